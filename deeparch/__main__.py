@@ -1,0 +1,5 @@
+import sys
+
+from deeparch.cli import main
+
+sys.exit(main())

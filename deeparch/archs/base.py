@@ -1,0 +1,111 @@
+"""The contract every architecture file follows, and the shared pieces of it.
+
+An architecture file declares an ``ArchSpec`` (name, plain-language summary, the course's
+preset, its own knobs) and a model class derived from ``ClassifierModel`` or
+``GeneratorModel``. The model owns its math: ``train_step`` runs one optimisation step
+on a batch and returns plain floats; it zeroes gradients *before* its backward pass and
+leaves them in place afterwards so the trainer can read per-layer gradient norms.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from deeparch.config import Param, RunConfig
+
+
+@dataclass(frozen=True)
+class ArchSpec:
+    name: str
+    title: str
+    kind: str  # "classifier" | "generator"
+    summary: str  # one plain-language paragraph for the Train page
+    preset: dict  # the course listing's training settings (overrides COMMON defaults)
+    params: tuple[Param, ...]  # the architecture's own knobs
+    build: Callable[[RunConfig], "ArchModel"]
+    loss_keys: tuple[str, ...] = ("loss",)
+    unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
+
+
+def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
+    lr = cfg.lr if lr is None else lr
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    if cfg.optimizer == "rmsprop":
+        return torch.optim.RMSprop(params, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
+    return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=cfg.weight_decay)
+
+
+class ArchModel(nn.Module):
+    kind = "classifier"
+
+    def __init__(self, cfg: RunConfig):
+        super().__init__()
+        self.cfg = cfg
+
+    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+        return [make_optimizer(self.parameters(), self.cfg)]
+
+    def optimize(self, opt: torch.optim.Optimizer, loss: torch.Tensor, params=None) -> None:
+        """zero_grad → backward → optional clipping → step (grads stay for the trainer's stats)."""
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if self.cfg.grad_clip > 0:
+            ps = params if params is not None else [p for g in opt.param_groups for p in g["params"]]
+            torch.nn.utils.clip_grad_norm_(ps, self.cfg.grad_clip)
+        opt.step()
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor, opts: list) -> dict[str, float]:
+        raise NotImplementedError
+
+
+class ClassifierModel(ArchModel):
+    """A model whose ``forward(x) -> logits``; images arrive as (B, 1, 28, 28) in [-1, 1]."""
+
+    kind = "classifier"
+
+    def train_step(self, x, y, opts):
+        self.train()
+        logits = self(x)  # (B, 10)
+        loss = F.cross_entropy(logits, y)
+        self.optimize(opts[0], loss)
+        acc = (logits.argmax(1) == y).float().mean()
+        return {"loss": loss.item(), "train_acc": acc.item()}
+
+    @torch.no_grad()
+    def evaluate(self, x, y, batch_size: int = 1000) -> dict[str, float]:
+        self.eval()
+        total_loss, correct = 0.0, 0
+        for i in range(0, len(x), batch_size):
+            logits = self(x[i:i + batch_size])
+            total_loss += F.cross_entropy(logits, y[i:i + batch_size], reduction="sum").item()
+            correct += (logits.argmax(1) == y[i:i + batch_size]).sum().item()
+        return {"test_loss": total_loss / len(x), "test_acc": correct / len(x)}
+
+    @torch.no_grad()
+    def probe(self, x) -> tuple[torch.Tensor, torch.Tensor]:
+        """Predicted label and confidence for each image of ``x``."""
+        self.eval()
+        prob = F.softmax(self(x), dim=1)
+        conf, pred = prob.max(1)
+        return pred, conf
+
+
+class GeneratorModel(ArchModel):
+    """A generative model: ``sample(n, seed)`` returns (n, 1, 28, 28) images in [-1, 1].
+
+    The same seed gives the same noise, so grids drawn at different steps are comparable.
+    """
+
+    kind = "generator"
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int) -> torch.Tensor:
+        raise NotImplementedError
+
+    def evaluate(self, x, y) -> dict[str, float]:
+        return {}

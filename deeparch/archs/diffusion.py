@@ -1,0 +1,299 @@
+"""The course diffusion model grown into a real DDPM (Ho et al., 2020).
+
+The course's toy denoiser was three 3×3 convolutions with ReLU whose output was scaled
+by ``t / 1000``: a network that sees only a few pixels around each pixel and learns the
+timestep only as one number multiplying its answer. The real model keeps the same job
+(look at a noisy image x_t and the step t, predict the noise ε that was added) and grows
+each part of the toy:
+
+- the three convolutions become *residual blocks* (3×3 conv → GroupNorm → SiLU, twice,
+  plus a shortcut), stacked in a small *U-Net*: it halves the resolution 28 → 14 → 7 so
+  each output pixel sees the whole digit, then goes back up, with skip connections that
+  hand the fine detail of the way down to the way up; an optional tiny self-attention at
+  7×7 lets every region of the digit look at every other;
+- the ``t / 1000`` scaling becomes a *sinusoidal timestep embedding* (the Transformer's
+  position code applied to t) passed through a small MLP and added inside every block, so
+  the network can behave differently at t = 10 (remove grain) and t = 900 (invent a digit);
+- the noise schedule is its own small object without weights (``DDPMSchedule``, like
+  diffusers' DDPMScheduler): it adds noise for training and takes one ancestral step
+  x_t → x_{t-1} for sampling, optionally on a respaced subsequence of the T steps;
+- sampling uses an exponential moving average (EMA) of the weights, which averages out the
+  noise of the last optimizer steps and gives much cleaner digits early in training.
+
+Training is the course's: pick t at random, add noise, predict it, minimise the MSE.
+"""
+from __future__ import annotations
+
+import copy
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
+from deeparch.config import Param
+
+SCHEDULES = ("linear", "cosine", "quadratic")
+
+
+# --------------------------------------------------------------------------- schedule
+class DDPMSchedule:
+    """The forward-noising schedule and the ancestral sampling step; holds no weights.
+
+    ``betas[t]`` is the variance of the noise added at step t (t = 0 … T-1),
+    ``alphas_cumprod[t]`` = ᾱ_t = ∏_{s≤t} (1 - β_s), so x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε.
+    """
+
+    def __init__(self, T: int = 1000, kind: str = "linear"):
+        if kind not in SCHEDULES:
+            raise ValueError(f"schedule {kind!r}: must be one of {', '.join(SCHEDULES)}")
+        self.T, self.kind = int(T), kind
+        T = self.T
+        scale = 1000.0 / T  # DDPM's 1e-4 → 0.02 was chosen for T = 1000; keep ᾱ_T ≈ 0 for other T
+        if kind == "linear":
+            betas = torch.linspace(scale * 1e-4, scale * 0.02, T, dtype=torch.float64)
+        elif kind == "quadratic":
+            betas = torch.linspace(math.sqrt(scale * 1e-4), math.sqrt(scale * 0.02), T, dtype=torch.float64) ** 2
+        else:  # cosine (Nichol & Dhariwal, 2021): ᾱ(t) = cos²(((t/T)+s)/(1+s) · π/2) / ᾱ(0)
+            s = 0.008
+            steps = torch.arange(T + 1, dtype=torch.float64) / T
+            f = torch.cos((steps + s) / (1 + s) * math.pi / 2) ** 2
+            betas = (1 - f[1:] / f[:-1]).clamp(max=0.999)
+        self.betas = betas.clamp(max=0.999)
+        self.alphas = 1.0 - self.betas
+        self.alphas_cumprod = torch.cumprod(self.alphas, 0)  # float64, (T,)
+
+    def __repr__(self) -> str:
+        return f"DDPMSchedule(T={self.T}, kind={self.kind!r})"
+
+    def _ab(self, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        ab = self.alphas_cumprod.to(like.device)[t.to(like.device)]
+        return ab.to(like.dtype).view(-1, *([1] * (like.dim() - 1)))
+
+    def add_noise(self, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """x_t = √ᾱ_t · x0 + √(1-ᾱ_t) · noise, with one t per sample: (B,) int64."""
+        ab = self._ab(t, x0)
+        return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
+
+    def timesteps(self, sample_steps: int = 0) -> list[int]:
+        """The timesteps a sampler visits, from T-1 down to 0: all T, or an evenly respaced subset."""
+        if sample_steps <= 0 or sample_steps >= self.T:
+            return list(range(self.T - 1, -1, -1))
+        ts = torch.linspace(0, self.T - 1, sample_steps, dtype=torch.float64).round().long().unique()
+        return ts.flip(0).tolist()
+
+    def step(self, eps_pred: torch.Tensor, t: int, x_t: torch.Tensor, generator: torch.Generator | None = None,
+             prev_t: int | None = None, clip: bool = True, variance: str = "beta_tilde") -> torch.Tensor:
+        """One ancestral step x_t → x_{prev_t} (prev_t = t-1 unless sampling a respaced subsequence).
+
+        The network's ε gives an estimate of x_0 (clipped to [-1, 1] when ``clip``); x_{prev} is
+        drawn from the Gaussian posterior q(x_prev | x_t, x_0), whose variance is β̃ (``beta_tilde``)
+        or β (``beta``). Between two timesteps of a respaced subsequence the effective β is
+        1 - ᾱ_t / ᾱ_prev, as in Nichol & Dhariwal. The last step (prev < 0) adds no noise.
+        """
+        prev_t = t - 1 if prev_t is None else prev_t
+        ab_t = float(self.alphas_cumprod[t])
+        ab_prev = float(self.alphas_cumprod[prev_t]) if prev_t >= 0 else 1.0
+        beta = 1.0 - ab_t / ab_prev
+        x0 = (x_t - math.sqrt(1 - ab_t) * eps_pred) / math.sqrt(ab_t)
+        if clip:
+            x0 = x0.clamp(-1.0, 1.0)
+        mean = (math.sqrt(ab_prev) * beta / (1 - ab_t)) * x0 + (math.sqrt(1 - beta) * (1 - ab_prev) / (1 - ab_t)) * x_t
+        if prev_t < 0:
+            return mean
+        var = beta * (1 - ab_prev) / (1 - ab_t) if variance == "beta_tilde" else beta
+        noise = torch.randn(x_t.shape, generator=generator, dtype=x_t.dtype).to(x_t.device)
+        return mean + math.sqrt(var) * noise
+
+
+# --------------------------------------------------------------------------- U-Net
+def _norm(c: int) -> nn.GroupNorm:
+    return nn.GroupNorm(math.gcd(8, c), c)
+
+
+def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
+    """Sinusoidal code of the timestep (B,) → (B, dim), as the Transformer's positions."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(10_000) * torch.arange(half, device=t.device, dtype=torch.float32) / half)
+    args = t.float()[:, None] * freqs[None]
+    emb = torch.cat([torch.sin(args), torch.cos(args)], dim=1)
+    return F.pad(emb, (0, 1)) if dim % 2 else emb
+
+
+class ResBlock(nn.Module):
+    """GroupNorm → SiLU → 3×3 conv, plus the timestep, then again; a shortcut around both."""
+
+    def __init__(self, cin: int, cout: int, tdim: int, dropout: float):
+        super().__init__()
+        self.norm1, self.conv1 = _norm(cin), nn.Conv2d(cin, cout, 3, padding=1)
+        self.temb = nn.Linear(tdim, cout)
+        self.norm2, self.conv2 = _norm(cout), nn.Conv2d(cout, cout, 3, padding=1)
+        self.dropout = nn.Dropout(dropout)
+        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
+        nn.init.zeros_(self.conv2.weight)  # each block starts as the identity
+        nn.init.zeros_(self.conv2.bias)
+
+    def forward(self, x, temb):
+        h = self.conv1(F.silu(self.norm1(x)))
+        h = h + self.temb(temb)[:, :, None, None]
+        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
+        return self.skip(x) + h
+
+
+class Attention(nn.Module):
+    """Single-head self-attention over the pixels of a small (7×7) feature map."""
+
+    def __init__(self, c: int):
+        super().__init__()
+        self.norm, self.qkv, self.proj = _norm(c), nn.Conv2d(c, 3 * c, 1), nn.Conv2d(c, c, 1)
+        nn.init.zeros_(self.proj.weight)
+        nn.init.zeros_(self.proj.bias)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).flatten(2).transpose(1, 2).chunk(3, dim=2)  # (B, HW, C) each
+        out = F.scaled_dot_product_attention(q, k, v)                                # (B, HW, C)
+        return x + self.proj(out.transpose(1, 2).reshape(b, c, h, w))
+
+
+class UNet(nn.Module):
+    """ε-predictor: (B, 1, 28, 28) noisy images and (B,) timesteps → (B, 1, 28, 28) noise."""
+
+    def __init__(self, ch: int = 32, mults=(1, 2, 2), dropout: float = 0.0, attention: bool = True):
+        super().__init__()
+        self.ch = ch
+        tdim = 4 * ch
+        self.time_mlp = nn.Sequential(nn.Linear(ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
+        chs = [ch * m for m in mults]  # channels at 28×28, 14×14, 7×7
+        self.conv_in = nn.Conv2d(1, ch, 3, padding=1)
+        self.down, self.downsample = nn.ModuleList(), nn.ModuleList()
+        cur = ch
+        for i, c in enumerate(chs):
+            self.down.append(ResBlock(cur, c, tdim, dropout))
+            cur = c
+            if i < len(chs) - 1:
+                self.downsample.append(nn.Conv2d(c, c, 3, stride=2, padding=1))  # halve: 28 → 14 → 7
+        self.mid1 = ResBlock(cur, cur, tdim, dropout)
+        self.mid_attn = Attention(cur) if attention else nn.Identity()
+        self.mid2 = ResBlock(cur, cur, tdim, dropout)
+        self.up, self.upsample = nn.ModuleList(), nn.ModuleList()
+        for i in reversed(range(len(chs))):
+            self.up.append(ResBlock(cur + chs[i], chs[i], tdim, dropout))  # input: previous + skip
+            cur = chs[i]
+            if i > 0:
+                self.upsample.append(nn.Conv2d(cur, chs[i - 1], 3, padding=1))  # after ×2 nearest upsampling
+                cur = chs[i - 1]
+        self.norm_out, self.conv_out = _norm(cur), nn.Conv2d(cur, 1, 3, padding=1)
+        nn.init.zeros_(self.conv_out.weight)
+        nn.init.zeros_(self.conv_out.bias)
+
+    def forward(self, x, t):
+        temb = self.time_mlp(timestep_embedding(t, self.ch))  # (B, 4ch)
+        h = self.conv_in(x)                                    # (B, ch, 28, 28)
+        skips = []
+        for i, block in enumerate(self.down):
+            h = block(h, temb)
+            skips.append(h)                                    # (B, c_i, 28/2^i, 28/2^i)
+            if i < len(self.downsample):
+                h = self.downsample[i](h)
+        h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)  # (B, c_last, 7, 7)
+        for i, block in enumerate(self.up):
+            h = block(torch.cat([h, skips.pop()], dim=1), temb)
+            if i < len(self.upsample):
+                h = self.upsample[i](F.interpolate(h, scale_factor=2.0, mode="nearest"))
+        return self.conv_out(F.silu(self.norm_out(h)))         # (B, 1, 28, 28)
+
+
+def _as_buffers(module: nn.Module) -> nn.Module:
+    """Turn every parameter of ``module`` into a buffer: it stays in the state_dict and moves
+    with ``.to()``, but is no parameter (no optimizer, no gradient statistics, no count)."""
+    for m in module.modules():
+        for name, p in list(m._parameters.items()):
+            del m._parameters[name]
+            if p is not None:
+                m.register_buffer(name, p.detach().clone())
+    return module
+
+
+# --------------------------------------------------------------------------- the model
+class Diffusion(GeneratorModel):
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.schedule = DDPMSchedule(cfg.T, cfg.schedule)
+        self.net = UNet(cfg.channels, dropout=cfg.dropout, attention=cfg.attention)
+        # the EMA copy of the weights, used for sampling; buffers, so checkpoints carry it
+        self.ema = _as_buffers(copy.deepcopy(self.net)).eval() if cfg.ema_decay > 0 else None
+        self.register_buffer("steps", torch.zeros((), dtype=torch.long))
+
+    def forward(self, x_t, t):
+        return self.net(x_t, t)
+
+    def configure_optimizers(self):
+        return [make_optimizer(self.net.parameters(), self.cfg)]
+
+    def train_step(self, x, y, opts):
+        self.train()
+        opt = opts[0]
+        if self.cfg.warmup > 0:  # linear learning-rate warm-up over the first steps
+            for g in opt.param_groups:
+                g["lr"] = self.cfg.lr * min(1.0, (int(self.steps) + 1) / self.cfg.warmup)
+        b = x.shape[0]
+        t = torch.randint(0, self.schedule.T, (b,)).to(x.device)  # a random step per image
+        noise = torch.randn(x.shape).to(x.device)
+        x_t = self.schedule.add_noise(x, noise, t)                 # (B, 1, 28, 28)
+        loss = F.mse_loss(self.net(x_t, t), noise)                 # predict the noise that was added
+        self.optimize(opt, loss, list(self.net.parameters()))
+        self.steps += 1
+        if self.ema is not None:
+            self._update_ema()
+        return {"loss": loss.item()}
+
+    @torch.no_grad()
+    def _update_ema(self):
+        # warm-up of the decay: early on the average follows the fast-moving weights closely
+        n = int(self.steps)
+        decay = min(self.cfg.ema_decay, (1 + n) / (10 + n))
+        ema = dict(self.ema.named_buffers())
+        pairs = [(ema[name], p) for name, p in self.net.named_parameters()]
+        torch._foreach_lerp_([e for e, _ in pairs], [p.detach() for _, p in pairs], 1.0 - decay)
+
+    @torch.no_grad()
+    def sample(self, n, seed, sample_steps: int | None = None):
+        self.eval()
+        net = self.ema if self.ema is not None else self.net
+        device = self.steps.device
+        g = torch.Generator().manual_seed(seed)
+        x = torch.randn(n, 1, 28, 28, generator=g).to(device)  # x_T: pure noise
+        ts = self.schedule.timesteps(self.cfg.sample_steps if sample_steps is None else sample_steps)
+        for i, t in enumerate(ts):
+            prev = ts[i + 1] if i + 1 < len(ts) else -1
+            eps = net(x, torch.full((n,), t, dtype=torch.long, device=device))
+            x = self.schedule.step(eps, t, x, g, prev_t=prev, clip=self.cfg.clip_x0, variance=self.cfg.variance)
+        return x.clamp(-1, 1)
+
+
+SPEC = ArchSpec(
+    name="diffusion",
+    title="Diffusion (DDPM)",
+    kind="generator",
+    summary="TODO",
+    preset={"epochs": 40, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
+    params=(
+        Param("T", 1000, "number of noising steps of the schedule", int, 10, 4000),
+        Param("schedule", "linear", "noise schedule: how fast the image drowns in noise", str, choices=SCHEDULES),
+        Param("channels", 32, "U-Net channels at full resolution (×2 at 14×14 and 7×7)", int, 8, 256),
+        Param("attention", True, "self-attention at 7×7 in the U-Net's middle", bool),
+        Param("dropout", 0.0, "dropout inside the residual blocks", float, 0.0, 0.9),
+        Param("ema_decay", 0.999, "decay of the weights' moving average used for sampling (0 = off)",
+              float, 0.0, 0.99999),
+        Param("warmup", 100, "steps of linear learning-rate warm-up (0 = off)", int, 0, 100_000),
+        Param("sample_steps", 100, "denoising steps when sampling, evenly respaced over T (0 = all T)",
+              int, 0, 4000),
+        Param("clip_x0", True, "clip the predicted clean image to [-1, 1] at each sampling step", bool),
+        Param("variance", "beta_tilde", "noise of each sampling step: posterior β̃ or β", str,
+              choices=("beta_tilde", "beta")),
+    ),
+    build=Diffusion,
+    loss_keys=("loss",),
+)

@@ -1,0 +1,96 @@
+"""The course GAN: an MLP generator and an MLP discriminator trained against each other with BCE."""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
+from deeparch.config import Param
+
+
+class GAN(GeneratorModel):
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        z = cfg.latent_dim
+        self.generator = nn.Sequential(
+            nn.Linear(z, 256), nn.ReLU(),
+            nn.Linear(256, 512), nn.ReLU(),
+            nn.Linear(512, 784), nn.Tanh(),   # (B, 784) in [-1, 1]
+        )
+        self.discriminator = nn.Sequential(
+            nn.Linear(784, 512), nn.LeakyReLU(0.2),
+            nn.Linear(512, 256), nn.LeakyReLU(0.2),
+            nn.Linear(256, 1),                # logit; Sigmoid + BCELoss is folded into BCE-with-logits
+        )
+
+    def generate(self, z):
+        return self.generator(z).view(-1, 1, 28, 28)  # (B, 1, 28, 28)
+
+    def discriminate(self, img):
+        return self.discriminator(img.flatten(1)).squeeze(1)  # (B,) logits
+
+    def configure_optimizers(self):
+        betas = (self.cfg.beta1, 0.999)
+        return [make_optimizer(self.generator.parameters(), self.cfg, self.cfg.lr_g, betas),
+                make_optimizer(self.discriminator.parameters(), self.cfg, self.cfg.lr_d, betas)]
+
+    def train_step(self, x, y, opts):
+        self.train()
+        opt_g, opt_d = opts
+        b = x.shape[0]
+        valid, fake_label = torch.ones(b, device=x.device), torch.zeros(b, device=x.device)
+        if self.cfg.label_smoothing > 0:
+            valid = valid * (1 - self.cfg.label_smoothing)
+
+        # (1) Update G: maximise log D(G(z)) — the non-saturating loss of the course listing
+        z = torch.randn(b, self.cfg.latent_dim, device=x.device)
+        fake = self.generate(z)
+        g_loss = F.binary_cross_entropy_with_logits(self.discriminate(fake), torch.ones(b, device=x.device))
+        self.optimize(opt_g, g_loss, list(self.generator.parameters()))
+
+        # (2) Update D: maximise log D(x) + log(1 - D(G(z))), on G's output detached
+        real_in, fake_in = x, fake.detach()
+        if self.cfg.instance_noise > 0:
+            real_in = real_in + self.cfg.instance_noise * torch.randn_like(real_in)
+            fake_in = fake_in + self.cfg.instance_noise * torch.randn_like(fake_in)
+        d_real, d_fake = self.discriminate(real_in), self.discriminate(fake_in)
+        d_loss = (F.binary_cross_entropy_with_logits(d_real, valid)
+                  + F.binary_cross_entropy_with_logits(d_fake, fake_label)) / 2
+        self.optimize(opt_d, d_loss, list(self.discriminator.parameters()))
+
+        return {"g_loss": g_loss.item(), "d_loss": d_loss.item(),
+                "d_x": torch.sigmoid(d_real).mean().item(), "d_g_z": torch.sigmoid(d_fake).mean().item()}
+
+    @torch.no_grad()
+    def sample(self, n, seed):
+        self.eval()
+        z = torch.randn(n, self.cfg.latent_dim, generator=torch.Generator().manual_seed(seed))
+        return self.generate(z.to(next(self.parameters()).device))
+
+
+SPEC = ArchSpec(
+    name="gan",
+    title="GAN (rede adversária generativa)",
+    kind="generator",
+    summary=(
+        "Two networks play a game. The generator turns 100 random numbers into an image; "
+        "the discriminator looks at real digits and generated ones and guesses which are "
+        "real. Each learns from the other's mistakes. D(x) is how real the discriminator "
+        "finds real digits, D(G(z)) how real it finds fakes: when the game is balanced "
+        "both hover around 0.5. If the generator finds one digit that fools the "
+        "discriminator and draws only that, the class coverage drops: mode collapse."
+    ),
+    preset={"epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 2e-4},
+    params=(
+        Param("lr_g", 2e-4, "generator learning rate", float, 1e-7, 1e4, log=True),
+        Param("lr_d", 2e-4, "discriminator learning rate", float, 1e-7, 1e4, log=True),
+        Param("beta1", 0.5, "Adam beta1 for both networks", float, 0.0, 0.999),
+        Param("latent_dim", 100, "size of the noise vector z", int, 1, 1024),
+        Param("label_smoothing", 0.0, "real labels become 1 - this value", float, 0.0, 0.5),
+        Param("instance_noise", 0.0, "std of noise added to the discriminator's inputs", float, 0.0, 2.0),
+    ),
+    loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),
+    unused=("lr",),
+    build=GAN,
+)

@@ -1,0 +1,93 @@
+"""The course Transformer encoder, used as an MNIST classifier over a sequence of tokens.
+
+Tokens are either the image's 28 rows (28 pixels each) or its 16 patches of 7×7 pixels
+(49 pixels each, as in ViT). The course's structure is kept: a token embedding scaled by
+sqrt(d_model), sinusoidal positional encoding, ``nn.TransformerEncoder``, a linear head;
+the head reads the mean of the encoded tokens because a classifier needs one output per
+image, not one per token. Attention is bidirectional unless ``causal`` is set (the
+course's language model uses the square subsequent mask).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+
+from deeparch.archs.base import ArchSpec, ClassifierModel
+from deeparch.config import Param
+
+
+class PositionalEncoding(nn.Module):
+    def __init__(self, d_model: int, max_len: int = 64):
+        super().__init__()
+        pos = torch.arange(max_len).unsqueeze(1)
+        div = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+        pe = torch.zeros(max_len, d_model)
+        pe[:, 0::2] = torch.sin(pos * div)
+        pe[:, 1::2] = torch.cos(pos * div)[:, : d_model // 2]
+        self.register_buffer("pe", pe, persistent=False)
+
+    def forward(self, x):  # (B, T, D)
+        return x + self.pe[: x.shape[1]]
+
+
+def tokenize(x: torch.Tensor, tokens: str) -> torch.Tensor:
+    """(B, 1, 28, 28) images → (B, T, P) token sequences."""
+    if tokens == "rows":
+        return x.squeeze(1)                                     # (B, 28, 28)
+    p = x.unfold(2, 7, 7).unfold(3, 7, 7)                       # (B, 1, 4, 4, 7, 7)
+    return p.reshape(x.shape[0], 16, 49)                        # (B, 16, 49)
+
+
+class Transformer(ClassifierModel):
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        if cfg.d_model % cfg.nhead:
+            from deeparch.config import ConfigError
+            raise ConfigError(f"d_model={cfg.d_model} must be divisible by nhead={cfg.nhead}")
+        d = cfg.d_model
+        self.embed = nn.Linear(28 if cfg.tokens == "rows" else 49, d)
+        self.pos = PositionalEncoding(d)
+        layer = nn.TransformerEncoderLayer(d, cfg.nhead, cfg.nhid, cfg.dropout, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, cfg.nlayers, enable_nested_tensor=False)
+        self.head = nn.Linear(d, 10)
+        nn.init.uniform_(self.embed.weight, -0.1, 0.1)  # the course's init_weights
+        nn.init.zeros_(self.head.bias)
+        nn.init.uniform_(self.head.weight, -0.1, 0.1)
+
+    def forward(self, x):
+        t = tokenize(x, self.cfg.tokens)                             # (B, T, P)
+        h = self.pos(self.embed(t) * math.sqrt(self.cfg.d_model))    # (B, T, D)
+        mask = None
+        if self.cfg.causal:
+            mask = nn.Transformer.generate_square_subsequent_mask(h.shape[1], device=h.device)
+        h = self.encoder(h, mask=mask, is_causal=self.cfg.causal)    # (B, T, D)
+        return self.head(h.mean(1))                                  # (B, 10)
+
+
+SPEC = ArchSpec(
+    name="transformer",
+    title="Transformer (encoder)",
+    kind="classifier",
+    summary=(
+        "A Transformer cuts the image into a sequence of tokens (7×7 patches, as in the "
+        "Vision Transformer, or the 28 rows) and lets every token look at every other one "
+        "through self-attention, deciding which parts of the image matter for each part. "
+        "A positional encoding tells it where each token came from, because attention "
+        "itself ignores order. Several encoder layers are stacked; the average of the "
+        "final tokens is turned into one score per digit."
+    ),
+    preset={"epochs": 15, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
+    params=(
+        Param("tokens", "patches", "what a token is: 7×7 patches (16 tokens) or image rows (28 tokens)", str,
+              choices=("patches", "rows")),
+        Param("d_model", 64, "embedding size (ninp)", int, 2, 1024),
+        Param("nhead", 4, "attention heads (must divide d_model)", int, 1, 32),
+        Param("nhid", 128, "feed-forward size inside each layer", int, 1, 4096),
+        Param("nlayers", 2, "encoder layers", int, 1, 12),
+        Param("dropout", 0.1, "dropout inside the encoder", float, 0.0, 0.95),
+        Param("causal", False, "mask attention so a token sees only earlier tokens", bool),
+    ),
+    build=Transformer,
+)

@@ -1,0 +1,99 @@
+"""Side effects of training: store logging with heartbeat and control polling, a progress bar."""
+from __future__ import annotations
+
+import sys
+import time
+
+from deeparch.store import Store
+from deeparch.trainer import Callback, Result, Trainer
+
+
+class StoreLogger(Callback):
+    """Buffers metric rows and writes them in one transaction at most every ``flush_s`` seconds.
+
+    The same write beats the heart and stores the step; between writes it reads the
+    run's control request: "pause" blocks here (heartbeating) until it is cleared,
+    "stop" ends the run after this step.
+    """
+
+    def __init__(self, store: Store, run_id: int, flush_s: float = 0.5, poll_s: float = 0.25):
+        self.store, self.run_id = store, run_id
+        self.flush_s, self.poll_s = flush_s, poll_s
+        self.rows: list[tuple] = []
+        self.last_flush = self.last_poll = 0.0
+
+    def on_start(self, trainer: Trainer) -> None:
+        self.store.update_run(self.run_id, total_steps=trainer.total_steps, step=trainer.step)
+        self.store.merge_summary(self.run_id, params=trainer.n_params, steps_per_epoch=trainer.steps_per_epoch)
+        self.flush(trainer.step)
+
+    def on_metrics(self, step: int, values: dict[str, float]) -> None:
+        wall = time.time()
+        self.rows.extend((step, k, float(v), wall) for k, v in values.items())
+
+    def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None:
+        self.flush(step)  # metrics of this step first, so a page never shows a grid ahead of its curve
+        self.store.log_media(self.run_id, step, kind, png, meta)
+
+    def flush(self, step: int | None = None) -> None:
+        rows, self.rows = self.rows, []
+        self.store.log_metrics(self.run_id, rows, heartbeat=time.time(), step=step)
+        self.last_flush = time.monotonic()
+
+    def on_step(self, trainer: Trainer) -> str | None:
+        now = time.monotonic()
+        if now - self.last_flush >= self.flush_s:
+            self.flush(trainer.step)
+        if now - self.last_poll < self.poll_s:
+            return None
+        self.last_poll = now
+        request = self.store.control(self.run_id)
+        if request == "pause":
+            self.flush(trainer.step)
+            self.store.set_status(self.run_id, "paused", only_if=("running",))
+            while request == "pause":
+                time.sleep(0.2)
+                self.store.log_metrics(self.run_id, [], heartbeat=time.time())
+                request = self.store.control(self.run_id)
+            if request != "stop":
+                self.store.set_status(self.run_id, "running", only_if=("paused",))
+        if request == "stop":
+            return "stop"
+        return None
+
+    def on_end(self, trainer: Trainer, result: Result) -> None:
+        self.flush(trainer.step)
+        self.store.merge_summary(self.run_id, **result.summary)
+
+
+class ProgressBar(Callback):
+    """One line on stderr, rewritten in place: step, epoch, loss, test accuracy, samples/s."""
+
+    def __init__(self, stream=sys.stderr, every_s: float = 0.5):
+        self.stream, self.every_s, self.last = stream, every_s, 0.0
+        self.latest: dict[str, float] = {}
+
+    def on_metrics(self, step, values):
+        self.latest.update(values)
+
+    def on_step(self, trainer):
+        now = time.monotonic()
+        if now - self.last >= self.every_s or trainer.step == trainer.total_steps:
+            self.last = now
+            self.draw(trainer)
+        return None
+
+    def draw(self, trainer):
+        frac = trainer.step / max(trainer.total_steps, 1)
+        bar = "#" * int(frac * 20)
+        parts = [f"[{bar:<20}] {trainer.step}/{trainer.total_steps}",
+                 f"epoch {trainer.step / trainer.steps_per_epoch:.2f}"]
+        for k in (*trainer.spec.loss_keys, "test_acc", "recognisability", "samples_per_s"):
+            if k in self.latest:
+                parts.append(f"{k} {self.latest[k]:.4g}")
+        self.stream.write("\r" + "  ".join(parts) + " ")
+        self.stream.flush()
+
+    def on_end(self, trainer, result):
+        self.draw(trainer)
+        self.stream.write(f"\n{result.status}" + (f": {result.reason}" if result.reason else "") + "\n")

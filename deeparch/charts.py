@@ -1,0 +1,302 @@
+"""Figure builders: plain arrays and DataFrames in, Plotly figures out (no Streamlit here).
+
+Every builder is a pure function so it can be tested without a browser and reused by a
+notebook. Series are downsampled server-side with :func:`downsample`, which keeps the
+minimum and the maximum of every bucket so a loss spike never disappears from a chart.
+Figures carry a ``uirevision`` so the browser keeps zoom and legend state when a live
+page redraws them every second.
+"""
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+
+MAX_POINTS = 2000
+HEATMAP_COLUMNS = 300
+
+# Okabe-Ito: distinguishable for colour-blind readers, printable.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+FONT = dict(family="Inter, Source Sans Pro, sans-serif", size=12)
+
+
+@dataclass
+class Series:
+    """One line of a chart: ``x`` and ``y`` of equal length, a legend name, a colour index."""
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    color: int = 0
+    dash: str | None = None
+    group: str | None = None   # legend group (one run), so a click hides all its lines
+    faint: bool = False        # drawn thin and transparent (raw data under a smoothed line)
+    markers: bool = False      # points, for sparse series such as test-split evaluations
+
+
+def color(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+# ---- data reduction ----------------------------------------------------------------------------
+def downsample(x: Sequence[float], y: Sequence[float], max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
+    """Reduce a series to at most ``max_points`` points, keeping each bucket's min and max.
+
+    Points are split into equal-count buckets (x is assumed sorted, as steps and times
+    are); from each bucket the index of its minimum and of its maximum survive, in their
+    original order, plus the very first and last points. NaN values are ignored when
+    looking for the extremes (a bucket of NaN keeps one NaN, which draws as a gap).
+    """
+    x = np.asarray(x)
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    if max_points < 4:
+        raise ValueError("max_points must be at least 4")
+    if n <= max_points:
+        return x, y
+    buckets = (max_points - 2) // 2
+    size = math.ceil(n / buckets)
+    buckets = math.ceil(n / size)
+    pad = buckets * size - n
+    nan = np.isnan(y)
+    lo = np.where(nan, np.inf, y)
+    hi = np.where(nan, -np.inf, y)
+    if pad:
+        lo = np.concatenate([lo, np.full(pad, np.inf)])
+        hi = np.concatenate([hi, np.full(pad, -np.inf)])
+    base = np.arange(buckets) * size
+    i_min = base + lo.reshape(buckets, size).argmin(1)
+    i_max = base + hi.reshape(buckets, size).argmax(1)
+    keep = np.unique(np.concatenate([[0, n - 1], i_min, i_max]))
+    keep = keep[keep < n]
+    return x[keep], y[keep]
+
+
+def ema(y: Sequence[float], weight: float) -> np.ndarray:
+    """TensorBoard-style smoothing: exponential moving average with start-up bias corrected.
+
+    ``weight`` in [0, 1): 0 returns the data unchanged, 0.99 is very smooth. NaN values
+    stay NaN and do not poison the average.
+    """
+    y = np.asarray(y, dtype=float)
+    if weight <= 0 or len(y) == 0:
+        return y.copy()
+    if not 0 <= weight < 1:
+        raise ValueError("weight must be in [0, 1)")
+    out = np.empty_like(y)
+    last, num = 0.0, 0
+    for i, v in enumerate(y):  # a Python loop: 100k points take ~30 ms, acceptable next to the read
+        if math.isnan(v):
+            out[i] = np.nan
+            continue
+        last = last * weight + (1 - weight) * v
+        num += 1
+        out[i] = last / (1 - weight ** num)
+    return out
+
+
+def finite(y: np.ndarray) -> np.ndarray:
+    """±inf → NaN (Plotly cannot draw infinities; a diverged run's last loss may be one)."""
+    y = np.asarray(y, dtype=float)
+    return np.where(np.isfinite(y), y, np.nan)
+
+
+# ---- figures -----------------------------------------------------------------------------------
+def _layout(fig: go.Figure, title: str | None, xlabel: str, ylabel: str, uirevision: str, height: int,
+            log_y: bool = False, legend: bool = True) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, xanchor="left", font=dict(size=14)) if title else None,
+        height=height,
+        margin=dict(l=10, r=10, t=36 if title else 10, b=10),
+        font=FONT,
+        uirevision=uirevision,
+        hovermode="x unified",
+        showlegend=legend,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=11)),
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+    )
+    fig.update_xaxes(title_text=xlabel, showgrid=True, gridcolor="#eee", zeroline=False, title_standoff=4)
+    fig.update_yaxes(title_text=ylabel, showgrid=True, gridcolor="#eee", zeroline=False, title_standoff=4,
+                     type="log" if log_y else "linear", exponentformat="power" if log_y else "none")
+    return fig
+
+
+def line_figure(series: Iterable[Series], title: str | None = None, xlabel: str = "step", ylabel: str = "",
+                uirevision: str = "chart", height: int = 300, log_y: bool = False,
+                max_points: int = MAX_POINTS, hlines: Sequence[tuple[float, str]] = (),
+                empty_text: str = "no data yet") -> go.Figure:
+    """Overlaid lines, each downsampled to ``max_points`` (min/max kept)."""
+    fig = go.Figure()
+    count = 0
+    for s in series:
+        x, y = downsample(s.x, finite(s.y), max_points)
+        count += len(x)
+        c = color(s.color)
+        line = dict(color=c, width=1 if s.faint else 1.8)
+        if s.dash:
+            line["dash"] = s.dash
+        fig.add_trace(go.Scatter(  # SVG, not WebGL: at <= 2000 points it is fast and draws everywhere
+            x=x, y=y, name=s.name, mode="lines+markers" if s.markers else "lines",
+            line=line, marker=dict(size=5, color=c), opacity=0.3 if s.faint else 1.0,
+            legendgroup=s.group or s.name, showlegend=not s.faint,
+            hovertemplate="%{y:.4g}<extra>" + s.name + "</extra>",
+        ))
+    for value, label in hlines:
+        fig.add_hline(y=value, line=dict(color="#999", width=1, dash="dot"),
+                      annotation_text=label, annotation_position="top left", annotation_font_size=10)
+    if count == 0:
+        _empty(fig, empty_text)
+    return _layout(fig, title, xlabel, ylabel, uirevision, height, log_y)
+
+
+def _empty(fig: go.Figure, text: str) -> None:
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font=dict(size=13, color="#888"))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
+
+
+def grad_heatmap(steps: np.ndarray, layers: Sequence[str], norms: np.ndarray, title: str | None = None,
+                 uirevision: str = "heatmap", height: int | None = None,
+                 max_columns: int = HEATMAP_COLUMNS) -> go.Figure:
+    """Per-layer gradient norms as a layer × step heatmap on a log colour scale.
+
+    ``norms`` is (layers, steps); NaN where a layer had no gradient. Columns are merged
+    into at most ``max_columns`` buckets by the geometric mean (the mean of log10), so a
+    layer whose gradients vanish (dark) or explode (bright) stays visible at any length.
+    """
+    norms = np.asarray(norms, dtype=float)
+    steps = np.asarray(steps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.log10(np.where(norms > 0, norms, np.nan))
+    if z.shape[1] > max_columns:
+        size = math.ceil(z.shape[1] / max_columns)
+        cols = math.ceil(z.shape[1] / size)
+        pad = cols * size - z.shape[1]
+        zp = np.concatenate([z, np.full((z.shape[0], pad), np.nan)], axis=1)
+        with np.errstate(invalid="ignore"), _quiet():
+            z = np.nanmean(zp.reshape(z.shape[0], cols, size), axis=2)
+        steps = steps[np.minimum(np.arange(cols) * size + size - 1, len(steps) - 1)]
+    fig = go.Figure()
+    if z.size:
+        finite_z = z[np.isfinite(z)]
+        lo = math.floor(finite_z.min()) if finite_z.size else -6
+        hi = math.ceil(finite_z.max()) if finite_z.size else 1
+        if hi <= lo:
+            hi = lo + 1
+        ticks = list(range(lo, hi + 1))
+        fig.add_trace(go.Heatmap(
+            x=steps, y=list(layers), z=z, zmin=lo, zmax=hi, colorscale="Viridis",
+            colorbar=dict(title=dict(text="‖grad‖", side="right"), tickvals=ticks,
+                          ticktext=[f"1e{t}" for t in ticks], thickness=12),
+            customdata=np.power(10.0, z),
+            hovertemplate="step %{x}<br>%{y}<br>‖grad‖ %{customdata:.3g}<extra></extra>",
+        ))
+    else:
+        _empty(fig, "no gradient records yet")
+    fig = _layout(fig, title, "step", "", uirevision,
+                  height or max(180, 60 + 22 * len(layers)), legend=False)
+    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")  # first layer (input side) on top
+    fig.update_xaxes(showgrid=False)
+    return fig
+
+
+class _quiet:
+    """Silence numpy's 'mean of empty slice' warning inside a with block."""
+
+    def __enter__(self):
+        import warnings
+
+        self._w = warnings.catch_warnings()
+        self._w.__enter__()
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+
+    def __exit__(self, *exc):
+        self._w.__exit__(*exc)
+
+
+def bar_figure(labels: Sequence[str], values: Sequence[float], title: str | None = None, xlabel: str = "",
+               ylabel: str = "", uirevision: str = "bar", height: int = 240, log_y: bool = False,
+               horizontal: bool = False, color_index: int = 0) -> go.Figure:
+    c = color(color_index)
+    if horizontal:
+        trace = go.Bar(y=list(labels), x=list(values), orientation="h", marker_color=c,
+                       hovertemplate="%{y}: %{x:.3g}<extra></extra>")
+    else:
+        trace = go.Bar(x=list(labels), y=list(values), marker_color=c, hovertemplate="%{x}: %{y:.3g}<extra></extra>")
+    fig = go.Figure(trace)
+    fig = _layout(fig, title, xlabel, ylabel, uirevision, height, log_y=False, legend=False)
+    fig.update_layout(hovermode="closest", bargap=0.25)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
+        if log_y:
+            fig.update_xaxes(type="log", exponentformat="power")
+    else:
+        fig.update_xaxes(type="category", showgrid=False)
+        if log_y:
+            fig.update_yaxes(type="log", exponentformat="power")
+    return fig
+
+
+def class_hist_figure(hist: Sequence[float], classes: Sequence[str], title: str | None = None,
+                      uirevision: str = "hist", height: int = 220) -> go.Figure:
+    """The judge's class histogram of generated samples, with the uniform share marked."""
+    hist = np.asarray(hist, dtype=float)
+    total = hist.sum()
+    share = hist / total if total > 0 else hist
+    fig = bar_figure([str(c) for c in classes], share, title, "class the judge sees", "share of samples",
+                     uirevision, height, color_index=2)
+    if len(classes):
+        fig.add_hline(y=1 / len(classes), line=dict(color="#999", width=1, dash="dot"),
+                      annotation_text="uniform", annotation_position="top left", annotation_font_size=10)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    return fig
+
+
+def png_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def probe_figure(png: bytes, meta: dict, ncol: int = 4, cell: int = 28, pad: int = 2,
+                 uirevision: str = "probe", height: int = 360) -> go.Figure:
+    """The classifier probe: the grid of test digits with each prediction written above it.
+
+    Green when the prediction is right, red (with the true label) when it is wrong.
+    ``png`` is the grid drawn by ``images.grid_png(x, ncol)`` with ``pad`` pixels between cells.
+    """
+    labels, pred, conf = meta.get("labels", []), meta.get("pred", []), meta.get("conf", [])
+    classes = meta.get("classes") or [str(i) for i in range(10)]
+    n = len(labels)
+    rows = max(1, math.ceil(n / ncol))
+    fig = go.Figure()
+    fig.add_layout_image(dict(source=png_uri(png), xref="x", yref="y", x=0, y=0,
+                              sizex=ncol * (cell + pad) + pad, sizey=rows * (cell + pad) + pad,
+                              sizing="stretch", layer="below"))
+    for i in range(n):
+        r, c = divmod(i, ncol)
+        ok = pred[i] == labels[i]
+        p = classes[pred[i]] if pred[i] < len(classes) else str(pred[i])
+        t = classes[labels[i]] if labels[i] < len(classes) else str(labels[i])
+        text = f"{p} · {conf[i]:.0%}" if ok else f"{p} (is {t})"
+        fig.add_annotation(x=pad + c * (cell + pad) + cell / 2, y=pad + r * (cell + pad) + 1,
+                           text=text, showarrow=False, yanchor="top", xanchor="center",
+                           font=dict(size=11, color="white"),
+                           bgcolor="#1a7f37" if ok else "#cf222e", opacity=0.92, borderpad=1)
+    w = ncol * (cell + pad) + pad
+    h = rows * (cell + pad) + pad
+    fig.update_xaxes(visible=False, range=[0, w], constrain="domain")
+    fig.update_yaxes(visible=False, range=[h, 0], scaleanchor="x", constrain="domain")
+    fig.update_layout(height=height, margin=dict(l=0, r=0, t=0, b=0), uirevision=uirevision,
+                      plot_bgcolor="white", paper_bgcolor="white", font=FONT, dragmode=False)
+    return fig
+
+
+def probe_summary(meta: dict) -> tuple[int, int]:
+    """(right, total) predictions of a probe grid."""
+    labels, pred = meta.get("labels", []), meta.get("pred", [])
+    return sum(int(a == b) for a, b in zip(labels, pred)), len(labels)

@@ -1,0 +1,224 @@
+"""Command line: ``python -m deeparch {train,launch,runs,stop,pause,resume,clone,export,archs}``.
+
+Bad input exits with code 2 and one line on stderr that says why.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from deeparch.config import COMMON, ConfigError, Param, make_config
+
+
+def _all_params() -> dict[str, Param]:
+    """Every hyperparameter any architecture accepts (flags are checked per arch by make_config)."""
+    from deeparch.archs import ARCHS
+
+    out = {p.name: p for p in COMMON}
+    for spec in ARCHS.values():
+        for p in spec.params:
+            out.setdefault(p.name, p)
+    return out
+
+
+def _add_config_args(p: argparse.ArgumentParser) -> None:
+    from deeparch.archs import ARCHS
+    from deeparch.data import DATASETS
+
+    p.add_argument("--arch", required=True, choices=list(ARCHS), help="architecture to train")
+    p.add_argument("--dataset", default="mnist-5k", choices=list(DATASETS),
+                   help="dataset (default mnist-5k: embedded, offline)")
+    p.add_argument("--name", default=None, help="run name (default: ARCH-ID)")
+    g = p.add_argument_group("hyperparameters (defaults: the course preset of --arch; see `python -m deeparch archs`)")
+    for name, prm in _all_params().items():
+        kind = "flag value true/false" if prm.type is bool else prm.describe_range()
+        g.add_argument(f"--{name.replace('_', '-')}", dest=f"hp_{name}", default=None, metavar="V",
+                       help=f"{prm.help} ({kind})")
+
+
+def _config_from(args):
+    hp = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
+    return make_config(args.arch, args.dataset, **hp)
+
+
+def _store(args):
+    from deeparch.store import Store
+
+    return Store(args.store)
+
+
+def cmd_train(args) -> int:
+    import torch
+
+    from deeparch.callbacks import ProgressBar, StoreLogger
+    from deeparch.trainer import Trainer
+
+    cfg = _config_from(args)
+    store = _store(args)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    run_id = store.create_run(cfg.to_dict(), name=args.name, status="running")
+    import os
+
+    store.update_run(run_id, pid=os.getpid(), started=time.time(), heartbeat=time.time())
+    print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)
+    status, reason = "failed", "interrupted"
+    try:
+        trainer = Trainer(cfg, [StoreLogger(store, run_id), ProgressBar()],
+                          checkpoint=store.run_dir(run_id) / "checkpoint.pt")
+        result = trainer.fit()
+        status, reason = result.status, result.reason
+    except KeyboardInterrupt:
+        status, reason = "stopped", "interrupted from the keyboard"
+    except Exception as e:
+        status, reason = "failed", f"{type(e).__name__}: {e}".splitlines()[0]
+        raise
+    finally:
+        store.set_status(run_id, status, reason, only_if=("running", "paused"))
+    summary = store.get_run(run_id).summary
+    shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in summary.items()}
+    print(json.dumps({"run": run_id, "status": status, "reason": reason, **shown}))
+    return 0 if status in ("finished", "stopped") else 1
+
+
+def cmd_launch(args) -> int:
+    from deeparch import jobs
+
+    cfg = _config_from(args)
+    run_id = jobs.launch(cfg, name=args.name, store=_store(args))
+    print(run_id)
+    return 0
+
+
+def _runs_rows(store):
+    from deeparch import jobs
+
+    jobs.reconcile(store)
+    rows = []
+    for r in store.list_runs():
+        last = store.last_metrics(r.id)
+        rows.append({"id": r.id, "name": r.name, "arch": r.arch, "dataset": r.dataset, "status": r.status,
+                     "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
+                     "elapsed_s": round(r.elapsed, 1), "metrics": last})
+    return rows
+
+
+def cmd_runs(args) -> int:
+    rows = _runs_rows(_store(args))
+    if args.json:
+        print(json.dumps(rows, indent=1))
+        return 0
+    if not rows:
+        print("no runs yet: try `python -m deeparch launch --arch cnn --max-steps 200`")
+        return 0
+    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  latest"
+    print(head)
+    for r in rows:
+        m = r["metrics"]
+        key = next((k for k in ("test_acc", "recognisability", "loss", "g_loss") if k in m), None)
+        latest = f"{key} {m[key]:.4g}" if key else ""
+        if r["reason"] and r["status"] in ("failed", "diverged"):
+            latest = f"{latest}  ({r['reason']})".strip()
+        step = f"{r['step']}/{r['total_steps'] or '?'}"
+        print(f"{r['id']:>4}  {r['name'][:18]:<18} {r['arch']:<11} {r['status']:<9} {step:>12}  "
+              f"{r['elapsed_s']:>7.0f}s  {latest}")
+    return 0
+
+
+def _control(fn_name):
+    def cmd(args) -> int:
+        from deeparch import jobs
+
+        store = _store(args)
+        jobs.reconcile(store)
+        print(f"run {args.run}: {getattr(jobs, fn_name)(args.run, store=store)}")
+        return 0
+    return cmd
+
+
+def cmd_clone(args) -> int:
+    from deeparch import jobs
+
+    print(jobs.clone(args.run, store=_store(args)))
+    return 0
+
+
+def cmd_export(args) -> int:
+    store = _store(args)
+    if store.get_run(args.run) is None:
+        raise ConfigError(f"no run with id {args.run}")
+    df = store.metrics(args.run)
+    wide = df.pivot_table(index="step", columns="key", values="value", aggfunc="last").reset_index()
+    wide.columns.name = None
+    if args.long:
+        df.drop(columns=["id"]).to_csv(args.csv, index=False)
+    else:
+        wide.to_csv(args.csv, index=False)
+    print(f"{len(df)} metric rows of run {args.run} → {args.csv}", file=sys.stderr)
+    return 0
+
+
+def cmd_archs(args) -> int:
+    from deeparch.archs import ARCHS
+    from deeparch.config import schema
+
+    for name, spec in ARCHS.items():
+        print(f"{name}: {spec.title} ({spec.kind})")
+        for p in schema(name).values():
+            print(f"    --{p.name.replace('_', '-'):<16} default {p.default!s:<8} {p.describe_range()}: {p.help}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m deeparch", description="Train, watch and compare the course's "
+                                "deep architectures. Runs are kept in a store (default runs/).")
+    p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
+    sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
+
+    t = sub.add_parser("train", help="train in the foreground with a progress bar")
+    _add_config_args(t)
+    t.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    t.set_defaults(fn=cmd_train)
+
+    la = sub.add_parser("launch", help="start a background worker and print the run id")
+    _add_config_args(la)
+    la.set_defaults(fn=cmd_launch)
+
+    r = sub.add_parser("runs", help="list runs")
+    r.add_argument("--json", action="store_true", help="machine-readable output")
+    r.set_defaults(fn=cmd_runs)
+
+    for name, helptext in (("stop", "stop a run (it checkpoints first)"), ("pause", "pause a running run"),
+                           ("resume", "resume a paused run, or restart a stopped/failed one from its checkpoint")):
+        c = sub.add_parser(name, help=helptext)
+        c.add_argument("run", type=int, help="run id")
+        c.set_defaults(fn=_control(name))
+
+    c = sub.add_parser("clone", help="launch a new run with the same configuration")
+    c.add_argument("run", type=int, help="run id")
+    c.set_defaults(fn=cmd_clone)
+
+    e = sub.add_parser("export", help="write a run's metrics as CSV")
+    e.add_argument("run", type=int, help="run id")
+    e.add_argument("--csv", required=True, help="output file")
+    e.add_argument("--long", action="store_true", help="one row per (step, key) instead of one per step")
+    e.set_defaults(fn=cmd_export)
+
+    a = sub.add_parser("archs", help="list architectures and their hyperparameters")
+    a.set_defaults(fn=cmd_archs)
+    return p
+
+
+def main(argv=None) -> int:
+    from deeparch.data import DataError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.fn(args)
+    except (ConfigError, DataError, KeyError) as e:
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
+        print(f"error: {msg}", file=sys.stderr)
+        return 2

@@ -1,0 +1,166 @@
+"""Run configuration: the hyperparameter schema, validation with clear errors, JSON round-trip.
+
+A run is described by an architecture name, a dataset name and a flat dict of
+hyperparameters. The schema is the common parameters below plus each architecture's
+own (``archs/<name>.py`` declares them); every value is checked against its range or
+choices and unknown keys are refused, so the CLI, the pages and the worker all share
+the same messages.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+
+class ConfigError(ValueError):
+    """A hyperparameter was refused; the message says why and what is valid."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: Any
+    help: str
+    type: type = float
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+    log: bool = False  # a log-scale knob (learning rates): UIs may use it
+
+    def describe_range(self) -> str:
+        if self.choices is not None:
+            return "one of " + ", ".join(map(str, self.choices))
+        if self.type is bool:
+            return "true or false"
+        lo = "-inf" if self.min is None else f"{self.min:g}"
+        hi = "inf" if self.max is None else f"{self.max:g}"
+        return f"{self.type.__name__} in [{lo}, {hi}]"
+
+    def coerce(self, value: Any) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise ConfigError."""
+        where = f"{self.name}={value!r}"
+        if self.type is bool:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "1", "yes", "on", "false", "0", "no", "off"):
+                return value.lower() in ("true", "1", "yes", "on")
+            if isinstance(value, int) and value in (0, 1):
+                return bool(value)
+            raise ConfigError(f"{where}: must be true or false")
+        if self.choices is not None:
+            v = value.strip().lower() if isinstance(value, str) else value
+            if self.type is not str:
+                try:
+                    v = self.type(v)
+                except (TypeError, ValueError):
+                    pass
+            if v not in self.choices:
+                raise ConfigError(f"{where}: must be {self.describe_range()}")
+            return v
+        try:
+            if self.type is int:
+                if isinstance(value, float) and not value.is_integer():
+                    raise ValueError
+                v = int(float(value)) if isinstance(value, str) else int(value)
+                if isinstance(value, str) and float(value) != v:
+                    raise ValueError
+            else:
+                v = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}: must be {self.describe_range()}") from None
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ConfigError(f"{where}: must be a finite number, {self.describe_range()}")
+        if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
+            raise ConfigError(f"{where} is out of range: must be {self.describe_range()}")
+        return v
+
+
+# Parameters every architecture accepts. Architecture presets override the defaults.
+COMMON: tuple[Param, ...] = (
+    Param("epochs", 10, "passes over the training split", int, 1, 1000),
+    Param("max_steps", 0, "stop after this many optimizer steps (0 = no limit)", int, 0, 10_000_000),
+    Param("batch_size", 64, "samples per step", int, 1, 4096),
+    Param("optimizer", "adam", "optimizer", str, choices=("adam", "sgd", "rmsprop")),
+    Param("lr", 1e-3, "learning rate", float, 1e-7, 1e4, log=True),
+    Param("momentum", 0.9, "momentum (SGD and RMSprop)", float, 0.0, 0.999),
+    Param("weight_decay", 0.0, "L2 weight decay", float, 0.0, 1.0),
+    Param("grad_clip", 0.0, "clip the global gradient norm to this value (0 = off)", float, 0.0, 1e6),
+    Param("seed", 0, "random seed (same seed, same config: same run on CPU)", int, 0, 2**31 - 1),
+    Param("log_every", 20, "steps between gradient-norm / learning-rate / throughput records", int, 1, 100_000),
+    Param("eval_every", 0, "steps between test-split evaluations (0 = once per epoch)", int, 0, 1_000_000),
+    Param("sample_every", 0, "steps between sample or probe grids (0 = once per epoch)", int, 0, 1_000_000),
+    Param("quality_every", 0, "steps between quality figures for generators (0 = with every sample grid)", int, 0, 1_000_000),
+    Param("checkpoint_every", 0, "steps between checkpoints (0 = once per epoch)", int, 0, 1_000_000),
+)
+
+
+def schema(arch: str) -> dict[str, Param]:
+    """All parameters of ``arch``: common ones with the arch's preset defaults, then its own."""
+    from deeparch.archs import get_arch
+
+    spec = get_arch(arch)
+    out: dict[str, Param] = {}
+    for p in COMMON:
+        if p.name in spec.unused:
+            continue
+        if p.name in spec.preset:
+            p = Param(**{**p.__dict__, "default": spec.preset[p.name]})
+        out[p.name] = p
+    for p in spec.params:
+        out[p.name] = p
+    return out
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A validated run configuration. ``hp`` holds every hyperparameter, defaults filled in."""
+
+    arch: str
+    dataset: str = "mnist-5k"
+    hp: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getattr__(self, key: str) -> Any:
+        hp = self.__dict__.get("hp", {})
+        if key in hp:
+            return hp[key]
+        raise AttributeError(key)
+
+    def to_dict(self) -> dict:
+        return {"arch": self.arch, "dataset": self.dataset, "hp": dict(self.hp)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "RunConfig":
+        return make_config(d["arch"], d.get("dataset", "mnist-5k"), **dict(d.get("hp", {})))
+
+    @classmethod
+    def from_json(cls, s: str) -> "RunConfig":
+        return cls.from_dict(json.loads(s))
+
+    def replace(self, **hp: Any) -> "RunConfig":
+        return make_config(self.arch, self.dataset, **{**self.hp, **hp})
+
+
+def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
+    """Validate and complete a configuration; raise ConfigError with the reason otherwise."""
+    from deeparch.archs import ARCHS
+    from deeparch.data import DATASETS
+
+    if arch not in ARCHS:
+        raise ConfigError(f"arch={arch!r}: must be one of {', '.join(ARCHS)}")
+    if dataset not in DATASETS:
+        raise ConfigError(f"dataset={dataset!r}: must be one of {', '.join(DATASETS)}")
+    params = schema(arch)
+    unknown = sorted(set(hp) - set(params))
+    if unknown:
+        raise ConfigError(
+            f"unknown hyperparameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for {arch}; "
+            f"valid: {', '.join(params)}"
+        )
+    values = {name: p.coerce(hp[name]) if name in hp and hp[name] is not None else p.default
+              for name, p in params.items()}
+    return RunConfig(arch=arch, dataset=dataset, hp=values)

