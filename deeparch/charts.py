@@ -109,14 +109,15 @@ def finite(y: np.ndarray) -> np.ndarray:
 def _layout(fig: go.Figure, title: str | None, xlabel: str, ylabel: str, uirevision: str, height: int,
             log_y: bool = False, legend: bool = True) -> go.Figure:
     fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", font=dict(size=14)) if title else None,
+        title=dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container", pad=dict(t=6, l=4),
+                   font=dict(size=14, weight=600, color="#1F2430")) if title else None,
         height=height,
-        margin=dict(l=10, r=10, t=36 if title else 10, b=10),
+        margin=dict(l=10, r=10, t=(58 if legend else 34) if title else 10, b=10),
         font=FONT,
         uirevision=uirevision,
         hovermode="x unified",
         showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1, font=dict(size=11)),
+        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, font=dict(size=11)),
         plot_bgcolor="white",
         paper_bgcolor="white",
     )

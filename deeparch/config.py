@@ -73,7 +73,7 @@ class Param:
         if isinstance(v, float) and not math.isfinite(v):
             raise ConfigError(f"{where}: must be a finite number, {self.describe_range()}")
         if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
-            raise ConfigError(f"{where} is out of range: must be {self.describe_range()}")
+            raise ConfigError(f"{self.name}={v!r} is out of range: must be {self.describe_range()}")
         return v
 
 

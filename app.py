@@ -1,0 +1,64 @@
+"""deeparch in the browser: ``streamlit run app.py``.
+
+The entry script: page configuration, the navigation over ``pages/`` and the sidebar
+every page shares. Training never happens here; runs train in worker processes that
+write to the run store, and the pages read it.
+"""
+import streamlit as st
+
+st.set_page_config(page_title="deeparch", page_icon=":material/neurology:", layout="wide",
+                   initial_sidebar_state="expanded")
+
+from deeparch import jobs, views  # noqa: E402 - set_page_config must come first
+from pages import _common as ui  # noqa: E402
+
+TEXT = {
+    "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs",
+    "brand": "**deeparch** · deep architectures lab",
+    "store": "Run store",
+    "counts": "{running} running · {queued} queued",
+    "slots": "Up to {n} runs train at once; the others wait in the queue.",
+    "store_error": "The run store at {root} cannot be opened ({error}). Set DEEPARCH_RUNS to a writable folder "
+                   "and restart the server.",
+}
+
+# Small images (28×28 digits) scaled up by the browser stay crisp instead of blurry.
+CSS = """
+<style>
+[data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img { image-rendering: pixelated; }
+[data-testid="stMetricValue"] { font-size: 1.5rem; }
+</style>
+"""
+
+pages = [
+    st.Page("pages/train.py", title=TEXT["train"], icon=":material/rocket_launch:", default=True),
+    st.Page("pages/live.py", title=TEXT["live"], icon=":material/monitoring:"),
+    st.Page("pages/compare.py", title=TEXT["compare"], icon=":material/compare_arrows:"),
+    st.Page("pages/runs.py", title=TEXT["runs"], icon=":material/table_rows:"),
+]
+nav = st.navigation(pages)
+st.html(CSS)
+
+
+
+@st.fragment(run_every=2.0)
+def sidebar_status() -> None:
+    """The run counts, refreshed every 2 s whatever page is open."""
+    s = ui.store()
+    counts = views.status_counts(s)
+    running = sum(counts.get(k, 0) for k in ("starting", "running", "paused"))
+    st.markdown(TEXT["counts"].format(running=running, queued=counts.get("queued", 0)))
+
+
+with st.sidebar:
+    st.markdown(TEXT["brand"])
+    try:
+        root = ui.store().root.resolve()
+        sidebar_status()
+        st.caption(TEXT["slots"].format(n=jobs.max_runs()))
+        st.caption(f"{TEXT['store']}: `{root}`")
+    except Exception as e:  # noqa: BLE001 - show what to do instead of a traceback
+        st.error(TEXT["store_error"].format(root=ui.default_root(), error=ui.short(e)))
+        st.stop()
+
+nav.run()

@@ -1,0 +1,151 @@
+"""Screenshots of every page with real runs present: docs/train.png, live.png, compare.png, runs.png.
+
+    python bench/screenshots.py            # trains a few short real runs in a temporary store (~3 min)
+    python bench/screenshots.py --store runs --out docs   # or shoot an existing store as it is
+
+Starts ``streamlit run app.py`` on a free port, drives Debian's Chromium with Playwright.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(store: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "DEEPARCH_RUNS": str(store), "DEEPARCH_DATA": os.environ.get("DEEPARCH_DATA", str(ROOT / "data"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    import urllib.request
+
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+            return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.kill()
+    raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
+
+
+def real_runs(store_dir: Path) -> dict:
+    """A small race (cnn, rnn, transformer) that finishes, and a GAN still training when the shots are taken."""
+    from deeparch import jobs
+    from deeparch.config import make_config
+    from deeparch.store import Store
+
+    os.environ.setdefault("DEEPARCH_MAX_RUNS", "2")
+    s = Store(store_dir)
+    race = [jobs.launch(make_config(a, max_steps=250, log_every=5, eval_every=25, sample_every=50, seed=0,
+                                    epochs=1000), name=f"{a} (race)", store=s, group="race demo")
+            for a in ("cnn", "transformer")]
+    for rid in race:
+        jobs.wait(rid, s, timeout=600)
+    gan = jobs.launch(make_config("gan", max_steps=3000, log_every=10, sample_every=100, quality_every=200,
+                                  epochs=1000), name="gan live", store=s)
+    cnn = jobs.launch(make_config("cnn", max_steps=2000, log_every=5, eval_every=50, sample_every=100,
+                                  epochs=1000, lr=3e-4), name="cnn live", store=s)
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        jobs.reconcile(s)
+        g = s.get_run(gan)
+        if g.step > 800 and len(s.media_steps(gan, "quality")) >= 3:
+            break
+        time.sleep(2)
+    return {"race": race, "gan": gan, "cnn": cnn}
+
+
+def shoot(port: int, out: Path, ids: dict | None) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+
+        def settle(seconds=4.0):
+            page.set_viewport_size({"width": 1440, "height": 1000})
+            page.wait_for_selector("h1", timeout=60_000)
+            time.sleep(seconds)
+            # the app scrolls inside its main block, so grow the window to the content for a full shot
+            height = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                                   " return m ? m.scrollHeight : 1000; }")
+            page.set_viewport_size({"width": 1440, "height": min(6000, max(1000, int(height) + 40))})
+            time.sleep(2.0)
+
+        page.goto(f"{base}/train")
+        settle()
+        page.screenshot(path=str(out / "train.png"), full_page=False)
+        live_ids = ",".join(str(i) for i in ([ids["gan"], ids["cnn"]] if ids else []))
+        page.goto(f"{base}/live" + (f"?runs={live_ids}" if live_ids else ""))
+        settle(8)
+        page.screenshot(path=str(out / "live.png"), full_page=False)
+        cmp_ids = ",".join(str(i) for i in (ids["race"] if ids else []))
+        page.goto(f"{base}/compare" + (f"?runs={cmp_ids}" if cmp_ids else ""))
+        settle(6)
+        page.screenshot(path=str(out / "compare.png"), full_page=False)
+        page.goto(f"{base}/runs")
+        settle()
+        page.screenshot(path=str(out / "runs.png"), full_page=False)
+        browser.close()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--store", help="shoot this existing store instead of training new runs")
+    ap.add_argument("--out", default=str(ROOT / "docs"))
+    ap.add_argument("--fake", action="store_true", help="fill the store with fake runs (no training), for layout work")
+    a = ap.parse_args()
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ids = None
+    if a.store:
+        store = Path(a.store)
+    else:
+        store = Path(tempfile.mkdtemp(prefix="deeparch-shots-"))
+        if a.fake:
+            sys.path.insert(0, str(ROOT / "tests"))
+            import fake_runs
+            from deeparch.store import Store
+
+            made = fake_runs.populate(Store(store))
+            ids = {"gan": made["running"], "cnn": made["finished"], "race": [made["finished"], made["diverged"]]}
+    port = free_port()
+    server = start_server(store, port)
+    try:
+        if not a.store and not a.fake:
+            ids = real_runs(store)
+        shoot(port, out, ids)
+    finally:
+        os.killpg(server.pid, 15)
+        server.wait(10)
+        if ids and not a.fake and not a.store:
+            from deeparch import jobs
+            from deeparch.store import Store
+
+            s = Store(store)
+            for r in s.list_runs(status=("queued", "starting", "running", "paused")):
+                jobs.stop(r.id, s)
+    print("screenshots in", out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,354 @@
+"""Read-side queries the pages need that the store does not offer: pure functions over a Store.
+
+Nothing here writes to the store or imports Streamlit. ``RunMetrics`` keeps one run's
+series in memory and grows them from the rows newer than the last metric id it has
+seen, so a live page reads only what is new each second.
+"""
+from __future__ import annotations
+
+import io
+import math
+import time
+from datetime import datetime
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from deeparch.store import ACTIVE, FINAL, Run, Store
+
+GRAD_PREFIX = "grad/"
+RUNNING = ("starting", "running", "paused")
+
+
+# ---- run lists ---------------------------------------------------------------------------------
+def status_counts(store: Store) -> dict[str, int]:
+    """How many runs are in each status (one GROUP BY, cheap with thousands of runs)."""
+    rows = store.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status").fetchall()
+    return {s: n for s, n in rows}
+
+
+def run_count(store: Store) -> int:
+    return store.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
+
+def arch_kind(arch: str) -> str:
+    from deeparch.archs import ARCHS
+
+    spec = ARCHS.get(arch)
+    return spec.kind if spec else "classifier"
+
+
+def loss_key(arch: str) -> str:
+    from deeparch.archs import ARCHS
+
+    spec = ARCHS.get(arch)
+    return spec.loss_keys[0] if spec else "loss"
+
+
+def media_kind(arch: str) -> str:
+    """The grid a run of ``arch`` logs: 'probe' for classifiers, 'samples' for generators."""
+    return "samples" if arch_kind(arch) == "generator" else "probe"
+
+
+def batch_size(run: Run) -> int:
+    return int(run.config.get("hp", {}).get("batch_size", 1) or 1)
+
+
+def progress(run: Run) -> float:
+    if run.status == "finished":
+        return 1.0
+    if not run.total_steps:
+        return 0.0
+    return max(0.0, min(1.0, run.step / run.total_steps))
+
+
+def eta_seconds(run: Run, samples_per_s: float | None = None, now: float | None = None) -> float | None:
+    """Seconds left for an active run: from the latest throughput, else from the average pace."""
+    if run.status not in ACTIVE or not run.total_steps or run.step >= run.total_steps:
+        return None
+    left = run.total_steps - run.step
+    if samples_per_s and samples_per_s > 0 and math.isfinite(samples_per_s):
+        return left * batch_size(run) / samples_per_s
+    if run.started and run.step > 0:
+        elapsed = (now or time.time()) - run.started
+        return elapsed / run.step * left
+    return None
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "–"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+
+
+def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, float | None]:
+    """The few numbers the runs table shows: from the summary, or from the latest rows while training."""
+    s = {**(last or {}), **{k: v for k, v in run.summary.items() if isinstance(v, (int, float))}}
+    lk = loss_key(run.arch)
+    out = {
+        "loss": s.get("last_" + lk, s.get(lk)),
+        "test_acc": s.get("best_test_acc", s.get("test_acc")),
+        "test_loss": s.get("best_test_loss", s.get("test_loss")),
+        "recognisability": s.get("recognisability"),
+        "coverage": s.get("coverage"),
+        "frechet": s.get("frechet"),
+        "params": s.get("params"),
+    }
+    return {k: (float(v) if v is not None else None) for k, v in out.items()}
+
+
+def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | None = None) -> pd.DataFrame:
+    """One row per run for the runs table; active runs get their latest metrics from the store."""
+    runs = store.list_runs() if runs is None else runs
+    now = now or time.time()
+    rows = []
+    for r in runs:
+        last = store.last_metrics(r.id) if r.status in RUNNING else None
+        m = key_metrics(r, last)
+        rows.append({
+            "id": r.id, "name": r.name, "status": r.status, "arch": r.arch, "dataset": r.dataset,
+            "progress": progress(r), "step": r.step, "total_steps": r.total_steps,
+            "test_acc": m["test_acc"], "loss": m["loss"], "test_loss": m["test_loss"],
+            "recognisability": m["recognisability"], "coverage": m["coverage"], "frechet": m["frechet"],
+            "params": m["params"],
+            "created": _local(r.created),
+            "started": _local(r.started),
+            "duration_s": (r.ended or now) - r.started if r.started else None,
+            "group": r.group_name or "", "reason": r.reason or "",
+        })
+    cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "test_acc", "loss",
+            "test_loss", "recognisability", "coverage", "frechet", "params", "created", "started",
+            "duration_s", "group", "reason"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _local(t: float | None):
+    """Epoch seconds → a naive timestamp in the server's local time (what the user's clock says)."""
+    return pd.Timestamp(datetime.fromtimestamp(t)) if t else pd.NaT
+
+
+def explain(run: Run) -> str | None:
+    """What went wrong with a failed or diverged run, and what to try, in words."""
+    if run.status == "diverged":
+        return (f"The training diverged: {run.reason or 'a loss became NaN or infinite'}. "
+                "The weights blew up; clone the run with a smaller learning rate, or set grad_clip (e.g. 1.0).")
+    if run.status == "failed":
+        reason = run.reason or "unknown error"
+        hint = "Look at the worker log for details."
+        if "died" in reason or "did not start" in reason:
+            hint = ("The training process ended without saying why (killed, out of memory, or the machine "
+                    "restarted). Resume it to continue from its last checkpoint.")
+        elif "DataError" in reason or "dataset" in reason.lower():
+            hint = "The dataset could not be loaded; use mnist-5k (embedded, works offline)."
+        return f"The run failed: {reason}. {hint}"
+    return None
+
+
+# ---- metrics -----------------------------------------------------------------------------------
+@dataclass
+class RunMetrics:
+    """One run's metric series, grown incrementally from rows newer than ``last_id``."""
+
+    run_id: int
+    last_id: int = 0
+    keys: list[str] = field(default_factory=list)  # in order of first appearance (layers: input side first)
+    _chunks: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(default_factory=dict)
+    _clean: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def update(self, store: Store, keys: Iterable[str] | None = None) -> int:
+        """Read the rows newer than the last seen id; return how many arrived."""
+        df = store.metrics(self.run_id, keys=keys, after_id=self.last_id)
+        if df.empty:
+            return 0
+        self.add(df)
+        return len(df)
+
+    def add(self, df: pd.DataFrame) -> None:
+        self.last_id = max(self.last_id, int(df["id"].iloc[-1]))
+        key_arr = df["key"].to_numpy(dtype=object)
+        steps = df["step"].to_numpy(dtype=np.int64)
+        values = df["value"].to_numpy(dtype=float)
+        walls = df["wall"].to_numpy(dtype=float)
+        uniq, first = np.unique(key_arr, return_index=True)
+        for k in uniq[np.argsort(first)]:
+            m = key_arr == k
+            if k not in self._chunks:
+                self.keys.append(k)
+                self._chunks[k] = []
+            self._chunks[k].append((steps[m], values[m], walls[m]))
+            self._clean.pop(k, None)
+
+    def has(self, key: str) -> bool:
+        return key in self._chunks
+
+    def series(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(steps, values, walls) of ``key``, sorted by step; a step logged twice (a resumed run) keeps its last value."""
+        if key in self._clean:
+            return self._clean[key]
+        chunks = self._chunks.get(key)
+        if not chunks:
+            empty = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
+            return empty
+        if len(chunks) > 1:
+            chunks[:] = [tuple(np.concatenate(parts) for parts in zip(*chunks))]
+        s, v, w = chunks[0]
+        if len(s) > 1 and np.any(np.diff(s) <= 0):
+            # keep the last record of each step (ids grow with time), then order by step
+            rev = s[::-1]
+            _, idx = np.unique(rev, return_index=True)
+            keep = len(s) - 1 - idx
+            s, v, w = s[keep], v[keep], w[keep]
+        self._clean[key] = (s, v, w)
+        return self._clean[key]
+
+    def last(self, key: str) -> float | None:
+        s, v, _ = self.series(key)
+        return float(v[-1]) if len(v) else None
+
+    @property
+    def layers(self) -> list[str]:
+        return [k[len(GRAD_PREFIX):] for k in self.keys if k.startswith(GRAD_PREFIX)]
+
+    def grad_matrix(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(steps, layers, norms[layer, step]) of the per-layer gradient norms, NaN where missing."""
+        layers = self.layers
+        if not layers:
+            return np.zeros(0, np.int64), [], np.zeros((0, 0))
+        per = [self.series(GRAD_PREFIX + name) for name in layers]
+        steps = np.unique(np.concatenate([p[0] for p in per]))
+        out = np.full((len(layers), len(steps)), np.nan)
+        for i, (s, v, _) in enumerate(per):
+            out[i, np.searchsorted(steps, s)] = v
+        return steps, layers, out
+
+    def first_wall(self) -> float | None:
+        walls = [self.series(k)[2] for k in self.keys]
+        walls = [w.min() for w in walls if len(w)]
+        return float(min(walls)) if walls else None
+
+
+def read_metrics(store: Store, run_id: int, keys: Iterable[str] | None = None) -> RunMetrics:
+    rm = RunMetrics(run_id)
+    rm.update(store, keys)
+    return rm
+
+
+def metric_keys(store: Store, run_ids: Iterable[int]) -> list[str]:
+    """Distinct metric keys over several runs (gradient keys excluded), in a stable order."""
+    seen: dict[str, None] = {}
+    for rid in run_ids:
+        for k in store.metric_keys(rid):
+            if not k.startswith(GRAD_PREFIX):
+                seen.setdefault(k, None)
+    return list(seen)
+
+
+def x_values(kind: str, steps: np.ndarray, walls: np.ndarray, run: Run, start_wall: float | None = None) -> np.ndarray:
+    """The x axis of a compare chart: 'step', 'samples' (step × batch size) or 'wall' (s since start)."""
+    if kind == "samples":
+        return steps * batch_size(run)
+    if kind == "wall":
+        t0 = start_wall if start_wall is not None else (run.started or (walls.min() if len(walls) else 0.0))
+        return walls - t0
+    return steps
+
+
+# ---- comparisons -------------------------------------------------------------------------------
+def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
+    """Rows: runs; columns: arch, dataset and only the hyperparameters whose values differ."""
+    if not runs:
+        return pd.DataFrame()
+    table = {r.name: {"arch": r.arch, "dataset": r.dataset, **r.config.get("hp", {})} for r in runs}
+    keys: list[str] = []
+    for row in table.values():
+        for k in row:
+            if k not in keys:
+                keys.append(k)
+    differ = [k for k in keys if len({repr(row.get(k, "–")) for row in table.values()}) > 1]
+    df = pd.DataFrame([{k: row.get(k, "–") for k in differ} for row in table.values()], index=list(table),
+                      dtype=object)
+    df.index.name = "run"
+    return df
+
+
+def final_metrics(run: Run, rm: RunMetrics) -> dict:
+    """Headline numbers of a run for the compare table, from its summary and series."""
+    s = run.summary
+    lk = loss_key(run.arch)
+    _, loss, _ = rm.series(lk)
+    _, test_loss, _ = rm.series("test_loss")
+    _, test_acc, _ = rm.series("test_acc")
+    _, sps, _ = rm.series("samples_per_s")
+    _, gn, _ = rm.series("grad_norm")
+
+    def best(v, fn):
+        v = v[np.isfinite(v)] if len(v) else v
+        return float(fn(v)) if len(v) else None
+
+    return {
+        "run": run.name, "arch": run.arch, "status": run.status, "steps": run.step,
+        "best test accuracy": s.get("best_test_acc", best(test_acc, np.max)),
+        "best test loss": s.get("best_test_loss", best(test_loss, np.min)),
+        f"best train {lk}": best(loss, np.min),
+        "recognisability": s.get("recognisability"),
+        "coverage": s.get("coverage"),
+        "judge Fréchet distance": s.get("frechet"),
+        "train time (s)": s.get("train_seconds", run.elapsed if run.started else None),
+        "parameters": s.get("params"),
+        "samples/s (median)": best(sps, np.median),
+        "grad norm (median)": best(gn, np.median),
+    }
+
+
+def grad_summary(rm: RunMetrics) -> pd.DataFrame:
+    """Per layer: median, 5th and 95th percentile of the gradient norm over the run."""
+    rows = []
+    for name in rm.layers:
+        _, v, _ = rm.series(GRAD_PREFIX + name)
+        v = v[np.isfinite(v)]
+        if len(v):
+            rows.append({"layer": name, "median": float(np.median(v)), "p5": float(np.percentile(v, 5)),
+                         "p95": float(np.percentile(v, 95))})
+    return pd.DataFrame(rows, columns=["layer", "median", "p5", "p95"])
+
+
+def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
+    """All metric rows of the runs in long format: run_id, run, step, key, value, wall."""
+    buf = io.StringIO()
+    header = True
+    for rid in run_ids:
+        run = store.get_run(rid)
+        if run is None:
+            continue
+        df = store.metrics(rid).drop(columns=["id"])
+        df.insert(0, "run", run.name)
+        df.insert(0, "run_id", rid)
+        df.to_csv(buf, index=False, header=header)
+        header = False
+    if header:
+        buf.write("run_id,run,step,key,value,wall\n")
+    return buf.getvalue().encode()
+
+
+def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> list[int]:
+    """Union of the steps at which the runs logged their grid."""
+    steps: set[int] = set()
+    for rid in run_ids:
+        run = store.get_run(rid)
+        if run:
+            steps.update(store.media_steps(rid, kind_of(run.arch)))
+    return sorted(steps)
+
+
+__all__ = [
+    "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
+    "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
+    "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",
+]

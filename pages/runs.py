@@ -1,0 +1,132 @@
+"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export."""
+import streamlit as st
+
+from deeparch import jobs, views
+from deeparch.config import ConfigError
+from deeparch.store import STATUSES
+from pages import _common as ui
+
+TEXT = {
+    "title": "Runs",
+    "intro": "Every run in the store, including those started from the command line. "
+             "Select rows to open them, stop them, delete them or export their metrics.",
+    "status": "Status", "arch": "Architecture", "search": "Name contains", "sort": "Sort by",
+    "sort_options": {"newest": "newest first", "oldest": "oldest first", "accuracy": "best test accuracy",
+                     "loss": "lowest loss", "duration": "longest duration", "name": "name"},
+    "shown": "{shown} of {total} runs",
+    "none_match": "No run matches these filters.",
+    "selected": "{n} selected",
+    "select_hint": "Tick rows in the table to act on them.",
+    "live": "Open in Live", "compare": "Compare", "stop": "Stop", "delete": "Delete", "export": "Export metrics (CSV)",
+    "stopped": "Stop requested for {n} run(s).",
+    "stop_none": "None of the selected runs is training or queued.",
+    "confirm": "Delete {n} run(s) and all their metrics, images and checkpoints? This cannot be undone. "
+               "Runs still training are stopped first.",
+    "confirm_yes": "Yes, delete", "confirm_no": "Cancel",
+    "deleted": "Deleted {n} run(s).",
+    "col": {"id": "#", "name": "Run", "status": "Status", "arch": "Architecture", "dataset": "Dataset",
+            "progress": "Progress", "step": "Step", "test_acc": "Test accuracy", "loss": "Train loss",
+            "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
+            "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
+            "group": "Group", "reason": "Reason"},
+}
+SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc", False), "loss": ("loss", True),
+         "duration": ("duration_s", False), "name": ("name", True)}
+COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "test_acc", "loss", "test_loss",
+           "recognisability", "coverage", "frechet", "params", "started", "duration_s", "group", "reason"]
+
+
+def actions(s, ids: list[int]) -> None:
+    c = st.columns([1, 1, 1, 1, 2, 3], vertical_alignment="center")
+    none = not ids
+    if c[0].button(TEXT["live"], disabled=none, icon=":material/monitoring:", key="runs_live"):
+        ui.open_page("pages/live.py", ids[:6])
+    if c[1].button(TEXT["compare"], disabled=none, icon=":material/compare_arrows:", key="runs_compare"):
+        ui.open_page("pages/compare.py", ids[:8])
+    if c[2].button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop"):
+        n = 0
+        with ui.write_lock():
+            for rid in ids:
+                try:
+                    jobs.stop(rid, store=s)
+                    n += 1
+                except ConfigError:
+                    pass
+        st.toast(TEXT["stopped"].format(n=n) if n else TEXT["stop_none"])
+    if c[3].button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete"):
+        st.session_state["runs_confirm_delete"] = ids
+    c[4].download_button(TEXT["export"], lambda: views.metrics_csv(s, ids), file_name="deeparch-metrics.csv",
+                         mime="text/csv", disabled=none, icon=":material/download:", key="runs_export",
+                         on_click="ignore")
+    c[5].caption(TEXT["selected"].format(n=len(ids)) if ids else TEXT["select_hint"])
+
+    pending = st.session_state.get("runs_confirm_delete")
+    if pending:
+        with st.container(border=True):
+            st.warning(TEXT["confirm"].format(n=len(pending)), icon=":material/warning:")
+            y, n, _ = st.columns([1, 1, 6])
+            if y.button(TEXT["confirm_yes"], type="primary", key="runs_delete_yes"):
+                with ui.write_lock():
+                    for rid in pending:
+                        try:
+                            jobs.delete(rid, store=s)
+                        except ConfigError:
+                            pass  # already gone
+                st.session_state.pop("runs_confirm_delete", None)
+                st.session_state.pop("runs_table", None)
+                st.toast(TEXT["deleted"].format(n=len(pending)))
+                st.rerun()
+            if n.button(TEXT["confirm_no"], key="runs_delete_no"):
+                st.session_state.pop("runs_confirm_delete", None)
+                st.rerun()
+
+
+def main() -> None:
+    st.title(TEXT["title"])
+    s = ui.store()
+    runs = s.list_runs()
+    if not runs:
+        ui.first_run_hint()
+        return
+    st.caption(TEXT["intro"])
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
+    statuses = c1.multiselect(TEXT["status"], STATUSES, key="runs_status")
+    archs = c2.multiselect(TEXT["arch"], sorted({r.arch for r in runs}), key="runs_arch")
+    search = c3.text_input(TEXT["search"], key="runs_search")
+    sort = c4.selectbox(TEXT["sort"], list(SORTS), format_func=lambda k: TEXT["sort_options"][k], key="runs_sort")
+
+    shown = [r for r in runs if (not statuses or r.status in statuses) and (not archs or r.arch in archs)
+             and (not search or search.lower() in r.name.lower())]
+    df = views.runs_frame(s, shown)
+    col, asc = SORTS[sort]
+    df = df.sort_values(col, ascending=asc, na_position="last", kind="stable").reset_index(drop=True)
+    st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
+    if df.empty:
+        st.info(TEXT["none_match"])
+        return
+    cols = TEXT["col"]
+    event = st.dataframe(
+        df[COLUMNS], hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+        key="runs_table", height=min(640, 38 + 35 * len(df)),
+        column_config={
+            **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason")},
+            "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
+            "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0.0, max_value=1.0,
+                                                        format="percent"),
+            "test_acc": st.column_config.NumberColumn(cols["test_acc"], format="percent"),
+            "loss": st.column_config.NumberColumn(cols["loss"], format="%.4f"),
+            "test_loss": st.column_config.NumberColumn(cols["test_loss"], format="%.4f"),
+            "recognisability": st.column_config.NumberColumn(cols["recognisability"], format="percent"),
+            "coverage": st.column_config.NumberColumn(cols["coverage"], format="%.2f"),
+            "frechet": st.column_config.NumberColumn(cols["frechet"], format="%.2f"),
+            "params": st.column_config.NumberColumn(cols["params"], format="localized"),
+            "started": st.column_config.DatetimeColumn(cols["started"], format="YYYY-MM-DD HH:mm"),
+            "duration_s": st.column_config.NumberColumn(cols["duration_s"], format="%.0f"),
+        },
+    )
+    rows = event.selection.rows if event is not None else []
+    ids = [int(df.iloc[i]["id"]) for i in rows if i < len(df)]
+    actions(s, ids)
+
+
+ui.page(main)

@@ -1,0 +1,125 @@
+"""Figure builders and the downsampler: pure functions, no browser."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from deeparch import charts
+from deeparch.charts import Series, downsample, ema
+
+
+def test_downsample_short_series_is_untouched():
+    x, y = np.arange(100), np.random.default_rng(0).normal(size=100)
+    dx, dy = downsample(x, y, 2000)
+    assert np.array_equal(dx, x) and np.array_equal(dy, y)
+
+
+@pytest.mark.parametrize("n", [2001, 10_000, 100_000, 123_457])
+def test_downsample_bounds_length_and_keeps_extremes(n):
+    rng = np.random.default_rng(n)
+    x = np.arange(n)
+    y = rng.normal(size=n)
+    y[n // 3] = 50.0    # a spike
+    y[2 * n // 3] = -40.0  # a dip
+    dx, dy = downsample(x, y, 2000)
+    assert len(dx) <= 2000
+    assert dy.max() == 50.0 and dy.min() == -40.0
+    assert dx[0] == 0 and dx[-1] == n - 1          # the curve still starts and ends where the data do
+    assert np.all(np.diff(dx) > 0)                 # order kept, no duplicates
+    assert set(zip(dx.tolist(), dy.tolist())) <= set(zip(x.tolist(), y.tolist()))  # only real points
+
+
+def test_downsample_keeps_every_bucket_min_and_max():
+    n, m = 10_000, 200
+    y = np.sin(np.arange(n) / 50.0) + np.random.default_rng(1).normal(scale=0.1, size=n)
+    dx, dy = downsample(np.arange(n), y, m)
+    kept = set(dx.tolist())
+    buckets = (m - 2) // 2
+    size = -(-n // buckets)
+    for b in range(0, n, size):
+        seg = y[b:b + size]
+        assert b + int(seg.argmin()) in kept and b + int(seg.argmax()) in kept
+
+
+def test_downsample_ignores_nan_when_finding_extremes():
+    y = np.ones(10_000)
+    y[5000:5100] = np.nan
+    y[7000] = 9.0
+    dx, dy = downsample(np.arange(10_000), y, 500)
+    assert len(dx) <= 500 and np.nanmax(dy) == 9.0
+
+
+def test_downsample_rejects_tiny_budget():
+    with pytest.raises(ValueError):
+        downsample(np.arange(10), np.arange(10), 2)
+
+
+def test_ema_matches_tensorboard_debiased_average():
+    y = np.array([1.0, 2.0, 3.0, np.nan, 4.0])
+    out = ema(y, 0.5)
+    assert out[0] == pytest.approx(1.0)                     # debiased: starts at the first value
+    assert out[1] == pytest.approx((0.25 + 1.0) / 0.75)     # (0.5*0.5*1 + 0.5*2) / (1 - 0.25)
+    assert np.isnan(out[3]) and np.isfinite(out[4])
+    assert np.array_equal(ema(y, 0.0)[:3], y[:3])
+
+
+def test_line_figure_downsamples_each_series_and_keeps_zoom_state():
+    n = 50_000
+    s = [Series("a", np.arange(n), np.random.default_rng(0).normal(size=n)),
+         Series("b", np.arange(n), np.full(n, np.inf), color=1, dash="dash")]
+    fig = charts.line_figure(s, "Loss", uirevision="keep-me")
+    assert fig.layout.uirevision == "keep-me"
+    assert all(len(t.x) <= charts.MAX_POINTS for t in fig.data)
+    assert np.isnan(np.asarray(fig.data[1].y, dtype=float)).all()  # inf drawn as a gap
+    json.loads(fig.to_json())
+
+
+def test_line_figure_empty_says_so():
+    fig = charts.line_figure([], "Loss")
+    assert "no data" in fig.layout.annotations[0].text
+
+
+def test_grad_heatmap_is_log_scaled_and_bounded():
+    layers = ["features.0", "features.3", "classifier.1"]
+    steps = np.arange(0, 20_000, 20)
+    norms = np.vstack([np.full(len(steps), 1e-6), np.full(len(steps), 1e-2), np.full(len(steps), 10.0)])
+    norms[1, 5] = np.nan
+    fig = charts.grad_heatmap(steps, layers, norms, max_columns=300)
+    hm = fig.data[0]
+    z = np.asarray(hm.z, dtype=float)
+    assert z.shape[0] == 3 and z.shape[1] <= 300
+    assert np.nanmin(z) == pytest.approx(-6) and np.nanmax(z) == pytest.approx(1)
+    assert list(hm.y) == layers
+    assert fig.layout.yaxis.autorange == "reversed"
+
+
+def test_grad_heatmap_without_records():
+    fig = charts.grad_heatmap(np.zeros(0), [], np.zeros((0, 0)))
+    assert fig.layout.annotations
+
+
+def test_probe_figure_marks_right_and_wrong():
+    from deeparch import images
+    import torch
+
+    png = images.grid_png(torch.zeros(16, 1, 28, 28), 4)
+    meta = {"labels": list(range(10)) + [0] * 6, "pred": list(range(10)) + [1] * 6, "conf": [0.9] * 16,
+            "classes": [str(i) for i in range(10)]}
+    fig = charts.probe_figure(png, meta)
+    texts = [a.text for a in fig.layout.annotations]
+    assert len(texts) == 16
+    assert texts[3] == "3 · 90%" and texts[12] == "1 (is 0)"
+    assert fig.layout.images[0].source.startswith("data:image/png;base64,")
+    assert charts.probe_summary(meta) == (10, 16)
+
+
+def test_class_hist_figure_shows_shares():
+    fig = charts.class_hist_figure([10, 30, 60], ["a", "b", "c"])
+    assert list(fig.data[0].y) == pytest.approx([0.1, 0.3, 0.6])
+
+
+def test_bar_figure_log_horizontal():
+    fig = charts.bar_figure(["l1", "l2"], [1e-4, 1e-1], horizontal=True, log_y=True)
+    assert fig.layout.xaxis.type == "log"

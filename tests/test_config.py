@@ -1,0 +1,54 @@
+import pytest
+
+from deeparch.archs import ARCHS
+from deeparch.config import ConfigError, RunConfig, make_config, schema
+
+
+def test_defaults_are_the_course_presets():
+    cfg = make_config("cnn")
+    assert (cfg.lr, cfg.batch_size, cfg.optimizer, cfg.epochs) == (1e-3, 64, "adam", 10)
+    gan = make_config("gan")
+    assert (gan.lr_g, gan.lr_d, gan.beta1) == (2e-4, 2e-4, 0.5)
+    assert "lr" not in gan.hp  # the GAN has two learning rates instead
+
+
+@pytest.mark.parametrize("arch", list(ARCHS))
+def test_every_arch_has_a_valid_default_config(arch):
+    cfg = make_config(arch)
+    assert set(cfg.hp) == set(schema(arch))
+    assert RunConfig.from_json(cfg.to_json()) == cfg
+
+
+def test_values_are_coerced_from_strings():
+    cfg = make_config("rnn", lr="0.01", batch_size="32", cell="GRU", bidirectional="true")
+    assert (cfg.lr, cfg.batch_size, cfg.cell, cfg.bidirectional) == (0.01, 32, "gru", True)
+
+
+@pytest.mark.parametrize("hp, message", [
+    ({"lr": -1}, "lr=-1.0 is out of range: must be float in [1e-07, 10000]"),
+    ({"batch_size": 0}, "batch_size=0 is out of range"),
+    ({"batch_size": 3.5}, "batch_size=3.5: must be int"),
+    ({"optimizer": "adagrad"}, "must be one of adam, sgd, rmsprop"),
+    ({"lr": float("nan")}, "must be a finite number"),
+    ({"learning_rate": 0.1}, "unknown hyperparameter learning_rate for cnn; valid: epochs"),
+    ({"cell": "gru"}, "unknown hyperparameter cell"),
+    ({"batch_norm": "maybe"}, "must be true or false"),
+])
+def test_bad_values_are_refused_with_the_reason(hp, message):
+    with pytest.raises(ConfigError, match=None) as e:
+        make_config("cnn", **hp)
+    assert message in str(e.value)
+
+
+def test_unknown_arch_and_dataset():
+    with pytest.raises(ConfigError, match="must be one of cnn, rnn, gan, transformer, diffusion"):
+        make_config("mlp")
+    with pytest.raises(ConfigError, match="dataset='cifar'"):
+        make_config("cnn", "cifar")
+
+
+def test_replace_validates():
+    cfg = make_config("cnn")
+    assert cfg.replace(lr=0.1).lr == 0.1
+    with pytest.raises(ConfigError):
+        cfg.replace(lr=0)

@@ -1,0 +1,151 @@
+"""DDPM: schedule values, ancestral step, sampling determinism, EMA in checkpoints, learning."""
+import io
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from deeparch.archs.diffusion import SPEC, DDPMSchedule, Diffusion, UNet
+from deeparch.config import make_config
+
+
+def small_cfg(**hp):
+    base = dict(T=100, channels=8, sample_steps=5, ema_decay=0.99, warmup=0)
+    return make_config("diffusion", **{**base, **hp})
+
+
+def test_linear_schedule_known_values():
+    s = DDPMSchedule(1000, "linear")
+    assert s.betas.shape == (1000,)
+    assert s.betas[0].item() == pytest.approx(1e-4)
+    assert s.betas[-1].item() == pytest.approx(0.02)
+    ab = s.alphas_cumprod
+    assert ((ab > 0) & (ab < 1)).all()
+    assert (ab[1:] < ab[:-1]).all()
+    assert ab[-1].item() < 1e-3  # x_T is (almost) pure noise
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine", "quadratic"])
+@pytest.mark.parametrize("T", [50, 1000])
+def test_schedules_monotone_and_end_in_noise(kind, T):
+    ab = DDPMSchedule(T, kind).alphas_cumprod
+    assert ((ab > 0) & (ab < 1)).all() and (ab[1:] < ab[:-1]).all()
+    assert ab[-1].item() < 0.01
+
+
+def test_cosine_starts_near_one_and_bad_kind_refused():
+    assert DDPMSchedule(1000, "cosine").alphas_cumprod[0].item() == pytest.approx(1.0, abs=1e-3)
+    with pytest.raises(ValueError):
+        DDPMSchedule(100, "sigmoid")
+
+
+def test_add_noise_formula():
+    s = DDPMSchedule(1000, "linear")
+    g = torch.Generator().manual_seed(0)
+    x0, eps = torch.rand(4, 1, 28, 28, generator=g) * 2 - 1, torch.randn(4, 1, 28, 28, generator=g)
+    t = torch.tensor([0, 10, 500, 999])
+    xt = s.add_noise(x0, eps, t)
+    for i, ti in enumerate(t.tolist()):
+        ab = s.alphas_cumprod[ti].item()
+        torch.testing.assert_close(xt[i], math.sqrt(ab) * x0[i] + math.sqrt(1 - ab) * eps[i])
+
+
+def test_step_with_true_noise_recovers_x0_at_the_end():
+    s = DDPMSchedule(100, "linear")
+    x0 = torch.rand(2, 1, 28, 28) * 2 - 1
+    eps = torch.randn_like(x0)
+    t = torch.tensor([0, 0])
+    # from t=0 to "before 0" the step returns the posterior mean = the x0 estimate, which is exact
+    torch.testing.assert_close(s.step(eps, 0, s.add_noise(x0, eps, t)), x0, atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize("variance", ["beta_tilde", "beta"])
+def test_step_shapes_finite_and_respaced(variance):
+    s = DDPMSchedule(1000, "cosine")
+    ts = s.timesteps(10)
+    assert ts[0] == 999 and ts[-1] == 0 and len(ts) == 10 and ts == sorted(ts, reverse=True)
+    assert s.timesteps(0) == list(range(999, -1, -1))
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 1, 28, 28, generator=g)
+    for i, t in enumerate(ts):
+        prev = ts[i + 1] if i + 1 < len(ts) else -1
+        x = s.step(torch.randn(x.shape, generator=g), t, x, g, prev_t=prev, variance=variance)
+        assert x.shape == (3, 1, 28, 28) and torch.isfinite(x).all()
+    assert x.abs().max() <= 1.0 + 1e-5  # the last step is the clipped x0 estimate
+
+
+def test_unet_shapes():
+    net = UNet(8)
+    out = net(torch.randn(2, 1, 28, 28), torch.tensor([0, 99]))
+    assert out.shape == (2, 1, 28, 28)
+
+
+def test_spec_params_have_help_and_ranges():
+    assert SPEC.kind == "generator" and SPEC.build is Diffusion and SPEC.summary
+    for p in SPEC.params:
+        assert p.help and (p.choices is not None or p.type is bool or (p.min is not None and p.max is not None))
+    cfg = make_config("diffusion")  # the preset validates
+    assert cfg.schedule in ("linear", "cosine", "quadratic")
+
+
+def test_sample_shape_range_and_seeded():
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg())
+    opts = m.configure_optimizers()
+    x = torch.rand(8, 1, 28, 28) * 2 - 1
+    for _ in range(3):
+        m.train_step(x, torch.zeros(8, dtype=torch.long), opts)
+    state = torch.get_rng_state()
+    a, b, c = m.sample(4, seed=7), m.sample(4, seed=7), m.sample(4, seed=8)
+    assert torch.equal(torch.get_rng_state(), state)  # sampling leaves the global RNG alone
+    assert a.shape == (4, 1, 28, 28) and a.min() >= -1 and a.max() <= 1
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_ema_in_state_dict_and_round_trip():
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg())
+    opts = m.configure_optimizers()
+    x = torch.rand(8, 1, 28, 28) * 2 - 1
+    for _ in range(3):
+        m.train_step(x, torch.zeros(8, dtype=torch.long), opts)
+    sd = m.state_dict()
+    ema_keys = [k for k in sd if k.startswith("ema.")]
+    assert ema_keys and len(ema_keys) == len([k for k in sd if k.startswith("net.")])
+    # the EMA moved away from the initial weights but is not the live weights
+    assert not torch.equal(sd["ema.conv_out.weight"], torch.zeros_like(sd["ema.conv_out.weight"]))
+    assert not torch.equal(sd["ema.conv_in.weight"], sd["net.conv_in.weight"])
+    # the EMA is not trained by the optimizer and is not counted as parameters
+    assert not any(n.startswith("ema.") for n, _ in m.named_parameters())
+    buf = io.BytesIO()
+    torch.save(sd, buf)
+    buf.seek(0)
+    m2 = Diffusion(small_cfg())
+    m2.load_state_dict(torch.load(buf, weights_only=True))
+    assert torch.equal(m.sample(3, 1), m2.sample(3, 1))
+    assert int(m2.steps) == 3
+
+
+def test_ema_off():
+    m = Diffusion(small_cfg(ema_decay=0.0))
+    assert m.ema is None and not any(k.startswith("ema.") for k in m.state_dict())
+    assert m.sample(2, 0).shape == (2, 1, 28, 28)
+
+
+def test_loss_decreases_on_a_fixed_batch():
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg(channels=8, lr=3e-3))
+    opts = m.configure_optimizers()
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(8, 1, 28, 28, generator=g) * 2 - 1
+    t, eps = torch.randint(0, 100, (8,), generator=g), torch.randn(8, 1, 28, 28, generator=g)
+
+    def fixed_loss():
+        with torch.no_grad():
+            return F.mse_loss(m.net(m.schedule.add_noise(x, eps, t), t), eps).item()
+
+    before = fixed_loss()
+    losses = [m.train_step(x, torch.zeros(8, dtype=torch.long), opts)["loss"] for _ in range(50)]
+    assert all(math.isfinite(v) for v in losses)
+    assert fixed_loss() < 0.7 * before

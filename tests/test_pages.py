@@ -1,0 +1,200 @@
+"""Every page under Streamlit's AppTest, on an empty store and on one with runs in every state.
+
+No training here: rows are written straight into the store (tests/fake_runs.py) and the
+worker spawn is replaced by a no-op, so a launched run stays in the store as "starting".
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from deeparch import jobs
+from deeparch.store import Store
+
+import fake_runs  # noqa: E402 - tests/ is on sys.path under pytest's rootdir conftest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/train.py", "pages/live.py", "pages/compare.py", "pages/runs.py"]
+
+
+@pytest.fixture
+def app_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPARCH_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setattr(jobs, "_spawn", lambda store, run_id: None)  # launched runs stay "starting"
+    s = Store(tmp_path / "runs")
+    yield s
+    s.close()
+
+
+def open_page(path: str, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    for k, v in (state or {}).items():
+        at.session_state[k] = v
+    at.switch_page(path).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def button(at: AppTest, label: str):
+    found = [b for b in at.button if b.label == label]
+    assert found, f"no button {label!r} among {[b.label for b in at.button]}"
+    return found[0]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_empty_store_renders_with_first_run_hint(app_store, path):
+    at = open_page(path)
+    assert not at.error
+    assert button(at, "Launch a demo run")
+    assert any("Welcome" in s.value for s in at.subheader)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_render_with_runs_in_every_state(app_store, path):
+    ids = fake_runs.populate(app_store)
+    at = open_page(path)
+    assert at.title[0].value
+    if path == "pages/runs.py":
+        shown = at.dataframe[0].value
+        assert set(shown["status"]) == {"finished", "running", "failed", "diverged"}
+
+
+def test_live_shows_failed_and_diverged_reasons_in_words(app_store):
+    ids = fake_runs.populate(app_store)
+    at = open_page("pages/live.py", {"handoff:pages/live.py": [ids["failed"], ids["diverged"], ids["running"]]})
+    errors = " ".join(e.value for e in at.error)
+    assert "worker process died" in errors and "Resume" in errors
+    assert "diverged" in errors and "learning rate" in errors
+    assert not any("Traceback" in e.value for e in at.error)
+
+
+def test_live_defaults_to_running_runs(app_store):
+    ids = fake_runs.populate(app_store)
+    at = open_page("pages/live.py")
+    assert at.multiselect[0].value == [ids["running"]]
+
+
+def test_compare_defaults_and_tables(app_store):
+    a = fake_runs.finished_cnn(app_store, name="slow", lr=1e-4)
+    b = fake_runs.finished_cnn(app_store, name="fast", lr=1e-3, seed=1)
+    at = open_page("pages/compare.py")
+    assert sorted(at.multiselect[0].value) == sorted([a, b])
+    frames = [d.value for d in at.dataframe]
+    diff = frames[1]
+    assert set(diff.columns) == {"lr", "seed"}  # only the hyperparameters that differ
+    assert "best test accuracy" in frames[0].columns
+    at.selectbox(key="compare_metric").set_value("loss").run()
+    at.slider(key="compare_smooth").set_value(0.9).run()
+    at.segmented_control(key="compare_x").set_value("wall").run()
+    assert not at.exception
+
+
+def test_train_launch_creates_one_run_even_on_double_click(app_store):
+    at = open_page("pages/train.py")
+    at.number_input(key="hp:cnn:max_steps").set_value(20).run()
+    at.text_input(key="train_name").set_value("from the page")
+    button(at, "Launch run").click().run()
+    assert not at.exception
+    runs = app_store.list_runs()
+    assert len(runs) == 1 and runs[0].name == "from the page"
+    assert runs[0].config["hp"]["max_steps"] == 20
+    assert runs[0].status in ("queued", "starting")
+    # a second click within a few seconds (double submission) launches nothing
+    at.switch_page("pages/train.py").run()
+    at.text_input(key="train_name").set_value("from the page")
+    button(at, "Launch run").click().run()
+    assert len(app_store.list_runs()) == 1
+
+
+def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_arch").set_value("transformer").run()
+    at.number_input(key="hp:transformer:d_model").set_value(30).run()  # 4 heads do not divide 30
+    assert not at.exception
+    assert any("do not build" in e.value for e in at.error)
+    assert button(at, "Launch run").disabled
+
+
+@pytest.mark.parametrize("arch", ["cnn", "rnn", "gan", "transformer", "diffusion"])
+def test_train_page_shows_every_architecture(app_store, arch):
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_arch").set_value(arch).run()
+    assert not at.exception and not at.error
+    assert at.metric[0].value not in ("–", "")  # parameter count
+
+
+def test_race_launches_a_group(app_store):
+    at = open_page("pages/train.py")
+    at.radio(key="race_unit").set_value("steps").run()
+    at.number_input(key="race_amount_steps").set_value(30).run()
+    button(at, "Launch race").click().run()
+    assert not at.exception
+    runs = app_store.list_runs()
+    assert sorted(r.arch for r in runs) == ["cnn", "rnn", "transformer"]
+    assert len({r.group_name for r in runs}) == 1 and runs[0].group_name
+    assert {r.config["hp"]["max_steps"] for r in runs} == {30}
+    assert {r.config["hp"]["seed"] for r in runs} == {0}
+
+
+def test_demo_button_launches_and_opens_live(app_store):
+    at = open_page("pages/runs.py")
+    button(at, "Launch a demo run").click().run()
+    assert not at.exception
+    runs = app_store.list_runs()
+    assert len(runs) == 1 and runs[0].arch == "cnn" and runs[0].config["hp"]["max_steps"] == 300
+    assert at.title[0].value == "Live"
+
+
+def test_controls_change_the_run(app_store):
+    ids = fake_runs.populate(app_store)
+    rid = ids["running"]
+    at = open_page("pages/live.py")
+    button(at, "Pause").click().run()
+    assert app_store.get_run(rid).control == "pause"
+    app_store.set_status(rid, "paused")  # what the worker does when it sees the request
+    at.run()
+    button(at, "Resume").click().run()
+    assert app_store.get_run(rid).control is None
+    button(at, "Stop").click().run()
+    assert app_store.get_run(rid).control == "stop"
+    app_store.set_status(rid, "stopped", "stopped by request")  # the worker's answer
+    at.run()
+    assert not at.exception
+    statuses = [b.value for b in at.get("badge")] if hasattr(at, "get") else []
+    assert app_store.get_run(rid).status == "stopped"
+    del statuses
+
+
+def test_clone_launches_a_copy(app_store):
+    ids = fake_runs.populate(app_store)
+    at = open_page("pages/live.py", {"handoff:pages/live.py": [ids["finished"]]})
+    button(at, "Clone").click().run()
+    assert not at.exception
+    clones = [r for r in app_store.list_runs() if r.parent == ids["finished"]]
+    assert len(clones) == 1 and clones[0].config == app_store.get_run(ids["finished"]).config
+
+
+def test_runs_page_filters_and_deletes_with_confirmation(app_store):
+    ids = fake_runs.populate(app_store)
+    at = open_page("pages/runs.py")
+    at.multiselect(key="runs_status").set_value(["failed"]).run()
+    assert list(at.dataframe[0].value["id"]) == [ids["failed"]]
+    # the table's row selection cannot be clicked in AppTest: ask for the deletion the way the button does
+    at.session_state["runs_confirm_delete"] = [ids["failed"]]
+    at.run()
+    assert any("cannot be undone" in w.value for w in at.warning)
+    assert app_store.get_run(ids["failed"]) is not None  # nothing deleted before the confirmation
+    button(at, "Yes, delete").click().run()
+    assert not at.exception
+    assert app_store.get_run(ids["failed"]) is None
+    assert len(app_store.list_runs()) == 3
+
+
+def test_pages_survive_a_broken_store(app_store, monkeypatch):
+    fake_runs.populate(app_store)
+    monkeypatch.setattr(Store, "list_runs", lambda self, *a, **k: (_ for _ in ()).throw(RuntimeError("disk gone")))
+    at = open_page("pages/runs.py")
+    assert any("disk gone" in e.value and "Reload" in e.value for e in at.error)

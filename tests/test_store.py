@@ -1,0 +1,79 @@
+import multiprocessing as mp
+import time
+
+import pytest
+
+from deeparch.config import make_config
+from deeparch.store import Store
+
+
+def make_run(store, arch="cnn", **kw):
+    return store.create_run(make_config(arch).to_dict(), **kw)
+
+
+def test_runs_roundtrip(store):
+    rid = make_run(store)
+    run = store.get_run(rid)
+    assert run.name == f"cnn-{rid}" and run.status == "queued" and run.config["arch"] == "cnn"
+    assert store.set_status(rid, "running", only_if=("queued",), pid=123)
+    assert not store.set_status(rid, "running", only_if=("queued",))
+    store.merge_summary(rid, test_acc=0.5)
+    store.merge_summary(rid, params=10)
+    store.set_status(rid, "failed", "boom")
+    run = store.get_run(rid)
+    assert (run.status, run.reason, run.pid, run.summary) == ("failed", "boom", 123, {"test_acc": 0.5, "params": 10})
+    assert run.ended is not None and run.control is None
+    assert [r.id for r in store.list_runs(status=["failed"])] == [rid]
+
+
+def test_metrics_incremental_reads(store):
+    rid = make_run(store)
+    store.log_metrics(rid, [(1, "loss", 2.0, 1.0), (1, "acc", 0.1, 1.0)], heartbeat=5.0, step=1)
+    first = store.metrics(rid)
+    assert list(first.key) == ["loss", "acc"]
+    store.log_metrics(rid, [(2, "loss", 1.5, 2.0)])
+    new = store.metrics(rid, after_id=int(first.id.max()))
+    assert list(zip(new.step, new.key, new.value)) == [(2, "loss", 1.5)]
+    assert list(store.metrics(rid, after_step=1).step) == [2]
+    assert store.last_metrics(rid) == {"loss": 1.5, "acc": 0.1}
+    assert store.get_run(rid).heartbeat == 5.0 and store.get_run(rid).step == 1
+
+
+def test_media_latest_at_or_before_a_step(store):
+    rid = make_run(store, "gan")
+    for step in (10, 20, 30):
+        store.log_media(rid, step, "samples", bytes([step]), {"s": step})
+    assert store.media_steps(rid, "samples") == [10, 20, 30]
+    assert store.media(rid, "samples")[0] == 30
+    assert store.media(rid, "samples", step=25) == (20, bytes([20]), {"s": 20})
+    assert store.media(rid, "samples", step=5) is None
+    store.delete_run(rid)
+    assert store.get_run(rid) is None and store.media_steps(rid, "samples") == []
+
+
+def _writer(root, run_id, batches, per_batch):
+    s = Store(root)
+    for b in range(batches):
+        s.log_metrics(run_id, [(b * per_batch + i, "loss", float(i), time.time()) for i in range(per_batch)],
+                      heartbeat=time.time(), step=b)
+    s.close()
+
+
+def test_concurrent_writers_lose_nothing(tmp_path):
+    store = Store(tmp_path)
+    ids = [make_run(store) for _ in range(4)]
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), rid, 60, 50)) for rid in ids]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    assert [store.count_metrics(rid) for rid in ids] == [3000] * 4
+
+
+def test_store_root_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPARCH_RUNS", str(tmp_path / "elsewhere"))
+    s = Store()
+    assert s.path == tmp_path / "elsewhere" / "runs.db" and s.path.exists()
+    assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
