@@ -130,8 +130,10 @@ def main() -> None:
         for page, read in (("live", read_s), ("compare", read_loss_s)):
             d = sum(results[(page, "downsampled")][:2])
             f = sum(results[(page, "full")][:2])
+            pd_, pf = results[(page, "downsampled")][2], results[(page, "full")][2]
             print(f"\n{page}: downsampled {d * 1000:.0f} ms vs full {f * 1000:.0f} ms "
-                  f"(figures + to_json): {f / d:.1f}× faster; "
+                  f"(figures + to_json): {f / d:.1f}× faster; payload {pd_ / 1e6:.2f} MB vs {pf / 1e6:.2f} MB "
+                  f"({pf / pd_:.0f}× less to send and draw each refresh); "
                   f"with the first full read: {(read + d):.2f} s vs {(read + f):.2f} s; "
                   f"per-second Live refresh: {(tick_read_s + d) * 1000:.0f} ms")
         total = read_s + sum(results[("live", "downsampled")][:2])

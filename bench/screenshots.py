@@ -90,6 +90,14 @@ def shoot(port: int, out: Path, ids: dict | None) -> None:
                                    " return m ? m.scrollHeight : 1000; }")
             page.set_viewport_size({"width": 1440, "height": min(6000, max(1000, int(height) + 40))})
             time.sleep(2.0)
+            # a live chart is redrawn when points arrive: shoot at a moment when every chart is drawn
+            for _ in range(150):
+                blank = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
+                                      ".filter(e => e.getBoundingClientRect().height < 10).length")
+                if blank == 0:
+                    time.sleep(0.3)
+                    break
+                time.sleep(0.1)
 
         page.goto(f"{base}/train")
         settle()

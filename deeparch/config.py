@@ -81,6 +81,8 @@ class Param:
 COMMON: tuple[Param, ...] = (
     Param("epochs", 10, "passes over the training split", int, 1, 1000),
     Param("max_steps", 0, "stop after this many optimizer steps (0 = no limit)", int, 0, 10_000_000),
+    Param("max_minutes", 0.0, "stop after this many minutes of training, evaluation and sampling not counted "
+          "(0 = no limit)", float, 0.0, 10_000.0),
     Param("batch_size", 64, "samples per step", int, 1, 4096),
     Param("optimizer", "adam", "optimizer", str, choices=("adam", "sgd", "rmsprop")),
     Param("lr", 1e-3, "learning rate", float, 1e-7, 1e4, log=True),

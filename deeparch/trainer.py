@@ -191,9 +191,10 @@ class Trainer:
             cb.on_start(self)
         result = None
         bs, n = cfg.batch_size, len(self.x)
-        samples_since, busy_since = 0, 0.0
-        started = time.perf_counter()
-        t_mark = time.perf_counter()
+        # the training clock counts steps only: not evaluation, sampling, checkpoints or pauses
+        clock = self.summary.get("train_seconds", 0.0)
+        budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
+        samples_since, clock_mark = 0, clock
         last_loss_key = self.spec.loss_keys[0]
         limits: dict[str, float] = {}
         while self.step < self.total_steps and result is None:
@@ -201,6 +202,7 @@ class Trainer:
             g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.epoch)
             perm = torch.randperm(n, generator=g).to(self.device)
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
+                t_step = time.perf_counter()
                 idx = perm[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
                 values = model.train_step(self.x[idx], self.y[idx], opts)
                 self.step += 1
@@ -216,16 +218,18 @@ class Trainer:
                     result = Result("diverged", self.step, f"{bad[0]} {what} at step {self.step}: "
                                     "training diverged (learning rate too high?)")
                     break
-                if self.step % cfg.log_every == 0:
-                    now = time.perf_counter()
+                clock += time.perf_counter() - t_step
+                out_of_time = clock >= budget
+                last = self.step == self.total_steps or out_of_time
+                if self.step % cfg.log_every == 0 or last:
                     values.update(self.grad_stats())
                     values["lr"] = opts[0].param_groups[0]["lr"]
-                    values["samples_per_s"] = samples_since / max(now - t_mark - busy_since, 1e-9)
+                    values["samples_per_s"] = samples_since / max(clock - clock_mark, 1e-9)
                     values["epoch"] = self.step / self.steps_per_epoch
-                    samples_since, busy_since, t_mark = 0, 0.0, now
+                    values["train_time"] = clock
+                    self.summary["samples_per_s"] = values["samples_per_s"]
+                    samples_since, clock_mark = 0, clock
                 self._emit_metrics(values)
-                busy_start = time.perf_counter()
-                last = self.step == self.total_steps
                 if self.step % self.eval_every == 0 or last:
                     ev = self.evaluate()
                     if ev:
@@ -234,12 +238,14 @@ class Trainer:
                 if self.step % self.sample_every == 0 or last or self.step % self.quality_every == 0:
                     self.visuals(with_quality=self.step % self.quality_every == 0 or last)
                 self.summary["last_" + last_loss_key] = values[last_loss_key]
+                self.summary["train_seconds"] = clock
                 if self.step % self.ckpt_every == 0:
                     self.save_checkpoint()
                 for cb in self.callbacks:
                     if cb.on_step(self) == "stop":
                         result = Result("stopped", self.step, "stopped by request")
-                busy_since += time.perf_counter() - busy_start
+                if out_of_time and result is None:
+                    result = Result("finished", self.step, f"time budget of {cfg.max_minutes:g} min reached")
                 if result:
                     break
             if self.batch_in_epoch >= self.steps_per_epoch:
@@ -247,7 +253,7 @@ class Trainer:
                 self.batch_in_epoch = 0
         if result is None:
             result = Result("finished", self.step)
-        self.summary["train_seconds"] = self.summary.get("train_seconds", 0.0) + time.perf_counter() - started
+        self.summary["train_seconds"] = clock
         if result.status != "diverged":
             self.save_checkpoint()
         result.summary = dict(self.summary)

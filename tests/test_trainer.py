@@ -42,7 +42,10 @@ def test_cadences():
                          channels=4, hidden=16)
     assert result.status == "finished" and result.step == 12
     assert rec.steps("loss") == list(range(1, 13))
-    assert rec.steps("grad_norm") == [5, 10] and rec.steps("samples_per_s") == [5, 10]
+    # every log_every steps, and at the last step
+    assert rec.steps("grad_norm") == [5, 10, 12] and rec.steps("samples_per_s") == [5, 10, 12]
+    times = rec.values("train_time")
+    assert times == sorted(times) and times[0] > 0
     assert rec.steps("test_acc") == [4, 8, 12]  # and always at the last step
     assert [m[0] for m in rec.media if m[1] == "probe"] == [6, 12]
     layers = {k for _, k, _ in rec.rows if k.startswith("grad/")}
@@ -111,3 +114,11 @@ def test_gan_logs_d_values_samples_and_quality():
     meta = [m for _, k, _, m in rec.media if k == "quality"][0]
     assert sum(meta["class_hist"]) == 500
     assert {"grad/generator.0", "grad/discriminator.0"} <= {k for _, k, _ in rec.rows}
+
+
+def test_time_budget_ends_the_run_with_a_final_evaluation():
+    _, result, rec = fit("cnn", max_minutes=0.002, channels=4, hidden=16, epochs=100)  # 0.12 s of training
+    assert result.status == "finished" and "time budget of 0.002 min reached" in result.reason
+    assert 0 < result.step < 6300
+    assert rec.steps("test_acc")[-1] == result.step and rec.steps("grad_norm")[-1] == result.step
+    assert result.summary["train_seconds"] >= 0.12
