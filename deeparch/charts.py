@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -80,22 +81,18 @@ def ema(y: Sequence[float], weight: float) -> np.ndarray:
     """TensorBoard-style smoothing: exponential moving average with start-up bias corrected.
 
     ``weight`` in [0, 1): 0 returns the data unchanged, 0.99 is very smooth. NaN values
-    stay NaN and do not poison the average.
+    stay NaN and do not poison the average. (pandas' ``ewm(adjust=True)`` is exactly the
+    debiased average, in compiled code.)
     """
     y = np.asarray(y, dtype=float)
     if weight <= 0 or len(y) == 0:
         return y.copy()
     if not 0 <= weight < 1:
         raise ValueError("weight must be in [0, 1)")
-    out = np.empty_like(y)
-    last, num = 0.0, 0
-    for i, v in enumerate(y):  # a Python loop: 100k points take ~30 ms, acceptable next to the read
-        if math.isnan(v):
-            out[i] = np.nan
-            continue
-        last = last * weight + (1 - weight) * v
-        num += 1
-        out[i] = last / (1 - weight ** num)
+    import pandas as pd
+
+    out = pd.Series(y).ewm(alpha=1 - weight, adjust=True, ignore_na=True).mean().to_numpy(copy=True)
+    out[np.isnan(y)] = np.nan
     return out
 
 
@@ -106,11 +103,27 @@ def finite(y: np.ndarray) -> np.ndarray:
 
 
 # ---- figures -----------------------------------------------------------------------------------
-def _layout(fig: go.Figure, title: str | None, xlabel: str, ylabel: str, uirevision: str, height: int,
-            log_y: bool = False, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container", pad=dict(t=6, l=4),
-                   font=dict(size=14, weight=600, color="#1F2430")) if title else None,
+# Figures are assembled as plain dicts and wrapped once without Plotly's per-property validation,
+# which costs ~60 ms a figure (more than everything else on a live page). tests/test_charts.py
+# re-validates every builder's output, so a typo in a property name still fails a test.
+def _figure(data: list, layout: dict) -> go.Figure:
+    return go.Figure(data=data, layout=layout, _validate=False)
+
+
+def _axis(label: str, log: bool = False, **extra) -> dict:
+    axis = dict(title=dict(text=label, standoff=4), showgrid=True, gridcolor="#eee", zeroline=False,
+                type="log" if log else "linear", automargin=True)
+    if log:
+        axis.update(exponentformat="power", dtick=1)  # ticks at powers of ten only: no 2, 5 clutter
+    else:
+        axis["exponentformat"] = "none"
+    axis.update(extra)
+    return axis
+
+
+def _layout(title: str | None, xlabel: str, ylabel: str, uirevision: str, height: int, log_y: bool = False,
+            legend: bool = True, **extra) -> dict:
+    layout = dict(
         height=height,
         margin=dict(l=10, r=10, t=(58 if legend else 34) if title else 10, b=10),
         font=FONT,
@@ -120,11 +133,27 @@ def _layout(fig: go.Figure, title: str | None, xlabel: str, ylabel: str, uirevis
         legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, font=dict(size=11)),
         plot_bgcolor="white",
         paper_bgcolor="white",
+        xaxis=_axis(xlabel),
+        yaxis=_axis(ylabel, log_y),
     )
-    fig.update_xaxes(title_text=xlabel, showgrid=True, gridcolor="#eee", zeroline=False, title_standoff=4)
-    fig.update_yaxes(title_text=ylabel, showgrid=True, gridcolor="#eee", zeroline=False, title_standoff=4,
-                     type="log" if log_y else "linear", exponentformat="power" if log_y else "none")
-    return fig
+    if title:
+        layout["title"] = dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container",
+                               pad=dict(t=6, l=4), font=dict(size=14, weight=600, color="#1F2430"))
+    layout.update(extra)
+    return layout
+
+
+def _empty_note(text: str) -> dict:
+    return dict(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                font=dict(size=13, color="#888"))
+
+
+def _hline(value: float, label: str) -> tuple[dict, dict]:
+    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=value, y1=value,
+                 line=dict(color="#999", width=1, dash="dot"))
+    note = dict(text=label, xref="paper", x=0, yref="y", y=value, xanchor="left", yanchor="bottom",
+                showarrow=False, font=dict(size=10, color="#777"))
+    return shape, note
 
 
 def line_figure(series: Iterable[Series], title: str | None = None, xlabel: str = "step", ylabel: str = "",
@@ -132,8 +161,7 @@ def line_figure(series: Iterable[Series], title: str | None = None, xlabel: str 
                 max_points: int = MAX_POINTS, hlines: Sequence[tuple[float, str]] = (),
                 empty_text: str = "no data yet") -> go.Figure:
     """Overlaid lines, each downsampled to ``max_points`` (min/max kept)."""
-    fig = go.Figure()
-    count = 0
+    data, count = [], 0
     for s in series:
         x, y = downsample(s.x, finite(s.y), max_points)
         count += len(x)
@@ -141,25 +169,22 @@ def line_figure(series: Iterable[Series], title: str | None = None, xlabel: str 
         line = dict(color=c, width=1 if s.faint else 1.8)
         if s.dash:
             line["dash"] = s.dash
-        fig.add_trace(go.Scatter(  # SVG, not WebGL: at <= 2000 points it is fast and draws everywhere
-            x=x, y=y, name=s.name, mode="lines+markers" if s.markers else "lines",
+        data.append(dict(  # SVG scatter, not WebGL: at <= 2000 points it is fast and draws everywhere
+            type="scatter", x=x, y=y, name=s.name, mode="lines+markers" if s.markers else "lines",
             line=line, marker=dict(size=5, color=c), opacity=0.3 if s.faint else 1.0,
             legendgroup=s.group or s.name, showlegend=not s.faint,
             hovertemplate="%{y:.4g}<extra>" + s.name + "</extra>",
         ))
+    shapes, notes = [], []
     for value, label in hlines:
-        fig.add_hline(y=value, line=dict(color="#999", width=1, dash="dot"),
-                      annotation_text=label, annotation_position="top left", annotation_font_size=10)
+        shape, note = _hline(value, label)
+        shapes.append(shape)
+        notes.append(note)
+    layout = _layout(title, xlabel, ylabel, uirevision, height, log_y, shapes=shapes, annotations=notes)
     if count == 0:
-        _empty(fig, empty_text)
-    return _layout(fig, title, xlabel, ylabel, uirevision, height, log_y)
-
-
-def _empty(fig: go.Figure, text: str) -> None:
-    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                       font=dict(size=13, color="#888"))
-    fig.update_xaxes(showticklabels=False)
-    fig.update_yaxes(showticklabels=False)
+        notes.append(_empty_note(empty_text))
+        layout["xaxis"]["showticklabels"] = layout["yaxis"]["showticklabels"] = False
+    return _figure(data, layout)
 
 
 def grad_heatmap(steps: np.ndarray, layers: Sequence[str], norms: np.ndarray, title: str | None = None,
@@ -175,73 +200,57 @@ def grad_heatmap(steps: np.ndarray, layers: Sequence[str], norms: np.ndarray, ti
     steps = np.asarray(steps)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.log10(np.where(norms > 0, norms, np.nan))
-    if z.shape[1] > max_columns:
+    if z.ndim == 2 and z.shape[1] > max_columns:
         size = math.ceil(z.shape[1] / max_columns)
         cols = math.ceil(z.shape[1] / size)
         pad = cols * size - z.shape[1]
         zp = np.concatenate([z, np.full((z.shape[0], pad), np.nan)], axis=1)
-        with np.errstate(invalid="ignore"), _quiet():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=RuntimeWarning)  # a bucket with no record stays NaN
             z = np.nanmean(zp.reshape(z.shape[0], cols, size), axis=2)
         steps = steps[np.minimum(np.arange(cols) * size + size - 1, len(steps) - 1)]
-    fig = go.Figure()
-    if z.size:
-        finite_z = z[np.isfinite(z)]
-        lo = math.floor(finite_z.min()) if finite_z.size else -6
-        hi = math.ceil(finite_z.max()) if finite_z.size else 1
-        if hi <= lo:
-            hi = lo + 1
+    layout = _layout(title, "step", "", uirevision, height or max(180, 60 + 22 * len(layers)), legend=False)
+    layout["yaxis"].update(autorange="reversed", showgrid=False, type="category")  # input side on top
+    layout["xaxis"].update(showgrid=False)
+    layout["hovermode"] = "closest"
+    data = []
+    finite_z = z[np.isfinite(z)] if z.size else z
+    if finite_z.size:
+        lo, hi = math.floor(finite_z.min()), math.ceil(finite_z.max())
+        hi = max(hi, lo + 1)
         ticks = list(range(lo, hi + 1))
-        fig.add_trace(go.Heatmap(
-            x=steps, y=list(layers), z=z, zmin=lo, zmax=hi, colorscale="Viridis",
+        data.append(dict(
+            type="heatmap", x=steps, y=list(layers), z=z, zmin=lo, zmax=hi, colorscale="Viridis",
             colorbar=dict(title=dict(text="‖grad‖", side="right"), tickvals=ticks,
                           ticktext=[f"1e{t}" for t in ticks], thickness=12),
             customdata=np.power(10.0, z),
             hovertemplate="step %{x}<br>%{y}<br>‖grad‖ %{customdata:.3g}<extra></extra>",
         ))
     else:
-        _empty(fig, "no gradient records yet")
-    fig = _layout(fig, title, "step", "", uirevision,
-                  height or max(180, 60 + 22 * len(layers)), legend=False)
-    fig.update_yaxes(autorange="reversed", showgrid=False, type="category")  # first layer (input side) on top
-    fig.update_xaxes(showgrid=False)
-    return fig
-
-
-class _quiet:
-    """Silence numpy's 'mean of empty slice' warning inside a with block."""
-
-    def __enter__(self):
-        import warnings
-
-        self._w = warnings.catch_warnings()
-        self._w.__enter__()
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-
-    def __exit__(self, *exc):
-        self._w.__exit__(*exc)
+        layout["annotations"] = [_empty_note("no gradient records yet")]
+        layout["xaxis"]["showticklabels"] = layout["yaxis"]["showticklabels"] = False
+    return _figure(data, layout)
 
 
 def bar_figure(labels: Sequence[str], values: Sequence[float], title: str | None = None, xlabel: str = "",
                ylabel: str = "", uirevision: str = "bar", height: int = 240, log_y: bool = False,
                horizontal: bool = False, color_index: int = 0) -> go.Figure:
     c = color(color_index)
+    labels, values = [str(v) for v in labels], [float(v) for v in values]
     if horizontal:
-        trace = go.Bar(y=list(labels), x=list(values), orientation="h", marker_color=c,
-                       hovertemplate="%{y}: %{x:.3g}<extra></extra>")
+        trace = dict(type="bar", y=labels, x=values, orientation="h", marker=dict(color=c),
+                     hovertemplate="%{y}: %{x:.3g}<extra></extra>")
     else:
-        trace = go.Bar(x=list(labels), y=list(values), marker_color=c, hovertemplate="%{x}: %{y:.3g}<extra></extra>")
-    fig = go.Figure(trace)
-    fig = _layout(fig, title, xlabel, ylabel, uirevision, height, log_y=False, legend=False)
-    fig.update_layout(hovermode="closest", bargap=0.25)
+        trace = dict(type="bar", x=labels, y=values, marker=dict(color=c),
+                     hovertemplate="%{x}: %{y:.3g}<extra></extra>")
+    layout = _layout(title, xlabel, ylabel, uirevision, height, legend=False, hovermode="closest", bargap=0.25)
+    cat, num = ("yaxis", "xaxis") if horizontal else ("xaxis", "yaxis")
+    layout[cat].update(type="category", showgrid=False)
     if horizontal:
-        fig.update_yaxes(autorange="reversed", type="category", showgrid=False)
-        if log_y:
-            fig.update_xaxes(type="log", exponentformat="power")
-    else:
-        fig.update_xaxes(type="category", showgrid=False)
-        if log_y:
-            fig.update_yaxes(type="log", exponentformat="power")
-    return fig
+        layout[cat]["autorange"] = "reversed"
+    if log_y:
+        layout[num].update(type="log", exponentformat="power", dtick=1)
+    return _figure([trace], layout)
 
 
 def class_hist_figure(hist: Sequence[float], classes: Sequence[str], title: str | None = None,
@@ -253,9 +262,11 @@ def class_hist_figure(hist: Sequence[float], classes: Sequence[str], title: str 
     fig = bar_figure([str(c) for c in classes], share, title, "class the judge sees", "share of samples",
                      uirevision, height, color_index=2)
     if len(classes):
-        fig.add_hline(y=1 / len(classes), line=dict(color="#999", width=1, dash="dot"),
-                      annotation_text="uniform", annotation_position="top left", annotation_font_size=10)
-    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+        shape, note = _hline(1 / len(classes), "uniform")
+        fig.layout.shapes = [shape]
+        fig.layout.annotations = [note]
+    fig.layout.yaxis.tickformat = ".0%"
+    fig.layout.yaxis.rangemode = "tozero"
     return fig
 
 
@@ -274,27 +285,26 @@ def probe_figure(png: bytes, meta: dict, ncol: int = 4, cell: int = 28, pad: int
     classes = meta.get("classes") or [str(i) for i in range(10)]
     n = len(labels)
     rows = max(1, math.ceil(n / ncol))
-    fig = go.Figure()
-    fig.add_layout_image(dict(source=png_uri(png), xref="x", yref="y", x=0, y=0,
-                              sizex=ncol * (cell + pad) + pad, sizey=rows * (cell + pad) + pad,
-                              sizing="stretch", layer="below"))
+    image = dict(source=png_uri(png), xref="x", yref="y", x=0, y=0, sizex=ncol * (cell + pad) + pad,
+                 sizey=rows * (cell + pad) + pad, sizing="stretch", layer="below")
+    notes = []
     for i in range(n):
         r, c = divmod(i, ncol)
         ok = pred[i] == labels[i]
         p = classes[pred[i]] if pred[i] < len(classes) else str(pred[i])
         t = classes[labels[i]] if labels[i] < len(classes) else str(labels[i])
         text = f"{p} · {conf[i]:.0%}" if ok else f"{p} (is {t})"
-        fig.add_annotation(x=pad + c * (cell + pad) + cell / 2, y=pad + r * (cell + pad) + 1,
-                           text=text, showarrow=False, yanchor="top", xanchor="center",
-                           font=dict(size=11, color="white"),
-                           bgcolor="#1a7f37" if ok else "#cf222e", opacity=0.92, borderpad=1)
+        notes.append(dict(x=pad + c * (cell + pad) + cell / 2, y=pad + r * (cell + pad) + 1, xref="x", yref="y",
+                          text=text, showarrow=False, yanchor="top", xanchor="center",
+                          font=dict(size=11, color="white"),
+                          bgcolor="#1a7f37" if ok else "#cf222e", opacity=0.92, borderpad=1))
     w = ncol * (cell + pad) + pad
     h = rows * (cell + pad) + pad
-    fig.update_xaxes(visible=False, range=[0, w], constrain="domain")
-    fig.update_yaxes(visible=False, range=[h, 0], scaleanchor="x", constrain="domain")
-    fig.update_layout(height=height, margin=dict(l=0, r=0, t=0, b=0), uirevision=uirevision,
-                      plot_bgcolor="white", paper_bgcolor="white", font=FONT, dragmode=False)
-    return fig
+    layout = dict(height=height, margin=dict(l=0, r=0, t=0, b=0), uirevision=uirevision, plot_bgcolor="white",
+                  paper_bgcolor="white", font=FONT, dragmode=False, images=[image], annotations=notes,
+                  xaxis=dict(visible=False, range=[0, w], constrain="domain"),
+                  yaxis=dict(visible=False, range=[h, 0], scaleanchor="x", constrain="domain"))
+    return _figure([], layout)
 
 
 def probe_summary(meta: dict) -> tuple[int, int]:

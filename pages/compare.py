@@ -17,7 +17,7 @@ TEXT = {
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average, as in TensorBoard: 0 shows the raw values, 0.9 is very smooth. "
                    "The raw curve stays visible, faint, under the smoothed one.",
-    "log_y": "log scale",
+    "log_y": "log y",
     "curves": "{metric} by {x}",
     "no_metric": "These runs have no metrics yet.",
     "final": "Final numbers",
@@ -120,7 +120,7 @@ def body(selected: list[int]) -> None:
         st.info(TEXT["no_metric"])
         return
     preferred = [k for k in ("test_acc", "loss", "g_loss") if k in keys]
-    c1, c2, c3, c4 = st.columns([3, 3, 3, 1], vertical_alignment="bottom")
+    c1, c2, c3, c4 = st.columns([3, 3, 3, 1.4], vertical_alignment="bottom")
     metric = c1.selectbox(TEXT["metric"], keys, index=keys.index(preferred[0]) if preferred else 0,
                           key="compare_metric")
     xkind = c2.segmented_control(TEXT["x"], X_KINDS, default="step", format_func=lambda k: TEXT["x_" + k],

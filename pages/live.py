@@ -10,6 +10,9 @@ TEXT = {
     "pick": "Runs to watch",
     "pick_help": "Running runs are chosen by default. Pick up to six; each gets its own colour.",
     "none": "Pick a run above to watch it.",
+    "follow": "Refresh every second",
+    "follow_help": "Turn off to zoom into a chart or hide series: a chart that receives new points is drawn "
+                   "afresh, which resets its zoom. Finished runs never refresh.",
     "waiting": "Waiting for a free training slot ({n} runs train at once).",
     "starting": "Starting: loading the data and building the model…",
     "paused": "Paused. Resume to continue from the same step.",
@@ -44,12 +47,13 @@ TEXT = {
     "no_grid": "{name}: no grid yet.",
 }
 MAX_RUNS = 6
+DETAIL_EVERY_S = 5.0
 
 
 def run_header(run, rm: views.RunMetrics, color: int) -> None:
     """Status, progress, time and the controls of one run, in one bordered row."""
     with st.container(border=True):
-        c1, c2, c3 = st.columns([3, 3, 4], vertical_alignment="center")
+        c1, c2, c3 = st.columns([2, 3, 5], vertical_alignment="center")
         with c1:
             st.markdown(f"<span style='color:{charts.color(color)};font-size:1.2rem'>●</span> "
                         f"**{run.name}**", unsafe_allow_html=True)
@@ -121,22 +125,24 @@ def grid(run, color: int) -> None:
         st.caption(TEXT["grid_caption"].format(name=run.name, step=at))
 
 
-def live(selected: list[int], refreshing: bool) -> None:
+def load(selected: list[int]):
     s = ui.store()
-    ui.reconcile(s)
     runs = [r for r in (s.get_run(i) for i in selected) if r is not None]
     rms = ui.metrics_cache([r.id for r in runs], s)
     items = [(r, rms[r.id], i) for i, r in enumerate(runs)]
-    multi = len(runs) > 1
-    uid = "-".join(str(r.id) for r in runs)
+    return s, runs, items, len(runs) > 1, "-".join(str(r.id) for r in runs)
 
+
+def live(selected: list[int], refreshing: bool) -> None:
+    """Status, controls and the training curves: refreshed every second."""
+    ui.reconcile()
+    s, runs, items, multi, uid = load(selected)
     for run, rm, c in items:
         run_header(run, rm, c)
 
     gans = [it for it in items if it[0].arch == "gan"]
     others = [it for it in items if it[0].arch != "gan"]
     classifiers = [it for it in items if views.arch_kind(it[0].arch) == "classifier"]
-    generators = [it for it in items if views.arch_kind(it[0].arch) == "generator"]
 
     left, right = st.columns(2)
     if others:
@@ -162,6 +168,19 @@ def live(selected: list[int], refreshing: bool) -> None:
                 TEXT["gan_d"], ylabel="D", uirevision=f"gand-{uid}", hlines=[(0.5, TEXT["balance"])]),
                 "live_gan_d")
 
+    if refreshing and not any(r.status in views.ACTIVE for r in runs):
+        st.rerun()  # everything shown has ended: redraw once without the timer
+
+
+def details(selected: list[int]) -> None:
+    """Gradients, sample quality, grids, learning rate and throughput: refreshed every few seconds.
+
+    Streamlit draws a chart afresh whenever its data change; on a busy 2-core machine a
+    dozen charts redrawn every second would not finish drawing, so the slower-moving
+    views refresh less often.
+    """
+    s, runs, items, multi, uid = load(selected)
+    generators = [it for it in items if views.arch_kind(it[0].arch) == "generator"]
     left, right = st.columns(2)
     with left:
         ui.chart(charts.line_figure(curves(items, [("grad_norm", TEXT["grad_y"], None, False)], multi),
@@ -201,14 +220,11 @@ def live(selected: list[int], refreshing: bool) -> None:
     left, right = st.columns(2)
     with left:
         ui.chart(charts.line_figure(curves(items, [("lr", TEXT["lr_y"], None, False)], multi), TEXT["lr"],
-                                 ylabel=TEXT["lr_y"], log_y=True, uirevision=f"lr-{uid}", height=240), "live_lr")
+                                 ylabel=TEXT["lr_y"], uirevision=f"lr-{uid}", height=240), "live_lr")
     with right:
         ui.chart(charts.line_figure(curves(items, [("samples_per_s", TEXT["speed_y"], None, False)], multi),
                                  TEXT["speed"], ylabel=TEXT["speed_y"], uirevision=f"speed-{uid}", height=240),
               "live_speed")
-
-    if refreshing and not any(r.status in views.ACTIVE for r in runs):
-        st.rerun()  # everything shown has ended: redraw once without the timer
 
 
 def main() -> None:
@@ -221,14 +237,17 @@ def main() -> None:
     by_id = {r.id: r for r in runs}
     default = [r.id for r in runs if r.status in views.RUNNING][:MAX_RUNS] or [runs[0].id]
     ui.init_selection("live_runs", "pages/live.py", by_id, default)
-    selected = st.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
+    c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+    selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
                               format_func=lambda i: ui.run_label(by_id[i]), help=TEXT["pick_help"])
+    follow = c2.toggle(TEXT["follow"], value=True, key="live_follow", help=TEXT["follow_help"])
     ui.keep_selection("live_runs", selected)
     if not selected:
         st.info(TEXT["none"])
         return
-    refreshing = any(by_id[i].status in views.ACTIVE for i in selected)
+    refreshing = follow and any(by_id[i].status in views.ACTIVE for i in selected)
     st.fragment(ui.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing)
+    st.fragment(ui.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected)
 
 
 ui.page(main)

@@ -37,13 +37,13 @@ COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "test_acc", "l
 
 
 def actions(s, ids: list[int]) -> None:
-    c = st.columns([1, 1, 1, 1, 2, 3], vertical_alignment="center")
+    row = st.container(horizontal=True, vertical_alignment="center")
     none = not ids
-    if c[0].button(TEXT["live"], disabled=none, icon=":material/monitoring:", key="runs_live"):
+    if row.button(TEXT["live"], disabled=none, icon=":material/monitoring:", key="runs_live"):
         ui.open_page("pages/live.py", ids[:6])
-    if c[1].button(TEXT["compare"], disabled=none, icon=":material/compare_arrows:", key="runs_compare"):
+    if row.button(TEXT["compare"], disabled=none, icon=":material/compare_arrows:", key="runs_compare"):
         ui.open_page("pages/compare.py", ids[:8])
-    if c[2].button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop"):
+    if row.button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop"):
         n = 0
         with ui.write_lock():
             for rid in ids:
@@ -53,12 +53,12 @@ def actions(s, ids: list[int]) -> None:
                 except ConfigError:
                     pass
         st.toast(TEXT["stopped"].format(n=n) if n else TEXT["stop_none"])
-    if c[3].button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete"):
+    if row.button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete"):
         st.session_state["runs_confirm_delete"] = ids
-    c[4].download_button(TEXT["export"], lambda: views.metrics_csv(s, ids), file_name="deeparch-metrics.csv",
+    row.download_button(TEXT["export"], lambda: views.metrics_csv(s, ids), file_name="deeparch-metrics.csv",
                          mime="text/csv", disabled=none, icon=":material/download:", key="runs_export",
                          on_click="ignore")
-    c[5].caption(TEXT["selected"].format(n=len(ids)) if ids else TEXT["select_hint"])
+    row.caption(TEXT["selected"].format(n=len(ids)) if ids else TEXT["select_hint"])
 
     pending = st.session_state.get("runs_confirm_delete")
     if pending:
@@ -100,6 +100,7 @@ def main() -> None:
     df = views.runs_frame(s, shown)
     col, asc = SORTS[sort]
     df = df.sort_values(col, ascending=asc, na_position="last", kind="stable").reset_index(drop=True)
+    df["progress"] = (df["progress"] * 100).round(1)
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
     if df.empty:
         st.info(TEXT["none_match"])
@@ -111,8 +112,8 @@ def main() -> None:
         column_config={
             **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason")},
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
-            "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0.0, max_value=1.0,
-                                                        format="percent"),
+            "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0, max_value=100,
+                                                        format="%.0f%%"),
             "test_acc": st.column_config.NumberColumn(cols["test_acc"], format="percent"),
             "loss": st.column_config.NumberColumn(cols["loss"], format="%.4f"),
             "test_loss": st.column_config.NumberColumn(cols["test_loss"], format="%.4f"),

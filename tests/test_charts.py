@@ -123,3 +123,26 @@ def test_class_hist_figure_shows_shares():
 def test_bar_figure_log_horizontal():
     fig = charts.bar_figure(["l1", "l2"], [1e-4, 1e-1], horizontal=True, log_y=True)
     assert fig.layout.xaxis.type == "log"
+
+
+def test_every_builder_output_passes_plotly_validation():
+    """The builders skip Plotly's validation for speed; validate their output here instead."""
+    import plotly.graph_objects as go
+    from deeparch import images
+    import torch
+
+    figs = [
+        charts.line_figure([Series("a", np.arange(5), np.arange(5.0), dash="dash", markers=True),
+                            Series("b", np.arange(5), np.arange(5.0), faint=True)], "t", log_y=True,
+                           hlines=[(0.5, "half")]),
+        charts.line_figure([], "empty"),
+        charts.grad_heatmap(np.arange(10), ["a", "b"], np.ones((2, 10))),
+        charts.grad_heatmap(np.zeros(0), [], np.zeros((0, 0))),
+        charts.bar_figure(["a", "b"], [1.0, 2.0], "bars", log_y=True),
+        charts.bar_figure(["a", "b"], [1.0, 2.0], "bars", horizontal=True, log_y=True),
+        charts.class_hist_figure([1, 2, 3], ["x", "y", "z"], "hist"),
+        charts.probe_figure(images.grid_png(torch.zeros(4, 1, 28, 28), 4),
+                            {"labels": [1, 2, 3, 4], "pred": [1, 2, 0, 4], "conf": [0.9] * 4}),
+    ]
+    for fig in figs:
+        go.Figure(json.loads(fig.to_json()))  # raises ValueError on any invalid property
