@@ -149,7 +149,7 @@ class RunConfig:
 
 def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
     """Validate and complete a configuration; raise ConfigError with the reason otherwise."""
-    from deeparch.archs import ARCHS
+    from deeparch.archs import ARCHS, get_arch
     from deeparch.data import DATASETS
 
     if arch not in ARCHS:
@@ -165,4 +165,8 @@ def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
         )
     values = {name: p.coerce(hp[name]) if name in hp and hp[name] is not None else p.default
               for name, p in params.items()}
+    spec = get_arch(arch)
+    problem = spec.check(values) if spec.check else None
+    if problem:
+        raise ConfigError(problem)
     return RunConfig(arch=arch, dataset=dataset, hp=values)

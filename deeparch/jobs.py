@@ -79,7 +79,7 @@ def _spawn(store: Store, run_id: int) -> int:
 
 
 def pid_alive(pid: int | None) -> bool:
-    """True if ``pid`` is a live (not zombie) deeparch worker process."""
+    """True if ``pid`` is a live (not zombie) deeparch process."""
     if not pid:
         return False
     try:
@@ -94,7 +94,8 @@ def pid_alive(pid: int | None) -> bool:
             stat = (proc / "stat").read_text()
             if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
                 return False
-            return b"deeparch.worker" in (proc / "cmdline").read_bytes()
+            # a worker, or a foreground `python -m deeparch train`; anything else means the pid was reused
+            return b"deeparch" in (proc / "cmdline").read_bytes()
         except OSError:
             return False
     return True
@@ -107,8 +108,10 @@ def reconcile(store: Store | None = None) -> list[int]:
     now = time.time()
     for run in store.list_runs(status=("starting", "running", "paused")):
         if run.pid is None:
-            if run.status == "starting" and now - (run.heartbeat or run.created) > STARTING_GRACE_S:
-                if store.set_status(run.id, "failed", "worker process did not start", only_if=("starting",)):
+            # no process recorded: give it time to start, then call it what it is
+            if now - (run.heartbeat or run.created) > STARTING_GRACE_S:
+                reason = "worker process did not start" if run.status == "starting" else "worker stopped reporting"
+                if store.set_status(run.id, "failed", reason, only_if=(run.status,)):
                     dead.append(run.id)
             continue
         if not pid_alive(run.pid):

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS metrics (
 );
 CREATE INDEX IF NOT EXISTS metrics_run_step ON metrics (run_id, step);
 CREATE INDEX IF NOT EXISTS metrics_run_id ON metrics (run_id, id);
+CREATE INDEX IF NOT EXISTS metrics_run_key ON metrics (run_id, key, step);
 CREATE TABLE IF NOT EXISTS media (
     id INTEGER PRIMARY KEY,
     run_id INTEGER NOT NULL,

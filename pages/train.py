@@ -40,7 +40,7 @@ TEXT = {
                   "course settings otherwise.",
     "race_archs": "Architectures",
     "race_budget": "Budget in",
-    "race_epochs": "epochs", "race_steps": "steps",
+    "race_epochs": "epochs", "race_steps": "steps", "race_minutes": "minutes of training",
     "race_amount": "How many",
     "race_seed": "Seed",
     "race_launch": "Launch race",
@@ -53,7 +53,7 @@ TEXT = {
     "col_step": "Step", "col_created": "Queued at",
 }
 
-BUDGET = ("epochs", "max_steps", "batch_size")
+BUDGET = ("epochs", "max_steps", "max_minutes", "batch_size")
 OPTIMIZER = ("optimizer", "lr", "momentum", "weight_decay", "grad_clip")
 CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoint_every", "seed")
 
@@ -200,12 +200,15 @@ def race() -> None:
     c1, c2, c3, c4 = st.columns(4)
     dataset = c1.selectbox(TEXT["dataset"], list(DATASETS), format_func=lambda d: DATASETS[d].title,
                            key="race_dataset")
-    unit = c2.radio(TEXT["race_budget"], ("epochs", "steps"), format_func=lambda u: TEXT["race_" + u],
+    unit = c2.radio(TEXT["race_budget"], ("epochs", "steps", "minutes"), format_func=lambda u: TEXT["race_" + u],
                     horizontal=True, key="race_unit")
-    amount = c3.number_input(TEXT["race_amount"], min_value=1, max_value=1_000_000 if unit == "steps" else 1000,
-                             value=3 if unit == "epochs" else 500, step=1, key=f"race_amount_{unit}")
+    limits = {"epochs": (1000, 3), "steps": (1_000_000, 500), "minutes": (600, 2)}[unit]
+    amount = c3.number_input(TEXT["race_amount"], min_value=1, max_value=limits[0],
+                             value=limits[1], step=1, key=f"race_amount_{unit}")
     seed = c4.number_input(TEXT["race_seed"], min_value=0, max_value=2**31 - 1, value=0, step=1, key="race_seed")
-    budget = {"epochs": int(amount), "max_steps": 0} if unit == "epochs" else {"epochs": 1000, "max_steps": int(amount)}
+    budget = {"epochs": {"epochs": int(amount), "max_steps": 0},
+              "steps": {"epochs": 1000, "max_steps": int(amount)},
+              "minutes": {"epochs": 1000, "max_steps": 0, "max_minutes": float(amount)}}[unit]
 
     configs, error = [], None
     try:

@@ -47,6 +47,11 @@ def test_unknown_arch_and_dataset():
         make_config("cnn", "cifar")
 
 
+def test_cross_parameter_rules():
+    with pytest.raises(ConfigError, match="d_model=30 must be divisible by nhead=4"):
+        make_config("transformer", d_model=30)
+
+
 def test_replace_validates():
     cfg = make_config("cnn")
     assert cfg.replace(lr=0.1).lr == 0.1

@@ -29,6 +29,7 @@ class ArchSpec:
     build: Callable[[RunConfig], "ArchModel"]
     loss_keys: tuple[str, ...] = ("loss",)
     unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
+    check: Callable[[dict], str | None] | None = None  # cross-parameter rule: returns the reason it fails
 
 
 def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 0.999)) -> torch.optim.Optimizer:

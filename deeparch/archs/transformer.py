@@ -46,9 +46,6 @@ def tokenize(x: torch.Tensor, tokens: str) -> torch.Tensor:
 class Transformer(ClassifierModel):
     def __init__(self, cfg):
         super().__init__(cfg)
-        if cfg.d_model % cfg.nhead:
-            from deeparch.config import ConfigError
-            raise ConfigError(f"d_model={cfg.d_model} must be divisible by nhead={cfg.nhead}")
         d = cfg.d_model
         self.embed = nn.Linear(28 if cfg.tokens == "rows" else 49, d)
         self.pos = PositionalEncoding(d)
@@ -93,4 +90,6 @@ SPEC = ArchSpec(
         Param("causal", False, "mask attention so a token sees only earlier tokens", bool),
     ),
     build=Transformer,
+    check=lambda hp: (f"d_model={hp['d_model']} must be divisible by nhead={hp['nhead']}"
+                      if hp["d_model"] % hp["nhead"] else None),
 )
