@@ -86,6 +86,9 @@ COMMON: tuple[Param, ...] = (
     Param("batch_size", 64, "samples per step", int, 1, 4096),
     Param("optimizer", "adam", "optimizer", str, choices=("adam", "sgd", "rmsprop")),
     Param("lr", 1e-3, "learning rate", float, 1e-7, 1e4, log=True),
+    Param("lr_schedule", "constant", "learning rate over the run: constant, or cosine decay to 0 at the end of "
+          "the budget (epochs, max_steps or max_minutes, whichever ends first)", str, choices=("constant", "cosine")),
+    Param("warmup", 0, "steps of linear learning-rate warm-up at the start (0 = off)", int, 0, 100_000),
     Param("momentum", 0.9, "momentum (SGD and RMSprop)", float, 0.0, 0.999),
     Param("weight_decay", 0.0, "L2 weight decay", float, 0.0, 1.0),
     Param("grad_clip", 0.0, "clip the global gradient norm to this value (0 = off)", float, 0.0, 1e6),

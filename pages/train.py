@@ -54,7 +54,7 @@ TEXT = {
 }
 
 BUDGET = ("epochs", "max_steps", "max_minutes", "batch_size")
-OPTIMIZER = ("optimizer", "lr", "momentum", "weight_decay", "grad_clip")
+OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip")
 CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoint_every", "seed")
 
 

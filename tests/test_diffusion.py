@@ -75,10 +75,37 @@ def test_step_shapes_finite_and_respaced(variance):
     assert x.abs().max() <= 1.0 + 1e-5  # the last step is the clipped x0 estimate
 
 
-def test_unet_shapes():
-    net = UNet(8)
+@pytest.mark.parametrize("patch", [1, 2])
+@pytest.mark.parametrize("blocks", [1, 2])
+def test_unet_shapes(patch, blocks):
+    net = UNet(8, patch=patch, blocks=blocks)
     out = net(torch.randn(2, 1, 28, 28), torch.tensor([0, 99]))
     assert out.shape == (2, 1, 28, 28)
+
+
+def test_unet_pixel_unshuffle_runs_at_14_and_7():
+    net = UNet(8, patch=2)
+    assert net.conv_in.in_channels == 4 and net.conv_out.out_channels == 4
+    seen = []
+    hooks = [b.register_forward_hook(lambda m, i, o: seen.append(tuple(o.shape[-2:]))) for b in net.down]
+    hooks.append(net.mid1.register_forward_hook(lambda m, i, o: seen.append(tuple(o.shape[-2:]))))
+    net(torch.randn(1, 1, 28, 28), torch.tensor([3]))
+    assert seen == [(14, 14), (7, 7), (7, 7)]
+    # folding and unfolding are exact inverses: pixel (2i+a, 2j+b) ↔ channel 2a+b at (i, j)
+    x = torch.randn(1, 1, 28, 28)
+    torch.testing.assert_close(net.unfold(net.fold(x)), x)
+    assert net.fold(x)[0, 3, 5, 6] == x[0, 0, 11, 13]
+    with pytest.raises(ValueError):
+        UNet(8, patch=3)
+
+
+def test_min_snr_weighting_trains():
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg(min_snr=5.0))
+    opts = m.configure_optimizers()
+    x = torch.rand(8, 1, 28, 28) * 2 - 1
+    losses = [m.train_step(x, torch.zeros(8, dtype=torch.long), opts)["loss"] for _ in range(3)]
+    assert all(math.isfinite(v) and v > 0 for v in losses)
 
 
 def test_spec_params_have_help_and_ranges():
@@ -149,3 +176,18 @@ def test_loss_decreases_on_a_fixed_batch():
     losses = [m.train_step(x, torch.zeros(8, dtype=torch.long), opts)["loss"] for _ in range(50)]
     assert all(math.isfinite(v) for v in losses)
     assert fixed_loss() < 0.7 * before
+
+
+def test_ddim_step_with_true_noise_lands_on_the_forward_process():
+    s = DDPMSchedule(250, "linear")
+    g = torch.Generator().manual_seed(0)
+    x0, eps = torch.rand(2, 1, 28, 28, generator=g) * 2 - 1, torch.randn(2, 1, 28, 28, generator=g)
+    xt = s.add_noise(x0, eps, torch.tensor([100, 100]))
+    # with the true noise, DDIM's deterministic step gives exactly x_prev of the same x0 and ε
+    torch.testing.assert_close(s.step(eps, 100, xt, prev_t=50, sampler="ddim"),
+                               s.add_noise(x0, eps, torch.tensor([50, 50])), atol=1e-5, rtol=0)
+    torch.testing.assert_close(s.step(eps, 0, s.add_noise(x0, eps, torch.tensor([0, 0])), prev_t=-1, sampler="ddim"),
+                               x0, atol=1e-4, rtol=0)
+    m = Diffusion(small_cfg(sampler="ddim"))
+    a, b = m.sample(2, seed=1), m.sample(2, seed=1)
+    assert torch.equal(a, b) and a.shape == (2, 1, 28, 28)

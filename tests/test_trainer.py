@@ -122,3 +122,12 @@ def test_time_budget_ends_the_run_with_a_final_evaluation():
     assert 0 < result.step < 6300
     assert rec.steps("test_acc")[-1] == result.step and rec.steps("grad_norm")[-1] == result.step
     assert result.summary["train_seconds"] >= 0.12
+
+
+def test_warmup_and_cosine_schedule_set_the_learning_rate():
+    _, result, rec = fit("cnn", max_steps=20, log_every=5, warmup=10, lr_schedule="cosine", lr=1e-2,
+                         channels=4, hidden=16)
+    lrs = dict(zip(rec.steps("lr"), rec.values("lr")))
+    # the lr logged after step s was set before it, at progress (s - 1) / 20 and warm-up factor s / 10
+    expect = {s: 1e-2 * 0.5 * (1 + math.cos(math.pi * (s - 1) / 20)) * min(1.0, s / 10) for s in (5, 10, 15, 20)}
+    assert lrs == pytest.approx(expect)

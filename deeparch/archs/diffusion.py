@@ -7,20 +7,31 @@ timestep only as one number multiplying its answer. The real model keeps the sam
 each part of the toy:
 
 - the three convolutions become *residual blocks* (3×3 conv → GroupNorm → SiLU, twice,
-  plus a shortcut), stacked in a small *U-Net*: it halves the resolution 28 → 14 → 7 so
-  each output pixel sees the whole digit, then goes back up, with skip connections that
-  hand the fine detail of the way down to the way up; an optional tiny self-attention at
-  7×7 lets every region of the digit look at every other;
+  plus a shortcut), stacked in a small *U-Net*: it halves the resolution so each output
+  pixel sees the whole digit, then goes back up, with skip connections that hand the fine
+  detail of the way down to the way up; a tiny self-attention at 7×7 lets every region of
+  the digit look at every other;
+- before the U-Net, ``PixelUnshuffle(2)`` folds each 2×2 block of pixels into 4 channels
+  (28×28×1 → 14×14×4) and ``PixelShuffle(2)`` unfolds the answer at the end, so the U-Net
+  works at 14×14 and 7×7 only. A 28×28 level costs most of a U-Net's compute for little
+  gain on 28×28 digits; without it the network is about 4× cheaper per image (31 instead of
+  116 M multiply-adds), trains 2–3× more steps in the same time and samples faster
+  (``patch=1`` keeps the full-resolution 28 → 14 → 7 U-Net);
 - the ``t / 1000`` scaling becomes a *sinusoidal timestep embedding* (the Transformer's
   position code applied to t) passed through a small MLP and added inside every block, so
   the network can behave differently at t = 10 (remove grain) and t = 900 (invent a digit);
 - the noise schedule is its own small object without weights (``DDPMSchedule``, like
   diffusers' DDPMScheduler): it adds noise for training and takes one ancestral step
-  x_t → x_{t-1} for sampling, optionally on a respaced subsequence of the T steps;
+  x_t → x_{t-1} for sampling, optionally on a respaced subsequence of the T steps. A short
+  chain (T = 250) sampled on 100 respaced steps draws digits almost as good as all 250 steps;
 - sampling uses an exponential moving average (EMA) of the weights, which averages out the
-  noise of the last optimizer steps and gives much cleaner digits early in training.
+  noise of the last optimizer steps and gives much cleaner digits early in training; its
+  decay (0.995, about the last 200 steps) suits a run of a few thousand steps.
 
-Training is the course's: pick t at random, add noise, predict it, minimise the MSE.
+Training is the course's: pick t at random, add noise, predict it, minimise the MSE, here
+weighted per image by Min-SNR-γ (Hang et al., 2023): min(SNR_t, γ)/SNR_t, so the many
+almost-clean steps, whose noise is easy to spot but which matter little for the digit's
+shape, no longer dominate the loss.
 """
 from __future__ import annotations
 
@@ -35,6 +46,7 @@ from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
 from deeparch.config import Param
 
 SCHEDULES = ("linear", "cosine", "quadratic")
+SAMPLERS = ("ancestral", "ddim")
 
 
 # --------------------------------------------------------------------------- schedule
@@ -84,13 +96,17 @@ class DDPMSchedule:
         return ts.flip(0).tolist()
 
     def step(self, eps_pred: torch.Tensor, t: int, x_t: torch.Tensor, generator: torch.Generator | None = None,
-             prev_t: int | None = None, clip: bool = True, variance: str = "beta_tilde") -> torch.Tensor:
+             prev_t: int | None = None, clip: bool = True, variance: str = "beta_tilde",
+             sampler: str = "ancestral") -> torch.Tensor:
         """One ancestral step x_t → x_{prev_t} (prev_t = t-1 unless sampling a respaced subsequence).
 
         The network's ε gives an estimate of x_0 (clipped to [-1, 1] when ``clip``); x_{prev} is
         drawn from the Gaussian posterior q(x_prev | x_t, x_0), whose variance is β̃ (``beta_tilde``)
         or β (``beta``). Between two timesteps of a respaced subsequence the effective β is
         1 - ᾱ_t / ᾱ_prev, as in Nichol & Dhariwal. The last step (prev < 0) adds no noise.
+        With ``sampler="ddim"`` the step is DDIM's deterministic one (Song et al., 2021, η = 0):
+        x_prev = √ᾱ_prev x̂_0 + √(1-ᾱ_prev) ε̂, no fresh noise (ε̂ re-derived from the clipped x̂_0);
+        on this model it draws slightly less recognisable digits than the ancestral step.
         """
         prev_t = t - 1 if prev_t is None else prev_t
         ab_t = float(self.alphas_cumprod[t])
@@ -99,6 +115,11 @@ class DDPMSchedule:
         x0 = (x_t - math.sqrt(1 - ab_t) * eps_pred) / math.sqrt(ab_t)
         if clip:
             x0 = x0.clamp(-1.0, 1.0)
+        if sampler == "ddim":
+            if prev_t < 0:
+                return x0
+            eps = (x_t - math.sqrt(ab_t) * x0) / math.sqrt(1 - ab_t)
+            return math.sqrt(ab_prev) * x0 + math.sqrt(1 - ab_prev) * eps
         mean = (math.sqrt(ab_prev) * beta / (1 - ab_t)) * x0 + (math.sqrt(1 - beta) * (1 - ab_prev) / (1 - ab_t)) * x_t
         if prev_t < 0:
             return mean
@@ -158,51 +179,71 @@ class Attention(nn.Module):
 
 
 class UNet(nn.Module):
-    """ε-predictor: (B, 1, 28, 28) noisy images and (B,) timesteps → (B, 1, 28, 28) noise."""
+    """ε-predictor: (B, 1, 28, 28) noisy images and (B,) timesteps → (B, 1, 28, 28) noise.
 
-    def __init__(self, ch: int = 32, mults=(1, 2, 2), dropout: float = 0.0, attention: bool = True):
+    With ``patch=2`` the image is first folded by ``PixelUnshuffle(2)`` into 4 channels of
+    14×14 (each 2×2 block of pixels becomes one position with 4 channels), the U-Net works at
+    14×14 and 7×7 only, and ``PixelShuffle(2)`` unfolds its 4-channel answer back to 28×28.
+    With ``patch=1`` it works on the 28×28 pixels directly (28 → 14 → 7).
+    """
+
+    def __init__(self, ch: int = 32, mults=None, dropout: float = 0.0, attention: bool = True,
+                 patch: int = 2, blocks: int = 1):
         super().__init__()
-        self.ch = ch
+        if patch not in (1, 2):
+            raise ValueError(f"patch {patch}: must be 1 or 2")
+        self.ch, self.patch = ch, patch
+        mults = mults or ((1, 2) if patch == 2 else (1, 2, 2))  # down to 7×7 either way
         tdim = 4 * ch
         self.time_mlp = nn.Sequential(nn.Linear(ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
-        chs = [ch * m for m in mults]  # channels at 28×28, 14×14, 7×7
-        self.conv_in = nn.Conv2d(1, ch, 3, padding=1)
+        chs = [ch * m for m in mults]  # channels at each resolution, the finest first
+        cin = patch * patch
+        self.fold = nn.PixelUnshuffle(patch) if patch > 1 else nn.Identity()
+        self.unfold = nn.PixelShuffle(patch) if patch > 1 else nn.Identity()
+        self.conv_in = nn.Conv2d(cin, ch, 3, padding=1)
         self.down, self.downsample = nn.ModuleList(), nn.ModuleList()
-        cur = ch
+        cur, skip_chs = ch, []
         for i, c in enumerate(chs):
-            self.down.append(ResBlock(cur, c, tdim, dropout))
-            cur = c
+            for _ in range(blocks):
+                self.down.append(ResBlock(cur, c, tdim, dropout))
+                cur = c
+                skip_chs.append(c)
             if i < len(chs) - 1:
-                self.downsample.append(nn.Conv2d(c, c, 3, stride=2, padding=1))  # halve: 28 → 14 → 7
+                self.downsample.append(nn.Conv2d(c, c, 3, stride=2, padding=1))  # halve: 14 → 7 (28 → 14 → 7 with patch=1)
         self.mid1 = ResBlock(cur, cur, tdim, dropout)
         self.mid_attn = Attention(cur) if attention else nn.Identity()
         self.mid2 = ResBlock(cur, cur, tdim, dropout)
         self.up, self.upsample = nn.ModuleList(), nn.ModuleList()
         for i in reversed(range(len(chs))):
-            self.up.append(ResBlock(cur + chs[i], chs[i], tdim, dropout))  # input: previous + skip
-            cur = chs[i]
+            for _ in range(blocks):
+                self.up.append(ResBlock(cur + skip_chs.pop(), chs[i], tdim, dropout))  # previous + skip
+                cur = chs[i]
             if i > 0:
                 self.upsample.append(nn.Conv2d(cur, chs[i - 1], 3, padding=1))  # after ×2 nearest upsampling
                 cur = chs[i - 1]
-        self.norm_out, self.conv_out = _norm(cur), nn.Conv2d(cur, 1, 3, padding=1)
+        self.blocks = blocks
+        self.norm_out, self.conv_out = _norm(cur), nn.Conv2d(cur, cin, 3, padding=1)
         nn.init.zeros_(self.conv_out.weight)
         nn.init.zeros_(self.conv_out.bias)
 
     def forward(self, x, t):
         temb = self.time_mlp(timestep_embedding(t, self.ch))  # (B, 4ch)
-        h = self.conv_in(x)                                    # (B, ch, 28, 28)
+        h = self.conv_in(self.fold(x))                         # (B, ch, 14, 14) with patch=2
         skips = []
         for i, block in enumerate(self.down):
             h = block(h, temb)
-            skips.append(h)                                    # (B, c_i, 28/2^i, 28/2^i)
-            if i < len(self.downsample):
-                h = self.downsample[i](h)
+            skips.append(h)
+            level = i // self.blocks
+            if (i + 1) % self.blocks == 0 and level < len(self.downsample):
+                h = self.downsample[level](h)
         h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)  # (B, c_last, 7, 7)
         for i, block in enumerate(self.up):
             h = block(torch.cat([h, skips.pop()], dim=1), temb)
-            if i < len(self.upsample):
-                h = self.upsample[i](F.interpolate(h, scale_factor=2.0, mode="nearest"))
-        return self.conv_out(F.silu(self.norm_out(h)))         # (B, 1, 28, 28)
+            level = i // self.blocks
+            if (i + 1) % self.blocks == 0 and level < len(self.upsample):
+                h = self.upsample[level](F.interpolate(h, scale_factor=2.0, mode="nearest"))
+        out = self.conv_out(F.silu(self.norm_out(h)))           # (B, patch², 14, 14)
+        return self.unfold(out)                                 # (B, 1, 28, 28)
 
 
 def _as_buffers(module: nn.Module) -> nn.Module:
@@ -221,7 +262,8 @@ class Diffusion(GeneratorModel):
     def __init__(self, cfg):
         super().__init__(cfg)
         self.schedule = DDPMSchedule(cfg.T, cfg.schedule)
-        self.net = UNet(cfg.channels, dropout=cfg.dropout, attention=cfg.attention)
+        self.net = UNet(cfg.channels, dropout=cfg.dropout, attention=cfg.attention, patch=cfg.patch,
+                        blocks=cfg.blocks)
         # the EMA copy of the weights, used for sampling; buffers, so checkpoints carry it
         self.ema = _as_buffers(copy.deepcopy(self.net)).eval() if cfg.ema_decay > 0 else None
         self.register_buffer("steps", torch.zeros((), dtype=torch.long))
@@ -235,14 +277,16 @@ class Diffusion(GeneratorModel):
     def train_step(self, x, y, opts):
         self.train()
         opt = opts[0]
-        if self.cfg.warmup > 0:  # linear learning-rate warm-up over the first steps
-            for g in opt.param_groups:
-                g["lr"] = self.cfg.lr * min(1.0, (int(self.steps) + 1) / self.cfg.warmup)
         b = x.shape[0]
         t = torch.randint(0, self.schedule.T, (b,)).to(x.device)  # a random step per image
         noise = torch.randn(x.shape).to(x.device)
         x_t = self.schedule.add_noise(x, noise, t)                 # (B, 1, 28, 28)
-        loss = F.mse_loss(self.net(x_t, t), noise)                 # predict the noise that was added
+        err = (self.net(x_t, t) - noise).pow(2).mean(dim=(1, 2, 3))  # predict the noise that was added
+        if self.cfg.min_snr > 0:  # Min-SNR-γ: weight min(SNR, γ)/SNR, so the easy low-noise steps count less
+            ab = self.schedule.alphas_cumprod.to(x.device)[t]
+            snr = ab / (1 - ab)
+            err = err * (snr.clamp(max=self.cfg.min_snr) / snr).to(err.dtype)
+        loss = err.mean()
         self.optimize(opt, loss, list(self.net.parameters()))
         self.steps += 1
         if self.ema is not None:
@@ -269,7 +313,8 @@ class Diffusion(GeneratorModel):
         for i, t in enumerate(ts):
             prev = ts[i + 1] if i + 1 < len(ts) else -1
             eps = net(x, torch.full((n,), t, dtype=torch.long, device=device))
-            x = self.schedule.step(eps, t, x, g, prev_t=prev, clip=self.cfg.clip_x0, variance=self.cfg.variance)
+            x = self.schedule.step(eps, t, x, g, prev_t=prev, clip=self.cfg.clip_x0, variance=self.cfg.variance,
+                                   sampler=self.cfg.sampler)
         return x.clamp(-1, 1)
 
 
@@ -277,19 +322,40 @@ SPEC = ArchSpec(
     name="diffusion",
     title="Diffusion (DDPM)",
     kind="generator",
-    summary="TODO",
-    preset={"epochs": 40, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
+    summary=(
+        "A diffusion model learns to clean up noise. In training we take a real digit, drown it "
+        "in a random amount of Gaussian noise (step t of T: a little at t = 1, almost pure static "
+        "at t = T) and ask a U-Net to tell us which noise was added; the loss is the mean squared "
+        "error of that guess. To draw a new digit we start from pure static and remove the "
+        "predicted noise a bit at a time, adding back a little fresh noise at each step, until a "
+        "digit appears. The U-Net shrinks the image to 7×7 to see the whole shape and grows it "
+        "back with skip connections for the fine strokes (it first folds each 2×2 block of pixels "
+        "into 4 channels, so it works on a 14×14 grid, which makes it several times cheaper); it is "
+        "told t so it knows how noisy its "
+        "input is. Sampling uses a slowly moving average of the weights (EMA), which draws "
+        "cleaner digits than the latest, jittery weights."
+    ),
+    # 45 epochs of 4,000 digits = 5,625 steps of 32: about 10 minutes on two quiet CPU threads
+    # (~9.5 steps/s); recognisability 0.40 / 0.49 / 0.52 / 0.57 / 0.58 after 2 / 4 / 6 / 8 / 10 min
+    preset={"epochs": 45, "batch_size": 32, "optimizer": "adam", "lr": 1e-3, "warmup": 100, "lr_schedule": "cosine",
+            "sample_every": 625, "quality_every": 1875},
     params=(
-        Param("T", 1000, "number of noising steps of the schedule", int, 10, 4000),
+        Param("T", 250, "number of noising steps of the schedule", int, 10, 4000),
         Param("schedule", "linear", "noise schedule: how fast the image drowns in noise", str, choices=SCHEDULES),
-        Param("channels", 32, "U-Net channels at full resolution (×2 at 14×14 and 7×7)", int, 8, 256),
+        Param("channels", 32, "U-Net channels at its finest resolution (×2 at the coarser ones)", int, 8, 256),
+        Param("patch", 2, "fold 2×2 pixels into channels (PixelUnshuffle) and run the U-Net at 14×14 "
+              "and 7×7 (2), or run it on the 28×28 pixels (1)", int, 1, 2),
+        Param("blocks", 1, "residual blocks per resolution on each side of the U-Net", int, 1, 4),
         Param("attention", True, "self-attention at 7×7 in the U-Net's middle", bool),
+        Param("min_snr", 5.0, "Min-SNR-γ loss weighting: weight min(SNR, γ)/SNR per sample (0 = plain MSE)",
+              float, 0.0, 100.0),
         Param("dropout", 0.0, "dropout inside the residual blocks", float, 0.0, 0.9),
-        Param("ema_decay", 0.999, "decay of the weights' moving average used for sampling (0 = off)",
+        Param("ema_decay", 0.995, "decay of the weights' moving average used for sampling (0 = off)",
               float, 0.0, 0.99999),
-        Param("warmup", 100, "steps of linear learning-rate warm-up (0 = off)", int, 0, 100_000),
         Param("sample_steps", 100, "denoising steps when sampling, evenly respaced over T (0 = all T)",
               int, 0, 4000),
+        Param("sampler", "ancestral", "sampling steps: DDPM's ancestral (fresh noise each step) or DDIM's "
+              "deterministic", str, choices=SAMPLERS),
         Param("clip_x0", True, "clip the predicted clean image to [-1, 1] at each sampling step", bool),
         Param("variance", "beta_tilde", "noise of each sampling step: posterior β̃ or β", str,
               choices=("beta_tilde", "beta")),
