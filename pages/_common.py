@@ -190,6 +190,14 @@ def launch_once(configs: list, names: list[str | None], group: str | None = None
         return [jobs.launch(c, name=n, store=s, group=group) for c, n in zip(configs, names)]
 
 
+def runs_or_hint(s) -> list:
+    """Every run of the store, newest first; on an empty store, the first-run hint and []."""
+    runs = s.list_runs()
+    if not runs:
+        first_run_hint()
+    return runs
+
+
 def first_run_hint(key: str = "demo") -> None:
     """The welcome box of an empty store, with one button that launches a demo run and opens Live."""
     with st.container(border=True):

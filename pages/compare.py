@@ -160,9 +160,8 @@ def body(selected: list[int]) -> None:
 def main() -> None:
     st.title(TEXT["title"])
     s = ui.store()
-    runs = s.list_runs()
+    runs = ui.runs_or_hint(s)
     if not runs:
-        ui.first_run_hint()
         return
     by_id = {r.id: r for r in runs}
     ui.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))

@@ -230,9 +230,8 @@ def details(selected: list[int]) -> None:
 def main() -> None:
     st.title(TEXT["title"])
     s = ui.store()
-    runs = s.list_runs()
+    runs = ui.runs_or_hint(s)
     if not runs:
-        ui.first_run_hint()
         return
     by_id = {r.id: r for r in runs}
     default = [r.id for r in runs if r.status in views.RUNNING][:MAX_RUNS] or [runs[0].id]

@@ -84,9 +84,8 @@ def actions(s, ids: list[int]) -> None:
 def main() -> None:
     st.title(TEXT["title"])
     s = ui.store()
-    runs = s.list_runs()
+    runs = ui.runs_or_hint(s)
     if not runs:
-        ui.first_run_hint()
         return
     st.caption(TEXT["intro"])
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])

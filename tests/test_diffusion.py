@@ -116,13 +116,19 @@ def test_spec_params_have_help_and_ranges():
     assert cfg.schedule in ("linear", "cosine", "quadratic")
 
 
-def test_sample_shape_range_and_seeded():
+def trained_small(steps: int = 3) -> Diffusion:
+    """A small model after a few steps on a fixed random batch."""
     torch.manual_seed(0)
     m = Diffusion(small_cfg())
     opts = m.configure_optimizers()
     x = torch.rand(8, 1, 28, 28) * 2 - 1
-    for _ in range(3):
+    for _ in range(steps):
         m.train_step(x, torch.zeros(8, dtype=torch.long), opts)
+    return m
+
+
+def test_sample_shape_range_and_seeded():
+    m = trained_small()
     state = torch.get_rng_state()
     a, b, c = m.sample(4, seed=7), m.sample(4, seed=7), m.sample(4, seed=8)
     assert torch.equal(torch.get_rng_state(), state)  # sampling leaves the global RNG alone
@@ -131,12 +137,7 @@ def test_sample_shape_range_and_seeded():
 
 
 def test_ema_in_state_dict_and_round_trip():
-    torch.manual_seed(0)
-    m = Diffusion(small_cfg())
-    opts = m.configure_optimizers()
-    x = torch.rand(8, 1, 28, 28) * 2 - 1
-    for _ in range(3):
-        m.train_step(x, torch.zeros(8, dtype=torch.long), opts)
+    m = trained_small()
     sd = m.state_dict()
     ema_keys = [k for k in sd if k.startswith("ema.")]
     assert ema_keys and len(ema_keys) == len([k for k in sd if k.startswith("net.")])
