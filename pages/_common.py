@@ -15,6 +15,7 @@ import streamlit as st
 from deeparch import jobs, views
 from deeparch.config import ConfigError, make_config
 from deeparch.store import Run, Store, default_root
+from pages import _plot
 
 TEXT = {
     "error": "Something went wrong while drawing this page: {error}. "
@@ -243,8 +244,8 @@ def controls(run: Run, key: str) -> str | None:
 
 
 def chart(fig, key: str) -> None:
-    """A Plotly figure as built by deeparch.charts (its own styling: Streamlit's theme would rewrite titles)."""
-    st.plotly_chart(fig, key=key, theme=None, config={"displaylogo": False, "scrollZoom": False})
+    """A Plotly figure as built by deeparch.charts, updated in place under ``key`` (see ``pages/_plot.py``)."""
+    _plot.chart(fig, key)
 
 
 STATUS_COLORS = {"queued": "gray", "starting": "blue", "running": "blue", "paused": "orange", "finished": "green",

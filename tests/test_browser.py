@@ -38,6 +38,26 @@ LOSS_POINTS = """() => {
 }"""
 
 
+# the loss chart's view: its x range and the traces hidden from the legend, and a mark that
+# shows whether it is still the same <div> (a remounted chart would lose the mark)
+LOSS_VIEW = """() => {
+  for (const el of document.querySelectorAll('.js-plotly-plot')) {
+    const t = ((el.layout && el.layout.title && el.layout.title.text) || '').replace(/<[^>]+>/g, '');
+    if (t !== 'Loss') continue;
+    const box = el.querySelector('.nsewdrag').getBoundingClientRect();
+    const item = el.querySelector('.legend .traces .legendtoggle');
+    const ibox = item ? item.getBoundingClientRect() : null;
+    el.__mark = el.__mark || Math.random();
+    return {range: el._fullLayout.xaxis.range.map(Number), autorange: !!el._fullLayout.xaxis.autorange,
+            hidden: el._fullData.filter(d => d.visible === 'legendonly').map(d => d.name),
+            names: el._fullData.map(d => d.name), mark: el.__mark,
+            box: [box.x, box.y, box.width, box.height],
+            legend: ibox ? [ibox.x + ibox.width / 2, ibox.y + ibox.height / 2] : null};
+  }
+  return null;
+}"""
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -150,6 +170,32 @@ def test_launch_watch_and_stop_from_the_browser(server):
         print(f"\nlive latency (store wall time → point in the browser): median {median:.2f} s, "
               f"min {min(latencies):.2f} s, max {max(latencies):.2f} s over {len(latencies)} updates")
         assert median < 10
+
+        # zoom the loss chart with the mouse and hide a trace from its legend: both survive refreshes
+        view = page.evaluate(LOSS_VIEW)
+        x, y, w, h = view["box"]
+        page.mouse.move(x + 0.3 * w, y + 0.5 * h)
+        page.mouse.down()
+        page.mouse.move(x + 0.5 * w, y + 0.5 * h, steps=8)
+        page.mouse.move(x + 0.7 * w, y + 0.5 * h, steps=8)
+        page.mouse.up()
+        page.wait_for_timeout(500)
+        assert view["legend"], "the loss chart has no legend"
+        page.mouse.click(*view["legend"])
+        page.wait_for_timeout(800)  # plotly waits out its double-click delay before it hides the trace
+        zoomed = page.evaluate(LOSS_VIEW)
+        assert not zoomed["autorange"] and zoomed["range"] != view["range"], (view, zoomed)
+        assert zoomed["hidden"] == zoomed["names"][:1], zoomed
+        n0, deadline = page.evaluate(LOSS_POINTS)["n"], time.monotonic() + 30
+        while time.monotonic() < deadline and page.evaluate(LOSS_POINTS)["n"] < n0 + 3:
+            page.wait_for_timeout(200)
+        after = page.evaluate(LOSS_VIEW)
+        assert page.evaluate(LOSS_POINTS)["n"] >= n0 + 3, "the chart stopped growing after the zoom"
+        assert after["mark"] == zoomed["mark"], "the chart was redrawn from scratch"
+        assert after["range"] == zoomed["range"] and not after["autorange"], (zoomed, after)
+        assert after["hidden"] == zoomed["hidden"], (zoomed, after)
+        print(f"zoom kept over {page.evaluate(LOSS_POINTS)['n'] - n0} new points: x range "
+              f"{[round(v) for v in after['range']]}, hidden {after['hidden']}")
 
         # stop it from the page
         page.get_by_role("button", name="Stop").first.click()
