@@ -6,11 +6,13 @@ Builds a temporary store holding one run of ``--steps`` logged steps (loss and t
 every step, test_loss / test_acc every 100, per-layer gradient norms, grad_norm, lr and
 throughput every 20), then times what a page does: read the rows (full read, and the
 per-second incremental read of the Live page), downsample, build the Plotly figures, and
-serialise them with ``fig.to_json()`` (what Streamlit sends to the browser).
+serialise them as the pages' chart component does (``fig.to_json()`` inside the component's
+JSON data, ``pages/_plot.py``: what Streamlit sends to the browser).
 """
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import tempfile
 import time
@@ -115,7 +117,7 @@ def main() -> None:
             for page, build, src in (("live", lambda: live_figures(rm, mp, hc), rm),
                                      ("compare", lambda: compare_figures(rm_loss, mp), rm_loss)):
                 build_s, figs = timed(build, a.repeat)
-                json_s, payload = timed(lambda: [f.to_json() for f in figs], a.repeat)
+                json_s, payload = timed(lambda: [json.dumps({"figure": f.to_json()}) for f in figs], a.repeat)
                 points = sum(len(tr.x) if getattr(tr, "x", None) is not None and tr.type != "heatmap"
                              else np.asarray(tr.z).size for f in figs for tr in f.data)
                 results[(page, label)] = (build_s, json_s, sum(len(p) for p in payload), points)

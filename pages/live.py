@@ -11,8 +11,8 @@ TEXT = {
     "pick_help": "Running runs are chosen by default. Pick up to six; each gets its own colour.",
     "none": "Pick a run above to watch it.",
     "follow": "Refresh every second",
-    "follow_help": "Turn off to zoom into a chart or hide series: a chart that receives new points is drawn "
-                   "afresh, which resets its zoom. Finished runs never refresh.",
+    "follow_help": "Turn off to freeze the page while you look at it; the runs keep training. Zoom, pan and "
+                   "series hidden from a legend are kept while new points arrive. Finished runs never refresh.",
     "waiting": "Waiting for a free training slot ({n} runs train at once).",
     "starting": "Starting: loading the data and building the model…",
     "paused": "Paused. Resume to continue from the same step.",
