@@ -57,25 +57,56 @@ def batch_size(run: Run) -> int:
     return int(run.config.get("hp", {}).get("batch_size", 1) or 1)
 
 
-def progress(run: Run) -> float:
+def time_budget_s(run: Run) -> float | None:
+    """The run's training-time budget in seconds (``max_minutes``), or None."""
+    minutes = run.config.get("hp", {}).get("max_minutes") or 0
+    return float(minutes) * 60 if minutes and minutes > 0 else None
+
+
+def train_time(run: Run, last: dict | None = None) -> float | None:
+    """Seconds of training so far: the latest ``train_time`` metric, else the run's summary."""
+    t = (last or {}).get("train_time")
+    if t is None:
+        t = run.summary.get("train_seconds")
+    return float(t) if t is not None else None
+
+
+def progress(run: Run, trained_s: float | None = None) -> float:
+    """Done share of the run: of its steps, or of its training-time budget when that comes first."""
     if run.status == "finished":
         return 1.0
-    if not run.total_steps:
-        return 0.0
-    return max(0.0, min(1.0, run.step / run.total_steps))
+    frac = run.step / run.total_steps if run.total_steps else 0.0
+    budget = time_budget_s(run)
+    if budget and trained_s is not None:
+        frac = max(frac, trained_s / budget)
+    return max(0.0, min(1.0, frac))
 
 
-def eta_seconds(run: Run, samples_per_s: float | None = None, now: float | None = None) -> float | None:
-    """Seconds left for an active run: from the latest throughput, else from the average pace."""
+def budget_bound(run: Run, trained_s: float | None) -> bool:
+    """Whether the time budget, not the step count, will end this run (so far)."""
+    budget = time_budget_s(run)
+    if not budget or trained_s is None or not run.total_steps:
+        return False
+    return trained_s / budget > run.step / run.total_steps
+
+
+def eta_seconds(run: Run, samples_per_s: float | None = None, now: float | None = None,
+                trained_s: float | None = None) -> float | None:
+    """Seconds left for an active run: from the latest throughput, else from the average pace;
+    never more than what is left of its training-time budget."""
     if run.status not in ACTIVE or not run.total_steps or run.step >= run.total_steps:
         return None
     left = run.total_steps - run.step
+    eta = None
     if samples_per_s and samples_per_s > 0 and math.isfinite(samples_per_s):
-        return left * batch_size(run) / samples_per_s
-    if run.started and run.step > 0:
+        eta = left * batch_size(run) / samples_per_s
+    elif run.started and run.step > 0:
         elapsed = (now or time.time()) - run.started
-        return elapsed / run.step * left
-    return None
+        eta = elapsed / run.step * left
+    budget = time_budget_s(run)
+    if budget and trained_s is not None:
+        eta = max(0.0, budget - trained_s) if eta is None else min(eta, max(0.0, budget - trained_s))
+    return eta
 
 
 def fmt_duration(seconds: float | None) -> str:
@@ -115,7 +146,7 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
         m = key_metrics(r, last)
         rows.append({
             "id": r.id, "name": r.name, "status": r.status, "arch": r.arch, "dataset": r.dataset,
-            "progress": progress(r), "step": r.step, "total_steps": r.total_steps,
+            "progress": progress(r, train_time(r, last)), "step": r.step, "total_steps": r.total_steps,
             "test_acc": m["test_acc"], "loss": m["loss"], "test_loss": m["test_loss"],
             "recognisability": m["recognisability"], "coverage": m["coverage"], "frechet": m["frechet"],
             "params": m["params"],
@@ -396,6 +427,7 @@ def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> lis
 
 __all__ = [
     "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
+    "time_budget_s", "train_time", "budget_bound",
     "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
     "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",
 ]

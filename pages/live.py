@@ -18,6 +18,7 @@ TEXT = {
     "paused": "Paused. Resume to continue from the same step.",
     "stopping": "Stop requested: the run ends after its current step.",
     "progress": "step {step:,} of {total:,} · {pct:.0%}",
+    "progress_time": "step {step:,} · {done} of {budget} of training · {pct:.0%}",
     "progress_unknown": "step {step:,}",
     "elapsed": "elapsed {elapsed}",
     "eta": "about {eta} left",
@@ -60,13 +61,19 @@ def run_header(run, rm: views.RunMetrics, color: int) -> None:
             ui.status_badge(run)
             st.caption(TEXT["arch_data"].format(arch=run.arch, dataset=run.dataset))
         with c2:
+            trained = views.train_time(run, {"train_time": rm.last("train_time")})
             if run.total_steps:
-                frac = views.progress(run)
-                st.progress(frac, text=TEXT["progress"].format(step=run.step, total=run.total_steps, pct=frac))
+                frac = views.progress(run, trained)
+                if views.budget_bound(run, trained):  # a time budget (max_minutes) ends this run first
+                    text = TEXT["progress_time"].format(step=run.step, done=views.fmt_duration(trained),
+                                                        budget=views.fmt_duration(views.time_budget_s(run)), pct=frac)
+                else:
+                    text = TEXT["progress"].format(step=run.step, total=run.total_steps, pct=frac)
+                st.progress(frac, text=text)
             else:
                 st.caption(TEXT["progress_unknown"].format(step=run.step))
             parts = [TEXT["elapsed"].format(elapsed=views.fmt_duration(run.elapsed))]
-            eta = views.eta_seconds(run, rm.last("samples_per_s"))
+            eta = views.eta_seconds(run, rm.last("samples_per_s"), trained_s=trained)
             if eta is not None:
                 parts.append(TEXT["eta"].format(eta=views.fmt_duration(eta)))
             st.caption(" · ".join(parts))

@@ -90,3 +90,22 @@ def test_x_values(store):
     steps, walls = np.array([1, 2]), np.array([run.started + 1, run.started + 3])
     assert list(views.x_values("samples", steps, walls, run)) == [64, 128]
     assert list(views.x_values("wall", steps, walls, run)) == [1.0, 3.0]
+
+
+def test_time_budget_drives_progress_and_eta(store):
+    cfg = make_config("diffusion", max_minutes=10, epochs=100, batch_size=32).to_dict()
+    rid = store.create_run(cfg, status="running")
+    store.update_run(rid, step=1000, total_steps=12500, started=1.0)
+    run = store.get_run(rid)
+    assert views.time_budget_s(run) == 600.0
+    # 300 s of a 600 s budget but only 8% of the steps: the budget is what ends this run
+    assert views.progress(run, 300.0) == 0.5 and views.budget_bound(run, 300.0)
+    assert views.progress(run) == 1000 / 12500  # no training time known: the steps
+    # 200 samples/s would need 11,500 × 32 / 200 = 1840 s of steps; the budget has 300 s left
+    assert views.eta_seconds(run, samples_per_s=200.0, trained_s=300.0) == 300.0
+    assert views.train_time(run, {"train_time": 300.0}) == 300.0 and views.train_time(run, {}) is None
+    store.merge_summary(rid, train_seconds=120.0)
+    assert views.train_time(store.get_run(rid)) == 120.0
+    steps_only = store.get_run(fake_runs.populate(store)["running"])
+    assert views.time_budget_s(steps_only) is None and not views.budget_bound(steps_only, 100.0)
+    assert views.progress(steps_only, 1e6) == steps_only.step / steps_only.total_steps
