@@ -192,3 +192,20 @@ def test_ddim_step_with_true_noise_lands_on_the_forward_process():
     m = Diffusion(small_cfg(sampler="ddim"))
     a, b = m.sample(2, seed=1), m.sample(2, seed=1)
     assert torch.equal(a, b) and a.shape == (2, 1, 28, 28)
+
+
+def test_temperature_scales_only_the_fresh_noise_of_each_step():
+    s = DDPMSchedule(250, "linear")
+    g = torch.Generator().manual_seed(0)
+    xt, eps = torch.randn(3, 1, 28, 28, generator=g), torch.randn(3, 1, 28, 28, generator=g)
+
+    def step(tau):
+        return s.step(eps, 120, xt, torch.Generator().manual_seed(7), prev_t=80, temperature=tau)
+
+    mean = step(0.0)  # temperature 0: the posterior mean, no noise at all
+    torch.testing.assert_close(mean, s.step(eps, 120, xt, torch.Generator().manual_seed(99), prev_t=80,
+                                            temperature=0.0))
+    torch.testing.assert_close(step(0.5) - mean, 0.5 * (step(1.0) - mean), atol=1e-6, rtol=1e-5)
+    assert (step(1.0) - mean).std() > 0.1
+    m = Diffusion(small_cfg(temperature=0.7))
+    assert m.sample(2, seed=3).shape == (2, 1, 28, 28)
