@@ -173,6 +173,8 @@ def line_figure(series: Iterable[Series], title: str | None = None, xlabel: str 
             type="scatter", x=x, y=y, name=s.name, mode="lines+markers" if s.markers else "lines",
             line=line, marker=dict(size=5, color=c), opacity=0.3 if s.faint else 1.0,
             legendgroup=s.group or s.name, showlegend=not s.faint,
+            # a stable identity: a line hidden from the legend stays hidden when other lines appear
+            uid=f"{s.group or ''}|{s.name}|{'raw' if s.faint else 'line'}",
             hovertemplate="%{y:.4g}<extra>" + s.name + "</extra>",
         ))
     shapes, notes = [], []

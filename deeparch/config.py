@@ -28,6 +28,7 @@ class Param:
     max: float | None = None
     choices: tuple | None = None
     log: bool = False  # a log-scale knob (learning rates): UIs may use it
+    legacy: Any = None  # the value runs stored before this parameter existed behaved as (None: the default)
 
     def describe_range(self) -> str:
         if self.choices is not None:
@@ -140,7 +141,15 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> "RunConfig":
-        return make_config(d["arch"], d.get("dataset", "mnist-5k"), **dict(d.get("hp", {})))
+        """A stored config: parameters added since it was stored take the value the run had
+        before they existed (``Param.legacy``), not today's default, so a resumed or cloned
+        old run keeps behaving as it did."""
+        hp = dict(d.get("hp", {}))
+        if hp and d["arch"] in _arch_names():
+            for name, p in schema(d["arch"]).items():
+                if name not in hp and p.legacy is not None:
+                    hp[name] = p.legacy
+        return make_config(d["arch"], d.get("dataset", "mnist-5k"), **hp)
 
     @classmethod
     def from_json(cls, s: str) -> "RunConfig":
@@ -148,6 +157,12 @@ class RunConfig:
 
     def replace(self, **hp: Any) -> "RunConfig":
         return make_config(self.arch, self.dataset, **{**self.hp, **hp})
+
+
+def _arch_names() -> tuple[str, ...]:
+    from deeparch.archs import ARCHS
+
+    return tuple(ARCHS)
 
 
 def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:

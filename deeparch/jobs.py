@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from deeparch.config import ConfigError, RunConfig, make_config
+from deeparch.config import ConfigError, RunConfig
 from deeparch.store import Store
 
 STARTING_GRACE_S = 60.0
@@ -171,7 +171,7 @@ def clone(run_id: int, store: Store | None = None, name: str | None = None, **ov
     """Launch a new run with the same configuration (and any hyperparameters overridden)."""
     store = _store(store)
     run = _need(store, run_id)
-    cfg = make_config(run.arch, run.dataset, **{**run.config["hp"], **overrides})
+    cfg = RunConfig.from_dict(run.config).replace(**overrides)  # an old run's clone behaves like it
     return launch(cfg, name=name or f"{run.name} (clone)", store=store, parent=run_id)
 
 

@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from deeparch.config import ConfigError, RunConfig
 from deeparch.store import ACTIVE, FINAL, Run, Store
 
 GRAD_PREFIX = "grad/"
@@ -83,18 +84,20 @@ def progress(run: Run, trained_s: float | None = None) -> float:
 
 
 def budget_bound(run: Run, trained_s: float | None) -> bool:
-    """Whether the time budget, not the step count, will end this run (so far)."""
+    """Whether the time budget, not the step count, ends this run: at its pace so far, the steps
+    it would reach in the whole budget fall short of its total steps."""
     budget = time_budget_s(run)
-    if not budget or trained_s is None or not run.total_steps:
+    if not budget or not trained_s or not run.total_steps:
         return False
-    return trained_s / budget > run.step / run.total_steps
+    return run.step / trained_s * budget < run.total_steps
 
 
 def eta_seconds(run: Run, samples_per_s: float | None = None, now: float | None = None,
                 trained_s: float | None = None) -> float | None:
     """Seconds left for an active run: from the latest throughput, else from the average pace;
-    never more than what is left of its training-time budget."""
-    if run.status not in ACTIVE or not run.total_steps or run.step >= run.total_steps:
+    never more than what is left of its training-time budget. Training time only: evaluation
+    and samples come on top."""
+    if run.status not in ACTIVE or run.status == "queued" or not run.total_steps or run.step >= run.total_steps:
         return None
     left = run.total_steps - run.step
     eta = None
@@ -116,7 +119,7 @@ def fmt_duration(seconds: float | None) -> str:
     if seconds < 60:
         return f"{seconds} s"
     if seconds < 3600:
-        return f"{seconds // 60} min {seconds % 60:02d} s"
+        return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds // 60} min {seconds % 60:02d} s"
     return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
@@ -339,11 +342,19 @@ def x_values(kind: str, steps: np.ndarray, walls: np.ndarray, run: Run, start_wa
 
 
 # ---- comparisons -------------------------------------------------------------------------------
+def _stored_hp(run: Run) -> dict:
+    """The run's hyperparameters as it trained with them (parameters added later at their old value)."""
+    try:
+        return RunConfig.from_dict(run.config).hp
+    except (ConfigError, KeyError):  # a config this version no longer accepts: show it as stored
+        return dict(run.config.get("hp", {}))
+
+
 def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
     """Rows: runs; columns: arch, dataset and only the hyperparameters whose values differ."""
     if not runs:
         return pd.DataFrame()
-    table = {r.name: {"arch": r.arch, "dataset": r.dataset, **r.config.get("hp", {})} for r in runs}
+    table = {r.name: {"arch": r.arch, "dataset": r.dataset, **_stored_hp(r)} for r in runs}
     keys: list[str] = []
     for row in table.values():
         for k in row:

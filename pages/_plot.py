@@ -25,8 +25,9 @@ import plotly
 import streamlit as st
 
 TEXT = {
-    "no_plotly": "This chart could not load its drawing library ({src}). Reload the page; if it stays empty, "
-                 "start the app from the project folder with `streamlit run app.py`.",
+    "failed_load": "This chart could not load its drawing library ({src}). Reload the page; if it stays empty, "
+                   "start the app from the project folder with `streamlit run app.py`.",
+    "failed_draw": "This chart could not be drawn; it is tried again at the next refresh",
 }
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # Streamlit serves <main script folder>/static
@@ -52,23 +53,36 @@ function loadPlotly(src) {
 export default function (component) {
   const { data, parentElement } = component;
   let el = parentElement.querySelector(':scope > div.deeparch-plot');
+  let note = parentElement.querySelector(':scope > div.deeparch-plot-note');
   if (!el) {
+    note = document.createElement('div');
+    note.className = 'deeparch-plot-note';
+    note.style.cssText = 'display:none;color:#a33;font-size:0.9rem;padding:0.5rem 0';
     el = document.createElement('div');
     el.className = 'deeparch-plot';
     el.style.width = '100%';
-    parentElement.appendChild(el);
+    parentElement.append(note, el);
   }
+  const say = (text) => { note.textContent = text || ''; note.style.display = text ? 'block' : 'none'; };
   const fig = JSON.parse(data.figure);
   if (fig.layout && fig.layout.height) el.style.minHeight = fig.layout.height + 'px';
   // drawing waits for plotly.js the first time: only the newest figure is drawn
   const seq = (el.__deeparchSeq = (el.__deeparchSeq || 0) + 1);
-  loadPlotly(data.src)
-    .then((Plotly) => {
+  loadPlotly(data.src).then(
+    (Plotly) => {
       if (seq !== el.__deeparchSeq) return;
-      el.dataset.updates = String(seq);
-      return Plotly.react(el, fig.data, fig.layout, data.config);
-    })
-    .catch(() => { el.textContent = data.failed; });
+      return Promise.resolve()
+        .then(() => Plotly.react(el, fig.data, fig.layout, data.config))
+        .then(
+          () => { el.dataset.updates = String(seq); say(''); },
+          (err) => {
+            Plotly.purge(el);  // the next refresh starts from a clean plot
+            say(data.failed_draw + ' (' + err + ')');
+          },
+        );
+    },
+    () => { if (seq === el.__deeparchSeq) say(data.failed_load); },  // the next refresh tries again
+  );
   return () => { if (window.Plotly) window.Plotly.purge(el); };
 }
 """
@@ -81,33 +95,43 @@ def plotly_js_name() -> str:
 
 
 @st.cache_resource(show_spinner=False)
-def _served_plotly_js(static_dir: str) -> str | None:
-    """Copy the plotly package's plotly.min.js into the served folder (once); its URL, or None."""
+def _copy_plotly_js(static_dir: str) -> str:
+    """Copy the plotly package's plotly.min.js into the served folder; its URL. Raises OSError
+    (which Streamlit does not cache, so the next call tries again)."""
     src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     dst = Path(static_dir) / plotly_js_name()
-    try:
-        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
-            shutil.copyfile(src, tmp)
-            os.replace(tmp, dst)
-    except OSError as e:
-        log.warning("cannot serve plotly.js from %s (%s): charts fall back to st.plotly_chart", dst, e)
-        return None
+    if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dst)
     # relative to the page (/live, /compare, …), so it also works under server.baseUrlPath
     return f"app/static/{dst.name}"
 
 
-def in_place() -> bool:
-    """Whether charts update in place (static serving on and plotly.js in place)."""
-    return bool(st.get_option("server.enableStaticServing")) and _served_plotly_js(str(STATIC)) is not None
+_warned: set[str] = set()
+
+
+def served_plotly_js() -> str | None:
+    """The URL the browser loads plotly.js from, or None when it cannot be put in ``static/``."""
+    try:
+        url = _copy_plotly_js(str(STATIC))
+        if not (STATIC / plotly_js_name()).exists():  # deleted while the server runs: copy again
+            _copy_plotly_js.clear()
+            url = _copy_plotly_js(str(STATIC))
+        return url
+    except OSError as e:
+        if str(e) not in _warned:
+            _warned.add(str(e))
+            log.warning("cannot serve plotly.js from %s (%s): charts fall back to st.plotly_chart", STATIC, e)
+        return None
 
 
 def chart(fig, key: str) -> None:
     """Draw a Plotly figure (as built by deeparch.charts, with its own styling) under a stable key."""
-    if not in_place():
+    src = served_plotly_js() if st.get_option("server.enableStaticServing") else None
+    if src is None:  # no static serving: the same figure, redrawn from scratch at each refresh
         st.plotly_chart(fig, key=key, theme=None, config=CONFIG)
         return
-    src = _served_plotly_js(str(STATIC))
     _plot(key=key, data={"figure": fig.to_json(), "src": src, "config": CONFIG,
-                         "failed": TEXT["no_plotly"].format(src=src)})
+                         "failed_load": TEXT["failed_load"].format(src=src), "failed_draw": TEXT["failed_draw"]})

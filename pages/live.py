@@ -21,7 +21,8 @@ TEXT = {
     "progress_time": "step {step:,} · {done} of {budget} of training · {pct:.0%}",
     "progress_unknown": "step {step:,}",
     "elapsed": "elapsed {elapsed}",
-    "eta": "about {eta} left",
+    "eta": "about {eta} of training left",
+    "finishing": "training done: final evaluation and samples",
     "arch_data": "{arch} on {dataset}",
     "loss": "Loss", "loss_y": "loss",
     "acc": "Accuracy", "acc_y": "accuracy",
@@ -75,7 +76,7 @@ def run_header(run, rm: views.RunMetrics, color: int) -> None:
             parts = [TEXT["elapsed"].format(elapsed=views.fmt_duration(run.elapsed))]
             eta = views.eta_seconds(run, rm.last("samples_per_s"), trained_s=trained)
             if eta is not None:
-                parts.append(TEXT["eta"].format(eta=views.fmt_duration(eta)))
+                parts.append(TEXT["eta"].format(eta=views.fmt_duration(eta)) if eta >= 1 else TEXT["finishing"])
             st.caption(" · ".join(parts))
         with c3:
             cloned = ui.controls(run, key="live")
@@ -106,8 +107,8 @@ def curves(items, key_pairs, multi: bool):
         for key, label, dash, markers in key_pairs:
             if rm.has(key):
                 s, v, _ = rm.series(key)
-                out.append(Series(_name(run, multi, label), s, v, color=c, dash=dash, markers=markers,
-                                  group=run.name))
+                # no legend group: a click on a legend entry hides that one line
+                out.append(Series(_name(run, multi, label), s, v, color=c, dash=dash, markers=markers))
     return out
 
 
@@ -182,9 +183,9 @@ def live(selected: list[int], refreshing: bool) -> None:
 def details(selected: list[int]) -> None:
     """Gradients, sample quality, grids, learning rate and throughput: refreshed every few seconds.
 
-    Streamlit draws a chart afresh whenever its data change; on a busy 2-core machine a
-    dozen charts redrawn every second would not finish drawing, so the slower-moving
-    views refresh less often.
+    Each refresh sends every chart's figure again and the browser redraws it; on a busy
+    2-core machine a dozen charts redrawn every second would not keep up, so the
+    slower-moving views refresh less often.
     """
     s, runs, items, multi, uid = load(selected)
     generators = [it for it in items if views.arch_kind(it[0].arch) == "generator"]

@@ -128,6 +128,7 @@ def test_launch_watch_and_stop_from_the_browser(server):
         set_number(page, "max_steps", 300)
         page.get_by_text("Logging, evaluation and checkpoints").click()
         set_number(page, "log_every", 5)
+        set_number(page, "eval_every", 50)  # a "test" line beside "train" in the Loss chart
         page.get_by_label("Run name (optional)").fill("browser test")
         page.get_by_label("Run name (optional)").press("Tab")
         page.get_by_role("button", name="Launch run").click()
@@ -172,7 +173,11 @@ def test_launch_watch_and_stop_from_the_browser(server):
         assert median < 10
 
         # zoom the loss chart with the mouse and hide a trace from its legend: both survive refreshes
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "test" not in page.evaluate(LOSS_VIEW)["names"]:
+            page.wait_for_timeout(200)
         view = page.evaluate(LOSS_VIEW)
+        assert view["names"][:2] == ["train", "test"], view["names"]
         x, y, w, h = view["box"]
         page.mouse.move(x + 0.3 * w, y + 0.5 * h)
         page.mouse.down()
@@ -185,7 +190,7 @@ def test_launch_watch_and_stop_from_the_browser(server):
         page.wait_for_timeout(800)  # plotly waits out its double-click delay before it hides the trace
         zoomed = page.evaluate(LOSS_VIEW)
         assert not zoomed["autorange"] and zoomed["range"] != view["range"], (view, zoomed)
-        assert zoomed["hidden"] == zoomed["names"][:1], zoomed
+        assert zoomed["hidden"] == ["train"], zoomed  # that line only: "test" stays
         n0, deadline = page.evaluate(LOSS_POINTS)["n"], time.monotonic() + 30
         while time.monotonic() < deadline and page.evaluate(LOSS_POINTS)["n"] < n0 + 3:
             page.wait_for_timeout(200)

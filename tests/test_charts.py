@@ -146,3 +146,14 @@ def test_every_builder_output_passes_plotly_validation():
     ]
     for fig in figs:
         go.Figure(json.loads(fig.to_json()))  # raises ValueError on any invalid property
+
+
+def test_line_uids_are_stable_and_unique():
+    """Plotly keeps a hidden legend entry by trace uid across updates, not by position."""
+    x = np.arange(5.0)
+    a = [Series("run a", x, x, group="run a", faint=True), Series("run a", x, x, group="run a"),
+         Series("test", x, x)]
+    first = [t.uid for t in charts.line_figure(a).data]
+    assert len(set(first)) == 3
+    again = [t.uid for t in charts.line_figure([Series("new", x, x), *a]).data]
+    assert again[1:] == first

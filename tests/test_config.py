@@ -57,3 +57,13 @@ def test_replace_validates():
     assert cfg.replace(lr=0.1).lr == 0.1
     with pytest.raises(ConfigError):
         cfg.replace(lr=0)
+
+
+def test_a_stored_config_from_before_a_parameter_existed_keeps_its_old_behaviour():
+    from deeparch.config import RunConfig
+
+    new = make_config("diffusion").to_dict()
+    old = {**new, "hp": {k: v for k, v in new["hp"].items() if k != "temperature"}}
+    assert RunConfig.from_dict(new).temperature == 0.9  # today's preset
+    assert RunConfig.from_dict(old).temperature == 1.0  # sampled at 1 before the knob existed
+    assert RunConfig.from_json(RunConfig.from_dict(old).to_json()).temperature == 1.0

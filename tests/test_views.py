@@ -83,6 +83,7 @@ def test_explain_and_eta(store):
     run = store.get_run(ids["running"])  # step 150 of 600, batch 64
     assert views.eta_seconds(run, samples_per_s=640.0) == (600 - 150) * 64 / 640.0
     assert views.fmt_duration(3725) == "1 h 02 min" and views.fmt_duration(None) == "–"
+    assert views.fmt_duration(600) == "10 min" and views.fmt_duration(605) == "10 min 05 s"
 
 
 def test_x_values(store):
@@ -98,14 +99,18 @@ def test_time_budget_drives_progress_and_eta(store):
     store.update_run(rid, step=1000, total_steps=12500, started=1.0)
     run = store.get_run(rid)
     assert views.time_budget_s(run) == 600.0
-    # 300 s of a 600 s budget but only 8% of the steps: the budget is what ends this run
+    # 300 s of a 600 s budget but only 8% of the steps: at this pace the budget ends the run at
+    # step 2000 of 12500
     assert views.progress(run, 300.0) == 0.5 and views.budget_bound(run, 300.0)
+    assert not views.budget_bound(run, 40.0)  # 1000 steps in 40 s: all 12500 fit in 500 s
     assert views.progress(run) == 1000 / 12500  # no training time known: the steps
     # 200 samples/s would need 11,500 × 32 / 200 = 1840 s of steps; the budget has 300 s left
     assert views.eta_seconds(run, samples_per_s=200.0, trained_s=300.0) == 300.0
     assert views.train_time(run, {"train_time": 300.0}) == 300.0 and views.train_time(run, {}) is None
     store.merge_summary(rid, train_seconds=120.0)
     assert views.train_time(store.get_run(rid)) == 120.0
+    store.update_run(rid, status="queued")
+    assert views.eta_seconds(store.get_run(rid), trained_s=300.0) is None  # waiting: no ETA
     steps_only = store.get_run(fake_runs.populate(store)["running"])
     assert views.time_budget_s(steps_only) is None and not views.budget_bound(steps_only, 100.0)
     assert views.progress(steps_only, 1e6) == steps_only.step / steps_only.total_steps
