@@ -144,8 +144,10 @@ class RunConfig:
         """A stored config: parameters added since it was stored take the value the run had
         before they existed (``Param.legacy``), not today's default, so a resumed or cloned
         old run keeps behaving as it did."""
+        from deeparch.archs import ARCHS
+
         hp = dict(d.get("hp", {}))
-        if hp and d["arch"] in _arch_names():
+        if hp and d["arch"] in ARCHS:
             for name, p in schema(d["arch"]).items():
                 if name not in hp and p.legacy is not None:
                     hp[name] = p.legacy
@@ -157,12 +159,6 @@ class RunConfig:
 
     def replace(self, **hp: Any) -> "RunConfig":
         return make_config(self.arch, self.dataset, **{**self.hp, **hp})
-
-
-def _arch_names() -> tuple[str, ...]:
-    from deeparch.archs import ARCHS
-
-    return tuple(ARCHS)
 
 
 def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:

@@ -5,9 +5,11 @@ worker spawn is replaced by a no-op, so a launched run stays in the store as "st
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from deeparch import jobs
@@ -36,6 +38,17 @@ def open_page(path: str, state: dict | None = None) -> AppTest:
     at.switch_page(path).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+@contextmanager
+def static_serving(on: bool):
+    """Streamlit's server.enableStaticServing for the duration (the charts' in-place path needs it)."""
+    before = config.get_option("server.enableStaticServing")
+    config.set_option("server.enableStaticServing", on)
+    try:
+        yield
+    finally:
+        config.set_option("server.enableStaticServing", before)
 
 
 def button(at: AppTest, label: str):
@@ -78,17 +91,12 @@ def test_live_charts_update_in_place_with_a_stable_key(app_store):
     import json
 
     import plotly
-    from streamlit import config
 
     from pages import _plot
 
     ids = fake_runs.populate(app_store)
-    before = config.get_option("server.enableStaticServing")
-    config.set_option("server.enableStaticServing", True)  # as .streamlit/config.toml sets it
-    try:
+    with static_serving(True):  # as .streamlit/config.toml sets it
         at = open_page("pages/live.py", {"handoff:pages/live.py": [ids["running"]]})
-    finally:
-        config.set_option("server.enableStaticServing", before)
     plots = at.get("bidi_component")
     assert plots and not at.get("plotly_chart")
     keys = [p.key for p in plots]
@@ -102,15 +110,9 @@ def test_live_charts_update_in_place_with_a_stable_key(app_store):
 
 
 def test_charts_fall_back_to_st_plotly_chart_without_static_serving(app_store):
-    from streamlit import config
-
     ids = fake_runs.populate(app_store)
-    before = config.get_option("server.enableStaticServing")
-    config.set_option("server.enableStaticServing", False)
-    try:
+    with static_serving(False):
         at = open_page("pages/live.py", {"handoff:pages/live.py": [ids["finished"]]})
-    finally:
-        config.set_option("server.enableStaticServing", before)
     assert at.get("plotly_chart") and not at.get("bidi_component")
 
 
