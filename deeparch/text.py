@@ -1,0 +1,39 @@
+"""User-supplied text (run names) is data: cleaned once when stored, escaped wherever shown.
+
+``clean_name`` is applied when a name is stored (and again when an old one is shown):
+control characters and bidirectional overrides are removed, white space is folded and
+the length is bounded. ``md_escape`` makes a cleaned name safe inside Markdown (Streamlit
+labels, captions, toasts), ``csv_cell`` keeps a spreadsheet from reading it as a formula.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_NAME = 80
+# Unicode categories dropped from names: controls (Cc), format characters (Cf: the bidi
+# overrides and isolates U+202A-U+202E, U+2066-U+2069, zero-width joiners, BOM), unassigned.
+_DROP = {"Cc", "Cf", "Cn", "Co", "Cs"}
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def clean_name(name: str | None, max_len: int = MAX_NAME) -> str:
+    """A run name safe to store and show: printable, one line, at most ``max_len`` characters."""
+    if not name:
+        return ""
+    text = "".join(" " if ch in "\t\r\n" else ch for ch in str(name)
+                   if ch in "\t\r\n" or unicodedata.category(ch) not in _DROP)
+    text = " ".join(text.split())
+    return text if len(text) <= max_len else text[: max_len - 1].rstrip() + "…"
+
+
+def md_escape(text: str) -> str:
+    """``text`` shown literally by a Markdown renderer (no links, images, HTML or emphasis)."""
+    return _MD_SPECIAL.sub(r"\\\1", clean_name(text, max_len=10_000))
+
+
+def csv_cell(value):
+    """A value for a CSV export that no spreadsheet evaluates as a formula (OWASP: prefix with ')."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,25 @@
+"""Run names are data: cleaned when stored, escaped when shown."""
+from deeparch.text import MAX_NAME, clean_name, csv_cell, md_escape
+
+
+def test_clean_name_drops_controls_and_bidi_overrides_and_bounds_length():
+    assert clean_name("abc\u202edef") == "abcdef"  # right-to-left override
+    assert clean_name("a\u2066b\u2069c\u200bd") == "abcd"  # isolates, zero-width space
+    assert clean_name("one\ntwo\t three\x00") == "one two three"
+    long = clean_name("x" * 500)
+    assert len(long) == MAX_NAME and long.endswith("…")
+    assert clean_name(None) == "" and clean_name("  ") == ""
+    assert clean_name("cnn lr 1e-3 (race 2026-11-28)") == "cnn lr 1e-3 (race 2026-11-28)"
+
+
+def test_md_escape_neutralises_links_images_html_and_emphasis():
+    out = md_escape('![x](http://evil/a.png) <iframe srcdoc="<script>">**bold**')
+    for raw in ("![", "](", "<iframe", "**"):
+        assert raw not in out
+    assert out.replace("\\", "") == '![x](http://evil/a.png) <iframe srcdoc="<script>">**bold**'
+
+
+def test_csv_cell_escapes_formulas_only():
+    assert csv_cell("=HYPERLINK(\"http://x\")").startswith("'=")
+    assert csv_cell("+1") == "'+1" and csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell("-2") == "'-2"
+    assert csv_cell("cnn-3") == "cnn-3" and csv_cell(3.5) == 3.5
