@@ -1,4 +1,6 @@
 """Run names are data: cleaned when stored, escaped when shown."""
+import re
+
 from deeparch.text import MAX_NAME, clean_name, csv_cell, md_escape
 
 
@@ -14,8 +16,9 @@ def test_clean_name_drops_controls_and_bidi_overrides_and_bounds_length():
 
 def test_md_escape_neutralises_links_images_html_and_emphasis():
     out = md_escape('![x](http://evil/a.png) <iframe srcdoc="<script>">**bold**')
-    for raw in ("![", "](", "<iframe", "**"):
-        assert raw not in out
+    for escaped in ("\\!\\[", "\\]\\(", "\\<iframe", "\\*\\*"):
+        assert escaped in out
+    assert re.search(r"(?<!\\)[<\[\]()*!]", out) is None  # every special character is escaped
     assert out.replace("\\", "") == '![x](http://evil/a.png) <iframe srcdoc="<script>">**bold**'
 
 
