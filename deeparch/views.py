@@ -19,6 +19,7 @@ import pandas as pd
 
 from deeparch.config import ConfigError, RunConfig
 from deeparch.store import ACTIVE, FINAL, Run, Store
+from deeparch.text import csv_cell
 
 GRAD_PREFIX = "grad/"
 RUNNING = ("starting", "running", "paused")
@@ -408,22 +409,29 @@ def grad_summary(rm: RunMetrics) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["layer", "median", "p5", "p95"])
 
 
+def metrics_wide(store: Store, run_id: int) -> pd.DataFrame:
+    """One run's metrics, one row per step and one column per metric key (a step logged twice keeps its last value)."""
+    df = store.metrics(run_id)
+    wide = df.pivot_table(index="step", columns="key", values="value", aggfunc="last", dropna=False).reset_index()
+    wide.columns.name = None
+    return wide
+
+
 def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
-    """All metric rows of the runs in long format: run_id, run, step, key, value, wall."""
-    buf = io.StringIO()
-    header = True
+    """The runs' metrics in the wide format: run_id, run, step, then one column per metric key.
+
+    Run names are escaped so a spreadsheet never evaluates one as a formula."""
+    frames = []
     for rid in run_ids:
         run = store.get_run(rid)
         if run is None:
             continue
-        df = store.metrics(rid).drop(columns=["id"])
-        df.insert(0, "run", run.name)
-        df.insert(0, "run_id", rid)
-        df.to_csv(buf, index=False, header=header)
-        header = False
-    if header:
-        buf.write("run_id,run,step,key,value,wall\n")
-    return buf.getvalue().encode()
+        wide = metrics_wide(store, rid)
+        wide.insert(0, "run", csv_cell(run.name))
+        wide.insert(0, "run_id", rid)
+        frames.append(wide)
+    out = pd.concat(frames, ignore_index=True, sort=False) if frames else pd.DataFrame(columns=["run_id", "run", "step"])
+    return out.to_csv(index=False).encode()
 
 
 def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> list[int]:
@@ -439,6 +447,6 @@ def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> lis
 __all__ = [
     "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
     "time_budget_s", "train_time", "budget_bound",
-    "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
+    "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv", "metrics_wide",
     "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",
 ]

@@ -227,9 +227,10 @@ def test_runs_page_filters_and_deletes_with_confirmation(app_store):
     at = open_page("pages/runs.py")
     at.multiselect(key="runs_status").set_value(["failed"]).run()
     assert list(at.dataframe[0].value["id"]) == [ids["failed"]]
-    # the table's row selection cannot be clicked in AppTest: ask for the deletion the way the button does
-    at.session_state["runs_confirm_delete"] = [ids["failed"]]
+    # the table's row selection cannot be clicked in AppTest: send the ticked row as the browser does
+    at.session_state["runs_table"] = {"selection": {"rows": [0], "columns": []}}
     at.run()
+    button(at, "Delete").click().run()
     assert any("cannot be undone" in w.value for w in at.warning)
     assert app_store.get_run(ids["failed"]) is not None  # nothing deleted before the confirmation
     button(at, "Yes, delete").click().run()

@@ -66,13 +66,21 @@ def test_final_metrics_and_grad_summary(store):
     assert (g["p5"] <= g["median"]).all() and (g["median"] <= g["p95"]).all()
 
 
-def test_metrics_csv_long_format(store):
-    rid = fake_runs.finished_cnn(store, steps=20)
-    text = views.metrics_csv(store, [rid, 999]).decode()
-    lines = text.splitlines()
-    assert lines[0] == "run_id,run,step,key,value,wall"
-    assert len(lines) - 1 == store.count_metrics(rid)
-    assert views.metrics_csv(store, []).decode().startswith("run_id,")
+def test_metrics_csv_wide_format_one_row_per_run_and_step(store):
+    import io
+
+    import pandas as pd
+
+    a = fake_runs.finished_cnn(store, steps=60, name="=HYPERLINK(\"http://x\")")
+    b = fake_runs.finished_cnn(store, steps=10, name="plain")
+    df = pd.read_csv(io.BytesIO(views.metrics_csv(store, [a, 999, b])))
+    assert list(df.columns[:3]) == ["run_id", "run", "step"]
+    assert {"loss", "train_acc", "test_acc", "grad_norm"} <= set(df.columns)
+    assert list(df["run_id"]) == [a] * 60 + [b] * 10  # one row per run and step, in the order asked
+    assert df.loc[df["run_id"] == a, "run"].iloc[0].startswith("'=")  # a formula is never evaluated
+    loss = store.metrics(a, keys=["loss"])
+    assert df.loc[df["run_id"] == a, "loss"].tolist() == loss["value"].tolist()
+    assert views.metrics_csv(store, []).decode().startswith("run_id,run,step")
 
 
 def test_explain_and_eta(store):

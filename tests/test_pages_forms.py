@@ -1,0 +1,119 @@
+"""Runs, Train and Compare under AppTest: selection by run id, form values as typed, honest comparisons.
+
+The table's row selection cannot be clicked in AppTest; setting the widget's state stands
+in for the browser sending row positions (tests/test_browser_forms.py clicks the real one).
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+import fake_runs
+from test_pages import app_store, button, open_page  # noqa: F401 - app_store is a fixture
+
+RUNS = "pages/runs.py"
+
+
+def tick(at, rows: list[int]) -> None:
+    """What the browser sends when rows are ticked: their positions in the table it shows."""
+    at.session_state["runs_table"] = {"selection": {"rows": rows, "columns": []}}
+    at.run()
+
+
+def table_ids(at) -> list[int]:
+    return [int(i) for i in at.dataframe[0].value["id"]]
+
+
+def pushed_rows(at) -> list[int] | None:
+    """The rows the page told the browser to tick on this run (None: it left the browser's ticks alone)."""
+    state = at.dataframe[0].proto.selection_state
+    return json.loads(state)["selection"]["rows"] if state else None
+
+
+def selected_caption(at) -> str:
+    return next(c.value for c in at.caption if "selected" in c.value or "Tick rows" in c.value)
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """The data callables of download buttons by file id (Streamlit calls them only on a click)."""
+    made: dict = {}
+    add = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):
+        file_id = add(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
+
+
+def export_csv(at, downloads: dict) -> pd.DataFrame:
+    """What the Export button downloads if clicked now."""
+    data = downloads[at.get("download_button")[0].proto.deferred_file_id]()
+    return pd.read_csv(io.BytesIO(data))
+
+
+# ---- Runs: selection follows run ids (issue 7.1) ----------------------------------------------------
+def test_runs_selection_follows_the_run_when_a_new_run_arrives(app_store, downloads):
+    ids = fake_runs.populate(app_store)
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, [order.index(ids["failed"])])
+    assert selected_caption(at) == "1 selected"
+    newer = fake_runs.finished_cnn(app_store, name="arrived from the CLI")  # shifts every row down by one
+    at.run()
+    new_order = table_ids(at)
+    assert new_order[0] == newer
+    assert pushed_rows(at) == [new_order.index(ids["failed"])]  # the tick moves with its run
+    df = export_csv(at, downloads)
+    assert set(df["run_id"]) == {ids["failed"]}
+
+
+def test_runs_delete_names_the_runs_then_clears_the_selection(app_store):
+    ids = fake_runs.populate(app_store)
+    app_store.update_run(ids["failed"], name="**bold** ![img](http://example.com/x.png)")
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, [order.index(ids["failed"])])
+    button(at, "Delete").click().run()
+    warning = next(w.value for w in at.warning if "cannot be undone" in w.value)
+    assert f"#{ids['failed']}" in warning
+    assert "\\*\\*bold\\*\\* \\!\\[img\\]" in warning  # the name as text, not as Markdown
+    assert app_store.get_run(ids["failed"]) is not None
+    button(at, "Yes, delete").click().run()
+    assert not at.exception
+    assert app_store.get_run(ids["failed"]) is None
+    assert pushed_rows(at) == []  # the browser is told to untick: no other run inherits the row
+    assert selected_caption(at) == "Tick rows in the table to act on them."
+    assert all(b.disabled for b in at.button if b.key in ("runs_delete", "runs_stop"))
+    at.run()  # the browser still reports nothing ticked: nothing is selected afterwards either
+    assert selected_caption(at) == "Tick rows in the table to act on them."
+    assert len(app_store.list_runs()) == 3
+
+
+def test_runs_pending_delete_is_dropped_when_the_ticks_change(app_store):
+    ids = fake_runs.populate(app_store)
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, [order.index(ids["failed"])])
+    button(at, "Delete").click().run()
+    assert any("cannot be undone" in w.value for w in at.warning)
+    tick(at, [order.index(ids["finished"])])
+    assert not any("cannot be undone" in w.value for w in at.warning)
+    assert app_store.get_run(ids["failed"]) is not None
+
+
+def test_runs_export_is_exactly_the_ticked_runs_in_the_wide_format(app_store, downloads):
+    ids = fake_runs.populate(app_store)
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, sorted([order.index(ids["finished"]), order.index(ids["diverged"])]))
+    df = export_csv(at, downloads)
+    assert set(df["run_id"]) == {ids["finished"], ids["diverged"]}
+    assert list(df.columns[:3]) == ["run_id", "run", "step"] and "loss" in df.columns
