@@ -139,7 +139,7 @@ def test_compare_defaults_and_tables(app_store):
 
 def test_train_launch_creates_one_run_even_on_double_click(app_store):
     at = open_page("pages/train.py")
-    at.number_input(key="hp:cnn:max_steps").set_value(20).run()
+    at.text_input(key="hp:cnn:max_steps").set_value("20").run()
     at.text_input(key="train_name").set_value("from the page")
     button(at, "Launch run").click().run()
     assert not at.exception
@@ -157,7 +157,7 @@ def test_train_launch_creates_one_run_even_on_double_click(app_store):
 def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):
     at = open_page("pages/train.py")
     at.selectbox(key="train_arch").set_value("transformer").run()
-    at.number_input(key="hp:transformer:d_model").set_value(30).run()  # 4 heads do not divide 30
+    at.text_input(key="hp:transformer:d_model").set_value("30").run()  # 4 heads do not divide 30
     assert not at.exception
     assert any("d_model=30 must be divisible by nhead=4" in e.value for e in at.error)
     assert button(at, "Launch run").disabled
@@ -174,7 +174,7 @@ def test_train_page_shows_every_architecture(app_store, arch):
 def test_race_launches_a_group(app_store):
     at = open_page("pages/train.py")
     at.radio(key="race_unit").set_value("steps").run()
-    at.number_input(key="race_amount_steps").set_value(30).run()
+    at.text_input(key="race_amount_steps").set_value("30").run()
     button(at, "Launch race").click().run()
     assert not at.exception
     runs = app_store.list_runs()

@@ -117,3 +117,90 @@ def test_runs_export_is_exactly_the_ticked_runs_in_the_wide_format(app_store, do
     df = export_csv(at, downloads)
     assert set(df["run_id"]) == {ids["finished"], ids["diverged"]}
     assert list(df.columns[:3]) == ["run_id", "run", "step"] and "loss" in df.columns
+
+
+# ---- Train: what is launched is what the form shows (issue 7.2, 7.10) -------------------------------
+TRAIN = "pages/train.py"
+
+
+@pytest.mark.parametrize("field,typed,reason", [
+    ("lr", "1e9", "lr=1000000000.0 is out of range"),
+    ("batch_size", "0", "batch_size=0 is out of range"),
+    ("batch_size", "abc", "batch_size='abc': must be int"),
+])
+def test_train_invalid_field_launches_nothing_and_says_why_under_it(app_store, field, typed, reason):
+    at = open_page(TRAIN)
+    # typed and clicked in one go: the browser sends the field's text with the click
+    at.text_input(key=f"hp:cnn:{field}").set_value(typed)
+    button(at, "Launch run").click().run()
+    assert not at.exception
+    assert app_store.list_runs() == []
+    errors = [e.value for e in at.error]
+    assert any(reason in e.replace("\\", "") for e in errors), errors
+    assert any("Launch is off" in e for e in errors)  # the reasons are listed by the button
+    at.run()
+    assert button(at, "Launch run").disabled  # and Launch stays off while the field is wrong
+    assert any(reason in e.replace("\\", "") for e in (e.value for e in at.error))
+
+
+def test_train_launches_exactly_the_typed_values(app_store):
+    at = open_page(TRAIN)
+    for field, typed in {"lr": "0.0005", "batch_size": "32", "max_steps": "40", "dropout": "0.1"}.items():
+        at.text_input(key=f"hp:cnn:{field}").set_value(typed)
+    button(at, "Launch run").click().run()
+    (run,) = app_store.list_runs()
+    hp = run.config["hp"]
+    assert (hp["lr"], hp["batch_size"], hp["max_steps"], hp["dropout"]) == (0.0005, 32, 40, 0.1)
+
+
+def test_train_form_keeps_what_was_typed_across_pages_and_resets_to_course_defaults(app_store):
+    at = open_page(TRAIN)
+    at.text_input(key="hp:cnn:lr").set_value("0.02")
+    at.text_input(key="train_name").set_value("my run")
+    at.radio(key="race_unit").set_value("steps").run()
+    at.text_input(key="race_amount_steps").set_value("77")
+    at.text_input(key="race_seed").set_value("5")
+    at.multiselect(key="race_archs").set_value(["cnn", "gan"]).run()
+    at.switch_page("pages/runs.py").run()
+    at.switch_page(TRAIN).run()
+    assert at.text_input(key="hp:cnn:lr").value == "0.02"
+    assert at.text_input(key="train_name").value == "my run"
+    assert at.radio(key="race_unit").value == "steps"
+    assert at.text_input(key="race_amount_steps").value == "77"
+    assert at.text_input(key="race_seed").value == "5"
+    assert at.multiselect(key="race_archs").value == ["cnn", "gan"]
+    button(at, "Reset to the course defaults").click().run()
+    assert at.text_input(key="hp:cnn:lr").value == "0.001"
+    at.switch_page("pages/runs.py").run()
+    at.switch_page(TRAIN).run()
+    assert at.text_input(key="hp:cnn:lr").value == "0.001"  # the reset is kept too
+
+
+def test_train_welcome_box_fits_the_train_page(app_store):
+    at = open_page(TRAIN)
+    body = " ".join(m.value for m in at.markdown)
+    assert "Welcome" in " ".join(s.value for s in at.subheader)
+    assert "on the **Train** page" not in body and "below" in body
+    assert "about a minute" not in body and "300 steps" in body
+
+
+def test_race_runs_get_short_names_and_keep_their_group(app_store):
+    at = open_page(TRAIN)
+    at.radio(key="race_unit").set_value("steps").run()
+    at.text_input(key="race_amount_steps").set_value("30")
+    button(at, "Launch race").click().run()
+    runs = app_store.list_runs()
+    (group,) = {r.group_name for r in runs}
+    assert group.startswith("race 20")  # the group keeps its full date and time
+    for r in runs:
+        assert r.name.startswith(f"{r.arch} · race ") and len(r.name) <= len(r.arch) + 14, r.name
+        assert group not in r.name
+
+
+def test_race_invalid_amount_launches_nothing(app_store):
+    at = open_page(TRAIN)
+    at.radio(key="race_unit").set_value("steps").run()
+    at.text_input(key="race_amount_steps").set_value("0")
+    button(at, "Launch race").click().run()
+    assert app_store.list_runs() == []
+    assert any("max_steps=0 is out of range" in e.value.replace("\\", "") for e in at.error)
