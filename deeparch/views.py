@@ -352,10 +352,11 @@ def _stored_hp(run: Run) -> dict:
 
 
 def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
-    """Rows: runs; columns: arch, dataset and only the hyperparameters whose values differ."""
+    """Rows: runs (by id: two runs may share a name); columns: arch, dataset and only the
+    hyperparameters whose values differ ("–" where a run lacks one)."""
     if not runs:
         return pd.DataFrame()
-    table = {r.name: {"arch": r.arch, "dataset": r.dataset, **_stored_hp(r)} for r in runs}
+    table = {r.id: {"arch": r.arch, "dataset": r.dataset, **_stored_hp(r)} for r in runs}
     keys: list[str] = []
     for row in table.values():
         for k in row:
@@ -364,15 +365,15 @@ def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
     differ = [k for k in keys if len({repr(row.get(k, "–")) for row in table.values()}) > 1]
     df = pd.DataFrame([{k: row.get(k, "–") for k in differ} for row in table.values()], index=list(table),
                       dtype=object)
-    df.index.name = "run"
+    df.index.name = "run_id"
     return df
 
 
 def final_metrics(run: Run, rm: RunMetrics) -> dict:
-    """Headline numbers of a run for the compare table, from its summary and series."""
+    """Headline numbers of a run for the compare table, from its summary and series, by key
+    (the page names them); None where the run has no such number."""
     s = run.summary
-    lk = loss_key(run.arch)
-    _, loss, _ = rm.series(lk)
+    _, loss, _ = rm.series(loss_key(run.arch))
     _, test_loss, _ = rm.series("test_loss")
     _, test_acc, _ = rm.series("test_acc")
     _, sps, _ = rm.series("samples_per_s")
@@ -383,17 +384,17 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
         return float(fn(v)) if len(v) else None
 
     return {
-        "run": run.name, "arch": run.arch, "status": run.status, "steps": run.step,
-        "best test accuracy": s.get("best_test_acc", best(test_acc, np.max)),
-        "best test loss": s.get("best_test_loss", best(test_loss, np.min)),
-        f"best train {lk}": best(loss, np.min),
-        "recognisability": s.get("recognisability"),
-        "coverage": s.get("coverage"),
-        "judge Fréchet distance": s.get("frechet"),
-        "train time (s)": s.get("train_seconds", run.elapsed if run.started else None),
-        "parameters": s.get("params"),
-        "samples/s (median)": best(sps, np.median),
-        "grad norm (median)": best(gn, np.median),
+        "run_id": run.id, "arch": run.arch, "status": run.status, "steps": run.step,
+        "best_test_acc": s.get("best_test_acc", best(test_acc, np.max)),
+        "best_test_loss": s.get("best_test_loss", best(test_loss, np.min)),
+        "best_train_loss": best(loss, np.min),
+        "recognisability": s.get("recognisability", rm.last("recognisability")),
+        "coverage": s.get("coverage", rm.last("coverage")),
+        "frechet": s.get("frechet", rm.last("frechet")),
+        "train_seconds": s.get("train_seconds", run.elapsed if run.started else None),
+        "params": s.get("params"),
+        "samples_per_s": best(sps, np.median),
+        "grad_norm": best(gn, np.median),
     }
 
 
@@ -430,8 +431,9 @@ def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
         wide.insert(0, "run", csv_cell(run.name))
         wide.insert(0, "run_id", rid)
         frames.append(wide)
-    out = pd.concat(frames, ignore_index=True, sort=False) if frames else pd.DataFrame(columns=["run_id", "run", "step"])
-    return out.to_csv(index=False).encode()
+    if not frames:
+        return b"run_id,run,step\n"
+    return pd.concat(frames, ignore_index=True, sort=False).to_csv(index=False).encode()
 
 
 def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> list[int]:
@@ -447,6 +449,7 @@ def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> lis
 __all__ = [
     "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
     "time_budget_s", "train_time", "budget_bound",
-    "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv", "metrics_wide",
+    "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
+    "metrics_wide",
     "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",
 ]

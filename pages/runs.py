@@ -164,7 +164,7 @@ def main() -> None:
     cols = TEXT["col"]
     st.dataframe(
         df[COLUMNS], hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-        key=TABLE, height=min(640, 38 + 35 * len(df)),
+        key=TABLE, height=min(640, 38 + 35 * len(df)), placeholder="–",
         column_config={
             **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason")},
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),

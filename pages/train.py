@@ -280,6 +280,7 @@ def queue() -> None:
     df = views.runs_frame(s, active)
     st.dataframe(
         df[["name", "status", "arch", "progress", "step", "created"]], hide_index=True, width="stretch",
+        placeholder="–",
         column_config={
             "name": TEXT["col_name"], "status": TEXT["col_status"], "arch": TEXT["col_arch"],
             "progress": st.column_config.ProgressColumn(TEXT["col_progress"], min_value=0.0, max_value=1.0,

@@ -13,7 +13,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import fake_runs
-from test_pages import app_store, button, open_page  # noqa: F401 - app_store is a fixture
+from test_pages import app_store, button, open_page, static_serving  # noqa: F401 - app_store is a fixture
 
 RUNS = "pages/runs.py"
 
@@ -117,6 +117,7 @@ def test_runs_export_is_exactly_the_ticked_runs_in_the_wide_format(app_store, do
     df = export_csv(at, downloads)
     assert set(df["run_id"]) == {ids["finished"], ids["diverged"]}
     assert list(df.columns[:3]) == ["run_id", "run", "step"] and "loss" in df.columns
+    assert at.dataframe[0].proto.placeholder == "–"  # a run without a number reads "–", not "None"
 
 
 # ---- Train: what is launched is what the form shows (issue 7.2, 7.10) -------------------------------
@@ -204,3 +205,72 @@ def test_race_invalid_amount_launches_nothing(app_store):
     button(at, "Launch race").click().run()
     assert app_store.list_runs() == []
     assert any("max_steps=0 is out of range" in e.value.replace("\\", "") for e in at.error)
+
+
+# ---- Compare: nothing hidden, nothing bent (issue 7.9) ---------------------------------------------
+COMPARE = "pages/compare.py"
+
+
+@pytest.fixture
+def plain_charts():
+    """Charts as st.plotly_chart, whose figure AppTest can read (not the in-place component)."""
+    with static_serving(False):
+        yield
+
+
+def compare(ids: list[int]):
+    return open_page(COMPARE, {"handoff:pages/compare.py": ids})
+
+
+def figure(at) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_compare_names_the_runs_without_the_metric(app_store, plain_charts):
+    cnn = fake_runs.finished_cnn(app_store, name="digits")
+    gan = fake_runs.running_gan(app_store)
+    at = compare([cnn, gan])
+    assert at.selectbox(key="compare_metric").value == "test_acc"
+    captions = " ".join(c.value for c in at.caption)
+    assert f"no test accuracy recorded: \\#{gan} gan\\-{gan}" in captions
+    assert f"{cnn} digits" not in captions
+
+
+def test_compare_metric_names_are_words(app_store, plain_charts):
+    at = compare([fake_runs.finished_cnn(app_store), fake_runs.running_gan(app_store)])
+    options = at.selectbox(key="compare_metric").options
+    assert {"test accuracy", "D(G(z))", "D(x)", "generator loss", "training loss"} <= set(options)
+    assert not {"test_acc", "d_g_z", "g_loss"} & set(options)
+    assert figure(at)["layout"]["yaxis"]["title"]["text"] == "test accuracy"
+
+
+def test_compare_sparse_series_are_not_smoothed_and_the_last_value_is_marked(app_store, plain_charts):
+    a = fake_runs.finished_cnn(app_store, name="a")
+    b = fake_runs.finished_cnn(app_store, name="b", lr=1e-4, seed=1)
+    at = compare([a, b])
+    assert at.slider(key="compare_smooth:test_acc").value == 0  # 6 evaluations: raw
+    ends = [t for t in figure(at)["data"] if t.get("mode") == "markers+text"]
+    last = app_store.metrics(a, keys=["test_acc"])["value"].iloc[-1]
+    assert len(ends) == 2 and ends[0]["text"] == [f"{last:.4g}"]
+    at.selectbox(key="compare_metric").set_value("loss").run()
+    assert at.slider(key="compare_smooth:loss").value == 0.6  # 300 points: smoothed, raw kept faint
+    fig = figure(at)
+    assert [t.get("opacity") for t in fig["data"] if t.get("legendgroup") == "a"][0] == 0.3
+    assert len([t for t in fig["data"] if t.get("mode") == "markers+text"]) == 2  # the ends stay marked
+
+
+def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store, plain_charts):
+    a = fake_runs.finished_cnn(app_store, name="a")
+    b = fake_runs.finished_cnn(app_store, name="b", lr=1e-4, seed=1)
+    gan = fake_runs.running_gan(app_store)
+    app_store.log_metrics(b, [(301, "test_acc", 0.99, 0.0)])  # b ends higher
+    at = compare([a, b, gan])
+    text = " ".join(m.value for m in at.markdown)
+    line_a = next(line for line in text.split("\n") if f"\\#{a} a" in line)
+    line_b = next(line for line in text.split("\n") if f"\\#{b} b" in line)
+    assert "test accuracy 99.0% ★ best" in line_b and "★" not in line_a
+    assert "1,625,866 parameters" in line_a and "55 s of training" in line_a
+    assert any(f"gan\\-{gan}" in line and "recognisability" in line for line in text.split("\n"))
+    for df in at.dataframe:
+        assert df.proto.placeholder == "–"  # a missing number reads "–", not "None"
+    assert "None" not in text

@@ -48,10 +48,11 @@ def test_runs_frame_and_counts(store):
 
 
 def test_config_diff_only_lists_what_differs(store):
-    a = store.get_run(fake_runs.finished_cnn(store, lr=1e-3))
-    b = store.get_run(fake_runs.finished_cnn(store, lr=1e-4, seed=3))
+    a = store.get_run(fake_runs.finished_cnn(store, lr=1e-3, name="same name"))
+    b = store.get_run(fake_runs.finished_cnn(store, lr=1e-4, seed=3, name="same name"))
     diff = views.config_diff([a, b])
     assert sorted(diff.columns) == ["lr", "seed"]
+    assert list(diff.index) == [a.id, b.id]  # one row per run, even when two share a name
     assert list(diff["lr"]) == [1e-3, 1e-4]
 
 
@@ -59,8 +60,9 @@ def test_final_metrics_and_grad_summary(store):
     run = store.get_run(fake_runs.finished_cnn(store))
     rm = views.read_metrics(store, run.id)
     fm = views.final_metrics(run, rm)
-    assert fm["best test accuracy"] == 0.93 and fm["parameters"] == 1_625_866
-    assert 900 <= fm["samples/s (median)"] <= 1000
+    assert fm["best_test_acc"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id
+    assert 900 <= fm["samples_per_s"] <= 1000
+    assert fm["recognisability"] is None  # a classifier has no quality figures
     g = views.grad_summary(rm)
     assert list(g["layer"]) == list(fake_runs.CNN_LAYERS)
     assert (g["p5"] <= g["median"]).all() and (g["median"] <= g["p95"]).all()
