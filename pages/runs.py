@@ -32,8 +32,9 @@ TEXT = {
     "confirm_item": "- #{id} {name}",
     "confirm_yes": "Yes, delete", "confirm_no": "Cancel",
     "deleted": "Deleted {n} run(s).",
-    "export_help": "One row per run and step, one column per metric key, with the columns run_id and run "
-                   "(the same format as `python -m deeparch export`).",
+    "export_help": "The ticked runs' metrics, wide: one row per run and step, one column per metric key, "
+                   "after the columns run_id and run. `python -m deeparch export RUN` writes the same columns "
+                   "for one run, without run_id and run.",
     "export_file": "deeparch-runs-{ids}.csv",
     "col": {"id": "#", "name": "Run", "status": "Status", "arch": "Architecture", "dataset": "Dataset",
             "progress": "Progress", "step": "Step", "test_acc": "Test accuracy", "loss": "Train loss",
