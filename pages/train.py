@@ -8,12 +8,13 @@ exactly what the fields show. Every field keeps its value while the user visits 
 pages of the same browser session.
 """
 import time
+from dataclasses import replace
 
 import streamlit as st
 
 from deeparch import views
 from deeparch.archs import ARCHS
-from deeparch.config import ConfigError, Param, RunConfig, make_config, schema
+from deeparch.config import COMMON, ConfigError, Param, RunConfig, make_config, schema
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
 from pages import _common as ui
@@ -219,10 +220,11 @@ def one_run() -> None:
             ui.open_page("pages/live.py", ids)
 
 
-RACE_UNITS = {  # budget unit → (the field's bounds and default, the hyperparameters it sets)
-    "epochs": (Param("epochs", 3, "", int, 1, 1000), lambda n: {"epochs": n, "max_steps": 0}),
-    "steps": (Param("max_steps", 500, "", int, 1, 1_000_000), lambda n: {"epochs": 1000, "max_steps": n}),
-    "minutes": (Param("max_minutes", 2.0, "", float, 0.1, 600.0),
+_COMMON = {p.name: p for p in COMMON}
+RACE_UNITS = {  # budget unit → (its field: the schema's parameter, "0 = no limit" excluded; the settings it makes)
+    "epochs": (replace(_COMMON["epochs"], default=3), lambda n: {"epochs": n, "max_steps": 0}),
+    "steps": (replace(_COMMON["max_steps"], default=500, min=1), lambda n: {"epochs": 1000, "max_steps": n}),
+    "minutes": (replace(_COMMON["max_minutes"], default=2.0, min=0.1),
                 lambda n: {"epochs": 1000, "max_steps": 0, "max_minutes": n}),
 }
 
@@ -244,8 +246,7 @@ def race() -> None:
                                             TEXT["race_amount_help"].format(unit=TEXT["race_" + unit],
                                                                             range=field.describe_range()))
     with c4:
-        seed_param = schema("cnn")["seed"]
-        seed, seed_error = number_field(seed_param, "race_seed", TEXT["race_seed"])
+        seed, seed_error = number_field(_COMMON["seed"], "race_seed", TEXT["race_seed"])
 
     reasons = [e for e in (amount_error, seed_error) if e]
     configs, error = [], None
