@@ -196,7 +196,7 @@ def summary_lines(runs, rms, finals: dict) -> list[str]:
         if value is None:
             lines.append(TEXT["summary_none"].format(**common))
             continue
-        best = len(values[key]) > 1 and value == max(values[key])
+        best = value == max(values[key]) > min(values[key])  # only where it beats another run
         lines.append(TEXT["summary_line"].format(**common, value=f"{value:.1%}", best=TEXT["best"] if best else ""))
     return lines
 

@@ -88,7 +88,7 @@ def test_train_bad_value_typed_then_launch_clicked_launches_nothing(server, brow
 
     base, runs = server
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(base + "/train")
+    page.goto(base + "/")  # Train is the default page: its address is the root
     page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
     box = page.get_by_label(field, exact=True)
     box.fill(typed)  # no Enter, no Tab: straight to the button
