@@ -103,14 +103,15 @@ def overlay(runs, rms, metric: str, xkind: str, weight: float) -> tuple[list[Ser
             continue
         s, v, w = rm.series(metric)
         x = views.x_values(xkind, s, w, run, rm.first_wall())
+        name = run_ref(run)  # two runs may share a name, never an id
         if weight > 0:
-            out.append(Series(run.name, x, v, color=i, group=run.name, faint=True))
-            out.append(Series(run.name, x, charts.ema(v, weight), color=i, group=run.name))
+            out.append(Series(name, x, v, color=i, group=name, faint=True))
+            out.append(Series(name, x, charts.ema(v, weight), color=i, group=name))
         else:
-            out.append(Series(run.name, x, v, color=i, group=run.name, markers=len(v) < 60))
+            out.append(Series(name, x, v, color=i, group=name, markers=len(v) < 60))
         drawn = np.flatnonzero(np.isfinite(v))
         if len(drawn):
-            ends.append((x[drawn[-1]], float(v[drawn[-1]]), i, run.name))
+            ends.append((x[drawn[-1]], float(v[drawn[-1]]), i, name))
     return out, ends
 
 
@@ -156,7 +157,7 @@ def grids(runs) -> None:
 
 
 def gradients(runs, rms, uid: str) -> None:
-    curve = [Series(r.name, *rms[r.id].series("grad_norm")[:2], color=i, group=r.name)
+    curve = [Series(run_ref(r), *rms[r.id].series("grad_norm")[:2], color=i, group=run_ref(r))
              for i, r in enumerate(runs) if rms[r.id].has("grad_norm")]
     ui.chart(charts.line_figure(curve, TEXT["grad_curve"], ylabel="‖grad‖", log_y=True, uirevision=f"cgrad-{uid}"),
              "compare_grad")

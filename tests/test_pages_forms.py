@@ -255,7 +255,7 @@ def test_compare_sparse_series_are_not_smoothed_and_the_last_value_is_marked(app
     at.selectbox(key="compare_metric").set_value("loss").run()
     assert at.slider(key="compare_smooth:loss").value == 0.6  # 300 points: smoothed, raw kept faint
     fig = figure(at)
-    assert [t.get("opacity") for t in fig["data"] if t.get("legendgroup") == "a"][0] == 0.3
+    assert [t.get("opacity") for t in fig["data"] if t.get("legendgroup") == f"#{a} a"][0] == 0.3
     assert len([t for t in fig["data"] if t.get("mode") == "markers+text"]) == 2  # the ends stay marked
 
 
