@@ -7,7 +7,6 @@ seen, so a live page reads only what is new each second.
 from __future__ import annotations
 
 import gc
-import io
 import math
 import time
 from datetime import datetime
