@@ -7,7 +7,6 @@ seen, so a live page reads only what is new each second.
 from __future__ import annotations
 
 import gc
-import io
 import math
 import time
 from datetime import datetime
@@ -19,6 +18,7 @@ import pandas as pd
 
 from deeparch.config import ConfigError, RunConfig
 from deeparch.store import ACTIVE, FINAL, Run, Store
+from deeparch.text import csv_cell
 
 GRAD_PREFIX = "grad/"
 RUNNING = ("starting", "running", "paused")
@@ -351,10 +351,11 @@ def _stored_hp(run: Run) -> dict:
 
 
 def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
-    """Rows: runs; columns: arch, dataset and only the hyperparameters whose values differ."""
+    """Rows: runs (by id: two runs may share a name); columns: arch, dataset and only the
+    hyperparameters whose values differ ("–" where a run lacks one)."""
     if not runs:
         return pd.DataFrame()
-    table = {r.name: {"arch": r.arch, "dataset": r.dataset, **_stored_hp(r)} for r in runs}
+    table = {r.id: {"arch": r.arch, "dataset": r.dataset, **_stored_hp(r)} for r in runs}
     keys: list[str] = []
     for row in table.values():
         for k in row:
@@ -363,15 +364,15 @@ def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
     differ = [k for k in keys if len({repr(row.get(k, "–")) for row in table.values()}) > 1]
     df = pd.DataFrame([{k: row.get(k, "–") for k in differ} for row in table.values()], index=list(table),
                       dtype=object)
-    df.index.name = "run"
+    df.index.name = "run_id"
     return df
 
 
 def final_metrics(run: Run, rm: RunMetrics) -> dict:
-    """Headline numbers of a run for the compare table, from its summary and series."""
+    """Headline numbers of a run for the compare table, from its summary and series, by key
+    (the page names them); None where the run has no such number."""
     s = run.summary
-    lk = loss_key(run.arch)
-    _, loss, _ = rm.series(lk)
+    _, loss, _ = rm.series(loss_key(run.arch))
     _, test_loss, _ = rm.series("test_loss")
     _, test_acc, _ = rm.series("test_acc")
     _, sps, _ = rm.series("samples_per_s")
@@ -382,17 +383,17 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
         return float(fn(v)) if len(v) else None
 
     return {
-        "run": run.name, "arch": run.arch, "status": run.status, "steps": run.step,
-        "best test accuracy": s.get("best_test_acc", best(test_acc, np.max)),
-        "best test loss": s.get("best_test_loss", best(test_loss, np.min)),
-        f"best train {lk}": best(loss, np.min),
-        "recognisability": s.get("recognisability"),
-        "coverage": s.get("coverage"),
-        "judge Fréchet distance": s.get("frechet"),
-        "train time (s)": s.get("train_seconds", run.elapsed if run.started else None),
-        "parameters": s.get("params"),
-        "samples/s (median)": best(sps, np.median),
-        "grad norm (median)": best(gn, np.median),
+        "run_id": run.id, "arch": run.arch, "status": run.status, "steps": run.step,
+        "best_test_acc": s.get("best_test_acc", best(test_acc, np.max)),
+        "best_test_loss": s.get("best_test_loss", best(test_loss, np.min)),
+        "best_train_loss": best(loss, np.min),
+        "recognisability": s.get("recognisability", rm.last("recognisability")),
+        "coverage": s.get("coverage", rm.last("coverage")),
+        "frechet": s.get("frechet", rm.last("frechet")),
+        "train_seconds": s.get("train_seconds", run.elapsed if run.started else None),
+        "params": s.get("params"),
+        "samples_per_s": best(sps, np.median),
+        "grad_norm": best(gn, np.median),
     }
 
 
@@ -408,22 +409,30 @@ def grad_summary(rm: RunMetrics) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["layer", "median", "p5", "p95"])
 
 
+def metrics_wide(store: Store, run_id: int) -> pd.DataFrame:
+    """One run's metrics, one row per step and one column per metric key (a step logged twice keeps its last value)."""
+    df = store.metrics(run_id)
+    wide = df.pivot_table(index="step", columns="key", values="value", aggfunc="last", dropna=False).reset_index()
+    wide.columns.name = None
+    return wide
+
+
 def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
-    """All metric rows of the runs in long format: run_id, run, step, key, value, wall."""
-    buf = io.StringIO()
-    header = True
+    """The runs' metrics in the wide format: run_id, run, step, then one column per metric key.
+
+    Run names are escaped so a spreadsheet never evaluates one as a formula."""
+    frames = []
     for rid in run_ids:
         run = store.get_run(rid)
         if run is None:
             continue
-        df = store.metrics(rid).drop(columns=["id"])
-        df.insert(0, "run", run.name)
-        df.insert(0, "run_id", rid)
-        df.to_csv(buf, index=False, header=header)
-        header = False
-    if header:
-        buf.write("run_id,run,step,key,value,wall\n")
-    return buf.getvalue().encode()
+        wide = metrics_wide(store, rid)
+        wide.insert(0, "run", csv_cell(run.name))
+        wide.insert(0, "run_id", rid)
+        frames.append(wide)
+    if not frames:
+        return b"run_id,run,step\n"
+    return pd.concat(frames, ignore_index=True, sort=False).to_csv(index=False).encode()
 
 
 def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> list[int]:
@@ -440,5 +449,6 @@ __all__ = [
     "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
     "time_budget_s", "train_time", "budget_bound",
     "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
+    "metrics_wide",
     "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",
 ]

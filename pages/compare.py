@@ -1,9 +1,19 @@
-"""Compare: overlay any runs' curves, see which settings differ, their final numbers and grids side by side."""
+"""Compare: overlay any runs' curves, see which settings differ, their final numbers and grids side by side.
+
+Nothing is hidden or bent silently: runs without the chosen metric are named, sparse
+series (evaluations) start unsmoothed, every run's last raw value is marked at the end
+of its line, and each run gets one plain summary line with the best headline marked.
+"""
+import math
+
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from deeparch import charts, views
 from deeparch.charts import Series
+from deeparch.text import csv_cell, md_escape
 from pages import _common as ui
 
 TEXT = {
@@ -16,7 +26,30 @@ TEXT = {
     "x_step": "step", "x_samples": "samples seen", "x_wall": "time since start (s)",
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average, as in TensorBoard: 0 shows the raw values, 0.9 is very smooth. "
-                   "The raw curve stays visible, faint, under the smoothed one.",
+                   "The raw curve stays visible, faint, under the smoothed one, and each run's last raw value "
+                   "is marked at the end. Sparse series (fewer than 50 points, such as test evaluations) "
+                   "start unsmoothed.",
+    "missing": "Not in this chart, no {metric} recorded: {runs}",
+    "run_ref": "#{id} {name}",
+    "metric_names": {  # metric keys as the store has them → what a reader sees
+        "loss": "training loss", "train_acc": "training accuracy", "test_loss": "test loss",
+        "test_acc": "test accuracy", "g_loss": "generator loss", "d_loss": "discriminator loss",
+        "d_x": "D(x)", "d_g_z": "D(G(z))", "grad_norm": "gradient norm (all layers)", "lr": "learning rate",
+        "samples_per_s": "samples per second", "epoch": "epoch", "train_time": "training time (s)",
+        "recognisability": "recognisability", "coverage": "class coverage", "frechet": "judge Fréchet distance",
+    },
+    "summary": "In one line each",
+    "summary_line": "**{run}**: {metric} {value}{best} · {time} of training · {params} parameters",
+    "summary_none": "**{run}**: no {metric} yet · {time} of training · {params} parameters",
+    "best": " ★ best",
+    "final_cols": {
+        "arch": "architecture", "status": "status", "steps": "steps", "best_test_acc": "best test accuracy",
+        "best_test_loss": "best test loss", "best_train_loss": "best training loss",
+        "recognisability": "recognisability", "coverage": "class coverage", "frechet": "judge Fréchet distance",
+        "train_seconds": "train time (s)", "params": "parameters", "samples_per_s": "samples/s (median)",
+        "grad_norm": "grad norm (median)",
+    },
+    "run_col": "run",
     "log_y": "log y",
     "curves": "{metric} by {x}",
     "no_metric": "These runs have no metrics yet.",
@@ -38,6 +71,18 @@ TEXT = {
 }
 MAX_RUNS = 8
 X_KINDS = ("step", "samples", "wall")
+SPARSE = 50  # a series with fewer points (evaluations) is not smoothed by default
+SMOOTH = 0.6  # the default smoothing of dense series
+HEADLINES = ("test_acc", "recognisability")  # a run's headline: the first of these it records (shares, 0..1)
+
+
+def metric_label(key: str) -> str:
+    """A metric key as a reader sees it; an unknown key with its underscores as spaces."""
+    return TEXT["metric_names"].get(key, key.replace("_", " "))
+
+
+def run_ref(run) -> str:
+    return TEXT["run_ref"].format(id=run.id, name=run.name)
 
 
 def default_selection(runs) -> list[int]:
@@ -49,20 +94,41 @@ def default_selection(runs) -> list[int]:
     return done if len(done) >= 2 else [r.id for r in runs[:2]]
 
 
-def overlay(runs, rms, metric: str, xkind: str, weight: float) -> list[Series]:
-    out = []
+def overlay(runs, rms, metric: str, xkind: str, weight: float) -> tuple[list[Series], list[tuple]]:
+    """The lines of ``metric`` per run, and each run's last raw point (x, y, colour, group)."""
+    out, ends = [], []
     for i, run in enumerate(runs):
         rm = rms[run.id]
         if not rm.has(metric):
             continue
         s, v, w = rm.series(metric)
         x = views.x_values(xkind, s, w, run, rm.first_wall())
+        name = run_ref(run)  # two runs may share a name, never an id
         if weight > 0:
-            out.append(Series(run.name, x, v, color=i, group=run.name, faint=True))
-            out.append(Series(run.name, x, charts.ema(v, weight), color=i, group=run.name))
+            out.append(Series(name, x, v, color=i, group=name, faint=True))
+            out.append(Series(name, x, charts.ema(v, weight), color=i, group=name))
         else:
-            out.append(Series(run.name, x, v, color=i, group=run.name, markers=len(v) < 60))
-    return out
+            out.append(Series(name, x, v, color=i, group=name, markers=len(v) < 60))
+        drawn = np.flatnonzero(np.isfinite(v))
+        if len(drawn):
+            ends.append((x[drawn[-1]], float(v[drawn[-1]]), i, name))
+    return out, ends
+
+
+def mark_ends(fig: go.Figure, ends: list[tuple]) -> go.Figure:
+    """A dot and the value at each run's last raw point: smoothing never hides where a run ended."""
+    for x, y, i, group in ends:
+        c = charts.color(i)
+        fig.add_trace(go.Scatter(
+            x=[x], y=[y], mode="markers+text", text=[f"{y:.4g}"], textposition="middle right",
+            marker=dict(size=9, color=c, line=dict(color="white", width=1)), textfont=dict(color=c, size=13),
+            showlegend=False, legendgroup=group, hoverinfo="skip", cliponaxis=False, uid=f"{group}|end"))
+    fig.update_layout(margin=dict(r=70))
+    return fig
+
+
+def sparse(runs, rms, metric: str) -> bool:
+    return max((len(rms[r.id].series(metric)[0]) for r in runs if rms[r.id].has(metric)), default=0) < SPARSE
 
 
 def grids(runs) -> None:
@@ -76,21 +142,22 @@ def grids(runs) -> None:
             kind = views.media_kind(run.arch)
             got = s.media(run.id, kind, step)
             if got is None:
-                st.caption(TEXT["no_grid"].format(name=run.name))
+                st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
                 continue
             at, png, meta = got
             if kind == "probe":
                 right, total = charts.probe_summary(meta)
                 ui.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}", height=280),
                          f"compare_probe:{run.id}")
-                st.caption(TEXT["probe_caption"].format(name=run.name, step=at, right=right, total=total))
+                st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right,
+                                                        total=total))
             else:
                 st.image(png, width="stretch")
-                st.caption(TEXT["grid_caption"].format(name=run.name, step=at))
+                st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 
 def gradients(runs, rms, uid: str) -> None:
-    curve = [Series(r.name, *rms[r.id].series("grad_norm")[:2], color=i, group=r.name)
+    curve = [Series(run_ref(r), *rms[r.id].series("grad_norm")[:2], color=i, group=run_ref(r))
              for i, r in enumerate(runs) if rms[r.id].has("grad_norm")]
     ui.chart(charts.line_figure(curve, TEXT["grad_curve"], ylabel="‖grad‖", log_y=True, uirevision=f"cgrad-{uid}"),
              "compare_grad")
@@ -99,12 +166,72 @@ def gradients(runs, rms, uid: str) -> None:
         with cols[n % len(cols)]:
             g = views.grad_summary(rms[run.id])
             if g.empty:
-                st.caption(TEXT["grad_none"].format(name=run.name))
+                st.caption(TEXT["grad_none"].format(name=md_escape(run.name)))
                 continue
             fig = charts.bar_figure(g["layer"], g["median"], TEXT["grad_layers"].format(name=run.name),
                                     xlabel=TEXT["grad_x"], uirevision=f"cgl-{run.id}", log_y=True,
                                     horizontal=True, color_index=n, height=max(200, 70 + 24 * len(g)))
             ui.chart(fig, f"compare_grad_layers:{run.id}")
+
+
+def headline(rm) -> str | None:
+    """The run's headline metric key: the first of HEADLINES it records (issue 9 moves this to the architectures)."""
+    return next((k for k in HEADLINES if rm.has(k)), None)
+
+
+def summary_lines(runs, rms, finals: dict) -> list[str]:
+    """One Markdown line per run: its headline's last value (the best of the runs sharing it marked),
+    training time and parameters."""
+    heads = {r.id: headline(rms[r.id]) for r in runs}
+    last = {r.id: rms[r.id].last(heads[r.id]) if heads[r.id] else None for r in runs}
+    last = {i: v if v is not None and math.isfinite(v) else None for i, v in last.items()}
+    values: dict[str, list[float]] = {}
+    for i, key in heads.items():
+        if last[i] is not None:
+            values.setdefault(key, []).append(last[i])
+    lines = []
+    for r in runs:
+        f, key, value = finals[r.id], heads[r.id] or HEADLINES[0], last[r.id]
+        common = dict(run=md_escape(run_ref(r)), metric=metric_label(key), time=views.fmt_duration(f["train_seconds"]),
+                      params=f"{int(f['params']):,}" if f["params"] else "–")
+        if value is None:
+            lines.append(TEXT["summary_none"].format(**common))
+            continue
+        best = value == max(values[key]) > min(values[key])  # only where it beats another run
+        lines.append(TEXT["summary_line"].format(**common, value=f"{value:.1%}", best=TEXT["best"] if best else ""))
+    return lines
+
+
+def curves(runs, rms, keys: list[str], uid: str) -> None:
+    """The overlay chart of one metric, with the runs that lack it named under it."""
+    preferred = [k for k in ("test_acc", "loss", "g_loss") if k in keys]
+    c1, c2, c3, c4 = st.columns([3, 3, 3, 1.4], vertical_alignment="bottom")
+    metric = c1.selectbox(TEXT["metric"], keys, index=keys.index(preferred[0]) if preferred else 0,
+                          format_func=metric_label, key="compare_metric")
+    xkind = c2.segmented_control(TEXT["x"], X_KINDS, default="step", format_func=lambda k: TEXT["x_" + k],
+                                 key="compare_x") or "step"
+    weight = c3.slider(TEXT["smooth"], 0.0, 0.99, 0.0 if sparse(runs, rms, metric) else SMOOTH, 0.01,
+                       key=f"compare_smooth:{metric}", help=TEXT["smooth_help"])
+    log_y = c4.toggle(TEXT["log_y"], key="compare_log")
+    lines, ends = overlay(runs, rms, metric, xkind, weight)
+    label = metric_label(metric)
+    fig = charts.line_figure(lines, TEXT["curves"].format(metric=label, x=TEXT["x_" + xkind]),
+                             xlabel=TEXT["x_" + xkind], ylabel=label, log_y=log_y,
+                             uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380)
+    ui.chart(mark_ends(fig, ends), "compare_curves")
+    lacking = [r for r in runs if not rms[r.id].has(metric)]
+    if lacking:
+        st.caption(TEXT["missing"].format(metric=label, runs=", ".join(md_escape(run_ref(r)) for r in lacking)))
+
+
+def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
+    """The final numbers, one row per run named by id and name, columns in words; and the raw rows by id."""
+    finals = {r.id: views.final_metrics(r, rms[r.id]) for r in runs}
+    refs = {r.id: run_ref(r) for r in runs}
+    table = pd.DataFrame(list(finals.values())).set_index("run_id").rename(index=refs)
+    table = table.dropna(axis=1, how="all").rename(columns=TEXT["final_cols"])
+    table.index.name = TEXT["run_col"]
+    return table, finals
 
 
 def body(selected: list[int]) -> None:
@@ -119,36 +246,31 @@ def body(selected: list[int]) -> None:
     if not keys:
         st.info(TEXT["no_metric"])
         return
-    preferred = [k for k in ("test_acc", "loss", "g_loss") if k in keys]
-    c1, c2, c3, c4 = st.columns([3, 3, 3, 1.4], vertical_alignment="bottom")
-    metric = c1.selectbox(TEXT["metric"], keys, index=keys.index(preferred[0]) if preferred else 0,
-                          key="compare_metric")
-    xkind = c2.segmented_control(TEXT["x"], X_KINDS, default="step", format_func=lambda k: TEXT["x_" + k],
-                                 key="compare_x") or "step"
-    weight = c3.slider(TEXT["smooth"], 0.0, 0.99, 0.6, 0.01, key="compare_smooth", help=TEXT["smooth_help"])
-    log_y = c4.toggle(TEXT["log_y"], key="compare_log")
-    ui.chart(charts.line_figure(overlay(runs, rms, metric, xkind, weight),
-                                TEXT["curves"].format(metric=metric, x=TEXT["x_" + xkind]), xlabel=TEXT["x_" + xkind],
-                                ylabel=metric, log_y=log_y, uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380),
-             "compare_curves")
+    curves(runs, rms, keys, uid)
 
+    final, finals = final_table(runs, rms)
+    st.subheader(TEXT["summary"])
+    st.markdown("\n".join("- " + line for line in summary_lines(runs, rms, finals)))
     st.subheader(TEXT["final"])
-    final = pd.DataFrame([views.final_metrics(r, rms[r.id]) for r in runs]).set_index("run")
-    final = final.dropna(axis=1, how="all")
-    st.dataframe(final, width="stretch", column_config={
-        "best test accuracy": st.column_config.NumberColumn(format="percent"),
-        "train time (s)": st.column_config.NumberColumn(format="%.1f"),
-        "parameters": st.column_config.NumberColumn(format="localized"),
-        "samples/s (median)": st.column_config.NumberColumn(format="%.0f"),
+    cols = TEXT["final_cols"]
+    st.dataframe(final, width="stretch", placeholder="–", column_config={
+        cols["best_test_acc"]: st.column_config.NumberColumn(format="percent"),
+        cols["recognisability"]: st.column_config.NumberColumn(format="percent"),
+        cols["train_seconds"]: st.column_config.NumberColumn(format="%.1f"),
+        cols["params"]: st.column_config.NumberColumn(format="localized"),
+        cols["samples_per_s"]: st.column_config.NumberColumn(format="%.0f"),
     })
-    diff = views.config_diff(runs)
+    diff = views.config_diff(runs).rename(index={r.id: run_ref(r) for r in runs})
+    diff.index.name = TEXT["run_col"]
     st.subheader(TEXT["config"])
     if diff.shape[1] == 0:
         st.caption(TEXT["config_same"])
     else:
-        st.dataframe(diff.astype(str), width="stretch")
+        st.dataframe(diff.astype(str), width="stretch", placeholder="–")
     table = final.join(diff.add_prefix("hp."), how="left")
-    st.download_button(TEXT["download"], table.to_csv().encode(), file_name="deeparch-compare.csv",
+    table.index = [csv_cell(i) for i in table.index]
+    table.index.name = TEXT["run_col"]
+    st.download_button(TEXT["download"], table.map(csv_cell).to_csv().encode(), file_name="deeparch-compare.csv",
                        mime="text/csv", icon=":material/download:", key="compare_download")
 
     st.subheader(TEXT["grids"])

@@ -1,9 +1,16 @@
-"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export."""
+"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export.
+
+The table's row selection arrives from the browser as row positions of the table the
+browser last showed. The page keeps the selection as run ids: positions are read against
+the id order drawn last time, and whenever the rows move (a new run, a filter, a sort,
+a delete) the ticks are sent back at the selected runs' new positions.
+"""
 import streamlit as st
 
 from deeparch import jobs, views
 from deeparch.config import ConfigError
 from deeparch.store import STATUSES
+from deeparch.text import md_escape
 from pages import _common as ui
 
 TEXT = {
@@ -22,8 +29,13 @@ TEXT = {
     "stop_none": "None of the selected runs is training or queued.",
     "confirm": "Delete {n} run(s) and all their metrics, images and checkpoints? This cannot be undone. "
                "Runs still training are stopped first.",
+    "confirm_item": "- #{id} {name}",
     "confirm_yes": "Yes, delete", "confirm_no": "Cancel",
     "deleted": "Deleted {n} run(s).",
+    "export_help": "The ticked runs' metrics, wide: one row per run and step, one column per metric key, "
+                   "after the columns run_id and run. `python -m deeparch export RUN` writes the same columns "
+                   "for one run, without run_id and run.",
+    "export_file": "deeparch-runs-{ids}.csv",
     "col": {"id": "#", "name": "Run", "status": "Status", "arch": "Architecture", "dataset": "Dataset",
             "progress": "Progress", "step": "Step", "test_acc": "Test accuracy", "loss": "Train loss",
             "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
@@ -34,6 +46,67 @@ SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc
          "duration": ("duration_s", False), "name": ("name", True)}
 COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "test_acc", "loss", "test_loss",
            "recognisability", "coverage", "frechet", "params", "started", "duration_s", "group", "reason"]
+
+
+TABLE = "runs_table"      # the dataframe widget: row positions, as the browser shows them
+SHOWN = "runs_shown"      # run ids in the order the table was last drawn
+CLEAR = "runs_clear"      # set by a delete: start the next run with nothing selected
+PENDING = "runs_confirm_delete"
+
+
+def selected_ids() -> list[int]:
+    """The ticked runs: the browser's row positions read against the table it was showing."""
+    ss = st.session_state
+    if ss.pop(CLEAR, False):
+        return []
+    shown = ss.get(SHOWN, ())
+    state = ss.get(TABLE) or {}
+    rows = state.get("selection", {}).get("rows", [])
+    return [shown[i] for i in rows if 0 <= i < len(shown)]
+
+
+def sync_table(order: list[int], ids: list[int]) -> list[int]:
+    """Before the table is drawn: put the ticks back on ``ids`` at their rows in ``order``.
+
+    Returns the selected ids still in the table (a run filtered out or deleted is dropped)."""
+    ss = st.session_state
+    keep = [i for i in ids if i in order]
+    rows = sorted(order.index(i) for i in keep)
+    current = (ss.get(TABLE) or {}).get("selection", {}).get("rows", [])
+    if list(current) != rows:
+        ss[TABLE] = {"selection": {"rows": rows, "columns": []}}
+    ss[SHOWN] = list(order)
+    return [order[r] for r in rows]
+
+
+def delete_confirmation(s, ids: list[int]) -> None:
+    """Name the runs a delete will remove; delete them only on "Yes", then clear the selection."""
+    ss = st.session_state
+    pending = ss.get(PENDING)
+    if not pending:
+        return
+    if sorted(pending) != sorted(ids):  # the ticks changed since Delete was clicked: ask again
+        ss.pop(PENDING, None)
+        return
+    runs = [r for r in (s.get_run(i) for i in pending) if r is not None]
+    items = "\n".join(TEXT["confirm_item"].format(id=r.id, name=md_escape(r.name)) for r in runs)
+    with st.container(border=True):
+        st.warning(TEXT["confirm"].format(n=len(runs)) + "\n\n" + items, icon=":material/warning:")
+        y, n, _ = st.columns([1, 1, 6])
+        if y.button(TEXT["confirm_yes"], type="primary", key="runs_delete_yes"):
+            with ui.write_lock():
+                for r in runs:
+                    try:
+                        jobs.delete(r.id, store=s)
+                    except ConfigError:
+                        pass  # already gone
+            ss.pop(PENDING, None)
+            ss[CLEAR] = True
+            st.toast(TEXT["deleted"].format(n=len(runs)))
+            st.rerun()
+        if n.button(TEXT["confirm_no"], key="runs_delete_no"):
+            ss.pop(PENDING, None)
+            st.rerun()
 
 
 def actions(s, ids: list[int]) -> None:
@@ -54,31 +127,14 @@ def actions(s, ids: list[int]) -> None:
                     pass
         st.toast(TEXT["stopped"].format(n=n) if n else TEXT["stop_none"])
     if row.button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete"):
-        st.session_state["runs_confirm_delete"] = ids
-    row.download_button(TEXT["export"], lambda: views.metrics_csv(s, ids), file_name="deeparch-metrics.csv",
-                         mime="text/csv", disabled=none, icon=":material/download:", key="runs_export",
-                         on_click="ignore")
+        st.session_state[PENDING] = list(ids)
+    chosen = list(ids)  # bound now: the download serves exactly the runs ticked when it was drawn
+    row.download_button(TEXT["export"], lambda: views.metrics_csv(s, chosen),
+                        file_name=TEXT["export_file"].format(ids="-".join(map(str, chosen[:20]))),
+                        mime="text/csv", disabled=none, icon=":material/download:", key="runs_export",
+                        on_click="ignore", help=TEXT["export_help"])
     row.caption(TEXT["selected"].format(n=len(ids)) if ids else TEXT["select_hint"])
-
-    pending = st.session_state.get("runs_confirm_delete")
-    if pending:
-        with st.container(border=True):
-            st.warning(TEXT["confirm"].format(n=len(pending)), icon=":material/warning:")
-            y, n, _ = st.columns([1, 1, 6])
-            if y.button(TEXT["confirm_yes"], type="primary", key="runs_delete_yes"):
-                with ui.write_lock():
-                    for rid in pending:
-                        try:
-                            jobs.delete(rid, store=s)
-                        except ConfigError:
-                            pass  # already gone
-                st.session_state.pop("runs_confirm_delete", None)
-                st.session_state.pop("runs_table", None)
-                st.toast(TEXT["deleted"].format(n=len(pending)))
-                st.rerun()
-            if n.button(TEXT["confirm_no"], key="runs_delete_no"):
-                st.session_state.pop("runs_confirm_delete", None)
-                st.rerun()
+    delete_confirmation(s, ids)
 
 
 def main() -> None:
@@ -87,6 +143,7 @@ def main() -> None:
     runs = ui.runs_or_hint(s)
     if not runs:
         return
+    ticked = selected_ids()
     st.caption(TEXT["intro"])
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
     statuses = c1.multiselect(TEXT["status"], STATUSES, key="runs_status")
@@ -101,13 +158,14 @@ def main() -> None:
     df = df.sort_values(col, ascending=asc, na_position="last", kind="stable").reset_index(drop=True)
     df["progress"] = (df["progress"] * 100).round(1)
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
+    ids = sync_table([int(i) for i in df["id"]], ticked)
     if df.empty:
         st.info(TEXT["none_match"])
         return
     cols = TEXT["col"]
-    event = st.dataframe(
+    st.dataframe(
         df[COLUMNS], hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
-        key="runs_table", height=min(640, 38 + 35 * len(df)),
+        key=TABLE, height=min(640, 38 + 35 * len(df)), placeholder="–",
         column_config={
             **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason")},
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
@@ -124,8 +182,6 @@ def main() -> None:
             "duration_s": st.column_config.NumberColumn(cols["duration_s"], format="%.0f"),
         },
     )
-    rows = event.selection.rows if event is not None else []
-    ids = [int(df.iloc[i]["id"]) for i in rows if i < len(df)]
     actions(s, ids)
 
 

@@ -132,14 +132,14 @@ def test_compare_defaults_and_tables(app_store):
     assert set(diff.columns) == {"lr", "seed"}  # only the hyperparameters that differ
     assert "best test accuracy" in frames[0].columns
     at.selectbox(key="compare_metric").set_value("loss").run()
-    at.slider(key="compare_smooth").set_value(0.9).run()
+    at.slider(key="compare_smooth:loss").set_value(0.9).run()
     at.segmented_control(key="compare_x").set_value("wall").run()
     assert not at.exception
 
 
 def test_train_launch_creates_one_run_even_on_double_click(app_store):
     at = open_page("pages/train.py")
-    at.number_input(key="hp:cnn:max_steps").set_value(20).run()
+    at.text_input(key="hp:cnn:max_steps").set_value("20").run()
     at.text_input(key="train_name").set_value("from the page")
     button(at, "Launch run").click().run()
     assert not at.exception
@@ -157,7 +157,7 @@ def test_train_launch_creates_one_run_even_on_double_click(app_store):
 def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):
     at = open_page("pages/train.py")
     at.selectbox(key="train_arch").set_value("transformer").run()
-    at.number_input(key="hp:transformer:d_model").set_value(30).run()  # 4 heads do not divide 30
+    at.text_input(key="hp:transformer:d_model").set_value("30").run()  # 4 heads do not divide 30
     assert not at.exception
     assert any("d_model=30 must be divisible by nhead=4" in e.value for e in at.error)
     assert button(at, "Launch run").disabled
@@ -174,7 +174,7 @@ def test_train_page_shows_every_architecture(app_store, arch):
 def test_race_launches_a_group(app_store):
     at = open_page("pages/train.py")
     at.radio(key="race_unit").set_value("steps").run()
-    at.number_input(key="race_amount_steps").set_value(30).run()
+    at.text_input(key="race_amount_steps").set_value("30").run()
     button(at, "Launch race").click().run()
     assert not at.exception
     runs = app_store.list_runs()
@@ -227,9 +227,10 @@ def test_runs_page_filters_and_deletes_with_confirmation(app_store):
     at = open_page("pages/runs.py")
     at.multiselect(key="runs_status").set_value(["failed"]).run()
     assert list(at.dataframe[0].value["id"]) == [ids["failed"]]
-    # the table's row selection cannot be clicked in AppTest: ask for the deletion the way the button does
-    at.session_state["runs_confirm_delete"] = [ids["failed"]]
+    # the table's row selection cannot be clicked in AppTest: send the ticked row as the browser does
+    at.session_state["runs_table"] = {"selection": {"rows": [0], "columns": []}}
     at.run()
+    button(at, "Delete").click().run()
     assert any("cannot be undone" in w.value for w in at.warning)
     assert app_store.get_run(ids["failed"]) is not None  # nothing deleted before the confirmation
     button(at, "Yes, delete").click().run()

@@ -48,10 +48,11 @@ def test_runs_frame_and_counts(store):
 
 
 def test_config_diff_only_lists_what_differs(store):
-    a = store.get_run(fake_runs.finished_cnn(store, lr=1e-3))
-    b = store.get_run(fake_runs.finished_cnn(store, lr=1e-4, seed=3))
+    a = store.get_run(fake_runs.finished_cnn(store, lr=1e-3, name="same name"))
+    b = store.get_run(fake_runs.finished_cnn(store, lr=1e-4, seed=3, name="same name"))
     diff = views.config_diff([a, b])
     assert sorted(diff.columns) == ["lr", "seed"]
+    assert list(diff.index) == [a.id, b.id]  # one row per run, even when two share a name
     assert list(diff["lr"]) == [1e-3, 1e-4]
 
 
@@ -59,20 +60,29 @@ def test_final_metrics_and_grad_summary(store):
     run = store.get_run(fake_runs.finished_cnn(store))
     rm = views.read_metrics(store, run.id)
     fm = views.final_metrics(run, rm)
-    assert fm["best test accuracy"] == 0.93 and fm["parameters"] == 1_625_866
-    assert 900 <= fm["samples/s (median)"] <= 1000
+    assert fm["best_test_acc"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id
+    assert 900 <= fm["samples_per_s"] <= 1000
+    assert fm["recognisability"] is None  # a classifier has no quality figures
     g = views.grad_summary(rm)
     assert list(g["layer"]) == list(fake_runs.CNN_LAYERS)
     assert (g["p5"] <= g["median"]).all() and (g["median"] <= g["p95"]).all()
 
 
-def test_metrics_csv_long_format(store):
-    rid = fake_runs.finished_cnn(store, steps=20)
-    text = views.metrics_csv(store, [rid, 999]).decode()
-    lines = text.splitlines()
-    assert lines[0] == "run_id,run,step,key,value,wall"
-    assert len(lines) - 1 == store.count_metrics(rid)
-    assert views.metrics_csv(store, []).decode().startswith("run_id,")
+def test_metrics_csv_wide_format_one_row_per_run_and_step(store):
+    import io
+
+    import pandas as pd
+
+    a = fake_runs.finished_cnn(store, steps=60, name="=HYPERLINK(\"http://x\")")
+    b = fake_runs.finished_cnn(store, steps=10, name="plain")
+    df = pd.read_csv(io.BytesIO(views.metrics_csv(store, [a, 999, b])))
+    assert list(df.columns[:3]) == ["run_id", "run", "step"]
+    assert {"loss", "train_acc", "test_acc", "grad_norm"} <= set(df.columns)
+    assert list(df["run_id"]) == [a] * 60 + [b] * 10  # one row per run and step, in the order asked
+    assert df.loc[df["run_id"] == a, "run"].iloc[0].startswith("'=")  # a formula is never evaluated
+    loss = store.metrics(a, keys=["loss"])
+    assert df.loc[df["run_id"] == a, "loss"].tolist() == loss["value"].tolist()
+    assert views.metrics_csv(store, []).decode().startswith("run_id,run,step")
 
 
 def test_explain_and_eta(store):

@@ -1,0 +1,101 @@
+"""Real-browser checks of the Runs table selection and the Train form (issue 7.1, 7.2).
+
+Only a browser shows these: the table's ticks live in the browser as row positions, and a
+number field that refuses a value keeps its previous one there. Fixtures: tests/browser_util.py.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import fake_runs
+from browser_util import browser, server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+
+# ids of the rows the table shows as ticked (its accessible copy carries aria-selected), and all ids
+TABLE = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame] tr[aria-rowindex]'))
+  .filter(r => r.querySelector('td')).map(r => ({id: Number(r.querySelector('td').textContent),
+                                                 ticked: r.getAttribute('aria-selected') === 'true'}))"""
+ROW_H = 35  # st.dataframe's row and header height in pixels
+
+
+def wait_for(page, check, what: str, timeout_s: float = 20):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        got = check()
+        if got:
+            return got
+        page.wait_for_timeout(200)
+    pytest.fail(f"timed out waiting for {what}")
+
+
+def ticked(page) -> list[int]:
+    return [r["id"] for r in page.evaluate(TABLE) if r["ticked"]]
+
+
+def caption(page, *needles: str) -> str:
+    texts = page.locator("[data-testid=stCaptionContainer]").all_inner_texts()
+    return next((t for t in texts if any(n in t for n in needles)), "")
+
+
+def test_runs_delete_leaves_no_other_run_ticked(server, browser):
+    from deeparch.store import Store
+
+    base, runs = server
+    store = Store(runs)
+    ids = [fake_runs.finished_cnn(store, steps=60, name=f"run {c}") for c in "abcd"]
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base + "/runs")
+    grid = page.locator("[data-testid=stDataFrame]")
+    grid.wait_for(timeout=60_000)
+    rows = wait_for(page, lambda: page.evaluate(TABLE), "the table")
+    order = [r["id"] for r in rows]
+    assert order == ids[::-1]
+    victim = ids[2]  # the second row
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(victim)) + ROW_H / 2)  # its tick box
+    wait_for(page, lambda: caption(page, "selected") == "1 selected", "the tick to reach the server")
+    assert ticked(page) == [victim]
+
+    page.get_by_role("button", name="Delete", exact=True).click()
+    warning = page.locator("[data-testid=stAlertContentWarning]")
+    warning.wait_for()
+    assert f"#{victim} run c" in warning.inner_text()  # the confirmation names the run it deletes
+    page.get_by_role("button", name="Yes, delete").click()
+    wait_for(page, lambda: store.get_run(victim) is None and len(page.evaluate(TABLE)) == 3, "the delete")
+    page.wait_for_timeout(1500)
+    assert ticked(page) == [], "after the delete another run sits ticked in the browser"
+    assert caption(page, "selected", "Tick rows").startswith("Tick rows")
+
+    # any later rerun sends the browser's ticks again: still nothing selected, nothing to export or delete
+    search = page.get_by_label("Name contains")
+    search.fill("run")
+    search.press("Enter")
+    page.wait_for_timeout(2000)
+    assert ticked(page) == []
+    assert caption(page, "selected", "Tick rows").startswith("Tick rows")
+    assert page.get_by_role("button", name="Delete", exact=True).is_disabled()
+    assert page.get_by_role("button", name="Export metrics (CSV)").is_disabled()
+    assert [r.id for r in store.list_runs()] == [ids[3], ids[1], ids[0]]
+
+
+@pytest.mark.parametrize("field,typed,reason", [("lr", "1e9", "is out of range"),
+                                                ("batch_size", "0", "is out of range")])
+def test_train_bad_value_typed_then_launch_clicked_launches_nothing(server, browser, field, typed, reason):
+    from deeparch.store import Store
+
+    base, runs = server
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base + "/")  # Train is the default page: its address is the root
+    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    box = page.get_by_label(field, exact=True)
+    box.fill(typed)  # no Enter, no Tab: straight to the button
+    page.get_by_role("button", name="Launch run").click()
+    page.wait_for_timeout(3000)
+    assert Store(runs).list_runs() == [], "a run was launched with values the form does not show"
+    shown = page.get_by_text(f"{field}=", exact=False).filter(has_text=reason).first
+    assert shown.is_visible()  # the reason is on the page, not in a hover icon
+    assert page.get_by_role("button", name="Launch run").is_disabled()
+    assert box.input_value() == typed  # the form still shows what was typed

@@ -1,0 +1,277 @@
+"""Runs, Train and Compare under AppTest: selection by run id, form values as typed, honest comparisons.
+
+The table's row selection cannot be clicked in AppTest; setting the widget's state stands
+in for the browser sending row positions (tests/test_browser_forms.py clicks the real one).
+"""
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+import fake_runs
+from test_pages import app_store, button, open_page, static_serving  # noqa: F401 - app_store is a fixture
+
+RUNS = "pages/runs.py"
+
+
+def tick(at, rows: list[int]) -> None:
+    """What the browser sends when rows are ticked: their positions in the table it shows."""
+    at.session_state["runs_table"] = {"selection": {"rows": rows, "columns": []}}
+    at.run()
+
+
+def table_ids(at) -> list[int]:
+    return [int(i) for i in at.dataframe[0].value["id"]]
+
+
+def pushed_rows(at) -> list[int] | None:
+    """The rows the page told the browser to tick on this run (None: it left the browser's ticks alone)."""
+    state = at.dataframe[0].proto.selection_state
+    return json.loads(state)["selection"]["rows"] if state else None
+
+
+def selected_caption(at) -> str:
+    return next(c.value for c in at.caption if "selected" in c.value or "Tick rows" in c.value)
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """The data callables of download buttons by file id (Streamlit calls them only on a click)."""
+    made: dict = {}
+    add = MediaFileManager.add_deferred
+
+    def record(self, data_callable, *args, **kwargs):
+        file_id = add(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return made
+
+
+def export_csv(at, downloads: dict) -> pd.DataFrame:
+    """What the Export button downloads if clicked now."""
+    data = downloads[at.get("download_button")[0].proto.deferred_file_id]()
+    return pd.read_csv(io.BytesIO(data))
+
+
+# ---- Runs: selection follows run ids (issue 7.1) ----------------------------------------------------
+def test_runs_selection_follows_the_run_when_a_new_run_arrives(app_store, downloads):
+    ids = fake_runs.populate(app_store)
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, [order.index(ids["failed"])])
+    assert selected_caption(at) == "1 selected"
+    newer = fake_runs.finished_cnn(app_store, name="arrived from the CLI")  # shifts every row down by one
+    at.run()
+    new_order = table_ids(at)
+    assert new_order[0] == newer
+    assert pushed_rows(at) == [new_order.index(ids["failed"])]  # the tick moves with its run
+    df = export_csv(at, downloads)
+    assert set(df["run_id"]) == {ids["failed"]}
+
+
+def test_runs_delete_names_the_runs_then_clears_the_selection(app_store):
+    ids = fake_runs.populate(app_store)
+    app_store.update_run(ids["failed"], name="**bold** ![img](http://example.com/x.png)")
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, [order.index(ids["failed"])])
+    button(at, "Delete").click().run()
+    warning = next(w.value for w in at.warning if "cannot be undone" in w.value)
+    assert f"#{ids['failed']}" in warning
+    assert "\\*\\*bold\\*\\* \\!\\[img\\]" in warning  # the name as text, not as Markdown
+    assert app_store.get_run(ids["failed"]) is not None
+    button(at, "Yes, delete").click().run()
+    assert not at.exception
+    assert app_store.get_run(ids["failed"]) is None
+    assert pushed_rows(at) == []  # the browser is told to untick: no other run inherits the row
+    assert selected_caption(at) == "Tick rows in the table to act on them."
+    assert all(b.disabled for b in at.button if b.key in ("runs_delete", "runs_stop"))
+    at.run()  # the browser still reports nothing ticked: nothing is selected afterwards either
+    assert selected_caption(at) == "Tick rows in the table to act on them."
+    assert len(app_store.list_runs()) == 3
+
+
+def test_runs_pending_delete_is_dropped_when_the_ticks_change(app_store):
+    ids = fake_runs.populate(app_store)
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, [order.index(ids["failed"])])
+    button(at, "Delete").click().run()
+    assert any("cannot be undone" in w.value for w in at.warning)
+    tick(at, [order.index(ids["finished"])])
+    assert not any("cannot be undone" in w.value for w in at.warning)
+    assert app_store.get_run(ids["failed"]) is not None
+
+
+def test_runs_export_is_exactly_the_ticked_runs_in_the_wide_format(app_store, downloads):
+    ids = fake_runs.populate(app_store)
+    at = open_page(RUNS)
+    order = table_ids(at)
+    tick(at, sorted([order.index(ids["finished"]), order.index(ids["diverged"])]))
+    df = export_csv(at, downloads)
+    assert set(df["run_id"]) == {ids["finished"], ids["diverged"]}
+    assert list(df.columns[:3]) == ["run_id", "run", "step"] and "loss" in df.columns
+    assert at.dataframe[0].proto.placeholder == "–"  # a run without a number reads "–", not "None"
+
+
+# ---- Train: what is launched is what the form shows (issue 7.2, 7.10) -------------------------------
+TRAIN = "pages/train.py"
+
+
+@pytest.mark.parametrize("field,typed,reason", [
+    ("lr", "1e9", "lr=1000000000.0 is out of range"),
+    ("batch_size", "0", "batch_size=0 is out of range"),
+    ("batch_size", "abc", "batch_size='abc': must be int"),
+])
+def test_train_invalid_field_launches_nothing_and_says_why_under_it(app_store, field, typed, reason):
+    at = open_page(TRAIN)
+    # typed and clicked in one go: the browser sends the field's text with the click
+    at.text_input(key=f"hp:cnn:{field}").set_value(typed)
+    button(at, "Launch run").click().run()
+    assert not at.exception
+    assert app_store.list_runs() == []
+    errors = [e.value for e in at.error]
+    assert any(reason in e.replace("\\", "") for e in errors), errors
+    assert any("Launch is off" in e for e in errors)  # the reasons are listed by the button
+    at.run()
+    assert button(at, "Launch run").disabled  # and Launch stays off while the field is wrong
+    assert any(reason in e.replace("\\", "") for e in (e.value for e in at.error))
+
+
+def test_train_launches_exactly_the_typed_values(app_store):
+    at = open_page(TRAIN)
+    for field, typed in {"lr": "0.0005", "batch_size": "32", "max_steps": "40", "dropout": "0.1"}.items():
+        at.text_input(key=f"hp:cnn:{field}").set_value(typed)
+    button(at, "Launch run").click().run()
+    (run,) = app_store.list_runs()
+    hp = run.config["hp"]
+    assert (hp["lr"], hp["batch_size"], hp["max_steps"], hp["dropout"]) == (0.0005, 32, 40, 0.1)
+
+
+def test_train_form_keeps_what_was_typed_across_pages_and_resets_to_course_defaults(app_store):
+    at = open_page(TRAIN)
+    at.text_input(key="hp:cnn:lr").set_value("0.02")
+    at.text_input(key="train_name").set_value("my run")
+    at.radio(key="race_unit").set_value("steps").run()
+    at.text_input(key="race_amount_steps").set_value("77")
+    at.text_input(key="race_seed").set_value("5")
+    at.multiselect(key="race_archs").set_value(["cnn", "gan"]).run()
+    at.switch_page("pages/runs.py").run()
+    at.switch_page(TRAIN).run()
+    assert at.text_input(key="hp:cnn:lr").value == "0.02"
+    assert at.text_input(key="train_name").value == "my run"
+    assert at.radio(key="race_unit").value == "steps"
+    assert at.text_input(key="race_amount_steps").value == "77"
+    assert at.text_input(key="race_seed").value == "5"
+    assert at.multiselect(key="race_archs").value == ["cnn", "gan"]
+    button(at, "Reset to the course defaults").click().run()
+    assert at.text_input(key="hp:cnn:lr").value == "0.001"
+    at.switch_page("pages/runs.py").run()
+    at.switch_page(TRAIN).run()
+    assert at.text_input(key="hp:cnn:lr").value == "0.001"  # the reset is kept too
+
+
+def test_train_welcome_box_fits_the_train_page(app_store):
+    at = open_page(TRAIN)
+    body = " ".join(m.value for m in at.markdown)
+    assert "Welcome" in " ".join(s.value for s in at.subheader)
+    assert "on the **Train** page" not in body and "below" in body
+    assert "about a minute" not in body and "300 steps" in body
+
+
+def test_race_runs_get_short_names_and_keep_their_group(app_store):
+    at = open_page(TRAIN)
+    at.radio(key="race_unit").set_value("steps").run()
+    at.text_input(key="race_amount_steps").set_value("30")
+    button(at, "Launch race").click().run()
+    runs = app_store.list_runs()
+    (group,) = {r.group_name for r in runs}
+    assert group.startswith("race 20")  # the group keeps its full date and time
+    for r in runs:
+        assert r.name.startswith(f"{r.arch} · race ") and len(r.name) <= len(r.arch) + 14, r.name
+        assert group not in r.name
+
+
+def test_race_invalid_amount_launches_nothing(app_store):
+    at = open_page(TRAIN)
+    at.radio(key="race_unit").set_value("steps").run()
+    at.text_input(key="race_amount_steps").set_value("0")
+    button(at, "Launch race").click().run()
+    assert app_store.list_runs() == []
+    assert any("max_steps=0 is out of range" in e.value.replace("\\", "") for e in at.error)
+
+
+# ---- Compare: nothing hidden, nothing bent (issue 7.9) ---------------------------------------------
+COMPARE = "pages/compare.py"
+
+
+@pytest.fixture
+def plain_charts():
+    """Charts as st.plotly_chart, whose figure AppTest can read (not the in-place component)."""
+    with static_serving(False):
+        yield
+
+
+def compare(ids: list[int]):
+    return open_page(COMPARE, {"handoff:pages/compare.py": ids})
+
+
+def figure(at) -> dict:
+    return json.loads(at.get("plotly_chart")[0].proto.spec)
+
+
+def test_compare_names_the_runs_without_the_metric(app_store, plain_charts):
+    cnn = fake_runs.finished_cnn(app_store, name="digits")
+    gan = fake_runs.running_gan(app_store)
+    at = compare([cnn, gan])
+    assert at.selectbox(key="compare_metric").value == "test_acc"
+    captions = " ".join(c.value for c in at.caption)
+    assert f"no test accuracy recorded: \\#{gan} gan\\-{gan}" in captions
+    assert f"{cnn} digits" not in captions
+
+
+def test_compare_metric_names_are_words(app_store, plain_charts):
+    at = compare([fake_runs.finished_cnn(app_store), fake_runs.running_gan(app_store)])
+    options = at.selectbox(key="compare_metric").options
+    assert {"test accuracy", "D(G(z))", "D(x)", "generator loss", "training loss"} <= set(options)
+    assert not {"test_acc", "d_g_z", "g_loss"} & set(options)
+    assert figure(at)["layout"]["yaxis"]["title"]["text"] == "test accuracy"
+
+
+def test_compare_sparse_series_are_not_smoothed_and_the_last_value_is_marked(app_store, plain_charts):
+    a = fake_runs.finished_cnn(app_store, name="a")
+    b = fake_runs.finished_cnn(app_store, name="b", lr=1e-4, seed=1)
+    at = compare([a, b])
+    assert at.slider(key="compare_smooth:test_acc").value == 0  # 6 evaluations: raw
+    ends = [t for t in figure(at)["data"] if t.get("mode") == "markers+text"]
+    last = app_store.metrics(a, keys=["test_acc"])["value"].iloc[-1]
+    assert len(ends) == 2 and ends[0]["text"] == [f"{last:.4g}"]
+    at.selectbox(key="compare_metric").set_value("loss").run()
+    assert at.slider(key="compare_smooth:loss").value == 0.6  # 300 points: smoothed, raw kept faint
+    fig = figure(at)
+    assert [t.get("opacity") for t in fig["data"] if t.get("legendgroup") == f"#{a} a"][0] == 0.3
+    assert len([t for t in fig["data"] if t.get("mode") == "markers+text"]) == 2  # the ends stay marked
+
+
+def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store, plain_charts):
+    a = fake_runs.finished_cnn(app_store, name="a")
+    b = fake_runs.finished_cnn(app_store, name="b", lr=1e-4, seed=1)
+    gan = fake_runs.running_gan(app_store)
+    app_store.log_metrics(b, [(301, "test_acc", 0.99, 0.0)])  # b ends higher
+    at = compare([a, b, gan])
+    text = " ".join(m.value for m in at.markdown)
+    line_a = next(line for line in text.split("\n") if f"\\#{a} a" in line)
+    line_b = next(line for line in text.split("\n") if f"\\#{b} b" in line)
+    assert "test accuracy 99.0% ★ best" in line_b and "★" not in line_a
+    assert "★" not in text.replace(line_b, "")  # one best; a tie with every other run is no best
+    assert "1,625,866 parameters" in line_a and "55 s of training" in line_a
+    assert any(f"gan\\-{gan}" in line and "recognisability" in line for line in text.split("\n"))
+    for df in at.dataframe:
+        assert df.proto.placeholder == "–"  # a missing number reads "–", not "None"
+    assert "None" not in text
