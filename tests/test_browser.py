@@ -6,21 +6,12 @@ in the store to its point appearing in the page's loss chart.
 """
 from __future__ import annotations
 
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+from browser_util import ARGS, CHROMIUM, server  # noqa: F401 - server is a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -56,54 +47,6 @@ LOSS_VIEW = """() => {
   }
   return null;
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def server(tmp_path):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package to run the browser test")
-    pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright (requirements-dev.txt)")
-    port = free_port()
-    runs = tmp_path / "runs"
-    env = {**os.environ, "DEEPARCH_RUNS": str(runs),
-           "DEEPARCH_DATA": os.environ.get("DEEPARCH_DATA", str(ROOT / "data"))}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                proc.kill()
-                pytest.fail("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
-            time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}", runs
-    os.killpg(proc.pid, 15)
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-    from deeparch import jobs
-    from deeparch.store import Store
-
-    if (runs / "runs.db").exists():  # never leave a worker behind
-        s = Store(runs)
-        for r in s.list_runs(status=("queued", "starting", "running", "paused")):
-            jobs.stop(r.id, s)
-            try:
-                jobs.wait(r.id, s, timeout=30)
-            except TimeoutError:
-                jobs.delete(r.id, s)
 
 
 def set_number(page, label: str, value: int) -> None:
