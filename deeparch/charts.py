@@ -29,9 +29,11 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 # sizes for a projector: 14 px ticks and legend at 1280x720 (checked in Chromium, docs/live-1280x720.png)
 FONT = dict(family="Inter, Source Sans Pro, sans-serif", size=14, color="#1F2430")
 TITLE_SIZE = 16
-TITLE_CHARS = 44    # a title longer than this wraps onto the next line instead of being cut
+TITLE_CHARS = 28    # a title longer than this wraps onto the next line (a half-width chart at 150% zoom)
 HEIGHT = 380
+# marker shapes that tell runs apart on a shared chart, with the character that names each in text
 SYMBOLS = ("circle", "diamond", "square", "triangle-up", "x", "star")
+SYMBOL_GLYPHS = ("●", "◆", "■", "▲", "✕", "★")
 
 
 @dataclass
@@ -195,13 +197,11 @@ def step_axis(xs: Iterable[np.ndarray]) -> dict:
     return dict(range=[x - pad, x + pad], autorange=False)
 
 
-def _title(title: str) -> tuple[dict, int]:
-    """Plotly's title dict for a (wrapped) title and the top margin it needs."""
-    text = wrap(plain(title))
-    lines = text.count("<br>") + 1
-    spec = dict(text=text, x=0, xanchor="left", y=1, yanchor="top", yref="container",
-                pad=dict(t=8, l=4), font=dict(size=TITLE_SIZE, weight=600, color="#1F2430"))
-    return spec, 14 + int(TITLE_SIZE * 1.3) * lines
+def _title(title: str) -> dict:
+    """Plotly's title dict for a wrapped title: above the plot, pushing the top margin by as many
+    lines as it has (Plotly misplaces a multi-line title anchored to the top of the figure)."""
+    return dict(text=wrap(plain(title)), x=0, xanchor="left", xref="container", y=1, yanchor="bottom", yref="paper",
+                automargin=True, pad=dict(b=12, l=8), font=dict(size=TITLE_SIZE, weight=600, color="#1F2430"))
 
 
 def _layout(title: str | None, xlabel: str, ylabel: str, uirevision: str, height: int, log_y: bool = False,
@@ -214,18 +214,16 @@ def _layout(title: str | None, xlabel: str, ylabel: str, uirevision: str, height
         hovermode="x unified",
         hoverlabel=dict(font=dict(size=14)),
         showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, font=dict(size=14)),
+        # below the plot: the legend wraps onto as many rows as the width needs without covering the title
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0,
+                    font=dict(size=14)),
         plot_bgcolor="white",
         paper_bgcolor="white",
         xaxis=_axis(xlabel),
         yaxis=_axis(ylabel, log_y),
     )
-    top = 10
     if title:
-        layout["title"], top = _title(title)
-    if legend:
-        top += 30
-    layout["margin"]["t"] = top
+        layout["title"] = _title(title)
     layout.update(extra)
     return layout
 

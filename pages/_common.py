@@ -40,6 +40,7 @@ TEXT = {
     "demo_name": "demo: CNN, 300 steps",
     "demo_busy": "The demo run was launched a moment ago.",
     "run_label": "#{id} {name}",
+    "badge": ":{color}-badge[{status}]",
 }
 
 DEMO = dict(arch="cnn", max_steps=300, log_every=5, eval_every=50, sample_every=50)
@@ -233,9 +234,9 @@ def controls(run: Run, key: str, on_clone: Callable[[int], None] | None = None) 
         ("stop", ":material/stop:", can_stop, jobs.stop),
         ("clone", ":material/content_copy:", True, None),
     ]
-    for name, icon, enabled, fn in actions:
-        if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, disabled=not enabled,
-                      help=TEXT[name + "_help"]):
+    # only the actions the run's status allows: four buttons wrapped onto two rows on a projector
+    for name, icon, fn in [(n, i, f) for n, i, ok, f in actions if ok]:
+        if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, help=TEXT[name + "_help"]):
             try:
                 with write_lock():
                     if fn is None:
@@ -268,8 +269,10 @@ STATUS_COLORS = {"queued": "gray", "starting": "blue", "running": "blue", "pause
                  "stopped": "gray", "failed": "red", "diverged": "red"}
 
 
-def status_badge(run: Run) -> None:
-    st.badge(TEXT["status"].get(run.status, run.status), color=STATUS_COLORS.get(run.status, "gray"))
+def status_badge_md(run: Run) -> str:
+    """The status badge as Markdown, to sit on the same line as the run's name."""
+    return TEXT["badge"].format(color=STATUS_COLORS.get(run.status, "gray"),
+                                status=TEXT["status"].get(run.status, run.status))
 
 
 def metrics_cache(run_ids: Iterable[int], s: Store) -> dict[int, views.RunMetrics]:

@@ -13,7 +13,7 @@ TEXT = {
     "pick": "Runs to watch",
     "pick_help": "Running runs are chosen by default. Pick up to six; each gets its own colour.",
     "none": "Pick a run above to watch it.",
-    "follow": "Refresh every second",
+    "follow": "Live refresh",
     "follow_help": "Turn off to freeze the page while you look at it; the runs keep training. Zoom, pan and "
                    "series hidden from a legend are kept while new points arrive. Finished runs never refresh.",
     "waiting": "Waiting for a free training slot ({n} runs train at once).",
@@ -52,7 +52,8 @@ TEXT = {
                      "(label · confidence; red: wrong, with the true label)",
     "no_grid": "{name}: no grid yet.",
     "run_title": "**{name}**",
-    "run_title_dot": ":color[●]{{foreground=\"{color}\"}} **{name}**",
+    "run_title_mark": "{mark} **{name}**",
+    "run_line": "{title} {badge}",
     "series": "{run} · {what}",
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average of the per-step curves, as on Compare: 0 shows the raw values. "
@@ -61,15 +62,17 @@ TEXT = {
 MAX_RUNS = 6
 DETAIL_EVERY_S = 5.0
 WATCH_EVERY_S = 3.0
-# within one run, the series of a chart differ by colour, dash and (with several runs) marker shape
+# the roles of a chart (train / test, G / D) differ by dash as well as colour
 DASHES = (None, "dash", "dot", "dashdot")
 
 
-def run_title(run, color: int, multi: bool) -> str:
-    """The run's name as Markdown text (escaped: names are data), after its colour when several runs share the charts."""
+def run_title(run, index: int, multi: bool) -> str:
+    """The run's name as Markdown text (escaped: names are data), after the marker shape of its
+    lines when several runs share the charts."""
     name = md_escape(run.name)
-    return TEXT["run_title_dot"].format(color=charts.color(color), name=name) if multi else \
-        TEXT["run_title"].format(name=name)
+    if not multi:
+        return TEXT["run_title"].format(name=name)
+    return TEXT["run_title_mark"].format(mark=charts.SYMBOL_GLYPHS[index % len(charts.SYMBOL_GLYPHS)], name=name)
 
 
 def add_to_selection(run_id: int) -> None:
@@ -77,13 +80,12 @@ def add_to_selection(run_id: int) -> None:
     st.session_state["handoff:pages/live.py"] = [*st.session_state.get("live_runs", []), run_id]
 
 
-def run_header(run, rm: views.RunMetrics, color: int, multi: bool) -> None:
+def run_header(run, rm: views.RunMetrics, index: int, multi: bool) -> None:
     """Status, progress, time and the controls of one run, in one bordered row."""
     with st.container(border=True):
         c1, c2, c3 = st.columns([2, 3, 5], vertical_alignment="center")
         with c1:
-            st.markdown(run_title(run, color, multi))
-            ui.status_badge(run)
+            st.markdown(TEXT["run_line"].format(title=run_title(run, index, multi), badge=ui.status_badge_md(run)))
             st.caption(TEXT["arch_data"].format(arch=run.arch, dataset=run.dataset))
         with c2:
             trained = views.train_time(run, {"train_time": rm.last("train_time")})
@@ -121,22 +123,23 @@ def run_header(run, rm: views.RunMetrics, color: int, multi: bool) -> None:
 
 
 def curves(items, roles, multi: bool, weight: float = 0.0) -> list[Series]:
-    """Series for (run, rm, color) items, one per (key, label, sparse) role present in a run.
+    """Series for (run, rm, index) items, one per (key, label, sparse) role present in a run.
 
-    One run: each role its own colour and dash (train blue solid, test orange dashed). Several
-    runs: the colour is the run's (its dot in the header), the role keeps its dash and gets a
-    marker shape, so "which run" and "which series" both read without the legend. Dense
-    per-step series are smoothed by ``weight`` over their faint raw line; sparse ones never.
+    Every line of a chart gets its own colour (the strongest cue on a projector), each role
+    its dash (train solid, test dashed) and, with several runs, each run its marker shape
+    (shown before its name in the header too): "which series" and "which run" both read
+    without hunting through the legend. Dense per-step series are smoothed by ``weight``
+    over their faint raw line; sparse ones (evaluations) never are.
     """
     out = []
-    for run, rm, c in items:
+    for run, rm, i in items:
         for j, (key, label, sparse) in enumerate(roles):
             if not rm.has(key):
                 continue
             s, v, _ = rm.series(key)
             name = TEXT["series"].format(run=run.name, what=label) if multi else label
-            style = dict(color=c if multi else j, dash=DASHES[j % len(DASHES)], markers=sparse,
-                         symbol=charts.SYMBOLS[j % len(charts.SYMBOLS)] if multi else None)
+            style = dict(color=sum(not x.faint for x in out), dash=DASHES[j % len(DASHES)], markers=sparse,
+                         symbol=charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None)
             # no shared legend group between series: a click on a legend entry hides that one line
             if weight > 0 and not sparse:
                 out.append(Series(name, s, v, faint=True, **style))
@@ -160,7 +163,7 @@ def grid_step(run, kind: str) -> int | None:
     return st.select_slider(TEXT["grid_step"], steps, key=key, help=TEXT["grid_step_help"])
 
 
-def grid(run, color: int) -> None:
+def grid(run) -> None:
     kind = views.media_kind(run.arch)
     name = md_escape(run.name)
     step = grid_step(run, kind)
@@ -197,8 +200,8 @@ def live(selected: list[int], refreshing: bool, weight: float) -> None:
     """Status, controls and the training curves: refreshed every second."""
     ui.reconcile()
     s, runs, items, multi, uid = load(selected)
-    for run, rm, c in items:
-        run_header(run, rm, c, multi)
+    for run, rm, i in items:
+        run_header(run, rm, i, multi)
 
     gans = [it for it in items if it[0].arch == "gan"]
     others = [it for it in items if it[0].arch != "gan"]
@@ -243,7 +246,7 @@ def details(selected: list[int], weight: float) -> None:
     with left:
         line("grad", items, [("grad_norm", TEXT["grad_y"], False)], "grad", TEXT["grad_y"], log_y=True)
     with right:
-        for run, rm, c in items:
+        for run, rm, i in items:
             steps, layers, norms = rm.grad_matrix()
             ui.chart(charts.grad_heatmap(steps, layers, norms, TEXT["heat"].format(name=run.name),
                                          uirevision=f"heat-{run.id}"), f"live_heat:{run.id}")
@@ -259,9 +262,9 @@ def details(selected: list[int], weight: float) -> None:
 
     st.subheader(TEXT["grids"])
     cols = st.columns(min(3, len(items)) or 1)
-    for n, (run, rm, c) in enumerate(items):
+    for n, (run, rm, _) in enumerate(items):
         with cols[n % len(cols)]:
-            grid(run, c)
+            grid(run)
             if views.arch_kind(run.arch) == "generator":
                 q = s.media(run.id, "quality")
                 if q is not None and q[2].get("class_hist"):
@@ -293,7 +296,7 @@ def main() -> None:
     by_id = {r.id: r for r in runs}
     default = [r.id for r in runs if r.status in views.RUNNING][:MAX_RUNS] or [runs[0].id]
     ui.init_selection("live_runs", "pages/live.py", by_id, default)
-    c1, c2, c3 = st.columns([5, 2, 1.4], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     # the chips name the runs only: their status is the badge's, read fresh at every refresh
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
                               format_func=lambda i: ui.run_label(by_id[i]), help=TEXT["pick_help"])

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import fake_runs
+from deeparch import charts
 from test_pages import app_store, button, open_page, static_serving  # noqa: F401 - app_store is a fixture
 
 HOSTILE = ('<iframe srcdoc="<script>parent.alert(parent.document.title)</script>"></iframe> '
@@ -108,9 +109,20 @@ def test_series_of_one_run_differ_by_colour_and_dash(app_store):
         colours = [t["line"]["color"] for t in fig["data"]]
         dashes = [t["line"].get("dash") for t in fig["data"]]
         assert len(fig["data"]) == 2 and len(set(colours)) == 2 and len(set(dashes)) == 2, title
-    # two runs: each run keeps one colour, each role its dash and marker shape
-    fig = figures(live([cnn, gan]))["Loss"]
-    assert {t["name"].split(" · ")[-1] for t in fig["data"]} == {"train", "test"}
+    # two runs on one chart: a colour per line, a dash per role, a marker shape per run (also in its header)
+    other = fake_runs.finished_cnn(app_store, name="other", seed=1)
+    at = live([cnn, other])
+    fig = figures(at)["Loss"]
+    lines = {tuple(t["name"].split(" · ")): t for t in fig["data"]}
+    assert set(lines) == {(r, s) for r in ("cnn-1", "other") for s in ("train", "test")}
+    assert len({t["line"]["color"] for t in fig["data"]}) == 4
+    assert lines["cnn-1", "train"]["line"].get("dash") == lines["other", "train"]["line"].get("dash")
+    assert lines["cnn-1", "test"]["line"].get("dash") != lines["cnn-1", "train"]["line"].get("dash")
+    shapes = {r: lines[r, "train"]["marker"]["symbol"] for r in ("cnn-1", "other")}
+    assert shapes["cnn-1"] != shapes["other"] and lines["other", "test"]["marker"]["symbol"] == shapes["other"]
+    glyphs = dict(zip(charts.SYMBOLS, charts.SYMBOL_GLYPHS))
+    headers = [md.value for md in at.markdown if "**" in md.value]
+    assert any(h.startswith(glyphs[shapes["other"]]) and "other" in h for h in headers), headers
 
 
 def test_smoothing_keeps_the_raw_line_faint_and_leaves_test_points_alone(app_store):
