@@ -11,7 +11,8 @@ from pages import _common as ui
 TEXT = {
     "title": "Live",
     "pick": "Runs to watch",
-    "pick_help": "Running runs are chosen by default. Pick up to six; each gets its own colour.",
+    "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own marker "
+                 "shape, shown before its name.",
     "none": "Pick a run above to watch it.",
     "follow": "Live refresh",
     "follow_help": "Turn off to freeze the page while you look at it; the runs keep training. Zoom, pan and "
@@ -83,7 +84,7 @@ def add_to_selection(run_id: int) -> None:
 def run_header(run, rm: views.RunMetrics, index: int, multi: bool) -> None:
     """Status, progress, time and the controls of one run, in one bordered row."""
     with st.container(border=True):
-        c1, c2, c3 = st.columns([2, 3, 5], vertical_alignment="center")
+        c1, c2, c3 = st.columns([3, 3, 4], vertical_alignment="center")
         with c1:
             st.markdown(TEXT["run_line"].format(title=run_title(run, index, multi), badge=ui.status_badge_md(run)))
             st.caption(TEXT["arch_data"].format(arch=run.arch, dataset=run.dataset))
@@ -131,15 +132,16 @@ def curves(items, roles, multi: bool, weight: float = 0.0) -> list[Series]:
     without hunting through the legend. Dense per-step series are smoothed by ``weight``
     over their faint raw line; sparse ones (evaluations) never are.
     """
-    out = []
+    out, lines = [], 0
     for run, rm, i in items:
         for j, (key, label, sparse) in enumerate(roles):
             if not rm.has(key):
                 continue
             s, v, _ = rm.series(key)
             name = TEXT["series"].format(run=run.name, what=label) if multi else label
-            style = dict(color=sum(not x.faint for x in out), dash=DASHES[j % len(DASHES)], markers=sparse,
+            style = dict(color=lines, dash=DASHES[j % len(DASHES)], markers=sparse,
                          symbol=charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None)
+            lines += 1
             # no shared legend group between series: a click on a legend entry hides that one line
             if weight > 0 and not sparse:
                 out.append(Series(name, s, v, faint=True, **style))
