@@ -60,7 +60,7 @@ def real_runs(store_dir: Path) -> dict:
             for a in ("cnn", "transformer")]
     for rid in race:
         jobs.wait(rid, s, timeout=600)
-    gan = jobs.launch(make_config("gan", max_steps=20_000, log_every=10, sample_every=100, quality_every=200,
+    gan = jobs.launch(make_config("gan", max_steps=3000, log_every=10, sample_every=100, quality_every=200,
                                   epochs=1000), name="gan live", store=s)
     cnn = jobs.launch(make_config("cnn", max_steps=2000, log_every=5, eval_every=50, sample_every=100,
                                   epochs=1000, lr=3e-4), name="cnn live", store=s)
