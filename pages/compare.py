@@ -4,7 +4,6 @@ import streamlit as st
 
 from deeparch import charts, views
 from deeparch.charts import Series
-from deeparch.text import md_escape
 from pages import _common as ui
 
 TEXT = {
@@ -77,17 +76,17 @@ def grids(runs) -> None:
             kind = views.media_kind(run.arch)
             got = s.media(run.id, kind, step)
             if got is None:
-                st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
+                st.caption(TEXT["no_grid"].format(name=run.name))
                 continue
             at, png, meta = got
             if kind == "probe":
                 right, total = charts.probe_summary(meta)
                 ui.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}", height=280),
                          f"compare_probe:{run.id}")
-                st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right, total=total))
+                st.caption(TEXT["probe_caption"].format(name=run.name, step=at, right=right, total=total))
             else:
                 st.image(png, width="stretch")
-                st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+                st.caption(TEXT["grid_caption"].format(name=run.name, step=at))
 
 
 def gradients(runs, rms, uid: str) -> None:
@@ -100,7 +99,7 @@ def gradients(runs, rms, uid: str) -> None:
         with cols[n % len(cols)]:
             g = views.grad_summary(rms[run.id])
             if g.empty:
-                st.caption(TEXT["grad_none"].format(name=md_escape(run.name)))
+                st.caption(TEXT["grad_none"].format(name=run.name))
                 continue
             fig = charts.bar_figure(g["layer"], g["median"], TEXT["grad_layers"].format(name=run.name),
                                     xlabel=TEXT["grad_x"], uirevision=f"cgl-{run.id}", log_y=True,

@@ -1,9 +1,7 @@
-"""Browser-test fixtures: a real ``streamlit run app.py`` on a free port with a temporary run store,
-and Debian's Chromium driven by Playwright.
+"""What the real-browser tests share: a ``streamlit run app.py`` server on a free port with its own
+run store, and Debian's Chromium driven through Playwright.
 
-``server`` yields (base URL, run store path) and leaves no worker behind; ``page`` yields a
-Playwright page at 1280x720 (deviceScaleFactor 1) that records every dialog and every request
-to a host other than this machine in ``page.dialogs`` and ``page.outside``.
+Test modules import the fixtures by name (``from browser_util import server, browser``).
 """
 from __future__ import annotations
 
@@ -14,7 +12,6 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -22,8 +19,6 @@ CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parent.parent
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
-LOCAL_SCHEMES = ("data", "blob", "about")
 
 
 def free_port() -> int:
@@ -32,8 +27,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _stop_workers(runs: Path) -> None:
+    """Never leave a worker behind: stop what the test launched, delete what does not stop."""
+    from deeparch import jobs
+    from deeparch.store import Store
+
+    if not (runs / "runs.db").exists():
+        return
+    s = Store(runs)
+    for r in s.list_runs(status=("queued", "starting", "running", "paused")):
+        jobs.stop(r.id, s)
+        try:
+            jobs.wait(r.id, s, timeout=30)
+        except TimeoutError:
+            jobs.delete(r.id, s)
+
+
 @pytest.fixture
 def server(tmp_path):
+    """(base URL, run store folder) of a fresh server; the folder may be filled before the first page loads."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package to run the browser test")
     pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright (requirements-dev.txt)")
@@ -61,39 +73,15 @@ def server(tmp_path):
         proc.wait(10)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)
-    from deeparch import jobs
-    from deeparch.store import Store
-
-    if (runs / "runs.db").exists():  # never leave a worker behind
-        s = Store(runs)
-        for r in s.list_runs(status=("queued", "starting", "running", "paused")):
-            jobs.stop(r.id, s)
-            try:
-                jobs.wait(r.id, s, timeout=30)
-            except TimeoutError:
-                jobs.delete(r.id, s)
-
-
-def is_local(url: str) -> bool:
-    u = urlparse(url)
-    return u.scheme in LOCAL_SCHEMES or u.hostname in LOCAL_HOSTS
+    _stop_workers(runs)
 
 
 @pytest.fixture
-def page(server):
+def browser():
+    """A headless Chromium for one test."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1)
-        pg = context.new_page()
-        pg.dialogs, pg.outside = [], []
-
-        def on_dialog(d):
-            pg.dialogs.append(d.message)
-            d.dismiss()
-
-        pg.on("dialog", on_dialog)
-        pg.on("request", lambda r: None if is_local(r.url) else pg.outside.append(r.url))
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()

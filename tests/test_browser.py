@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from browser_util import ARGS, CHROMIUM, server  # noqa: F401 - server is a fixture
+from browser_util import browser, server  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -56,102 +56,97 @@ def set_number(page, label: str, value: int) -> None:
     page.wait_for_timeout(400)
 
 
-def test_launch_watch_and_stop_from_the_browser(server):
-    from playwright.sync_api import sync_playwright
-
+def test_launch_watch_and_stop_from_the_browser(server, browser):
     from deeparch.store import Store
 
     base, runs = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(base + "/train")
-        page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base + "/train")
+    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
 
-        set_number(page, "max_steps", 300)
-        page.get_by_text("Logging, evaluation and checkpoints").click()
-        set_number(page, "log_every", 5)
-        set_number(page, "eval_every", 50)  # a "test" line beside "train" in the Loss chart
-        page.get_by_label("Run name (optional)").fill("browser test")
-        page.get_by_label("Run name (optional)").press("Tab")
-        page.get_by_role("button", name="Launch run").click()
-        page.wait_for_url("**/live**", timeout=30_000)
-        page.get_by_role("heading", name="Live").wait_for()
+    set_number(page, "max_steps", 300)
+    page.get_by_text("Logging, evaluation and checkpoints").click()
+    set_number(page, "log_every", 5)
+    set_number(page, "eval_every", 50)  # a "test" line beside "train" in the Loss chart
+    page.get_by_label("Run name (optional)").fill("browser test")
+    page.get_by_label("Run name (optional)").press("Tab")
+    page.get_by_role("button", name="Launch run").click()
+    page.wait_for_url("**/live**", timeout=30_000)
+    page.get_by_role("heading", name="Live").wait_for()
 
-        store = Store(runs)
-        (run,) = store.list_runs()
-        assert run.name == "browser test" and run.config["hp"]["max_steps"] == 300
+    store = Store(runs)
+    (run,) = store.list_runs()
+    assert run.name == "browser test" and run.config["hp"]["max_steps"] == 300
 
-        # the loss chart gains points while the run trains
-        deadline = time.monotonic() + 120
-        first = None
-        while time.monotonic() < deadline:
-            got = page.evaluate(LOSS_POINTS)
-            if got["n"] > 0 and first is None:
-                first = got
-            if first is not None and got["n"] > first["n"]:
-                break
-            page.wait_for_timeout(200)
-        else:
-            pytest.fail(f"the loss chart did not grow: first={first}, now={page.evaluate(LOSS_POINTS)}")
+    # the loss chart gains points while the run trains
+    deadline = time.monotonic() + 120
+    first = None
+    while time.monotonic() < deadline:
+        got = page.evaluate(LOSS_POINTS)
+        if got["n"] > 0 and first is None:
+            first = got
+        if first is not None and got["n"] > first["n"]:
+            break
+        page.wait_for_timeout(200)
+    else:
+        pytest.fail(f"the loss chart did not grow: first={first}, now={page.evaluate(LOSS_POINTS)}")
 
-        # latency: a loss row's wall time in the store → its step appearing as the chart's last point
-        latencies = []
-        seen = page.evaluate(LOSS_POINTS)["last"]
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and len(latencies) < 8:
-            got = page.evaluate(LOSS_POINTS)
-            if got["last"] > seen:
-                now = time.time()
-                seen = got["last"]
-                df = store.metrics(run.id, keys=["loss"])
-                wall = df.loc[df["step"] == int(seen), "wall"]
-                if len(wall):
-                    latencies.append(now - float(wall.iloc[-1]))
-            page.wait_for_timeout(50)
-        assert latencies, "no new point arrived in 15 s"
-        median = statistics.median(latencies)
-        print(f"\nlive latency (store wall time → point in the browser): median {median:.2f} s, "
-              f"min {min(latencies):.2f} s, max {max(latencies):.2f} s over {len(latencies)} updates")
-        assert median < 10
+    # latency: a loss row's wall time in the store → its step appearing as the chart's last point
+    latencies = []
+    seen = page.evaluate(LOSS_POINTS)["last"]
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and len(latencies) < 8:
+        got = page.evaluate(LOSS_POINTS)
+        if got["last"] > seen:
+            now = time.time()
+            seen = got["last"]
+            df = store.metrics(run.id, keys=["loss"])
+            wall = df.loc[df["step"] == int(seen), "wall"]
+            if len(wall):
+                latencies.append(now - float(wall.iloc[-1]))
+        page.wait_for_timeout(50)
+    assert latencies, "no new point arrived in 15 s"
+    median = statistics.median(latencies)
+    print(f"\nlive latency (store wall time → point in the browser): median {median:.2f} s, "
+          f"min {min(latencies):.2f} s, max {max(latencies):.2f} s over {len(latencies)} updates")
+    assert median < 10
 
-        # zoom the loss chart with the mouse and hide a trace from its legend: both survive refreshes
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and "test" not in page.evaluate(LOSS_VIEW)["names"]:
-            page.wait_for_timeout(200)
-        view = page.evaluate(LOSS_VIEW)
-        assert view["names"][:2] == ["train", "test"], view["names"]
-        x, y, w, h = view["box"]
-        page.mouse.move(x + 0.3 * w, y + 0.5 * h)
-        page.mouse.down()
-        page.mouse.move(x + 0.5 * w, y + 0.5 * h, steps=8)
-        page.mouse.move(x + 0.7 * w, y + 0.5 * h, steps=8)
-        page.mouse.up()
-        page.wait_for_timeout(500)
-        assert view["legend"], "the loss chart has no legend"
-        page.mouse.click(*view["legend"])
-        page.wait_for_timeout(800)  # plotly waits out its double-click delay before it hides the trace
-        zoomed = page.evaluate(LOSS_VIEW)
-        assert not zoomed["autorange"] and zoomed["range"] != view["range"], (view, zoomed)
-        assert zoomed["hidden"] == ["train"], zoomed  # that line only: "test" stays
-        n0, deadline = page.evaluate(LOSS_POINTS)["n"], time.monotonic() + 30
-        while time.monotonic() < deadline and page.evaluate(LOSS_POINTS)["n"] < n0 + 3:
-            page.wait_for_timeout(200)
-        after = page.evaluate(LOSS_VIEW)
-        assert page.evaluate(LOSS_POINTS)["n"] >= n0 + 3, "the chart stopped growing after the zoom"
-        assert after["mark"] == zoomed["mark"], "the chart was redrawn from scratch"
-        assert after["range"] == zoomed["range"] and not after["autorange"], (zoomed, after)
-        assert after["hidden"] == zoomed["hidden"], (zoomed, after)
-        print(f"zoom kept over {page.evaluate(LOSS_POINTS)['n'] - n0} new points: x range "
-              f"{[round(v) for v in after['range']]}, hidden {after['hidden']}")
+    # zoom the loss chart with the mouse and hide a trace from its legend: both survive refreshes
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and "test" not in page.evaluate(LOSS_VIEW)["names"]:
+        page.wait_for_timeout(200)
+    view = page.evaluate(LOSS_VIEW)
+    assert view["names"][:2] == ["train", "test"], view["names"]
+    x, y, w, h = view["box"]
+    page.mouse.move(x + 0.3 * w, y + 0.5 * h)
+    page.mouse.down()
+    page.mouse.move(x + 0.5 * w, y + 0.5 * h, steps=8)
+    page.mouse.move(x + 0.7 * w, y + 0.5 * h, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    assert view["legend"], "the loss chart has no legend"
+    page.mouse.click(*view["legend"])
+    page.wait_for_timeout(800)  # plotly waits out its double-click delay before it hides the trace
+    zoomed = page.evaluate(LOSS_VIEW)
+    assert not zoomed["autorange"] and zoomed["range"] != view["range"], (view, zoomed)
+    assert zoomed["hidden"] == ["train"], zoomed  # that line only: "test" stays
+    n0, deadline = page.evaluate(LOSS_POINTS)["n"], time.monotonic() + 30
+    while time.monotonic() < deadline and page.evaluate(LOSS_POINTS)["n"] < n0 + 3:
+        page.wait_for_timeout(200)
+    after = page.evaluate(LOSS_VIEW)
+    assert page.evaluate(LOSS_POINTS)["n"] >= n0 + 3, "the chart stopped growing after the zoom"
+    assert after["mark"] == zoomed["mark"], "the chart was redrawn from scratch"
+    assert after["range"] == zoomed["range"] and not after["autorange"], (zoomed, after)
+    assert after["hidden"] == zoomed["hidden"], (zoomed, after)
+    print(f"zoom kept over {page.evaluate(LOSS_POINTS)['n'] - n0} new points: x range "
+          f"{[round(v) for v in after['range']]}, hidden {after['hidden']}")
 
-        # stop it from the page
-        page.get_by_role("button", name="Stop").first.click()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and store.get_run(run.id).status not in ("stopped", "finished"):
-            time.sleep(0.3)
-        final = store.get_run(run.id)
-        assert final.status == "stopped", (final.status, final.reason)
-        page.wait_for_timeout(2500)
-        assert page.get_by_text("stopped").first.is_visible()
-        browser.close()
+    # stop it from the page
+    page.get_by_role("button", name="Stop").first.click()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and store.get_run(run.id).status not in ("stopped", "finished"):
+        time.sleep(0.3)
+    final = store.get_run(run.id)
+    assert final.status == "stopped", (final.status, final.reason)
+    page.wait_for_timeout(2500)
+    assert page.get_by_text("stopped").first.is_visible()

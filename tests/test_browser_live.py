@@ -9,11 +9,12 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlparse
 
 import pytest
 
 import fake_runs
-from browser_util import page, server  # noqa: F401 - fixtures
+from browser_util import browser, server  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -30,6 +31,32 @@ PAGE_TEXT = """() => ({
   iframes: Array.from(document.querySelectorAll('iframe')).map(f => f.getAttribute('srcdoc') || f.src),
   images: Array.from(document.querySelectorAll('img')).map(i => i.src),
 })"""
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+LOCAL_SCHEMES = ("data", "blob", "about")
+
+
+@pytest.fixture
+def page(browser):
+    """A 1280x720 page that records every dialog (``page.dialogs``) and every request to a host other
+    than this machine (``page.outside``)."""
+    pg = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1).new_page()
+    pg.dialogs, pg.outside = [], []
+
+    def on_dialog(d):
+        pg.dialogs.append(d.message)
+        d.dismiss()
+
+    def on_request(r):
+        u = urlparse(r.url)
+        if u.scheme not in LOCAL_SCHEMES and u.hostname not in LOCAL_HOSTS:
+            pg.outside.append(r.url)
+
+    pg.on("dialog", on_dialog)
+    pg.on("request", on_request)
+    yield pg
+    pg.context.close()
 
 
 def wait_for_charts(page, n: int = 1, timeout_s: float = 60) -> None:
