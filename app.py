@@ -6,7 +6,8 @@ write to the run store, and the pages read it.
 """
 import streamlit as st
 
-st.set_page_config(page_title="deeparch", page_icon=":material/neurology:", layout="wide",
+# an emoji icon: Streamlit draws it as a data: URL, where a :material/…: icon is fetched from Google's servers
+st.set_page_config(page_title="deeparch", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
 
 from deeparch import jobs, views  # noqa: E402 - set_page_config must come first

@@ -2,6 +2,7 @@
 
     python bench/screenshots.py            # trains a few short real runs in a temporary store (~3 min)
     python bench/screenshots.py --store runs --out docs   # or shoot an existing store as it is
+    python bench/screenshots.py --projector  # Live at 1280x720 (and at 150% zoom) with a CNN and a GAN run
 
 Starts ``streamlit run app.py`` on a free port, drives Debian's Chromium with Playwright.
 """
@@ -73,6 +74,48 @@ def real_runs(store_dir: Path) -> dict:
     return {"race": race, "gan": gan, "cnn": cnn}
 
 
+def projector_runs(store_dir: Path) -> dict:
+    """A CNN of 400 steps and a GAN trained beside it; shot when the CNN has finished, while the GAN trains."""
+    from deeparch import jobs
+    from deeparch.config import make_config
+    from deeparch.store import Store
+
+    os.environ.setdefault("DEEPARCH_MAX_RUNS", "2")
+    s = Store(store_dir)
+    cnn = jobs.launch(make_config("cnn", max_steps=400, log_every=5, eval_every=50, sample_every=50, epochs=1000),
+                      name="cnn 400 steps", store=s)
+    gan = jobs.launch(make_config("gan", max_steps=20_000, log_every=5, sample_every=100, quality_every=200,
+                                  epochs=1000), name="gan (long run)", store=s)
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        jobs.reconcile(s)
+        if s.get_run(cnn).status == "finished" and s.get_run(gan).step >= 600:
+            break
+        time.sleep(2)
+    return {"gan": gan, "cnn": cnn}
+
+
+def shoot_projector(port: int, out: Path, ids: dict) -> None:
+    """Live as a projector shows it: 1280x720 at scale 1, and 150% zoom (853x480 CSS px at scale 1.5)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for name, (w, h), scale in (("live-1280x720.png", (1280, 720), 1), ("live-1280x720-zoom150.png", (853, 480), 1.5)):
+            page = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=scale).new_page()
+            page.goto(f"http://127.0.0.1:{port}/live?runs={ids['gan']},{ids['cnn']}")
+            page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            time.sleep(6)
+            # scrolled to the run selector: the run headers below it, then the first charts
+            page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                          " const c = document.querySelector('[data-testid=stMultiSelect]');"
+                          " m.scrollTo(0, c.getBoundingClientRect().top + m.scrollTop - 12); }")
+            time.sleep(2)
+            page.screenshot(path=str(out / name))
+            page.context.close()
+        browser.close()
+
+
 def shoot(port: int, out: Path, ids: dict | None) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -121,6 +164,7 @@ def main() -> None:
     ap.add_argument("--store", help="shoot this existing store instead of training new runs")
     ap.add_argument("--out", default=str(ROOT / "docs"))
     ap.add_argument("--fake", action="store_true", help="fill the store with fake runs (no training), for layout work")
+    ap.add_argument("--projector", action="store_true", help="only Live at 1280x720 with a CNN and a GAN run")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -139,6 +183,10 @@ def main() -> None:
     port = free_port()
     server = start_server(store, port)
     try:
+        if a.projector:
+            ids = projector_runs(store)
+            shoot_projector(port, out, ids)
+            return
         if not a.store and not a.fake:
             ids = real_runs(store)
         shoot(port, out, ids)

@@ -9,6 +9,7 @@ page redraws them every second.
 from __future__ import annotations
 
 import base64
+import html
 import math
 import warnings
 from dataclasses import dataclass
@@ -17,12 +18,22 @@ from typing import Iterable, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from deeparch.text import clean_name
+
 MAX_POINTS = 2000
 HEATMAP_COLUMNS = 300
 
-# Okabe-Ito: distinguishable for colour-blind readers, printable.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
-FONT = dict(family="Inter, Source Sans Pro, sans-serif", size=12)
+# Okabe-Ito: distinguishable for colour-blind readers, printable. (Its yellow is left last:
+# it vanishes on a white background under a projector.)
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+# sizes for a projector: 14 px ticks and legend at 1280x720 (checked in Chromium, docs/live-1280x720.png)
+FONT = dict(family="Inter, Source Sans Pro, sans-serif", size=14, color="#1F2430")
+TITLE_SIZE = 16
+TITLE_CHARS = 28    # a title longer than this wraps onto the next line (a half-width chart at 150% zoom)
+HEIGHT = 380
+# marker shapes that tell runs apart on a shared chart, with the character that names each in text
+SYMBOLS = ("circle", "diamond", "square", "triangle-up", "x", "star")
+SYMBOL_GLYPHS = ("●", "◆", "■", "▲", "✕", "★")
 
 
 @dataclass
@@ -37,10 +48,29 @@ class Series:
     group: str | None = None   # legend group (one run), so a click hides all its lines
     faint: bool = False        # drawn thin and transparent (raw data under a smoothed line)
     markers: bool = False      # points, for sparse series such as test-split evaluations
+    symbol: str | None = None  # a marker shape that tells this series apart (sparse markers on dense lines)
 
 
 def color(i: int) -> str:
     return PALETTE[i % len(PALETTE)]
+
+
+def plain(text: str | None) -> str:
+    """Text shown literally by Plotly, which reads a subset of HTML in names and titles: run names
+    are data, so ``<``, ``>`` and ``&`` are escaped and control / bidi-override characters dropped."""
+    return html.escape(clean_name(text, max_len=10_000), quote=False) if text else ""
+
+
+def wrap(text: str, width: int = TITLE_CHARS) -> str:
+    """Break an escaped title into lines of at most ``width`` characters at spaces (Plotly cuts, never wraps)."""
+    lines: list[str] = []
+    words = [w[i:i + width] for w in text.split(" ") for i in range(0, max(len(w), 1), width)]
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
 
 
 # ---- data reduction ----------------------------------------------------------------------------
@@ -111,81 +141,149 @@ def _figure(data: list, layout: dict) -> go.Figure:
 
 
 def _axis(label: str, log: bool = False, **extra) -> dict:
-    axis = dict(title=dict(text=label, standoff=4), showgrid=True, gridcolor="#eee", zeroline=False,
-                type="log" if log else "linear", automargin=True)
+    axis = dict(title=dict(text=plain(label), standoff=6), showgrid=True, gridcolor="#e4e4e4", zeroline=False,
+                type="log" if log else "linear", automargin=True, exponentformat="power",
+                linecolor="#888", ticks="outside", ticklen=4)
     if log:
-        axis.update(exponentformat="power", dtick=1)  # ticks at powers of ten only: no 2, 5 clutter
-    else:
-        axis["exponentformat"] = "none"
+        axis["dtick"] = 1  # ticks at powers of ten; value_axis() adds 2 and 5 when the data span few decades
     axis.update(extra)
     return axis
+
+
+def _finite(values: Iterable[np.ndarray], log: bool = False) -> np.ndarray:
+    parts = [np.asarray(v, dtype=float).ravel() for v in values]
+    v = np.concatenate(parts) if parts else np.zeros(0)
+    v = v[np.isfinite(v)]
+    return v[v > 0] if log else v
+
+
+def value_axis(values: Iterable[np.ndarray], log: bool = False) -> dict:
+    """Range and tick format of a value axis that tell the truth about the data.
+
+    Plotly's own choices mislead in three cases: a constant series (a learning rate of 1e-3
+    drawn at "0" on a -0.5..1 axis) gets a range padded around its value; very large or very
+    small values (a diverged loss of 2e22, a learning rate) get exponent ticks instead of
+    long digit strings or "0"; a log axis spanning less than a few decades gets its range
+    snapped to whole decades and 2 / 5 ticks, so it always has labelled ticks.
+    """
+    v = _finite(values, log)
+    if not len(v):
+        return {}
+    lo, hi = float(v.min()), float(v.max())
+    if log:
+        a, b = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
+        b = max(b, a + 1)
+        out = dict(range=[a, b], autorange=False)
+        if b - a <= 3:
+            out["dtick"] = "D2"  # 1, 2, 5 in each decade
+        return out
+    out: dict = {}
+    big = max(abs(lo), abs(hi))
+    if big >= 1e5 or 0 < big < 1e-2:
+        out["tickformat"] = "~e"
+    if hi - lo <= 1e-9 * max(big, 1e-300):  # constant: pad around the value, never around 0..1
+        pad = abs(hi) * 0.5 if hi else 1.0
+        out.update(range=[lo - pad, hi + pad], autorange=False)
+    return out
+
+
+def step_axis(xs: Iterable[np.ndarray]) -> dict:
+    """A step axis with a single point (one evaluation so far) spans a sane range around it."""
+    v = _finite(xs)
+    if not len(v) or v.max() > v.min():
+        return {}
+    x = float(v[0])
+    pad = max(1.0, abs(x) * 0.1)
+    return dict(range=[x - pad, x + pad], autorange=False)
+
+
+def _title(title: str) -> dict:
+    """Plotly's title dict for a wrapped title: above the plot, pushing the top margin by as many
+    lines as it has (Plotly misplaces a multi-line title anchored to the top of the figure)."""
+    return dict(text=wrap(plain(title)), x=0, xanchor="left", xref="container", y=1, yanchor="bottom", yref="paper",
+                automargin=True, pad=dict(b=12, l=8), font=dict(size=TITLE_SIZE, weight=600, color="#1F2430"))
 
 
 def _layout(title: str | None, xlabel: str, ylabel: str, uirevision: str, height: int, log_y: bool = False,
             legend: bool = True, **extra) -> dict:
     layout = dict(
         height=height,
-        margin=dict(l=10, r=10, t=(58 if legend else 34) if title else 10, b=10),
+        margin=dict(l=10, r=10, t=10, b=10),
         font=FONT,
         uirevision=uirevision,
         hovermode="x unified",
+        hoverlabel=dict(font=dict(size=14)),
         showlegend=legend,
-        legend=dict(orientation="h", yanchor="bottom", y=1.01, xanchor="left", x=0, font=dict(size=11)),
+        # below the plot: the legend wraps onto as many rows as the width needs without covering the title
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", xanchor="left", x=0,
+                    font=dict(size=14)),
         plot_bgcolor="white",
         paper_bgcolor="white",
         xaxis=_axis(xlabel),
         yaxis=_axis(ylabel, log_y),
     )
     if title:
-        layout["title"] = dict(text=title, x=0, xanchor="left", y=1, yanchor="top", yref="container",
-                               pad=dict(t=6, l=4), font=dict(size=14, weight=600, color="#1F2430"))
+        layout["title"] = _title(title)
     layout.update(extra)
     return layout
 
 
 def _empty_note(text: str) -> dict:
-    return dict(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
-                font=dict(size=13, color="#888"))
+    return dict(text=plain(text), x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                font=dict(size=15, color="#777"))
 
 
 def _hline(value: float, label: str) -> tuple[dict, dict]:
     shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=value, y1=value,
-                 line=dict(color="#999", width=1, dash="dot"))
-    note = dict(text=label, xref="paper", x=0, yref="y", y=value, xanchor="left", yanchor="bottom",
-                showarrow=False, font=dict(size=10, color="#777"))
+                 line=dict(color="#777", width=1.5, dash="dot"))
+    note = dict(text=plain(label), xref="paper", x=0, yref="y", y=value, xanchor="left", yanchor="bottom",
+                showarrow=False, font=dict(size=13, color="#555"))
     return shape, note
 
 
+def _trace(s: Series, max_points: int) -> dict:
+    x, y = downsample(s.x, finite(s.y), max_points)
+    c = color(s.color)
+    name = plain(s.name)
+    line = dict(color=c, width=1.2 if s.faint else 2.6)
+    if s.dash:
+        line["dash"] = s.dash
+    marker = dict(size=7, color=c)
+    if s.symbol:
+        marker["symbol"] = s.symbol
+        if not s.markers:
+            marker["maxdisplayed"] = 12  # a dense line carries a few of its shape marks, not 2000
+    return dict(  # SVG scatter, not WebGL: at <= 2000 points it is fast and draws everywhere
+        type="scatter", x=x, y=y, name=name,
+        mode="lines+markers" if (s.markers or s.symbol) and not s.faint else "lines",
+        line=line, marker=marker, opacity=0.3 if s.faint else 1.0,
+        legendgroup=plain(s.group) or name, showlegend=not s.faint,
+        # a stable identity: a line hidden from the legend stays hidden when other lines appear
+        uid=f"{s.group or ''}|{s.name}|{'raw' if s.faint else 'line'}",
+        # the name comes from the trace (already escaped), never spliced into the template
+        hovertemplate="%{y:.4g}<extra>%{fullData.name}</extra>",
+    )
+
+
 def line_figure(series: Iterable[Series], title: str | None = None, xlabel: str = "step", ylabel: str = "",
-                uirevision: str = "chart", height: int = 300, log_y: bool = False,
+                uirevision: str = "chart", height: int = HEIGHT, log_y: bool = False,
                 max_points: int = MAX_POINTS, hlines: Sequence[tuple[float, str]] = (),
                 empty_text: str = "no data yet") -> go.Figure:
-    """Overlaid lines, each downsampled to ``max_points`` (min/max kept)."""
-    data, count = [], 0
-    for s in series:
-        x, y = downsample(s.x, finite(s.y), max_points)
-        count += len(x)
-        c = color(s.color)
-        line = dict(color=c, width=1 if s.faint else 1.8)
-        if s.dash:
-            line["dash"] = s.dash
-        data.append(dict(  # SVG scatter, not WebGL: at <= 2000 points it is fast and draws everywhere
-            type="scatter", x=x, y=y, name=s.name, mode="lines+markers" if s.markers else "lines",
-            line=line, marker=dict(size=5, color=c), opacity=0.3 if s.faint else 1.0,
-            legendgroup=s.group or s.name, showlegend=not s.faint,
-            # a stable identity: a line hidden from the legend stays hidden when other lines appear
-            uid=f"{s.group or ''}|{s.name}|{'raw' if s.faint else 'line'}",
-            hovertemplate="%{y:.4g}<extra>" + s.name + "</extra>",
-        ))
+    """Overlaid lines, each downsampled to ``max_points`` (min/max kept), on axes that do not lie."""
+    data = [_trace(s, max_points) for s in series]
     shapes, notes = [], []
     for value, label in hlines:
         shape, note = _hline(value, label)
         shapes.append(shape)
         notes.append(note)
     layout = _layout(title, xlabel, ylabel, uirevision, height, log_y, shapes=shapes, annotations=notes)
-    if count == 0:
+    if not any(len(d["x"]) for d in data):
         notes.append(_empty_note(empty_text))
         layout["xaxis"]["showticklabels"] = layout["yaxis"]["showticklabels"] = False
+        return _figure(data, layout)
+    ys = [d["y"] for d in data] + [np.array([v for v, _ in hlines])]
+    layout["yaxis"].update(value_axis(ys, log_y))
+    layout["xaxis"].update(step_axis(d["x"] for d in data))
     return _figure(data, layout)
 
 
@@ -211,7 +309,7 @@ def grad_heatmap(steps: np.ndarray, layers: Sequence[str], norms: np.ndarray, ti
             warnings.simplefilter("ignore", category=RuntimeWarning)  # a bucket with no record stays NaN
             z = np.nanmean(zp.reshape(z.shape[0], cols, size), axis=2)
         steps = steps[np.minimum(np.arange(cols) * size + size - 1, len(steps) - 1)]
-    layout = _layout(title, "step", "", uirevision, height or max(180, 60 + 22 * len(layers)), legend=False)
+    layout = _layout(title, "step", "", uirevision, height or max(220, 90 + 28 * len(layers)), legend=False)
     layout["yaxis"].update(autorange="reversed", showgrid=False, type="category")  # input side on top
     layout["xaxis"].update(showgrid=False)
     layout["hovermode"] = "closest"
@@ -224,7 +322,7 @@ def grad_heatmap(steps: np.ndarray, layers: Sequence[str], norms: np.ndarray, ti
         data.append(dict(
             type="heatmap", x=steps, y=list(layers), z=z, zmin=lo, zmax=hi, colorscale="Viridis",
             colorbar=dict(title=dict(text="‖grad‖", side="right"), tickvals=ticks,
-                          ticktext=[f"1e{t}" for t in ticks], thickness=12),
+                          ticktext=[f"1e{t}" for t in ticks], thickness=14),
             customdata=np.power(10.0, z),
             hovertemplate="step %{x}<br>%{y}<br>‖grad‖ %{customdata:.3g}<extra></extra>",
         ))
@@ -251,7 +349,8 @@ def bar_figure(labels: Sequence[str], values: Sequence[float], title: str | None
     if horizontal:
         layout[cat]["autorange"] = "reversed"
     if log_y:
-        layout[num].update(type="log", exponentformat="power", dtick=1)
+        layout[num].update(type="log", dtick=1)
+        layout[num].update(value_axis([np.asarray(values)], log=True))
     return _figure([trace], layout)
 
 
@@ -298,7 +397,7 @@ def probe_figure(png: bytes, meta: dict, ncol: int = 4, cell: int = 28, pad: int
         text = f"{p} · {conf[i]:.0%}" if ok else f"{p} (is {t})"
         notes.append(dict(x=pad + c * (cell + pad) + cell / 2, y=pad + r * (cell + pad) + 1, xref="x", yref="y",
                           text=text, showarrow=False, yanchor="top", xanchor="center",
-                          font=dict(size=11, color="white"),
+                          font=dict(size=13, color="white"),
                           bgcolor="#1a7f37" if ok else "#cf222e", opacity=0.92, borderpad=1))
     w = ncol * (cell + pad) + pad
     h = rows * (cell + pad) + pad

@@ -92,23 +92,52 @@ def budget_bound(run: Run, trained_s: float | None) -> bool:
     return run.step / trained_s * budget < run.total_steps
 
 
-def eta_seconds(run: Run, samples_per_s: float | None = None, now: float | None = None,
-                trained_s: float | None = None) -> float | None:
-    """Seconds left for an active run: from the latest throughput, else from the average pace;
-    never more than what is left of its training-time budget. Training time only: evaluation
-    and samples come on top."""
-    if run.status not in ACTIVE or run.status == "queued" or not run.total_steps or run.step >= run.total_steps:
+PACE_MIN_STEPS = 20      # a pace is measured over at least this many steps…
+PACE_MIN_SECONDS = 10.0  # …or this much time, after the first record
+PACE_WINDOW = 30         # intervals between records the pace is taken over (the recent pace)
+PAUSE_GAP = 10.0         # an interval this many times the typical one is a pause or a restart, not pace
+
+
+def pace(steps: np.ndarray, walls: np.ndarray) -> float | None:
+    """Wall seconds per step over the recent log records, or None while too little is measured.
+
+    The first record is left out: its steps carry the start-up (data on the device, first
+    calls, a busy machine) and extrapolating them told a 2-minute demo "41 min". Intervals
+    much longer than the typical one (a pause, a stop and resume) are left out too;
+    evaluation and sampling stay in, since the run's end waits for them as well.
+    """
+    steps, walls = np.asarray(steps, dtype=float), np.asarray(walls, dtype=float)
+    if len(steps) < 3:
         return None
-    left = run.total_steps - run.step
-    eta = None
-    if samples_per_s and samples_per_s > 0 and math.isfinite(samples_per_s):
-        eta = left * batch_size(run) / samples_per_s
-    elif run.started and run.step > 0:
-        elapsed = (now or time.time()) - run.started
-        eta = elapsed / run.step * left
+    steps, walls = steps[1:][-(PACE_WINDOW + 1):], walls[1:][-(PACE_WINDOW + 1):]
+    ds, dt = np.diff(steps), np.diff(walls)
+    ok = (ds > 0) & (dt >= 0)
+    ds, dt = ds[ok], dt[ok]
+    if not len(ds):
+        return None
+    per = dt / ds
+    keep = per <= PAUSE_GAP * max(float(np.median(per)), 1e-9)
+    n, seconds = ds[keep].sum(), dt[keep].sum()
+    if n < PACE_MIN_STEPS and seconds < PACE_MIN_SECONDS:
+        return None
+    return float(seconds / n)
+
+
+def expects_eta(run: Run) -> bool:
+    """Whether a time left makes sense for the run: training (not waiting) towards a known total."""
+    return (run.status in ACTIVE and run.status != "queued" and bool(run.total_steps)
+            and run.step < run.total_steps)
+
+
+def eta_seconds(run: Run, pace_s: float | None, trained_s: float | None = None) -> float | None:
+    """Seconds left for a training run at its measured pace (see :func:`pace`), never more than
+    what is left of its training-time budget; None when there is nothing or not yet enough to estimate."""
+    if not expects_eta(run) or pace_s is None:
+        return None
+    eta = pace_s * (run.total_steps - run.step)
     budget = time_budget_s(run)
     if budget and trained_s is not None:
-        eta = max(0.0, budget - trained_s) if eta is None else min(eta, max(0.0, budget - trained_s))
+        eta = min(eta, max(0.0, budget - trained_s))
     return eta
 
 
@@ -447,7 +476,7 @@ def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> lis
 
 __all__ = [
     "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
-    "time_budget_s", "train_time", "budget_bound",
+    "pace", "expects_eta", "time_budget_s", "train_time", "budget_bound",
     "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
     "metrics_wide",
     "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",

@@ -15,6 +15,7 @@ import streamlit as st
 from deeparch import jobs, views
 from deeparch.config import ConfigError, make_config
 from deeparch.store import Run, Store, default_root
+from deeparch.text import clean_name, md_escape
 from pages import _plot
 
 TEXT = {
@@ -38,6 +39,8 @@ TEXT = {
     "first_button": "Launch a demo run",
     "demo_name": "demo: CNN, 300 steps",
     "demo_busy": "The demo run was launched a moment ago.",
+    "run_label": "#{id} {name}",
+    "badge": ":{color}-badge[{status}]",
 }
 
 DEMO = dict(arch="cnn", max_steps=300, log_every=5, eval_every=50, sample_every=50)
@@ -109,6 +112,7 @@ def page(main: Callable[[], None]) -> None:
     _leave_pages_folder_mode()
     try:
         reconcile()
+        show_flash()
         main()
     except Exception as e:  # noqa: BLE001 - Streamlit's own rerun/stop signals are BaseException, not caught
         log.exception("page error")
@@ -174,7 +178,9 @@ def keep_selection(widget_key: str, ids: list[int]) -> None:
 
 
 def run_label(run: Run) -> str:
-    return f"#{run.id} {run.name} · {TEXT['status'].get(run.status, run.status)}"
+    """A run in a selector: its id and name only. The status is shown by the badge, read fresh at each
+    refresh; a chip drawn when the page loaded would contradict it once the run moves on."""
+    return TEXT["run_label"].format(id=run.id, name=clean_name(run.name))
 
 
 # ---- launching -------------------------------------------------------------------------------------
@@ -216,8 +222,9 @@ def first_run_hint(key: str = "demo", body: str | None = None) -> None:
 
 
 # ---- run controls ----------------------------------------------------------------------------------
-def controls(run: Run, key: str) -> str | None:
-    """Pause / resume / stop / clone buttons for a run; returns the id of a clone when one was launched."""
+def controls(run: Run, key: str, on_clone: Callable[[int], None] | None = None) -> None:
+    """Pause / resume / stop / clone buttons for a run. An action redraws the whole page (a run that
+    trains again restarts the page's live refresh), its message shown after; ``on_clone`` gets a clone's id."""
     s = store()
     can_pause = run.status in ("starting", "running") and run.control != "pause"
     can_resume = (run.status == "paused" or run.control == "pause") or run.status in ("stopped", "failed")
@@ -229,20 +236,30 @@ def controls(run: Run, key: str) -> str | None:
         ("stop", ":material/stop:", can_stop, jobs.stop),
         ("clone", ":material/content_copy:", True, None),
     ]
-    cloned = None
-    for name, icon, enabled, fn in actions:
-        if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, disabled=not enabled,
-                      help=TEXT[name + "_help"]):
+    # only the actions the run's status allows: four buttons wrapped onto two rows on a projector
+    for name, icon, fn in [(n, i, f) for n, i, ok, f in actions if ok]:
+        if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, help=TEXT[name + "_help"]):
             try:
                 with write_lock():
                     if fn is None:
                         cloned = jobs.clone(run.id, store=s)
-                        st.toast(TEXT["cloned"].format(name=s.get_run(cloned).name))
+                        message = TEXT["cloned"].format(name=md_escape(s.get_run(cloned).name))
+                        if on_clone is not None:
+                            on_clone(cloned)
                     else:
-                        st.toast(fn(run.id, store=s))
+                        message = fn(run.id, store=s)
             except (ConfigError, OSError) as e:
                 st.error(TEXT["action_failed"].format(action=TEXT[name].lower(), error=e))
-    return cloned
+                continue
+            st.session_state["_flash"] = message
+            st.rerun()  # the whole page, not only the fragment holding the button
+
+
+def show_flash() -> None:
+    """The message of the action that asked for this redraw, as a toast."""
+    message = st.session_state.pop("_flash", None)
+    if message:
+        st.toast(message)
 
 
 def chart(fig, key: str) -> None:
@@ -254,8 +271,10 @@ STATUS_COLORS = {"queued": "gray", "starting": "blue", "running": "blue", "pause
                  "stopped": "gray", "failed": "red", "diverged": "red"}
 
 
-def status_badge(run: Run) -> None:
-    st.badge(TEXT["status"].get(run.status, run.status), color=STATUS_COLORS.get(run.status, "gray"))
+def status_badge_md(run: Run) -> str:
+    """The status badge as Markdown, to sit on the same line as the run's name."""
+    return TEXT["badge"].format(color=STATUS_COLORS.get(run.status, "gray"),
+                                status=TEXT["status"].get(run.status, run.status))
 
 
 def metrics_cache(run_ids: Iterable[int], s: Store) -> dict[int, views.RunMetrics]:

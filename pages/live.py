@@ -1,16 +1,20 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
+import functools
+
 import streamlit as st
 
 from deeparch import charts, views
 from deeparch.charts import Series
+from deeparch.text import md_escape
 from pages import _common as ui
 
 TEXT = {
     "title": "Live",
     "pick": "Runs to watch",
-    "pick_help": "Running runs are chosen by default. Pick up to six; each gets its own colour.",
+    "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own marker "
+                 "shape, shown before its name.",
     "none": "Pick a run above to watch it.",
-    "follow": "Refresh every second",
+    "follow": "Live refresh",
     "follow_help": "Turn off to freeze the page while you look at it; the runs keep training. Zoom, pan and "
                    "series hidden from a legend are kept while new points arrive. Finished runs never refresh.",
     "waiting": "Waiting for a free training slot ({n} runs train at once).",
@@ -21,7 +25,8 @@ TEXT = {
     "progress_time": "step {step:,} · {done} of {budget} of training · {pct:.0%}",
     "progress_unknown": "step {step:,}",
     "elapsed": "elapsed {elapsed}",
-    "eta": "about {eta} of training left",
+    "eta": "about {eta} left",
+    "estimating": "time left: estimating…",
     "finishing": "training done: final evaluation and samples",
     "arch_data": "{arch} on {dataset}",
     "loss": "Loss", "loss_y": "loss",
@@ -47,19 +52,41 @@ TEXT = {
     "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
                      "(label · confidence; red: wrong, with the true label)",
     "no_grid": "{name}: no grid yet.",
+    "run_title": "**{name}**",
+    "run_title_mark": "{mark} **{name}**",
+    "run_line": "{title} {badge}",
+    "series": "{run} · {what}",
+    "smooth": "Smoothing",
+    "smooth_help": "Exponential moving average of the per-step curves, as on Compare: 0 shows the raw values. "
+                   "The raw curve stays visible, faint, under the smoothed one; test points are never smoothed.",
 }
 MAX_RUNS = 6
 DETAIL_EVERY_S = 5.0
+WATCH_EVERY_S = 3.0
+# the roles of a chart (train / test, G / D) differ by dash as well as colour
+DASHES = (None, "dash", "dot", "dashdot")
 
 
-def run_header(run, rm: views.RunMetrics, color: int) -> None:
+def run_title(run, index: int, multi: bool) -> str:
+    """The run's name as Markdown text (escaped: names are data), after the marker shape of its
+    lines when several runs share the charts."""
+    name = md_escape(run.name)
+    if not multi:
+        return TEXT["run_title"].format(name=name)
+    return TEXT["run_title_mark"].format(mark=charts.SYMBOL_GLYPHS[index % len(charts.SYMBOL_GLYPHS)], name=name)
+
+
+def add_to_selection(run_id: int) -> None:
+    """A clone launched from this page joins the runs on it."""
+    st.session_state["handoff:pages/live.py"] = [*st.session_state.get("live_runs", []), run_id]
+
+
+def run_header(run, rm: views.RunMetrics, index: int, multi: bool) -> None:
     """Status, progress, time and the controls of one run, in one bordered row."""
     with st.container(border=True):
-        c1, c2, c3 = st.columns([2, 3, 5], vertical_alignment="center")
+        c1, c2, c3 = st.columns([3, 3, 4], vertical_alignment="center")
         with c1:
-            st.markdown(f"<span style='color:{charts.color(color)};font-size:1.2rem'>●</span> "
-                        f"**{run.name}**", unsafe_allow_html=True)
-            ui.status_badge(run)
+            st.markdown(TEXT["run_line"].format(title=run_title(run, index, multi), badge=ui.status_badge_md(run)))
             st.caption(TEXT["arch_data"].format(arch=run.arch, dataset=run.dataset))
         with c2:
             trained = views.train_time(run, {"train_time": rm.last("train_time")})
@@ -74,15 +101,15 @@ def run_header(run, rm: views.RunMetrics, color: int) -> None:
             else:
                 st.caption(TEXT["progress_unknown"].format(step=run.step))
             parts = [TEXT["elapsed"].format(elapsed=views.fmt_duration(run.elapsed))]
-            eta = views.eta_seconds(run, rm.last("samples_per_s"), trained_s=trained)
+            steps, _, walls = rm.series("samples_per_s")  # one record per log_every steps
+            eta = views.eta_seconds(run, views.pace(steps, walls), trained_s=trained)
             if eta is not None:
                 parts.append(TEXT["eta"].format(eta=views.fmt_duration(eta)) if eta >= 1 else TEXT["finishing"])
+            elif views.expects_eta(run):
+                parts.append(TEXT["estimating"])
             st.caption(" · ".join(parts))
         with c3:
-            cloned = ui.controls(run, key="live")
-        if cloned is not None:
-            st.session_state["handoff:pages/live.py"] = [*st.session_state.get("live_runs", []), cloned]
-            st.rerun()
+            ui.controls(run, key="live", on_clone=add_to_selection)
         message = views.explain(run)
         if message:
             st.error(message, icon=":material/error:")
@@ -96,41 +123,64 @@ def run_header(run, rm: views.RunMetrics, color: int) -> None:
             st.info(TEXT["paused"])
 
 
-def _name(run, multi: bool, what: str) -> str:
-    return f"{run.name} · {what}" if multi else what
+def curves(items, roles, multi: bool, weight: float = 0.0) -> list[Series]:
+    """Series for (run, rm, index) items, one per (key, label, sparse) role present in a run.
 
-
-def curves(items, key_pairs, multi: bool):
-    """Series for (run, rm, color) items: for each (key, label, dash, markers) present in a run."""
-    out = []
-    for run, rm, c in items:
-        for key, label, dash, markers in key_pairs:
-            if rm.has(key):
-                s, v, _ = rm.series(key)
-                # no legend group: a click on a legend entry hides that one line
-                out.append(Series(_name(run, multi, label), s, v, color=c, dash=dash, markers=markers))
+    Every line of a chart gets its own colour (the strongest cue on a projector), each role
+    its dash (train solid, test dashed) and, with several runs, each run its marker shape
+    (shown before its name in the header too): "which series" and "which run" both read
+    without hunting through the legend. Dense per-step series are smoothed by ``weight``
+    over their faint raw line; sparse ones (evaluations) never are.
+    """
+    out, lines = [], 0
+    for run, rm, i in items:
+        for j, (key, label, sparse) in enumerate(roles):
+            if not rm.has(key):
+                continue
+            s, v, _ = rm.series(key)
+            name = TEXT["series"].format(run=run.name, what=label) if multi else label
+            style = dict(color=lines, dash=DASHES[j % len(DASHES)], markers=sparse,
+                         symbol=charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None)
+            lines += 1
+            # no shared legend group between series: a click on a legend entry hides that one line
+            if weight > 0 and not sparse:
+                out.append(Series(name, s, v, faint=True, **style))
+                v = charts.ema(v, weight)
+            out.append(Series(name, s, v, **style))
     return out
 
 
-def grid(run, color: int) -> None:
+def grid_step(run, kind: str) -> int | None:
+    """The step whose grid to show: a slider over the steps that have one (a stopped run's end, not its
+    planned total); left at the newest, it follows new grids."""
+    steps = ui.store().media_steps(run.id, kind)
+    if not steps:
+        return None
+    ss, key = st.session_state, f"live_grid:{run.id}"
+    if ss.get(key) not in steps or ss.get(key) == ss.get(key + ":newest"):
+        ss[key] = steps[-1]
+    ss[key + ":newest"] = steps[-1]
+    if len(steps) == 1:
+        return steps[0]
+    return st.select_slider(TEXT["grid_step"], steps, key=key, help=TEXT["grid_step_help"])
+
+
+def grid(run) -> None:
     kind = views.media_kind(run.arch)
-    s = ui.store()
-    step = None
-    if run.total_steps:
-        step = st.slider(TEXT["grid_step"], 0, int(run.total_steps), int(run.total_steps),
-                         key=f"live_grid:{run.id}", help=TEXT["grid_step_help"])
-    got = s.media(run.id, kind, step)
+    name = md_escape(run.name)
+    step = grid_step(run, kind)
+    got = ui.store().media(run.id, kind, step) if step is not None else None
     if got is None:
-        st.caption(TEXT["no_grid"].format(name=run.name))
+        st.caption(TEXT["no_grid"].format(name=name))
         return
     at, png, meta = got
     if kind == "probe":
         right, total = charts.probe_summary(meta)
-        ui.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}", height=330), f"live_probe:{run.id}")
-        st.caption(TEXT["probe_caption"].format(name=run.name, step=at, right=right, total=total))
+        ui.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}", height=360), f"live_probe:{run.id}")
+        st.caption(TEXT["probe_caption"].format(name=name, step=at, right=right, total=total))
     else:
-        st.image(png, width=330)
-        st.caption(TEXT["grid_caption"].format(name=run.name, step=at))
+        st.image(png, width=360)
+        st.caption(TEXT["grid_caption"].format(name=name, step=at))
 
 
 def load(selected: list[int]):
@@ -141,46 +191,48 @@ def load(selected: list[int]):
     return s, runs, items, len(runs) > 1, "-".join(str(r.id) for r in runs)
 
 
-def live(selected: list[int], refreshing: bool) -> None:
+def line_chart(key: str, items, roles, title: str, ylabel: str, *, uid: str, multi: bool, weight: float,
+               **kw) -> None:
+    """One line chart of the roles (see :func:`curves`) of these runs, kept in place under ``live_<key>``."""
+    ui.chart(charts.line_figure(curves(items, roles, multi, weight), TEXT[title], ylabel=ylabel,
+                                uirevision=f"{key}-{uid}", **kw), f"live_{key}")
+
+
+def live(selected: list[int], refreshing: bool, weight: float) -> None:
     """Status, controls and the training curves: refreshed every second."""
     ui.reconcile()
     s, runs, items, multi, uid = load(selected)
-    for run, rm, c in items:
-        run_header(run, rm, c)
+    for run, rm, i in items:
+        run_header(run, rm, i, multi)
 
     gans = [it for it in items if it[0].arch == "gan"]
     others = [it for it in items if it[0].arch != "gan"]
     classifiers = [it for it in items if views.arch_kind(it[0].arch) == "classifier"]
 
+    line = functools.partial(line_chart, uid=uid, multi=multi, weight=weight)
+
     left, right = st.columns(2)
     if others:
         with left:
-            ui.chart(charts.line_figure(
-                curves(others, [("loss", TEXT["train"], None, False), ("test_loss", TEXT["test"], "dash", True)],
-                       multi), TEXT["loss"], ylabel=TEXT["loss_y"], uirevision=f"loss-{uid}"), "live_loss")
+            line("loss", others, [("loss", TEXT["train"], False), ("test_loss", TEXT["test"], True)], "loss",
+                 TEXT["loss_y"])
     if classifiers:
         with right if others else left:
-            ui.chart(charts.line_figure(
-                curves(classifiers, [("train_acc", TEXT["train"], None, False),
-                                     ("test_acc", TEXT["test"], "dash", True)], multi),
-                TEXT["acc"], ylabel=TEXT["acc_y"], uirevision=f"acc-{uid}"), "live_acc")
+            line("acc", classifiers, [("train_acc", TEXT["train"], False), ("test_acc", TEXT["test"], True)], "acc",
+                 TEXT["acc_y"])
     if gans:
         left, right = st.columns(2)
         with left:
-            ui.chart(charts.line_figure(
-                curves(gans, [("g_loss", "G", None, False), ("d_loss", "D", "dash", False)], multi),
-                TEXT["gan_loss"], ylabel=TEXT["loss_y"], uirevision=f"ganloss-{uid}"), "live_gan_loss")
+            line("gan_loss", gans, [("g_loss", "G", False), ("d_loss", "D", False)], "gan_loss", TEXT["loss_y"])
         with right:
-            ui.chart(charts.line_figure(
-                curves(gans, [("d_x", "D(x)", None, False), ("d_g_z", "D(G(z))", "dash", False)], multi),
-                TEXT["gan_d"], ylabel="D", uirevision=f"gand-{uid}", hlines=[(0.5, TEXT["balance"])]),
-                "live_gan_d")
+            line("gan_d", gans, [("d_x", "D(x)", False), ("d_g_z", "D(G(z))", False)], "gan_d", "D",
+                 hlines=[(0.5, TEXT["balance"])])
 
     if refreshing and not any(r.status in views.ACTIVE for r in runs):
         st.rerun()  # everything shown has ended: redraw once without the timer
 
 
-def details(selected: list[int]) -> None:
+def details(selected: list[int], weight: float) -> None:
     """Gradients, sample quality, grids, learning rate and throughput: refreshed every few seconds.
 
     Each refresh sends every chart's figure again and the browser redraws it; on a busy
@@ -189,50 +241,52 @@ def details(selected: list[int]) -> None:
     """
     s, runs, items, multi, uid = load(selected)
     generators = [it for it in items if views.arch_kind(it[0].arch) == "generator"]
+
+    line = functools.partial(line_chart, uid=uid, multi=multi, weight=weight)
+
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.line_figure(curves(items, [("grad_norm", TEXT["grad_y"], None, False)], multi),
-                                 TEXT["grad"], ylabel=TEXT["grad_y"], log_y=True, uirevision=f"grad-{uid}"),
-              "live_grad")
+        line("grad", items, [("grad_norm", TEXT["grad_y"], False)], "grad", TEXT["grad_y"], log_y=True)
     with right:
-        for run, rm, c in items:
+        for run, rm, i in items:
             steps, layers, norms = rm.grad_matrix()
             ui.chart(charts.grad_heatmap(steps, layers, norms, TEXT["heat"].format(name=run.name),
-                                      uirevision=f"heat-{run.id}"), f"live_heat:{run.id}")
+                                         uirevision=f"heat-{run.id}"), f"live_heat:{run.id}")
         st.caption(TEXT["heat_help"])
 
     if generators:
         left, mid = st.columns(2)
         with left:
-            ui.chart(charts.line_figure(
-                curves(generators, [("recognisability", TEXT["recog"], None, True),
-                                    ("coverage", TEXT["coverage"], "dash", True)], multi),
-                TEXT["quality"], ylabel=TEXT["quality_y"], uirevision=f"quality-{uid}"), "live_quality")
+            line("quality", generators, [("recognisability", TEXT["recog"], True), ("coverage", TEXT["coverage"], True)],
+                 "quality", TEXT["quality_y"])
         with mid:
-            ui.chart(charts.line_figure(curves(generators, [("frechet", TEXT["frechet_y"], None, True)], multi),
-                                     TEXT["frechet"], ylabel=TEXT["frechet_y"], uirevision=f"frechet-{uid}"),
-                  "live_frechet")
+            line("frechet", generators, [("frechet", TEXT["frechet_y"], True)], "frechet", TEXT["frechet_y"])
 
     st.subheader(TEXT["grids"])
     cols = st.columns(min(3, len(items)) or 1)
-    for n, (run, rm, c) in enumerate(items):
+    for n, (run, rm, _) in enumerate(items):
         with cols[n % len(cols)]:
-            grid(run, c)
+            grid(run)
             if views.arch_kind(run.arch) == "generator":
                 q = s.media(run.id, "quality")
                 if q is not None and q[2].get("class_hist"):
                     ui.chart(charts.class_hist_figure(q[2]["class_hist"], q[2].get("classes", []),
-                                                   TEXT["hist"].format(name=run.name), uirevision=f"hist-{run.id}"),
-                          f"live_hist:{run.id}")
+                                                      TEXT["hist"].format(name=run.name), uirevision=f"hist-{run.id}"),
+                             f"live_hist:{run.id}")
 
     left, right = st.columns(2)
     with left:
-        ui.chart(charts.line_figure(curves(items, [("lr", TEXT["lr_y"], None, False)], multi), TEXT["lr"],
-                                 ylabel=TEXT["lr_y"], uirevision=f"lr-{uid}", height=240), "live_lr")
+        line("lr", items, [("lr", TEXT["lr_y"], False)], "lr", TEXT["lr_y"], height=300)
     with right:
-        ui.chart(charts.line_figure(curves(items, [("samples_per_s", TEXT["speed_y"], None, False)], multi),
-                                 TEXT["speed"], ylabel=TEXT["speed_y"], uirevision=f"speed-{uid}", height=240),
-              "live_speed")
+        line("speed", items, [("samples_per_s", TEXT["speed_y"], False)], "speed", TEXT["speed_y"], height=300)
+
+
+def watch(selected: list[int], shown: dict[int, str]) -> None:
+    """While nothing shown trains, look every few seconds whether a run changed status (resumed from
+    another tab or the command line, deleted): then redraw the page, which starts the live refresh."""
+    now = {r.id: r.status for r in ui.store().list_runs(ids=selected)}
+    if now != shown:
+        st.rerun()
 
 
 def main() -> None:
@@ -244,17 +298,21 @@ def main() -> None:
     by_id = {r.id: r for r in runs}
     default = [r.id for r in runs if r.status in views.RUNNING][:MAX_RUNS] or [runs[0].id]
     ui.init_selection("live_runs", "pages/live.py", by_id, default)
-    c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
+    # the chips name the runs only: their status is the badge's, read fresh at every refresh
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
                               format_func=lambda i: ui.run_label(by_id[i]), help=TEXT["pick_help"])
-    follow = c2.toggle(TEXT["follow"], value=True, key="live_follow", help=TEXT["follow_help"])
+    weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"])
+    follow = c3.toggle(TEXT["follow"], value=True, key="live_follow", help=TEXT["follow_help"])
     ui.keep_selection("live_runs", selected)
     if not selected:
         st.info(TEXT["none"])
         return
     refreshing = follow and any(by_id[i].status in views.ACTIVE for i in selected)
-    st.fragment(ui.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing)
-    st.fragment(ui.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected)
+    st.fragment(ui.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing, weight)
+    st.fragment(ui.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)
+    if follow and not refreshing:
+        st.fragment(ui.guarded(watch), run_every=WATCH_EVERY_S)(selected, {i: by_id[i].status for i in selected})
 
 
 ui.page(main)

@@ -121,3 +121,30 @@ def populate(store: Store) -> dict[str, int]:
     """One run of each situation the pages must handle."""
     return {"finished": finished_cnn(store), "running": running_gan(store), "failed": failed_diffusion(store),
             "diverged": diverged_rnn(store)}
+
+
+def paced_run(store: Store, total: int, at_step: int, first_s: float, step_s: float, log_every: int = 5,
+              eval_every: int = 50, eval_s: float = 0.0, startup_s: float = 0.0, name: str | None = None
+              ) -> tuple[int, float]:
+    """A CNN run caught at ``at_step`` of ``total``: its first log record took ``first_s`` (a slow
+    start), every later step ``step_s``, each evaluation ``eval_s`` on top; the worker spent
+    ``startup_s`` before the first step. Returns (run id, wall seconds from now until it ends)."""
+    cfg = make_config("cnn", max_steps=total, log_every=log_every, eval_every=eval_every)
+    rid = store.create_run(cfg.to_dict(), name=name, status="running", total_steps=total)
+
+    def wall(s: int) -> float:  # seconds after the first step began
+        if s <= log_every:
+            return first_s * s / log_every
+        return first_s + (s - log_every) * step_s + (s // eval_every) * eval_s
+
+    now = time.time()
+    t0 = now - wall(at_step)
+    rows = [(s, k, v, t0 + wall(s)) for s in range(log_every, at_step + 1, log_every)
+            for k, v in (("loss", 1.0), ("samples_per_s", 64 * log_every / (wall(s) - wall(s - log_every))),
+                         ("train_time", wall(s)))]
+    store.update_run(rid, started=t0 - startup_s, heartbeat=now)  # pid NULL: reconcile leaves it alone
+    if rows:
+        store.log_metrics(rid, rows, heartbeat=now, step=at_step)
+    else:
+        store.update_run(rid, step=at_step)
+    return rid, wall(total) - wall(at_step)

@@ -136,6 +136,9 @@ def test_every_builder_output_passes_plotly_validation():
                             Series("b", np.arange(5), np.arange(5.0), faint=True)], "t", log_y=True,
                            hlines=[(0.5, "half")]),
         charts.line_figure([], "empty"),
+        charts.line_figure([Series("a", np.arange(5), np.full(5, 1e-3), symbol="diamond")], HOSTILE),
+        charts.line_figure([Series("a", np.arange(5), np.linspace(0.5, 0.7, 5))], "log", log_y=True),
+        charts.line_figure([Series("a", np.array([7]), np.array([2e22]), markers=True)], "one point"),
         charts.grad_heatmap(np.arange(10), ["a", "b"], np.ones((2, 10))),
         charts.grad_heatmap(np.zeros(0), [], np.zeros((0, 0))),
         charts.bar_figure(["a", "b"], [1.0, 2.0], "bars", log_y=True),
@@ -157,3 +160,84 @@ def test_line_uids_are_stable_and_unique():
     assert len(set(first)) == 3
     again = [t.uid for t in charts.line_figure([Series("new", x, x), *a]).data]
     assert again[1:] == first
+
+
+# ---- axes that tell the truth (issue 7, defect 6) ---------------------------------------------------
+def _line(y, x=None, **kw):
+    y = np.asarray(y, dtype=float)
+    x = np.arange(1, len(y) + 1) if x is None else np.asarray(x)
+    return charts.line_figure([Series("s", x, y)], "t", **kw)
+
+
+def test_constant_learning_rate_is_drawn_at_its_value_with_readable_ticks():
+    fig = _line(np.full(50, 1e-3))
+    lo, hi = fig.layout.yaxis.range
+    assert 0 < lo < 1e-3 < hi < 1e-2         # padded around 1e-3, not a -0.5..1 axis with the line at "0"
+    assert "e" in fig.layout.yaxis.tickformat  # 1e-3, not 0.001 rounded away to "0"
+    assert _line(np.zeros(5)).layout.yaxis.range == (-1.0, 1.0)
+
+
+def test_log_axis_always_has_labelled_decades():
+    fig = _line(np.linspace(0.5, 0.7, 40), log_y=True)  # gradient norms within one decade
+    lo, hi = fig.layout.yaxis.range
+    assert lo == int(lo) and hi == int(hi) and lo <= np.log10(0.5) and hi >= np.log10(0.7) and hi - lo >= 1
+    assert fig.layout.yaxis.dtick == "D2"     # 1, 2, 5 labels inside the decade
+    wide = _line(np.logspace(-8, 2, 40), log_y=True)
+    assert tuple(wide.layout.yaxis.range) == (-8, 2) and wide.layout.yaxis.dtick == 1
+
+
+def test_diverged_loss_axis_uses_exponents():
+    y = np.concatenate([np.linspace(2.3, 1.0, 50), [2e22]])
+    fig = _line(y)
+    assert fig.layout.yaxis.tickformat == "~e" and fig.layout.yaxis.exponentformat != "none"
+    assert _line(np.linspace(0.1, 2.3, 50)).layout.yaxis.tickformat is None  # ordinary values: Plotly's ticks
+
+
+def test_single_point_gets_a_sane_x_range():
+    fig = charts.line_figure([Series("q", np.array([533]), np.array([0.8]), markers=True)], "quality")
+    lo, hi = fig.layout.xaxis.range
+    assert lo < 533 < hi and hi - lo >= 100   # not 532..533.5
+    assert _line(np.arange(5.0)).layout.xaxis.range is None  # several points: Plotly's autorange
+
+
+# ---- names are data (issue 8, defect 1) and projector-sized text (issue 7, defect 5) ---------------------
+HOSTILE = '<iframe srcdoc="<script>parent.alert(1)</script>"></iframe> ab\u202edc &amp;'
+
+
+def test_run_names_in_legends_and_titles_are_text_not_html():
+    x = np.arange(3.0)
+    fig = charts.line_figure([Series(HOSTILE + " · train", x, x, group=HOSTILE)], "Loss of " + HOSTILE)
+    figs = [fig, charts.grad_heatmap(x, ["a"], np.ones((1, 3)), title=HOSTILE),
+            charts.bar_figure(["a"], [1.0], title=HOSTILE)]
+    for f in figs:
+        texts = [f.layout.title.text] + [t.name or "" for t in f.data if t.type == "scatter"]
+        for t in texts:
+            assert "<iframe" not in t and "<script" not in t and "\u202e" not in t
+            assert "&lt;iframe" in t
+        assert "&amp;amp;" in f.layout.title.text  # a literal "&amp;" stays literal
+    trace = fig.data[0]
+    assert HOSTILE[:10] not in trace.hovertemplate and "fullData.name" in trace.hovertemplate
+
+
+def test_long_titles_wrap_instead_of_being_cut():
+    title = "Discriminator: D(x) on real digits, D(G(z)) on fakes, for run a-very-long-run-name-" + "x" * 60
+    fig = charts.line_figure([], title)
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) >= 3 and all(len(line) <= charts.TITLE_CHARS for line in lines)
+    # Plotly misplaces a multi-line title anchored to the figure's top: it sits on the plot and pushes the margin
+    assert fig.layout.title.yref == "paper" and fig.layout.title.yanchor == "bottom" and fig.layout.title.automargin
+    assert fig.layout.legend.yref == "container" and fig.layout.legend.y == 0  # below: it never covers the title
+
+
+def test_text_is_projector_sized():
+    fig = charts.line_figure([Series("a", np.arange(3.0), np.arange(3.0))], "Loss")
+    assert fig.layout.font.size >= 14 and fig.layout.legend.font.size >= 14
+    assert fig.layout.title.font.size > fig.layout.font.size and fig.layout.height >= 360
+
+
+def test_series_symbols_put_a_few_marks_on_dense_lines():
+    x = np.arange(1000.0)
+    fig = charts.line_figure([Series("a", x, x, symbol="diamond"), Series("b", x, x, markers=True)])
+    a, b = fig.data
+    assert a.mode == "lines+markers" and a.marker.symbol == "diamond" and a.marker.maxdisplayed
+    assert b.marker.maxdisplayed is None

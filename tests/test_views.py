@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from deeparch import views
 from deeparch.config import make_config
@@ -90,8 +91,9 @@ def test_explain_and_eta(store):
     assert "Resume" in views.explain(store.get_run(ids["failed"]))
     assert "learning rate" in views.explain(store.get_run(ids["diverged"]))
     assert views.explain(store.get_run(ids["finished"])) is None
-    run = store.get_run(ids["running"])  # step 150 of 600, batch 64
-    assert views.eta_seconds(run, samples_per_s=640.0) == (600 - 150) * 64 / 640.0
+    run = store.get_run(ids["running"])  # step 150 of 600
+    assert views.eta_seconds(run, pace_s=0.1) == pytest.approx((600 - 150) * 0.1)
+    assert views.eta_seconds(run, pace_s=None) is None and views.expects_eta(run)  # "estimating…"
     assert views.fmt_duration(3725) == "1 h 02 min" and views.fmt_duration(None) == "–"
     assert views.fmt_duration(600) == "10 min" and views.fmt_duration(605) == "10 min 05 s"
 
@@ -114,13 +116,47 @@ def test_time_budget_drives_progress_and_eta(store):
     assert views.progress(run, 300.0) == 0.5 and views.budget_bound(run, 300.0)
     assert not views.budget_bound(run, 40.0)  # 1000 steps in 40 s: all 12500 fit in 500 s
     assert views.progress(run) == 1000 / 12500  # no training time known: the steps
-    # 200 samples/s would need 11,500 × 32 / 200 = 1840 s of steps; the budget has 300 s left
-    assert views.eta_seconds(run, samples_per_s=200.0, trained_s=300.0) == 300.0
+    # 0.16 s a step would need 11,500 × 0.16 = 1840 s; the budget has 300 s left
+    assert views.eta_seconds(run, pace_s=0.16, trained_s=300.0) == 300.0
     assert views.train_time(run, {"train_time": 300.0}) == 300.0 and views.train_time(run, {}) is None
     store.merge_summary(rid, train_seconds=120.0)
     assert views.train_time(store.get_run(rid)) == 120.0
     store.update_run(rid, status="queued")
-    assert views.eta_seconds(store.get_run(rid), trained_s=300.0) is None  # waiting: no ETA
+    assert views.eta_seconds(store.get_run(rid), 0.16, trained_s=300.0) is None  # waiting: no ETA
     steps_only = store.get_run(fake_runs.populate(store)["running"])
     assert views.time_budget_s(steps_only) is None and not views.budget_bound(steps_only, 100.0)
     assert views.progress(steps_only, 1e6) == steps_only.step / steps_only.total_steps
+
+
+def _eta(store, rid):
+    rm = views.read_metrics(store, rid)
+    run = store.get_run(rid)
+    return views.eta_seconds(run, views.pace(*rm.series("samples_per_s")[::2]), views.train_time(run, {}))
+
+
+def test_eta_of_the_300_step_demo_that_said_41_min(store):
+    """Issue 7.8: a 300-step demo whose first 5 steps took 42 s finished in 2 min 26 s, told "41 min"."""
+    demo = dict(total=300, first_s=41.7, step_s=0.32, eval_s=1.5)
+    rid, _ = fake_runs.paced_run(store, at_step=5, **demo)
+    assert _eta(store, rid) is None                          # one record: "estimating…", not 41 min
+    rid, left = fake_runs.paced_run(store, at_step=30, **demo)
+    assert _eta(store, rid) == pytest.approx(left, rel=0.25)  # the measured pace, without the slow start
+    rid, left = fake_runs.paced_run(store, at_step=200, **demo)
+    assert _eta(store, rid) == pytest.approx(left, rel=0.25)
+
+
+def test_eta_of_the_400_step_clone_that_said_10_min(store):
+    """Issue 7.8: a 400-step clone told "10 min 58 s" from the worker's start-up time over its first steps."""
+    clone = dict(total=400, first_s=1.0, step_s=0.1, log_every=10, startup_s=7.5)
+    rid, _ = fake_runs.paced_run(store, at_step=5, **clone)   # no log record yet
+    assert _eta(store, rid) is None
+    rid, left = fake_runs.paced_run(store, at_step=60, **clone)
+    assert _eta(store, rid) == pytest.approx(left, rel=0.25)
+
+
+def test_pace_leaves_pauses_out():
+    steps = np.arange(10, 310, 10)
+    walls = steps * 0.1
+    walls[15:] += 600.0  # paused for ten minutes halfway
+    assert views.pace(steps, walls) == pytest.approx(0.1)
+    assert views.pace(steps[:2], walls[:2]) is None

@@ -1,0 +1,128 @@
+"""The Live page (and every page, for hostile run names) in a real browser.
+
+- Run names are data (issue 8.1): runs named with an iframe-srcdoc script, a Markdown image
+  and a right-to-left override are shown on every page; no dialog opens, nothing is fetched
+  from outside this machine, and no text in the page is reversed.
+- A shown run that trains again (resumed from elsewhere: another tab, the CLI) gets the live
+  refresh by itself (issue 7.3).
+"""
+from __future__ import annotations
+
+import time
+from urllib.parse import urlparse
+
+import pytest
+
+import fake_runs
+from browser_util import browser, server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+
+HOSTILE = {
+    "script": '<iframe srcdoc="<script>parent.alert(parent.document.title)</script>"></iframe>',
+    "image": "![](http://example.invalid/x.png)",
+    "bidi": "abc\u202edef",
+}
+
+# every text the page shows, Plotly's SVG text included, and the iframes it holds
+PAGE_TEXT = """() => ({
+  text: document.body.innerText,
+  svg: Array.from(document.querySelectorAll('svg text')).map(t => t.textContent),
+  iframes: Array.from(document.querySelectorAll('iframe')).map(f => f.getAttribute('srcdoc') || f.src),
+  images: Array.from(document.querySelectorAll('img')).map(i => i.src),
+})"""
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+LOCAL_SCHEMES = ("data", "blob", "about")
+
+
+@pytest.fixture
+def page(browser):
+    """A 1280x720 page that records every dialog (``page.dialogs``) and every request to a host other
+    than this machine (``page.outside``)."""
+    pg = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1).new_page()
+    pg.dialogs, pg.outside = [], []
+
+    def on_dialog(d):
+        pg.dialogs.append(d.message)
+        d.dismiss()
+
+    def on_request(r):
+        u = urlparse(r.url)
+        if u.scheme not in LOCAL_SCHEMES and u.hostname not in LOCAL_HOSTS:
+            pg.outside.append(r.url)
+
+    pg.on("dialog", on_dialog)
+    pg.on("request", on_request)
+    yield pg
+    pg.context.close()
+
+
+def wait_for_charts(page, n: int = 1, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate("() => document.querySelectorAll('.js-plotly-plot .legend, .js-plotly-plot .gtitle')"
+                         ".length") >= n:
+            return
+        page.wait_for_timeout(300)
+    pytest.fail(f"no chart drawn in {timeout_s} s")
+
+
+def test_hostile_run_names_are_shown_as_text_on_every_page(server, page):
+    from deeparch.store import Store
+
+    base, runs = server
+    store = Store(runs)
+    ids = []
+    for seed, name in enumerate(HOSTILE.values()):
+        rid = fake_runs.finished_cnn(store, steps=100, name="x", seed=seed)
+        store.update_run(rid, name=name)  # raw, as a store written before names were cleaned holds it
+        ids.append(rid)
+    q = ",".join(map(str, ids))
+    for path, title, charts in (("/train", "Train", 0), (f"/live?runs={q}", "Live", 3),
+                                (f"/compare?runs={q}", "Compare", 2), ("/runs", "Runs", 0)):
+        page.goto(base + path)
+        page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+        if charts:
+            wait_for_charts(page, charts)
+        page.wait_for_timeout(2500)  # let every element (and anything a name could smuggle in) load
+        got = page.evaluate(PAGE_TEXT)
+        assert not page.dialogs, (path, page.dialogs)
+        assert not page.outside, (path, page.outside)
+        assert not [f for f in got["iframes"] if "script" in (f or "")], (path, got["iframes"])
+        assert not [i for i in got["images"] if "example.invalid" in i], (path, got["images"])
+        texts = [got["text"], *got["svg"]]
+        assert not [t for t in texts if "\u202e" in t], path  # nothing reversed
+        if charts:  # the names are there, as text: in the headers, chips, captions and legends
+            assert HOSTILE["script"] in got["text"] and HOSTILE["image"] in got["text"], path
+            assert any("abcdef" in t for t in got["svg"]), (path, got["svg"])
+            assert any("<iframe" in t for t in got["svg"]), path
+
+
+def test_a_stopped_run_that_trains_again_is_followed_without_a_click(server, page):
+    """Issue 7.3: Live stayed on "stopped, step 126" while the resumed run trained on (step 366 on the CLI)."""
+    from deeparch.store import Store
+
+    base, runs = server
+    store = Store(runs)
+    rid = fake_runs.running_gan(store, steps=126, total=2000)
+    store.set_status(rid, "stopped", "stopped by request")
+    page.goto(f"{base}/live?runs={rid}")
+    page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
+    page.get_by_text("step 126 of 2,000").wait_for(timeout=30_000)
+    page.wait_for_timeout(4000)  # the page has settled: nothing shown is active, the live refresh is off
+
+    # resumed from outside the page: the run trains again (rows, heartbeat, step), as a worker would
+    store.update_run(rid, status="running", ended=None, reason=None)
+    step, seen, deadline = 366, set(), time.monotonic() + 60
+    while time.monotonic() < deadline and len(seen) < 3:
+        step += 5
+        now = time.time()
+        store.log_metrics(rid, [(step, k, 0.7, now) for k in ("g_loss", "d_loss", "d_x", "d_g_z")],
+                          heartbeat=now, step=step)
+        text = page.evaluate("() => document.body.innerText")
+        if "running" in text:
+            seen |= {s for s in range(366, step + 1, 5) if f"step {s:,} of 2,000" in text}
+        page.wait_for_timeout(500)
+    assert len(seen) >= 3, "the page did not follow the resumed run"  # it shows the run advancing
