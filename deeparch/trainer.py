@@ -7,9 +7,12 @@ evaluation, sample or probe grids, quality figures and checkpoints. Side effects
 """
 from __future__ import annotations
 
+import errno
+import io
 import math
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +40,16 @@ class Callback:
     def on_metrics(self, step: int, values: dict[str, float]) -> None: ...
     def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None: ...
     def on_step(self, trainer: "Trainer") -> str | None: ...
+    def on_checkpoint(self, trainer: "Trainer") -> None: ...  # before each checkpoint write: flush
     def on_end(self, trainer: "Trainer", result: "Result") -> None: ...
+
+
+class CheckpointMismatch(ValueError):
+    """A checkpoint written by another run or configuration: refused, never loaded."""
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (the earlier one is kept); the message says why."""
 
 
 @dataclass
@@ -46,6 +58,19 @@ class Result:
     step: int
     reason: str | None = None
     summary: dict = field(default_factory=dict)
+
+
+def _shape_problem(mine: dict, theirs: dict, arch: str) -> str | None:
+    """Which weights of a checkpoint do not fit this model (by name and shape), in one short line."""
+    missing = sorted(mine.keys() - theirs.keys())
+    extra = sorted(theirs.keys() - mine.keys())
+    shapes = sorted(k for k in mine.keys() & theirs.keys() if tuple(mine[k].shape) != tuple(theirs[k].shape))
+    if not (missing or extra or shapes):
+        return None
+    parts = [f"{what} {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
+             for what, keys in (("lacks", missing), ("has unknown weights", extra), ("has other shapes for", shapes))
+             if keys]
+    return f"does not fit this {arch} model: it " + "; ".join(parts)
 
 
 def _layer_name(param_name: str) -> str:
@@ -59,8 +84,9 @@ def _layer_name(param_name: str) -> str:
 
 class Trainer:
     def __init__(self, cfg: RunConfig, callbacks=(), checkpoint: str | os.PathLike | None = None,
-                 data_root=None, device: str | None = None):
+                 data_root=None, device: str | None = None, identity: dict | None = None):
         self.cfg = cfg
+        self.identity = dict(identity or {})  # who owns the checkpoint (run_id, uid…): checked on load
         self.spec = get_arch(cfg.arch)
         self.callbacks = list(callbacks)
         self.checkpoint_path = Path(checkpoint) if checkpoint else None
@@ -106,8 +132,13 @@ class Trainer:
 
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self) -> None:
+        """Write the checkpoint atomically (tmp file, then rename); on any failure the tmp file is
+        removed and the previous checkpoint stays. Callbacks flush their buffered rows first, so
+        whatever a resume starts from is already stored."""
         if not self.checkpoint_path:
             return
+        for cb in self.callbacks:
+            cb.on_checkpoint(self)
         self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
         blob = {
             "model": self.model.state_dict(),
@@ -115,19 +146,62 @@ class Trainer:
             "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
             "rng": torch.get_rng_state(),
             "summary": {k: v for k, v in self.summary.items() if isinstance(v, (int, float))},
+            "identity": self.identity,
+            "config": self.cfg.to_dict(),
         }
+        buf = io.BytesIO()
+        torch.save(blob, buf)  # in memory first: the size needed is known if the disk is full
+        payload = buf.getbuffer()
         tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(blob, tmp)
-        os.replace(tmp, self.checkpoint_path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.checkpoint_path)
+        except BaseException as e:
+            tmp.unlink(missing_ok=True)
+            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                free = shutil.disk_usage(self.checkpoint_path.parent).free
+                raise CheckpointWriteError(
+                    f"disk full while writing the checkpoint ({len(payload) / 1e6:.1f} MB needed, "
+                    f"{free / 1e6:.1f} MB free in {self.checkpoint_path.parent}); the previous checkpoint is kept"
+                ) from e
+            raise
 
     def _load_checkpoint(self) -> None:
         blob = torch.load(self.checkpoint_path, weights_only=True, map_location=self.device)
+        problem = self._foreign(blob)
+        if problem:
+            raise CheckpointMismatch(
+                f"{self.checkpoint_path} {problem}; it was not loaded. Delete that file, or give this "
+                "run a folder of its own, to start it from step 0.")
         self.model.load_state_dict(blob["model"])
         for o, s in zip(self.opts, blob["opts"]):
             o.load_state_dict(s)
         self.step, self.epoch, self.batch_in_epoch = blob["step"], blob["epoch"], blob["batch_in_epoch"]
         torch.set_rng_state(blob["rng"])
         self.summary.update(blob.get("summary", {}))
+
+    def _foreign(self, blob: dict) -> str | None:
+        """Why ``blob`` is not this run's checkpoint, or None. Checkpoints from before identities
+        were stored carry neither identity nor config: they pass on matching model shapes alone."""
+        theirs, mine = blob.get("identity") or {}, self.identity
+        differ = sorted(k for k in theirs.keys() & mine.keys() if theirs[k] != mine[k])
+        if differ:
+            return (f"belongs to another run ({', '.join(f'{k} {theirs[k]}' for k in differ)}), "
+                    f"not to this one ({', '.join(f'{k} {mine[k]}' for k in differ)})")
+        cfg = blob.get("config")
+        if cfg is not None:
+            if (cfg.get("arch"), cfg.get("dataset")) != (self.cfg.arch, self.cfg.dataset):
+                return (f"belongs to a {cfg.get('arch')} run on {cfg.get('dataset')}, "
+                        f"not to this {self.cfg.arch} run on {self.cfg.dataset}")
+            hp = cfg.get("hp", {})
+            changed = sorted(k for k in hp.keys() & self.cfg.hp.keys() if hp[k] != self.cfg.hp[k])
+            if changed:
+                return ("was written with other hyperparameters ("
+                        + ", ".join(f"{k} {hp[k]!r}, here {self.cfg.hp[k]!r}" for k in changed[:5]) + ")")
+        return _shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch)
 
     # ---- measurements -------------------------------------------------------------------------
     def grad_stats(self) -> dict[str, float]:
