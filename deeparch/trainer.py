@@ -28,6 +28,14 @@ PROBE_COUNT = 16      # fixed test digits shown with their predicted label
 SAMPLE_COUNT = 64     # images in a generator's fixed-noise grid
 QUALITY_COUNT = 500   # samples judged for the quality figures
 SAMPLE_SEED = 1234    # the fixed noise of the sample grid
+# automatic cadences (sample_every / quality_every = 0): the first grid within FIRST_GRID_S seconds of
+# training, then one per epoch as long as that gives between GRIDS grids over the run's expected
+# length (short runs: more often) and MAX_GRIDS (long runs: less often; a diffusion grid costs seconds);
+# quality figures (500 samples) QUALITIES times over the run, and always at its end
+FIRST_GRID_S = 30.0
+GRIDS, MAX_GRIDS = 6, 12
+QUALITIES = 3
+PACE_AFTER = 5  # steps measured before the time budget's pace is trusted
 # a value that grows past this multiple of its first value (or of 1) has blown up, even if
 # it is still a finite float: a classifier's loss of 2e4 after starting at 2.3, say
 DIVERGE_FACTOR = 1e3
@@ -82,6 +90,30 @@ def _layer_name(param_name: str) -> str:
     return module or leaf
 
 
+class Cadence:
+    """When the next grid (or quality figure) is due: every ``every`` steps, or, with ``every`` 0,
+    adapted to the run's expected length so that short and long runs alike show several."""
+
+    def __init__(self, every: int, trainer: "Trainer", least: int, most: int, first_s: float = math.inf):
+        self.every, self.trainer, self.first_s = every, trainer, first_s
+        self.least, self.most = least, most  # how many over the run
+        self.last = trainer.step or None  # None: nothing shown yet in this run
+
+    def interval(self, clock: float) -> int:
+        expected = self.trainer.expected_steps(clock)
+        return max(1, expected // self.most, min(self.trainer.steps_per_epoch, expected // self.least))
+
+    def due(self, step: int, clock: float) -> bool:
+        if self.every:
+            return step % self.every == 0
+        if self.last is None and clock >= self.first_s:
+            return True
+        return step - (self.last or 0) >= self.interval(clock)
+
+    def mark(self, step: int) -> None:
+        self.last = step
+
+
 class Trainer:
     def __init__(self, cfg: RunConfig, callbacks=(), checkpoint: str | os.PathLike | None = None,
                  data_root=None, device: str | None = None, identity: dict | None = None):
@@ -116,8 +148,6 @@ class Trainer:
             self.total_steps = min(self.total_steps, cfg.max_steps)
         spe = self.steps_per_epoch
         self.eval_every = cfg.eval_every or spe
-        self.sample_every = cfg.sample_every or spe
-        self.quality_every = cfg.quality_every or self.sample_every
         self.ckpt_every = cfg.checkpoint_every or spe
         self.n_params = sum(p.numel() for p in self.model.parameters())
         # parameters grouped by layer, for the per-layer gradient norms
@@ -129,6 +159,20 @@ class Trainer:
         if self.checkpoint_path and self.checkpoint_path.exists():
             self._load_checkpoint()
         self.summary.update(params=self.n_params, steps_per_epoch=spe, total_steps=self.total_steps)
+        self.samples = Cadence(cfg.sample_every, self, GRIDS, MAX_GRIDS, FIRST_GRID_S)
+        self.qualities = Cadence(cfg.quality_every, self, QUALITIES, QUALITIES)
+        self._pace_from = (self.step, self.summary.get("train_seconds", 0.0))
+
+    def expected_steps(self, clock: float) -> int:
+        """The steps this run will have done at its end: its step limit, or fewer where the
+        time budget ends it first at the pace measured since this process started."""
+        budget = self.cfg.max_minutes * 60
+        step0, clock0 = self._pace_from
+        done = self.step - step0
+        if not budget or done < PACE_AFTER:
+            return self.total_steps
+        pace = (clock - clock0) / done  # seconds per step
+        return min(self.total_steps, self.step + int(max(budget - clock, 0.0) / max(pace, 1e-9)))
 
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self) -> None:
@@ -315,8 +359,14 @@ class Trainer:
                     if ev:
                         self._emit_metrics(ev)
                         self._track_best(ev)
-                if self.step % self.sample_every == 0 or last or self.step % self.quality_every == 0:
-                    self.visuals(with_quality=self.step % self.quality_every == 0 or last)
+                grid = self.samples.due(self.step, clock)
+                # automatic quality figures ride on a grid's step; explicit ones come at their own
+                quality = last or (self.qualities.due(self.step, clock) and (grid or self.qualities.every > 0))
+                if grid or quality:
+                    self.visuals(with_quality=quality)
+                    self.samples.mark(self.step)
+                    if quality:
+                        self.qualities.mark(self.step)
                 self.summary["last_" + last_loss_key] = values[last_loss_key]
                 self.summary["train_seconds"] = clock
                 if self.step % self.ckpt_every == 0:
