@@ -313,10 +313,8 @@ class Trainer:
         clock = self.summary.get("train_seconds", 0.0)
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
         samples_since, clock_mark = 0, clock
-        scheduled = cfg.lr_schedule != "constant" or cfg.warmup > 0
-        for opt in opts:
-            for group in opt.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+        self.progress = max(self.step / self.total_steps, clock / budget)
+        schedulers = self._lr_schedulers()  # each sets the lr of the next step: here the first
         last_loss_key = self.spec.loss_keys[0]
         limits: dict[str, float] = {}
         while self.step < self.total_steps and result is None:
@@ -325,8 +323,6 @@ class Trainer:
             perm = torch.randperm(n, generator=g).to(self.device)
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
                 t_step = time.perf_counter()
-                if scheduled:
-                    self._set_lr(max(self.step / self.total_steps, clock / budget))
                 idx = perm[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
                 values = model.train_step(self.x[idx], self.y[idx], opts)
                 self.step += 1
@@ -354,6 +350,9 @@ class Trainer:
                     self.summary["samples_per_s"] = values["samples_per_s"]
                     samples_since, clock_mark = 0, clock
                 self._emit_metrics(values)
+                self.progress = max(self.step / self.total_steps, clock / budget)
+                for sched in schedulers:
+                    sched.step()  # the lr of the next step
                 if self.step % self.eval_every == 0 or last:
                     ev = self.evaluate()
                     if ev:
@@ -391,16 +390,20 @@ class Trainer:
             cb.on_end(self, result)
         return result
 
-    def _set_lr(self, progress: float) -> None:
-        """Warm-up, then the schedule: every group's lr = its initial lr × factor(progress in [0, 1])."""
-        factor = 1.0
-        if self.cfg.lr_schedule == "cosine":
-            factor = 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
-        if self.cfg.warmup > 0:
-            factor *= min(1.0, (self.step + 1) / self.cfg.warmup)
-        for opt in self.opts:
-            for group in opt.param_groups:
-                group["lr"] = group["initial_lr"] * factor
+    def _lr_schedulers(self) -> list:
+        """Warm-up, then the schedule, as one LambdaLR per optimizer: every group's lr = its initial
+        lr × factor. The factor reads ``self.progress`` (steps or training clock, whichever is further
+        along its budget), so a time-bound run anneals over its minutes; none when the lr is constant."""
+        if self.cfg.lr_schedule == "constant" and self.cfg.warmup <= 0:
+            return []
+
+        def factor(_: int) -> float:
+            f = 0.5 * (1 + math.cos(math.pi * min(self.progress, 1.0))) if self.cfg.lr_schedule == "cosine" else 1.0
+            if self.cfg.warmup > 0:
+                f *= min(1.0, (self.step + 1) / self.cfg.warmup)
+            return f
+
+        return [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in self.opts]
 
     def _track_best(self, ev: dict) -> None:
         for k, v in ev.items():
