@@ -93,7 +93,10 @@ def get_judge(dataset: str, root=None) -> Judge:
 
 
 def frechet_distance(f1: torch.Tensor, f2: torch.Tensor) -> float:
-    """Fréchet distance between Gaussians fitted to two feature sets (N, F)."""
+    """Fréchet distance between Gaussians fitted to two feature sets (N, F).
+
+    Hand-written on purpose: eleven lines of torch, where torchmetrics' or pytorch-fid's would add a
+    dependency and an Inception network that this judge-feature distance does not use."""
     f1, f2 = f1.double(), f2.double()
     mu1, mu2 = f1.mean(0), f2.mean(0)
     s1, s2 = torch.atleast_2d(torch.cov(f1.T)), torch.atleast_2d(torch.cov(f2.T))  # (F, F)

@@ -301,6 +301,8 @@ class Diffusion(GeneratorModel):
 
     @torch.no_grad()
     def _update_ema(self):
+        # not torch.optim.swa_utils.AveragedModel: it keeps the average as Parameters (counted and
+        # listed as the model's), renames the checkpoint keys (ema.module.*) and has no decay warm-up.
         # warm-up of the decay: early on the average follows the fast-moving weights closely
         n = int(self.steps)
         decay = min(self.cfg.ema_decay, (1 + n) / (10 + n))
