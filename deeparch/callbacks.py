@@ -26,6 +26,7 @@ class StoreLogger(Callback):
     def on_start(self, trainer: Trainer) -> None:
         self.store.update_run(self.run_id, total_steps=trainer.total_steps, step=trainer.step)
         self.store.merge_summary(self.run_id, params=trainer.n_params, steps_per_epoch=trainer.steps_per_epoch)
+        self.store.drop_after(self.run_id, trainer.step)  # what a killed worker logged past its checkpoint
         self.flush(trainer.step)
 
     def on_metrics(self, step: int, values: dict[str, float]) -> None:
@@ -35,6 +36,9 @@ class StoreLogger(Callback):
     def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None:
         self.flush(step)  # metrics of this step first, so a page never shows a grid ahead of its curve
         self.store.log_media(self.run_id, step, kind, png, meta)
+
+    def on_checkpoint(self, trainer: Trainer) -> None:
+        self.flush(trainer.step)  # rows up to the checkpoint are stored before it exists
 
     def flush(self, step: int | None = None) -> None:
         rows, self.rows = self.rows, []

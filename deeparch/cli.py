@@ -53,9 +53,11 @@ def cmd_train(args) -> int:
     import torch
 
     from deeparch.callbacks import ProgressBar, StoreLogger
+    from deeparch.memory import require
     from deeparch.trainer import Trainer
 
     cfg = _config_from(args)
+    require(cfg)  # refused with the estimate when it cannot fit in memory
     store = _store(args)
     if args.threads:
         torch.set_num_threads(args.threads)

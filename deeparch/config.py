@@ -96,8 +96,10 @@ COMMON: tuple[Param, ...] = (
     Param("seed", 0, "random seed (same seed, same config: same run on CPU)", int, 0, 2**31 - 1),
     Param("log_every", 20, "steps between gradient-norm / learning-rate / throughput records", int, 1, 100_000),
     Param("eval_every", 0, "steps between test-split evaluations (0 = once per epoch)", int, 0, 1_000_000),
-    Param("sample_every", 0, "steps between sample or probe grids (0 = once per epoch)", int, 0, 1_000_000),
-    Param("quality_every", 0, "steps between quality figures for generators (0 = with every sample grid)", int, 0, 1_000_000),
+    Param("sample_every", 0, "steps between sample or probe grids (0 = auto: the first within "
+          "30 s of training, then once per epoch, between 6 and 12 over the run)", int, 0, 1_000_000),
+    Param("quality_every", 0, "steps between quality figures for generators (0 = auto: 3 over "
+          "the run, and at its end)", int, 0, 1_000_000),
     Param("checkpoint_every", 0, "steps between checkpoints (0 = once per epoch)", int, 0, 1_000_000),
 )
 

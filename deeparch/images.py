@@ -6,19 +6,21 @@ import math
 
 import torch
 
+PAD_GREY = 40  # the grid lines between images
+
 
 def grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2) -> torch.Tensor:
     """(N, 1, H, W) in [-1, 1] → (rows*(H+pad)+pad, nrow*(W+pad)+pad) uint8, white-on-black digits."""
+    from torchvision.utils import make_grid
+
     images = images.detach().float().cpu().clamp(-1, 1)
-    n, _, h, w = images.shape
-    nrow = nrow or math.ceil(math.sqrt(n))
-    rows = math.ceil(n / nrow)
-    out = torch.full((rows * (h + pad) + pad, nrow * (w + pad) + pad), 40, dtype=torch.uint8)
-    pix = ((images[:, 0] + 1) * 127.5).round().to(torch.uint8)  # (N, H, W)
-    for i in range(n):
-        r, c = divmod(i, nrow)
-        out[pad + r * (h + pad): pad + r * (h + pad) + h, pad + c * (w + pad): pad + c * (w + pad) + w] = pix[i]
-    return out
+    nrow = nrow or math.ceil(math.sqrt(len(images)))
+    # make_grid lays out rows of nrow images (it repeats 1 channel to 3); the padding is dark grey 40
+    grey = PAD_GREY / 127.5 - 1
+    g = make_grid(images, nrow=nrow, padding=pad, pad_value=grey)  # (3, H', W')
+    if len(images) == 1:  # make_grid returns a lone image as it is, unpadded
+        g = torch.nn.functional.pad(g, (pad,) * 4, value=grey)
+    return ((g[0] + 1) * 127.5).round().to(torch.uint8)
 
 
 def to_png(array: torch.Tensor) -> bytes:

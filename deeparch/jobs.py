@@ -43,6 +43,9 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     store = _store(store)
     if isinstance(config, dict):
         config = RunConfig.from_dict(config)
+    from deeparch.memory import require  # imports torch: only when launching
+
+    require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group)
     schedule(store)
     return run_id

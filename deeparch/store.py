@@ -281,6 +281,13 @@ class Store:
     def count_metrics(self, run_id: int) -> int:
         return self.db.execute("SELECT COUNT(*) FROM metrics WHERE run_id=?", (run_id,)).fetchone()[0]
 
+    def drop_after(self, run_id: int, step: int) -> None:
+        """Delete the metric rows and media of steps after ``step``: a run resumed from its
+        checkpoint at ``step`` logs them again, so each step keeps one value."""
+        with self.tx() as db:
+            for table in ("metrics", "media"):
+                db.execute(f"DELETE FROM {table} WHERE run_id=? AND step>?", (run_id, step))
+
     # ---- media ------------------------------------------------------------------------------
     def log_media(self, run_id: int, step: int, kind: str, png: bytes, meta: dict | None = None) -> None:
         with self.tx() as db:

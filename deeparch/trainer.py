@@ -7,9 +7,12 @@ evaluation, sample or probe grids, quality figures and checkpoints. Side effects
 """
 from __future__ import annotations
 
+import errno
+import io
 import math
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,14 @@ PROBE_COUNT = 16      # fixed test digits shown with their predicted label
 SAMPLE_COUNT = 64     # images in a generator's fixed-noise grid
 QUALITY_COUNT = 500   # samples judged for the quality figures
 SAMPLE_SEED = 1234    # the fixed noise of the sample grid
+# automatic cadences (sample_every / quality_every = 0): the first grid within FIRST_GRID_S seconds of
+# training, then one per epoch as long as that gives between GRIDS grids over the run's expected
+# length (short runs: more often) and MAX_GRIDS (long runs: less often; a diffusion grid costs seconds);
+# quality figures (500 samples) QUALITIES times over the run, and always at its end
+FIRST_GRID_S = 30.0
+GRIDS, MAX_GRIDS = 6, 12
+QUALITIES = 3
+PACE_AFTER = 5  # steps measured before the time budget's pace is trusted
 # a value that grows past this multiple of its first value (or of 1) has blown up, even if
 # it is still a finite float: a classifier's loss of 2e4 after starting at 2.3, say
 DIVERGE_FACTOR = 1e3
@@ -37,7 +48,16 @@ class Callback:
     def on_metrics(self, step: int, values: dict[str, float]) -> None: ...
     def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None: ...
     def on_step(self, trainer: "Trainer") -> str | None: ...
+    def on_checkpoint(self, trainer: "Trainer") -> None: ...  # before each checkpoint write: flush
     def on_end(self, trainer: "Trainer", result: "Result") -> None: ...
+
+
+class CheckpointMismatch(ValueError):
+    """A checkpoint written by another run or configuration: refused, never loaded."""
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (the earlier one is kept); the message says why."""
 
 
 @dataclass
@@ -46,6 +66,19 @@ class Result:
     step: int
     reason: str | None = None
     summary: dict = field(default_factory=dict)
+
+
+def _shape_problem(mine: dict, theirs: dict, arch: str) -> str | None:
+    """Which weights of a checkpoint do not fit this model (by name and shape), in one short line."""
+    missing = sorted(mine.keys() - theirs.keys())
+    extra = sorted(theirs.keys() - mine.keys())
+    shapes = sorted(k for k in mine.keys() & theirs.keys() if tuple(mine[k].shape) != tuple(theirs[k].shape))
+    if not (missing or extra or shapes):
+        return None
+    parts = [f"{what} {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
+             for what, keys in (("lacks", missing), ("has unknown weights", extra), ("has other shapes for", shapes))
+             if keys]
+    return f"does not fit this {arch} model: it " + "; ".join(parts)
 
 
 def _layer_name(param_name: str) -> str:
@@ -57,10 +90,35 @@ def _layer_name(param_name: str) -> str:
     return module or leaf
 
 
+class Cadence:
+    """When the next grid (or quality figure) is due: every ``every`` steps, or, with ``every`` 0,
+    adapted to the run's expected length so that short and long runs alike show several."""
+
+    def __init__(self, every: int, trainer: "Trainer", least: int, most: int, first_s: float = math.inf):
+        self.every, self.trainer, self.first_s = every, trainer, first_s
+        self.least, self.most = least, most  # how many over the run
+        self.last = trainer.step or None  # None: nothing shown yet in this run
+
+    def interval(self, clock: float) -> int:
+        expected = self.trainer.expected_steps(clock)
+        return max(1, expected // self.most, min(self.trainer.steps_per_epoch, expected // self.least))
+
+    def due(self, step: int, clock: float) -> bool:
+        if self.every:
+            return step % self.every == 0
+        if self.last is None and clock >= self.first_s:
+            return True
+        return step - (self.last or 0) >= self.interval(clock)
+
+    def mark(self, step: int) -> None:
+        self.last = step
+
+
 class Trainer:
     def __init__(self, cfg: RunConfig, callbacks=(), checkpoint: str | os.PathLike | None = None,
-                 data_root=None, device: str | None = None):
+                 data_root=None, device: str | None = None, identity: dict | None = None):
         self.cfg = cfg
+        self.identity = dict(identity or {})  # who owns the checkpoint (run_id, uid…): checked on load
         self.spec = get_arch(cfg.arch)
         self.callbacks = list(callbacks)
         self.checkpoint_path = Path(checkpoint) if checkpoint else None
@@ -90,8 +148,6 @@ class Trainer:
             self.total_steps = min(self.total_steps, cfg.max_steps)
         spe = self.steps_per_epoch
         self.eval_every = cfg.eval_every or spe
-        self.sample_every = cfg.sample_every or spe
-        self.quality_every = cfg.quality_every or self.sample_every
         self.ckpt_every = cfg.checkpoint_every or spe
         self.n_params = sum(p.numel() for p in self.model.parameters())
         # parameters grouped by layer, for the per-layer gradient norms
@@ -103,11 +159,30 @@ class Trainer:
         if self.checkpoint_path and self.checkpoint_path.exists():
             self._load_checkpoint()
         self.summary.update(params=self.n_params, steps_per_epoch=spe, total_steps=self.total_steps)
+        self.samples = Cadence(cfg.sample_every, self, GRIDS, MAX_GRIDS, FIRST_GRID_S)
+        self.qualities = Cadence(cfg.quality_every, self, QUALITIES, QUALITIES)
+        self._pace_from = (self.step, self.summary.get("train_seconds", 0.0))
+
+    def expected_steps(self, clock: float) -> int:
+        """The steps this run will have done at its end: its step limit, or fewer where the
+        time budget ends it first at the pace measured since this process started."""
+        budget = self.cfg.max_minutes * 60
+        step0, clock0 = self._pace_from
+        done = self.step - step0
+        if not budget or done < PACE_AFTER:
+            return self.total_steps
+        pace = (clock - clock0) / done  # seconds per step
+        return min(self.total_steps, self.step + int(max(budget - clock, 0.0) / max(pace, 1e-9)))
 
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self) -> None:
+        """Write the checkpoint atomically (tmp file, then rename); on any failure the tmp file is
+        removed and the previous checkpoint stays. Callbacks flush their buffered rows first, so
+        whatever a resume starts from is already stored."""
         if not self.checkpoint_path:
             return
+        for cb in self.callbacks:
+            cb.on_checkpoint(self)
         self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
         blob = {
             "model": self.model.state_dict(),
@@ -115,19 +190,62 @@ class Trainer:
             "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
             "rng": torch.get_rng_state(),
             "summary": {k: v for k, v in self.summary.items() if isinstance(v, (int, float))},
+            "identity": self.identity,
+            "config": self.cfg.to_dict(),
         }
+        buf = io.BytesIO()
+        torch.save(blob, buf)  # in memory first: the size needed is known if the disk is full
+        payload = buf.getbuffer()
         tmp = self.checkpoint_path.with_suffix(".tmp")
-        torch.save(blob, tmp)
-        os.replace(tmp, self.checkpoint_path)
+        try:
+            with open(tmp, "wb") as f:
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.checkpoint_path)
+        except BaseException as e:
+            tmp.unlink(missing_ok=True)
+            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                free = shutil.disk_usage(self.checkpoint_path.parent).free
+                raise CheckpointWriteError(
+                    f"disk full while writing the checkpoint ({len(payload) / 1e6:.1f} MB needed, "
+                    f"{free / 1e6:.1f} MB free in {self.checkpoint_path.parent}); the previous checkpoint is kept"
+                ) from e
+            raise
 
     def _load_checkpoint(self) -> None:
         blob = torch.load(self.checkpoint_path, weights_only=True, map_location=self.device)
+        problem = self._foreign(blob)
+        if problem:
+            raise CheckpointMismatch(
+                f"{self.checkpoint_path} {problem}; it was not loaded. Delete that file, or give this "
+                "run a folder of its own, to start it from step 0.")
         self.model.load_state_dict(blob["model"])
         for o, s in zip(self.opts, blob["opts"]):
             o.load_state_dict(s)
         self.step, self.epoch, self.batch_in_epoch = blob["step"], blob["epoch"], blob["batch_in_epoch"]
         torch.set_rng_state(blob["rng"])
         self.summary.update(blob.get("summary", {}))
+
+    def _foreign(self, blob: dict) -> str | None:
+        """Why ``blob`` is not this run's checkpoint, or None. Checkpoints from before identities
+        were stored carry neither identity nor config: they pass on matching model shapes alone."""
+        theirs, mine = blob.get("identity") or {}, self.identity
+        differ = sorted(k for k in theirs.keys() & mine.keys() if theirs[k] != mine[k])
+        if differ:
+            return (f"belongs to another run ({', '.join(f'{k} {theirs[k]}' for k in differ)}), "
+                    f"not to this one ({', '.join(f'{k} {mine[k]}' for k in differ)})")
+        cfg = blob.get("config")
+        if cfg is not None:
+            if (cfg.get("arch"), cfg.get("dataset")) != (self.cfg.arch, self.cfg.dataset):
+                return (f"belongs to a {cfg.get('arch')} run on {cfg.get('dataset')}, "
+                        f"not to this {self.cfg.arch} run on {self.cfg.dataset}")
+            hp = cfg.get("hp", {})
+            changed = sorted(k for k in hp.keys() & self.cfg.hp.keys() if hp[k] != self.cfg.hp[k])
+            if changed:
+                return ("was written with other hyperparameters ("
+                        + ", ".join(f"{k} {hp[k]!r}, here {self.cfg.hp[k]!r}" for k in changed[:5]) + ")")
+        return _shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch)
 
     # ---- measurements -------------------------------------------------------------------------
     def grad_stats(self) -> dict[str, float]:
@@ -195,10 +313,8 @@ class Trainer:
         clock = self.summary.get("train_seconds", 0.0)
         budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
         samples_since, clock_mark = 0, clock
-        scheduled = cfg.lr_schedule != "constant" or cfg.warmup > 0
-        for opt in opts:
-            for group in opt.param_groups:
-                group.setdefault("initial_lr", group["lr"])
+        self.progress = max(self.step / self.total_steps, clock / budget)
+        schedulers = self._lr_schedulers()  # each sets the lr of the next step: here the first
         last_loss_key = self.spec.loss_keys[0]
         limits: dict[str, float] = {}
         while self.step < self.total_steps and result is None:
@@ -207,8 +323,6 @@ class Trainer:
             perm = torch.randperm(n, generator=g).to(self.device)
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
                 t_step = time.perf_counter()
-                if scheduled:
-                    self._set_lr(max(self.step / self.total_steps, clock / budget))
                 idx = perm[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
                 values = model.train_step(self.x[idx], self.y[idx], opts)
                 self.step += 1
@@ -236,13 +350,22 @@ class Trainer:
                     self.summary["samples_per_s"] = values["samples_per_s"]
                     samples_since, clock_mark = 0, clock
                 self._emit_metrics(values)
+                self.progress = max(self.step / self.total_steps, clock / budget)
+                for sched in schedulers:
+                    sched.step()  # the lr of the next step
                 if self.step % self.eval_every == 0 or last:
                     ev = self.evaluate()
                     if ev:
                         self._emit_metrics(ev)
                         self._track_best(ev)
-                if self.step % self.sample_every == 0 or last or self.step % self.quality_every == 0:
-                    self.visuals(with_quality=self.step % self.quality_every == 0 or last)
+                grid = self.samples.due(self.step, clock)
+                # automatic quality figures ride on a grid's step; explicit ones come at their own
+                quality = last or (self.qualities.due(self.step, clock) and (grid or self.qualities.every > 0))
+                if grid or quality:
+                    self.visuals(with_quality=quality)
+                    self.samples.mark(self.step)
+                    if quality:
+                        self.qualities.mark(self.step)
                 self.summary["last_" + last_loss_key] = values[last_loss_key]
                 self.summary["train_seconds"] = clock
                 if self.step % self.ckpt_every == 0:
@@ -267,16 +390,20 @@ class Trainer:
             cb.on_end(self, result)
         return result
 
-    def _set_lr(self, progress: float) -> None:
-        """Warm-up, then the schedule: every group's lr = its initial lr × factor(progress in [0, 1])."""
-        factor = 1.0
-        if self.cfg.lr_schedule == "cosine":
-            factor = 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
-        if self.cfg.warmup > 0:
-            factor *= min(1.0, (self.step + 1) / self.cfg.warmup)
-        for opt in self.opts:
-            for group in opt.param_groups:
-                group["lr"] = group["initial_lr"] * factor
+    def _lr_schedulers(self) -> list:
+        """Warm-up, then the schedule, as one LambdaLR per optimizer: every group's lr = its initial
+        lr × factor. The factor reads ``self.progress`` (steps or training clock, whichever is further
+        along its budget), so a time-bound run anneals over its minutes; none when the lr is constant."""
+        if self.cfg.lr_schedule == "constant" and self.cfg.warmup <= 0:
+            return []
+
+        def factor(_: int) -> float:
+            f = 0.5 * (1 + math.cos(math.pi * min(self.progress, 1.0))) if self.cfg.lr_schedule == "cosine" else 1.0
+            if self.cfg.warmup > 0:
+                f *= min(1.0, (self.step + 1) / self.cfg.warmup)
+            return f
+
+        return [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in self.opts]
 
     def _track_best(self, ev: dict) -> None:
         for k, v in ev.items():

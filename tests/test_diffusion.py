@@ -99,13 +99,25 @@ def test_unet_pixel_unshuffle_runs_at_14_and_7():
         UNet(8, patch=3)
 
 
-def test_min_snr_weighting_trains():
+@pytest.mark.parametrize("gamma", [1.0, 0.0])
+def test_min_snr_weights_each_image_by_min_snr_gamma_over_snr(gamma):
     torch.manual_seed(0)
-    m = Diffusion(small_cfg(min_snr=5.0))
-    opts = m.configure_optimizers()
+    m = Diffusion(small_cfg(min_snr=gamma))
     x = torch.rand(8, 1, 28, 28) * 2 - 1
-    losses = [m.train_step(x, torch.zeros(8, dtype=torch.long), opts)["loss"] for _ in range(3)]
-    assert all(math.isfinite(v) and v > 0 for v in losses)
+    # what train_step draws, drawn again from the same seed: a step per image, then the noise
+    torch.manual_seed(1)
+    t = torch.randint(0, m.schedule.T, (8,))
+    noise = torch.randn(x.shape)
+    with torch.no_grad():
+        m.train()
+        err = (m.net(m.schedule.add_noise(x, noise, t), t) - noise).pow(2).mean(dim=(1, 2, 3))  # (B,)
+    snr = (m.schedule.alphas_cumprod[t] / (1 - m.schedule.alphas_cumprod[t])).float()
+    weight = snr.clamp(max=gamma) / snr if gamma > 0 else torch.ones_like(snr)
+    assert weight.min() < 0.5 or gamma == 0  # the weighting matters for this batch's steps
+    torch.manual_seed(1)
+    loss = m.train_step(x, torch.zeros(8, dtype=torch.long), m.configure_optimizers())["loss"]
+    assert loss == pytest.approx((err * weight).mean().item(), rel=1e-5)
+    assert gamma == 0 or loss != pytest.approx(err.mean().item(), rel=1e-2)
 
 
 def test_spec_params_have_help_and_ranges():

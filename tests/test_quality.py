@@ -40,3 +40,10 @@ def test_mode_collapse_shows_in_coverage_and_frechet():
     assert noise["frechet"] > varied["frechet"]
     assert noise["recognisability"] < varied["recognisability"]
     assert math.isfinite(noise["frechet"])
+
+
+def test_collapse_is_flagged_below_the_coverage_threshold():
+    d = data.load()
+    ones = d.x_test[d.y_test == 1][:100]
+    assert quality.measure(ones)["collapsed"] == 1.0
+    assert quality.measure(d.x_test[:100])["collapsed"] == 0.0
