@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from deeparch import data
-from deeparch.archs import ARCHS
-from deeparch.config import make_config
+from deeparch.archs import ARCHS, make_config
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """The contract every architecture file follows, and the shared pieces of it.
 
 An architecture file declares an ``ArchSpec`` (name, plain-language summary, the course's
-preset, its own knobs) and a model class derived from ``ClassifierModel`` or
-``GeneratorModel``. The model owns its math: ``train_step`` runs one optimisation step
+preset, its own knobs, and what it shows: chart panels, media views and its headline
+figure, see ``deeparch.display``) and a model class derived from ``ClassifierModel`` or
+``GeneratorModel``. The registry (``deeparch.archs``) finds every such file by itself. The model owns its math: ``train_step`` runs one optimisation step
 on a batch and returns plain floats; it zeroes gradients *before* its backward pass and
 leaves them in place afterwards so the trainer can read per-layer gradient norms.
 """
@@ -16,6 +17,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch.config import Param, RunConfig
+from deeparch.display import Display
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,8 @@ class ArchSpec:
     preset: dict  # the course listing's training settings (overrides COMMON defaults)
     params: tuple[Param, ...]  # the architecture's own knobs
     build: Callable[[RunConfig], "ArchModel"]
-    loss_keys: tuple[str, ...] = ("loss",)
+    display: Display  # chart panels, media views and headline figure (deeparch.display)
+    loss_keys: tuple[str, ...] = ("loss",)  # the first one is watched for divergence and reported as "loss"
     unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
     check: Callable[[dict], str | None] | None = None  # cross-parameter rule: returns the reason it fails
 
