@@ -20,9 +20,8 @@ import torch
 import torch.nn.functional as F
 
 from deeparch import data
-from deeparch.archs import ARCHS
+from deeparch.archs import ARCHS, make_config
 from deeparch.callbacks import StoreLogger
-from deeparch.config import make_config
 from deeparch.store import Store
 from deeparch.trainer import Trainer
 

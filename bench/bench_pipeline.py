@@ -21,8 +21,7 @@ from torch.utils.data import DataLoader
 from torchvision import transforms
 
 from deeparch import data
-from deeparch.archs import ARCHS
-from deeparch.config import make_config
+from deeparch.archs import ARCHS, make_config
 from deeparch.trainer import Callback, Trainer
 
 

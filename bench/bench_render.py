@@ -23,8 +23,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deeparch import charts, views  # noqa: E402
+from deeparch.archs import make_config  # noqa: E402
 from deeparch.charts import Series  # noqa: E402
-from deeparch.config import make_config  # noqa: E402
 from deeparch.store import Store  # noqa: E402
 
 LAYERS = ("features.0", "features.3", "classifier.1", "classifier.4")

@@ -21,8 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deeparch import quality  # noqa: E402
-from deeparch.archs import get_arch  # noqa: E402
-from deeparch.config import RunConfig  # noqa: E402
+from deeparch.archs import get_arch, load_config  # noqa: E402
 from deeparch.store import Store  # noqa: E402
 from deeparch.trainer import QUALITY_COUNT, SAMPLE_SEED  # noqa: E402
 
@@ -47,7 +46,7 @@ def main() -> None:
     seeds = [int(s) for s in a.seeds.split(",")]
     print(f"run {run.id} ({run.name}), step {blob['step']}, {QUALITY_COUNT} samples per seed, seeds {seeds}")
     for tau in (float(t) for t in a.temperatures.split(",")):
-        cfg = RunConfig.from_dict(run.config).replace(temperature=tau)
+        cfg = load_config(run.config).replace(temperature=tau)
         model = get_arch("diffusion").build(cfg)
         model.load_state_dict(blob["model"])
         t0, recs = time.perf_counter(), []

@@ -50,7 +50,7 @@ def start_server(store: Path, port: int) -> subprocess.Popen:
 def real_runs(store_dir: Path) -> dict:
     """A small race (cnn, rnn, transformer) that finishes, and a GAN still training when the shots are taken."""
     from deeparch import jobs
-    from deeparch.config import make_config
+    from deeparch.archs import make_config
     from deeparch.store import Store
 
     os.environ.setdefault("DEEPARCH_MAX_RUNS", "2")
@@ -77,7 +77,7 @@ def real_runs(store_dir: Path) -> dict:
 def projector_runs(store_dir: Path) -> dict:
     """A CNN of 400 steps and a GAN trained beside it; shot when the CNN has finished, while the GAN trains."""
     from deeparch import jobs
-    from deeparch.config import make_config
+    from deeparch.archs import make_config
     from deeparch.store import Store
 
     os.environ.setdefault("DEEPARCH_MAX_RUNS", "2")
@@ -176,6 +176,7 @@ def main() -> None:
         if a.fake:
             sys.path.insert(0, str(ROOT / "tests"))
             import fake_runs
+
             from deeparch.store import Store
 
             made = fake_runs.populate(Store(store))

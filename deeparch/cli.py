@@ -9,7 +9,8 @@ import json
 import sys
 import time
 
-from deeparch.config import COMMON, ConfigError, Param, make_config
+from deeparch.archs import make_config
+from deeparch.config import COMMON, ConfigError, Param
 
 
 def _all_params() -> dict[str, Param]:
@@ -163,8 +164,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_archs(args) -> int:
-    from deeparch.archs import ARCHS
-    from deeparch.config import schema
+    from deeparch.archs import ARCHS, schema
 
     for name, spec in ARCHS.items():
         print(f"{name}: {spec.title} ({spec.kind})")

@@ -2,16 +2,17 @@
 
 A run is described by an architecture name, a dataset name and a flat dict of
 hyperparameters. The schema is the common parameters below plus each architecture's
-own (``archs/<name>.py`` declares them); every value is checked against its range or
-choices and unknown keys are refused, so the CLI, the pages and the worker all share
-the same messages.
+own (``archs/<name>.py`` declares them; the registry in ``deeparch.archs`` puts the two
+together); every value is checked against its range or choices and unknown keys are
+refused, so the CLI, the pages and the worker all share the same messages. A leaf
+module: it imports nothing of deeparch.
 """
 from __future__ import annotations
 
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 
 class ConfigError(ValueError):
@@ -104,30 +105,20 @@ COMMON: tuple[Param, ...] = (
 )
 
 
-def schema(arch: str) -> dict[str, Param]:
-    """All parameters of ``arch``: common ones with the arch's preset defaults, then its own."""
-    from deeparch.archs import get_arch
-
-    spec = get_arch(arch)
-    out: dict[str, Param] = {}
-    for p in COMMON:
-        if p.name in spec.unused:
-            continue
-        if p.name in spec.preset:
-            p = Param(**{**p.__dict__, "default": spec.preset[p.name]})
-        out[p.name] = p
-    for p in spec.params:
-        out[p.name] = p
-    return out
-
-
 @dataclass(frozen=True)
 class RunConfig:
-    """A validated run configuration. ``hp`` holds every hyperparameter, defaults filled in."""
+    """A validated run configuration. ``hp`` holds every hyperparameter, defaults filled in.
+
+    It remembers the parameter schema and cross-parameter rule it was validated with, so
+    ``replace`` validates again without this module knowing any architecture (the registry
+    in ``deeparch.archs`` builds configs: ``make_config``, ``load_config``).
+    """
 
     arch: str
     dataset: str = "mnist-5k"
     hp: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Param] = field(default_factory=dict, compare=False, repr=False)
+    check: Callable[[dict], str | None] | None = field(default=None, compare=False, repr=False)
 
     def __getattr__(self, key: str) -> Any:
         hp = self.__dict__.get("hp", {})
@@ -141,38 +132,15 @@ class RunConfig:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True)
 
-    @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "RunConfig":
-        """A stored config: parameters added since it was stored take the value the run had
-        before they existed (``Param.legacy``), not today's default, so a resumed or cloned
-        old run keeps behaving as it did."""
-        from deeparch.archs import ARCHS
-
-        hp = dict(d.get("hp", {}))
-        if hp and d["arch"] in ARCHS:
-            for name, p in schema(d["arch"]).items():
-                if name not in hp and p.legacy is not None:
-                    hp[name] = p.legacy
-        return make_config(d["arch"], d.get("dataset", "mnist-5k"), **hp)
-
-    @classmethod
-    def from_json(cls, s: str) -> "RunConfig":
-        return cls.from_dict(json.loads(s))
-
     def replace(self, **hp: Any) -> "RunConfig":
-        return make_config(self.arch, self.dataset, **{**self.hp, **hp})
+        """The same configuration with some hyperparameters changed, validated again."""
+        return validate(self.arch, self.dataset, self.params, {**self.hp, **hp}, self.check)
 
 
-def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
-    """Validate and complete a configuration; raise ConfigError with the reason otherwise."""
-    from deeparch.archs import ARCHS, get_arch
-    from deeparch.data import DATASETS
-
-    if arch not in ARCHS:
-        raise ConfigError(f"arch={arch!r}: must be one of {', '.join(ARCHS)}")
-    if dataset not in DATASETS:
-        raise ConfigError(f"dataset={dataset!r}: must be one of {', '.join(DATASETS)}")
-    params = schema(arch)
+def validate(arch: str, dataset: str, params: Mapping[str, Param], hp: Mapping[str, Any],
+             check: Callable[[dict], str | None] | None = None) -> RunConfig:
+    """Check ``hp`` against ``params`` (unknown keys, types, ranges, then ``check``) and fill in
+    defaults; raise ConfigError with the reason otherwise."""
     unknown = sorted(set(hp) - set(params))
     if unknown:
         raise ConfigError(
@@ -181,8 +149,7 @@ def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
         )
     values = {name: p.coerce(hp[name]) if name in hp and hp[name] is not None else p.default
               for name, p in params.items()}
-    spec = get_arch(arch)
-    problem = spec.check(values) if spec.check else None
+    problem = check(values) if check else None
     if problem:
         raise ConfigError(problem)
-    return RunConfig(arch=arch, dataset=dataset, hp=values)
+    return RunConfig(arch=arch, dataset=dataset, hp=values, params=dict(params), check=check)

@@ -14,6 +14,7 @@ import sys
 import time
 from pathlib import Path
 
+from deeparch.archs import load_config
 from deeparch.config import ConfigError, RunConfig
 from deeparch.store import Store
 
@@ -42,7 +43,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     """Queue a run and start it if a slot is free. Returns its id."""
     store = _store(store)
     if isinstance(config, dict):
-        config = RunConfig.from_dict(config)
+        config = load_config(config)
     from deeparch.memory import require  # imports torch: only when launching
 
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
@@ -174,7 +175,7 @@ def clone(run_id: int, store: Store | None = None, name: str | None = None, **ov
     """Launch a new run with the same configuration (and any hyperparameters overridden)."""
     store = _store(store)
     run = _need(store, run_id)
-    cfg = RunConfig.from_dict(run.config).replace(**overrides)  # an old run's clone behaves like it
+    cfg = load_config(run.config).replace(**overrides)  # an old run's clone behaves like it
     return launch(cfg, name=name or f"{run.name} (clone)", store=store, parent=run_id)
 
 

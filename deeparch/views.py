@@ -9,14 +9,15 @@ from __future__ import annotations
 import gc
 import math
 import time
-from datetime import datetime
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from deeparch.config import ConfigError, RunConfig
+from deeparch.archs import load_config
+from deeparch.config import ConfigError
 from deeparch.store import ACTIVE, FINAL, Run, Store
 from deeparch.text import csv_cell
 
@@ -374,7 +375,7 @@ def x_values(kind: str, steps: np.ndarray, walls: np.ndarray, run: Run, start_wa
 def _stored_hp(run: Run) -> dict:
     """The run's hyperparameters as it trained with them (parameters added later at their old value)."""
     try:
-        return RunConfig.from_dict(run.config).hp
+        return load_config(run.config).hp
     except (ConfigError, KeyError):  # a config this version no longer accepts: show it as stored
         return dict(run.config.get("hp", {}))
 

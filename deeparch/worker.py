@@ -38,12 +38,12 @@ def run_worker(run_id: int, store: Store) -> str:
     try:
         import torch
 
+        from deeparch.archs import load_config
         from deeparch.callbacks import StoreLogger
-        from deeparch.config import RunConfig
         from deeparch.trainer import Trainer
 
         torch.set_num_threads(int(os.environ.get("DEEPARCH_THREADS", jobs.threads_per_run())))
-        cfg = RunConfig.from_dict(run.config)
+        cfg = load_config(run.config)
         trainer = Trainer(cfg, [StoreLogger(store, run_id)], checkpoint=store.run_dir(run_id) / "checkpoint.pt")
         result = trainer.fit()
         status, reason = result.status, result.reason

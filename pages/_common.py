@@ -13,7 +13,8 @@ from typing import Callable, Iterable
 import streamlit as st
 
 from deeparch import jobs, views
-from deeparch.config import ConfigError, make_config
+from deeparch.archs import make_config
+from deeparch.config import ConfigError
 from deeparch.store import Run, Store, default_root
 from deeparch.text import clean_name, md_escape
 from pages import _plot

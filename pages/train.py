@@ -13,8 +13,8 @@ from dataclasses import replace
 import streamlit as st
 
 from deeparch import views
-from deeparch.archs import ARCHS
-from deeparch.config import COMMON, ConfigError, Param, RunConfig, make_config, schema
+from deeparch.archs import ARCHS, load_config, make_config, schema
+from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
 from pages import _common as ui
@@ -78,7 +78,7 @@ CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoi
 def count_params(config_json: str) -> tuple[int | None, str | None]:
     """Build the model once per configuration to count its weights (no training)."""
     try:
-        cfg = RunConfig.from_json(config_json)
+        cfg = load_config(config_json)
         model = ARCHS[cfg.arch].build(cfg)
         return sum(p.numel() for p in model.parameters()), None
     except Exception as e:  # noqa: BLE001 - e.g. heads that do not divide the embedding size

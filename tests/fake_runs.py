@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from deeparch import images
-from deeparch.config import make_config
+from deeparch.archs import make_config
 from deeparch.store import Store
 
 CNN_LAYERS = ("features.0", "features.3", "classifier.1", "classifier.4")

@@ -5,8 +5,7 @@ import pytest
 import torch
 
 from deeparch import data
-from deeparch.archs import ARCHS
-from deeparch.config import make_config
+from deeparch.archs import ARCHS, make_config
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +89,12 @@ def test_rnn_cells_and_transformer_token_modes(batch):
     for tokens in ("rows", "patches"):
         model, _ = build("transformer", tokens=tokens, causal=True, d_model=16, nhead=2)
         assert model(batch[0]).shape == (32, 10)
+
+
+def test_mlp_is_the_flat_baseline_of_the_course():
+    """784 → 512 → 256 → 10 with dropout 0.2 by default; its activation knob changes the network."""
+    model, _ = build("mlp")
+    linears = [m for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(784, 512), (512, 256), (256, 10)]
+    sigmoid, _ = build("mlp", activation="sigmoid", layers=3)
+    assert sum(isinstance(m, torch.nn.Sigmoid) for m in sigmoid.modules()) == 3

@@ -1,7 +1,7 @@
 import pytest
 
-from deeparch.archs import ARCHS
-from deeparch.config import ConfigError, RunConfig, make_config, schema
+from deeparch.archs import ARCHS, load_config, make_config, schema
+from deeparch.config import ConfigError
 
 
 def test_defaults_are_the_course_presets():
@@ -16,7 +16,7 @@ def test_defaults_are_the_course_presets():
 def test_every_arch_has_a_valid_default_config(arch):
     cfg = make_config(arch)
     assert set(cfg.hp) == set(schema(arch))
-    assert RunConfig.from_json(cfg.to_json()) == cfg
+    assert load_config(cfg.to_json()) == cfg
 
 
 def test_values_are_coerced_from_strings():
@@ -60,10 +60,9 @@ def test_replace_validates():
 
 
 def test_a_stored_config_from_before_a_parameter_existed_keeps_its_old_behaviour():
-    from deeparch.config import RunConfig
 
     new = make_config("diffusion").to_dict()
     old = {**new, "hp": {k: v for k, v in new["hp"].items() if k != "temperature"}}
-    assert RunConfig.from_dict(new).temperature == 0.9  # today's preset
-    assert RunConfig.from_dict(old).temperature == 1.0  # sampled at 1 before the knob existed
-    assert RunConfig.from_json(RunConfig.from_dict(old).to_json()).temperature == 1.0
+    assert load_config(new).temperature == 0.9  # today's preset
+    assert load_config(old).temperature == 1.0  # sampled at 1 before the knob existed
+    assert load_config(load_config(old).to_json()).temperature == 1.0

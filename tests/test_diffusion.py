@@ -6,8 +6,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from deeparch.archs import make_config
 from deeparch.archs.diffusion import SPEC, DDPMSchedule, Diffusion, UNet
-from deeparch.config import make_config
 
 
 def small_cfg(**hp):

@@ -6,7 +6,8 @@ import time
 import pytest
 
 from deeparch import jobs
-from deeparch.config import ConfigError, make_config
+from deeparch.archs import make_config
+from deeparch.config import ConfigError
 
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
 

@@ -1,9 +1,7 @@
 import multiprocessing as mp
 import time
 
-import pytest
-
-from deeparch.config import make_config
+from deeparch.archs import make_config
 from deeparch.store import Store
 
 

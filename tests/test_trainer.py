@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from deeparch.config import make_config
+from deeparch.archs import make_config
 from deeparch.trainer import Callback, Trainer, _layer_name
 
 

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from deeparch.archs import get_arch
-from deeparch.config import make_config
+from deeparch.archs import make_config
 from deeparch.trainer import Trainer
 from test_trainer import Recorder  # tests/ is on sys.path under pytest
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from deeparch.callbacks import StoreLogger
-from deeparch.config import make_config
+from deeparch.archs import make_config
 from deeparch.trainer import CheckpointMismatch, CheckpointWriteError, Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ KILLED_WORKER = textwrap.dedent("""
             if trainer.step == kill_at:
                 os._exit(9)
 
-    cfg = RunConfig.from_dict(store.get_run(run_id).config)
+    cfg = load_config(store.get_run(run_id).config)
     logger = StoreLogger(store, run_id, flush_s=3600, poll_s=3600)  # rows stay buffered between writes
     Trainer(cfg, [logger, Kill()], checkpoint=store.run_dir(run_id) / "checkpoint.pt").fit()
 """)

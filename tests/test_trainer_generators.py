@@ -8,7 +8,7 @@ import torch.nn as nn
 from deeparch import data
 from deeparch.archs import ARCHS
 from deeparch.archs.base import ArchSpec, GeneratorModel
-from deeparch.config import make_config
+from deeparch.archs import make_config
 from deeparch.trainer import Trainer
 
 STEP_S = 0.5  # seconds of (fake) training clock per step

@@ -1,13 +1,12 @@
 """Read-side queries of the pages (deeparch.views) over a store filled without training."""
 from __future__ import annotations
 
+import fake_runs
 import numpy as np
 import pytest
 
 from deeparch import views
-from deeparch.config import make_config
-
-import fake_runs
+from deeparch.archs import make_config
 
 
 def test_run_metrics_reads_only_new_rows(store):

@@ -1,21 +1,24 @@
 """The contract every architecture file follows, and the shared pieces of it.
 
 An architecture file declares an ``ArchSpec`` (name, plain-language summary, the course's
-preset, its own knobs) and a model class derived from ``ClassifierModel`` or
-``GeneratorModel``. The model owns its math: ``train_step`` runs one optimisation step
+preset, its own knobs, and what it shows: chart panels, media views and its headline
+figure, see ``deeparch.display``) and a model class derived from ``ClassifierModel`` or
+``GeneratorModel``. The registry (``deeparch.archs``) finds every such file by itself. The model owns its math: ``train_step`` runs one optimisation step
 on a batch and returns plain floats; it zeroes gradients *before* its backward pass and
 leaves them in place afterwards so the trainer can read per-layer gradient norms.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from deeparch import images
 from deeparch.config import Param, RunConfig
+from deeparch.display import Display
 
 
 @dataclass(frozen=True)
@@ -27,9 +30,31 @@ class ArchSpec:
     preset: dict  # the course listing's training settings (overrides COMMON defaults)
     params: tuple[Param, ...]  # the architecture's own knobs
     build: Callable[[RunConfig], "ArchModel"]
-    loss_keys: tuple[str, ...] = ("loss",)
+    display: Display  # chart panels, media views and headline figure (deeparch.display)
+    loss_keys: tuple[str, ...] = ("loss",)  # the first one is watched for divergence and reported as "loss"
     unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
     check: Callable[[dict], str | None] | None = None  # cross-parameter rule: returns the reason it fails
+
+
+class Media(NamedTuple):
+    """One image or figure a model hands the trainer to store: its kind (a declared view), PNG, metadata."""
+
+    kind: str
+    png: bytes
+    meta: dict
+
+
+@dataclass(frozen=True)
+class MediaContext:
+    """What a model may use to draw its media: fixed probe inputs, class names, the quality judge."""
+
+    x_probe: torch.Tensor      # (P, 1, 28, 28) fixed test images
+    y_probe: torch.Tensor      # (P,) their labels
+    classes: tuple[str, ...]
+    judge: Callable[[torch.Tensor], dict]  # images → quality figures (deeparch.quality.measure)
+    sample_count: int = 64     # images in a sample grid
+    quality_count: int = 500   # samples judged for the quality figures
+    seed: int = 1234           # the fixed noise of the sample grid
 
 
 def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
@@ -63,6 +88,10 @@ class ArchModel(nn.Module):
     def train_step(self, x: torch.Tensor, y: torch.Tensor, opts: list) -> dict[str, float]:
         raise NotImplementedError
 
+    def media(self, ctx: MediaContext, with_quality: bool) -> tuple[list[Media], dict[str, float]]:
+        """The images of the views this model declares, and any figures measured while drawing them."""
+        return [], {}
+
 
 class ClassifierModel(ArchModel):
     """A model whose ``forward(x) -> logits``; images arrive as (B, 1, 28, 28) in [-1, 1]."""
@@ -95,6 +124,13 @@ class ClassifierModel(ArchModel):
         conf, pred = prob.max(1)
         return pred, conf
 
+    def media(self, ctx, with_quality):
+        """The probe grid: fixed test digits with the predicted label and confidence."""
+        pred, conf = self.probe(ctx.x_probe)
+        meta = {"labels": ctx.y_probe.tolist(), "pred": pred.tolist(),
+                "conf": [round(c, 4) for c in conf.tolist()], "classes": list(ctx.classes)}
+        return [Media("probe", images.grid_png(ctx.x_probe, 4), meta)], {}
+
 
 class GeneratorModel(ArchModel):
     """A generative model: ``sample(n, seed)`` returns (n, 1, 28, 28) images in [-1, 1].
@@ -110,3 +146,14 @@ class GeneratorModel(ArchModel):
 
     def evaluate(self, x, y) -> dict[str, float]:
         return {}
+
+    def media(self, ctx, with_quality):
+        """The fixed-noise sample grid; with quality, 500 samples judged (the grid is their first 64:
+        one sampling pass) and a 10×10 grid of them with the judge's class histogram."""
+        if not with_quality:
+            return [Media("samples", images.grid_png(self.sample(ctx.sample_count, ctx.seed), 8), {})], {}
+        imgs = self.sample(ctx.quality_count, ctx.seed)
+        figures = dict(ctx.judge(imgs))
+        meta = {"class_hist": figures.pop("class_hist"), "classes": list(ctx.classes)}
+        return [Media("quality", images.grid_png(imgs[:100], 10), meta),
+                Media("samples", images.grid_png(imgs[:ctx.sample_count], 8), {})], figures

@@ -5,6 +5,7 @@ import torch.nn as nn
 
 from deeparch.archs.base import ArchSpec, ClassifierModel
 from deeparch.config import Param
+from deeparch.display import classifier
 
 
 class CNN(ClassifierModel):
@@ -49,5 +50,6 @@ SPEC = ArchSpec(
         Param("dropout", 0.5, "dropout before the last layer", float, 0.0, 0.95),
         Param("batch_norm", False, "batch normalisation after each convolution", bool),
     ),
+    display=classifier(),
     build=CNN,
 )

@@ -48,6 +48,7 @@ import torch.nn.functional as F
 
 from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
 from deeparch.config import Param
+from deeparch.display import Line, Panel, generator
 
 SCHEDULES = ("linear", "cosine", "quadratic")
 SAMPLERS = ("ancestral", "ddim")
@@ -377,5 +378,10 @@ SPEC = ArchSpec(
               choices=("beta_tilde", "beta")),
     ),
     build=Diffusion,
+    display=generator(Panel(
+        "loss", "Denoising loss", "loss", (Line("loss", "train"),),
+        explain="How well the U-Net guesses the added noise (Min-SNR-weighted MSE), over random noise levels. "
+                "It falls fast, then slowly and noisily: small changes here still make much better digits, "
+                "so judge progress by the samples and quality figures below.")),
     loss_keys=("loss",),
 )

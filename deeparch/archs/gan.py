@@ -7,6 +7,20 @@ import torch.nn.functional as F
 
 from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
 from deeparch.config import Param
+from deeparch.display import Line, Panel, generator
+
+GAN_LOSSES = Panel(
+    "gan_loss", "Generator and discriminator losses", "loss",
+    (Line("g_loss", "G (generator)"), Line("d_loss", "D (discriminator)", "dash")),
+    explain="The two players' losses. In a healthy game neither wins for long and both wander around "
+            "a level. D's loss falling towards 0 while G's keeps rising means the discriminator wins "
+            "and the generator gets no useful signal: try a lower lr_d or label smoothing.")
+D_OUTPUTS = Panel(
+    "gan_d", "Discriminator: D(x) on real digits, D(G(z)) on fakes", "D",
+    (Line("d_x", "D(x): real"), Line("d_g_z", "D(G(z)): fake", "dash")), hlines=((0.5, "balance (0.5)"),),
+    explain="How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At the "
+            "balance both sit near 0.5: it cannot tell them apart. D(x) near 1 with D(G(z)) near 0 is a "
+            "discriminator that wins.")
 
 
 class GAN(GeneratorModel):
@@ -90,6 +104,7 @@ SPEC = ArchSpec(
         Param("label_smoothing", 0.0, "real labels become 1 - this value", float, 0.0, 0.5),
         Param("instance_noise", 0.0, "std of noise added to the discriminator's inputs", float, 0.0, 2.0),
     ),
+    display=generator(GAN_LOSSES, D_OUTPUTS),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),
     unused=("lr",),
     build=GAN,

@@ -5,6 +5,7 @@ import torch.nn as nn
 
 from deeparch.archs.base import ArchSpec, ClassifierModel
 from deeparch.config import Param
+from deeparch.display import classifier
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -43,5 +44,6 @@ SPEC = ArchSpec(
         Param("dropout", 0.0, "dropout between recurrent layers", float, 0.0, 0.95),
         Param("bidirectional", False, "also read the rows bottom to top", bool),
     ),
+    display=classifier(),
     build=RNN,
 )

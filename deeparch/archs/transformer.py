@@ -19,6 +19,7 @@ import torch.nn as nn
 
 from deeparch.archs.base import ArchSpec, ClassifierModel
 from deeparch.config import Param
+from deeparch.display import classifier
 
 
 class PositionalEncoding(nn.Module):
@@ -89,6 +90,7 @@ SPEC = ArchSpec(
         Param("dropout", 0.1, "dropout inside the encoder", float, 0.0, 0.95),
         Param("causal", False, "mask attention so a token sees only earlier tokens", bool),
     ),
+    display=classifier(),
     build=Transformer,
     check=lambda hp: (f"d_model={hp['d_model']} must be divisible by nhead={hp['nhead']}"
                       if hp["d_model"] % hp["nhead"] else None),

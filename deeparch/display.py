@@ -1,0 +1,154 @@
+"""What an architecture shows: chart panels, media views and its headline figure.
+
+Each architecture file declares these on its ``ArchSpec``; the trainer, the pages and the
+command line read the declarations and never name an architecture. A leaf module (plain
+data, no torch, no Streamlit), so the pages can import it cheaply.
+
+Words here are the English catalog of the declarations (titles, labels, the "what to look
+for" sentences); a translation replaces them by key without touching any logic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series of a panel: a metric key and how it is drawn."""
+
+    key: str                   # metric key as the trainer logs it
+    label: str                 # legend label
+    dash: str | None = None    # None (solid), "dash", "dot"
+    markers: bool = False      # sparse series (evaluations) get points
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A chart: which metric keys go in it, how its axes read and what to look for."""
+
+    id: str
+    title: str
+    ylabel: str
+    lines: tuple[Line, ...] = ()
+    explain: str = ""                               # one or two sentences under the chart
+    hlines: tuple[tuple[float, str], ...] = ()     # reference lines (value, label)
+    log_y: bool = False
+    draw: str = "lines"        # "lines", or "layer_heatmap" (every key under ``prefix``, one row a layer)
+    prefix: str = ""           # for "layer_heatmap": the metric-key prefix of its rows
+    detail: bool = False       # refreshed with the slower details of the Live page, not every second
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(line.key for line in self.lines)
+
+
+@dataclass(frozen=True)
+class View:
+    """A kind of image or figure a run logs as media, and how a page draws it."""
+
+    kind: str                  # the media kind in the store
+    title: str
+    explain: str = ""
+    draw: str = "image"        # "image" (a PNG grid), "probe" (grid with predictions), "class_hist"
+    source: str = ""           # media kind whose meta it is drawn from (default: ``kind``)
+
+    @property
+    def media_kind(self) -> str:
+        return self.source or self.kind
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The figure tables show first for a run (Compare, Runs, the CLI)."""
+
+    key: str                   # summary key (falls back to the latest metric of ``metric``)
+    label: str
+    metric: str = ""           # the metric series behind it, for runs still training
+    higher_is_better: bool = True
+    percent: bool = False
+
+
+@dataclass(frozen=True)
+class Display:
+    """Everything an architecture shows, in the order a page lays it out."""
+
+    panels: tuple[Panel, ...] = ()
+    views: tuple[View, ...] = ()
+    headline: Headline | None = None
+    extra: tuple[str, ...] = field(default=())   # further summary keys worth a column (e.g. coverage)
+
+    def with_common(self) -> "Display":
+        """These panels followed by the ones every run has (gradients, learning rate, throughput)."""
+        own = {p.id for p in self.panels}
+        return Display(self.panels + tuple(p for p in COMMON_PANELS if p.id not in own), self.views,
+                       self.headline, self.extra)
+
+
+# ---- the panels of every run ------------------------------------------------------------------
+GRAD_NORM = Panel(
+    "grad_norm", "Gradient norm (all layers)", "‖grad‖", (Line("grad_norm", "‖grad‖"),), log_y=True, detail=True,
+    explain="The size of the whole gradient, on a log scale. A healthy run settles within a decade or two; "
+            "a curve shooting up by many decades is exploding gradients (lower the learning rate or set "
+            "grad_clip), one sinking towards zero means learning has stalled.")
+GRAD_LAYERS = Panel(
+    "grad_layers", "Gradient norm per layer", "layer", draw="layer_heatmap", prefix="grad/", detail=True,
+    explain="Each row is a layer (input side on top), each column a moment of training, the colour the size "
+            "of that layer's gradient. Rows much darker than the others are layers that barely learn "
+            "(vanishing gradients: typical of deep sigmoid networks and plain RNNs); very bright rows explode.")
+LEARNING_RATE = Panel(
+    "lr", "Learning rate", "learning rate", (Line("lr", "learning rate"),), detail=True,
+    explain="The step size the optimizer used. Flat for a constant rate; a ramp at the start is the warm-up, "
+            "the slow fall of a cosine schedule lets the weights settle at the end.")
+THROUGHPUT = Panel(
+    "throughput", "Throughput", "samples / s", (Line("samples_per_s", "samples / s"),), detail=True,
+    explain="Training images processed per second (evaluation and sampling not counted). It drops when "
+            "other runs share the cores.")
+COMMON_PANELS = (GRAD_NORM, GRAD_LAYERS, LEARNING_RATE, THROUGHPUT)
+
+# ---- building blocks the architecture files use -----------------------------------------------
+LOSS = Panel(
+    "loss", "Loss", "loss", (Line("loss", "train"), Line("test_loss", "test", "dash", True)),
+    explain="Training loss (every step) and test loss (at each evaluation). Both should fall. A test loss "
+            "that turns up while the training loss keeps falling is overfitting; a training loss that jumps "
+            "or becomes huge means the learning rate is too high.")
+ACCURACY = Panel(
+    "accuracy", "Accuracy", "accuracy", (Line("train_acc", "train"), Line("test_acc", "test", "dash", True)),
+    explain="Share of digits labelled right: on each training batch and on the held-out test split. "
+            "A wide gap between train and test is overfitting; the test curve is the one that counts.")
+PROBE = View(
+    "probe", "Test digits and what the model says", draw="probe",
+    explain="Sixteen fixed test digits with the predicted label and the model's confidence; red ones are "
+            "wrong, with the true label. Early in training the guesses are random; watch them turn right.")
+CLASSIFIER_HEADLINE = Headline("best_test_acc", "best test accuracy", metric="test_acc", percent=True)
+
+QUALITY = Panel(
+    "quality", "Sample quality (judged by a classifier)", "share",
+    (Line("recognisability", "recognisability", markers=True), Line("coverage", "class coverage", "dash", True)),
+    hlines=((0.5, "coverage 0.5: collapse below"),), detail=True,
+    explain="Recognisability: share of 500 samples that the project's MNIST judge labels with confidence "
+            "above 0.9. Coverage: how evenly the samples spread over the 10 digits (1 = all equally). "
+            "Recognisability rising with coverage falling is mode collapse: the generator draws a few digits well.")
+FRECHET = Panel(
+    "frechet", "Judge Fréchet distance (lower is better)", "distance",
+    (Line("frechet", "distance", markers=True),), detail=True,
+    explain="FID's formula on the MNIST judge's features (not Inception, so compare it only within this lab): "
+            "how far the samples' statistics are from real digits'. It falls as samples get both realistic and varied.")
+SAMPLES = View(
+    "samples", "Samples from fixed noise",
+    explain="64 images drawn from the same noise at every grid, so frames at different steps are comparable: "
+            "watch noise turn into strokes, then into digits.")
+CLASS_HIST = View(
+    "class_hist", "Digits the judge sees in the samples", draw="class_hist", source="quality",
+    explain="How the judge labels 500 samples. Even bars mean every digit is drawn; one tall bar is mode collapse.")
+GENERATOR_HEADLINE = Headline("recognisability", "recognisability", metric="recognisability")
+GENERATOR_EXTRA = ("coverage", "frechet")
+
+
+def classifier(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
+    """A classifier's display: loss and accuracy (then ``panels``), the probe grid, test accuracy first."""
+    return Display((LOSS, ACCURACY, *panels), (PROBE, *views), CLASSIFIER_HEADLINE)
+
+
+def generator(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
+    """A generator's display: its own loss panels, quality and Fréchet, samples and class histogram."""
+    return Display((*panels, QUALITY, FRECHET), (SAMPLES, CLASS_HIST, *views), GENERATOR_HEADLINE, GENERATOR_EXTRA)
