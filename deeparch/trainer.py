@@ -20,8 +20,8 @@ from pathlib import Path
 import torch
 
 from deeparch import data as data_mod
-from deeparch import images
 from deeparch.archs import get_arch
+from deeparch.archs.base import MediaContext
 from deeparch.config import RunConfig
 
 PROBE_COUNT = 16      # fixed test digits shown with their predicted label
@@ -159,6 +159,9 @@ class Trainer:
         if self.checkpoint_path and self.checkpoint_path.exists():
             self._load_checkpoint()
         self.summary.update(params=self.n_params, steps_per_epoch=spe, total_steps=self.total_steps)
+        self.media_context = MediaContext(self.x_test[:PROBE_COUNT], self.y_test[:PROBE_COUNT],
+                                          tuple(self.ds.classes), self._judge, SAMPLE_COUNT, QUALITY_COUNT,
+                                          SAMPLE_SEED)
         self.samples = Cadence(cfg.sample_every, self, GRIDS, MAX_GRIDS, FIRST_GRID_S)
         self.qualities = Cadence(cfg.quality_every, self, QUALITIES, QUALITIES)
         self._pace_from = (self.step, self.summary.get("train_seconds", 0.0))
@@ -266,27 +269,16 @@ class Trainer:
         return self.model.evaluate(self.x_test, self.y_test)
 
     def visuals(self, with_quality: bool) -> None:
-        if self.model.kind == "classifier":
-            xs, ys = self.x_test[:PROBE_COUNT], self.y_test[:PROBE_COUNT]
-            pred, conf = self.model.probe(xs)
-            meta = {"labels": ys.tolist(), "pred": pred.tolist(), "conf": [round(c, 4) for c in conf.tolist()],
-                    "classes": list(self.ds.classes)}
-            self._emit_media("probe", images.grid_png(xs, 4), meta)
-            return
-        if with_quality:
-            # the grid's fixed noise is the first SAMPLE_COUNT of the quality batch: one sampling pass
-            imgs = self.model.sample(QUALITY_COUNT, SAMPLE_SEED)
-            q = self._quality(imgs)
-            meta = {"class_hist": q.pop("class_hist"), "classes": list(self.ds.classes)}
-            self._emit_metrics(q)
-            self.summary.update(q)
-            self._emit_media("quality", images.grid_png(imgs[:100], 10), meta)
-            imgs = imgs[:SAMPLE_COUNT]
-        else:
-            imgs = self.model.sample(SAMPLE_COUNT, SAMPLE_SEED)
-        self._emit_media("samples", images.grid_png(imgs, 8), {})
+        """Ask the model for the media of the views its architecture declares (and any figures,
+        such as the quality of a generator's samples, measured while drawing them)."""
+        found, figures = self.model.media(self.media_context, with_quality)
+        if figures:
+            self._emit_metrics(figures)
+            self.summary.update(figures)
+        for m in found:
+            self._emit_media(m.kind, m.png, m.meta)
 
-    def _quality(self, imgs) -> dict:
+    def _judge(self, imgs) -> dict:
         from deeparch import quality
 
         return quality.measure(imgs, self.cfg.dataset, self.data_root)
@@ -406,12 +398,16 @@ class Trainer:
         return [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in self.opts]
 
     def _track_best(self, ev: dict) -> None:
+        """Latest evaluation figures, the best of the declared headline (by its direction) and the
+        lowest of every loss."""
+        self.summary.update(ev)
+        head = self.spec.display.headline
         for k, v in ev.items():
-            self.summary[k] = v
-        if "test_acc" in ev:
-            self.summary["best_test_acc"] = max(self.summary.get("best_test_acc", 0.0), ev["test_acc"])
-        if "test_loss" in ev:
-            self.summary["best_test_loss"] = min(self.summary.get("best_test_loss", float("inf")), ev["test_loss"])
+            if head is not None and k == head.metric:
+                better = max if head.higher_is_better else min
+                self.summary[f"best_{k}"] = better(self.summary.get(f"best_{k}", v), v)
+            elif k.endswith("loss"):
+                self.summary[f"best_{k}"] = min(self.summary.get(f"best_{k}", v), v)
 
 
 def train(cfg: RunConfig, callbacks=(), **kw) -> Result:

@@ -23,7 +23,7 @@ KILLED_WORKER = textwrap.dedent("""
     import torch
     torch.set_num_threads(1)
     from deeparch.callbacks import StoreLogger
-    from deeparch.config import RunConfig
+    from deeparch.archs import load_config
     from deeparch.store import Store
     from deeparch.trainer import Callback, Trainer
 

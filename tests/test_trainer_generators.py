@@ -9,6 +9,7 @@ from deeparch import data
 from deeparch.archs import ARCHS
 from deeparch.archs.base import ArchSpec, GeneratorModel
 from deeparch.archs import make_config
+from deeparch.display import generator
 from deeparch.trainer import Trainer
 
 STEP_S = 0.5  # seconds of (fake) training clock per step
@@ -49,7 +50,8 @@ def one_digit(monkeypatch):
     monkeypatch.setattr(OneDigit, "clock", clock)
     monkeypatch.setattr("deeparch.trainer.time", types.SimpleNamespace(perf_counter=clock.perf_counter))
     monkeypatch.setitem(ARCHS, "onedigit", ArchSpec(name="onedigit", title="One digit", kind="generator",
-                                                    summary="test", preset={}, params=(), build=OneDigit))
+                                                    summary="test", preset={}, params=(), build=OneDigit,
+                                                    display=generator()))
     return clock
 
 
