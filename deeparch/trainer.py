@@ -59,8 +59,9 @@ def _layer_name(param_name: str) -> str:
 
 class Trainer:
     def __init__(self, cfg: RunConfig, callbacks=(), checkpoint: str | os.PathLike | None = None,
-                 data_root=None, device: str | None = None):
+                 data_root=None, device: str | None = None, identity: dict | None = None):
         self.cfg = cfg
+        self.identity = identity  # {"run_id", "uid"} of the run the checkpoint belongs to
         self.spec = get_arch(cfg.arch)
         self.callbacks = list(callbacks)
         self.checkpoint_path = Path(checkpoint) if checkpoint else None
