@@ -156,8 +156,8 @@ def end_process(pid: int | None, sig: int = signal.SIGKILL, wait_s: float = 0.0)
         psutil.wait_procs(procs, timeout=wait_s)
 
 
-def last_words(store: Store, run: Run) -> str | None:
-    """The reason a worker logged when it could not write its final status to the store."""
+def last_words(store: Store, run: Run) -> tuple[str, str | None] | None:
+    """The (status, reason) a worker logged when it could not write its final status to the store."""
     try:
         with open(store.run_dir(run) / "worker.log", "rb") as f:
             f.seek(0, os.SEEK_END)
@@ -165,8 +165,17 @@ def last_words(store: Store, run: Run) -> str | None:
             tail = f.read().decode(errors="replace")
     except OSError:
         return None
-    lines = [ln for ln in tail.splitlines() if ln.startswith(FINAL_WORDS)]
-    return lines[-1][len(FINAL_WORDS):].split(": ", 1)[-1].strip() if lines else None
+    lines = [ln[len(FINAL_WORDS):] for ln in tail.splitlines() if ln.startswith(FINAL_WORDS)]
+    if not lines:
+        return None
+    status, _, reason = lines[-1].partition(": ")
+    return (status, None if reason.strip() == "None" else reason.strip()) if status in lifecycle.FINAL else None
+
+
+def _died(store: Store, run: Run, reason: str) -> bool:
+    """Finalise a run whose process is gone, with what it logged as its end if the store missed it."""
+    status, logged = last_words(store, run) or ("failed", reason)
+    return _fail(store, run, logged, status=status)
 
 
 def _fail(store: Store, run: Run, reason: str, status: str = "failed") -> bool:
@@ -185,7 +194,7 @@ def _check(store: Store, run: Run, now: float) -> bool:
     if not pid_alive(run.pid):
         fresh = store.get_run(run.id)  # it may have ended cleanly in between
         if fresh and fresh.status in LIVE and fresh.pid == run.pid:
-            return _fail(store, fresh, last_words(store, fresh) or "worker process died")
+            return _died(store, fresh, "worker process died")
         return False
     silent = now - (run.heartbeat or run.created)
     limit = heartbeat_timeout() if run.status != "starting" else max(heartbeat_timeout(), STARTING_GRACE_S)
@@ -234,7 +243,7 @@ def worker_exited(store: Store, run_id: int, pid: int, returncode: int) -> None:
     if run is not None and run.status in LIVE and run.pid in (pid, os.getpid(), None):
         how = (f"killed by {signal.Signals(-returncode).name}" if returncode < 0 and -returncode in
                signal.valid_signals() else f"exit code {returncode}")
-        _fail(store, run, last_words(store, run) or f"worker process died ({how})")
+        _died(store, run, f"worker process died ({how})")
     reconcile(store)
 
 

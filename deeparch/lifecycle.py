@@ -15,7 +15,7 @@ ACTIONS = ("pause", "resume", "stop", "clone", "delete")
 
 # status -> the statuses it may move to
 TRANSITIONS: dict[str, frozenset[str]] = {
-    "queued": frozenset({"starting", "stopped"}),
+    "queued": frozenset({"starting", "running", "stopped"}),  # a worker may claim a queued run directly
     "starting": frozenset({"running", "stopped", "failed"}),
     "running": frozenset({"paused", "finished", "stopped", "failed", "diverged"}),
     "paused": frozenset({"running", "finished", "stopped", "failed"}),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from deeparch import lifecycle
 from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
 from deeparch.text import clean_name
 
@@ -143,6 +144,13 @@ def unwritable(e: sqlite3.OperationalError) -> bool:
     return "full" in msg or "readonly" in msg or "read-only" in msg or "unable to open" in msg
 
 
+def corrupt(e: sqlite3.DatabaseError) -> bool:
+    """The file itself is damaged or not SQLite (not a disk that refuses writes)."""
+    code = getattr(e, "sqlite_errorname", "")
+    return code.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in str(e) \
+        or "malformed" in str(e)
+
+
 def _run(row: sqlite3.Row) -> Run:
     d = dict(row)
     d["config"] = json.loads(d["config"])
@@ -171,10 +179,25 @@ class Store:
             self.db = self._connect()
             self._migrate()
         except sqlite3.DatabaseError as e:
-            if isinstance(e, sqlite3.OperationalError) and unwritable(e):
-                raise StoreError(f"{self.path}: cannot be opened ({e}); free some space or check the "
-                                 "folder's permissions") from None
-            raise CorruptStoreError(self._advice(f"is not a readable run store ({e})")) from None
+            if corrupt(e):
+                raise CorruptStoreError(self._advice(f"is not a readable run store ({e})")) from None
+            self.db = self._read_only_fallback(e)
+
+    def _read_only_fallback(self, error: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """A full or read-only disk: read the store as it is (``immutable`` as a last resort, when
+        SQLite cannot even make its shared-memory file; nobody can write there then)."""
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(f"file:{self.path}?{query}", uri=True, timeout=30, isolation_level=None,
+                                     check_same_thread=False)
+                db.row_factory = sqlite3.Row
+                db.execute("SELECT COUNT(*) FROM runs").fetchone()
+            except sqlite3.DatabaseError:
+                continue
+            self.readonly = True
+            return db
+        raise StoreError(f"{self.path} cannot be opened ({error}); free some space on its disk or check the "
+                         "folder's permissions")
 
     def _advice(self, what: str) -> str:
         return (f"{self.path} {what}; nothing was changed. Move it aside (mv {self.path} {self.path}.bad) "
@@ -312,8 +335,11 @@ class Store:
 
     def set_status(self, run_id: int, status: str, reason: str | None = None, only_if: Iterable[str] | None = None,
                    **fields: Any) -> bool:
-        """Move a run to ``status``; with ``only_if``, only from one of those statuses. True if it moved."""
+        """Move a run to ``status``; with ``only_if``, only from one of those statuses from which the
+        lifecycle allows the move. True if it moved."""
         assert status in STATUSES, status
+        if only_if is not None:
+            only_if = [s for s in only_if if lifecycle.legal(s, status)]
         sets = {"status": status, **fields}
         if reason is not None:
             sets["reason"] = reason

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import errno
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -21,10 +22,14 @@ import sys
 import threading
 import time
 import traceback
+from pathlib import Path
 
 from deeparch import jobs
 from deeparch.lifecycle import LIVE
 from deeparch.store import Store
+
+
+MIN_FREE_BYTES = 16 << 20  # less free space than this after a failed checkpoint write: the disk was full
 
 
 class Terminated(Exception):
@@ -74,21 +79,32 @@ def _chain(e: BaseException):
         e = e.__cause__ or e.__context__
 
 
-def failure_reason(e: BaseException) -> str:
-    """What to tell the user about a failed run: disk full is named as such, with what was being written."""
+def _no_room(folder, needed: int) -> bool:
+    try:
+        return shutil.disk_usage(folder).free < needed
+    except OSError:
+        return False
+
+
+def failure_reason(e: BaseException, folder=None) -> str:
+    """What to tell the user about a failed run; a full disk is named as such, with what was being written.
+
+    torch.save reports a full disk with an internal assertion, not ENOSPC: a checkpoint write that
+    failed while the disk has less room than twice the last checkpoint is called a full disk.
+    """
+    in_checkpoint = any(f.name == "save_checkpoint" for f in traceback.extract_tb(e.__traceback__))
     for x in _chain(e):
-        full = (isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT)) or \
-               (isinstance(x, sqlite3.OperationalError) and "full" in str(x)) or \
-               (isinstance(x, RuntimeError) and "write failed" in str(x))  # torch.save's wording for ENOSPC
-        if full:
-            if isinstance(x, sqlite3.Error):
-                what = "the run store (runs.db)"
-            elif any(f.name == "save_checkpoint" for f in traceback.extract_tb(e.__traceback__)):
-                what = "the checkpoint"
-            else:
-                what = getattr(x, "filename", None) or "the run's files"
-            return f"disk full while writing {what}"
-    return f"{type(e).__name__}: {e}".splitlines()[0][:500]
+        if isinstance(x, sqlite3.OperationalError) and "full" in str(x):
+            return "disk full while writing the run store (runs.db)"
+        if isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"disk full while writing {'the checkpoint' if in_checkpoint else x.filename or 'a file'}"
+    text = f"{type(e).__name__}: {e}".splitlines()[0][:500]
+    if in_checkpoint and folder is not None:
+        last = Path(folder) / "checkpoint.pt"
+        if _no_room(folder, max(MIN_FREE_BYTES, 2 * (last.stat().st_size if last.exists() else 0))):
+            return "disk full while writing the checkpoint"
+        return f"could not write the checkpoint: {text}"
+    return text
 
 
 def _train(run, store: Store, callbacks, stopper: SigtermStop, threads: int | None):
@@ -115,7 +131,8 @@ def _finalise(store: Store, run_id: int, status: str, reason: str | None) -> Non
     try:
         store.set_status(run_id, status, reason, only_if=LIVE)
     except sqlite3.Error as e:
-        print(f"{jobs.FINAL_WORDS}{status}: {reason} (not stored: {e})", file=sys.stderr, flush=True)
+        print(f"the run store could not take the final status ({e}); kept here:", file=sys.stderr)
+        print(f"{jobs.FINAL_WORDS}{status}: {reason}", file=sys.stderr, flush=True)
     try:
         jobs.reconcile(store)
     except Exception:  # noqa: BLE001 - the next queued run is also started by any other reconcile
@@ -147,7 +164,7 @@ def run_worker(run_id: int, store: Store, callbacks=(), threads: int | None = No
         status, reason = "stopped", "interrupted from the keyboard"
     except BaseException as e:  # noqa: BLE001 - the status must be final whatever happened
         traceback.print_exc()
-        status, reason = "failed", failure_reason(e)
+        status, reason = "failed", failure_reason(e, store.run_dir(run))
         if not isinstance(e, Exception):
             raise
     finally:
