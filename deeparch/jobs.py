@@ -198,17 +198,17 @@ def _check(store: Store, run: Run, now: float) -> bool:
         return False
     silent = now - (run.heartbeat or run.created)
     limit = heartbeat_timeout() if run.status != "starting" else max(heartbeat_timeout(), STARTING_GRACE_S)
+    waited = now - run.control_at if run.control == "stop" and run.control_at else None
+    if waited is not None and (waited > 2 * stop_grace() or silent > limit):
+        # asked to stop and did not: it ends as the user asked, stopped
+        end_process(run.pid, signal.SIGKILL)
+        return _fail(store, run, f"did not answer the stop request within {waited:.0f} s and was ended",
+                     status="stopped")
     if silent > limit:
         end_process(run.pid, signal.SIGKILL)
         return _fail(store, run, f"worker stopped responding (no heartbeat for {silent:.0f} s)")
-    if run.control == "stop" and run.control_at:
-        waited = now - run.control_at
-        if waited > 2 * stop_grace():
-            end_process(run.pid, signal.SIGKILL)
-            return _fail(store, run, f"did not answer the stop request within {waited:.0f} s and was ended",
-                         status="stopped")
-        if waited > stop_grace():
-            end_process(run.pid, signal.SIGTERM)
+    if waited is not None and waited > stop_grace():
+        end_process(run.pid, signal.SIGTERM)
     return False
 
 

@@ -107,6 +107,14 @@ def failure_reason(e: BaseException, folder=None) -> str:
     return text
 
 
+def _log(text: str) -> None:
+    """A line for worker.log that never raises: on a full disk the log cannot grow either."""
+    try:
+        print(text.rstrip(), file=sys.stderr, flush=True)
+    except OSError:
+        pass
+
+
 def _train(run, store: Store, callbacks, stopper: SigtermStop, threads: int | None):
     import torch
 
@@ -131,12 +139,11 @@ def _finalise(store: Store, run_id: int, status: str, reason: str | None) -> Non
     try:
         store.set_status(run_id, status, reason, only_if=LIVE)
     except sqlite3.Error as e:
-        print(f"the run store could not take the final status ({e}); kept here:", file=sys.stderr)
-        print(f"{jobs.FINAL_WORDS}{status}: {reason}", file=sys.stderr, flush=True)
+        _log(f"the run store could not take the final status ({e}); kept here:\n{jobs.FINAL_WORDS}{status}: {reason}")
     try:
         jobs.reconcile(store)
     except Exception:  # noqa: BLE001 - the next queued run is also started by any other reconcile
-        traceback.print_exc()
+        _log(traceback.format_exc())
 
 
 def run_worker(run_id: int, store: Store, callbacks=(), threads: int | None = None,
@@ -163,8 +170,10 @@ def run_worker(run_id: int, store: Store, callbacks=(), threads: int | None = No
     except KeyboardInterrupt:
         status, reason = "stopped", "interrupted from the keyboard"
     except BaseException as e:  # noqa: BLE001 - the status must be final whatever happened
-        traceback.print_exc()
         status, reason = "failed", failure_reason(e, store.run_dir(run))
+        # a half-written checkpoint would keep the disk full and the final status out of the store
+        (store.run_dir(run) / "checkpoint.tmp").unlink(missing_ok=True)
+        _log(traceback.format_exc())
         if not isinstance(e, Exception):
             raise
     finally:
@@ -189,8 +198,11 @@ def supervise(run_id: int, store: Store) -> int:
             try:
                 jobs.reconcile(store)
             except Exception:  # noqa: BLE001 - a busy or full store: try again next time
-                traceback.print_exc()
-    jobs.worker_exited(store, run_id, child.pid, rc)
+                _log(traceback.format_exc())
+    try:
+        jobs.worker_exited(store, run_id, child.pid, rc)
+    except sqlite3.Error:  # a full or read-only store: the next reconcile finalises the run
+        _log(traceback.format_exc())
     return 0 if rc == 0 else 1
 
 
