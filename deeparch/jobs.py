@@ -11,6 +11,7 @@ seconds while its worker trains) reconciles, so nothing waits for a reader.
 """
 from __future__ import annotations
 
+import math
 import os
 import signal
 import sqlite3
@@ -41,7 +42,7 @@ def _env_number(name: str, default: float, kind=float, low: float = 0.0):
         value = kind(raw)
     except ValueError:
         value = None
-    if value is None or value < low or (kind is float and value != value):
+    if value is None or not math.isfinite(value) or value < low:
         what = "a whole number" if kind is int else "a number"
         raise ConfigError(f"{name}={raw!r}: must be {what} >= {low:g}")
     return value

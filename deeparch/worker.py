@@ -28,7 +28,6 @@ from deeparch import jobs
 from deeparch.lifecycle import LIVE
 from deeparch.store import Store
 
-
 MIN_FREE_BYTES = 16 << 20  # less free space than this after a failed checkpoint write: the disk was full
 
 

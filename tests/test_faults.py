@@ -14,7 +14,7 @@ import pytest
 
 from deeparch import jobs
 from deeparch.config import make_config
-from deeparch.store import CorruptStoreError, Store, StoreError
+from deeparch.store import CorruptStoreError, Store
 
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
 LONG = dict(max_steps=100_000, epochs=1000, **SMALL_CNN)

@@ -1,8 +1,6 @@
 import multiprocessing as mp
 import time
 
-import pytest
-
 from deeparch.config import make_config
 from deeparch.store import Store
 
