@@ -147,6 +147,8 @@ def _csv_target(path: str) -> Path:
 
 
 def cmd_export(args) -> int:
+    from pandas.api.types import is_numeric_dtype
+
     from deeparch import jobs
 
     target = _csv_target(args.csv)
@@ -158,7 +160,11 @@ def cmd_export(args) -> int:
     else:
         out = df.pivot_table(index="step", columns="key", values="value", aggfunc="last").reset_index()
         out.columns.name = None
-    out = out.map(csv_cell).rename(columns=csv_cell)  # metric keys are text: no cell may be a formula
+    # metric keys are text: no header or cell may be read as a spreadsheet formula
+    out = out.rename(columns=csv_cell)
+    for col in out.columns:
+        if not is_numeric_dtype(out[col]):
+            out[col] = out[col].map(csv_cell)
     try:
         out.to_csv(target, index=False)
     except OSError as e:
