@@ -13,17 +13,22 @@ class StoreLogger(Callback):
 
     The same write beats the heart and stores the step; between writes it reads the
     run's control request: "pause" blocks here (heartbeating) until it is cleared,
-    "stop" ends the run after this step.
+    "stop" ends the run after this step. ``stop_event`` (set by the worker's SIGTERM
+    handler) ends it the same way, so a terminated run stops with a checkpoint.
     """
 
-    def __init__(self, store: Store, run_id: int, flush_s: float = 0.5, poll_s: float = 0.25):
+    def __init__(self, store: Store, run_id: int, flush_s: float = 0.5, poll_s: float = 0.25,
+                 stop_event=None):
         self.store, self.run_id = store, run_id
+        self.stop_event = stop_event
+        self.in_loop = False  # between on_start and on_end: a stop can be honoured at the next step
         self.flush_s, self.poll_s = flush_s, poll_s
         self.rows: list[tuple] = []
         self.rows_logged = 0  # handed to the store; tests check that the store kept every one
         self.last_flush = self.last_poll = 0.0
 
     def on_start(self, trainer: Trainer) -> None:
+        self.in_loop = True
         self.store.update_run(self.run_id, total_steps=trainer.total_steps, step=trainer.step)
         self.store.merge_summary(self.run_id, params=trainer.n_params, steps_per_epoch=trainer.steps_per_epoch)
         self.store.drop_after(self.run_id, trainer.step)  # what a killed worker logged past its checkpoint
@@ -46,7 +51,12 @@ class StoreLogger(Callback):
         self.store.log_metrics(self.run_id, rows, heartbeat=time.time(), step=step)
         self.last_flush = time.monotonic()
 
+    def _signalled(self) -> bool:
+        return self.stop_event is not None and self.stop_event.is_set()
+
     def on_step(self, trainer: Trainer) -> str | None:
+        if self._signalled():
+            return "stop"
         now = time.monotonic()
         if now - self.last_flush >= self.flush_s:
             self.flush(trainer.step)
@@ -57,49 +67,56 @@ class StoreLogger(Callback):
         if request == "pause":
             self.flush(trainer.step)
             self.store.set_status(self.run_id, "paused", only_if=("running",))
-            while request == "pause":
+            while request == "pause" and not self._signalled():
                 time.sleep(0.2)
                 self.store.log_metrics(self.run_id, [], heartbeat=time.time())
                 request = self.store.control(self.run_id)
             if request != "stop":
                 self.store.set_status(self.run_id, "running", only_if=("paused",))
-        if request == "stop":
+        if request == "stop" or self._signalled():
             return "stop"
         return None
 
     def on_end(self, trainer: Trainer, result: Result) -> None:
+        self.in_loop = False
         self.flush(trainer.step)
         self.store.merge_summary(self.run_id, **result.summary, metric_rows_logged=self.rows_logged)
 
 
 class ProgressBar(Callback):
-    """One line on stderr, rewritten in place: step, epoch, loss, test accuracy, samples/s."""
+    """A tqdm bar on stderr: steps done, rate, time left, and the latest loss and test accuracy."""
 
     def __init__(self, stream=sys.stderr, every_s: float = 0.5):
         self.stream, self.every_s, self.last = stream, every_s, 0.0
         self.latest: dict[str, float] = {}
+        self.bar = None
+
+    def on_start(self, trainer):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=trainer.total_steps, initial=trainer.step, file=self.stream, unit="step",
+                        mininterval=self.every_s, dynamic_ncols=True)
 
     def on_metrics(self, step, values):
         self.latest.update(values)
 
     def on_step(self, trainer):
+        self.bar.update(trainer.step - self.bar.n)
         now = time.monotonic()
-        if now - self.last >= self.every_s or trainer.step == trainer.total_steps:
+        if now - self.last >= self.every_s:
             self.last = now
-            self.draw(trainer)
+            self.bar.set_postfix(self.postfix(trainer), refresh=False)
         return None
 
-    def draw(self, trainer):
-        frac = trainer.step / max(trainer.total_steps, 1)
-        bar = "#" * int(frac * 20)
-        parts = [f"[{bar:<20}] {trainer.step}/{trainer.total_steps}",
-                 f"epoch {trainer.step / trainer.steps_per_epoch:.2f}"]
-        for k in (*trainer.spec.loss_keys, "test_acc", "recognisability", "samples_per_s"):
+    def postfix(self, trainer) -> dict[str, str]:
+        shown = {"epoch": f"{trainer.step / trainer.steps_per_epoch:.2f}"}
+        for k in (*trainer.spec.loss_keys, "test_acc", "recognisability"):
             if k in self.latest:
-                parts.append(f"{k} {self.latest[k]:.4g}")
-        self.stream.write("\r" + "  ".join(parts) + " ")
-        self.stream.flush()
+                shown[k] = f"{self.latest[k]:.4g}"
+        return shown
 
     def on_end(self, trainer, result):
-        self.draw(trainer)
-        self.stream.write(f"\n{result.status}" + (f": {result.reason}" if result.reason else "") + "\n")
+        self.bar.set_postfix(self.postfix(trainer), refresh=False)
+        self.bar.update(trainer.step - self.bar.n)
+        self.bar.close()
+        self.stream.write(f"{result.status}" + (f": {result.reason}" if result.reason else "") + "\n")

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sqlite3
 import sys
-import time
+from pathlib import Path
 
 from deeparch.archs import make_config
 from deeparch.config import COMMON, ConfigError, Param
+from deeparch.text import clean_name, csv_cell
 
 
 def _all_params() -> dict[str, Param]:
@@ -44,45 +47,27 @@ def _config_from(args):
     return make_config(args.arch, args.dataset, **hp)
 
 
-def _store(args):
+def _store(args, readonly: bool = False):
     from deeparch.store import Store
 
-    return Store(args.store)
+    return Store(args.store, readonly=readonly)
 
 
 def cmd_train(args) -> int:
-    import torch
-
-    from deeparch.callbacks import ProgressBar, StoreLogger
+    """Train in this process through the worker's own run-and-finalise path, with a progress bar."""
+    from deeparch.callbacks import ProgressBar
     from deeparch.memory import require
-    from deeparch.trainer import Trainer
+    from deeparch.worker import run_worker
 
     cfg = _config_from(args)
     require(cfg)  # refused with the estimate when it cannot fit in memory
     store = _store(args)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    run_id = store.create_run(cfg.to_dict(), name=args.name, status="running")
-    import os
-
-    store.update_run(run_id, pid=os.getpid(), started=time.time(), heartbeat=time.time())
+    run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")
     print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)
-    status, reason = "failed", "interrupted"
-    try:
-        trainer = Trainer(cfg, [StoreLogger(store, run_id), ProgressBar()],
-                          checkpoint=store.run_dir(run_id) / "checkpoint.pt")
-        result = trainer.fit()
-        status, reason = result.status, result.reason
-    except KeyboardInterrupt:
-        status, reason = "stopped", "interrupted from the keyboard"
-    except Exception as e:
-        status, reason = "failed", f"{type(e).__name__}: {e}".splitlines()[0]
-        raise
-    finally:
-        store.set_status(run_id, status, reason, only_if=("running", "paused"))
-    summary = store.get_run(run_id).summary
-    shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in summary.items()}
-    print(json.dumps({"run": run_id, "status": status, "reason": reason, **shown}))
+    status = run_worker(run_id, store, callbacks=[ProgressBar()], threads=args.threads or None)
+    run = store.get_run(run_id)
+    shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in run.summary.items()}
+    print(json.dumps({"run": run_id, "status": status, "reason": run.reason, **shown}))
     return 0 if status in ("finished", "stopped") else 1
 
 
@@ -98,11 +83,13 @@ def cmd_launch(args) -> int:
 def _runs_rows(store):
     from deeparch import jobs
 
-    jobs.reconcile(store)
+    if not jobs.try_reconcile(store):
+        print(f"note: {store.path} cannot be written (full or read-only disk); statuses as last recorded",
+              file=sys.stderr)
     rows = []
     for r in store.list_runs():
         last = store.last_metrics(r.id)
-        rows.append({"id": r.id, "name": r.name, "arch": r.arch, "dataset": r.dataset, "status": r.status,
+        rows.append({"id": r.id, "name": clean_name(r.name), "arch": r.arch, "dataset": r.dataset, "status": r.status,
                      "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
                      "elapsed_s": round(r.elapsed, 1), "metrics": last})
     return rows
@@ -148,17 +135,43 @@ def cmd_clone(args) -> int:
     return 0
 
 
+def _csv_target(path: str) -> Path:
+    """The export file, or ConfigError saying why it cannot be one (before any work is done)."""
+    if not path.strip():
+        raise ConfigError("--csv needs a file name")
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"--csv {path} is a folder; give a file name inside it")
+    if not target.parent.is_dir():
+        raise ConfigError(f"--csv {path}: the folder {target.parent} does not exist")
+    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ConfigError(f"--csv {path}: cannot write there (permission denied)")
+    return target
+
+
 def cmd_export(args) -> int:
-    store = _store(args)
-    if store.get_run(args.run) is None:
-        raise ConfigError(f"no run with id {args.run}")
+    from pandas.api.types import is_numeric_dtype
+
+    from deeparch import jobs
+
+    target = _csv_target(args.csv)
+    store = _store(args, readonly=True)
+    jobs.need(store, args.run)
     df = store.metrics(args.run)
-    wide = df.pivot_table(index="step", columns="key", values="value", aggfunc="last").reset_index()
-    wide.columns.name = None
     if args.long:
-        df.drop(columns=["id"]).to_csv(args.csv, index=False)
+        out = df.drop(columns=["id"])
     else:
-        wide.to_csv(args.csv, index=False)
+        out = df.pivot_table(index="step", columns="key", values="value", aggfunc="last").reset_index()
+        out.columns.name = None
+    # metric keys are text: no header or cell may be read as a spreadsheet formula
+    out = out.rename(columns=csv_cell)
+    for col in out.columns:
+        if not is_numeric_dtype(out[col]):
+            out[col] = out[col].map(csv_cell)
+    try:
+        out.to_csv(target, index=False)
+    except OSError as e:
+        raise ConfigError(f"--csv {args.csv}: cannot write it ({e.strerror or e})") from None
     print(f"{len(df)} metric rows of run {args.run} → {args.csv}", file=sys.stderr)
     return 0
 
@@ -215,12 +228,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     from deeparch.data import DataError
+    from deeparch.store import StoreError, default_root
 
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return args.fn(args)
-    except (ConfigError, DataError, KeyError) as e:
+    except (ConfigError, DataError, KeyError, StoreError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        print(f"error: {msg}", file=sys.stderr)
-        return 2
+    except sqlite3.Error as e:  # a store that turned read-only, full or corrupt under us
+        where = Path(args.store) if args.store else default_root()
+        msg = f"the run store {where / 'runs.db'} cannot be used ({e}); free some space, check its permissions, " \
+              "or move a corrupt runs.db aside"
+    print(f"error: {msg}", file=sys.stderr)
+    return 2

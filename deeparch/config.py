@@ -70,7 +70,7 @@ class Param:
                     raise ValueError
             else:
                 v = float(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: int('inf'), int('1e400')
             raise ConfigError(f"{where}: must be {self.describe_range()}") from None
         if isinstance(v, float) and not math.isfinite(v):
             raise ConfigError(f"{where}: must be a finite number, {self.describe_range()}")

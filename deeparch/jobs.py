@@ -1,37 +1,83 @@
-"""Background runs: launch, queue, stop / pause / resume / clone, and honest status.
+"""Background runs: launch, queue, stop / pause / resume / clone / delete, and honest status.
 
-Each run trains in its own ``python -m deeparch.worker RUN_ID`` process, started in a
-new session so that it outlives whoever launched it (a CLI call, a Streamlit server).
-At most ``max_runs()`` train at once; the rest wait as ``queued`` and are started by
-``schedule()``, which every worker calls when it ends and every reader calls through
-``reconcile()``. A run whose process is gone is marked ``failed`` — never left running.
+Each run trains in its own worker process, started (with a small supervisor that waits
+for it) in a new session so that it outlives whoever launched it (a CLI call, a
+Streamlit server). At most ``max_runs()`` train at once — a limit kept in the store, so
+every process obeys the same one; the rest wait as ``queued``. ``reconcile()`` keeps the
+status honest and moves the queue: a worker whose process is gone is marked ``failed``,
+one whose heartbeat stopped is ended and marked ``failed``, one that does not answer a
+stop request is ended. Every launch, every worker exit and every supervisor (every few
+seconds while its worker trains) reconciles, so nothing waits for a reader.
 """
 from __future__ import annotations
 
+import math
 import os
+import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import psutil
+
+from deeparch import lifecycle
 from deeparch.archs import load_config
 from deeparch.config import ConfigError, RunConfig
-from deeparch.store import Store
+from deeparch.lifecycle import LIVE
+from deeparch.store import Run, Store, unwritable
 
 STARTING_GRACE_S = 60.0
+HEARTBEAT_TIMEOUT_S = 60.0  # no heartbeat for this long: the worker is hung (or SIGSTOPped) and is ended
+STOP_GRACE_S = 30.0  # a stop request unanswered this long gets SIGTERM; twice this long, SIGKILL
+FINAL_WORDS = "deeparch-final-status: "  # a worker that cannot write its status to the store logs it so
 
 
-def max_runs() -> int:
-    """How many runs may train at once (DEEPARCH_MAX_RUNS; default: one per core, at most 4)."""
-    env = os.environ.get("DEEPARCH_MAX_RUNS")
-    if env:
-        return max(1, int(env))
+def _env_number(name: str, default: float, kind=float, low: float = 0.0):
+    """A number from the environment, or ConfigError that says which variable and why."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < low:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name}={raw!r}: must be {what} >= {low:g}")
+    return value
+
+
+def heartbeat_timeout() -> float:
+    return _env_number("DEEPARCH_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT_S, low=0.1)
+
+
+def stop_grace() -> float:
+    return _env_number("DEEPARCH_STOP_GRACE", STOP_GRACE_S)
+
+
+def max_runs(store: Store | None = None) -> int:
+    """How many runs may train at once, for every process of the store.
+
+    DEEPARCH_MAX_RUNS, when set, is written to the store; otherwise the stored value holds;
+    the default is one per core, at most 4.
+    """
+    store = _store(store)
+    env = _env_number("DEEPARCH_MAX_RUNS", None, kind=int, low=1)
+    stored = store.setting("max_runs")
+    if env is not None:
+        if stored != str(env) and not store.readonly:
+            store.set_setting("max_runs", str(env))
+        return env
+    if stored is not None:
+        return int(stored)
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def threads_per_run() -> int:
+def threads_per_run(store: Store | None = None) -> int:
     """Torch threads for each worker, so that ``max_runs()`` workers share the cores."""
-    return max(1, (os.cpu_count() or 1) // max_runs())
+    return max(1, (os.cpu_count() or 1) // max_runs(store))
 
 
 def _store(store: Store | None) -> Store:
@@ -40,38 +86,33 @@ def _store(store: Store | None) -> Store:
 
 def launch(config: RunConfig | dict, name: str | None = None, store: Store | None = None,
            parent: int | None = None, group: str | None = None) -> int:
-    """Queue a run and start it if a slot is free. Returns its id."""
+    """Queue a run, reconcile, and start it if a slot is free. Returns its id."""
     store = _store(store)
     if isinstance(config, dict):
         config = load_config(config)
+    max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     from deeparch.memory import require  # imports torch: only when launching
 
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group)
-    schedule(store)
+    reconcile(store)
     return run_id
 
 
 def schedule(store: Store | None = None) -> list[int]:
     """Start queued runs while slots are free (oldest first). Returns the ids started."""
     store = _store(store)
-    with store.tx() as db:
-        busy = db.execute("SELECT COUNT(*) FROM runs WHERE status IN ('starting','running','paused')").fetchone()[0]
-        free = max_runs() - busy
-        ids = [r[0] for r in db.execute(
-            "SELECT id FROM runs WHERE status='queued' ORDER BY id LIMIT ?", (max(free, 0),))]
-        for run_id in ids:
-            db.execute("UPDATE runs SET status='starting', pid=NULL, heartbeat=? WHERE id=?", (time.time(), run_id))
+    ids = store.claim_queued(max_runs(store))
     for run_id in ids:
-        pid = _spawn(store, run_id)
-        store.update_run(run_id, pid=pid)
+        store.update_run(run_id, pid=_spawn(store, run_id))
     return ids
 
 
 def _spawn(store: Store, run_id: int) -> int:
     log_dir = store.run_dir(run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "DEEPARCH_THREADS": str(threads_per_run()), "OMP_NUM_THREADS": str(threads_per_run())}
+    threads = str(threads_per_run(store))
+    env = {**os.environ, "DEEPARCH_THREADS": threads, "OMP_NUM_THREADS": threads}
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with open(log_dir / "worker.log", "ab") as log:
@@ -82,77 +123,169 @@ def _spawn(store: Store, run_id: int) -> int:
     return proc.pid
 
 
-def pid_alive(pid: int | None) -> bool:
-    """True if ``pid`` is a live (not zombie) deeparch process."""
+def _process(pid: int | None) -> psutil.Process | None:
+    """The live (not zombie) deeparch process ``pid``, or None (gone, or the pid was reused)."""
     if not pid:
-        return False
+        return None
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    proc = Path(f"/proc/{pid}")
-    if proc.exists():
+        proc = psutil.Process(pid)
+        if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
+            return None
+        # a worker, or a foreground `python -m deeparch train`; anything else means the pid was reused
+        return proc if any("deeparch" in part for part in proc.cmdline()) else None
+    except psutil.AccessDenied:
+        return psutil.Process(pid)
+    except psutil.Error:
+        return None
+
+
+def pid_alive(pid: int | None) -> bool:
+    return _process(pid) is not None
+
+
+def end_process(pid: int | None, sig: int = signal.SIGKILL, wait_s: float = 0.0) -> None:
+    """Send ``sig`` to a worker and its children (never its supervisor); optionally wait for them to go."""
+    proc = _process(pid)
+    if proc is None:
+        return
+    try:
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        procs = [proc]
+    for p in procs:
         try:
-            stat = (proc / "stat").read_text()
-            if stat.rsplit(")", 1)[1].split()[0] in ("Z", "X"):
-                return False
-            # a worker, or a foreground `python -m deeparch train`; anything else means the pid was reused
-            return b"deeparch" in (proc / "cmdline").read_bytes()
-        except OSError:
-            return False
-    return True
+            p.send_signal(sig)
+        except psutil.Error:
+            pass
+    if wait_s:
+        psutil.wait_procs(procs, timeout=wait_s)
+
+
+def last_words(store: Store, run: Run) -> tuple[str, str | None] | None:
+    """The (status, reason) a worker logged when it could not write its final status to the store."""
+    try:
+        with open(store.run_dir(run) / "worker.log", "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - 8192))
+            tail = f.read().decode(errors="replace")
+    except OSError:
+        return None
+    lines = [ln[len(FINAL_WORDS):] for ln in tail.splitlines() if ln.startswith(FINAL_WORDS)]
+    if not lines:
+        return None
+    status, _, reason = lines[-1].partition(": ")
+    return (status, None if reason.strip() == "None" else reason.strip()) if status in lifecycle.FINAL else None
+
+
+def _died(store: Store, run: Run, reason: str) -> bool:
+    """Finalise a run whose process is gone, with what it logged as its end if the store missed it."""
+    status, logged = last_words(store, run) or ("failed", reason)
+    return _fail(store, run, logged, status=status)
+
+
+def _fail(store: Store, run: Run, reason: str, status: str = "failed") -> bool:
+    """Finalise a run whose worker is gone; it ended at its last heartbeat, not when someone noticed."""
+    return store.set_status(run.id, status, reason, only_if=(run.status,), ended=run.heartbeat or time.time())
+
+
+def _check(store: Store, run: Run, now: float) -> bool:
+    """Reconcile one live run. True if it was finalised here."""
+    if run.pid is None:
+        # no process recorded: give it time to start, then call it what it is
+        if now - (run.heartbeat or run.created) > STARTING_GRACE_S:
+            reason = "worker process did not start" if run.status == "starting" else "worker stopped reporting"
+            return _fail(store, run, reason)
+        return False
+    if not pid_alive(run.pid):
+        fresh = store.get_run(run.id)  # it may have ended cleanly in between
+        if fresh and fresh.status in LIVE and fresh.pid == run.pid:
+            return _died(store, fresh, "worker process died")
+        return False
+    silent = now - (run.heartbeat or run.created)
+    limit = heartbeat_timeout() if run.status != "starting" else max(heartbeat_timeout(), STARTING_GRACE_S)
+    waited = now - run.control_at if run.control == "stop" and run.control_at else None
+    if waited is not None and (waited > 2 * stop_grace() or silent > limit):
+        # asked to stop and did not: it ends as the user asked, stopped
+        end_process(run.pid, signal.SIGKILL)
+        return _fail(store, run, f"did not answer the stop request within {waited:.0f} s and was ended",
+                     status="stopped")
+    if silent > limit:
+        end_process(run.pid, signal.SIGKILL)
+        return _fail(store, run, f"worker stopped responding (no heartbeat for {silent:.0f} s)")
+    if waited is not None and waited > stop_grace():
+        end_process(run.pid, signal.SIGTERM)
+    return False
 
 
 def reconcile(store: Store | None = None) -> list[int]:
-    """Mark runs whose worker is gone as failed, then start queued runs. Returns the ids marked."""
+    """Finalise runs whose worker is gone, hung or deaf to a stop, then start queued runs.
+
+    Returns the ids finalised here.
+    """
     store = _store(store)
-    dead = []
     now = time.time()
-    for run in store.list_runs(status=("starting", "running", "paused")):
-        if run.pid is None:
-            # no process recorded: give it time to start, then call it what it is
-            if now - (run.heartbeat or run.created) > STARTING_GRACE_S:
-                reason = "worker process did not start" if run.status == "starting" else "worker stopped reporting"
-                if store.set_status(run.id, "failed", reason, only_if=(run.status,)):
-                    dead.append(run.id)
-            continue
-        if not pid_alive(run.pid):
-            fresh = store.get_run(run.id)  # it may have ended cleanly in between
-            if fresh and fresh.status in ("starting", "running", "paused") and fresh.pid == run.pid:
-                if store.set_status(run.id, "failed", "worker process died", only_if=(fresh.status,)):
-                    dead.append(run.id)
+    done = [run.id for run in store.list_runs(status=LIVE) if _check(store, run, now)]
     schedule(store)
-    return dead
+    return done
 
 
-def _need(store: Store, run_id: int):
+def try_reconcile(store: Store) -> bool:
+    """Reconcile if the store can be written; a reader on a full or read-only disk goes on reading."""
+    try:
+        reconcile(store)
+        return True
+    except sqlite3.OperationalError as e:
+        if not unwritable(e):
+            raise
+    except OSError:  # no room for a worker's folder or log
+        pass
+    return False
+
+
+def worker_exited(store: Store, run_id: int, pid: int, returncode: int) -> None:
+    """Called by a worker's supervisor when the worker process ends: no run stays live without it."""
     run = store.get_run(run_id)
+    if run is not None and run.status in LIVE and run.pid in (pid, os.getpid(), None):
+        how = (f"killed by {signal.Signals(-returncode).name}" if returncode < 0 and -returncode in
+               signal.valid_signals() else f"exit code {returncode}")
+        _died(store, run, f"worker process died ({how})")
+    reconcile(store)
+
+
+def need(store: Store, run_id: int) -> Run:
+    """The run, or ConfigError 'no run with id N' (also for ids no database can hold)."""
+    try:
+        run = store.get_run(run_id)
+    except OverflowError:  # an id beyond SQLite's 64-bit integers names no run
+        run = None
     if run is None:
         raise ConfigError(f"no run with id {run_id}")
     return run
 
 
+def _check_allowed(action: str, run: Run) -> None:
+    if not lifecycle.can(action, run.status, run.control):
+        raise ConfigError(lifecycle.refusal(action, run))
+
+
 def stop(run_id: int, store: Store | None = None) -> str:
-    """Stop a run: a queued run is stopped at once; a training one finishes its step and checkpoints."""
+    """Stop a run: a queued run is stopped at once; a training one finishes its step and checkpoints
+    (one that does not answer within the grace period is ended by a later reconcile)."""
     store = _store(store)
-    run = _need(store, run_id)
+    run = need(store, run_id)
+    _check_allowed("stop", run)
     if run.status == "queued":
         if store.set_status(run_id, "stopped", "stopped before it started", only_if=("queued",)):
             return "stopped"
-        run = _need(store, run_id)
-    if run.status in ("starting", "running", "paused"):
-        store.request(run_id, "stop")
-        return "stop requested"
-    raise ConfigError(f"run {run_id} is {run.status}; only queued, running or paused runs can be stopped")
+        run = need(store, run_id)
+        _check_allowed("stop", run)
+    store.request(run_id, "stop")
+    return "stop requested"
 
 
 def pause(run_id: int, store: Store | None = None) -> str:
     store = _store(store)
-    run = _need(store, run_id)
-    if run.status not in ("starting", "running"):
-        raise ConfigError(f"run {run_id} is {run.status}; only a running run can be paused")
+    _check_allowed("pause", need(store, run_id))
     store.request(run_id, "pause")
     return "pause requested"
 
@@ -160,41 +293,36 @@ def pause(run_id: int, store: Store | None = None) -> str:
 def resume(run_id: int, store: Store | None = None) -> str:
     """Resume a paused run, or restart a stopped / failed run from its last checkpoint."""
     store = _store(store)
-    run = _need(store, run_id)
-    if run.status in ("paused", "running", "starting") and run.control == "pause":
+    run = need(store, run_id)
+    _check_allowed("resume", run)
+    if run.status in LIVE:
         store.request(run_id, None)
         return "resumed"
-    if run.status in ("stopped", "failed"):
-        store.update_run(run_id, status="queued", reason=None, ended=None, control=None, pid=None)
-        schedule(store)
-        return "queued from its last checkpoint" if (store.run_dir(run_id) / "checkpoint.pt").exists() else "queued"
-    raise ConfigError(f"run {run_id} is {run.status}; only paused, stopped or failed runs can be resumed")
+    store.update_run(run_id, status="queued", reason=None, ended=None, control=None, control_at=None, pid=None)
+    reconcile(store)
+    return "queued from its last checkpoint" if (store.run_dir(run) / "checkpoint.pt").exists() else "queued"
 
 
 def clone(run_id: int, store: Store | None = None, name: str | None = None, **overrides) -> int:
     """Launch a new run with the same configuration (and any hyperparameters overridden)."""
     store = _store(store)
-    run = _need(store, run_id)
+    run = need(store, run_id)
     cfg = load_config(run.config).replace(**overrides)  # an old run's clone behaves like it
     return launch(cfg, name=name or f"{run.name} (clone)", store=store, parent=run_id)
 
 
 def delete(run_id: int, store: Store | None = None) -> None:
-    """Delete a run and its data; a training run is stopped first."""
+    """Delete a run and its data; a training run's worker is ended first (it leaves no process behind)."""
     store = _store(store)
-    run = _need(store, run_id)
-    if run.status in ("starting", "running", "paused") and pid_alive(run.pid):
-        import signal
-
-        try:
-            os.killpg(run.pid, signal.SIGTERM)
-        except OSError:
-            pass
+    run = need(store, run_id)
+    if run.status in LIVE:
+        end_process(run.pid, signal.SIGKILL, wait_s=5.0)
     store.delete_run(run_id)
+    schedule(store)
 
 
-def wait(run_id: int, store: Store | None = None, timeout: float = 600, statuses=("finished", "stopped", "failed",
-                                                                                 "diverged")) -> str:
+def wait(run_id: int, store: Store | None = None, timeout: float = 600,
+         statuses=lifecycle.FINAL) -> str:
     """Block until the run reaches one of ``statuses`` (for scripts and tests)."""
     store = _store(store)
     deadline = time.monotonic() + timeout

@@ -5,22 +5,26 @@ status, process, heartbeat, reason, summary, control request), ``metrics`` (long
 run, step, key, value, wall time) and ``media`` (PNG image grids with JSON metadata).
 Writers batch their rows; each batch is one transaction, so several workers can write
 at once without losing a row. Everything goes through this module so that a server
-database can replace SQLite later.
+database can replace SQLite later. ``settings`` holds values every process must share
+(the slot limit). A missing store is created atomically; an empty or corrupt one is
+reported (``CorruptStoreError``), never replaced.
 """
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import time
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-ACTIVE = ("queued", "starting", "running", "paused")
-FINAL = ("finished", "stopped", "failed", "diverged")
-STATUSES = ACTIVE + FINAL
+from deeparch import lifecycle
+from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
+from deeparch.text import clean_name
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -41,7 +45,13 @@ CREATE TABLE IF NOT EXISTS runs (
     step INTEGER NOT NULL DEFAULT 0,
     total_steps INTEGER,
     parent INTEGER,
-    group_name TEXT
+    group_name TEXT,
+    uid TEXT,
+    control_at REAL
+);
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS metrics (
     id INTEGER PRIMARY KEY,
@@ -65,6 +75,18 @@ CREATE TABLE IF NOT EXISTS media (
 );
 CREATE INDEX IF NOT EXISTS media_run_kind_step ON media (run_id, kind, step);
 """
+
+
+# columns added after the first release: (name, SQL type); old stores get them by ALTER TABLE
+ADDED_COLUMNS = (("uid", "TEXT"), ("control_at", "REAL"))
+
+
+class StoreError(Exception):
+    """The run store cannot be used; the message names the file, what is wrong and what to do."""
+
+
+class CorruptStoreError(StoreError):
+    """runs.db exists but is empty or not an SQLite database."""
 
 
 def default_root() -> Path:
@@ -91,6 +113,12 @@ class Run:
     total_steps: int | None
     parent: int | None
     group_name: str | None
+    uid: str | None = None  # names the run's folder; None for runs from before folders had one
+    control_at: float | None = None  # when the pending control request was made
+
+    @property
+    def folder_name(self) -> str:
+        return f"run-{self.id}-{self.uid[:8]}" if self.uid else f"run-{self.id}"
 
     @property
     def active(self) -> bool:
@@ -106,6 +134,23 @@ class Run:
         return dict(self.__dict__)
 
 
+def _marks(values) -> str:
+    return ",".join("?" * len(values))
+
+
+def unwritable(e: sqlite3.OperationalError) -> bool:
+    """A write refused by the disk (full, read-only), not by the data."""
+    msg = str(e).lower()
+    return "full" in msg or "readonly" in msg or "read-only" in msg or "unable to open" in msg
+
+
+def corrupt(e: sqlite3.DatabaseError) -> bool:
+    """The file itself is damaged or not SQLite (not a disk that refuses writes)."""
+    code = getattr(e, "sqlite_errorname", "")
+    return code.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or "not a database" in str(e) \
+        or "malformed" in str(e)
+
+
 def _run(row: sqlite3.Row) -> Run:
     d = dict(row)
     d["config"] = json.loads(d["config"])
@@ -114,22 +159,99 @@ def _run(row: sqlite3.Row) -> Run:
 
 
 class Store:
-    """One connection to the run store at ``root/runs.db`` (created on first use)."""
+    """One connection to the run store at ``root/runs.db`` (created on first use).
 
-    def __init__(self, root: str | os.PathLike | None = None):
+    ``readonly=True`` opens an existing store for reading only (SQLite's ``mode=ro``): the
+    command line's read-only commands use it so that they work on a read-only or full disk.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None, readonly: bool = False):
         self.root = Path(root) if root else default_root()
-        self.root.mkdir(parents=True, exist_ok=True)
         self.path = self.root / "runs.db"
-        self.db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        if not self._has_schema():
-            self.db.executescript(SCHEMA)
+        self.readonly = readonly = readonly and self.path.exists()  # nothing to read yet: a new, empty store
+        if not readonly:
+            self.root.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                self._create()
+        if self.path.stat().st_size == 0:
+            raise CorruptStoreError(self._advice("is empty (0 bytes), not a run store"))
+        try:
+            self.db = self._connect()
+            self._migrate()
+        except sqlite3.DatabaseError as e:
+            if corrupt(e):
+                raise CorruptStoreError(self._advice(f"is not a readable run store ({e})")) from None
+            self.db = self._read_only_fallback(e)
+
+    def _read_only_fallback(self, error: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """A full or read-only disk: read the store as it is (``immutable`` as a last resort, when
+        SQLite cannot even make its shared-memory file; nobody can write there then)."""
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            try:
+                db = sqlite3.connect(f"file:{self.path}?{query}", uri=True, timeout=30, isolation_level=None,
+                                     check_same_thread=False)
+                db.row_factory = sqlite3.Row
+                db.execute("SELECT COUNT(*) FROM runs").fetchone()
+            except sqlite3.DatabaseError:
+                continue
+            self.readonly = True
+            return db
+        raise StoreError(f"{self.path} cannot be opened ({error}); free some space on its disk or check the "
+                         "folder's permissions")
+
+    def _advice(self, what: str) -> str:
+        return (f"{self.path} {what}; nothing was changed. Move it aside (mv {self.path} {self.path}.bad) "
+                "to start a new store, or restore it from a backup")
+
+    def _create(self) -> None:
+        """Write the schema to a private file, then link it into place: nobody sees a half-made store."""
+        tmp = self.root / f".runs.db.new-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        db = sqlite3.connect(tmp)
+        try:
+            db.executescript(SCHEMA)
+            db.commit()
+        finally:
+            db.close()
+        try:
+            os.link(tmp, self.path)  # fails if another process created it first: theirs is as good
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        target, uri = (f"file:{self.path}?mode=ro", True) if self.readonly else (self.path, False)
+        db = sqlite3.connect(target, uri=uri, timeout=30, isolation_level=None, check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA busy_timeout=30000")
+        if not self.readonly:
+            try:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.OperationalError as e:
+                if not unwritable(e):
+                    raise
+        db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # a corrupt file fails here
+        return db
 
     def _has_schema(self) -> bool:
         return self.db.execute("SELECT 1 FROM sqlite_master WHERE name='media'").fetchone() is not None
+
+    def _migrate(self) -> None:
+        """Bring an old store's schema up to date; on a read-only or full disk, read it as it is."""
+        if self.readonly:
+            return
+        try:
+            if not self._has_schema():
+                self.db.executescript(SCHEMA)
+            have = {r["name"] for r in self.db.execute("PRAGMA table_info(runs)")}
+            for col, kind in ADDED_COLUMNS:
+                if col not in have:
+                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")
+            self.db.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        except sqlite3.OperationalError as e:
+            if not unwritable(e) and "locked" not in str(e):
+                raise
 
     def close(self) -> None:
         self.db.close()
@@ -146,18 +268,35 @@ class Store:
         else:
             self.db.execute("COMMIT")
 
-    def run_dir(self, run_id: int) -> Path:
-        return self.root / f"run-{run_id}"
+    def run_dir(self, run_id: int | Run) -> Path:
+        """The run's own folder (checkpoint, worker.log): ``run-ID-UID8``, or ``run-ID`` for an old run."""
+        run = run_id if isinstance(run_id, Run) else self.get_run(run_id)
+        return self.root / (run.folder_name if run else f"run-{run_id}")
+
+    # ---- settings shared by every process ---------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        try:
+            row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        except sqlite3.OperationalError:  # an old store opened read-only has no settings table
+            return None
+        return row["value"] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.tx() as db:
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, str(value)))
 
     # ---- runs -------------------------------------------------------------------------------
     def create_run(self, config: dict, name: str | None = None, status: str = "queued",
                    total_steps: int | None = None, parent: int | None = None, group: str | None = None) -> int:
+        """A new run with a fresh uid, so its folder is one no earlier run (or old store) left behind."""
+        name = clean_name(name)
         with self.tx() as db:
             cur = db.execute(
-                "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (name or "", config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
-                 time.time(), total_steps, parent, group),
+                "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name, "
+                "uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (name, config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
+                 time.time(), total_steps, parent, clean_name(group) or None, uuid.uuid4().hex),
             )
             run_id = cur.lastrowid
             if not name:
@@ -186,6 +325,8 @@ class Store:
     def update_run(self, run_id: int, **fields: Any) -> None:
         if "summary" in fields and isinstance(fields["summary"], dict):
             fields["summary"] = json.dumps(fields["summary"])
+        if "name" in fields:
+            fields["name"] = clean_name(fields["name"])
         if "config" in fields and isinstance(fields["config"], dict):
             fields["config"] = json.dumps(fields["config"], sort_keys=True)
         cols = ", ".join(f"{k}=?" for k in fields)
@@ -194,8 +335,11 @@ class Store:
 
     def set_status(self, run_id: int, status: str, reason: str | None = None, only_if: Iterable[str] | None = None,
                    **fields: Any) -> bool:
-        """Move a run to ``status``; with ``only_if``, only from one of those statuses. True if it moved."""
+        """Move a run to ``status``; with ``only_if``, only from one of those statuses from which the
+        lifecycle allows the move. True if it moved."""
         assert status in STATUSES, status
+        if only_if is not None:
+            only_if = [s for s in only_if if lifecycle.legal(s, status)]
         sets = {"status": status, **fields}
         if reason is not None:
             sets["reason"] = reason
@@ -218,20 +362,34 @@ class Store:
             db.execute("UPDATE runs SET summary=? WHERE id=?", (json.dumps(summary), run_id))
 
     def request(self, run_id: int, control: str | None) -> None:
-        """Ask the run's worker to 'pause', 'stop' (or clear the request with None)."""
-        self.update_run(run_id, control=control)
+        """Ask the run's worker to 'pause', 'stop' (or clear the request with None); the time is kept
+        so that a worker that does not answer a stop can be ended after a grace period."""
+        self.update_run(run_id, control=control, control_at=time.time() if control else None)
+
+    def busy_count(self) -> int:
+        """Runs holding a slot (a worker started or starting)."""
+        return self.db.execute(f"SELECT COUNT(*) FROM runs WHERE status IN ({_marks(LIVE)})", LIVE).fetchone()[0]
+
+    def claim_queued(self, limit: int) -> list[int]:
+        """In one transaction: move the oldest queued runs to 'starting' while fewer than ``limit`` hold a slot."""
+        with self.tx() as db:
+            busy = db.execute(f"SELECT COUNT(*) FROM runs WHERE status IN ({_marks(LIVE)})", LIVE).fetchone()[0]
+            ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status='queued' ORDER BY id LIMIT ?",
+                                            (max(limit - busy, 0),))]
+            for run_id in ids:
+                db.execute("UPDATE runs SET status='starting', pid=NULL, heartbeat=? WHERE id=?", (time.time(), run_id))
+        return ids
 
     def control(self, run_id: int) -> str | None:
         row = self.db.execute("SELECT control FROM runs WHERE id=?", (run_id,)).fetchone()
         return row["control"] if row else None
 
     def delete_run(self, run_id: int) -> None:
+        folder = self.run_dir(run_id)
         with self.tx() as db:
             for table, col in (("metrics", "run_id"), ("media", "run_id"), ("runs", "id")):
                 db.execute(f"DELETE FROM {table} WHERE {col}=?", (run_id,))
-        import shutil
-
-        shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
     # ---- metrics ----------------------------------------------------------------------------
     def log_metrics(self, run_id: int, rows: Iterable[tuple[int, str, float, float]],

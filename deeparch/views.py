@@ -210,6 +210,11 @@ def explain(run: Run) -> str | None:
         if "died" in reason or "did not start" in reason:
             hint = ("The training process ended without saying why (killed, out of memory, or the machine "
                     "restarted). Resume it to continue from its last checkpoint.")
+        elif "stopped responding" in reason:
+            hint = ("The training process stopped answering (suspended or stuck) and was ended. Resume it to "
+                    "continue from its last checkpoint.")
+        elif reason.startswith("disk full"):
+            hint = "Free some disk space, then resume the run from its last checkpoint."
         elif "DataError" in reason or "dataset" in reason.lower():
             hint = "The dataset could not be loaded; use mnist-5k (embedded, works offline)."
         return f"The run failed: {reason}. {hint}"

@@ -73,3 +73,80 @@ def test_launch_stop_in_background(tmp_path):
     assert run["status"] == "stopped"
     p = cli("stop", str(rid), store=tmp_path, check=False)
     assert p.returncode == 2 and "is stopped" in p.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--arch", "cnn", "--batch-size", "inf"], "error: batch_size='inf': must be int"),
+    (["launch", "--arch", "rnn", "--hidden", "1e400"], "error: hidden='1e400': must be int"),
+    (["stop", "99999999999999999999999"], "error: no run with id 99999999999999999999999"),
+    (["export", "99999999999999999999999", "--csv", "x.csv"], "error: no run with id 99999999999999999999999"),
+    (["export", "1", "--csv", ""], "error: --csv needs a file name"),
+    (["export", "1", "--csv", "{tmp}"], "error: --csv {tmp} is a folder"),
+    (["export", "1", "--csv", "{tmp}/missing/m.csv"], "error: --csv {tmp}/missing/m.csv: the folder"),
+])
+def test_more_bad_input_exits_2_with_one_line(args, message, tmp_path):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    p = cli(*args, store=tmp_path, check=False)
+    assert p.returncode == 2, p.stderr
+    assert p.stderr.strip().splitlines() == [p.stderr.strip()]
+    assert p.stderr.startswith(message.replace("{tmp}", str(tmp_path)))
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5"])
+@pytest.mark.parametrize("cmd", [["runs"], ["launch", "--arch", "cnn", "--max-steps", "1"]])
+def test_bad_max_runs_is_one_line(value, cmd, tmp_path, monkeypatch):
+    monkeypatch.setenv("DEEPARCH_MAX_RUNS", value)
+    p = cli(*cmd, store=tmp_path, check=False)
+    assert p.returncode == 2 and p.stderr.startswith(f"error: DEEPARCH_MAX_RUNS='{value}'")
+    assert p.stderr.strip().splitlines() == [p.stderr.strip()]
+
+
+def test_runs_shows_cleaned_names_and_export_escapes_formulas(tmp_path):
+    from deeparch.archs import make_config
+    from deeparch.store import Store
+
+    s = Store(tmp_path)
+    rid = s.create_run(make_config("cnn").to_dict(), name="\u202eevil\x1b[31m name", status="finished")
+    s.log_metrics(rid, [(1, "=HYPERLINK(1)", 1.0, 1.0), (1, "loss", 2.0, 1.0)])
+    s.close()
+    assert "evil[31m name" in json.loads(cli("runs", "--json", store=tmp_path).stdout)[0]["name"]
+    assert "\u202e" not in cli("runs", store=tmp_path).stdout
+    out = tmp_path / "m.csv"
+    cli("export", str(rid), "--csv", str(out), "--long", store=tmp_path)
+    assert "'=HYPERLINK(1)" in out.read_text() and "\n=" not in out.read_text()
+    cli("export", str(rid), "--csv", str(out), store=tmp_path)
+    assert out.read_text().splitlines()[0] == "step,'=HYPERLINK(1),loss"
+    p = cli("export", str(rid), "--csv", "/proc/m.csv", store=tmp_path, check=False)  # unwritable, even for root
+    assert p.returncode == 2 and p.stderr.startswith("error: --csv /proc/m.csv: cannot write")
+    assert p.stderr.strip().splitlines() == [p.stderr.strip()]
+
+
+def _runs(tmp_path):
+    return {r["id"]: r for r in json.loads(cli("runs", "--json", store=tmp_path).stdout)}
+
+
+def _until(tmp_path, rid, pred, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = _runs(tmp_path)[rid]
+        if pred(run):
+            return run
+        time.sleep(0.3)
+    raise AssertionError(f"run {rid} never matched: {run}")
+
+
+def test_pause_resume_clone_end_to_end(tmp_path):
+    rid = int(cli("launch", "--arch", "cnn", "--epochs", "1000", *SMALL, store=tmp_path).stdout)
+    _until(tmp_path, rid, lambda r: r["status"] == "running" and r["step"] > 0)
+    assert "pause requested" in cli("pause", str(rid), store=tmp_path).stdout
+    paused = _until(tmp_path, rid, lambda r: r["status"] == "paused")
+    p = cli("pause", str(rid), store=tmp_path, check=False)
+    assert p.returncode == 2 and "is paused" in p.stderr
+    assert "resumed" in cli("resume", str(rid), store=tmp_path).stdout
+    _until(tmp_path, rid, lambda r: r["status"] == "running" and r["step"] > paused["step"])
+    clone = int(cli("clone", str(rid), store=tmp_path).stdout)
+    assert _runs(tmp_path)[clone]["name"].endswith("(clone)")
+    for r in (rid, clone):
+        cli("stop", str(r), store=tmp_path)
+    for r in (rid, clone):
+        _until(tmp_path, r, lambda x: x["status"] == "stopped")

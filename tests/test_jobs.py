@@ -65,7 +65,7 @@ def test_killed_worker_is_reported_failed_within_10_s(store):
     t0 = time.monotonic()
     run = wait_for(store, rid, lambda r: r.status == "failed", timeout=10)
     print(f"kill -9 → failed in {time.monotonic() - t0:.2f} s")
-    assert run.reason == "worker process died"
+    assert run.reason.startswith("worker process died")
 
 
 def test_queue_bound_and_three_concurrent_runs_keep_every_row(store, monkeypatch):

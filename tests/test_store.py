@@ -75,3 +75,24 @@ def test_store_root_from_environment(tmp_path, monkeypatch):
     s = Store()
     assert s.path == tmp_path / "elsewhere" / "runs.db" and s.path.exists()
     assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_names_are_cleaned_when_stored(store):
+    rid = make_run(store, name="a\u202eb\x00c\n" + "x" * 500)
+    name = store.get_run(rid).name
+    assert name.startswith("abc x") and len(name) <= 80 and "\u202e" not in name
+    store.update_run(rid, name="\u2066z\u2069")
+    assert store.get_run(rid).name == "z"
+
+
+def test_each_run_has_a_folder_of_its_own(store):
+    a, b = make_run(store), make_run(store)
+    assert store.run_dir(a).name.startswith(f"run-{a}-") and store.run_dir(a) != store.run_dir(b)
+    assert store.get_run(a).uid != store.get_run(b).uid
+
+
+def test_settings_are_shared_by_every_connection(store):
+    assert store.setting("max_runs") is None
+    store.set_setting("max_runs", "2")
+    store.set_setting("max_runs", "3")
+    assert Store(store.root).setting("max_runs") == "3"
