@@ -4,7 +4,8 @@ import time
 import pytest
 
 from deeparch import jobs, lifecycle
-from deeparch.config import ConfigError, make_config
+from deeparch.config import ConfigError
+from deeparch.archs import make_config
 
 JOBS = {"pause": jobs.pause, "resume": jobs.resume, "stop": jobs.stop,
         "clone": jobs.clone, "delete": jobs.delete}
