@@ -14,7 +14,7 @@ from deeparch import charts
 from test_pages import app_store, button, open_page, static_serving  # noqa: F401 - app_store is a fixture
 
 # short enough that the store's 80-character bound keeps it whole
-HOSTILE = '<iframe srcdoc="<script>alert(1)</script>"></iframe> ![](http://x.invalid/a.png) ab\u202edc'
+HOSTILE = '<iframe srcdoc="<script>alert(1)</script>"> ![](http://x.invalid/a.png) ab\u202edc'
 
 
 
