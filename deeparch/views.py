@@ -15,13 +15,14 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from deeparch import lifecycle
 from deeparch.archs import load_config
 from deeparch.config import ConfigError
 from deeparch.store import ACTIVE, FINAL, Run, Store
 from deeparch.text import csv_cell
 
 GRAD_PREFIX = "grad/"
-RUNNING = ("starting", "running", "paused")
+RUNNING = lifecycle.LIVE
 
 
 # ---- run lists ---------------------------------------------------------------------------------
