@@ -1,5 +1,6 @@
 """What every page shares: the store (opened once), throttled reconcile, the error guard,
-run selection hand-off between pages, run controls and the first-run hint.
+run selection hand-off between pages, run controls and the first-run hint
+(the private-API workaround lives alone in ``pages/_compat.py``).
 
 Not a page itself (``app.py`` lists the pages); the Streamlit side of ``deeparch.views``.
 """
@@ -17,7 +18,7 @@ from deeparch.archs import make_config
 from deeparch.config import ConfigError
 from deeparch.store import Run, Store, default_root
 from deeparch.text import clean_name, md_escape
-from pages import _plot
+from pages import _compat, _plot
 
 TEXT = {
     "error": "Something went wrong while drawing this page: {error}. "
@@ -89,28 +90,9 @@ def reconcile(s: Store | None = None, force: bool = False) -> None:
 
 
 # ---- page guard ------------------------------------------------------------------------------------
-def _leave_pages_folder_mode() -> None:
-    """Make sure ``app.py`` (the navigation, the sidebar) runs, whatever URL the first visitor opened.
-
-    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until the
-    entry script calls ``st.navigation``; if the server's first request is for /live, that
-    page would run alone, without app.py. Switching the flag and rerunning fixes it once.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a future Streamlit without the flag
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        from streamlit import config
-
-        if not config.get_option("global.appTest"):  # AppTest resets the flag before every run
-            st.rerun()
-
-
 def page(main: Callable[[], None]) -> None:
     """Run a page body; an unexpected exception becomes a short message, not a traceback."""
-    _leave_pages_folder_mode()
+    _compat.leave_pages_folder_mode()
     try:
         reconcile()
         show_flash()
