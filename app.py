@@ -10,7 +10,7 @@ import streamlit as st
 st.set_page_config(page_title="deeparch", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
 
-from deeparch import jobs, views  # noqa: E402 - set_page_config must come first
+from deeparch import jobs, lifecycle, views  # noqa: E402 - set_page_config must come first
 from pages import _common as ui  # noqa: E402
 
 TEXT = {
@@ -47,8 +47,8 @@ def sidebar_status() -> None:
     """The run counts, refreshed every 2 s whatever page is open."""
     s = ui.store()
     counts = views.status_counts(s)
-    running = sum(counts.get(k, 0) for k in ("starting", "running", "paused"))
-    st.markdown(TEXT["counts"].format(running=running, queued=counts.get("queued", 0)))
+    running, queued = (sum(counts.get(k, 0) for k in group) for group in (lifecycle.LIVE, lifecycle.WAITING))
+    st.markdown(TEXT["counts"].format(running=running, queued=queued))
 
 
 with st.sidebar:

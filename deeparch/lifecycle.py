@@ -10,6 +10,7 @@ ACTIVE = ("queued", "starting", "running", "paused")
 FINAL = ("finished", "stopped", "failed", "diverged")
 STATUSES = ACTIVE + FINAL
 LIVE = ("starting", "running", "paused")  # a worker process exists (or is being started)
+WAITING = ("queued",)  # active, waiting for a free slot
 CONTROLS = (None, "pause", "stop")
 ACTIONS = ("pause", "resume", "stop", "clone", "delete")
 

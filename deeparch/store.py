@@ -11,7 +11,9 @@ reported (``CorruptStoreError``), never replaced.
 """
 from __future__ import annotations
 
+import gc
 import json
+import math
 import os
 import shutil
 import sqlite3
@@ -21,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
+
+import numpy as np
 
 from deeparch import lifecycle
 from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
@@ -366,6 +370,13 @@ class Store:
         so that a worker that does not answer a stop can be ended after a grace period."""
         self.update_run(run_id, control=control, control_at=time.time() if control else None)
 
+    def status_counts(self) -> dict[str, int]:
+        """How many runs are in each status (one GROUP BY, cheap with thousands of runs)."""
+        return {s: n for s, n in self.db.execute("SELECT status, COUNT(*) FROM runs GROUP BY status")}
+
+    def run_count(self) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+
     def busy_count(self) -> int:
         """Runs holding a slot (a worker started or starting)."""
         return self.db.execute(f"SELECT COUNT(*) FROM runs WHERE status IN ({_marks(LIVE)})", LIVE).fetchone()[0]
@@ -405,11 +416,10 @@ class Store:
                 else:
                     db.execute("UPDATE runs SET heartbeat=?, step=? WHERE id=?", (heartbeat, step, run_id))
 
-    def metrics(self, run_id: int, keys: Iterable[str] | None = None, after_id: int = 0,
-                after_step: int | None = None):
-        """Metric rows of a run as a DataFrame (id, step, key, value, wall), oldest first."""
-        import pandas as pd
-
+    @staticmethod
+    def _metrics_sql(run_id: int, keys: Iterable[str] | None, after_id: int,
+                     after_step: int | None = None) -> tuple[str, list]:
+        """The metric-row query (id, step, key, value, wall), oldest first, and its arguments."""
         sql = "SELECT id, step, key, value, wall FROM metrics WHERE run_id=?"
         args: list = [run_id]
         if after_id:
@@ -420,10 +430,52 @@ class Store:
             args.append(after_step)
         if keys is not None:
             keys = list(keys)
-            sql += f" AND key IN ({','.join('?' * len(keys))})"
+            sql += f" AND key IN ({_marks(keys)})"
             args += keys
-        cur = self.db.execute(sql + " ORDER BY id", args)
+        return sql + " ORDER BY id", args
+
+    def metrics(self, run_id: int, keys: Iterable[str] | None = None, after_id: int = 0,
+                after_step: int | None = None):
+        """Metric rows of a run as a DataFrame (id, step, key, value, wall), oldest first."""
+        import pandas as pd
+
+        cur = self.db.execute(*self._metrics_sql(run_id, keys, after_id, after_step))
         return pd.DataFrame(cur.fetchall(), columns=["id", "step", "key", "value", "wall"])
+
+    def metric_series(self, run_id: int, keys: Iterable[str] | None = None, after_id: int = 0
+                      ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], int, int]:
+        """Metric rows newer than ``after_id`` grouped by key: ({key: (steps, values, walls)}, last id, row count).
+
+        The same rows as ``metrics`` but about 4× faster for a long run: plain tuples
+        instead of sqlite3.Row objects, no DataFrame, and the garbage collector paused while
+        a few hundred thousand tuples are made (it would otherwise rescan them many times).
+        """
+        cur = self.db.cursor()
+        cur.row_factory = None
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            rows = cur.execute(*self._metrics_sql(run_id, keys, after_id)).fetchall()
+            n = len(rows)
+            if not n:
+                return {}, after_id, 0
+            codes: dict[str, int] = {}
+            code = np.fromiter((codes.setdefault(r[2], len(codes)) for r in rows), np.int32, n)
+            steps = np.fromiter((r[1] for r in rows), np.int64, n)
+            values = np.fromiter((math.nan if r[3] is None else r[3] for r in rows), float, n)  # NaN is kept as NULL
+            walls = np.fromiter((r[4] for r in rows), float, n)
+            last = rows[-1][0]
+            del rows
+        finally:
+            if was_enabled:
+                gc.enable()
+        order = np.argsort(code, kind="stable")  # rows of each key together, oldest first
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(code, minlength=len(codes)))])
+        groups = {}
+        for key, c in codes.items():  # codes in order of first appearance
+            idx = order[bounds[c]:bounds[c + 1]]
+            groups[key] = (steps[idx], values[idx], walls[idx])
+        return groups, last, n
 
     def metric_keys(self, run_id: int) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT key FROM metrics WHERE run_id=?", (run_id,))]

@@ -1,5 +1,6 @@
 """What every page shares: the store (opened once), throttled reconcile, the error guard,
-run selection hand-off between pages, run controls and the first-run hint.
+run selection hand-off between pages, run controls and the first-run hint
+(the private-API workaround lives alone in ``pages/_compat.py``).
 
 Not a page itself (``app.py`` lists the pages); the Streamlit side of ``deeparch.views``.
 """
@@ -12,12 +13,12 @@ from typing import Callable, Iterable
 
 import streamlit as st
 
-from deeparch import jobs, views
+from deeparch import jobs, lifecycle, views
 from deeparch.archs import make_config
 from deeparch.config import ConfigError
 from deeparch.store import Run, Store, default_root
 from deeparch.text import clean_name, md_escape
-from pages import _plot
+from pages import _compat, _plot
 
 TEXT = {
     "error": "Something went wrong while drawing this page: {error}. "
@@ -83,34 +84,15 @@ def reconcile(s: Store | None = None, force: bool = False) -> None:
     state["reconciled"][key] = now
     with write_lock():
         try:
-            jobs.reconcile(s)
+            jobs.try_reconcile(s)  # a full or read-only disk: the page goes on reading
         except Exception:  # noqa: BLE001 - a busy database must not break a page; next call retries
             log.exception("reconcile failed")
 
 
 # ---- page guard ------------------------------------------------------------------------------------
-def _leave_pages_folder_mode() -> None:
-    """Make sure ``app.py`` (the navigation, the sidebar) runs, whatever URL the first visitor opened.
-
-    Streamlit treats an app with a ``pages/`` folder as an old-style multipage app until the
-    entry script calls ``st.navigation``; if the server's first request is for /live, that
-    page would run alone, without app.py. Switching the flag and rerunning fixes it once.
-    """
-    try:
-        from streamlit.runtime.pages_manager import PagesManager
-    except ImportError:  # pragma: no cover - a future Streamlit without the flag
-        return
-    if getattr(PagesManager, "uses_pages_directory", False):
-        PagesManager.uses_pages_directory = False
-        from streamlit import config
-
-        if not config.get_option("global.appTest"):  # AppTest resets the flag before every run
-            st.rerun()
-
-
 def page(main: Callable[[], None]) -> None:
     """Run a page body; an unexpected exception becomes a short message, not a traceback."""
-    _leave_pages_folder_mode()
+    _compat.leave_pages_folder_mode()
     try:
         reconcile()
         show_flash()
@@ -223,37 +205,41 @@ def first_run_hint(key: str = "demo", body: str | None = None) -> None:
 
 
 # ---- run controls ----------------------------------------------------------------------------------
+CONTROL_ICONS = {"pause": ":material/pause:", "resume": ":material/play_arrow:", "stop": ":material/stop:",
+                 "clone": ":material/content_copy:"}
+_ACTIONS = {"pause": jobs.pause, "resume": jobs.resume, "stop": jobs.stop}
+
+
 def controls(run: Run, key: str, on_clone: Callable[[int], None] | None = None) -> None:
-    """Pause / resume / stop / clone buttons for a run. An action redraws the whole page (a run that
+    """Pause / resume / stop / clone buttons for a run, exactly those ``lifecycle.allowed`` accepts (so a
+    button is never offered that ``jobs`` then refuses). An action redraws the whole page (a run that
     trains again restarts the page's live refresh), its message shown after; ``on_clone`` gets a clone's id."""
-    s = store()
-    can_pause = run.status in ("starting", "running") and run.control != "pause"
-    can_resume = (run.status == "paused" or run.control == "pause") or run.status in ("stopped", "failed")
-    can_stop = run.status in ("queued", "starting", "running", "paused") and run.control != "stop"
+    allowed = lifecycle.allowed(run)
     row = st.container(horizontal=True, gap="small")
-    actions = [
-        ("pause", ":material/pause:", can_pause, jobs.pause),
-        ("resume", ":material/play_arrow:", can_resume, jobs.resume),
-        ("stop", ":material/stop:", can_stop, jobs.stop),
-        ("clone", ":material/content_copy:", True, None),
-    ]
     # only the actions the run's status allows: four buttons wrapped onto two rows on a projector
-    for name, icon, fn in [(n, i, f) for n, i, ok, f in actions if ok]:
+    for name, icon in CONTROL_ICONS.items():
+        if not allowed[name]:
+            continue
         if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, help=TEXT[name + "_help"]):
             try:
                 with write_lock():
-                    if fn is None:
-                        cloned = jobs.clone(run.id, store=s)
-                        message = TEXT["cloned"].format(name=md_escape(s.get_run(cloned).name))
-                        if on_clone is not None:
-                            on_clone(cloned)
-                    else:
-                        message = fn(run.id, store=s)
+                    message = _act(name, run.id, on_clone)
             except (ConfigError, OSError) as e:
                 st.error(TEXT["action_failed"].format(action=TEXT[name].lower(), error=e))
                 continue
             st.session_state["_flash"] = message
             st.rerun()  # the whole page, not only the fragment holding the button
+
+
+def _act(name: str, run_id: int, on_clone: Callable[[int], None] | None) -> str:
+    """Do one control action through ``jobs``; the message to show."""
+    s = store()
+    if name != "clone":
+        return _ACTIONS[name](run_id, store=s)
+    cloned = jobs.clone(run_id, store=s)
+    if on_clone is not None:
+        on_clone(cloned)
+    return TEXT["cloned"].format(name=md_escape(s.get_run(cloned).name))
 
 
 def show_flash() -> None:

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import views
+from deeparch import lifecycle, views
 from deeparch.archs import ARCHS, load_config, make_config, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
@@ -291,7 +291,7 @@ def queue() -> None:
         },
     )
     if st.button(TEXT["queue_open"], icon=":material/monitoring:", key="queue_open"):
-        ui.open_page("pages/live.py", [r.id for r in active if r.status != "queued"] or [r.id for r in active])
+        ui.open_page("pages/live.py", [r.id for r in active if r.status in lifecycle.LIVE] or [r.id for r in active])
 
 
 def main() -> None:

@@ -97,7 +97,10 @@ def test_grad_heatmap_is_log_scaled_and_bounded():
 
 def test_grad_heatmap_without_records():
     fig = charts.grad_heatmap(np.zeros(0), [], np.zeros((0, 0)))
-    assert fig.layout.annotations
+    (note,) = fig.layout.annotations  # one note, in words, in the middle of the empty plot area
+    assert note.text == "no gradient records yet"
+    assert (note.xref, note.yref, note.x, note.y, note.showarrow) == ("paper", "paper", 0.5, 0.5, False)
+    assert not fig.layout.xaxis.showticklabels and not fig.layout.yaxis.showticklabels
 
 
 def test_probe_figure_marks_right_and_wrong():

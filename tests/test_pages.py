@@ -5,6 +5,7 @@ worker spawn is replaced by a no-op, so a launched run stays in the store as "st
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,14 +66,20 @@ def test_empty_store_renders_with_first_run_hint(app_store, path):
     assert any("Welcome" in s.value for s in at.subheader)
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_pages_render_with_runs_in_every_state(app_store, path):
-    ids = fake_runs.populate(app_store)
+@pytest.mark.parametrize("path, title", zip(PAGES, ["Train", "Live", "Compare", "Runs"]))
+def test_pages_render_with_runs_in_every_state(app_store, path, title):
+    ids = fake_runs.populate(app_store)  # {status: run id}, one run in each
+    names = {r.id: r.name for r in app_store.list_runs()}
     at = open_page(path)
-    assert at.title[0].value
-    if path == "pages/runs.py":
+    assert [t.value for t in at.title] == [title]
+    if path == "pages/train.py":  # the queue lists the active runs only
+        assert list(at.dataframe[0].value["name"]) == [names[ids["running"]]]
+    elif path == "pages/runs.py":  # the table lists every run with its status
         shown = at.dataframe[0].value
-        assert set(shown["status"]) == {"finished", "running", "failed", "diverged"}
+        assert dict(zip(shown["id"], shown["status"])) == {rid: status for status, rid in ids.items()}
+    else:  # Live and Compare offer every run in their selector, by id and name
+        offered = at.multiselect[0].options
+        assert sorted(offered) == sorted(f"#{rid} {names[rid]}" for rid in ids.values())
 
 
 def test_live_shows_failed_and_diverged_reasons_in_words(app_store):
@@ -208,9 +215,11 @@ def test_controls_change_the_run(app_store):
     app_store.set_status(rid, "stopped", "stopped by request")  # the worker's answer
     at.run()
     assert not at.exception
-    statuses = [b.value for b in at.get("badge")] if hasattr(at, "get") else []
     assert app_store.get_run(rid).status == "stopped"
-    del statuses
+    badges = [b for md in at.markdown for b in re.findall(r":\w+-badge\[([^\]]+)\]", md.value)]
+    assert badges == ["stopped"]  # the page shows the worker's answer
+    labels = {b.label for b in at.button}
+    assert {"Resume", "Clone"} <= labels and not labels & {"Pause", "Stop"}
 
 
 def test_clone_launches_a_copy(app_store):

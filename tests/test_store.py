@@ -96,3 +96,24 @@ def test_settings_are_shared_by_every_connection(store):
     store.set_setting("max_runs", "2")
     store.set_setting("max_runs", "3")
     assert Store(store.root).setting("max_runs") == "3"
+
+
+def test_all_sql_lives_in_the_store():
+    """Issue 9.6: views, jobs, the CLI, the pages and the app reach the database only through Store."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    sql = re.compile(r"\.execute(many|script)?\(|\b(SELECT|UPDATE|INSERT|DELETE FROM)\s")
+    files = [*root.glob("deeparch/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]
+    offenders = [str(f.relative_to(root)) for f in files
+                 if f.name != "store.py" and sql.search(f.read_text())]
+    assert offenders == [], f"SQL outside deeparch/store.py: {offenders}"
+
+
+def test_status_counts_and_run_count(store):
+    assert store.run_count() == 0 and store.status_counts() == {}
+    a = make_run(store)
+    make_run(store)
+    store.set_status(a, "running")
+    assert store.run_count() == 2 and store.status_counts() == {"running": 1, "queued": 1}
