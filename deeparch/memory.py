@@ -15,6 +15,7 @@ the available memory. It costs about a second of CPU, whatever the configuration
 """
 from __future__ import annotations
 
+import functools
 import weakref
 
 import torch
@@ -59,7 +60,18 @@ class _LiveBytes(TorchDispatchMode):
 def estimate(cfg: RunConfig) -> dict[str, float]:
     """Peak training memory of ``cfg`` in bytes: ``weights`` (parameters and buffers, the EMA copy
     included), ``step`` (the peak of one steady training step on top of them: gradients, optimizer
-    state, activations, temporaries), ``worker`` (the process itself) and their ``total``."""
+    state, activations, temporaries), ``worker`` (the process itself) and their ``total``.
+
+    Remembered per configuration in this process: a page that checked a configuration while it
+    was being edited launches it without paying for the estimate again."""
+    return dict(_estimate(cfg.to_json()))
+
+
+@functools.lru_cache(maxsize=256)
+def _estimate(config_json: str) -> tuple[tuple[str, float], ...]:
+    from deeparch.archs import load_config
+
+    cfg = load_config(config_json)
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
         model = get_arch(cfg.arch).build(cfg)
         opts = model.configure_optimizers()
@@ -73,7 +85,7 @@ def estimate(cfg: RunConfig) -> dict[str, float]:
             model.train_step(x, y, opts)  # … which the second one carries
     out = {"weights": float(weights), "step": float(counter.peak), "worker": WORKER_BYTES}
     out["total"] = sum(out.values())
-    return out
+    return tuple(out.items())
 
 
 def available() -> float:

@@ -93,6 +93,7 @@ def reconcile(s: Store | None = None, force: bool = False) -> None:
 def page(main: Callable[[], None]) -> None:
     """Run a page body; an unexpected exception becomes a short message, not a traceback."""
     _compat.leave_pages_folder_mode()
+    follow_navigation()
     try:
         reconcile()
         show_flash()
@@ -133,10 +134,23 @@ def parse_ids(text: str | None) -> list[int]:
 
 
 def open_page(path: str, run_ids: Iterable[int]) -> None:
-    """Switch to the Live or Compare page with these runs selected."""
+    """Switch to the Live or Compare page with these runs selected.
+
+    The switch happens at the start of the next run of this page, not here: after a slow action
+    (a launch checks the configuration's memory first) Streamlit 1.67 can let a timed fragment of
+    the old page (the sidebar's) send its update into the new page, which breaks the browser's
+    copy of the page (a blank Live page, "Bad delta path" in the console)."""
     ids = [int(i) for i in run_ids]
     st.session_state[f"handoff:{path}"] = ids
-    st.switch_page(path, query_params={"runs": ",".join(map(str, ids))})
+    st.session_state["_navigate"] = (path, ",".join(map(str, ids)))
+    st.rerun()
+
+
+def follow_navigation() -> None:
+    """Carry out a switch asked for by ``open_page`` in the previous run (before drawing anything)."""
+    nav = st.session_state.pop("_navigate", None)
+    if nav:
+        st.switch_page(nav[0], query_params={"runs": nav[1]})
 
 
 def init_selection(widget_key: str, path: str, valid: Iterable[int], default: list[int]) -> None:

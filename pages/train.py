@@ -85,6 +85,14 @@ def count_params(config_json: str) -> tuple[int | None, str | None]:
         return None, ui.short(e)
 
 
+@st.cache_data(max_entries=64, ttl=30, show_spinner=False)
+def memory_problem(config_json: str) -> str | None:
+    """Why this configuration cannot fit in this machine's memory now, or None (deeparch.memory)."""
+    from deeparch import memory
+
+    return memory.check(load_config(config_json))
+
+
 def dataset_ready(name: str) -> bool:
     info = DATASETS[name]
     if info.offline:
@@ -205,6 +213,7 @@ def one_run() -> None:
     if cfg is not None:
         n_params, build_error = count_params(cfg.to_json())
         error = error or (TEXT["params_error"].format(error=build_error) if build_error else None)
+        error = error or memory_problem(cfg.to_json())
     params_slot.metric(TEXT["params"], f"{n_params:,}" if n_params else "–", help=TEXT["params_help"])
     if error:
         st.error(TEXT["invalid"].format(error=error), icon=":material/error:")

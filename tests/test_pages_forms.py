@@ -275,3 +275,19 @@ def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store
     for df in at.dataframe:
         assert df.proto.placeholder == "–"  # a missing number reads "–", not "None"
     assert "None" not in text
+
+
+def test_train_refuses_a_configuration_that_cannot_fit_in_memory_before_launch(app_store, monkeypatch):
+    """Issue 8.7 on the page: the estimate is shown as a reason and Launch stays off."""
+    from deeparch import memory
+
+    monkeypatch.setattr(memory, "available", lambda: 1e9)  # a 1 GB machine
+    at = open_page(TRAIN)
+    at.text_input(key="hp:cnn:batch_size").set_value("4096")
+    at.text_input(key="hp:cnn:hidden").set_value("4096")
+    button(at, "Launch run").click().run()
+    assert not at.exception
+    assert app_store.list_runs() == []
+    errors = [e.value.replace("\\", "") for e in at.error]
+    assert any("GB of memory" in e and "1.0 GB is available" in e for e in errors), errors
+    assert button(at, "Launch run").disabled
