@@ -60,11 +60,14 @@ def test_final_metrics_and_grad_summary(store):
     run = store.get_run(fake_runs.finished_cnn(store))
     rm = views.read_metrics(store, run.id)
     fm = views.final_metrics(run, rm)
-    assert fm["best_test_acc"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id
+    assert fm["headline"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id  # best test accuracy
     assert 900 <= fm["samples_per_s"] <= 1000
-    assert fm["recognisability"] is None  # a classifier has no quality figures
+    assert "recognisability" not in fm  # a classifier declares no quality figures
+    gan = store.get_run(fake_runs.running_gan(store))
+    fg = views.final_metrics(gan, views.read_metrics(store, gan.id))
+    assert fg["headline"] is not None and {"coverage", "frechet"} <= set(fg)  # headline and declared extra
     g = views.grad_summary(rm)
-    assert list(g["layer"]) == list(fake_runs.CNN_LAYERS)
+    assert list(g["layer"]) == fake_runs.layers(run.arch)  # the trainer's own names, input side first
     assert (g["p5"] <= g["median"]).all() and (g["median"] <= g["p95"]).all()
 
 
