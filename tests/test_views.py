@@ -162,3 +162,17 @@ def test_pace_leaves_pauses_out():
     walls[15:] += 600.0  # paused for ten minutes halfway
     assert views.pace(steps, walls) == pytest.approx(0.1)
     assert views.pace(steps[:2], walls[:2]) is None
+
+
+def test_fake_runs_write_the_trainers_own_layer_names_and_declared_keys(store):
+    """Issue 9.11: the fake RNN logged grad/head and the fake U-Net layers the model does not have."""
+    from deeparch.archs import get_arch, load_config
+    from deeparch.trainer import layer_groups
+
+    for rid in fake_runs.populate(store).values():
+        run = store.get_run(rid)
+        cfg = load_config(run.config)
+        keys = set(store.metric_keys(rid))
+        assert {k[len("grad/"):] for k in keys if k.startswith("grad/")} == set(layer_groups(get_arch(cfg.arch).build(cfg)))
+        per_step = {line.key for p in get_arch(cfg.arch).display.panels for line in p.lines if not line.markers}
+        assert per_step <= keys, (run.arch, per_step - keys)
