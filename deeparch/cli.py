@@ -106,10 +106,9 @@ def cmd_runs(args) -> int:
     if not rows:
         print("no runs yet: try `python -m deeparch launch --arch cnn --max-steps 200`")
         return 0
-    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  latest"
+    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  headline"
     print(head)
     for r in rows:
-        m = r["metrics"]
         latest = f"{r['headline']} {r['headline_value']:.4g}" if r["headline_value"] is not None else ""
         if r["reason"] and r["status"] in ("failed", "diverged"):
             latest = f"{latest}  ({r['reason']})".strip()
