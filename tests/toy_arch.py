@@ -29,7 +29,7 @@ class Toy(ClassifierModel):
 
     def train_step(self, x, y, opts):
         out = super().train_step(x, y, opts)
-        out["toy_wobble"] = float(self.net[1].weight.std())
+        out["toy_wobble"] = self.net[1].weight.detach().std().item()
         return out
 
     def media(self, ctx, with_quality):
