@@ -83,6 +83,14 @@ class StoreLogger(Callback):
         self.store.merge_summary(self.run_id, **result.summary, metric_rows_logged=self.rows_logged)
 
 
+def shown_keys(spec) -> tuple[str, ...]:
+    """What the progress bar shows: the losses, then the declared headline's metric and the ``extra``
+    figures beside it (a generator's recognisability never without its coverage)."""
+    d = spec.display
+    head = (d.headline.metric or d.headline.key,) if d.headline else ()
+    return tuple(dict.fromkeys((*spec.loss_keys, *head, *d.extra)))
+
+
 class ProgressBar(Callback):
     """A tqdm bar on stderr: steps done, rate, time left, and the latest loss and test accuracy."""
 
@@ -110,7 +118,7 @@ class ProgressBar(Callback):
 
     def postfix(self, trainer) -> dict[str, str]:
         shown = {"epoch": f"{trainer.step / trainer.steps_per_epoch:.2f}"}
-        for k in (*trainer.spec.loss_keys, "test_acc", "recognisability"):
+        for k in shown_keys(trainer.spec):
             if k in self.latest:
                 shown[k] = f"{self.latest[k]:.4g}"
         return shown

@@ -81,7 +81,7 @@ def cmd_launch(args) -> int:
 
 
 def _runs_rows(store):
-    from deeparch import jobs
+    from deeparch import jobs, views
 
     if not jobs.try_reconcile(store):
         print(f"note: {store.path} cannot be written (full or read-only disk); statuses as last recorded",
@@ -89,9 +89,12 @@ def _runs_rows(store):
     rows = []
     for r in store.list_runs():
         last = store.last_metrics(r.id)
+        head = views.display(r.arch).headline  # the figure the architecture declares as its headline
         rows.append({"id": r.id, "name": clean_name(r.name), "arch": r.arch, "dataset": r.dataset, "status": r.status,
                      "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
-                     "elapsed_s": round(r.elapsed, 1), "metrics": last})
+                     "elapsed_s": round(r.elapsed, 1), "metrics": last,
+                     "headline": head.label if head else None,
+                     "headline_value": views.headline_value(r, {**last, **r.summary})})
     return rows
 
 
@@ -103,12 +106,10 @@ def cmd_runs(args) -> int:
     if not rows:
         print("no runs yet: try `python -m deeparch launch --arch cnn --max-steps 200`")
         return 0
-    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  latest"
+    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  headline"
     print(head)
     for r in rows:
-        m = r["metrics"]
-        key = next((k for k in ("test_acc", "recognisability", "loss", "g_loss") if k in m), None)
-        latest = f"{key} {m[key]:.4g}" if key else ""
+        latest = f"{r['headline']} {r['headline_value']:.4g}" if r["headline_value"] is not None else ""
         if r["reason"] and r["status"] in ("failed", "diverged"):
             latest = f"{latest}  ({r['reason']})".strip()
         step = f"{r['step']}/{r['total_steps'] or '?'}"
@@ -180,7 +181,8 @@ def cmd_archs(args) -> int:
     from deeparch.archs import ARCHS, schema
 
     for name, spec in ARCHS.items():
-        print(f"{name}: {spec.title} ({spec.kind})")
+        head = spec.display.headline
+        print(f"{name}: {spec.title}" + (f" (headline: {head.label})" if head else ""))
         for p in schema(name).values():
             print(f"    --{p.name.replace('_', '-'):<16} default {p.default!s:<8} {p.describe_range()}: {p.help}")
     return 0

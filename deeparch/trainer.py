@@ -81,13 +81,23 @@ def _shape_problem(mine: dict, theirs: dict, arch: str) -> str | None:
     return f"does not fit this {arch} model: it " + "; ".join(parts)
 
 
-def _layer_name(param_name: str) -> str:
+def layer_name(param_name: str) -> str:
     """'rnn.weight_ih_l1' → 'rnn.l1'; 'features.0.weight' → 'features.0' (the module path)."""
     module, _, leaf = param_name.rpartition(".")
     m = re.search(r"_l(\d+)(_reverse)?$", leaf)
     if m:
         return f"{module}.l{m.group(1)}{'r' if m.group(2) else ''}".lstrip(".")
     return module or leaf
+
+
+def layer_groups(model: torch.nn.Module) -> dict[str, list]:
+    """The model's trainable parameters grouped by layer (:func:`layer_name`), input side first:
+    the rows of the per-layer gradient norms (``grad/<layer>``)."""
+    groups: dict[str, list] = {}
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            groups.setdefault(layer_name(name), []).append(p)
+    return groups
 
 
 class Cadence:
@@ -151,11 +161,7 @@ class Trainer:
         self.ckpt_every = cfg.checkpoint_every or spe
         self.n_params = sum(p.numel() for p in self.model.parameters())
         # parameters grouped by layer, for the per-layer gradient norms
-        groups: dict[str, list] = {}
-        for name, p in self.model.named_parameters():
-            if p.requires_grad:
-                groups.setdefault(_layer_name(name), []).append(p)
-        self.layers = groups
+        self.layers = layer_groups(self.model)
         if self.checkpoint_path and self.checkpoint_path.exists():
             self._load_checkpoint()
         self.summary.update(params=self.n_params, steps_per_epoch=spe, total_steps=self.total_steps)

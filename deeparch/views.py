@@ -18,6 +18,7 @@ import pandas as pd
 from deeparch import lifecycle
 from deeparch.archs import load_config
 from deeparch.config import ConfigError
+from deeparch.display import Display
 from deeparch.store import ACTIVE, FINAL, Run, Store
 from deeparch.text import csv_cell
 
@@ -35,23 +36,34 @@ def run_count(store: Store) -> int:
     return store.run_count()
 
 
-def arch_kind(arch: str) -> str:
+def spec(arch: str):
+    """The registered ArchSpec of ``arch``, or None for an architecture this version no longer has."""
     from deeparch.archs import ARCHS
 
-    spec = ARCHS.get(arch)
-    return spec.kind if spec else "classifier"
+    return ARCHS.get(arch)
+
+
+def display(arch: str) -> Display:
+    """What runs of ``arch`` show (its declared panels, views and headline); empty for an unknown arch,
+    so an old run of a removed architecture still lists and compares by its generic columns."""
+    found = spec(arch)
+    return found.display if found else Display()
 
 
 def loss_key(arch: str) -> str:
-    from deeparch.archs import ARCHS
+    """The loss the architecture declares as watched (``ArchSpec.loss_keys[0]``)."""
+    found = spec(arch)
+    return found.loss_keys[0] if found else "loss"
 
-    spec = ARCHS.get(arch)
-    return spec.loss_keys[0] if spec else "loss"
 
-
-def media_kind(arch: str) -> str:
-    """The grid a run of ``arch`` logs: 'probe' for classifiers, 'samples' for generators."""
-    return "samples" if arch_kind(arch) == "generator" else "probe"
+def headline_value(run: Run, figures: dict) -> float | None:
+    """The run's declared headline figure from ``figures`` (its summary over its latest metrics),
+    falling back to the latest value of the metric behind it; None without a headline or value."""
+    head = display(run.arch).headline
+    if head is None:
+        return None
+    v = figures.get(head.key, figures.get(head.metric))
+    return float(v) if isinstance(v, (int, float)) else None
 
 
 def batch_size(run: Run) -> int:
@@ -153,43 +165,54 @@ def fmt_duration(seconds: float | None) -> str:
 
 
 def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, float | None]:
-    """The few numbers the runs table shows: from the summary, or from the latest rows while training."""
+    """The few numbers the runs table shows: from the summary, or from the latest rows while training.
+
+    ``headline`` is the architecture's declared headline figure; its ``extra`` summary keys
+    (e.g. a generator's coverage) come under their own keys."""
     s = {**(last or {}), **{k: v for k, v in run.summary.items() if isinstance(v, (int, float))}}
     lk = loss_key(run.arch)
     out = {
         "loss": s.get("last_" + lk, s.get(lk)),
         "test_acc": s.get("best_test_acc", s.get("test_acc")),
         "test_loss": s.get("best_test_loss", s.get("test_loss")),
-        "recognisability": s.get("recognisability"),
-        "coverage": s.get("coverage"),
-        "frechet": s.get("frechet"),
+        "headline": headline_value(run, s),
+        **{k: s.get(k) for k in EXTRA_COLUMNS},
+        **{k: s.get(k) for k in display(run.arch).extra},
         "params": s.get("params"),
     }
     return {k: (float(v) if v is not None else None) for k, v in out.items()}
 
 
+# summary keys the runs table always has a column for (empty where a run has none), as before issue 9
+EXTRA_COLUMNS = ("recognisability", "coverage", "frechet")
+
+
 def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | None = None) -> pd.DataFrame:
-    """One row per run for the runs table; active runs get their latest metrics from the store."""
+    """One row per run for the runs table; active runs get their latest metrics from the store.
+
+    ``headline`` is the declared headline's value, ``headline_label`` and ``headline_percent``
+    how to show it (label and format from the architecture's declaration)."""
     runs = store.list_runs() if runs is None else runs
     now = now or time.time()
     rows = []
     for r in runs:
         last = store.last_metrics(r.id) if r.status in RUNNING else None
         m = key_metrics(r, last)
+        head = display(r.arch).headline
         rows.append({
             "id": r.id, "name": r.name, "status": r.status, "arch": r.arch, "dataset": r.dataset,
             "progress": progress(r, train_time(r, last)), "step": r.step, "total_steps": r.total_steps,
-            "test_acc": m["test_acc"], "loss": m["loss"], "test_loss": m["test_loss"],
-            "recognisability": m["recognisability"], "coverage": m["coverage"], "frechet": m["frechet"],
-            "params": m["params"],
+            "headline": m["headline"], "headline_label": head.label if head else "",
+            "headline_percent": bool(head and head.percent),
+            **{k: m[k] for k in ("test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params")},
             "created": _local(r.created),
             "started": _local(r.started),
             "duration_s": (r.ended or now) - r.started if r.started else None,
             "group": r.group_name or "", "reason": r.reason or "",
         })
-    cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "test_acc", "loss",
-            "test_loss", "recognisability", "coverage", "frechet", "params", "created", "started",
-            "duration_s", "group", "reason"]
+    cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "headline",
+            "headline_label", "headline_percent", "test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params",
+            "created", "started", "duration_s", "group", "reason"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -285,16 +308,21 @@ class RunMetrics:
         s, v, _ = self.series(key)
         return float(v[-1]) if len(v) else None
 
+    def rows_under(self, prefix: str = GRAD_PREFIX) -> list[str]:
+        """The names of the keys under ``prefix`` (layers, for the gradient keys), in order of first appearance."""
+        return [k[len(prefix):] for k in self.keys if k.startswith(prefix)]
+
     @property
     def layers(self) -> list[str]:
-        return [k[len(GRAD_PREFIX):] for k in self.keys if k.startswith(GRAD_PREFIX)]
+        return self.rows_under(GRAD_PREFIX)
 
-    def grad_matrix(self) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """(steps, layers, norms[layer, step]) of the per-layer gradient norms, NaN where missing."""
-        layers = self.layers
+    def grad_matrix(self, prefix: str = GRAD_PREFIX) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """(steps, rows, values[row, step]) of the keys under ``prefix`` (per-layer gradient norms by
+        default), NaN where missing."""
+        layers = self.rows_under(prefix)
         if not layers:
             return np.zeros(0, np.int64), [], np.zeros((0, 0))
-        per = [self.series(GRAD_PREFIX + name) for name in layers]
+        per = [self.series(prefix + name) for name in layers]
         steps = np.unique(np.concatenate([p[0] for p in per]))
         out = np.full((len(layers), len(steps)), np.nan)
         for i, (s, v, _) in enumerate(per):
@@ -329,11 +357,11 @@ def metric_keys(store: Store, run_ids: Iterable[int]) -> list[str]:
     return list(seen)
 
 
-def x_values(kind: str, steps: np.ndarray, walls: np.ndarray, run: Run, start_wall: float | None = None) -> np.ndarray:
+def x_values(axis: str, steps: np.ndarray, walls: np.ndarray, run: Run, start_wall: float | None = None) -> np.ndarray:
     """The x axis of a compare chart: 'step', 'samples' (step × batch size) or 'wall' (s since start)."""
-    if kind == "samples":
+    if axis == "samples":
         return steps * batch_size(run)
-    if kind == "wall":
+    if axis == "wall":
         t0 = start_wall if start_wall is not None else (run.started or (walls.min() if len(walls) else 0.0))
         return walls - t0
     return steps
@@ -368,30 +396,35 @@ def config_diff(runs: Sequence[Run]) -> pd.DataFrame:
 
 def final_metrics(run: Run, rm: RunMetrics) -> dict:
     """Headline numbers of a run for the compare table, from its summary and series, by key
-    (the page names them); None where the run has no such number."""
-    s = run.summary
-    _, loss, _ = rm.series(loss_key(run.arch))
-    _, test_loss, _ = rm.series("test_loss")
-    _, test_acc, _ = rm.series("test_acc")
-    _, sps, _ = rm.series("samples_per_s")
-    _, gn, _ = rm.series("grad_norm")
+    (the page names them); None where the run has no such number.
 
-    def best(v, fn):
+    ``headline`` is the architecture's declared headline figure (the best of its metric for a
+    ``best_`` key, else its latest value while the summary lacks it); the declared ``extra``
+    summary keys follow under their own names."""
+    s = run.summary
+    head = display(run.arch).headline
+
+    def best(key, fn):
+        _, v, _ = rm.series(key)
         v = v[np.isfinite(v)] if len(v) else v
         return float(fn(v)) if len(v) else None
 
+    value = None
+    if head is not None:
+        value = s.get(head.key)
+        if value is None and head.metric:
+            value = (best(head.metric, np.max if head.higher_is_better else np.min)
+                     if head.key.startswith("best_") else rm.last(head.metric))
     return {
         "run_id": run.id, "arch": run.arch, "status": run.status, "steps": run.step,
-        "best_test_acc": s.get("best_test_acc", best(test_acc, np.max)),
-        "best_test_loss": s.get("best_test_loss", best(test_loss, np.min)),
-        "best_train_loss": best(loss, np.min),
-        "recognisability": s.get("recognisability", rm.last("recognisability")),
-        "coverage": s.get("coverage", rm.last("coverage")),
-        "frechet": s.get("frechet", rm.last("frechet")),
+        "headline": value,
+        "best_test_loss": s.get("best_test_loss", best("test_loss", np.min)),
+        "best_train_loss": best(loss_key(run.arch), np.min),
+        **{k: s.get(k, rm.last(k)) for k in display(run.arch).extra},
         "train_seconds": s.get("train_seconds", run.elapsed if run.started else None),
         "params": s.get("params"),
-        "samples_per_s": best(sps, np.median),
-        "grad_norm": best(gn, np.median),
+        "samples_per_s": best("samples_per_s", np.median),
+        "grad_norm": best("grad_norm", np.median),
     }
 
 
@@ -433,20 +466,10 @@ def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
     return pd.concat(frames, ignore_index=True, sort=False).to_csv(index=False).encode()
 
 
-def media_steps(store: Store, run_ids: Iterable[int], kind_of=media_kind) -> list[int]:
-    """Union of the steps at which the runs logged their grid."""
-    steps: set[int] = set()
-    for rid in run_ids:
-        run = store.get_run(rid)
-        if run:
-            steps.update(store.media_steps(rid, kind_of(run.arch)))
-    return sorted(steps)
-
-
 __all__ = [
     "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
     "pace", "expects_eta", "time_budget_s", "train_time", "budget_bound",
     "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
     "metrics_wide",
-    "media_steps", "media_kind", "arch_kind", "loss_key", "x_values", "metric_keys", "read_metrics",
+    "spec", "display", "loss_key", "headline_value", "x_values", "metric_keys", "read_metrics",
 ]

@@ -31,21 +31,19 @@ TEXT = {
                    "start unsmoothed.",
     "missing": "Not in this chart, no {metric} recorded: {runs}",
     "run_ref": "#{id} {name}",
-    "metric_names": {  # metric keys as the store has them → what a reader sees
-        "loss": "training loss", "train_acc": "training accuracy", "test_loss": "test loss",
-        "test_acc": "test accuracy", "g_loss": "generator loss", "d_loss": "discriminator loss",
-        "d_x": "D(x)", "d_g_z": "D(G(z))", "grad_norm": "gradient norm (all layers)", "lr": "learning rate",
-        "samples_per_s": "samples per second", "epoch": "epoch", "train_time": "training time (s)",
-        "recognisability": "recognisability", "coverage": "class coverage", "frechet": "judge Fréchet distance",
+    "metric_names": {  # metric keys no architecture declares a panel line for → what a reader sees
+        "epoch": "epoch", "train_time": "training time (s)",
     },
+    "qualified": "{line} {axis}",  # a line label shared by several panels, with its panel's axis: "test accuracy"
     "summary": "In one line each",
     "summary_line": "**{run}**: {metric} {value}{best} · {time} of training · {params} parameters",
     "summary_none": "**{run}**: no {metric} yet · {time} of training · {params} parameters",
     "best": " ★ best",
+    "no_headline": "headline figure",
+    "percent": "{:.1%}", "number": "{:.4g}",
     "final_cols": {
-        "arch": "architecture", "status": "status", "steps": "steps", "best_test_acc": "best test accuracy",
+        "arch": "architecture", "status": "status", "steps": "steps",
         "best_test_loss": "best test loss", "best_train_loss": "best training loss",
-        "recognisability": "recognisability", "coverage": "class coverage", "frechet": "judge Fréchet distance",
         "train_seconds": "train time (s)", "params": "parameters", "samples_per_s": "samples/s (median)",
         "grad_norm": "grad norm (median)",
     },
@@ -73,12 +71,31 @@ MAX_RUNS = 8
 X_KINDS = ("step", "samples", "wall")
 SPARSE = 50  # a series with fewer points (evaluations) is not smoothed by default
 SMOOTH = 0.6  # the default smoothing of dense series
-HEADLINES = ("test_acc", "recognisability")  # a run's headline: the first of these it records (shares, 0..1)
 
 
-def metric_label(key: str) -> str:
-    """A metric key as a reader sees it; an unknown key with its underscores as spaces."""
-    return TEXT["metric_names"].get(key, key.replace("_", " "))
+def declared_labels(runs) -> dict[str, str]:
+    """Metric key → label from the runs' declared panel lines: a one-line panel's title; a line
+    label that several lines share ("train", "test") qualified by its panel's axis; else the label."""
+    lines = [(panel, line) for arch in dict.fromkeys(r.arch for r in runs)
+             for panel in views.display(arch).with_common().panels for line in panel.lines]
+    counts: dict[str, int] = {}
+    for _, line in lines:
+        counts[line.label] = counts.get(line.label, 0) + 1
+    out: dict[str, str] = {}
+    for panel, line in lines:
+        if len(panel.lines) == 1:
+            label = panel.title
+        elif counts[line.label] > 1:
+            label = TEXT["qualified"].format(line=line.label, axis=panel.ylabel)
+        else:
+            label = line.label
+        out.setdefault(line.key, label)
+    return out
+
+
+def metric_label(key: str, labels: dict[str, str] | None = None) -> str:
+    """A metric key as a reader sees it: declared, else the fallback catalog, else underscores as spaces."""
+    return (labels or {}).get(key) or TEXT["metric_names"].get(key, key.replace("_", " "))
 
 
 def run_ref(run) -> str:
@@ -131,6 +148,14 @@ def sparse(runs, rms, metric: str) -> bool:
     return max((len(rms[r.id].series(metric)[0]) for r in runs if rms[r.id].has(metric)), default=0) < SPARSE
 
 
+def first_grid(run):
+    """The run's first declared view drawn as a grid (an image or a probe), or None."""
+    return next((v for v in views.display(run.arch).views if v.draw in GRID_DRAWS), None)
+
+
+GRID_DRAWS = ("image", "probe")
+
+
 def grids(runs) -> None:
     s = ui.store()
     top = max([r.total_steps or r.step for r in runs] + [1])
@@ -139,13 +164,13 @@ def grids(runs) -> None:
     cols = st.columns(min(4, len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
-            kind = views.media_kind(run.arch)
-            got = s.media(run.id, kind, step)
+            view = first_grid(run)
+            got = s.media(run.id, view.media_kind, step) if view else None
             if got is None:
                 st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
                 continue
             at, png, meta = got
-            if kind == "probe":
+            if view.draw == "probe":
                 right, total = charts.probe_summary(meta)
                 ui.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}", height=280),
                          f"compare_probe:{run.id}")
@@ -174,47 +199,47 @@ def gradients(runs, rms, uid: str) -> None:
             ui.chart(fig, f"compare_grad_layers:{run.id}")
 
 
-def headline(rm) -> str | None:
-    """The run's headline metric key: the first of HEADLINES it records (issue 9 moves this to the architectures)."""
-    return next((k for k in HEADLINES if rm.has(k)), None)
-
-
-def summary_lines(runs, rms, finals: dict) -> list[str]:
-    """One Markdown line per run: its headline's last value (the best of the runs sharing it marked),
-    training time and parameters."""
-    heads = {r.id: headline(rms[r.id]) for r in runs}
-    last = {r.id: rms[r.id].last(heads[r.id]) if heads[r.id] else None for r in runs}
-    last = {i: v if v is not None and math.isfinite(v) else None for i, v in last.items()}
-    values: dict[str, list[float]] = {}
-    for i, key in heads.items():
-        if last[i] is not None:
-            values.setdefault(key, []).append(last[i])
+def summary_lines(runs, finals: dict) -> list[str]:
+    """One Markdown line per run: its declared headline figure (the best of the runs sharing it marked,
+    by its direction), training time and parameters."""
+    heads = {r.id: views.display(r.arch).headline for r in runs}
+    value = {r.id: finals[r.id]["headline"] for r in runs}
+    value = {i: v if v is not None and math.isfinite(v) else None for i, v in value.items()}
+    shared: dict[str, list[float]] = {}
+    for i, head in heads.items():
+        if head is not None and value[i] is not None:
+            shared.setdefault(head.key, []).append(value[i])
     lines = []
     for r in runs:
-        f, key, value = finals[r.id], heads[r.id] or HEADLINES[0], last[r.id]
-        common = dict(run=md_escape(run_ref(r)), metric=metric_label(key), time=views.fmt_duration(f["train_seconds"]),
+        f, head, v = finals[r.id], heads[r.id], value[r.id]
+        common = dict(run=md_escape(run_ref(r)), metric=head.label if head else TEXT["no_headline"],
+                      time=views.fmt_duration(f["train_seconds"]),
                       params=f"{int(f['params']):,}" if f["params"] else "–")
-        if value is None:
+        if v is None:
             lines.append(TEXT["summary_none"].format(**common))
             continue
-        best = value == max(values[key]) > min(values[key])  # only where it beats another run
-        lines.append(TEXT["summary_line"].format(**common, value=f"{value:.1%}", best=TEXT["best"] if best else ""))
+        top = (max if head.higher_is_better else min)(shared[head.key])
+        best = v == top and min(shared[head.key]) < max(shared[head.key])  # only where it beats another run
+        shown = TEXT["percent"].format(v) if head.percent else TEXT["number"].format(v)
+        lines.append(TEXT["summary_line"].format(**common, value=shown, best=TEXT["best"] if best else ""))
     return lines
 
 
 def curves(runs, rms, keys: list[str], uid: str) -> None:
     """The overlay chart of one metric, with the runs that lack it named under it."""
-    preferred = [k for k in ("test_acc", "loss", "g_loss") if k in keys]
+    labels = declared_labels(runs)
+    heads = [h.metric for h in (views.display(r.arch).headline for r in runs) if h is not None]
+    preferred = [k for k in (*heads, *labels) if k in keys]  # the headline's series, else the first declared
     c1, c2, c3, c4 = st.columns([3, 3, 3, 1.4], vertical_alignment="bottom")
     metric = c1.selectbox(TEXT["metric"], keys, index=keys.index(preferred[0]) if preferred else 0,
-                          format_func=metric_label, key="compare_metric")
+                          format_func=lambda k: metric_label(k, labels), key="compare_metric")
     xkind = c2.segmented_control(TEXT["x"], X_KINDS, default="step", format_func=lambda k: TEXT["x_" + k],
                                  key="compare_x") or "step"
     weight = c3.slider(TEXT["smooth"], 0.0, 0.99, 0.0 if sparse(runs, rms, metric) else SMOOTH, 0.01,
                        key=f"compare_smooth:{metric}", help=TEXT["smooth_help"])
     log_y = c4.toggle(TEXT["log_y"], key="compare_log")
     lines, ends = overlay(runs, rms, metric, xkind, weight)
-    label = metric_label(metric)
+    label = metric_label(metric, labels)
     fig = charts.line_figure(lines, TEXT["curves"].format(metric=label, x=TEXT["x_" + xkind]),
                              xlabel=TEXT["x_" + xkind], ylabel=label, log_y=log_y,
                              uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380)
@@ -224,14 +249,29 @@ def curves(runs, rms, keys: list[str], uid: str) -> None:
         st.caption(TEXT["missing"].format(metric=label, runs=", ".join(md_escape(run_ref(r)) for r in lacking)))
 
 
+def final_row(run, f: dict, labels: dict[str, str]) -> dict:
+    """A run's final numbers with its declared headline and extra figures under their declared labels."""
+    head = views.display(run.arch).headline
+    row = {k: v for k, v in f.items() if k != "headline"}
+    if head is not None:
+        row = {**{k: row.pop(k) for k in ("run_id", "arch", "status", "steps")}, head.label: f["headline"], **row}
+    return {labels.get(k, k) if k in views.display(run.arch).extra else k: v for k, v in row.items()}
+
+
 def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
     """The final numbers, one row per run named by id and name, columns in words; and the raw rows by id."""
     finals = {r.id: views.final_metrics(r, rms[r.id]) for r in runs}
+    labels = declared_labels(runs)
     refs = {r.id: run_ref(r) for r in runs}
-    table = pd.DataFrame(list(finals.values())).set_index("run_id").rename(index=refs)
+    table = pd.DataFrame([final_row(r, finals[r.id], labels) for r in runs]).set_index("run_id").rename(index=refs)
     table = table.dropna(axis=1, how="all").rename(columns=TEXT["final_cols"])
     table.index.name = TEXT["run_col"]
     return table, finals
+
+
+def percent_columns(runs) -> set[str]:
+    """The final table's columns that hold shares: the headlines declared as percentages."""
+    return {h.label for h in (views.display(r.arch).headline for r in runs) if h is not None and h.percent}
 
 
 def body(selected: list[int]) -> None:
@@ -250,12 +290,11 @@ def body(selected: list[int]) -> None:
 
     final, finals = final_table(runs, rms)
     st.subheader(TEXT["summary"])
-    st.markdown("\n".join("- " + line for line in summary_lines(runs, rms, finals)))
+    st.markdown("\n".join("- " + line for line in summary_lines(runs, finals)))
     st.subheader(TEXT["final"])
     cols = TEXT["final_cols"]
     st.dataframe(final, width="stretch", placeholder="–", column_config={
-        cols["best_test_acc"]: st.column_config.NumberColumn(format="percent"),
-        cols["recognisability"]: st.column_config.NumberColumn(format="percent"),
+        **{c: st.column_config.NumberColumn(format="percent") for c in percent_columns(runs)},
         cols["train_seconds"]: st.column_config.NumberColumn(format="%.1f"),
         cols["params"]: st.column_config.NumberColumn(format="localized"),
         cols["samples_per_s"]: st.column_config.NumberColumn(format="%.0f"),

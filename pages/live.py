@@ -1,6 +1,4 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
-import functools
-
 import streamlit as st
 
 from deeparch import charts, views
@@ -29,22 +27,9 @@ TEXT = {
     "estimating": "time left: estimating…",
     "finishing": "training done: final evaluation and samples",
     "arch_data": "{arch} on {dataset}",
-    "loss": "Loss", "loss_y": "loss",
-    "acc": "Accuracy", "acc_y": "accuracy",
-    "gan_loss": "Generator and discriminator losses",
-    "gan_d": "Discriminator: D(x) on real digits, D(G(z)) on fakes",
-    "balance": "balance (0.5)",
-    "lr": "Learning rate", "lr_y": "learning rate",
-    "speed": "Throughput", "speed_y": "samples / s",
-    "grad": "Gradient norm (all layers)", "grad_y": "‖grad‖",
-    "heat": "Gradient norm per layer: {name}",
-    "heat_help": "Each row is a layer (input side on top), each column a moment of training. Dark rows "
-                 "are vanishing gradients, bright ones exploding gradients.",
-    "quality": "Sample quality (judged by a classifier)", "quality_y": "share",
-    "recog": "recognisability", "coverage": "class coverage",
-    "frechet": "Judge Fréchet distance (lower is better)", "frechet_y": "distance",
-    "hist": "Classes the judge sees in the samples: {name}",
-    "train": "train", "test": "test",
+    "layer_title": "{title}: {name}",
+    "hist": "{title}: {name}",
+    "view_title": "**{title}**",
     "grids": "What the model sees and makes",
     "grid_step": "Grid at step",
     "grid_step_help": "Shows the latest grid at or before this step; leave it at the end to follow the run.",
@@ -123,37 +108,38 @@ def run_header(run, rm: views.RunMetrics, index: int, multi: bool) -> None:
             st.info(TEXT["paused"])
 
 
-def curves(items, roles, multi: bool, weight: float = 0.0) -> list[Series]:
-    """Series for (run, rm, index) items, one per (key, label, sparse) role present in a run.
+def curves(items, multi: bool, weight: float = 0.0) -> list[Series]:
+    """Series of (run, rm, index, panel) items: one per declared line of the run's panel it records.
 
-    Every line of a chart gets its own colour (the strongest cue on a projector), each role
-    its dash (train solid, test dashed) and, with several runs, each run its marker shape
-    (shown before its name in the header too): "which series" and "which run" both read
-    without hunting through the legend. Dense per-step series are smoothed by ``weight``
-    over their faint raw line; sparse ones (evaluations) never are.
+    Every line of a chart gets its own colour (the strongest cue on a projector), each line
+    its declared dash (or, undeclared, one per position: train solid, test dashed) and, with
+    several runs, each run its marker shape (shown before its name in the header too):
+    "which series" and "which run" both read without hunting through the legend. Dense
+    per-step series are smoothed by ``weight`` over their faint raw line; sparse ones
+    (evaluations, declared with markers) never are.
     """
     out, lines = [], 0
-    for run, rm, i in items:
-        for j, (key, label, sparse) in enumerate(roles):
-            if not rm.has(key):
+    for run, rm, i, panel in items:
+        for j, line in enumerate(panel.lines):
+            if not rm.has(line.key):
                 continue
-            s, v, _ = rm.series(key)
-            name = TEXT["series"].format(run=run.name, what=label) if multi else label
-            style = dict(color=lines, dash=DASHES[j % len(DASHES)], markers=sparse,
+            s, v, _ = rm.series(line.key)
+            name = TEXT["series"].format(run=run.name, what=line.label) if multi else line.label
+            style = dict(color=lines, dash=line.dash or DASHES[j % len(DASHES)], markers=line.markers,
                          symbol=charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None)
             lines += 1
             # no shared legend group between series: a click on a legend entry hides that one line
-            if weight > 0 and not sparse:
+            if weight > 0 and not line.markers:
                 out.append(Series(name, s, v, faint=True, **style))
                 v = charts.ema(v, weight)
             out.append(Series(name, s, v, **style))
     return out
 
 
-def grid_step(run, kind: str) -> int | None:
-    """The step whose grid to show: a slider over the steps that have one (a stopped run's end, not its
+def grid_step(run, kinds: list[str]) -> int | None:
+    """The step whose grids to show: a slider over the steps that have one (a stopped run's end, not its
     planned total); left at the newest, it follows new grids."""
-    steps = ui.store().media_steps(run.id, kind)
+    steps = sorted({step for kind in kinds for step in ui.store().media_steps(run.id, kind)})
     if not steps:
         return None
     ss, key = st.session_state, f"live_grid:{run.id}"
@@ -165,22 +151,41 @@ def grid_step(run, kind: str) -> int | None:
     return st.select_slider(TEXT["grid_step"], steps, key=key, help=TEXT["grid_step_help"])
 
 
-def grid(run) -> None:
-    kind = views.media_kind(run.arch)
-    name = md_escape(run.name)
-    step = grid_step(run, kind)
-    got = ui.store().media(run.id, kind, step) if step is not None else None
-    if got is None:
-        st.caption(TEXT["no_grid"].format(name=name))
-        return
-    at, png, meta = got
-    if kind == "probe":
-        right, total = charts.probe_summary(meta)
-        ui.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}", height=360), f"live_probe:{run.id}")
-        st.caption(TEXT["probe_caption"].format(name=name, step=at, right=right, total=total))
-    else:
-        st.image(png, width=360)
-        st.caption(TEXT["grid_caption"].format(name=name, step=at))
+def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
+    right, total = charts.probe_summary(meta)
+    ui.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}-{view.kind}", height=360),
+             f"live_{view.kind}:{run.id}")
+    st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right, total=total))
+
+
+def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
+    st.image(png, width=360)
+    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+
+
+def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
+    if meta.get("class_hist"):
+        ui.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []),
+                                          TEXT["hist"].format(title=view.title, name=run.name),
+                                          uirevision=f"hist-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
+
+
+DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist}  # View.draw → how
+
+
+def media(run) -> None:
+    """Each view the run's architecture declares, titled and explained, at the step the slider picks."""
+    declared = views.display(run.arch).views
+    step = grid_step(run, [v.media_kind for v in declared])
+    for view in declared:
+        st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))
+        got = ui.store().media(run.id, view.media_kind, step) if step is not None else None
+        if got is None:
+            st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
+        else:
+            DRAW.get(view.draw, draw_image)(run, view, *got)
+        if view.explain:
+            st.caption(view.explain)
 
 
 def load(selected: list[int]):
@@ -191,11 +196,44 @@ def load(selected: list[int]):
     return s, runs, items, len(runs) > 1, "-".join(str(r.id) for r in runs)
 
 
-def line_chart(key: str, items, roles, title: str, ylabel: str, *, uid: str, multi: bool, weight: float,
-               **kw) -> None:
-    """One line chart of the roles (see :func:`curves`) of these runs, kept in place under ``live_<key>``."""
-    ui.chart(charts.line_figure(curves(items, roles, multi, weight), TEXT[title], ylabel=ylabel,
-                                uirevision=f"{key}-{uid}", **kw), f"live_{key}")
+def panels(items, detail: bool) -> list[tuple]:
+    """The union of the runs' declared panels (with the common ones), in declaration order by id, that
+    belong to this fragment: (first declaration, [(run, rm, index, the run's own panel), …])."""
+    found: dict[str, tuple] = {}
+    for run, rm, i in items:
+        for panel in views.display(run.arch).with_common().panels:
+            if panel.detail == detail:
+                found.setdefault(panel.id, (panel, []))[1].append((run, rm, i, panel))
+    return list(found.values())
+
+
+def line_panel(panel, members, *, uid: str, multi: bool, weight: float) -> None:
+    """One line chart of a declared panel for these runs, kept in place under ``live_<panel id>``."""
+    ui.chart(charts.line_figure(curves(members, multi, weight), panel.title, ylabel=panel.ylabel,
+                                uirevision=f"{panel.id}-{uid}", log_y=panel.log_y, hlines=panel.hlines),
+             f"live_{panel.id}")
+
+
+def heatmap_panel(panel, members, **_) -> None:
+    """One row-per-key heatmap per run of the keys under ``panel.prefix`` (per-layer gradient norms)."""
+    for run, rm, _, own in members:
+        steps, layers, norms = rm.grad_matrix(own.prefix)
+        ui.chart(charts.grad_heatmap(steps, layers, norms, TEXT["layer_title"].format(title=panel.title, name=run.name),
+                                     uirevision=f"{panel.id}-{run.id}"), f"live_{panel.id}:{run.id}")
+
+
+PANEL_DRAW = {"lines": line_panel, "layer_heatmap": heatmap_panel}  # Panel.draw → how
+
+
+def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float) -> None:
+    """The declared panels of this fragment, two to a row, each with its "what to look for" under it."""
+    chosen = panels(items, detail)
+    for n in range(0, len(chosen), 2):
+        for col, (panel, members) in zip(st.columns(2), chosen[n:n + 2]):
+            with col:
+                PANEL_DRAW.get(panel.draw, line_panel)(panel, members, uid=uid, multi=multi, weight=weight)
+                if panel.explain:
+                    st.caption(panel.explain)
 
 
 def live(selected: list[int], refreshing: bool, weight: float) -> None:
@@ -204,30 +242,7 @@ def live(selected: list[int], refreshing: bool, weight: float) -> None:
     s, runs, items, multi, uid = load(selected)
     for run, rm, i in items:
         run_header(run, rm, i, multi)
-
-    gans = [it for it in items if it[0].arch == "gan"]
-    others = [it for it in items if it[0].arch != "gan"]
-    classifiers = [it for it in items if views.arch_kind(it[0].arch) == "classifier"]
-
-    line = functools.partial(line_chart, uid=uid, multi=multi, weight=weight)
-
-    left, right = st.columns(2)
-    if others:
-        with left:
-            line("loss", others, [("loss", TEXT["train"], False), ("test_loss", TEXT["test"], True)], "loss",
-                 TEXT["loss_y"])
-    if classifiers:
-        with right if others else left:
-            line("acc", classifiers, [("train_acc", TEXT["train"], False), ("test_acc", TEXT["test"], True)], "acc",
-                 TEXT["acc_y"])
-    if gans:
-        left, right = st.columns(2)
-        with left:
-            line("gan_loss", gans, [("g_loss", "G", False), ("d_loss", "D", False)], "gan_loss", TEXT["loss_y"])
-        with right:
-            line("gan_d", gans, [("d_x", "D(x)", False), ("d_g_z", "D(G(z))", False)], "gan_d", "D",
-                 hlines=[(0.5, TEXT["balance"])])
-
+    draw_panels(items, False, uid, multi, weight)
     if refreshing and not any(r.status in views.ACTIVE for r in runs):
         st.rerun()  # everything shown has ended: redraw once without the timer
 
@@ -237,48 +252,15 @@ def details(selected: list[int], weight: float) -> None:
 
     Each refresh sends every chart's figure again and the browser redraws it; on a busy
     2-core machine a dozen charts redrawn every second would not keep up, so the
-    slower-moving views refresh less often.
+    slower-moving panels (declared ``detail``) and the media refresh less often.
     """
     s, runs, items, multi, uid = load(selected)
-    generators = [it for it in items if views.arch_kind(it[0].arch) == "generator"]
-
-    line = functools.partial(line_chart, uid=uid, multi=multi, weight=weight)
-
-    left, right = st.columns(2)
-    with left:
-        line("grad", items, [("grad_norm", TEXT["grad_y"], False)], "grad", TEXT["grad_y"], log_y=True)
-    with right:
-        for run, rm, i in items:
-            steps, layers, norms = rm.grad_matrix()
-            ui.chart(charts.grad_heatmap(steps, layers, norms, TEXT["heat"].format(name=run.name),
-                                         uirevision=f"heat-{run.id}"), f"live_heat:{run.id}")
-        st.caption(TEXT["heat_help"])
-
-    if generators:
-        left, mid = st.columns(2)
-        with left:
-            line("quality", generators, [("recognisability", TEXT["recog"], True), ("coverage", TEXT["coverage"], True)],
-                 "quality", TEXT["quality_y"])
-        with mid:
-            line("frechet", generators, [("frechet", TEXT["frechet_y"], True)], "frechet", TEXT["frechet_y"])
-
+    draw_panels(items, True, uid, multi, weight)
     st.subheader(TEXT["grids"])
     cols = st.columns(min(3, len(items)) or 1)
-    for n, (run, rm, _) in enumerate(items):
+    for n, (run, _, _) in enumerate(items):
         with cols[n % len(cols)]:
-            grid(run)
-            if views.arch_kind(run.arch) == "generator":
-                q = s.media(run.id, "quality")
-                if q is not None and q[2].get("class_hist"):
-                    ui.chart(charts.class_hist_figure(q[2]["class_hist"], q[2].get("classes", []),
-                                                      TEXT["hist"].format(name=run.name), uirevision=f"hist-{run.id}"),
-                             f"live_hist:{run.id}")
-
-    left, right = st.columns(2)
-    with left:
-        line("lr", items, [("lr", TEXT["lr_y"], False)], "lr", TEXT["lr_y"], height=300)
-    with right:
-        line("speed", items, [("samples_per_s", TEXT["speed_y"], False)], "speed", TEXT["speed_y"], height=300)
+            media(run)
 
 
 def watch(selected: list[int], shown: dict[int, str]) -> None:

@@ -21,6 +21,10 @@ TEXT = {
     "sort_options": {"newest": "newest first", "oldest": "oldest first", "accuracy": "best test accuracy",
                      "loss": "lowest loss", "duration": "longest duration", "name": "name"},
     "shown": "{shown} of {total} runs",
+    "headline_cell": "{label} {value}",  # the architecture's declared headline figure, e.g. "best test accuracy 93.0%"
+    "percent": "{:.1%}", "number": "{:.4g}",
+    "headline_help": "The figure each architecture declares as its headline (a classifier's best test accuracy, "
+                     "a generator's recognisability).",
     "none_match": "No run matches these filters.",
     "selected": "{n} selected",
     "select_hint": "Tick rows in the table to act on them.",
@@ -37,14 +41,14 @@ TEXT = {
                    "for one run, without run_id and run.",
     "export_file": "deeparch-runs-{ids}.csv",
     "col": {"id": "#", "name": "Run", "status": "Status", "arch": "Architecture", "dataset": "Dataset",
-            "progress": "Progress", "step": "Step", "test_acc": "Test accuracy", "loss": "Train loss",
+            "progress": "Progress", "step": "Step", "headline": "Headline", "test_acc": "Test accuracy", "loss": "Train loss",
             "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
             "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
             "group": "Group", "reason": "Reason"},
 }
 SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc", False), "loss": ("loss", True),
          "duration": ("duration_s", False), "name": ("name", True)}
-COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "test_acc", "loss", "test_loss",
+COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "headline", "test_acc", "loss", "test_loss",
            "recognisability", "coverage", "frechet", "params", "started", "duration_s", "group", "reason"]
 
 
@@ -52,6 +56,13 @@ TABLE = "runs_table"      # the dataframe widget: row positions, as the browser 
 SHOWN = "runs_shown"      # run ids in the order the table was last drawn
 CLEAR = "runs_clear"      # set by a delete: start the next run with nothing selected
 PENDING = "runs_confirm_delete"
+
+
+def headline_cell(label: str, value, percent: bool) -> str | None:
+    """The declared headline as the table shows it: its label and value; None (shown "–") without a value."""
+    if value is None or value != value:
+        return None
+    return TEXT["headline_cell"].format(label=label, value=TEXT["percent" if percent else "number"].format(value))
 
 
 def selected_ids() -> list[int]:
@@ -157,6 +168,7 @@ def main() -> None:
     col, asc = SORTS[sort]
     df = df.sort_values(col, ascending=asc, na_position="last", kind="stable").reset_index(drop=True)
     df["progress"] = (df["progress"] * 100).round(1)
+    df["headline"] = [headline_cell(*cell) for cell in zip(df["headline_label"], df["headline"], df["headline_percent"])]
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
     ids = sync_table([int(i) for i in df["id"]], ticked)
     if df.empty:
@@ -171,6 +183,7 @@ def main() -> None:
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
             "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0, max_value=100,
                                                         format="%.0f%%"),
+            "headline": st.column_config.TextColumn(cols["headline"], help=TEXT["headline_help"]),
             "test_acc": st.column_config.NumberColumn(cols["test_acc"], format="percent"),
             "loss": st.column_config.NumberColumn(cols["loss"], format="%.4f"),
             "test_loss": st.column_config.NumberColumn(cols["test_loss"], format="%.4f"),

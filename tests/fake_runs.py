@@ -1,10 +1,14 @@
 """Runs written straight into a store, without training: for page tests, screenshots and benchmarks.
 
-Each helper writes what the trainer would have written (same metric keys, media kinds and
-metadata), so the pages see a realistic store in milliseconds.
+Each helper writes what the trainer would have written: the metric keys the architecture
+declares (its panels' lines: per step, or at each evaluation for lines drawn with markers),
+gradient rows under the trainer's own layer names (the model built from the config and
+grouped by ``deeparch.trainer.layer_groups``) and a media row for each declared view, so the
+pages see a realistic store in milliseconds.
 """
 from __future__ import annotations
 
+import functools
 import math
 import time
 
@@ -12,13 +16,37 @@ import numpy as np
 import torch
 
 from deeparch import images
-from deeparch.archs import make_config
+from deeparch.archs import get_arch, make_config
+from deeparch.display import COMMON_PANELS
 from deeparch.store import Store
+from deeparch.trainer import layer_groups
 
-CNN_LAYERS = ("features.0", "features.3", "classifier.1", "classifier.4")
-GAN_LAYERS = ("generator.0", "generator.2", "generator.4", "discriminator.0", "discriminator.2", "discriminator.4")
-RNN_LAYERS = ("rnn.l0", "rnn.l1", "head")
-UNET_LAYERS = ("inc.0", "down1.0", "mid.attn", "up1.0", "out")
+# how some declared keys move in a fake run; any other declared key follows GENERIC
+SHAPES = {
+    "loss": lambda s, r: 2.3 * math.exp(-s / 80) + 0.1 + 0.05 * r.random(),
+    "train_acc": lambda s, r: min(1.0, 0.1 + 0.9 * (1 - math.exp(-s / 60)) - 0.05 * r.random()),
+    "test_loss": lambda s, r: 2.3 * math.exp(-s / 90) + 0.15,
+    "test_acc": lambda s, r: 0.1 + 0.85 * (1 - math.exp(-s / 70)),
+    "recognisability": lambda s, r: min(1, s / 300),
+    "coverage": lambda s, r: 0.5 + s / 600,
+    "frechet": lambda s, r: 80 - s / 5,
+}
+GENERIC = lambda s, r: 0.3 + 0.5 * math.exp(-s / 100) + 0.2 * r.random()  # noqa: E731
+
+
+@functools.lru_cache(maxsize=None)
+def layers(arch: str) -> list[str]:
+    """The per-layer gradient rows the trainer writes for ``arch`` at its preset: its own naming."""
+    return list(layer_groups(get_arch(arch).build(make_config(arch))))
+
+
+def declared_keys(arch: str) -> tuple[list[str], list[str]]:
+    """(per-step keys, per-evaluation keys) of the architecture's own panels (the common ones the
+    trainer writes every ``log_every`` steps are written by :func:`write_curves` itself)."""
+    own = [p for p in get_arch(arch).display.panels if p not in COMMON_PANELS]
+    dense = [line.key for p in own for line in p.lines if not line.markers]
+    sparse = [line.key for p in own for line in p.lines if line.markers]
+    return list(dict.fromkeys(dense)), list(dict.fromkeys(sparse))
 
 
 def _png(n: int, nrow: int, seed: int) -> bytes:
@@ -26,28 +54,66 @@ def _png(n: int, nrow: int, seed: int) -> bytes:
     return images.grid_png(torch.rand(n, 1, 28, 28, generator=g) * 2 - 1, nrow)
 
 
-def write_curves(store: Store, run_id: int, steps: int, loss_keys: dict, layers, log_every: int = 10,
-                 eval_every: int = 50, batch: int = 64, t0: float | None = None, seed: int = 0,
-                 extra_eval=None) -> None:
-    """Loss-like curves every step, gradient / lr / throughput records every ``log_every``."""
+def write_curves(store: Store, run_id: int, arch: str, steps: int, log_every: int = 10, eval_every: int = 50,
+                 t0: float | None = None, seed: int = 0, shapes: dict | None = None, evaluate: bool = True) -> None:
+    """The declared curves (``shapes`` overriding how a key moves), and gradient / lr / throughput
+    records every ``log_every`` steps under the trainer's layer names."""
     rng = np.random.default_rng(seed)
     t0 = t0 or time.time() - steps * 0.05
+    shapes = {**SHAPES, **(shapes or {})}
+    dense, sparse = declared_keys(arch)
+    names = layers(arch)
     rows = []
     for s in range(1, steps + 1):
         wall = t0 + s * 0.05
-        for key, fn in loss_keys.items():
-            rows.append((s, key, float(fn(s, rng)), wall))
+        for key in dense:
+            rows.append((s, key, float(shapes.get(key, GENERIC)(s, rng)), wall))
         if s % log_every == 0:
-            for i, layer in enumerate(layers):
-                rows.append((s, f"grad/{layer}", float(10 ** (-3 + i * 0.4) * (1 + 0.3 * rng.random())), wall))
+            for i, layer in enumerate(names):
+                rows.append((s, f"grad/{layer}", float(10 ** (-3 + i * 0.4 / max(1, len(names) / 6))
+                                                       * (1 + 0.3 * rng.random())), wall))
             rows.append((s, "grad_norm", float(0.5 + 0.2 * rng.random()), wall))
             rows.append((s, "lr", 1e-3, wall))
             rows.append((s, "samples_per_s", float(900 + 100 * rng.random()), wall))
             rows.append((s, "epoch", s / 63, wall))
-        if s % eval_every == 0 and extra_eval:
-            for key, fn in extra_eval.items():
-                rows.append((s, key, float(fn(s, rng)), wall))
+        if s % eval_every == 0 and evaluate:
+            for key in sparse:
+                rows.append((s, key, float(shapes.get(key, GENERIC)(s, rng)), wall))
     store.log_metrics(run_id, rows, heartbeat=time.time(), step=steps)
+
+
+def _media_meta(draw: str, s: int) -> dict:
+    """What the trainer stores beside a grid drawn as ``draw``."""
+    classes = [str(i) for i in range(10)]
+    if draw == "probe":
+        labels = list(range(10)) + [1, 2, 3, 4, 5, 6]
+        pred = [lab if (i + s // 50) % 5 else (lab + 1) % 10 for i, lab in enumerate(labels)]
+        return {"labels": labels, "pred": pred, "conf": [0.6 + 0.02 * i for i in range(16)], "classes": classes}
+    if draw == "class_hist":
+        return {"class_hist": [50, 40, 60, 55, 45, 50, 52, 48, 50, 50], "classes": classes}
+    return {}
+
+
+def write_media(store: Store, run_id: int, arch: str, at_steps) -> None:
+    """A media row of each view the architecture declares, at each of ``at_steps``."""
+    for s in at_steps:
+        for n, view in enumerate(get_arch(arch).display.views):
+            cells = 16 if view.draw == "probe" else 64
+            store.log_media(run_id, s, view.media_kind, _png(cells, int(cells ** 0.5), s + n),
+                            _media_meta(view.draw, s))
+
+
+def fake_run(store: Store, arch: str, steps: int = 100, name: str | None = None) -> int:
+    """A finished run of any registered architecture, with every declared key and view."""
+    cfg = make_config(arch, max_steps=steps, log_every=10)
+    rid = store.create_run(cfg.to_dict(), name=name, status="running", total_steps=steps)
+    t0 = time.time() - 30
+    store.update_run(rid, started=t0)
+    write_curves(store, rid, arch, steps, t0=t0)
+    write_media(store, rid, arch, range(50, steps + 1, 50))
+    store.merge_summary(rid, params=1000, train_seconds=25.0)
+    store.set_status(rid, "finished")
+    return rid
 
 
 def finished_cnn(store: Store, steps: int = 300, name: str | None = None, seed: int = 0, lr: float = 1e-3) -> int:
@@ -55,19 +121,8 @@ def finished_cnn(store: Store, steps: int = 300, name: str | None = None, seed: 
     rid = store.create_run(cfg.to_dict(), name=name, status="running", total_steps=steps)
     t0 = time.time() - 60
     store.update_run(rid, started=t0)
-    write_curves(store, rid, steps, {
-        "loss": lambda s, r: 2.3 * math.exp(-s / 80) + 0.1 + 0.05 * r.random(),
-        "train_acc": lambda s, r: min(1.0, 0.1 + 0.9 * (1 - math.exp(-s / 60)) - 0.05 * r.random()),
-    }, CNN_LAYERS, t0=t0, seed=seed, extra_eval={
-        "test_loss": lambda s, r: 2.3 * math.exp(-s / 90) + 0.15,
-        "test_acc": lambda s, r: 0.1 + 0.85 * (1 - math.exp(-s / 70)),
-    })
-    for s in range(50, steps + 1, 50):
-        labels = list(range(10)) + [1, 2, 3, 4, 5, 6]
-        pred = [l if (i + s // 50) % 5 else (l + 1) % 10 for i, l in enumerate(labels)]
-        store.log_media(rid, s, "probe", _png(16, 4, s), {
-            "labels": labels, "pred": pred, "conf": [0.6 + 0.02 * i for i in range(16)],
-            "classes": [str(i) for i in range(10)]})
+    write_curves(store, rid, cfg.arch, steps, t0=t0, seed=seed)
+    write_media(store, rid, cfg.arch, range(50, steps + 1, 50))
     store.merge_summary(rid, params=1_625_866, test_acc=0.93, best_test_acc=0.93, test_loss=0.25,
                         best_test_loss=0.25, last_loss=0.12, train_seconds=55.0)
     store.set_status(rid, "finished")
@@ -79,20 +134,13 @@ def running_gan(store: Store, steps: int = 150, total: int = 600) -> int:
     rid = store.create_run(cfg.to_dict(), status="running", total_steps=total)
     t0 = time.time() - 20
     store.update_run(rid, started=t0, heartbeat=time.time())  # pid NULL: reconcile leaves it alone
-    write_curves(store, rid, steps, {
+    write_curves(store, rid, cfg.arch, steps, t0=t0, shapes={
         "g_loss": lambda s, r: 0.8 + 0.6 * r.random(),
         "d_loss": lambda s, r: 0.6 + 0.2 * r.random(),
         "d_x": lambda s, r: 0.6 + 0.2 * r.random(),
         "d_g_z": lambda s, r: 0.3 + 0.2 * r.random(),
-    }, GAN_LAYERS, t0=t0, extra_eval={
-        "recognisability": lambda s, r: min(1, s / 300),
-        "coverage": lambda s, r: 0.5 + s / 600,
-        "frechet": lambda s, r: 80 - s / 5,
     })
-    for s in range(50, steps + 1, 50):
-        store.log_media(rid, s, "samples", _png(64, 8, s), {})
-        store.log_media(rid, s, "quality", _png(100, 10, s + 1),
-                        {"class_hist": [50, 40, 60, 55, 45, 50, 52, 48, 50, 50], "classes": [str(i) for i in range(10)]})
+    write_media(store, rid, cfg.arch, range(50, steps + 1, 50))
     return rid
 
 
@@ -100,8 +148,8 @@ def failed_diffusion(store: Store) -> int:
     cfg = make_config("diffusion", max_steps=200, log_every=10)
     rid = store.create_run(cfg.to_dict(), status="running", total_steps=200)
     store.update_run(rid, started=time.time() - 30)
-    write_curves(store, rid, 40, {"loss": lambda s, r: 1.0 / (1 + s / 10)}, UNET_LAYERS)
-    store.log_media(rid, 20, "samples", _png(64, 8, 7), {})
+    write_curves(store, rid, cfg.arch, 40, shapes={"loss": lambda s, r: 1.0 / (1 + s / 10)}, evaluate=False)
+    write_media(store, rid, cfg.arch, [20])
     store.set_status(rid, "failed", "worker process died")
     return rid
 
@@ -110,8 +158,8 @@ def diverged_rnn(store: Store) -> int:
     cfg = make_config("rnn", max_steps=500, log_every=10, lr=5.0)
     rid = store.create_run(cfg.to_dict(), status="running", total_steps=500)
     store.update_run(rid, started=time.time() - 10)
-    write_curves(store, rid, 60, {"loss": lambda s, r: 2.3 * (1.1 ** s), "train_acc": lambda s, r: 0.1},
-                 RNN_LAYERS)
+    write_curves(store, rid, cfg.arch, 60, shapes={"loss": lambda s, r: 2.3 * (1.1 ** s),
+                                                   "train_acc": lambda s, r: 0.1}, evaluate=False)
     store.log_metrics(rid, [(61, "loss", float("nan"), time.time()), (61, "train_acc", 0.1, time.time())])
     store.set_status(rid, "diverged", "loss became nan at step 61 (learning rate too high?)")
     return rid

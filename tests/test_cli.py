@@ -150,3 +150,33 @@ def test_pause_resume_clone_end_to_end(tmp_path):
         cli("stop", str(r), store=tmp_path)
     for r in (rid, clone):
         _until(tmp_path, r, lambda x: x["status"] == "stopped")
+
+
+def test_progress_bar_shows_the_declared_headline_with_its_extra_figures():
+    """A collapsed generator must never show recognisability alone: coverage (declared ``extra``) beside it."""
+    import io
+    from types import SimpleNamespace
+
+    from deeparch.archs import ARCHS
+    from deeparch.callbacks import ProgressBar
+
+    for spec in ARCHS.values():
+        bar = ProgressBar(stream=io.StringIO())
+        d = spec.display
+        bar.latest = {k: 0.5 for k in (*spec.loss_keys, d.headline.metric, *d.extra, "unrelated")}
+        shown = bar.postfix(SimpleNamespace(spec=spec, step=10, steps_per_epoch=10))
+        assert set(shown) == {"epoch", *spec.loss_keys, d.headline.metric, *d.extra}, spec.name
+
+
+def test_runs_table_shows_the_declared_headline(tmp_path, capsys):
+    import fake_runs
+    from deeparch import cli as cli_mod
+    from deeparch.store import Store
+
+    store = Store(tmp_path)
+    cnn, gan = fake_runs.finished_cnn(store), fake_runs.running_gan(store)
+    assert cli_mod.main(["--store", str(tmp_path), "runs"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    row = {int(line.split()[0]): line for line in out[1:]}
+    assert "best test accuracy 0.93" in row[cnn]
+    assert "recognisability" in row[gan]

@@ -239,7 +239,8 @@ def test_compare_names_the_runs_without_the_metric(app_store, plain_charts):
 def test_compare_metric_names_are_words(app_store, plain_charts):
     at = compare([fake_runs.finished_cnn(app_store), fake_runs.running_gan(app_store)])
     options = at.selectbox(key="compare_metric").options
-    assert {"test accuracy", "D(G(z))", "D(x)", "generator loss", "training loss"} <= set(options)
+    # labels from the declarations: a shared line label ("train", "test") qualified by its panel's axis
+    assert {"test accuracy", "D(G(z)): fake", "D(x): real", "G (generator)", "train loss"} <= set(options)
     assert not {"test_acc", "d_g_z", "g_loss"} & set(options)
     assert figure(at)["layout"]["yaxis"]["title"]["text"] == "test accuracy"
 
@@ -263,12 +264,12 @@ def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store
     a = fake_runs.finished_cnn(app_store, name="a")
     b = fake_runs.finished_cnn(app_store, name="b", lr=1e-4, seed=1)
     gan = fake_runs.running_gan(app_store)
-    app_store.log_metrics(b, [(301, "test_acc", 0.99, 0.0)])  # b ends higher
+    app_store.merge_summary(b, best_test_acc=0.99)  # b's declared headline is higher
     at = compare([a, b, gan])
     text = " ".join(m.value for m in at.markdown)
     line_a = next(line for line in text.split("\n") if f"\\#{a} a" in line)
     line_b = next(line for line in text.split("\n") if f"\\#{b} b" in line)
-    assert "test accuracy 99.0% ★ best" in line_b and "★" not in line_a
+    assert "best test accuracy 99.0% ★ best" in line_b and "★" not in line_a
     assert "★" not in text.replace(line_b, "")  # one best; a tie with every other run is no best
     assert "1,625,866 parameters" in line_a and "55 s of training" in line_a
     assert any(f"gan\\-{gan}" in line and "recognisability" in line for line in text.split("\n"))

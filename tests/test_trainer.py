@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from deeparch.archs import make_config
-from deeparch.trainer import Callback, Trainer, _layer_name
+from deeparch.trainer import Callback, Trainer, layer_name
 
 
 class Recorder(Callback):
@@ -56,10 +56,10 @@ def test_cadences():
     assert rec.media[-1][2][:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_per_layer_names_split_recurrent_layers():
-    assert _layer_name("rnn.weight_ih_l1") == "rnn.l1"
-    assert _layer_name("rnn.bias_hh_l0_reverse") == "rnn.l0r"
-    assert _layer_name("features.0.weight") == "features.0"
+def test_perlayer_names_split_recurrent_layers():
+    assert layer_name("rnn.weight_ih_l1") == "rnn.l1"
+    assert layer_name("rnn.bias_hh_l0_reverse") == "rnn.l0r"
+    assert layer_name("features.0.weight") == "features.0"
     t, _, rec = fit("rnn", max_steps=2, log_every=1, hidden=8)
     assert {"grad/rnn.l0", "grad/rnn.l1", "grad/fc"} <= {k for _, k, _ in rec.rows}
 

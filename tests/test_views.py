@@ -60,11 +60,14 @@ def test_final_metrics_and_grad_summary(store):
     run = store.get_run(fake_runs.finished_cnn(store))
     rm = views.read_metrics(store, run.id)
     fm = views.final_metrics(run, rm)
-    assert fm["best_test_acc"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id
+    assert fm["headline"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id  # best test accuracy
     assert 900 <= fm["samples_per_s"] <= 1000
-    assert fm["recognisability"] is None  # a classifier has no quality figures
+    assert "recognisability" not in fm  # a classifier declares no quality figures
+    gan = store.get_run(fake_runs.running_gan(store))
+    fg = views.final_metrics(gan, views.read_metrics(store, gan.id))
+    assert fg["headline"] is not None and {"coverage", "frechet"} <= set(fg)  # headline and declared extra
     g = views.grad_summary(rm)
-    assert list(g["layer"]) == list(fake_runs.CNN_LAYERS)
+    assert list(g["layer"]) == fake_runs.layers(run.arch)  # the trainer's own names, input side first
     assert (g["p5"] <= g["median"]).all() and (g["median"] <= g["p95"]).all()
 
 
@@ -159,3 +162,17 @@ def test_pace_leaves_pauses_out():
     walls[15:] += 600.0  # paused for ten minutes halfway
     assert views.pace(steps, walls) == pytest.approx(0.1)
     assert views.pace(steps[:2], walls[:2]) is None
+
+
+def test_fake_runs_write_the_trainers_own_layer_names_and_declared_keys(store):
+    """Issue 9.11: the fake RNN logged grad/head and the fake U-Net layers the model does not have."""
+    from deeparch.archs import get_arch, load_config
+    from deeparch.trainer import layer_groups
+
+    for rid in fake_runs.populate(store).values():
+        run = store.get_run(rid)
+        cfg = load_config(run.config)
+        keys = set(store.metric_keys(rid))
+        assert {k[len("grad/"):] for k in keys if k.startswith("grad/")} == set(layer_groups(get_arch(cfg.arch).build(cfg)))
+        per_step = {line.key for p in get_arch(cfg.arch).display.panels for line in p.lines if not line.markers}
+        assert per_step <= keys, (run.arch, per_step - keys)

@@ -34,6 +34,7 @@ class ArchSpec:
     loss_keys: tuple[str, ...] = ("loss",)  # the first one is watched for divergence and reported as "loss"
     unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
     check: Callable[[dict], str | None] | None = None  # cross-parameter rule: returns the reason it fails
+    race_default: bool = False  # picked by default for a race on the Train page
 
 
 class Media(NamedTuple):

@@ -51,5 +51,6 @@ SPEC = ArchSpec(
         Param("batch_norm", False, "batch normalisation after each convolution", bool),
     ),
     display=classifier(),
+    race_default=True,
     build=CNN,
 )

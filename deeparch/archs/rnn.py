@@ -45,5 +45,6 @@ SPEC = ArchSpec(
         Param("bidirectional", False, "also read the rows bottom to top", bool),
     ),
     display=classifier(),
+    race_default=True,
     build=RNN,
 )

@@ -91,6 +91,7 @@ SPEC = ArchSpec(
         Param("causal", False, "mask attention so a token sees only earlier tokens", bool),
     ),
     display=classifier(),
+    race_default=True,
     build=Transformer,
     check=lambda hp: (f"d_model={hp['d_model']} must be divisible by nhead={hp['nhead']}"
                       if hp["d_model"] % hp["nhead"] else None),
