@@ -11,7 +11,8 @@ st.set_page_config(page_title="deeparch", page_icon="🧠", layout="wide",
                    initial_sidebar_state="expanded")
 
 from deeparch import jobs, lifecycle, views  # noqa: E402 - set_page_config must come first
-from pages import _common as ui  # noqa: E402
+from deeparch.store import default_root
+from pages import _guard, _store
 
 TEXT = {
     "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs",
@@ -45,7 +46,7 @@ st.html(CSS)
 @st.fragment(run_every=2.0)
 def sidebar_status() -> None:
     """The run counts, refreshed every 2 s whatever page is open."""
-    s = ui.store()
+    s = _store.store()
     counts = views.status_counts(s)
     running, queued = (sum(counts.get(k, 0) for k in group) for group in (lifecycle.LIVE, lifecycle.WAITING))
     st.markdown(TEXT["counts"].format(running=running, queued=queued))
@@ -54,12 +55,12 @@ def sidebar_status() -> None:
 with st.sidebar:
     st.markdown(TEXT["brand"])
     try:
-        root = ui.store().root.resolve()
+        root = _store.store().root.resolve()
         sidebar_status()
         st.caption(TEXT["slots"].format(n=jobs.max_runs()))
         st.caption(f"{TEXT['store']}: `{root}`")
     except Exception as e:  # noqa: BLE001 - show what to do instead of a traceback
-        st.error(TEXT["store_error"].format(root=ui.default_root(), error=ui.short(e)))
+        st.error(TEXT["store_error"].format(root=default_root(), error=_guard.short(e)))
         st.stop()
 
 nav.run()

@@ -22,7 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deeparch import charts, views  # noqa: E402
+from deeparch import (
+    charts,  # noqa: E402
+    series,
+)
 from deeparch.archs import make_config  # noqa: E402
 from deeparch.charts import Series  # noqa: E402
 from deeparch.store import Store  # noqa: E402
@@ -57,7 +60,7 @@ def build_store(root: Path, steps: int) -> tuple[Store, int]:
     return s, rid
 
 
-def live_figures(rm: views.RunMetrics, max_points: int, heat_cols: int) -> list:
+def live_figures(rm: series.RunMetrics, max_points: int, heat_cols: int) -> list:
     """The figures of the Live page for one classifier run (same builders, same series)."""
     def series(*keys):
         out = []
@@ -78,7 +81,7 @@ def live_figures(rm: views.RunMetrics, max_points: int, heat_cols: int) -> list:
     ]
 
 
-def compare_figures(rm: views.RunMetrics, max_points: int) -> list:
+def compare_figures(rm: series.RunMetrics, max_points: int) -> list:
     s, v, _ = rm.series("loss")
     return [charts.line_figure([Series("raw", s, v, faint=True), Series("smoothed", s, charts.ema(v, 0.6))],
                                "loss by step", max_points=max_points)]
@@ -104,8 +107,8 @@ def main() -> None:
         print(f"store: {store.count_metrics(rid):,} metric rows for {a.steps:,} steps "
               f"(built in {time.perf_counter() - t:.1f} s)")
 
-        read_s, rm = timed(lambda: views.read_metrics(store, rid), a.repeat)
-        read_loss_s, rm_loss = timed(lambda: views.read_metrics(store, rid, keys=["loss"]), a.repeat)
+        read_s, rm = timed(lambda: series.read_metrics(store, rid), a.repeat)
+        read_loss_s, rm_loss = timed(lambda: series.read_metrics(store, rid, keys=["loss"]), a.repeat)
         # the Live page's steady state: one second of new rows on top of what it already holds
         more = [(a.steps + 1 + i, "loss", 0.1, time.time()) for i in range(100)]
         store.log_metrics(rid, more)

@@ -1,14 +1,13 @@
-"""Read-side queries the pages need that the store does not offer: pure functions over a Store.
+"""The tables the pages and the command line show about runs: pure functions over a Store.
 
-Nothing here writes to the store or imports Streamlit. ``RunMetrics`` keeps one run's
-series in memory and grows them from the rows newer than the last metric id it has
-seen, so a live page reads only what is new each second.
+Run lists and counts, each run's headline figures (from its architecture's declaration),
+the runs table, settings that differ, final numbers, metric exports. Nothing here writes to
+the store or imports Streamlit; the words are the pages'. Series live in ``deeparch.series``,
+progress and time estimates in ``deeparch.pace``.
 """
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Sequence
 
@@ -19,10 +18,11 @@ from deeparch import lifecycle
 from deeparch.archs import load_config
 from deeparch.config import ConfigError
 from deeparch.display import Display
-from deeparch.store import ACTIVE, FINAL, Run, Store
+from deeparch.pace import progress, train_time
+from deeparch.series import RunMetrics
+from deeparch.store import Run, Store
 from deeparch.text import csv_cell
 
-GRAD_PREFIX = "grad/"
 RUNNING = lifecycle.LIVE
 
 
@@ -64,104 +64,6 @@ def headline_value(run: Run, figures: dict) -> float | None:
         return None
     v = figures.get(head.key, figures.get(head.metric))
     return float(v) if isinstance(v, (int, float)) else None
-
-
-def batch_size(run: Run) -> int:
-    return int(run.config.get("hp", {}).get("batch_size", 1) or 1)
-
-
-def time_budget_s(run: Run) -> float | None:
-    """The run's training-time budget in seconds (``max_minutes``), or None."""
-    minutes = run.config.get("hp", {}).get("max_minutes") or 0
-    return float(minutes) * 60 if minutes and minutes > 0 else None
-
-
-def train_time(run: Run, last: dict | None = None) -> float | None:
-    """Seconds of training so far: the latest ``train_time`` metric, else the run's summary."""
-    t = (last or {}).get("train_time")
-    if t is None:
-        t = run.summary.get("train_seconds")
-    return float(t) if t is not None else None
-
-
-def progress(run: Run, trained_s: float | None = None) -> float:
-    """Done share of the run: of its steps, or of its training-time budget when that comes first."""
-    if run.status == "finished":
-        return 1.0
-    frac = run.step / run.total_steps if run.total_steps else 0.0
-    budget = time_budget_s(run)
-    if budget and trained_s is not None:
-        frac = max(frac, trained_s / budget)
-    return max(0.0, min(1.0, frac))
-
-
-def budget_bound(run: Run, trained_s: float | None) -> bool:
-    """Whether the time budget, not the step count, ends this run: at its pace so far, the steps
-    it would reach in the whole budget fall short of its total steps."""
-    budget = time_budget_s(run)
-    if not budget or not trained_s or not run.total_steps:
-        return False
-    return run.step / trained_s * budget < run.total_steps
-
-
-PACE_MIN_STEPS = 20      # a pace is measured over at least this many steps…
-PACE_MIN_SECONDS = 10.0  # …or this much time, after the first record
-PACE_WINDOW = 30         # intervals between records the pace is taken over (the recent pace)
-PAUSE_GAP = 10.0         # an interval this many times the typical one is a pause or a restart, not pace
-
-
-def pace(steps: np.ndarray, walls: np.ndarray) -> float | None:
-    """Wall seconds per step over the recent log records, or None while too little is measured.
-
-    The first record is left out: its steps carry the start-up (data on the device, first
-    calls, a busy machine) and extrapolating them told a 2-minute demo "41 min". Intervals
-    much longer than the typical one (a pause, a stop and resume) are left out too;
-    evaluation and sampling stay in, since the run's end waits for them as well.
-    """
-    steps, walls = np.asarray(steps, dtype=float), np.asarray(walls, dtype=float)
-    if len(steps) < 3:
-        return None
-    steps, walls = steps[1:][-(PACE_WINDOW + 1):], walls[1:][-(PACE_WINDOW + 1):]
-    ds, dt = np.diff(steps), np.diff(walls)
-    ok = (ds > 0) & (dt >= 0)
-    ds, dt = ds[ok], dt[ok]
-    if not len(ds):
-        return None
-    per = dt / ds
-    keep = per <= PAUSE_GAP * max(float(np.median(per)), 1e-9)
-    n, seconds = ds[keep].sum(), dt[keep].sum()
-    if n < PACE_MIN_STEPS and seconds < PACE_MIN_SECONDS:
-        return None
-    return float(seconds / n)
-
-
-def expects_eta(run: Run) -> bool:
-    """Whether a time left makes sense for the run: training (not waiting) towards a known total."""
-    return (run.status in ACTIVE and run.status != "queued" and bool(run.total_steps)
-            and run.step < run.total_steps)
-
-
-def eta_seconds(run: Run, pace_s: float | None, trained_s: float | None = None) -> float | None:
-    """Seconds left for a training run at its measured pace (see :func:`pace`), never more than
-    what is left of its training-time budget; None when there is nothing or not yet enough to estimate."""
-    if not expects_eta(run) or pace_s is None:
-        return None
-    eta = pace_s * (run.total_steps - run.step)
-    budget = time_budget_s(run)
-    if budget and trained_s is not None:
-        eta = min(eta, max(0.0, budget - trained_s))
-    return eta
-
-
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "–"
-    seconds = int(round(seconds))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min" if seconds % 60 == 0 else f"{seconds // 60} min {seconds % 60:02d} s"
-    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
 
 
 def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, float | None]:
@@ -221,150 +123,7 @@ def _local(t: float | None):
     return pd.Timestamp(datetime.fromtimestamp(t)) if t else pd.NaT
 
 
-def explain(run: Run) -> str | None:
-    """What went wrong with a failed or diverged run, and what to try, in words."""
-    if run.status == "diverged":
-        return (f"The training diverged: {run.reason or 'a loss became NaN or infinite'}. "
-                "The weights blew up; clone the run with a smaller learning rate, or set grad_clip (e.g. 1.0).")
-    if run.status == "failed":
-        reason = run.reason or "unknown error"
-        hint = "Look at the worker log for details."
-        if "died" in reason or "did not start" in reason:
-            hint = ("The training process ended without saying why (killed, out of memory, or the machine "
-                    "restarted). Resume it to continue from its last checkpoint.")
-        elif "stopped responding" in reason:
-            hint = ("The training process stopped answering (suspended or stuck) and was ended. Resume it to "
-                    "continue from its last checkpoint.")
-        elif reason.startswith("disk full"):
-            hint = "Free some disk space, then resume the run from its last checkpoint."
-        elif "DataError" in reason or "dataset" in reason.lower():
-            hint = "The dataset could not be loaded; use mnist-5k (embedded, works offline)."
-        return f"The run failed: {reason}. {hint}"
-    return None
-
-
 # ---- metrics -----------------------------------------------------------------------------------
-@dataclass
-class RunMetrics:
-    """One run's metric series, grown incrementally from rows newer than ``last_id``."""
-
-    run_id: int
-    last_id: int = 0
-    keys: list[str] = field(default_factory=list)  # in order of first appearance (layers: input side first)
-    _chunks: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = field(default_factory=dict)
-    _clean: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
-
-    def update(self, store: Store, keys: Iterable[str] | None = None) -> int:
-        """Read the rows newer than the last seen id; return how many arrived."""
-        groups, last_id, n = read_rows(store, self.run_id, keys, self.last_id)
-        if n:
-            self.last_id = last_id
-            self._add_groups(groups)
-        return n
-
-    def add(self, df: pd.DataFrame) -> None:
-        """Add rows in the store's DataFrame form (id, step, key, value, wall)."""
-        if df.empty:
-            return
-        self.last_id = max(self.last_id, int(df["id"].max()))
-        groups: dict[str, tuple] = {}
-        for key, part in df.groupby("key", sort=False):
-            groups[key] = (part["step"].to_numpy(np.int64), part["value"].to_numpy(float),
-                           part["wall"].to_numpy(float))
-        self._add_groups(groups)
-
-    def _add_groups(self, groups: dict[str, tuple]) -> None:
-        for k, (s, v, w) in groups.items():
-            if k not in self._chunks:
-                self.keys.append(k)
-                self._chunks[k] = []
-            self._chunks[k].append((np.asarray(s, np.int64), np.asarray(v, float), np.asarray(w, float)))
-            self._clean.pop(k, None)
-
-    def has(self, key: str) -> bool:
-        return key in self._chunks
-
-    def series(self, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(steps, values, walls) of ``key``, sorted by step; a step logged twice (a resumed run) keeps its last value."""
-        if key in self._clean:
-            return self._clean[key]
-        chunks = self._chunks.get(key)
-        if not chunks:
-            empty = (np.zeros(0, np.int64), np.zeros(0), np.zeros(0))
-            return empty
-        if len(chunks) > 1:
-            chunks[:] = [tuple(np.concatenate(parts) for parts in zip(*chunks))]
-        s, v, w = chunks[0]
-        if len(s) > 1 and np.any(np.diff(s) <= 0):
-            # keep the last record of each step (ids grow with time), then order by step
-            rev = s[::-1]
-            _, idx = np.unique(rev, return_index=True)
-            keep = len(s) - 1 - idx
-            s, v, w = s[keep], v[keep], w[keep]
-        self._clean[key] = (s, v, w)
-        return self._clean[key]
-
-    def last(self, key: str) -> float | None:
-        s, v, _ = self.series(key)
-        return float(v[-1]) if len(v) else None
-
-    def rows_under(self, prefix: str = GRAD_PREFIX) -> list[str]:
-        """The names of the keys under ``prefix`` (layers, for the gradient keys), in order of first appearance."""
-        return [k[len(prefix):] for k in self.keys if k.startswith(prefix)]
-
-    @property
-    def layers(self) -> list[str]:
-        return self.rows_under(GRAD_PREFIX)
-
-    def grad_matrix(self, prefix: str = GRAD_PREFIX) -> tuple[np.ndarray, list[str], np.ndarray]:
-        """(steps, rows, values[row, step]) of the keys under ``prefix`` (per-layer gradient norms by
-        default), NaN where missing."""
-        layers = self.rows_under(prefix)
-        if not layers:
-            return np.zeros(0, np.int64), [], np.zeros((0, 0))
-        per = [self.series(prefix + name) for name in layers]
-        steps = np.unique(np.concatenate([p[0] for p in per]))
-        out = np.full((len(layers), len(steps)), np.nan)
-        for i, (s, v, _) in enumerate(per):
-            out[i, np.searchsorted(steps, s)] = v
-        return steps, layers, out
-
-    def first_wall(self) -> float | None:
-        walls = [self.series(k)[2] for k in self.keys]
-        walls = [w.min() for w in walls if len(w)]
-        return float(min(walls)) if walls else None
-
-
-def read_rows(store: Store, run_id: int, keys: Iterable[str] | None = None, after_id: int = 0
-              ) -> tuple[dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]], int, int]:
-    """Metric rows newer than ``after_id`` grouped by key: ({key: (steps, values, walls)}, last id, row count)."""
-    return store.metric_series(run_id, keys, after_id)
-
-
-def read_metrics(store: Store, run_id: int, keys: Iterable[str] | None = None) -> RunMetrics:
-    rm = RunMetrics(run_id)
-    rm.update(store, keys)
-    return rm
-
-
-def metric_keys(store: Store, run_ids: Iterable[int]) -> list[str]:
-    """Distinct metric keys over several runs (gradient keys excluded), in a stable order."""
-    seen: dict[str, None] = {}
-    for rid in run_ids:
-        for k in store.metric_keys(rid):
-            if not k.startswith(GRAD_PREFIX):
-                seen.setdefault(k, None)
-    return list(seen)
-
-
-def x_values(axis: str, steps: np.ndarray, walls: np.ndarray, run: Run, start_wall: float | None = None) -> np.ndarray:
-    """The x axis of a compare chart: 'step', 'samples' (step × batch size) or 'wall' (s since start)."""
-    if axis == "samples":
-        return steps * batch_size(run)
-    if axis == "wall":
-        t0 = start_wall if start_wall is not None else (run.started or (walls.min() if len(walls) else 0.0))
-        return walls - t0
-    return steps
 
 
 # ---- comparisons -------------------------------------------------------------------------------
@@ -428,18 +187,6 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
     }
 
 
-def grad_summary(rm: RunMetrics) -> pd.DataFrame:
-    """Per layer: median, 5th and 95th percentile of the gradient norm over the run."""
-    rows = []
-    for name in rm.layers:
-        _, v, _ = rm.series(GRAD_PREFIX + name)
-        v = v[np.isfinite(v)]
-        if len(v):
-            rows.append({"layer": name, "median": float(np.median(v)), "p5": float(np.percentile(v, 5)),
-                         "p95": float(np.percentile(v, 95))})
-    return pd.DataFrame(rows, columns=["layer", "median", "p5", "p95"])
-
-
 def metrics_wide(store: Store, run_id: int) -> pd.DataFrame:
     """One run's metrics, one row per step and one column per metric key (a step logged twice keeps its last value)."""
     df = store.metrics(run_id)
@@ -464,12 +211,3 @@ def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
     if not frames:
         return b"run_id,run,step\n"
     return pd.concat(frames, ignore_index=True, sort=False).to_csv(index=False).encode()
-
-
-__all__ = [
-    "ACTIVE", "FINAL", "RUNNING", "RunMetrics", "status_counts", "run_count", "runs_frame", "explain", "eta_seconds",
-    "pace", "expects_eta", "time_budget_s", "train_time", "budget_bound",
-    "fmt_duration", "progress", "key_metrics", "config_diff", "final_metrics", "grad_summary", "metrics_csv",
-    "metrics_wide",
-    "spec", "display", "loss_key", "headline_value", "x_values", "metric_keys", "read_metrics",
-]

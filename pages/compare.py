@@ -11,10 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from deeparch import charts, views
+from deeparch import charts, lifecycle, series, views
 from deeparch.charts import Series
 from deeparch.text import csv_cell, md_escape
-from pages import _common as ui
+from pages import _controls, _guard, _plot, _selection, _store, _words
 
 TEXT = {
     "title": "Compare",
@@ -119,7 +119,7 @@ def overlay(runs, rms, metric: str, xkind: str, weight: float) -> tuple[list[Ser
         if not rm.has(metric):
             continue
         s, v, w = rm.series(metric)
-        x = views.x_values(xkind, s, w, run, rm.first_wall())
+        x = series.x_values(xkind, s, w, run, rm.first_wall())
         name = run_ref(run)  # two runs may share a name, never an id
         if weight > 0:
             out.append(Series(name, x, v, color=i, group=name, faint=True))
@@ -157,7 +157,7 @@ GRID_DRAWS = ("image", "probe")
 
 
 def grids(runs) -> None:
-    s = ui.store()
+    s = _store.store()
     top = max([r.total_steps or r.step for r in runs] + [1])
     step = st.slider(TEXT["grid_step"], 0, int(top), int(top), key="compare_grid_step",
                      help=TEXT["grid_step_help"])
@@ -172,7 +172,7 @@ def grids(runs) -> None:
             at, png, meta = got
             if view.draw == "probe":
                 right, total = charts.probe_summary(meta)
-                ui.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}", height=280),
+                _plot.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}", height=280),
                          f"compare_probe:{run.id}")
                 st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right,
                                                         total=total))
@@ -184,19 +184,19 @@ def grids(runs) -> None:
 def gradients(runs, rms, uid: str) -> None:
     curve = [Series(run_ref(r), *rms[r.id].series("grad_norm")[:2], color=i, group=run_ref(r))
              for i, r in enumerate(runs) if rms[r.id].has("grad_norm")]
-    ui.chart(charts.line_figure(curve, TEXT["grad_curve"], ylabel="‖grad‖", log_y=True, uirevision=f"cgrad-{uid}"),
+    _plot.chart(charts.line_figure(curve, TEXT["grad_curve"], ylabel="‖grad‖", log_y=True, uirevision=f"cgrad-{uid}"),
              "compare_grad")
     cols = st.columns(min(4, len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
-            g = views.grad_summary(rms[run.id])
+            g = series.grad_summary(rms[run.id])
             if g.empty:
                 st.caption(TEXT["grad_none"].format(name=md_escape(run.name)))
                 continue
             fig = charts.bar_figure(g["layer"], g["median"], TEXT["grad_layers"].format(name=run.name),
                                     xlabel=TEXT["grad_x"], uirevision=f"cgl-{run.id}", log_y=True,
                                     horizontal=True, color_index=n, height=max(200, 70 + 24 * len(g)))
-            ui.chart(fig, f"compare_grad_layers:{run.id}")
+            _plot.chart(fig, f"compare_grad_layers:{run.id}")
 
 
 def summary_lines(runs, finals: dict) -> list[str]:
@@ -213,7 +213,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
     for r in runs:
         f, head, v = finals[r.id], heads[r.id], value[r.id]
         common = dict(run=md_escape(run_ref(r)), metric=head.label if head else TEXT["no_headline"],
-                      time=views.fmt_duration(f["train_seconds"]),
+                      time=_words.fmt_duration(f["train_seconds"]),
                       params=f"{int(f['params']):,}" if f["params"] else "–")
         if v is None:
             lines.append(TEXT["summary_none"].format(**common))
@@ -243,7 +243,7 @@ def curves(runs, rms, keys: list[str], uid: str) -> None:
     fig = charts.line_figure(lines, TEXT["curves"].format(metric=label, x=TEXT["x_" + xkind]),
                              xlabel=TEXT["x_" + xkind], ylabel=label, log_y=log_y,
                              uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380)
-    ui.chart(mark_ends(fig, ends), "compare_curves")
+    _plot.chart(mark_ends(fig, ends), "compare_curves")
     lacking = [r for r in runs if not rms[r.id].has(metric)]
     if lacking:
         st.caption(TEXT["missing"].format(metric=label, runs=", ".join(md_escape(run_ref(r)) for r in lacking)))
@@ -275,14 +275,14 @@ def percent_columns(runs) -> set[str]:
 
 
 def body(selected: list[int]) -> None:
-    s = ui.store()
+    s = _store.store()
     runs = [r for r in (s.get_run(i) for i in selected) if r is not None]
-    rms = ui.metrics_cache([r.id for r in runs], s)
+    rms = _store.metrics_cache([r.id for r in runs], s)
     uid = "-".join(str(r.id) for r in runs)
 
     keys: list[str] = []
     for r in runs:
-        keys += [k for k in rms[r.id].keys if not k.startswith(views.GRAD_PREFIX) and k not in keys]
+        keys += [k for k in rms[r.id].keys if not k.startswith(series.GRAD_PREFIX) and k not in keys]
     if not keys:
         st.info(TEXT["no_metric"])
         return
@@ -320,20 +320,20 @@ def body(selected: list[int]) -> None:
 
 def main() -> None:
     st.title(TEXT["title"])
-    s = ui.store()
-    runs = ui.runs_or_hint(s)
+    s = _store.store()
+    runs = _controls.runs_or_hint(s)
     if not runs:
         return
     by_id = {r.id: r for r in runs}
-    ui.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))
+    _selection.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))
     selected = st.multiselect(TEXT["pick"], list(by_id), key="compare_runs", max_selections=MAX_RUNS,
-                              format_func=lambda i: ui.run_label(by_id[i]), help=TEXT["pick_help"])
-    ui.keep_selection("compare_runs", selected)
+                              format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"])
+    _selection.keep_selection("compare_runs", selected)
     if not selected:
         st.info(TEXT["none"])
         return
-    refreshing = any(by_id[i].status in views.ACTIVE for i in selected)
-    st.fragment(ui.guarded(body), run_every=2.0 if refreshing else None)(selected)
+    refreshing = any(by_id[i].status in lifecycle.ACTIVE for i in selected)
+    st.fragment(_guard.guarded(body), run_every=2.0 if refreshing else None)(selected)
 
 
-ui.page(main)
+_guard.page(main)

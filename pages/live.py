@@ -1,10 +1,10 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, views
+from deeparch import charts, jobs, lifecycle, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape
-from pages import _common as ui
+from pages import _controls, _guard, _plot, _selection, _store, _words
 
 TEXT = {
     "title": "Live",
@@ -66,42 +66,42 @@ def add_to_selection(run_id: int) -> None:
     st.session_state["handoff:pages/live.py"] = [*st.session_state.get("live_runs", []), run_id]
 
 
-def run_header(run, rm: views.RunMetrics, index: int, multi: bool) -> None:
+def run_header(run, rm: series.RunMetrics, index: int, multi: bool) -> None:
     """Status, progress, time and the controls of one run, in one bordered row."""
     with st.container(border=True):
         c1, c2, c3 = st.columns([3, 3, 4], vertical_alignment="center")
         with c1:
-            st.markdown(TEXT["run_line"].format(title=run_title(run, index, multi), badge=ui.status_badge_md(run)))
+            st.markdown(TEXT["run_line"].format(title=run_title(run, index, multi), badge=_controls.status_badge_md(run)))
             st.caption(TEXT["arch_data"].format(arch=run.arch, dataset=run.dataset))
         with c2:
-            trained = views.train_time(run, {"train_time": rm.last("train_time")})
+            trained = pace.train_time(run, {"train_time": rm.last("train_time")})
             if run.total_steps:
-                frac = views.progress(run, trained)
-                if views.budget_bound(run, trained):  # a time budget (max_minutes) ends this run first
-                    text = TEXT["progress_time"].format(step=run.step, done=views.fmt_duration(trained),
-                                                        budget=views.fmt_duration(views.time_budget_s(run)), pct=frac)
+                frac = pace.progress(run, trained)
+                if pace.budget_bound(run, trained):  # a time budget (max_minutes) ends this run first
+                    text = TEXT["progress_time"].format(step=run.step, done=_words.fmt_duration(trained),
+                                                        budget=_words.fmt_duration(pace.time_budget_s(run)), pct=frac)
                 else:
                     text = TEXT["progress"].format(step=run.step, total=run.total_steps, pct=frac)
                 st.progress(frac, text=text)
             else:
                 st.caption(TEXT["progress_unknown"].format(step=run.step))
-            parts = [TEXT["elapsed"].format(elapsed=views.fmt_duration(run.elapsed))]
+            parts = [TEXT["elapsed"].format(elapsed=_words.fmt_duration(run.elapsed))]
             steps, _, walls = rm.series("samples_per_s")  # one record per log_every steps
-            eta = views.eta_seconds(run, views.pace(steps, walls), trained_s=trained)
+            eta = pace.eta_seconds(run, pace.pace(steps, walls), trained_s=trained)
             if eta is not None:
-                parts.append(TEXT["eta"].format(eta=views.fmt_duration(eta)) if eta >= 1 else TEXT["finishing"])
-            elif views.expects_eta(run):
+                parts.append(TEXT["eta"].format(eta=_words.fmt_duration(eta)) if eta >= 1 else TEXT["finishing"])
+            elif pace.expects_eta(run):
                 parts.append(TEXT["estimating"])
             st.caption(" · ".join(parts))
         with c3:
-            ui.controls(run, key="live", on_clone=add_to_selection)
-        message = views.explain(run)
+            _controls.controls(run, key="live", on_clone=add_to_selection)
+        message = _words.explain(run)
         if message:
             st.error(message, icon=":material/error:")
-        elif run.control == "stop" and run.status in views.ACTIVE:
+        elif run.control == "stop" and run.status in lifecycle.ACTIVE:
             st.info(TEXT["stopping"])
         elif run.status == "queued":
-            st.info(TEXT["waiting"].format(n=ui.jobs.max_runs()))
+            st.info(TEXT["waiting"].format(n=jobs.max_runs()))
         elif run.status == "starting":
             st.caption(TEXT["starting"])
         elif run.status == "paused":
@@ -139,7 +139,7 @@ def curves(items, multi: bool, weight: float = 0.0) -> list[Series]:
 def grid_step(run, kinds: list[str]) -> int | None:
     """The step whose grids to show: a slider over the steps that have one (a stopped run's end, not its
     planned total); left at the newest, it follows new grids."""
-    steps = sorted({step for kind in kinds for step in ui.store().media_steps(run.id, kind)})
+    steps = sorted({step for kind in kinds for step in _store.store().media_steps(run.id, kind)})
     if not steps:
         return None
     ss, key = st.session_state, f"live_grid:{run.id}"
@@ -153,7 +153,7 @@ def grid_step(run, kinds: list[str]) -> int | None:
 
 def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
     right, total = charts.probe_summary(meta)
-    ui.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}-{view.kind}", height=360),
+    _plot.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}-{view.kind}", height=360),
              f"live_{view.kind}:{run.id}")
     st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right, total=total))
 
@@ -165,7 +165,7 @@ def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
 
 def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
     if meta.get("class_hist"):
-        ui.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []),
+        _plot.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []),
                                           TEXT["hist"].format(title=view.title, name=run.name),
                                           uirevision=f"hist-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
 
@@ -179,7 +179,7 @@ def media(run) -> None:
     step = grid_step(run, [v.media_kind for v in declared])
     for view in declared:
         st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))
-        got = ui.store().media(run.id, view.media_kind, step) if step is not None else None
+        got = _store.store().media(run.id, view.media_kind, step) if step is not None else None
         if got is None:
             st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
         else:
@@ -189,9 +189,9 @@ def media(run) -> None:
 
 
 def load(selected: list[int]):
-    s = ui.store()
+    s = _store.store()
     runs = [r for r in (s.get_run(i) for i in selected) if r is not None]
-    rms = ui.metrics_cache([r.id for r in runs], s)
+    rms = _store.metrics_cache([r.id for r in runs], s)
     items = [(r, rms[r.id], i) for i, r in enumerate(runs)]
     return s, runs, items, len(runs) > 1, "-".join(str(r.id) for r in runs)
 
@@ -209,7 +209,7 @@ def panels(items, detail: bool) -> list[tuple]:
 
 def line_panel(panel, members, *, uid: str, multi: bool, weight: float) -> None:
     """One line chart of a declared panel for these runs, kept in place under ``live_<panel id>``."""
-    ui.chart(charts.line_figure(curves(members, multi, weight), panel.title, ylabel=panel.ylabel,
+    _plot.chart(charts.line_figure(curves(members, multi, weight), panel.title, ylabel=panel.ylabel,
                                 uirevision=f"{panel.id}-{uid}", log_y=panel.log_y, hlines=panel.hlines),
              f"live_{panel.id}")
 
@@ -218,7 +218,7 @@ def heatmap_panel(panel, members, **_) -> None:
     """One row-per-key heatmap per run of the keys under ``panel.prefix`` (per-layer gradient norms)."""
     for run, rm, _, own in members:
         steps, layers, norms = rm.grad_matrix(own.prefix)
-        ui.chart(charts.grad_heatmap(steps, layers, norms, TEXT["layer_title"].format(title=panel.title, name=run.name),
+        _plot.chart(charts.grad_heatmap(steps, layers, norms, TEXT["layer_title"].format(title=panel.title, name=run.name),
                                      uirevision=f"{panel.id}-{run.id}"), f"live_{panel.id}:{run.id}")
 
 
@@ -238,12 +238,12 @@ def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float) -> No
 
 def live(selected: list[int], refreshing: bool, weight: float) -> None:
     """Status, controls and the training curves: refreshed every second."""
-    ui.reconcile()
+    _store.reconcile()
     s, runs, items, multi, uid = load(selected)
     for run, rm, i in items:
         run_header(run, rm, i, multi)
     draw_panels(items, False, uid, multi, weight)
-    if refreshing and not any(r.status in views.ACTIVE for r in runs):
+    if refreshing and not any(r.status in lifecycle.ACTIVE for r in runs):
         st.rerun()  # everything shown has ended: redraw once without the timer
 
 
@@ -266,35 +266,35 @@ def details(selected: list[int], weight: float) -> None:
 def watch(selected: list[int], shown: dict[int, str]) -> None:
     """While nothing shown trains, look every few seconds whether a run changed status (resumed from
     another tab or the command line, deleted): then redraw the page, which starts the live refresh."""
-    now = {r.id: r.status for r in ui.store().list_runs(ids=selected)}
+    now = {r.id: r.status for r in _store.store().list_runs(ids=selected)}
     if now != shown:
         st.rerun()
 
 
 def main() -> None:
     st.title(TEXT["title"])
-    s = ui.store()
-    runs = ui.runs_or_hint(s)
+    s = _store.store()
+    runs = _controls.runs_or_hint(s)
     if not runs:
         return
     by_id = {r.id: r for r in runs}
     default = [r.id for r in runs if r.status in views.RUNNING][:MAX_RUNS] or [runs[0].id]
-    ui.init_selection("live_runs", "pages/live.py", by_id, default)
+    _selection.init_selection("live_runs", "pages/live.py", by_id, default)
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     # the chips name the runs only: their status is the badge's, read fresh at every refresh
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
-                              format_func=lambda i: ui.run_label(by_id[i]), help=TEXT["pick_help"])
+                              format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"])
     weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"])
     follow = c3.toggle(TEXT["follow"], value=True, key="live_follow", help=TEXT["follow_help"])
-    ui.keep_selection("live_runs", selected)
+    _selection.keep_selection("live_runs", selected)
     if not selected:
         st.info(TEXT["none"])
         return
-    refreshing = follow and any(by_id[i].status in views.ACTIVE for i in selected)
-    st.fragment(ui.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing, weight)
-    st.fragment(ui.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)
+    refreshing = follow and any(by_id[i].status in lifecycle.ACTIVE for i in selected)
+    st.fragment(_guard.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing, weight)
+    st.fragment(_guard.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)
     if follow and not refreshing:
-        st.fragment(ui.guarded(watch), run_every=WATCH_EVERY_S)(selected, {i: by_id[i].status for i in selected})
+        st.fragment(_guard.guarded(watch), run_every=WATCH_EVERY_S)(selected, {i: by_id[i].status for i in selected})
 
 
-ui.page(main)
+_guard.page(main)

@@ -11,7 +11,7 @@ from deeparch import jobs, views
 from deeparch.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.text import md_escape
-from pages import _common as ui
+from pages import _controls, _guard, _selection, _store
 
 TEXT = {
     "title": "Runs",
@@ -105,7 +105,7 @@ def delete_confirmation(s, ids: list[int]) -> None:
         st.warning(TEXT["confirm"].format(n=len(runs)) + "\n\n" + items, icon=":material/warning:")
         y, n, _ = st.columns([1, 1, 6])
         if y.button(TEXT["confirm_yes"], type="primary", key="runs_delete_yes"):
-            with ui.write_lock():
+            with _store.write_lock():
                 for r in runs:
                     try:
                         jobs.delete(r.id, store=s)
@@ -124,12 +124,12 @@ def actions(s, ids: list[int]) -> None:
     row = st.container(horizontal=True, vertical_alignment="center")
     none = not ids
     if row.button(TEXT["live"], disabled=none, icon=":material/monitoring:", key="runs_live"):
-        ui.open_page("pages/live.py", ids[:6])
+        _selection.open_page("pages/live.py", ids[:6])
     if row.button(TEXT["compare"], disabled=none, icon=":material/compare_arrows:", key="runs_compare"):
-        ui.open_page("pages/compare.py", ids[:8])
+        _selection.open_page("pages/compare.py", ids[:8])
     if row.button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop"):
         n = 0
-        with ui.write_lock():
+        with _store.write_lock():
             for rid in ids:
                 try:
                     jobs.stop(rid, store=s)
@@ -150,8 +150,8 @@ def actions(s, ids: list[int]) -> None:
 
 def main() -> None:
     st.title(TEXT["title"])
-    s = ui.store()
-    runs = ui.runs_or_hint(s)
+    s = _store.store()
+    runs = _controls.runs_or_hint(s)
     if not runs:
         return
     ticked = selected_ids()
@@ -198,4 +198,4 @@ def main() -> None:
     actions(s, ids)
 
 
-ui.page(main)
+_guard.page(main)

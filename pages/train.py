@@ -17,7 +17,7 @@ from deeparch.archs import ARCHS, load_config, make_config, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
-from pages import _common as ui
+from pages import _controls, _guard, _selection, _store
 
 TEXT = {
     "title": "Train",
@@ -82,7 +82,7 @@ def count_params(config_json: str) -> tuple[int | None, str | None]:
         model = ARCHS[cfg.arch].build(cfg)
         return sum(p.numel() for p in model.parameters()), None
     except Exception as e:  # noqa: BLE001 - e.g. heads that do not divide the embedding size
-        return None, ui.short(e)
+        return None, _guard.short(e)
 
 
 @st.cache_data(max_entries=64, ttl=30, show_spinner=False)
@@ -221,12 +221,12 @@ def one_run() -> None:
     name = kept(st.text_input, "train_name", {}, TEXT["name"], placeholder=TEXT["name_placeholder"])
     reasons = list(errors.values()) + ([error] if error else [])
     if launch_button(TEXT["launch"], "train_launch", ":material/rocket_launch:", reasons) and cfg is not None:
-        ids = ui.launch_once([cfg], [name.strip() or None])
+        ids = _controls.launch_once([cfg], [name.strip() or None])
         if ids is None:
             st.info(TEXT["double"])
         else:
             st.toast(TEXT["launched"].format(ids=", ".join(f"#{i}" for i in ids)))
-            ui.open_page("pages/live.py", ids)
+            _selection.open_page("pages/live.py", ids)
 
 
 _COMMON = {p.name: p for p in COMMON}
@@ -273,17 +273,17 @@ def race() -> None:
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
         names = [TEXT["race_run_name"].format(arch=a, time=time.strftime("%H:%M", now)) for a in archs]
-        ids = ui.launch_once(configs, names, group=group)
+        ids = _controls.launch_once(configs, names, group=group)
         if ids is None:
             st.info(TEXT["double"])
         else:
-            ui.open_page("pages/live.py", ids)
+            _selection.open_page("pages/live.py", ids)
 
 
 def queue() -> None:
     st.subheader(TEXT["queue"])
-    s = ui.store()
-    active = s.list_runs(status=views.ACTIVE)
+    s = _store.store()
+    active = s.list_runs(status=lifecycle.ACTIVE)
     if not active:
         st.caption(TEXT["queue_empty"])
         return
@@ -300,14 +300,14 @@ def queue() -> None:
         },
     )
     if st.button(TEXT["queue_open"], icon=":material/monitoring:", key="queue_open"):
-        ui.open_page("pages/live.py", [r.id for r in active if r.status in lifecycle.LIVE] or [r.id for r in active])
+        _selection.open_page("pages/live.py", [r.id for r in active if r.status in lifecycle.LIVE] or [r.id for r in active])
 
 
 def main() -> None:
     st.title(TEXT["title"])
-    s = ui.store()
+    s = _store.store()
     if views.run_count(s) == 0:
-        ui.first_run_hint(body=TEXT["first_body"])
+        _controls.first_run_hint(body=TEXT["first_body"])
     st.caption(TEXT["intro"])
     tab_one, tab_race = st.tabs([TEXT["tab_one"], TEXT["tab_race"]])
     with tab_one:
@@ -318,4 +318,4 @@ def main() -> None:
     queue()
 
 
-ui.page(main)
+_guard.page(main)

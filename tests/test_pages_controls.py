@@ -5,14 +5,14 @@ from __future__ import annotations
 import time
 
 import pytest
+from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
 
 from deeparch import jobs, lifecycle
 from deeparch.archs import make_config
 from deeparch.config import ConfigError
 from deeparch.store import Store
-from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
 
-UI_ACTIONS = ("pause", "resume", "stop", "clone")  # the buttons of pages/_common.controls
+UI_ACTIONS = ("pause", "resume", "stop", "clone")  # the buttons of pages/_controls.controls
 
 
 def add_run(store: Store, status: str, control: str | None) -> int:

@@ -5,14 +5,15 @@ import fake_runs
 import numpy as np
 import pytest
 
-from deeparch import views
+from deeparch import pace, series, views
 from deeparch.archs import make_config
+from pages import _words
 
 
 def test_run_metrics_reads_only_new_rows(store):
     rid = store.create_run(make_config("cnn").to_dict(), status="running")
     store.log_metrics(rid, [(1, "loss", 2.0, 10.0), (1, "grad/a", 0.1, 10.0), (1, "grad/b", 1.0, 10.0)])
-    rm = views.RunMetrics(rid)
+    rm = series.RunMetrics(rid)
     assert rm.update(store) == 3
     first = rm.last_id
     assert rm.update(store) == 0 and rm.last_id == first
@@ -30,7 +31,7 @@ def test_run_metrics_resumed_run_keeps_last_value_per_step(store):
     rid = store.create_run(make_config("cnn").to_dict())
     store.log_metrics(rid, [(s, "loss", float(s), 0.0) for s in range(1, 6)])
     store.log_metrics(rid, [(s, "loss", -float(s), 1.0) for s in range(4, 8)])  # resumed from step 3
-    rm = views.read_metrics(store, rid)
+    rm = series.read_metrics(store, rid)
     s, v, _ = rm.series("loss")
     assert list(s) == [1, 2, 3, 4, 5, 6, 7]
     assert list(v) == [1, 2, 3, -4, -5, -6, -7]
@@ -58,15 +59,15 @@ def test_config_diff_only_lists_what_differs(store):
 
 def test_final_metrics_and_grad_summary(store):
     run = store.get_run(fake_runs.finished_cnn(store))
-    rm = views.read_metrics(store, run.id)
+    rm = series.read_metrics(store, run.id)
     fm = views.final_metrics(run, rm)
     assert fm["headline"] == 0.93 and fm["params"] == 1_625_866 and fm["run_id"] == run.id  # best test accuracy
     assert 900 <= fm["samples_per_s"] <= 1000
     assert "recognisability" not in fm  # a classifier declares no quality figures
     gan = store.get_run(fake_runs.running_gan(store))
-    fg = views.final_metrics(gan, views.read_metrics(store, gan.id))
+    fg = views.final_metrics(gan, series.read_metrics(store, gan.id))
     assert fg["headline"] is not None and {"coverage", "frechet"} <= set(fg)  # headline and declared extra
-    g = views.grad_summary(rm)
+    g = series.grad_summary(rm)
     assert list(g["layer"]) == fake_runs.layers(run.arch)  # the trainer's own names, input side first
     assert (g["p5"] <= g["median"]).all() and (g["median"] <= g["p95"]).all()
 
@@ -90,21 +91,21 @@ def test_metrics_csv_wide_format_one_row_per_run_and_step(store):
 
 def test_explain_and_eta(store):
     ids = fake_runs.populate(store)
-    assert "Resume" in views.explain(store.get_run(ids["failed"]))
-    assert "learning rate" in views.explain(store.get_run(ids["diverged"]))
-    assert views.explain(store.get_run(ids["finished"])) is None
+    assert "Resume" in _words.explain(store.get_run(ids["failed"]))
+    assert "learning rate" in _words.explain(store.get_run(ids["diverged"]))
+    assert _words.explain(store.get_run(ids["finished"])) is None
     run = store.get_run(ids["running"])  # step 150 of 600
-    assert views.eta_seconds(run, pace_s=0.1) == pytest.approx((600 - 150) * 0.1)
-    assert views.eta_seconds(run, pace_s=None) is None and views.expects_eta(run)  # "estimating…"
-    assert views.fmt_duration(3725) == "1 h 02 min" and views.fmt_duration(None) == "–"
-    assert views.fmt_duration(600) == "10 min" and views.fmt_duration(605) == "10 min 05 s"
+    assert pace.eta_seconds(run, pace_s=0.1) == pytest.approx((600 - 150) * 0.1)
+    assert pace.eta_seconds(run, pace_s=None) is None and pace.expects_eta(run)  # "estimating…"
+    assert _words.fmt_duration(3725) == "1 h 02 min" and _words.fmt_duration(None) == "–"
+    assert _words.fmt_duration(600) == "10 min" and _words.fmt_duration(605) == "10 min 05 s"
 
 
 def test_x_values(store):
     run = store.get_run(fake_runs.finished_cnn(store, steps=20))
     steps, walls = np.array([1, 2]), np.array([run.started + 1, run.started + 3])
-    assert list(views.x_values("samples", steps, walls, run)) == [64, 128]
-    assert list(views.x_values("wall", steps, walls, run)) == [1.0, 3.0]
+    assert list(series.x_values("samples", steps, walls, run)) == [64, 128]
+    assert list(series.x_values("wall", steps, walls, run)) == [1.0, 3.0]
 
 
 def test_time_budget_drives_progress_and_eta(store):
@@ -112,28 +113,28 @@ def test_time_budget_drives_progress_and_eta(store):
     rid = store.create_run(cfg, status="running")
     store.update_run(rid, step=1000, total_steps=12500, started=1.0)
     run = store.get_run(rid)
-    assert views.time_budget_s(run) == 600.0
+    assert pace.time_budget_s(run) == 600.0
     # 300 s of a 600 s budget but only 8% of the steps: at this pace the budget ends the run at
     # step 2000 of 12500
-    assert views.progress(run, 300.0) == 0.5 and views.budget_bound(run, 300.0)
-    assert not views.budget_bound(run, 40.0)  # 1000 steps in 40 s: all 12500 fit in 500 s
-    assert views.progress(run) == 1000 / 12500  # no training time known: the steps
+    assert pace.progress(run, 300.0) == 0.5 and pace.budget_bound(run, 300.0)
+    assert not pace.budget_bound(run, 40.0)  # 1000 steps in 40 s: all 12500 fit in 500 s
+    assert pace.progress(run) == 1000 / 12500  # no training time known: the steps
     # 0.16 s a step would need 11,500 × 0.16 = 1840 s; the budget has 300 s left
-    assert views.eta_seconds(run, pace_s=0.16, trained_s=300.0) == 300.0
-    assert views.train_time(run, {"train_time": 300.0}) == 300.0 and views.train_time(run, {}) is None
+    assert pace.eta_seconds(run, pace_s=0.16, trained_s=300.0) == 300.0
+    assert pace.train_time(run, {"train_time": 300.0}) == 300.0 and pace.train_time(run, {}) is None
     store.merge_summary(rid, train_seconds=120.0)
-    assert views.train_time(store.get_run(rid)) == 120.0
+    assert pace.train_time(store.get_run(rid)) == 120.0
     store.update_run(rid, status="queued")
-    assert views.eta_seconds(store.get_run(rid), 0.16, trained_s=300.0) is None  # waiting: no ETA
+    assert pace.eta_seconds(store.get_run(rid), 0.16, trained_s=300.0) is None  # waiting: no ETA
     steps_only = store.get_run(fake_runs.populate(store)["running"])
-    assert views.time_budget_s(steps_only) is None and not views.budget_bound(steps_only, 100.0)
-    assert views.progress(steps_only, 1e6) == steps_only.step / steps_only.total_steps
+    assert pace.time_budget_s(steps_only) is None and not pace.budget_bound(steps_only, 100.0)
+    assert pace.progress(steps_only, 1e6) == steps_only.step / steps_only.total_steps
 
 
 def _eta(store, rid):
-    rm = views.read_metrics(store, rid)
+    rm = series.read_metrics(store, rid)
     run = store.get_run(rid)
-    return views.eta_seconds(run, views.pace(*rm.series("samples_per_s")[::2]), views.train_time(run, {}))
+    return pace.eta_seconds(run, pace.pace(*rm.series("samples_per_s")[::2]), pace.train_time(run, {}))
 
 
 def test_eta_of_the_300_step_demo_that_said_41_min(store):
@@ -160,8 +161,8 @@ def test_pace_leaves_pauses_out():
     steps = np.arange(10, 310, 10)
     walls = steps * 0.1
     walls[15:] += 600.0  # paused for ten minutes halfway
-    assert views.pace(steps, walls) == pytest.approx(0.1)
-    assert views.pace(steps[:2], walls[:2]) is None
+    assert pace.pace(steps, walls) == pytest.approx(0.1)
+    assert pace.pace(steps[:2], walls[:2]) is None
 
 
 def test_fake_runs_write_the_trainers_own_layer_names_and_declared_keys(store):

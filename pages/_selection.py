@@ -1,0 +1,70 @@
+"""Which runs a page shows: the hand-off from one page to another (Train → Live, Runs →
+Compare), the selection kept in the session and the URL, and how a run is named in a selector."""
+from __future__ import annotations
+
+from typing import Iterable
+
+import streamlit as st
+
+from deeparch.store import Run
+from deeparch.text import clean_name
+
+TEXT = {
+    "run_label": "#{id} {name}",
+}
+
+
+def parse_ids(text: str | None) -> list[int]:
+    out = []
+    for part in (text or "").split(","):
+        part = part.strip()
+        if part.isdigit():
+            out.append(int(part))
+    return out
+
+
+def open_page(path: str, run_ids: Iterable[int]) -> None:
+    """Switch to the Live or Compare page with these runs selected.
+
+    The switch happens at the start of the next run of this page, not here: after a slow action
+    (a launch checks the configuration's memory first) Streamlit 1.67 can let a timed fragment of
+    the old page (the sidebar's) send its update into the new page, which breaks the browser's
+    copy of the page (a blank Live page, "Bad delta path" in the console)."""
+    ids = [int(i) for i in run_ids]
+    st.session_state[f"handoff:{path}"] = ids
+    st.session_state["_navigate"] = (path, ",".join(map(str, ids)))
+    st.rerun()
+
+
+def follow_navigation() -> None:
+    """Carry out a switch asked for by ``open_page`` in the previous run (before drawing anything)."""
+    nav = st.session_state.pop("_navigate", None)
+    if nav:
+        st.switch_page(nav[0], query_params={"runs": nav[1]})
+
+
+def init_selection(widget_key: str, path: str, valid: Iterable[int], default: list[int]) -> None:
+    """Set a run multiselect's state before it is drawn: hand-off, then kept state, then the URL, then default."""
+    ss = st.session_state
+    valid = set(valid)
+    handoff = ss.pop(f"handoff:{path}", None)
+    if handoff is not None:
+        ss[widget_key] = handoff
+    elif widget_key not in ss:
+        kept = ss.get(f"keep:{widget_key}")
+        from_url = parse_ids(st.query_params.get("runs"))
+        ss[widget_key] = kept if kept else (from_url or default)
+    ss[widget_key] = [i for i in ss[widget_key] if i in valid]
+
+
+def keep_selection(widget_key: str, ids: list[int]) -> None:
+    st.session_state[f"keep:{widget_key}"] = list(ids)
+    value = ",".join(map(str, ids))
+    if st.query_params.get("runs") != value:
+        st.query_params["runs"] = value
+
+
+def run_label(run: Run) -> str:
+    """A run in a selector: its id and name only. The status is shown by the badge, read fresh at each
+    refresh; a chip drawn when the page loaded would contradict it once the run moves on."""
+    return TEXT["run_label"].format(id=run.id, name=clean_name(run.name))

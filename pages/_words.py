@@ -1,0 +1,69 @@
+"""Words the pages share: status names, durations and what went wrong with a run.
+
+One catalog (``TEXT``), looked up by key; the logic below only chooses a key and fills in
+numbers, so a translation replaces the catalog and nothing else.
+"""
+from __future__ import annotations
+
+import math
+
+from deeparch.store import Run
+
+TEXT = {
+    "status": {
+        "queued": "queued", "starting": "starting", "running": "running", "paused": "paused",
+        "finished": "finished", "stopped": "stopped", "failed": "failed", "diverged": "diverged",
+    },
+    "none": "–",
+    "seconds": "{s} s",
+    "minutes": "{m} min",
+    "minutes_seconds": "{m} min {s:02d} s",
+    "hours_minutes": "{h} h {m:02d} min",
+    "diverged": "The training diverged: {reason}. The weights blew up; clone the run with a smaller learning rate, "
+                "or set grad_clip (e.g. 1.0).",
+    "diverged_unknown": "a loss became NaN or infinite",
+    "failed": "The run failed: {reason}. {hint}",
+    "failed_unknown": "unknown error",
+    "hint_log": "Look at the worker log for details.",
+    "hint_died": "The training process ended without saying why (killed, out of memory, or the machine restarted). "
+                 "Resume it to continue from its last checkpoint.",
+    "hint_hung": "The training process stopped answering (suspended or stuck) and was ended. Resume it to continue "
+                 "from its last checkpoint.",
+    "hint_disk": "Free some disk space, then resume the run from its last checkpoint.",
+    "hint_data": "The dataset could not be loaded; use mnist-5k (embedded, works offline).",
+}
+
+# a failure reason (as the worker and reconcile write it) → the hint that fits it; first match wins
+HINTS = (
+    (lambda r: "died" in r or "did not start" in r, "hint_died"),
+    (lambda r: "stopped responding" in r, "hint_hung"),
+    (lambda r: r.startswith("disk full"), "hint_disk"),
+    (lambda r: "DataError" in r or "dataset" in r.lower(), "hint_data"),
+)
+
+
+def status(name: str) -> str:
+    return TEXT["status"].get(name, name)
+
+
+def fmt_duration(seconds: float | None) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return TEXT["none"]
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return TEXT["seconds"].format(s=seconds)
+    if seconds < 3600:
+        m, s = divmod(seconds, 60)
+        return TEXT["minutes"].format(m=m) if s == 0 else TEXT["minutes_seconds"].format(m=m, s=s)
+    return TEXT["hours_minutes"].format(h=seconds // 3600, m=seconds % 3600 // 60)
+
+
+def explain(run: Run) -> str | None:
+    """What went wrong with a failed or diverged run, and what to try, in words."""
+    if run.status == "diverged":
+        return TEXT["diverged"].format(reason=run.reason or TEXT["diverged_unknown"])
+    if run.status == "failed":
+        reason = run.reason or TEXT["failed_unknown"]
+        hint = next((key for match, key in HINTS if match(reason)), "hint_log")
+        return TEXT["failed"].format(reason=reason, hint=TEXT[hint])
+    return None
