@@ -2,8 +2,8 @@
 
 The course contrasts it with the CNN ("what simple DNNs cannot do efficiently"): it sees
 the 784 pixels as one flat list, so a stroke moved by two pixels is a new pattern to it,
-and every pixel gets its own weights to every unit, so it has more weights than the CNN
-and still reads digits worse.
+and every pixel gets its own weights to every unit instead of one small filter reused all
+over the image, so it reads digits worse than the CNN.
 """
 from __future__ import annotations
 
@@ -43,8 +43,8 @@ SPEC = ArchSpec(
         "The plain deep network the CNN is compared with: the image is flattened into one list of "
         "784 pixels and passed through fully connected layers (each hidden layer half as wide as the "
         "one before), then one score per digit. Every pixel has its own weight to every unit, so it "
-        "cannot reuse a stroke detector across the picture the way a convolution does: it needs more "
-        "weights and still reads digits worse than the CNN. Race the two to see the gap."
+        "cannot reuse a stroke detector across the picture the way a convolution does, and it reads "
+        "digits worse than the CNN. Race the two to see the gap."
     ),
     preset={"epochs": 15, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
     params=(
