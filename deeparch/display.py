@@ -140,7 +140,7 @@ SAMPLES = View(
 CLASS_HIST = View(
     "class_hist", "Digits the judge sees in the samples", draw="class_hist", source="quality",
     explain="How the judge labels 500 samples. Even bars mean every digit is drawn; one tall bar is mode collapse.")
-GENERATOR_HEADLINE = Headline("recognisability", "recognisability", metric="recognisability")
+GENERATOR_HEADLINE = Headline("recognisability", "recognisability", metric="recognisability", percent=True)
 GENERATOR_EXTRA = ("coverage", "frechet")
 
 
