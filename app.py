@@ -57,7 +57,7 @@ with st.sidebar:
     try:
         root = _store.store().root.resolve()
         sidebar_status()
-        st.caption(TEXT["slots"].format(n=jobs.max_runs()))
+        st.caption(TEXT["slots"].format(n=jobs.max_runs(_store.store())))
         st.caption(f"{TEXT['store']}: `{root}`")
     except Exception as e:  # noqa: BLE001 - show what to do instead of a traceback
         st.error(TEXT["store_error"].format(root=default_root(), error=_guard.short(e)))

@@ -23,7 +23,6 @@ from pathlib import Path
 import psutil
 
 from deeparch import lifecycle
-from deeparch.archs import load_config
 from deeparch.config import ConfigError, RunConfig
 from deeparch.lifecycle import LIVE
 from deeparch.store import Run, Store, unwritable
@@ -87,12 +86,13 @@ def _store(store: Store | None) -> Store:
 def launch(config: RunConfig | dict, name: str | None = None, store: Store | None = None,
            parent: int | None = None, group: str | None = None) -> int:
     """Queue a run, reconcile, and start it if a slot is free. Returns its id."""
+    from deeparch.archs import load_config  # the registry imports torch: not in a supervisor, only when launching
+    from deeparch.memory import require
+
     store = _store(store)
     if isinstance(config, dict):
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
-    from deeparch.memory import require  # imports torch: only when launching
-
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group)
     reconcile(store)
@@ -112,7 +112,9 @@ def _spawn(store: Store, run_id: int) -> int:
     log_dir = store.run_dir(run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
     threads = str(threads_per_run(store))
-    env = {**os.environ, "DEEPARCH_THREADS": threads, "OMP_NUM_THREADS": threads}
+    # the slot limit is the store's: a worker started with DEEPARCH_MAX_RUNS would write it back every few seconds
+    env = {k: v for k, v in os.environ.items() if k != "DEEPARCH_MAX_RUNS"}
+    env.update(DEEPARCH_THREADS=threads, OMP_NUM_THREADS=threads)
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with open(log_dir / "worker.log", "ab") as log:
@@ -123,34 +125,53 @@ def _spawn(store: Store, run_id: int) -> int:
     return proc.pid
 
 
-def _process(pid: int | None) -> psutil.Process | None:
-    """The live (not zombie) deeparch process ``pid``, or None (gone, or the pid was reused)."""
+# a pid whose process started this long after the run's last sign of life is not its worker (pid reuse)
+PID_REUSE_SLACK_S = 120.0
+
+
+def _is_worker(cmdline: list[str], run_id: int | None) -> bool:
+    """A deeparch worker process (of ``run_id``, when given), or a foreground ``python -m deeparch … train``."""
+    if "deeparch.worker" in cmdline:
+        i = cmdline.index("deeparch.worker")
+        return run_id is None or cmdline[i + 1:i + 2] == [str(run_id)]
+    return "-m" in cmdline and "deeparch" in cmdline and "train" in cmdline
+
+
+def _process(pid: int | None, run: Run | None = None) -> psutil.Process | None:
+    """The live (not zombie) worker process ``pid`` (of ``run``, when given), or None: gone, or the pid now
+    belongs to another process (a reused pid is never signalled: not a server, not another run)."""
     if not pid:
         return None
     try:
         proc = psutil.Process(pid)
         if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
             return None
-        # a worker, or a foreground `python -m deeparch train`; anything else means the pid was reused
-        return proc if any("deeparch" in part for part in proc.cmdline()) else None
+        if not _is_worker(proc.cmdline(), run.id if run else None):
+            return None
+        if run is not None and proc.create_time() > max(run.heartbeat or 0.0, run.created) + PID_REUSE_SLACK_S:
+            return None
+        return proc
     except psutil.AccessDenied:
-        return psutil.Process(pid)
+        return None  # not ours to judge, and never ours to signal
     except psutil.Error:
         return None
 
 
-def pid_alive(pid: int | None) -> bool:
-    return _process(pid) is not None
+def pid_alive(pid: int | None, run: Run | None = None) -> bool:
+    return _process(pid, run) is not None
 
 
-def end_process(pid: int | None, sig: int = signal.SIGKILL, wait_s: float = 0.0) -> None:
-    """Send ``sig`` to a worker and its children (never its supervisor); optionally wait for them to go."""
-    proc = _process(pid)
+def end_process(run: Run, sig: int = signal.SIGKILL, wait_s: float = 0.0) -> None:
+    """Send ``sig`` to a run's worker and the processes of its own process group (a supervisor's training
+    child); never to other runs' supervisors that it started while reconciling, which have sessions of
+    their own. Optionally wait for them to go."""
+    proc = _process(run.pid, run)
     if proc is None:
         return
     try:
-        procs = [proc, *proc.children(recursive=True)]
-    except psutil.Error:
+        group = os.getpgid(proc.pid)
+        procs = [proc, *(c for c in proc.children(recursive=True) if os.getpgid(c.pid) == group)]
+    except (psutil.Error, OSError):
         procs = [proc]
     for p in procs:
         try:
@@ -161,8 +182,11 @@ def end_process(pid: int | None, sig: int = signal.SIGKILL, wait_s: float = 0.0)
         psutil.wait_procs(procs, timeout=wait_s)
 
 
-def last_words(store: Store, run: Run) -> tuple[str, str | None] | None:
-    """The (status, reason) a worker logged when it could not write its final status to the store."""
+def last_words(store: Store, run: Run, pid: int | None) -> tuple[str, str | None] | None:
+    """The (status, reason) that worker ``pid`` logged when it could not write its final status to the
+    store. The log keeps every attempt of a resumed run: only this process's words count."""
+    if not pid:
+        return None
     try:
         with open(store.run_dir(run) / "worker.log", "rb") as f:
             f.seek(0, os.SEEK_END)
@@ -170,16 +194,17 @@ def last_words(store: Store, run: Run) -> tuple[str, str | None] | None:
             tail = f.read().decode(errors="replace")
     except OSError:
         return None
-    lines = [ln[len(FINAL_WORDS):] for ln in tail.splitlines() if ln.startswith(FINAL_WORDS)]
+    mine = f"{FINAL_WORDS}{pid} "
+    lines = [ln[len(mine):] for ln in tail.splitlines() if ln.startswith(mine)]
     if not lines:
         return None
     status, _, reason = lines[-1].partition(": ")
     return (status, None if reason.strip() == "None" else reason.strip()) if status in lifecycle.FINAL else None
 
 
-def _died(store: Store, run: Run, reason: str) -> bool:
+def _died(store: Store, run: Run, reason: str, pid: int | None = None) -> bool:
     """Finalise a run whose process is gone, with what it logged as its end if the store missed it."""
-    status, logged = last_words(store, run) or ("failed", reason)
+    status, logged = last_words(store, run, pid or run.pid) or ("failed", reason)
     return _fail(store, run, logged, status=status)
 
 
@@ -196,7 +221,7 @@ def _check(store: Store, run: Run, now: float) -> bool:
             reason = "worker process did not start" if run.status == "starting" else "worker stopped reporting"
             return _fail(store, run, reason)
         return False
-    if not pid_alive(run.pid):
+    if not pid_alive(run.pid, run):
         fresh = store.get_run(run.id)  # it may have ended cleanly in between
         if fresh and fresh.status in LIVE and fresh.pid == run.pid:
             return _died(store, fresh, "worker process died")
@@ -206,14 +231,14 @@ def _check(store: Store, run: Run, now: float) -> bool:
     waited = now - run.control_at if run.control == "stop" and run.control_at else None
     if waited is not None and (waited > 2 * stop_grace() or silent > limit):
         # asked to stop and did not: it ends as the user asked, stopped
-        end_process(run.pid, signal.SIGKILL)
+        end_process(run, signal.SIGKILL)
         return _fail(store, run, f"did not answer the stop request within {waited:.0f} s and was ended",
                      status="stopped")
     if silent > limit:
-        end_process(run.pid, signal.SIGKILL)
+        end_process(run, signal.SIGKILL)
         return _fail(store, run, f"worker stopped responding (no heartbeat for {silent:.0f} s)")
     if waited is not None and waited > stop_grace():
-        end_process(run.pid, signal.SIGTERM)
+        end_process(run, signal.SIGTERM)
     return False
 
 
@@ -248,7 +273,7 @@ def worker_exited(store: Store, run_id: int, pid: int, returncode: int) -> None:
     if run is not None and run.status in LIVE and run.pid in (pid, os.getpid(), None):
         how = (f"killed by {signal.Signals(-returncode).name}" if returncode < 0 and -returncode in
                signal.valid_signals() else f"exit code {returncode}")
-        _died(store, run, f"worker process died ({how})")
+        _died(store, run, f"worker process died ({how})", pid)
     reconcile(store)
 
 
@@ -305,6 +330,8 @@ def resume(run_id: int, store: Store | None = None) -> str:
 
 def clone(run_id: int, store: Store | None = None, name: str | None = None, **overrides) -> int:
     """Launch a new run with the same configuration (and any hyperparameters overridden)."""
+    from deeparch.archs import load_config
+
     store = _store(store)
     run = need(store, run_id)
     cfg = load_config(run.config).replace(**overrides)  # an old run's clone behaves like it
@@ -316,7 +343,7 @@ def delete(run_id: int, store: Store | None = None) -> None:
     store = _store(store)
     run = need(store, run_id)
     if run.status in LIVE:
-        end_process(run.pid, signal.SIGKILL, wait_s=5.0)
+        end_process(run, signal.SIGKILL, wait_s=5.0)
     store.delete_run(run_id)
     schedule(store)
 

@@ -138,7 +138,8 @@ def _finalise(store: Store, run_id: int, status: str, reason: str | None) -> Non
     try:
         store.set_status(run_id, status, reason, only_if=LIVE)
     except sqlite3.Error as e:
-        _log(f"the run store could not take the final status ({e}); kept here:\n{jobs.FINAL_WORDS}{status}: {reason}")
+        _log(f"the run store could not take the final status ({e}); kept here:\n"
+             f"{jobs.FINAL_WORDS}{os.getpid()} {status}: {reason}")  # the pid: a resumed run's log has several
     try:
         jobs.reconcile(store)
     except Exception:  # noqa: BLE001 - the next queued run is also started by any other reconcile

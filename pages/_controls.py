@@ -24,6 +24,7 @@ TEXT = {
     "stop_help": "End the run after the current step; it keeps its checkpoint and can be resumed later.",
     "clone_help": "Launch a new run with the same settings.",
     "action_failed": "Could not {action}: {error}",
+    "action_refused": "Could not {action}: the run is {status} now (it changed since the page was drawn).",
     "cloned": "Launched {name}.",
     "first_title": "Welcome to deeparch",
     "first_body": "There are no runs yet. Start with a short demo: a CNN learns to read handwritten digits "
@@ -106,7 +107,12 @@ def controls(run: Run, key: str, on_clone: Callable[[int], None] | None = None) 
             try:
                 with write_lock():
                     message = _act(name, run.id, on_clone)
-            except (ConfigError, OSError) as e:
+            except ConfigError:  # the run moved on meanwhile (another tab, the CLI, the worker itself)
+                fresh = store().get_run(run.id)
+                st.error(TEXT["action_refused"].format(action=TEXT[name].lower(),
+                                                       status=status(fresh.status) if fresh else "–"))
+                continue
+            except OSError as e:
                 st.error(TEXT["action_failed"].format(action=TEXT[name].lower(), error=e))
                 continue
             st.session_state["_flash"] = message

@@ -101,7 +101,7 @@ def run_header(run, rm: series.RunMetrics, index: int, multi: bool) -> None:
         elif run.control == "stop" and run.status in lifecycle.ACTIVE:
             st.info(TEXT["stopping"])
         elif run.status == "queued":
-            st.info(TEXT["waiting"].format(n=jobs.max_runs()))
+            st.info(TEXT["waiting"].format(n=jobs.max_runs(_store.store())))
         elif run.status == "starting":
             st.caption(TEXT["starting"])
         elif run.status == "paused":

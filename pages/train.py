@@ -188,7 +188,7 @@ def one_run() -> None:
     with st.container(border=True):
         left, right = st.columns([3, 1])
         left.markdown(spec.summary if spec.summary and spec.summary != "TODO" else spec.title)
-        left.caption(TEXT["kind_" + spec.kind])
+        left.caption(TEXT.get("kind_" + spec.kind, ""))  # a model family without a line here shows none
         params_slot = right.empty()
 
     st.markdown(f"**{TEXT['group_budget']}**")

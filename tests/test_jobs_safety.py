@@ -1,0 +1,95 @@
+"""The lab signals only its own worker processes, reads only the current attempt's last words,
+and keeps its supervisors light (review findings on the issue-8 liveness work)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import psutil
+
+from deeparch import jobs
+from deeparch.store import Run
+
+
+def run_like(run_id: int, pid: int | None, heartbeat: float) -> Run:
+    return Run(id=run_id, name="r", arch="cnn", dataset="mnist-5k", config={}, status="running",
+               created=heartbeat - 10, started=heartbeat - 10, ended=None, pid=pid, heartbeat=heartbeat,
+               reason=None, summary={}, control=None, step=0, total_steps=10, parent=None, group_name=None)
+
+
+def sleeper(*argv: str, **kw) -> subprocess.Popen:
+    """A process whose command line carries ``argv`` (what the liveness check reads), sleeping."""
+    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", *argv], **kw)
+
+
+def test_only_this_runs_worker_counts_never_a_server_in_a_deeparch_folder():
+    assert jobs._is_worker(["python", "-m", "deeparch.worker", "5", "--store", "runs"], 5)
+    assert not jobs._is_worker(["python", "-m", "deeparch.worker", "5", "--store", "runs"], 6)
+    assert jobs._is_worker(["python", "-m", "deeparch", "--store", "runs", "train", "--arch", "cnn"], 5)
+    # the old check took anything with "deeparch" in its command line for a worker
+    assert not jobs._is_worker(["python", "-m", "streamlit", "run", "/home/t/deeparch/app.py"], 5)
+    assert not jobs._is_worker(["/home/t/deeparch/.venv/bin/python", "-m", "pytest"], None)
+
+
+def test_a_reused_pid_is_not_the_runs_worker():
+    proc = sleeper("deeparch.worker", "7")
+    try:
+        time.sleep(0.3)
+        assert jobs.pid_alive(proc.pid, run_like(7, proc.pid, heartbeat=time.time()))
+        # the same pid, for a run whose last heartbeat is an hour older than the process: a reused pid
+        stale = run_like(7, proc.pid, heartbeat=time.time() - 3600)
+        assert not jobs.pid_alive(proc.pid, stale)
+        jobs.end_process(stale)  # must not signal it
+        time.sleep(0.2)
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_ending_a_worker_spares_the_runs_it_started_in_their_own_sessions():
+    """A starting run's pid is its supervisor, whose reconcile may have spawned other runs' supervisors."""
+    code = textwrap.dedent(f"""
+        import subprocess, sys, time
+        same = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+        other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], start_new_session=True)
+        print(same.pid, other.pid, flush=True)
+        time.sleep(60)
+    """)
+    parent = subprocess.Popen([sys.executable, "-c", code, "deeparch.worker", "3"], stdout=subprocess.PIPE,
+                              text=True, start_new_session=True)
+    same, other = (int(x) for x in parent.stdout.readline().split())
+    try:
+        jobs.end_process(run_like(3, parent.pid, heartbeat=time.time()), wait_s=5)
+        parent.wait(5)
+        gone = lambda pid: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE  # noqa: E731
+        deadline = time.time() + 5
+        while time.time() < deadline and not gone(same):
+            time.sleep(0.1)
+        assert gone(same), "the worker's own child was not ended"
+        assert not gone(other), "another run's supervisor (its own session) was killed"
+    finally:
+        for pid in (same, other):
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+
+
+def test_last_words_of_an_earlier_attempt_do_not_decide_a_resumed_runs_end(store):
+    rid = store.create_run({"arch": "cnn", "dataset": "mnist-5k", "hp": {}}, status="running")
+    run = store.get_run(rid)
+    folder = store.run_dir(run)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "worker.log").write_text(f"{jobs.FINAL_WORDS}111 stopped: the store was full\n")
+    assert jobs.last_words(store, run, 222) is None  # this attempt (pid 222) said nothing
+    assert jobs.last_words(store, run, 111) == ("stopped", "the store was full")
+
+
+def test_a_supervisor_does_not_load_pytorch():
+    out = subprocess.run([sys.executable, "-c", "import sys, deeparch.worker, deeparch.jobs; "
+                          "print('torch' in sys.modules)"], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
