@@ -272,6 +272,7 @@ def test_final_status_the_store_cannot_take_is_kept_in_worker_log(store, monkeyp
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(store, "set_status", full)
+    monkeypatch.setattr(worker.os, "getpid", lambda: gone.pid)  # the words are the (now gone) worker's own
     worker._finalise(store, rid, "failed", "disk full while writing the checkpoint")
     monkeypatch.undo()
     store.run_dir(rid).mkdir(parents=True, exist_ok=True)
