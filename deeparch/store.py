@@ -377,10 +377,6 @@ class Store:
     def run_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
-    def busy_count(self) -> int:
-        """Runs holding a slot (a worker started or starting)."""
-        return self.db.execute(f"SELECT COUNT(*) FROM runs WHERE status IN ({_marks(LIVE)})", LIVE).fetchone()[0]
-
     def claim_queued(self, limit: int) -> list[int]:
         """In one transaction: move the oldest queued runs to 'starting' while fewer than ``limit`` hold a slot."""
         with self.tx() as db:
