@@ -133,15 +133,34 @@ FRECHET = Panel(
     (Line("frechet", "distance", markers=True),), detail=True,
     explain="FID's formula on the MNIST judge's features (not Inception, so compare it only within this lab): "
             "how far the samples' statistics are from real digits'. It falls as samples get both realistic and varied.")
+JUDGE_SCORE = Panel(
+    "judge_is", "Judge score (the Inception Score's formula on the MNIST judge)", "score",
+    (Line("judge_is", "judge score", markers=True),), hlines=((10.0, "10: every digit, each one clear"),), detail=True,
+    explain="The Inception Score computed with the project's MNIST judge, not with Inception (so compare it only "
+            "within this lab): exp of the mean KL divergence between the judge's class probabilities for each "
+            "sample and their average. It is 1 when every sample looks the same to the judge and rises towards "
+            "10 when each sample is clearly one digit and all ten digits appear equally. 500 real test digits score "
+            "8.8.")
+CLASS_AGREEMENT = Panel(
+    "class_agreement", "Asked for a digit, drew that digit", "share",
+    (Line("class_agreement", "class agreement", markers=True),), hlines=((0.1, "chance (0.1)"),), detail=True,
+    explain="A conditional model is asked for 50 samples of each digit; this is the share that the project's "
+            "MNIST judge (not Inception) labels as the digit that was asked for. 0.1 is chance: the label is "
+            "ignored. It should climb well above 0.8 as the model learns to use the label.")
 SAMPLES = View(
     "samples", "Samples from fixed noise",
     explain="64 images drawn from the same noise at every grid, so frames at different steps are comparable: "
             "watch noise turn into strokes, then into digits.")
+CLASS_SAMPLES = View(
+    "samples", "One row per digit asked for (fixed noise)",
+    explain="A conditional model asked for each digit in turn: row 0 should show zeros, row 1 ones, and so on, "
+            "from the same noise at every grid. A row of wrong digits is a class the model has not tied to its "
+            "label yet; rows that all look alike mean the label is ignored.")
 CLASS_HIST = View(
     "class_hist", "Digits the judge sees in the samples", draw="class_hist", source="quality",
     explain="How the judge labels 500 samples. Even bars mean every digit is drawn; one tall bar is mode collapse.")
 GENERATOR_HEADLINE = Headline("recognisability", "recognisability", metric="recognisability", percent=True)
-GENERATOR_EXTRA = ("coverage", "frechet")
+GENERATOR_EXTRA = ("coverage", "frechet", "judge_is")
 
 
 def classifier(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
@@ -149,6 +168,10 @@ def classifier(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
     return Display((LOSS, ACCURACY, *panels), (PROBE, *views), CLASSIFIER_HEADLINE)
 
 
-def generator(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
-    """A generator's display: its own loss panels, quality and Fréchet, samples and class histogram."""
-    return Display((*panels, QUALITY, FRECHET), (SAMPLES, CLASS_HIST, *views), GENERATOR_HEADLINE, GENERATOR_EXTRA)
+def generator(*panels: Panel, views: tuple[View, ...] = (), conditional: bool = False) -> Display:
+    """A generator's display: its own loss panels, quality, Fréchet and judge score, samples and class
+    histogram; a conditional generator's adds the class agreement (column and chart) and its own grid."""
+    figures = (QUALITY, FRECHET, JUDGE_SCORE) + ((CLASS_AGREEMENT,) if conditional else ())
+    extra = GENERATOR_EXTRA + (("class_agreement",) if conditional else ())
+    samples = CLASS_SAMPLES if conditional else SAMPLES
+    return Display((*panels, *figures), (samples, CLASS_HIST, *views), GENERATOR_HEADLINE, extra)

@@ -11,7 +11,13 @@ the data root. From its outputs on generated images:
   figures always travel together;
 - *judge Fréchet distance*: the Fréchet distance between Gaussians fitted to the judge's
   penultimate features of the samples and of the real test images. It is FID's formula on
-  this judge's features, not Inception FID: compare it only between runs of this project.
+  this judge's features, not Inception FID: compare it only between runs of this project;
+- *judge score* (``judge_is``): the Inception Score's formula, exp(E_x KL(p(y|x) ‖ p(y))), on
+  this judge's class probabilities, not Inception's: from 1 (every sample gets the same
+  class mix, or the judge is unsure of all) to 10 (each sample clearly one digit, all ten
+  digits equally often);
+- *class agreement* (conditional models, when the requested labels are given): share of
+  samples the judge labels as the class that was asked for.
 """
 from __future__ import annotations
 
@@ -125,8 +131,30 @@ def _real_features(dataset: str, root, judge: Judge) -> torch.Tensor:
     return _REAL_FEATS[key]
 
 
-def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None) -> dict:
-    """Quality figures of ``images`` (N, 1, 28, 28) in [-1, 1]; N ≥ 2 (use ≥ 500)."""
+def judge_score(prob: torch.Tensor) -> float:
+    """exp(mean KL(p(y|x) ‖ p(y))) of class probabilities ``prob`` (N, C): the Inception Score's
+    formula on whatever classifier gave ``prob`` (here the MNIST judge). 1 ≤ score ≤ C."""
+    prob = prob.double().clamp(min=1e-12)
+    marginal = prob.mean(0, keepdim=True)                      # p(y), (1, C)
+    kl = (prob * (prob.log() - marginal.log())).sum(1)         # (N,)
+    return math.exp(kl.mean().item())
+
+
+def agreement(prob: torch.Tensor, labels: torch.Tensor) -> float:
+    """Share of rows of ``prob`` (N, C) whose most likely class is the requested ``labels`` (N,)."""
+    return (prob.argmax(1) == labels.to(prob.device)).double().mean().item()
+
+
+def class_agreement(images: torch.Tensor, labels: torch.Tensor, dataset: str = "mnist-5k", root=None) -> float:
+    """Share of ``images`` that the judge labels as the class requested for each (``labels``)."""
+    with torch.random.fork_rng():
+        _, prob = _judge_outputs(get_judge(dataset, root), images.detach().float().cpu().clamp(-1, 1))
+    return agreement(prob, labels)
+
+
+def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None, labels: torch.Tensor | None = None) -> dict:
+    """Quality figures of ``images`` (N, 1, 28, 28) in [-1, 1]; N ≥ 2 (use ≥ 500). With ``labels``
+    (the classes a conditional model was asked for), also their ``class_agreement``."""
     judge = get_judge(dataset, root)
     with torch.random.fork_rng():
         feats, prob = _judge_outputs(judge, images.detach().float().cpu().clamp(-1, 1))
@@ -135,13 +163,17 @@ def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None) -> dict:
     p = hist / hist.sum()
     entropy = -(p[p > 0] * p[p > 0].log()).sum().item()
     coverage = entropy / math.log(10)
-    return {
+    out = {
         "recognisability": (conf > CONFIDENT).double().mean().item(),
         "coverage": coverage,
         "collapsed": float(coverage < COLLAPSED_BELOW),
         "frechet": frechet_distance(feats, _real_features(dataset, root, judge)),
+        "judge_is": judge_score(prob),
         "class_hist": hist.long().tolist(),
     }
+    if labels is not None:
+        out["class_agreement"] = agreement(prob, labels)
+    return out
 
 
 def reference(dataset: str = "mnist-5k", root=None, n: int = 500) -> dict:

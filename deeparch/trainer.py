@@ -284,10 +284,10 @@ class Trainer:
         for m in found:
             self._emit_media(m.kind, m.png, m.meta)
 
-    def _judge(self, imgs) -> dict:
+    def _judge(self, imgs, labels=None) -> dict:
         from deeparch import quality
 
-        return quality.measure(imgs, self.cfg.dataset, self.data_root)
+        return quality.measure(imgs, self.cfg.dataset, self.data_root, labels=labels)
 
     # ---- emit ---------------------------------------------------------------------------------
     def _emit_metrics(self, values: dict[str, float]) -> None:

@@ -47,3 +47,27 @@ def test_collapse_is_flagged_below_the_coverage_threshold():
     ones = d.x_test[d.y_test == 1][:100]
     assert quality.measure(ones)["collapsed"] == 1.0
     assert quality.measure(d.x_test[:100])["collapsed"] == 0.0
+
+
+def test_judge_score_known_values():
+    # every sample the same class mix: KL(p(y|x) ‖ p(y)) = 0 → 1
+    assert quality.judge_score(torch.full((50, 10), 0.1)) == pytest.approx(1.0)
+    assert quality.judge_score(torch.tensor([[0.7, 0.3]] * 8)) == pytest.approx(1.0)
+    # each sample one class for sure, all ten equally often: KL = log 10 → 10
+    assert quality.judge_score(torch.eye(10).repeat(5, 1)) == pytest.approx(10.0, rel=1e-6)
+    # sure but only two classes, half and half → 2 (mode collapse caps the score)
+    assert quality.judge_score(torch.eye(10)[[0, 1] * 10]) == pytest.approx(2.0, rel=1e-6)
+
+
+def test_class_agreement_counts_the_requested_class():
+    prob = torch.eye(10)[[0, 1, 2, 3]]
+    assert quality.agreement(prob, torch.tensor([0, 1, 2, 3])) == 1.0
+    assert quality.agreement(prob, torch.tensor([0, 1, 5, 5])) == 0.5
+    d = data.load()
+    x, y = d.x_test[:200], d.y_test[:200]
+    right = quality.class_agreement(x, y)
+    assert right > 0.9
+    assert quality.class_agreement(x, (y + 1) % 10) < 0.1
+    figures = quality.measure(x, labels=y)
+    assert figures["class_agreement"] == pytest.approx(right)
+    assert 1.0 <= figures["judge_is"] <= 10.0 and "class_agreement" not in quality.measure(x)

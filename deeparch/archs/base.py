@@ -52,7 +52,7 @@ class MediaContext:
     x_probe: torch.Tensor      # (P, 1, 28, 28) fixed test images
     y_probe: torch.Tensor      # (P,) their labels
     classes: tuple[str, ...]
-    judge: Callable[[torch.Tensor], dict]  # images → quality figures (deeparch.quality.measure)
+    judge: Callable[..., dict]  # images[, requested labels] → quality figures (deeparch.quality.measure)
     sample_count: int = 64     # images in a sample grid
     quality_count: int = 500   # samples judged for the quality figures
     seed: int = 1234           # the fixed noise of the sample grid
@@ -134,27 +134,48 @@ class ClassifierModel(ArchModel):
 
 
 class GeneratorModel(ArchModel):
-    """A generative model: ``sample(n, seed)`` returns (n, 1, 28, 28) images in [-1, 1].
+    """A generative model: ``sample(n, seed, labels=None)`` returns (n, 1, 28, 28) images in [-1, 1].
 
-    The same seed gives the same noise, so grids drawn at different steps are comparable.
+    The same seed gives the same noise, so grids drawn at different steps are comparable. A
+    *conditional* model (``conditional = True``) draws the class it is asked for: ``labels`` is a
+    LongTensor (n,) of requested classes (None lets it choose). Its grid has one row per class and
+    its quality pass asks for every class equally and reports ``class_agreement``.
     """
 
     kind = "generator"
+    conditional = False
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int) -> torch.Tensor:
+    def sample(self, n: int, seed: int, labels: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
     def evaluate(self, x, y) -> dict[str, float]:
         return {}
 
+    def grid_labels(self, n: int, classes: int = 10) -> torch.Tensor | None:
+        """The classes a conditional model is asked for in ``n`` images laid out ``classes`` to a row:
+        row r is class r mod ``classes``, so 500 judged samples are 50 of each digit and their first
+        100 form the 10×10 grid with one row per class; None for an unconditional model."""
+        if not self.conditional:
+            return None
+        return (torch.arange(n) // classes) % classes  # (n,)
+
+    def draw(self, n: int, seed: int, labels: torch.Tensor | None) -> torch.Tensor:
+        """``sample``, passing ``labels`` only when there are some (unconditional models may not take them)."""
+        return self.sample(n, seed) if labels is None else self.sample(n, seed, labels=labels)
+
     def media(self, ctx, with_quality):
-        """The fixed-noise sample grid; with quality, 500 samples judged (the grid is their first 64:
-        one sampling pass) and a 10×10 grid of them with the judge's class histogram."""
+        """The fixed-noise sample grid; with quality, 500 samples judged (the grid is their first ones:
+        one sampling pass) and a 10×10 grid of them with the judge's class histogram. A conditional
+        model's grid is 10×10, one row per class; its figures add class_agreement."""
+        k = len(ctx.classes)
+        per_row, count = (k, k * k) if self.conditional else (8, ctx.sample_count)
         if not with_quality:
-            return [Media("samples", images.grid_png(self.sample(ctx.sample_count, ctx.seed), 8), {})], {}
-        imgs = self.sample(ctx.quality_count, ctx.seed)
-        figures = dict(ctx.judge(imgs))
+            imgs = self.draw(count, ctx.seed, self.grid_labels(count, k))
+            return [Media("samples", images.grid_png(imgs, per_row), {})], {}
+        labels = self.grid_labels(ctx.quality_count, k)
+        imgs = self.draw(ctx.quality_count, ctx.seed, labels)
+        figures = dict(ctx.judge(imgs) if labels is None else ctx.judge(imgs, labels))
         meta = {"class_hist": figures.pop("class_hist"), "classes": list(ctx.classes)}
         return [Media("quality", images.grid_png(imgs[:100], 10), meta),
-                Media("samples", images.grid_png(imgs[:ctx.sample_count], 8), {})], figures
+                Media("samples", images.grid_png(imgs[:count], per_row), {})], figures
