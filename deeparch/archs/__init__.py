@@ -28,7 +28,7 @@ def _discover() -> dict[str, ArchSpec]:
                 raise RuntimeError(f"two architecture files declare the name {spec.name!r}")
             found[spec.name] = spec
     # the course's order first (the Train page lists them so), then any other, by name
-    order = ("cnn", "rnn", "gan", "transformer", "diffusion")
+    order = ("cnn", "rnn", "gan", "dcgan", "cgan", "wgan_gp", "transformer", "diffusion")
     return {n: found[n] for n in sorted(found, key=lambda n: (order.index(n) if n in order else len(order), n))}
 
 

@@ -9,6 +9,7 @@ leaves them in place afterwards so the trainer can read per-layer gradient norms
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -65,6 +66,41 @@ def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=cfg.weight_decay)
+
+
+class WeightAverage(nn.Module):
+    """An exponential moving average (EMA) of a module's weights, kept as buffers of a frozen copy.
+
+    Buffers, so checkpoints carry it and ``.to()`` moves it, but no parameters: no optimizer, no
+    gradient statistics, no count. Not torch.optim.swa_utils.AveragedModel: that keeps the average
+    as Parameters (counted as the model's), renames checkpoint keys and has no decay warm-up. The
+    module's own buffers (batch-norm statistics) are copied, not averaged.
+    """
+
+    def __init__(self, module: nn.Module, decay: float):
+        super().__init__()
+        self.decay = decay
+        self.module = copy.deepcopy(module).eval()
+        for m in self.module.modules():
+            for name, p in list(m._parameters.items()):
+                del m._parameters[name]
+                m.register_buffer(name, None if p is None else p.detach().clone())
+        self.register_buffer("updates", torch.zeros((), dtype=torch.long))
+
+    def forward(self, *args, **kw):
+        return self.module(*args, **kw)
+
+    @torch.no_grad()
+    def update(self, source: nn.Module) -> None:
+        """Move the average towards ``source``'s weights; early on (decay warm-up) it follows them closely."""
+        n = int(self.updates)
+        decay = min(self.decay, (1 + n) / (10 + n))
+        mine = dict(self.module.named_buffers())
+        params = dict(source.named_parameters())
+        torch._foreach_lerp_([mine[k] for k in params], [p.detach() for p in params.values()], 1.0 - decay)
+        for k, b in source.named_buffers():
+            mine[k].copy_(b)
+        self.updates += 1
 
 
 class ArchModel(nn.Module):

@@ -1,0 +1,343 @@
+"""The GAN family beyond the course's MLP listing: DCGAN, and the model behind the conditional
+GAN (``cgan``) and WGAN-GP (``wgan_gp``) architectures, which declare their own presets and views.
+
+What changes from the course listing (``gan``), and why:
+
+- *convolutions* (DCGAN, Radford et al., 2016): the generator grows the noise into a 7×7 map
+  and doubles it twice with transposed convolutions (7 → 14 → 28); the discriminator halves
+  the digit twice with strided convolutions. Filters reused over the picture learn strokes
+  once, where the MLP learns every pixel on its own. Batch norm in both (not on the
+  discriminator's input layer nor the generator's output), ReLU in G, LeakyReLU(0.2) in D;
+- *initialization*: DCGAN's N(0, 0.02), or the course's He (Kaiming) or Glorot (Xavier);
+- *separate minibatches* (the course's "minibatches separados"): the discriminator judges a
+  batch of real digits and a batch of fakes in two passes (batch norm never mixes them), and
+  the generator's step draws its own fresh noise instead of reusing the fakes D just saw;
+- *losses*: the course's BCE (non-saturating for G), the hinge loss, or the Wasserstein loss
+  with gradient penalty (``wgan_gp``: a critic without batch norm, n_critic critic steps per
+  generator step, penalty λ(‖∇ₓD(x̂)‖ - 1)² on points between real and fake digits);
+- *conditioning* (``cgan``): the digit's label goes into both networks, one-hot next to the
+  noise for G, a learned 28×28 label map as a second input channel for D;
+- *an EMA of the generator's weights* draws the samples (the average of the last few hundred
+  steps: GAN weights circle around a good point, the average sits nearer to it), and a
+  sampling temperature scales the noise z (the truncation trick: below 1, cleaner digits,
+  less variety).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from deeparch import images
+from deeparch.archs.base import ArchSpec, GeneratorModel, Media, WeightAverage, make_optimizer
+from deeparch.archs.gan import D_OUTPUTS, GAN_LOSSES
+from deeparch.config import Param
+from deeparch.display import View, generator
+
+LOSSES = ("bce", "hinge")      # dcgan and cgan; the Wasserstein loss is the wgan_gp architecture
+NORMS = ("batch", "layer", "none")
+INITS = ("dcgan", "he", "glorot")
+CLASSES = 10
+INTERPOLATION_ROWS, INTERPOLATION_STEPS = 4, 10
+
+
+def _norm(kind: str, c: int) -> nn.Module:
+    """Batch norm, layer norm over (C, H, W) (GroupNorm with one group: per sample) or nothing."""
+    return {"batch": lambda: nn.BatchNorm2d(c), "layer": lambda: nn.GroupNorm(1, c), "none": nn.Identity}[kind]()
+
+
+class ConvGenerator(nn.Module):
+    """z (B, Z) [+ one-hot label] → Linear → (B, 2w, 7, 7) → ConvT → (B, w, 14, 14) → ConvT → (B, 1, 28, 28)."""
+
+    def __init__(self, z: int, width: int, classes: int = 0):
+        super().__init__()
+        self.classes, self.width = classes, width
+        self.project = nn.Linear(z + classes, 2 * width * 7 * 7, bias=False)
+        self.body = nn.Sequential(
+            nn.BatchNorm2d(2 * width), nn.ReLU(),
+            nn.ConvTranspose2d(2 * width, width, 4, 2, 1, bias=False),   # (B, w, 14, 14)
+            nn.BatchNorm2d(width), nn.ReLU(),
+            nn.ConvTranspose2d(width, 1, 4, 2, 1), nn.Tanh(),            # (B, 1, 28, 28) in [-1, 1]
+        )
+
+    def forward(self, z, labels=None):
+        if self.classes:
+            z = torch.cat([z, F.one_hot(labels, self.classes).to(z.dtype)], dim=1)  # (B, Z + 10)
+        return self.body(self.project(z).view(-1, 2 * self.width, 7, 7))
+
+
+class ConvDiscriminator(nn.Module):
+    """(B, 1, 28, 28) [+ label map] → Conv → (B, w, 14, 14) → Conv → (B, 2w, 7, 7) → Linear → (B,) scores."""
+
+    def __init__(self, width: int, norm: str = "batch", classes: int = 0):
+        super().__init__()
+        self.classes = classes
+        self.label_map = nn.Embedding(classes, 28 * 28) if classes else None
+        self.body = nn.Sequential(
+            nn.Conv2d(2 if classes else 1, width, 4, 2, 1), nn.LeakyReLU(0.2),      # (B, w, 14, 14): no norm here
+            nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm == "none"), _norm(norm, 2 * width),
+            nn.LeakyReLU(0.2),                                                       # (B, 2w, 7, 7)
+            nn.Flatten(), nn.Linear(2 * width * 7 * 7, 1),                           # (B, 1) logit / score
+        )
+
+    def forward(self, img, labels=None):
+        if self.classes:
+            img = torch.cat([img, self.label_map(labels).view(-1, 1, 28, 28)], dim=1)  # (B, 2, 28, 28)
+        return self.body(img).squeeze(1)
+
+
+def initialize(module: nn.Module, scheme: str) -> None:
+    """DCGAN's N(0, 0.02) for every conv/linear weight, or He (Kaiming, for ReLU-family layers: keeps
+    the activations' variance through depth) or Glorot (Xavier: keeps it for both passes, for
+    symmetric activations); biases 0, norm scales 1 (DCGAN: N(1, 0.02))."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            if scheme == "dcgan":
+                nn.init.normal_(m.weight, 0.0, 0.02)
+            elif scheme == "he":
+                nn.init.kaiming_normal_(m.weight, a=0.2, nonlinearity="leaky_relu")
+            else:
+                nn.init.xavier_normal_(m.weight)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
+            nn.init.normal_(m.weight, 1.0, 0.02) if scheme == "dcgan" else nn.init.ones_(m.weight)
+            nn.init.zeros_(m.bias)
+
+
+def gradient_penalty(critic, real: torch.Tensor, fake: torch.Tensor, lam: float, labels=None,
+                     generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """WGAN-GP's penalty λ · E[(‖∇ₓ D(x̂)‖ - 1)²] on x̂ = ε x_real + (1 - ε) x_fake, ε ~ U(0, 1) per sample
+    (Gulrajani et al., 2017): it keeps the critic 1-Lipschitz along the lines between real and fake.
+    Returns the penalty (differentiable: the critic's step backpropagates through it) and the mean
+    gradient norm (detached)."""
+    eps = torch.rand(real.shape[0], 1, 1, 1, generator=generator).to(real.device)
+    mixed = (eps * real.detach() + (1 - eps) * fake.detach()).requires_grad_(True)  # (B, 1, 28, 28)
+    scores = critic(mixed) if labels is None else critic(mixed, labels)
+    (grad,) = torch.autograd.grad(scores.sum(), mixed, create_graph=True)
+    norm = grad.flatten(1).norm(dim=1)                                                # (B,)
+    return lam * (norm - 1).pow(2).mean(), norm.mean().detach()
+
+
+def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Spherical interpolation between rows of ``a`` and ``b`` (R, Z) at fractions ``t`` (S,) → (R, S, Z).
+    Straight lines between two Gaussian noise vectors pass near the origin, where z has a norm the
+    generator never saw; the great circle keeps the norm typical."""
+    cos = F.cosine_similarity(a, b, dim=1).clamp(-1 + 1e-7, 1 - 1e-7)[:, None, None]  # (R, 1, 1)
+    omega = torch.acos(cos)
+    t = t[None, :, None]
+    return (torch.sin((1 - t) * omega) * a[:, None] + torch.sin(t * omega) * b[:, None]) / torch.sin(omega)
+
+
+class DCGAN(GeneratorModel):
+    """Generator and discriminator (or critic) of the DCGAN family; ``loss`` and ``conditional`` come from
+    the architecture that builds it (``dcgan``, ``cgan``, ``wgan_gp``)."""
+
+    def __init__(self, cfg, loss: str | None = None, conditional: bool = False):
+        super().__init__(cfg)
+        self.loss = loss or cfg.loss
+        self.conditional = conditional
+        classes = CLASSES if conditional else 0
+        self.generator = ConvGenerator(cfg.latent_dim, cfg.g_width, classes)
+        self.discriminator = ConvDiscriminator(cfg.d_width, cfg.d_norm, classes)
+        initialize(self.generator, cfg.init)
+        initialize(self.discriminator, cfg.init)
+        self.ema = WeightAverage(self.generator, cfg.ema_decay) if cfg.ema_decay > 0 else None
+        self.register_buffer("steps", torch.zeros((), dtype=torch.long))
+
+    def configure_optimizers(self):
+        betas = (self.cfg.beta1, self.cfg.beta2)
+        return [make_optimizer(self.generator.parameters(), self.cfg, self.cfg.lr_g, betas),
+                make_optimizer(self.discriminator.parameters(), self.cfg, self.cfg.lr_d, betas)]
+
+    # ---- the two players -----------------------------------------------------------------------
+    def noise(self, n: int, device, generator: torch.Generator | None = None) -> torch.Tensor:
+        return torch.randn(n, self.cfg.latent_dim, generator=generator).to(device)  # (n, Z)
+
+    def fakes(self, n: int, labels, device) -> torch.Tensor:
+        return self.generator(self.noise(n, device), labels)  # (n, 1, 28, 28)
+
+    def judge(self, img, labels):
+        return self.discriminator(img, labels)  # (B,) logits / scores
+
+    def d_loss(self, d_real, d_fake) -> torch.Tensor:
+        if self.loss == "hinge":
+            return F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+        if self.loss == "wgan-gp":
+            return d_fake.mean() - d_real.mean()  # the critic maximises D(x) - D(G(z))
+        real_target = torch.full_like(d_real, 1.0 - self.cfg.label_smoothing)
+        return (F.binary_cross_entropy_with_logits(d_real, real_target)
+                + F.binary_cross_entropy_with_logits(d_fake, torch.zeros_like(d_fake))) / 2  # the course's
+
+    def g_loss(self, d_fake) -> torch.Tensor:
+        if self.loss == "bce":  # non-saturating: maximise log D(G(z)), as the course listing
+            return F.binary_cross_entropy_with_logits(d_fake, torch.ones_like(d_fake))
+        return -d_fake.mean()   # hinge and Wasserstein: raise the critic's score of the fakes
+
+    # ---- one step --------------------------------------------------------------------------------
+    def train_step(self, x, y, opts):
+        self.train()
+        opt_g, opt_d = opts
+        b, dev = x.shape[0], x.device
+        labels = y if self.conditional else None
+        out: dict[str, float] = {}
+
+        # (1) Update D on a batch of real digits and a batch of fakes, in separate passes (batch norm
+        # never mixes them). With separate_batches the fakes need no graph: G's step draws its own.
+        with torch.set_grad_enabled(not self.cfg.separate_batches):
+            fake = self.fakes(b, labels, dev)                                 # (B, 1, 28, 28)
+        d_real, d_fake = self.judge(x, labels), self.judge(fake.detach(), labels)
+        d_loss = self.d_loss(d_real, d_fake)
+        if self.loss == "wgan-gp":
+            gp, grad_norm = gradient_penalty(self.discriminator, x, fake, self.cfg.gp_lambda, labels)
+            out.update(wasserstein=(d_real.mean() - d_fake.mean()).item(), gp=gp.item(),
+                       critic_grad=grad_norm.item())
+            d_loss = d_loss + gp
+        self.optimize(opt_d, d_loss, list(self.discriminator.parameters()))
+        out["critic_loss" if self.loss == "wgan-gp" else "d_loss"] = d_loss.item()
+        if self.loss != "wgan-gp":  # how real D finds each batch (hinge: the sigmoid of its score)
+            out.update(d_x=torch.sigmoid(d_real).mean().item(), d_g_z=torch.sigmoid(d_fake).mean().item())
+
+        # (2) Update G, g_steps times (WGAN-GP: once every n_critic steps), D frozen so its gradients
+        # stay those of its own step
+        if int(self.steps) % self.n_critic == 0:
+            self.discriminator.requires_grad_(False)
+            for _ in range(self.g_steps):
+                gen = self.fakes(b, labels, dev) if self.cfg.separate_batches else fake
+                g_loss = self.g_loss(self.judge(gen, labels))
+                self.optimize(opt_g, g_loss, list(self.generator.parameters()))
+            self.discriminator.requires_grad_(True)
+            out["g_loss"] = g_loss.item()
+            if self.ema is not None:
+                self.ema.update(self.generator)
+        self.steps += 1
+        return out
+
+    @property
+    def n_critic(self) -> int:
+        """Critic steps per generator step (WGAN-GP's knob; 1 for the others)."""
+        return self.cfg.hp.get("n_critic", 1)
+
+    @property
+    def g_steps(self) -> int:
+        """Generator steps per discriminator step (1 for WGAN-GP, which balances with n_critic)."""
+        return self.cfg.hp.get("g_steps", 1)
+
+    # ---- sampling --------------------------------------------------------------------------------
+    def sampler(self) -> nn.Module:
+        return self.ema if self.ema is not None else self.generator
+
+    @torch.no_grad()
+    def sample(self, n, seed, labels=None):
+        self.eval()
+        g = torch.Generator().manual_seed(seed)
+        dev = self.steps.device
+        z = self.noise(n, dev, g) * self.cfg.temperature
+        if self.conditional and labels is None:
+            labels = torch.randint(0, CLASSES, (n,), generator=g)
+        return self.sampler()(z, None if labels is None else labels.to(dev))
+
+    @torch.no_grad()
+    def interpolation(self, seed: int) -> torch.Tensor:
+        """Rows of images along great circles between pairs of fixed noise vectors: (R·S, 1, 28, 28).
+        A conditional model keeps one digit per row (0, 2, 4, 6), so only the style moves."""
+        self.eval()
+        g = torch.Generator().manual_seed(seed + 1)
+        dev = self.steps.device
+        ends = self.noise(2 * INTERPOLATION_ROWS, dev, g) * self.cfg.temperature
+        t = torch.linspace(0, 1, INTERPOLATION_STEPS, device=dev)
+        z = slerp(ends[:INTERPOLATION_ROWS], ends[INTERPOLATION_ROWS:], t).flatten(0, 1)  # (R·S, Z)
+        labels = None
+        if self.conditional:
+            labels = (2 * torch.arange(INTERPOLATION_ROWS, device=dev)).repeat_interleave(INTERPOLATION_STEPS)
+        return self.sampler()(z, labels)
+
+    def media(self, ctx, with_quality):
+        found, figures = super().media(ctx, with_quality)
+        strip = images.grid_png(self.interpolation(ctx.seed), INTERPOLATION_STEPS)
+        return found + [Media("interpolation", strip, {})], figures
+
+
+# --------------------------------------------------------------------------- declarations
+INTERPOLATION = View(
+    "interpolation", "Walking through the latent space",
+    explain="Each row starts at one fixed noise vector and ends at another, in ten even steps along the "
+            "great circle between them. A generator that has learned a smooth space morphs one digit into "
+            "another through plausible shapes; sudden jumps or blurry middles show regions it never learned. "
+            "Rows that barely change, or all look alike, hint at mode collapse.")
+
+
+def check_common(hp: dict) -> str | None:
+    """Knob combinations of the family that make no sense, with the reason."""
+    if hp.get("label_smoothing", 0) > 0 and hp.get("loss", "bce") != "bce":
+        return (f"label_smoothing={hp['label_smoothing']:g} needs loss=bce: it softens BCE's real target 1; "
+                f"the {hp.get('loss', 'wgan-gp')} loss has no target to soften")
+    if hp.get("g_steps", 1) > 1 and not hp["separate_batches"]:
+        return ("g_steps > 1 needs separate_batches=true: without it every generator step would reuse the "
+                "one batch of fakes the discriminator judged")
+    return None
+
+
+def params(**defaults) -> tuple[Param, ...]:
+    """The knobs the three architectures share, with each one's own defaults."""
+    d = {"lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.999, "g_width": 32, "d_width": 32,
+         "d_norm": "batch", "init": "dcgan", "ema_decay": 0.0, "temperature": 1.0, **defaults}
+    return (
+        Param("lr_g", d["lr_g"], "generator learning rate", float, 1e-7, 1.0, log=True),
+        Param("lr_d", d["lr_d"], "discriminator (critic) learning rate", float, 1e-7, 1.0, log=True),
+        Param("beta1", d["beta1"], "Adam beta1 for both networks (DCGAN: 0.5)", float, 0.0, 0.999),
+        Param("beta2", d["beta2"], "Adam beta2 for both networks", float, 0.0, 0.9999),
+        Param("latent_dim", 100, "size of the noise vector z", int, 1, 1024),
+        Param("g_width", d["g_width"], "generator channels at 14×14 (×2 at 7×7)", int, 4, 512),
+        Param("d_width", d["d_width"], "discriminator channels at 14×14 (×2 at 7×7)", int, 4, 512),
+        Param("d_norm", d["d_norm"], "normalisation in the discriminator's second layer: batch norm "
+              "(DCGAN), layer norm (per sample) or none", str, choices=NORMS),
+        Param("init", d["init"], "weight initialization: DCGAN's N(0, 0.02), He (Kaiming) or Glorot (Xavier)",
+              str, choices=INITS),
+        Param("separate_batches", True, "the generator's step draws its own fresh noise (separate "
+              "minibatches) instead of reusing the fakes the discriminator just judged", bool),
+        Param("ema_decay", d["ema_decay"], "decay of the generator's weight average used for sampling "
+              "(0 = sample with the latest weights)", float, 0.0, 0.99999),
+        Param("temperature", d["temperature"], "scale of the noise z when sampling (the truncation trick: "
+              "1 = as in training; lower = cleaner but less varied digits)", float, 0.0, 2.0),
+    )
+
+
+def adversarial_params(**defaults) -> tuple[Param, ...]:
+    """The family's knobs plus those of the BCE / hinge game (dcgan and cgan)."""
+    d = {"g_steps": 1, "loss": "bce", **defaults}
+    own = {k: v for k, v in defaults.items() if k not in ("g_steps", "loss")}
+    return params(**own) + (
+        Param("loss", d["loss"], "the game's loss: the course's binary cross-entropy or the hinge loss",
+              str, choices=LOSSES),
+        Param("g_steps", d["g_steps"], "generator steps per discriminator step (to rebalance a "
+              "discriminator that wins)", int, 1, 5),
+        Param("label_smoothing", 0.0, "real labels become 1 - this value (BCE only)", float, 0.0, 0.5),
+    )
+
+
+SPEC = ArchSpec(
+    name="dcgan",
+    title="DCGAN (GAN convolucional)",
+    kind="generator",
+    summary=(
+        "The course's GAN with convolutions (DCGAN): the generator grows 100 random numbers into a "
+        "7×7 map and doubles it twice with transposed convolutions into a 28×28 digit; the "
+        "discriminator shrinks a digit with strided convolutions and says real or fake. Batch norm "
+        "keeps both games' signals in range. Filters reused all over the picture learn a stroke "
+        "once, so it draws digits in minutes where the course's MLP GAN draws noise. Each step "
+        "the discriminator judges a batch of real digits and a batch of fakes, then the generator "
+        "learns from a fresh batch of noise (separate minibatches). The samples come from an "
+        "average of the generator's recent weights (EMA), steadier than the latest ones."
+    ),
+    preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
+    params=adversarial_params(ema_decay=0.999),
+    build=DCGAN,
+    display=generator(GAN_LOSSES, D_OUTPUTS, views=(INTERPOLATION,)),
+    loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),
+    unused=("lr",),
+    check=check_common,
+    race_default=True,
+)
