@@ -15,7 +15,8 @@ def batch():
 
 
 # small sizes keep the contract tests fast; the presets are exercised by the trainer tests
-SMALL = {"diffusion": {"channels": 8, "attention": False, "T": 50, "sample_steps": 5}}
+SMALL = {"diffusion": {"channels": 8, "attention": False, "T": 50, "sample_steps": 5},
+         **{a: {"g_width": 8, "d_width": 8, "latent_dim": 16} for a in ("dcgan", "cgan", "wgan_gp")}}
 
 
 def build(arch, **hp):

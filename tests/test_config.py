@@ -41,7 +41,7 @@ def test_bad_values_are_refused_with_the_reason(hp, message):
 
 
 def test_unknown_arch_and_dataset():
-    with pytest.raises(ConfigError, match="arch='lenet': must be one of cnn, rnn, gan, transformer, diffusion, mlp"):
+    with pytest.raises(ConfigError, match="arch='lenet': must be one of cnn, rnn, gan, dcgan, cgan, wgan_gp, transformer, diffusion, mlp"):
         make_config("lenet")
     with pytest.raises(ConfigError, match="dataset='cifar'"):
         make_config("cnn", "cifar")

@@ -18,9 +18,11 @@ GAN_LOSSES = Panel(
 D_OUTPUTS = Panel(
     "gan_d", "Discriminator: D(x) on real digits, D(G(z)) on fakes", "D",
     (Line("d_x", "D(x): real"), Line("d_g_z", "D(G(z)): fake", "dash")), hlines=((0.5, "balance (0.5)"),),
-    explain="How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At the "
-            "balance both sit near 0.5: it cannot tell them apart. D(x) near 1 with D(G(z)) near 0 is a "
-            "discriminator that wins.")
+    explain="How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 "
+            "it cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
+            "with D(G(z)) near 0 for long is a discriminator that wins: the generator's gradient fades (the "
+            "course's vanishing gradient) and its samples stop improving; a lower lr_d or label smoothing "
+            "rebalances it. Both swinging wildly means the learning rates are too high.")
 
 
 class GAN(GeneratorModel):

@@ -1,0 +1,186 @@
+"""The DCGAN family (dcgan, cgan, wgan_gp): the math each variant claims, its knobs and its views."""
+import math
+
+import pytest
+import torch
+
+from deeparch import data
+from deeparch.archs import ARCHS, make_config
+from deeparch.archs.base import MediaContext
+from deeparch.archs.dcgan import gradient_penalty, initialize, slerp
+from deeparch.config import ConfigError
+
+FAMILY = ("dcgan", "cgan", "wgan_gp")
+SMALL = {"g_width": 8, "d_width": 8, "latent_dim": 16}
+
+
+@pytest.fixture(scope="module")
+def batch():
+    d = data.load("mnist-5k")
+    return d.x_train[:32], d.y_train[:32]
+
+
+def build(arch, **hp):
+    torch.manual_seed(0)
+    model = ARCHS[arch].build(make_config(arch, **{**SMALL, **hp}))
+    return model, model.configure_optimizers()
+
+
+def test_gradient_penalty_of_a_linear_critic_is_known():
+    """f(x) = w·x has ∇ₓf = w everywhere, so the penalty is λ(‖w‖ - 1)² whatever the points."""
+    w = torch.zeros(1, 1, 28, 28)
+    w[0, 0, 0, :3] = torch.tensor([2.0, 1.0, 2.0])  # ‖w‖ = 3
+
+    def critic(x):
+        return (x * w).flatten(1).sum(1)
+
+    real, fake = torch.randn(16, 1, 28, 28), torch.randn(16, 1, 28, 28)
+    gp, norm = gradient_penalty(critic, real, fake, lam=10.0)
+    assert norm.item() == pytest.approx(3.0)
+    assert gp.item() == pytest.approx(10.0 * (3.0 - 1.0) ** 2)
+    assert gradient_penalty(lambda x: (x * w / 3).flatten(1).sum(1), real, fake, 10.0)[0].item() == pytest.approx(0, abs=1e-9)
+
+
+def test_gradient_penalty_trains_the_critic_towards_unit_slope():
+    """The penalty is differentiable in the critic's weights: descending it moves ‖w‖ to 1."""
+    w = torch.full((1, 1, 28, 28), 0.5, requires_grad=True)  # ‖w‖ = 14
+    opt = torch.optim.SGD([w], lr=0.05)
+    real, fake = torch.randn(8, 1, 28, 28), torch.randn(8, 1, 28, 28)
+    for _ in range(200):
+        gp, norm = gradient_penalty(lambda x: (x * w).flatten(1).sum(1), real, fake, 1.0)
+        opt.zero_grad()
+        gp.backward()
+        opt.step()
+    assert abs(norm.item() - 1) < 0.05
+
+
+@pytest.mark.parametrize("arch", FAMILY)
+def test_each_variant_steps_with_finite_declared_keys_and_its_views(arch, batch):
+    model, opts = build(arch)
+    out = model.train_step(*batch, opts)
+    assert set(ARCHS[arch].loss_keys) <= set(out) and "g_loss" in out
+    assert all(math.isfinite(v) for v in out.values())
+    strip = model.interpolation(seed=3)
+    assert strip.shape == (40, 1, 28, 28) and torch.equal(strip, model.interpolation(seed=3))
+    declared = {v.media_kind for v in ARCHS[arch].display.views}
+    assert {"samples", "quality", "interpolation"} <= declared
+
+
+def test_wgan_gp_updates_the_generator_every_n_critic_steps(batch):
+    model, opts = build("wgan_gp", n_critic=3)
+    g0 = [p.detach().clone() for p in model.generator.parameters()]
+    outs = [model.train_step(*batch, opts) for _ in range(4)]
+    assert ["g_loss" in o for o in outs] == [True, False, False, True]
+    assert all({"critic_loss", "wasserstein", "gp", "critic_grad"} <= set(o) for o in outs)
+    assert all("d_x" not in o for o in outs)  # a critic gives scores, not probabilities
+    assert any(not torch.equal(a, b) for a, b in zip(g0, model.generator.parameters()))
+
+
+def test_generator_step_leaves_the_discriminator_trainable_and_g_steps_work(batch):
+    """The generator step freezes D (its gradients stay those of its own step), then thaws it."""
+    model, opts = build("dcgan")
+    model.train_step(*batch, opts)
+    assert all(p.requires_grad for p in model.discriminator.parameters())
+    torch.manual_seed(1)
+    x, y = batch
+    model2, opts2 = build("dcgan", g_steps=2)
+    out = model2.train_step(x, y, opts2)
+    assert math.isfinite(out["g_loss"])
+
+
+def test_conditional_generator_follows_its_label():
+    model, _ = build("cgan")
+    assert model.conditional and not build("dcgan")[0].conditional
+    n = 6
+    threes = model.sample(n, seed=5, labels=torch.full((n,), 3))
+    sevens = model.sample(n, seed=5, labels=torch.full((n,), 7))
+    assert not torch.allclose(threes, sevens), "the same noise with another label must draw something else"
+    assert torch.equal(threes, model.sample(n, seed=5, labels=torch.full((n,), 3)))
+    # the discriminator reads the label too
+    img = threes[:1]
+    assert model.discriminator(img, torch.tensor([3])).item() != model.discriminator(img, torch.tensor([7])).item()
+
+
+def test_conditional_media_grid_has_a_row_per_class_and_agreement():
+    model, _ = build("cgan")
+    asked = []
+
+    def judge(imgs, labels=None):
+        asked.append(labels)
+        return {"recognisability": 0.0, "class_hist": [0] * 10, "class_agreement": 0.1}
+
+    d = data.load("mnist-5k")
+    ctx = MediaContext(d.x_test[:4], d.y_test[:4], tuple(d.classes), judge, quality_count=60)
+    media, figures = model.media(ctx, with_quality=True)
+    assert asked[0].tolist() == [i // 10 % 10 for i in range(60)]  # rows of ten, one class a row, balanced
+    assert figures["class_agreement"] == 0.1
+    assert {m.kind for m in media} == {"quality", "samples", "interpolation"}
+    assert model.grid_labels(100).view(10, 10)[:, 0].tolist() == list(range(10))
+
+
+def test_ema_draws_the_samples_and_trails_the_generator(batch):
+    model, opts = build("dcgan", ema_decay=0.99)
+    for _ in range(3):
+        model.train_step(*batch, opts)
+    live = dict(model.generator.named_parameters())
+    avg = dict(model.ema.module.named_buffers())
+    assert all(k in avg for k in live)
+    assert any(not torch.equal(avg[k], p) for k, p in live.items())
+    assert not any(True for _ in model.ema.parameters()), "the average is no parameter: not trained, not counted"
+    plain, _ = build("dcgan", ema_decay=0.0)
+    assert plain.ema is None
+
+
+def test_knobs_change_the_model():
+    he, _ = build("dcgan", init="he")
+    dc, _ = build("dcgan", init="dcgan")
+    std = lambda m: m.discriminator.body[0].weight.std().item()  # noqa: E731
+    assert std(dc) == pytest.approx(0.02, rel=0.2) and std(he) > 2 * std(dc)
+    layer, _ = build("dcgan", d_norm="layer")
+    assert any(isinstance(m, torch.nn.GroupNorm) for m in layer.discriminator.modules())
+    cold = build("dcgan", temperature=0.0)[0].sample(4, seed=1)
+    assert torch.allclose(cold[0], cold[3]), "temperature 0: every sample from z = 0"
+    assert not torch.allclose(*build("dcgan")[0].sample(2, seed=1))
+
+
+def test_bad_combinations_are_refused_with_the_reason():
+    with pytest.raises(ConfigError, match="label_smoothing=0.1 needs loss=bce"):
+        make_config("dcgan", loss="hinge", label_smoothing=0.1)
+    with pytest.raises(ConfigError, match="g_steps > 1 needs separate_batches"):
+        make_config("dcgan", g_steps=2, separate_batches=False)
+    with pytest.raises(ConfigError, match="d_norm=batch is refused with the gradient penalty"):
+        make_config("wgan_gp", d_norm="batch")
+    with pytest.raises(ConfigError, match="unknown hyperparameter gp_lambda for dcgan"):
+        make_config("dcgan", gp_lambda=10)
+    with pytest.raises(ConfigError, match="unknown hyperparameter n_critic for cgan"):
+        make_config("cgan", n_critic=5)
+    with pytest.raises(ConfigError, match="must be one of bce, hinge"):
+        make_config("dcgan", loss="wgan-gp")
+
+
+def test_slerp_keeps_the_ends_and_the_norm():
+    g = torch.Generator().manual_seed(0)
+    a, b = torch.randn(3, 64, generator=g), torch.randn(3, 64, generator=g)
+    path = slerp(a, b, torch.linspace(0, 1, 5))
+    assert path.shape == (3, 5, 64)
+    assert torch.allclose(path[:, 0], a, atol=1e-5) and torch.allclose(path[:, -1], b, atol=1e-5)
+    # between two vectors of equal norm, the great circle keeps that norm
+    b = b / b.norm(dim=1, keepdim=True) * a.norm(dim=1, keepdim=True)
+    mid = slerp(a, b, torch.tensor([0.5]))[:, 0]
+    assert torch.allclose(mid.norm(dim=1), a.norm(dim=1), rtol=1e-4)
+
+
+def test_course_listing_stays_the_course_s():
+    """The course's MLP GAN is its own architecture, untouched: Linear 100→256→512→784 and back."""
+    model = ARCHS["gan"].build(make_config("gan"))
+    shapes = [(m.in_features, m.out_features) for m in model.generator if isinstance(m, torch.nn.Linear)]
+    assert shapes == [(100, 256), (256, 512), (512, 784)]
+    assert ARCHS["dcgan"].race_default and not ARCHS["gan"].race_default
+
+
+def test_initialization_schemes():
+    lin = torch.nn.Sequential(torch.nn.Linear(400, 400))
+    initialize(lin, "glorot")
+    assert lin[0].weight.std().item() == pytest.approx(math.sqrt(2 / 800), rel=0.05)
+    initialize(lin, "he")
+    assert lin[0].weight.std().item() == pytest.approx(math.sqrt(2 / (1 + 0.2 ** 2) / 400), rel=0.05)
