@@ -27,7 +27,7 @@ SPEC = ArchSpec(
         "per digit, and the judge checks how often the drawn digit is the one asked for."
     ),
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
-    params=adversarial_params(ema_decay=0.999),
+    params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999),
     build=partial(DCGAN, conditional=True),
     display=generator(GAN_LOSSES, D_OUTPUTS, views=(INTERPOLATION,), conditional=True),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),

@@ -320,7 +320,7 @@ def adversarial_params(**defaults) -> tuple[Param, ...]:
 
 SPEC = ArchSpec(
     name="dcgan",
-    title="DCGAN (GAN convolucional)",
+    title="DCGAN (GAN convolucional, recomendada)",
     kind="generator",
     summary=(
         "The course's GAN with convolutions (DCGAN): the generator grows 100 random numbers into a "
@@ -333,7 +333,7 @@ SPEC = ArchSpec(
         "average of the generator's recent weights (EMA), steadier than the latest ones."
     ),
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
-    params=adversarial_params(ema_decay=0.999),
+    params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999),
     build=DCGAN,
     display=generator(GAN_LOSSES, D_OUTPUTS, views=(INTERPOLATION,)),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),

@@ -87,7 +87,7 @@ class GAN(GeneratorModel):
 
 SPEC = ArchSpec(
     name="gan",
-    title="GAN (rede adversária generativa)",
+    title="GAN (listagem do curso: MLP)",
     kind="generator",
     summary=(
         "Two networks play a game. The generator turns 100 random numbers into an image; "

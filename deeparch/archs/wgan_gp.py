@@ -63,7 +63,7 @@ SPEC = ArchSpec(
         "samples get better, and the generator keeps learning even when the critic is ahead."
     ),
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
-    params=params(lr_g=1e-4, lr_d=1e-4, beta1=0.0, beta2=0.9, d_norm="layer", ema_decay=0.999) + (
+    params=params(lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.9, d_norm="layer", ema_decay=0.999) + (
         Param("n_critic", 5, "critic steps, each on its own minibatch, per generator step", int, 1, 20),
         Param("gp_lambda", 10.0, "weight λ of the gradient penalty (WGAN-GP: 10)", float, 0.0, 1000.0),
     ),
