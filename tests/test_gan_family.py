@@ -138,6 +138,10 @@ def test_knobs_change_the_model():
     assert std(dc) == pytest.approx(0.02, rel=0.2) and std(he) > 2 * std(dc)
     layer, _ = build("dcgan", d_norm="layer")
     assert any(isinstance(m, torch.nn.GroupNorm) for m in layer.discriminator.modules())
+    projected, _ = build("cgan", projection=True)
+    assert projected.discriminator.project is not None and build("cgan", projection=False)[0].discriminator.project is None
+    feats = projected.discriminator.body(torch.zeros(1, 2, 28, 28))  # (1, F): the projection adds <e_y, h>
+    assert feats.shape[1] == projected.discriminator.project.weight.shape[1]
     cold = build("dcgan", temperature=0.0)[0].sample(4, seed=1)
     assert torch.allclose(cold[0], cold[3]), "temperature 0: every sample from z = 0"
     assert not torch.allclose(*build("dcgan")[0].sample(2, seed=1))

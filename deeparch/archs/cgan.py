@@ -13,6 +13,7 @@ from functools import partial
 from deeparch.archs.base import ArchSpec
 from deeparch.archs.dcgan import DCGAN, INTERPOLATION, adversarial_params, check_common
 from deeparch.archs.gan import D_OUTPUTS, GAN_LOSSES
+from deeparch.config import Param
 from deeparch.display import generator
 
 SPEC = ArchSpec(
@@ -27,7 +28,10 @@ SPEC = ArchSpec(
         "per digit, and the judge checks how often the drawn digit is the one asked for."
     ),
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
-    params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999),
+    params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999) + (
+        Param("projection", True, "also project the label onto the discriminator's last features (projection "
+              "discriminator): it asks \"is this a real 7?\" directly", bool),
+    ),
     build=partial(DCGAN, conditional=True),
     display=generator(GAN_LOSSES, D_OUTPUTS, views=(INTERPOLATION,), conditional=True),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),

@@ -69,23 +69,32 @@ class ConvGenerator(nn.Module):
 
 
 class ConvDiscriminator(nn.Module):
-    """(B, 1, 28, 28) [+ label map] → Conv → (B, w, 14, 14) → Conv → (B, 2w, 7, 7) → Linear → (B,) scores."""
+    """(B, 1, 28, 28) [+ label map] → Conv → (B, w, 14, 14) → Conv → (B, 2w, 7, 7) → Linear → (B,) scores.
 
-    def __init__(self, width: int, norm: str = "batch", classes: int = 0):
+    Conditional: the label enters as a learned 28×28 map next to the image (concatenated), and with
+    ``projection`` also at the end (Miyato & Koyama, 2018): the score adds the inner product of a
+    learned vector of the asked class with the features, so "is this a real 7?" is asked directly."""
+
+    def __init__(self, width: int, norm: str = "batch", classes: int = 0, projection: bool = False):
         super().__init__()
         self.classes = classes
         self.label_map = nn.Embedding(classes, 28 * 28) if classes else None
         self.body = nn.Sequential(
             nn.Conv2d(2 if classes else 1, width, 4, 2, 1), nn.LeakyReLU(0.2),      # (B, w, 14, 14): no norm here
             nn.Conv2d(width, 2 * width, 4, 2, 1, bias=norm == "none"), _norm(norm, 2 * width),
-            nn.LeakyReLU(0.2),                                                       # (B, 2w, 7, 7)
-            nn.Flatten(), nn.Linear(2 * width * 7 * 7, 1),                           # (B, 1) logit / score
+            nn.LeakyReLU(0.2), nn.Flatten(),                                         # (B, 2w·7·7) features
         )
+        self.head = nn.Linear(2 * width * 7 * 7, 1)                                 # (B, 1) logit / score
+        self.project = nn.Embedding(classes, 2 * width * 7 * 7) if classes and projection else None
 
     def forward(self, img, labels=None):
         if self.classes:
             img = torch.cat([img, self.label_map(labels).view(-1, 1, 28, 28)], dim=1)  # (B, 2, 28, 28)
-        return self.body(img).squeeze(1)
+        h = self.body(img)
+        score = self.head(h).squeeze(1)
+        if self.project is not None:
+            score = score + (self.project(labels) * h).sum(1)
+        return score
 
 
 def initialize(module: nn.Module, scheme: str) -> None:
@@ -93,14 +102,14 @@ def initialize(module: nn.Module, scheme: str) -> None:
     the activations' variance through depth) or Glorot (Xavier: keeps it for both passes, for
     symmetric activations); biases 0, norm scales 1 (DCGAN: N(1, 0.02))."""
     for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear, nn.Embedding)):
             if scheme == "dcgan":
                 nn.init.normal_(m.weight, 0.0, 0.02)
             elif scheme == "he":
                 nn.init.kaiming_normal_(m.weight, a=0.2, nonlinearity="leaky_relu")
             else:
                 nn.init.xavier_normal_(m.weight)
-            if m.bias is not None:
+            if getattr(m, "bias", None) is not None:
                 nn.init.zeros_(m.bias)
         elif isinstance(m, (nn.BatchNorm2d, nn.GroupNorm)):
             nn.init.normal_(m.weight, 1.0, 0.02) if scheme == "dcgan" else nn.init.ones_(m.weight)
@@ -141,7 +150,7 @@ class DCGAN(GeneratorModel):
         self.conditional = conditional
         classes = CLASSES if conditional else 0
         self.generator = ConvGenerator(cfg.latent_dim, cfg.g_width, classes)
-        self.discriminator = ConvDiscriminator(cfg.d_width, cfg.d_norm, classes)
+        self.discriminator = ConvDiscriminator(cfg.d_width, cfg.d_norm, classes, cfg.hp.get("projection", False))
         initialize(self.generator, cfg.init)
         initialize(self.discriminator, cfg.init)
         self.ema = WeightAverage(self.generator, cfg.ema_decay) if cfg.ema_decay > 0 else None
