@@ -118,16 +118,17 @@ class DDPMSchedule:
 
     def step(self, eps_pred: torch.Tensor, t: int, x_t: torch.Tensor, generator: torch.Generator | None = None,
              prev_t: int | None = None, clip: bool = True, variance: str = "beta_tilde",
-             sampler: str = "ancestral", temperature: float = 1.0) -> torch.Tensor:
+             sampler: str = "ancestral", temperature: float = 1.0, eta: float = 0.0) -> torch.Tensor:
         """One ancestral step x_t → x_{prev_t} (prev_t = t-1 unless sampling a respaced subsequence).
 
         The network's ε gives an estimate of x_0 (clipped to [-1, 1] when ``clip``); x_{prev} is
         drawn from the Gaussian posterior q(x_prev | x_t, x_0), whose variance is β̃ (``beta_tilde``)
         or β (``beta``). Between two timesteps of a respaced subsequence the effective β is
         1 - ᾱ_t / ᾱ_prev, as in Nichol & Dhariwal. The last step (prev < 0) adds no noise.
-        With ``sampler="ddim"`` the step is DDIM's deterministic one (Song et al., 2021, η = 0):
-        x_prev = √ᾱ_prev x̂_0 + √(1-ᾱ_prev) ε̂, no fresh noise (ε̂ re-derived from the clipped x̂_0);
-        on this model it draws slightly less recognisable digits than the ancestral step.
+        With ``sampler="ddim"`` the step is DDIM's (Song et al., 2021): x_prev = √ᾱ_prev x̂_0 +
+        √(1-ᾱ_prev-σ²) ε̂ + σ z with σ = η √β̃ (ε̂ re-derived from the clipped x̂_0): η = 0 is the
+        deterministic step, no fresh noise (on this model slightly less recognisable digits than the
+        ancestral step), η = 1 the ancestral step with β̃ again, in between a mix.
         ``temperature`` scales the fresh noise of each ancestral step (the course's "sampling
         temperature"): 1 is the DDPM posterior; below 1 trades diversity for cleaner digits.
         """
@@ -140,7 +141,12 @@ class DDPMSchedule:
             if prev_t < 0:
                 return x0
             eps = (x_t - math.sqrt(ab_t) * x0) / math.sqrt(1 - ab_t)
-            return math.sqrt(ab_prev) * x0 + math.sqrt(1 - ab_prev) * eps
+            sigma2 = eta ** 2 * beta * (1 - ab_prev) / (1 - ab_t)
+            x_prev = math.sqrt(ab_prev) * x0 + math.sqrt(1 - ab_prev - sigma2) * eps
+            if sigma2 == 0:
+                return x_prev
+            noise = torch.randn(x_t.shape, generator=generator, dtype=x_t.dtype).to(x_t.device)
+            return x_prev + temperature * math.sqrt(sigma2) * noise
         mean = (math.sqrt(ab_prev) * beta / (1 - ab_t)) * x0 + (math.sqrt(1 - beta) * (1 - ab_prev) / (1 - ab_t)) * x_t
         if prev_t < 0:
             return mean
@@ -411,7 +417,7 @@ class Diffusion(GeneratorModel):
             if on_step is not None:
                 on_step(t, x, self.schedule.predict_x0(eps, t, x, self.cfg.clip_x0))
             x = self.schedule.step(eps, t, x, g, prev_t=prev, clip=self.cfg.clip_x0, variance=self.cfg.variance,
-                                   sampler=self.cfg.sampler, temperature=self.cfg.temperature)
+                                   sampler=self.cfg.sampler, temperature=self.cfg.temperature, eta=self.cfg.eta)
         return x.clamp(-1, 1)
 
     @torch.no_grad()
@@ -451,6 +457,8 @@ def check(hp: dict) -> str | None:
     if not hp["conditional"] and hp["guidance"] != 1.0:
         return (f"guidance={hp['guidance']:g} needs conditional=true: an unconditional model has no label "
                 "to guide towards (set guidance=1)")
+    if hp["eta"] > 0 and hp["sampler"] != "ddim":
+        return f"eta={hp['eta']:g} needs sampler=ddim: the ancestral step always adds its full noise (set eta=0)"
     return None
 
 
@@ -527,6 +535,8 @@ SPEC = ArchSpec(
               int, 0, 4000),
         Param("sampler", "ancestral", "sampling steps: DDPM's ancestral (fresh noise each step) or DDIM's "
               "deterministic", str, choices=SAMPLERS),
+        Param("eta", 0.0, "DDIM's η: share of the ancestral step's fresh noise it adds (0 = deterministic, "
+              "1 = the ancestral step again; sampler=ddim only)", float, 0.0, 1.0),
         Param("temperature", 0.9, "sampling temperature: scale of the fresh noise at each ancestral step "
               "(1 = the DDPM posterior; lower = cleaner but less varied digits)", float, 0.0, 2.0,
               legacy=1.0),  # runs stored before the knob existed sampled at 1
