@@ -36,6 +36,20 @@ Training is the course's: pick t at random, add noise, predict it, minimise the 
 weighted per image by Min-SNR-γ (Hang et al., 2023): min(SNR_t, γ)/SNR_t, so the many
 almost-clean steps, whose noise is easy to spot but which matter little for the digit's
 shape, no longer dominate the loss.
+
+Beyond the unconditional DDPM:
+
+- *class conditioning with classifier-free guidance* (``conditional``, ``p_uncond``,
+  ``guidance``; Ho & Salimans, 2022), the MNIST analogue of the course's text-to-image
+  application: a learned embedding of the digit is added to the timestep embedding; a share
+  ``p_uncond`` of training images gets the "no label" embedding instead, so the same network
+  also learns the unconditional noise; sampling mixes the two guesses
+  ε_u + s (ε_c − ε_u) and asks for a digit;
+- ``model="course"``: the course's own three convolutions (``CourseDenoiser``) trained with
+  the same objective and sampler, to see what it draws (blotches, no digits) and why;
+- the course's logarithmic noise schedule beside linear, quadratic and cosine;
+- the teaching views (``_diffusion_views``): the schedule, the forward process on a real
+  digit and the reverse process from one noise, x_t and the predicted x̂_0 at each frame.
 """
 from __future__ import annotations
 
@@ -497,7 +511,14 @@ SPEC = ArchSpec(
         "told t so it knows how noisy its "
         "input is. Sampling uses a slowly moving average of the weights (EMA), which draws "
         "cleaner digits than the latest, jittery weights, and a temperature: below 1 it adds a "
-        "little less fresh noise at each step, for cleaner but less varied digits."
+        "little less fresh noise at each step, for cleaner but less varied digits. "
+        "Conditional (the default): the digit's label is added to t, so we can ask for a 7, the "
+        "way text-to-image models are asked for a picture; the label is hidden on 10% of training "
+        "images so the network also learns to denoise without it, and the guidance scale pushes "
+        "each sample from 'any digit' towards 'this digit' (0 ignores the label, 1 just uses it, "
+        "3 insists). The 'course' model is the course's three-convolution listing trained the same "
+        "way: with no timestep embedding (t only scales its answer) and no path that sees the whole "
+        "image (each pixel sees 7×7 pixels), it cannot draw digits, only blotches."
     ),
     # A 10-minute training budget (evaluation and sampling not counted), the cosine learning rate
     # annealed over it. Measured with `python -m deeparch train --arch diffusion --threads 2` (this
