@@ -1,7 +1,7 @@
 """Judge a finished diffusion run's final weights again at other sampling settings.
 
     python bench/bench_temperature.py RUN [--store runs] [--temperatures 1,0.95,0.9] [--seeds 1234]
-                                      [--guidance 0,1,3] [--sampler ancestral]
+                                      [--guidance 0,1,3] [--sampler ddim --eta 0.5]
 
 The sampling temperature scales the fresh noise of each ancestral step, the guidance scale
 mixes a conditional model's conditional and unconditional noise guesses; neither touches
@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--seeds", default=str(SAMPLE_SEED))
     ap.add_argument("--guidance", default="", help="guidance scales (conditional runs; default: the run's own)")
     ap.add_argument("--sampler", default="", help="ancestral or ddim (default: the run's own)")
+    ap.add_argument("--eta", type=float, default=None, help="DDIM's eta (with --sampler ddim)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -55,7 +56,7 @@ def main() -> None:
     for tau in (float(t) for t in a.temperatures.split(",")):
         for scale in scales:
             over = {"temperature": tau, **({"guidance": scale} if scale is not None else {}),
-                    **({"sampler": a.sampler} if a.sampler else {})}
+                    **({"sampler": a.sampler} if a.sampler else {}), **({"eta": a.eta} if a.eta is not None else {})}
             judge_setting(load_config(run.config).replace(**over), blob, seeds)
 
 
@@ -72,7 +73,7 @@ def judge_setting(cfg, blob, seeds) -> None:
             _, prob = quality._judge_outputs(quality.get_judge(cfg.dataset), imgs)
             agree.append((prob.argmax(1) == model.default_labels(QUALITY_COUNT)).double().mean().item())
     agreement = f"  class agreement {sum(agree) / len(agree):.3f}" if agree else ""
-    print(f"temperature {cfg.temperature:<5g} guidance {cfg.guidance:<4g} {cfg.sampler}  recognisability "
+    print(f"temperature {cfg.temperature:<5g} guidance {cfg.guidance:<4g} {cfg.sampler} η {cfg.eta:g}  recognisability "
           f"{sum(recs) / len(recs):.3f} {[round(r, 3) for r in recs]}  coverage {q['coverage']:.3f}  "
           f"Fréchet {q['frechet']:.1f}{agreement}  ({time.perf_counter() - t0:.0f} s)", flush=True)
 

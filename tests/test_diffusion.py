@@ -368,8 +368,11 @@ def test_views_schedule_forward_and_reverse(conditional):
     assert images.from_png(rev.png).shape == (rows * 30 + 2, frames * 30 + 2)
     assert rev.meta["t"] == sorted(rev.meta["t"], reverse=True) and len(rev.meta["t"]) == frames
     assert rev.meta["labels"] == (list(range(10)) if conditional else None)
-    # the strip's last x̂_0 is the sample drawn from the same noise
     assert all(v.explain for v in SPEC.display.views)
+    if not conditional:  # the strip's last x̂_0 (t = 0) is the sample drawn from the same noise
+        strip, alone = images.from_png(rev.png), images.grid(m.sample(1, seed=1234))  # MediaContext's seed
+        c = (frames - 1) * 30
+        assert (strip[32:60, c + 2:c + 30] == alone[2:30, 2:30].numpy()).all()
 
 
 def test_ddim_eta_one_is_the_ancestral_step_and_eta_needs_ddim():
