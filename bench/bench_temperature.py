@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--seeds", default=str(SAMPLE_SEED))
     ap.add_argument("--guidance", default="", help="guidance scales (conditional runs; default: the run's own)")
     ap.add_argument("--sampler", default="", help="ancestral or ddim (default: the run's own)")
+    ap.add_argument("--count", type=int, default=QUALITY_COUNT, help="samples judged per seed (the trainer: 500)")
     ap.add_argument("--eta", type=float, default=None, help="DDIM's eta (with --sampler ddim)")
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
@@ -51,27 +52,27 @@ def main() -> None:
         sys.exit(f"error: run {run.id} has no checkpoint at {ckpt}")
     blob = torch.load(ckpt, weights_only=True)
     seeds = [int(s) for s in a.seeds.split(",")]
-    print(f"run {run.id} ({run.name}), step {blob['step']}, {QUALITY_COUNT} samples per seed, seeds {seeds}")
+    print(f"run {run.id} ({run.name}), step {blob['step']}, {a.count} samples per seed, seeds {seeds}")
     scales = [float(g) for g in a.guidance.split(",")] if a.guidance else [None]
     for tau in (float(t) for t in a.temperatures.split(",")):
         for scale in scales:
             over = {"temperature": tau, **({"guidance": scale} if scale is not None else {}),
                     **({"sampler": a.sampler} if a.sampler else {}), **({"eta": a.eta} if a.eta is not None else {})}
-            judge_setting(load_config(run.config).replace(**over), blob, seeds)
+            judge_setting(load_config(run.config).replace(**over), blob, seeds, a.count)
 
 
-def judge_setting(cfg, blob, seeds) -> None:
+def judge_setting(cfg, blob, seeds, count: int = QUALITY_COUNT) -> None:
     """Sample the checkpoint's weights with ``cfg``'s sampling settings and print the judge's figures."""
     model = get_arch("diffusion").build(cfg)
     model.load_state_dict(blob["model"])
     t0, recs, agree = time.perf_counter(), [], []
     for seed in seeds:
-        imgs = model.sample(QUALITY_COUNT, seed)
+        imgs = model.sample(count, seed)
         q = quality.measure(imgs, cfg.dataset)
         recs.append(q["recognisability"])
         if model.conditional:  # the judge's label against the asked-for digit
             _, prob = quality._judge_outputs(quality.get_judge(cfg.dataset), imgs)
-            agree.append((prob.argmax(1) == model.default_labels(QUALITY_COUNT)).double().mean().item())
+            agree.append((prob.argmax(1) == model.default_labels(count)).double().mean().item())
     agreement = f"  class agreement {sum(agree) / len(agree):.3f}" if agree else ""
     print(f"temperature {cfg.temperature:<5g} guidance {cfg.guidance:<4g} {cfg.sampler} η {cfg.eta:g}  recognisability "
           f"{sum(recs) / len(recs):.3f} {[round(r, 3) for r in recs]}  coverage {q['coverage']:.3f}  "
