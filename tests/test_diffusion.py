@@ -1,4 +1,5 @@
-"""DDPM: schedule values, ancestral step, sampling determinism, EMA in checkpoints, learning."""
+"""DDPM: schedule values, ancestral step, sampling determinism, EMA in checkpoints, learning;
+class conditioning with classifier-free guidance, the course's listing, the teaching views."""
 import io
 import math
 
@@ -6,12 +7,14 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from deeparch.archs import make_config
-from deeparch.archs.diffusion import SPEC, DDPMSchedule, Diffusion, UNet
+from deeparch.archs import load_config, make_config
+from deeparch.archs.diffusion import LOG_BETA_MAX, SCHEDULES, SPEC, CourseDenoiser, DDPMSchedule, Diffusion, UNet
+from deeparch.config import ConfigError
 
 
 def small_cfg(**hp):
-    base = dict(T=100, channels=8, sample_steps=5, ema_decay=0.99, warmup=0)
+    """A tiny unconditional model (the conditional tests ask for ``conditional=True``)."""
+    base = dict(T=100, channels=8, sample_steps=5, ema_decay=0.99, warmup=0, conditional=False, guidance=1.0)
     return make_config("diffusion", **{**base, **hp})
 
 
@@ -26,7 +29,7 @@ def test_linear_schedule_known_values():
     assert ab[-1].item() < 1e-3  # x_T is (almost) pure noise
 
 
-@pytest.mark.parametrize("kind", ["linear", "cosine", "quadratic"])
+@pytest.mark.parametrize("kind", SCHEDULES)
 @pytest.mark.parametrize("T", [50, 1000])
 def test_schedules_monotone_and_end_in_noise(kind, T):
     ab = DDPMSchedule(T, kind).alphas_cumprod
@@ -125,7 +128,7 @@ def test_spec_params_have_help_and_ranges():
     for p in SPEC.params:
         assert p.help and (p.choices is not None or p.type is bool or (p.min is not None and p.max is not None))
     cfg = make_config("diffusion")  # the preset validates
-    assert cfg.schedule in ("linear", "cosine", "quadratic")
+    assert cfg.schedule in SCHEDULES and cfg.conditional and cfg.guidance > 1
 
 
 def trained_small(steps: int = 3) -> Diffusion:
@@ -221,3 +224,169 @@ def test_temperature_scales_only_the_fresh_noise_of_each_step():
     assert (step(1.0) - mean).std() > 0.1
     m = Diffusion(small_cfg(temperature=0.7))
     assert m.sample(2, seed=3).shape == (2, 1, 28, 28)
+
+
+# --------------------------------------------------------------------------- logarithmic schedule
+@pytest.mark.parametrize("T", [50, 250, 1000])
+def test_log_schedule_is_geometric_in_beta(T):
+    s = DDPMSchedule(T, "log")
+    scale = 1000 / T
+    t = torch.arange(T, dtype=torch.float64)
+    expected = scale * 1e-4 * (LOG_BETA_MAX / 1e-4) ** (t / (T - 1))  # β_t = β_0 (β_max/β_0)^{t/(T-1)}
+    torch.testing.assert_close(s.betas, expected.clamp(max=0.999))
+    free = s.betas[s.betas < 0.999]  # (a short chain's last β would reach 1: clipped like every schedule's)
+    ratios = free[1:] / free[:-1]  # evenly spaced in log β: a constant ratio between steps
+    torch.testing.assert_close(ratios, torch.full_like(ratios, ratios[0].item()))
+    # it keeps the digit longer than linear, and still ends in noise
+    assert s.alphas_cumprod[T // 2] > DDPMSchedule(T, "linear").alphas_cumprod[T // 2]
+
+
+# --------------------------------------------------------------------------- conditioning and guidance
+def trained_conditional(steps: int = 3, **hp) -> Diffusion:
+    """A small conditional model after a few steps (its output layer is no longer the zero init)."""
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg(conditional=True, guidance=3.0, **hp))
+    opts = m.configure_optimizers()
+    x, y = torch.rand(8, 1, 28, 28) * 2 - 1, torch.arange(8)
+    for _ in range(steps):
+        assert math.isfinite(m.train_step(x, y, opts)["loss"])
+    return m
+
+
+def test_conditional_net_respects_the_label():
+    m = trained_conditional()
+    assert m.conditional and m.net.label_emb.num_embeddings == 11  # ten digits and "no label"
+    x, t = torch.randn(1, 1, 28, 28).expand(3, -1, -1, -1), torch.tensor([50, 50, 50])
+    with torch.no_grad():
+        out = m.net(x, t, torch.tensor([3, 7, 10]))
+    assert not torch.allclose(out[0], out[1]) and not torch.allclose(out[0], out[2])
+    a, b = m.sample(2, seed=5, labels=torch.tensor([3, 3])), m.sample(2, seed=5, labels=torch.tensor([7, 7]))
+    assert not torch.equal(a, b)  # same noise, other digit asked for: another image
+    assert torch.equal(a, m.sample(2, seed=5, labels=torch.tensor([3, 3])))
+
+
+@pytest.mark.parametrize("scale", [0.0, 1.0, 3.0])
+def test_guidance_mixes_conditional_and_unconditional_guesses(scale):
+    m = trained_conditional()
+    x, t, y = torch.randn(4, 1, 28, 28), torch.tensor([10, 40, 70, 99]), torch.tensor([0, 3, 7, 9])
+    with torch.no_grad():
+        eps_c, eps_u = m.net(x, t, y), m.net(x, t, torch.full_like(y, 10))
+        guided = m.guided_eps(m.net, x, t, y, scale)
+    torch.testing.assert_close(guided, eps_u + scale * (eps_c - eps_u), atol=1e-5, rtol=1e-4)
+    if scale == 0:  # guidance 0 is exactly the unconditional prediction
+        torch.testing.assert_close(guided, eps_u, atol=1e-6, rtol=0)
+
+
+def test_label_dropout_follows_p_uncond():
+    y = torch.arange(10).repeat(100)  # (1000,)
+    for p, share in ((0.0, 0.0), (1.0, 1.0), (0.3, 0.3)):
+        m = Diffusion(small_cfg(conditional=True, guidance=2.0, p_uncond=p))
+        torch.manual_seed(0)
+        seen = m._train_labels(y)
+        null = seen == 10
+        assert null.double().mean().item() == pytest.approx(share, abs=0.05)
+        assert torch.equal(seen[~null], y[~null])  # kept labels are the true ones
+    assert Diffusion(small_cfg())._train_labels(y) is None  # an unconditional net gets no label
+
+
+def test_unconditional_model_refuses_labels_and_conditional_defaults_to_the_digits_in_turn():
+    with pytest.raises(ValueError, match="unconditional"):
+        Diffusion(small_cfg()).sample(2, 0, labels=torch.tensor([1, 2]))
+    m = trained_conditional()
+    assert m.default_labels(12).tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1]
+    torch.testing.assert_close(m.sample(3, 4), m.sample(3, 4, labels=torch.tensor([0, 1, 2])))
+
+
+@pytest.mark.parametrize("hp, reason", [
+    (dict(model="course", conditional=True, guidance=3.0), "model=unet"),
+    (dict(conditional=False, guidance=3.0), "conditional=true"),
+    (dict(conditional=False), "guidance"),  # the preset's guidance without conditioning
+])
+def test_bad_combinations_are_refused_with_a_reason(hp, reason):
+    with pytest.raises(ConfigError, match=reason):
+        make_config("diffusion", **hp)
+
+
+def test_runs_stored_before_conditioning_stay_unconditional():
+    old = make_config("diffusion", conditional=False, guidance=1.0).to_dict()
+    for key in ("conditional", "guidance", "p_uncond", "model"):
+        old["hp"].pop(key)
+    cfg = load_config(old)
+    assert not cfg.conditional and cfg.guidance == 1.0 and cfg.model == "unet"
+
+
+# --------------------------------------------------------------------------- the course's listing
+def test_course_listing_is_three_convolutions_scaled_by_t():
+    net = CourseDenoiser(4, T=100)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [(1, 4, (3, 3)), (4, 8, (3, 3)),
+                                                                              (8, 1, (3, 3))]
+    x = torch.randn(1, 1, 28, 28).expand(3, -1, -1, -1)
+    out = net(x, torch.tensor([0, 25, 50]))
+    assert torch.equal(out[0], torch.zeros_like(out[0]))  # its only knowledge of t: a scale
+    torch.testing.assert_close(out[2], 2 * out[1])
+
+
+def test_course_variant_builds_trains_and_samples():
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg(model="course"))
+    assert isinstance(m.net, CourseDenoiser) and not m.conditional
+    assert sum(p.numel() for p in m.parameters()) < sum(p.numel() for p in Diffusion(small_cfg()).parameters())
+    loss = m.train_step(torch.rand(4, 1, 28, 28) * 2 - 1, torch.zeros(4, dtype=torch.long), m.configure_optimizers())
+    assert math.isfinite(loss["loss"])
+    assert m.sample(2, 0).shape == (2, 1, 28, 28)
+
+
+# --------------------------------------------------------------------------- views
+def media_of(m: Diffusion, probes: int = 2):
+    from deeparch.archs.base import MediaContext
+
+    ctx = MediaContext(torch.rand(probes, 1, 28, 28) * 2 - 1, torch.tensor([7, 2]), tuple("0123456789"),
+                       judge=None, sample_count=4)
+    found, _ = m.media(ctx, with_quality=False)
+    return {f.kind: f for f in found}
+
+
+@pytest.mark.parametrize("conditional", [False, True])
+def test_views_schedule_forward_and_reverse(conditional):
+    from deeparch import images
+    from deeparch.archs._diffusion_views import FRAMES
+
+    m = trained_conditional() if conditional else trained_small()
+    got = media_of(m)
+    assert {v.kind for v in SPEC.display.views} <= set(got) | {"quality", "class_hist"}
+    meta = got["schedule"].meta  # the agreement's draw="curves" contract
+    assert [s["label"][:3] for s in meta["series"]] == ["β_t", "ᾱ_t"] and meta["xlabel"] and meta["ylabel"]
+    assert meta["series"][1]["y"] == pytest.approx(m.schedule.alphas_cumprod.tolist(), abs=1e-6)
+    assert len(meta["series"][0]["x"]) == m.schedule.T and meta["log_y"] is False
+    fwd = got["forward"]
+    assert images.from_png(fwd.png).shape == (30 + 2, (len(fwd.meta["t"]) + 1) * 30 + 2)
+    assert fwd.meta["t"][0] == 0 and fwd.meta["t"][-1] == m.schedule.T - 1 and fwd.meta["label"] == 7
+    rev = got["reverse"]
+    frames = min(FRAMES, m.cfg.sample_steps)
+    rows = 2 * (10 if conditional else 1)  # x_t above x̂_0, once per digit for a conditional model
+    assert images.from_png(rev.png).shape == (rows * 30 + 2, frames * 30 + 2)
+    assert rev.meta["t"] == sorted(rev.meta["t"], reverse=True) and len(rev.meta["t"]) == frames
+    assert rev.meta["labels"] == (list(range(10)) if conditional else None)
+    assert all(v.explain for v in SPEC.display.views)
+    if not conditional:  # the strip's last x̂_0 (t = 0) is the sample drawn from the same noise
+        strip, alone = images.from_png(rev.png), images.grid(m.sample(1, seed=1234))  # MediaContext's seed
+        c = (frames - 1) * 30
+        assert (strip[32:60, c + 2:c + 30] == alone[2:30, 2:30].numpy()).all()
+
+
+def test_ddim_eta_one_is_the_ancestral_step_and_eta_needs_ddim():
+    s = DDPMSchedule(250, "cosine")
+    g = torch.Generator().manual_seed(0)
+    xt, eps = torch.randn(3, 1, 28, 28, generator=g), torch.randn(3, 1, 28, 28, generator=g)
+
+    def step(**kw):
+        return s.step(eps, 120, xt, torch.Generator().manual_seed(7), prev_t=80, **kw)
+
+    torch.testing.assert_close(step(sampler="ddim", eta=1.0), step(), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(step(sampler="ddim", eta=0.0), step(sampler="ddim"))
+    half = step(sampler="ddim", eta=0.5)
+    assert not torch.allclose(half, step(sampler="ddim")) and not torch.allclose(half, step())
+    with pytest.raises(ConfigError, match="sampler=ddim"):
+        make_config("diffusion", eta=0.5)
+    assert make_config("diffusion", sampler="ddim", eta=0.5).eta == 0.5
