@@ -68,6 +68,7 @@ from deeparch.display import Line, Panel, View, generator
 SCHEDULES = ("linear", "cosine", "quadratic", "log")
 SAMPLERS = ("ancestral", "ddim")
 MODELS = ("unet", "course")
+NUM_CLASSES = 10  # the digits a conditional model can be asked for
 LOG_BETA_MAX = 0.05  # the log schedule's last β (for T = 1000): ᾱ_T ≈ 3e-4, pure noise like linear's
 
 
@@ -450,9 +451,6 @@ class Diffusion(GeneratorModel):
         """The generator's grids and figures, then the diffusion views: schedule, forward, reverse."""
         found, figures = super().media(ctx, with_quality)
         return found + diffusion_views(self, ctx), figures
-
-
-NUM_CLASSES = 10
 
 
 def build_net(cfg, num_classes: int) -> nn.Module:
