@@ -188,3 +188,28 @@ def test_initialization_schemes():
     assert lin[0].weight.std().item() == pytest.approx(math.sqrt(2 / 800), rel=0.05)
     initialize(lin, "he")
     assert lin[0].weight.std().item() == pytest.approx(math.sqrt(2 / (1 + 0.2 ** 2) / 400), rel=0.05)
+
+
+def test_trainer_records_the_conditional_figures_and_views():
+    """Through the trainer: the judge is asked for balanced classes, class agreement and the judge score
+    are recorded, the grid and the interpolation strip are stored; the EMA is not counted as weights."""
+    from deeparch.trainer import Callback, Trainer
+
+    class Rec(Callback):
+        rows, media = {}, []
+
+        def on_metrics(self, step, values):
+            self.rows.update(values)
+
+        def on_media(self, step, kind, png, meta):
+            self.media.append(kind)
+
+    rec = Rec()
+    cfg = make_config("cgan", **SMALL, max_steps=2, sample_every=2, quality_every=2, max_minutes=0)
+    trainer = Trainer(cfg, [rec])
+    result = trainer.fit()
+    assert result.status == "finished"
+    assert 0 <= rec.rows["class_agreement"] <= 1 and 1 <= rec.rows["judge_is"] <= 10
+    assert {"quality", "samples", "interpolation"} <= set(rec.media)
+    assert trainer.n_params == sum(p.numel() for p in trainer.model.generator.parameters()) + \
+        sum(p.numel() for p in trainer.model.discriminator.parameters())

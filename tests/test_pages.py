@@ -170,7 +170,7 @@ def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):
     assert button(at, "Launch run").disabled
 
 
-@pytest.mark.parametrize("arch", ["cnn", "rnn", "gan", "transformer", "diffusion"])
+@pytest.mark.parametrize("arch", ["cnn", "rnn", "gan", "dcgan", "cgan", "wgan_gp", "transformer", "diffusion"])
 def test_train_page_shows_every_architecture(app_store, arch):
     at = open_page("pages/train.py")
     at.selectbox(key="train_arch").set_value(arch).run()
@@ -185,7 +185,7 @@ def test_race_launches_a_group(app_store):
     button(at, "Launch race").click().run()
     assert not at.exception
     runs = app_store.list_runs()
-    assert sorted(r.arch for r in runs) == ["cnn", "rnn", "transformer"]
+    assert sorted(r.arch for r in runs) == ["cnn", "dcgan", "rnn", "transformer"]
     assert len({r.group_name for r in runs}) == 1 and runs[0].group_name
     assert {r.config["hp"]["max_steps"] for r in runs} == {30}
     assert {r.config["hp"]["seed"] for r in runs} == {0}
