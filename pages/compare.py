@@ -11,12 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from deeparch import charts, lifecycle, series, views
+from deeparch import charts, i18n, lifecycle, series, views
 from deeparch.charts import Series
 from deeparch.text import csv_cell, md_escape
-from pages import _controls, _guard, _plot, _selection, _store, _words
+from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
 
-TEXT = {
+TEXT = i18n.Catalog("compare", {
     "title": "Compare",
     "pick": "Runs to compare",
     "pick_help": "Any runs: finished or still training, of any architecture. Each gets its own colour.",
@@ -66,7 +66,7 @@ TEXT = {
     "grad_layers": "Per-layer gradient norm, median over the run: {name}",
     "grad_none": "{name}: no gradient records.",
     "grad_x": "median ‖grad‖ (log scale)",
-}
+})
 MAX_RUNS = 8
 X_KINDS = ("step", "samples", "wall")
 SPARSE = 50  # a series with fewer points (evaluations) is not smoothed by default
@@ -161,7 +161,7 @@ def grids(runs) -> None:
     top = max([r.total_steps or r.step for r in runs] + [1])
     step = st.slider(TEXT["grid_step"], 0, int(top), int(top), key="compare_grid_step",
                      help=TEXT["grid_step_help"])
-    cols = st.columns(min(4, len(runs)))
+    cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
             view = first_grid(run)
@@ -186,7 +186,7 @@ def gradients(runs, rms, uid: str) -> None:
              for i, r in enumerate(runs) if rms[r.id].has("grad_norm")]
     _plot.chart(charts.line_figure(curve, TEXT["grad_curve"], ylabel="‖grad‖", log_y=True, uirevision=f"cgrad-{uid}"),
              "compare_grad")
-    cols = st.columns(min(4, len(runs)))
+    cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
             g = series.grad_summary(rms[run.id])
@@ -214,7 +214,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
         f, head, v = finals[r.id], heads[r.id], value[r.id]
         common = dict(run=md_escape(run_ref(r)), metric=head.label if head else TEXT["no_headline"],
                       time=_words.fmt_duration(f["train_seconds"]),
-                      params=f"{int(f['params']):,}" if f["params"] else "–")
+                      params=i18n.number(int(f["params"])) if f["params"] else "–")
         if v is None:
             lines.append(TEXT["summary_none"].format(**common))
             continue
