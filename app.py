@@ -10,7 +10,7 @@ import streamlit as st
 
 # a local PNG, served by this server: an emoji icon is drawn by the browser from a font CDN, and a
 # :material/…: page icon from Google's servers; a classroom may have no internet
-ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="deeparch", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="expanded")
 
