@@ -180,6 +180,11 @@ def param_label(name: str) -> str:
     return f"{label} ({name})" if label else name
 
 
+def separators() -> str:
+    """Plotly's ``layout.separators`` for the current language: decimal mark then thousands mark."""
+    return "".join(_symbols(current()))
+
+
 def number(value: float | int, fmt: str = ",") -> str:
     """``value`` formatted with the Python spec ``fmt`` and the current language's separators."""
     return localize_number(format(value, fmt))

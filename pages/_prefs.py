@@ -62,7 +62,10 @@ def per_row(n: int) -> int:
 
 
 def styled(fig):
-    """``fig`` as this session shows it (restyled for a projector when the mode is on)."""
+    """``fig`` as this session shows it: its numbers with the language's separators, restyled for a
+    projector when the mode is on."""
+    if i18n.current() != i18n.DEFAULT:
+        fig.update_layout(separators=i18n.separators())
     return charts.projector(fig) if projector() else fig
 
 
