@@ -8,8 +8,8 @@ from pathlib import Path
 
 import streamlit as st
 
-# a local PNG, served by this server: an emoji icon is drawn by the browser from a font CDN, and a
-# :material/…: page icon from Google's servers; a classroom may have no internet
+# a PNG file served by this server: Streamlit's frontend fetches a :material/…: page icon from
+# fonts.gstatic.com, and draws an emoji one with whatever emoji font the machine has (or none)
 ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="deeparch", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="expanded")

@@ -17,7 +17,7 @@ from deeparch.archs import ARCHS, load_config, make_config, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
-from pages import _classroom, _controls, _guard, _selection, _store
+from pages import _classroom, _controls, _guard, _selection, _store, _words
 
 TEXT = i18n.Catalog("train", {
     "title": "Train",
@@ -308,6 +308,7 @@ def queue() -> None:
         st.caption(TEXT["queue_empty"])
         return
     df = views.runs_frame(s, active)
+    df["status"] = df["status"].map(_words.status)
     st.dataframe(
         df[["name", "status", "arch", "progress", "step", "created"]], hide_index=True, width="stretch",
         placeholder="–",
