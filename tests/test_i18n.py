@@ -8,7 +8,8 @@ import sys
 import pytest
 
 from deeparch import i18n
-from deeparch.catalogs import en, english_messages, english_pages, missing, param_names, pt_BR
+from deeparch.catalogs import en, pt_BR
+from deeparch.catalogs.check import english_messages, english_pages, missing, param_names
 
 
 @pytest.fixture
