@@ -135,3 +135,11 @@ def test_the_cli_speaks_english_unless_asked():
     bad = subprocess.run(run + ["--lang", "pt-BR", "train", "--arch", "cnn", "--lr", "abc"], capture_output=True,
                          text=True)
     assert bad.returncode == 2 and "deve ser um número em" in bad.stderr
+
+
+def test_a_memory_refusal_is_translated(pt):
+    said = ("this configuration needs about 27.0 GB of memory to train (0.10 GB of weights, 26.9 GB for a step on "
+            "a batch of 4096: gradients, optimizer state, activations), but only 3.2 GB is available; lower "
+            "batch_size or the model's size")
+    assert i18n.tr_error(said).startswith("esta configuração precisa de cerca de 27.0 GB de memória")
+    assert "lote de 4096" in i18n.tr_error(said) and "3.2 GB disponíveis" in i18n.tr_error(said)

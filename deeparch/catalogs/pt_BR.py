@@ -602,6 +602,13 @@ PATTERNS = (
     (r"^worker exited unexpectedly", "o processo de treinamento terminou inesperadamente"),
     (r"^interrupted from the keyboard", "interrompido pelo teclado"),
     (r"^stopped before it started$", "parada antes de começar"),
+    # a configuration refused before launch (deeparch/memory.py)
+    (r"^this configuration needs about (\S+) GB of memory to train \((\S+) GB of weights, (\S+) GB for a step on a "
+     r"batch of (\d+): gradients, optimizer state, activations\), but only (\S+) GB is available; lower batch_size "
+     r"or the model's size$",
+     r"esta configuração precisa de cerca de \1 GB de memória para treinar (\2 GB de pesos, \3 GB para um passo "
+     r"num lote de \4: gradientes, estado do otimizador, ativações), mas só há \5 GB disponíveis; diminua "
+     r"batch_size ou o tamanho do modelo"),
     # what a control did (deeparch/jobs.py's answers)
     (r"^stop requested$", "parada pedida"),
     (r"^pause requested$", "pausa pedida"),
