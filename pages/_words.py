@@ -16,6 +16,7 @@ TEXT = i18n.Catalog("words", {
         "finished": "finished", "stopped": "stopped", "failed": "failed", "diverged": "diverged",
     },
     "none": "–",
+    "choose": "Choose options",  # an empty multiselect (Streamlit's own placeholder is English)
     "seconds": "{s} s",
     "minutes": "{m} min",
     "minutes_seconds": "{m} min {s:02d} s",

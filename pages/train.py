@@ -260,7 +260,7 @@ RACE_UNITS = {  # budget unit → (its field: the schema's parameter, "0 = no li
 def race() -> None:
     st.caption(TEXT["race_intro"])
     archs = kept(st.multiselect, "race_archs", {"default": [a for a, spec in ARCHS.items() if spec.race_default]}, TEXT["race_archs"],
-                 list(ARCHS), format_func=arch_title)
+                 list(ARCHS), format_func=arch_title, placeholder=_words.TEXT["choose"])
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         dataset = kept(st.selectbox, "race_dataset", {}, TEXT["dataset"], list(DATASETS),

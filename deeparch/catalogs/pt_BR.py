@@ -102,6 +102,7 @@ PAGES = {
             "finished": "concluída", "stopped": "parada", "failed": "falhou", "diverged": "divergiu",
         },
         "none": "–",
+        "choose": "Escolha as opções",
         "seconds": "{s} s",
         "minutes": "{m} min",
         "minutes_seconds": "{m} min {s:02d} s",
