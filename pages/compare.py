@@ -137,7 +137,7 @@ def mark_ends(fig: go.Figure, ends: list[tuple]) -> go.Figure:
     for x, y, i, group in ends:
         c = charts.color(i)
         fig.add_trace(go.Scatter(
-            x=[x], y=[y], mode="markers+text", text=[f"{y:.4g}"], textposition="middle right",
+            x=[x], y=[y], mode="markers+text", text=[i18n.number(y, ".4g")], textposition="middle right",
             marker=dict(size=9, color=c, line=dict(color="white", width=1)), textfont=dict(color=c, size=13),
             showlegend=False, legendgroup=group, hoverinfo="skip", cliponaxis=False, uid=f"{group}|end"))
     fig.update_layout(margin=dict(r=70))
@@ -264,6 +264,7 @@ def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
     labels = declared_labels(runs)
     refs = {r.id: run_ref(r) for r in runs}
     table = pd.DataFrame([final_row(r, finals[r.id], labels) for r in runs]).set_index("run_id").rename(index=refs)
+    table["status"] = table["status"].map(_words.status)
     table = table.dropna(axis=1, how="all").rename(columns=TEXT["final_cols"])
     table.index.name = TEXT["run_col"]
     return table, finals

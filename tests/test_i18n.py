@@ -12,11 +12,17 @@ from deeparch.catalogs import en, pt_BR
 from deeparch.catalogs.check import english_messages, english_pages, missing, param_names
 
 
+@pytest.fixture(autouse=True)
+def process_language():
+    """The process language decides (an AppTest of app.py earlier in this process installs a session resolver)."""
+    i18n.set_resolver(None)
+    yield
+    i18n.set_lang("en")
+
+
 @pytest.fixture
 def pt():
     i18n.set_lang("pt-BR")
-    yield
-    i18n.set_lang("en")
 
 
 def test_pt_br_has_every_key_of_the_english_catalog():

@@ -226,7 +226,7 @@ PAGES = {
         "missing": "Fora deste gráfico, sem {metric} registrada: {runs}",
         "run_ref": "#{id} {name}",
         "metric_names": {"epoch": "época", "train_time": "tempo de treinamento (s)"},
-        "qualified": "{line} {axis}",
+        "qualified": "{axis} de {line}",
         "summary": "Em uma linha cada",
         "summary_line": "**{run}**: {metric} {value}{best} · {time} de treinamento · {params} parâmetros",
         "summary_none": "**{run}**: ainda sem {metric} · {time} de treinamento · {params} parâmetros",
