@@ -4,17 +4,23 @@ The entry script: page configuration, the navigation over ``pages/`` and the sid
 every page shares. Training never happens here; runs train in worker processes that
 write to the run store, and the pages read it.
 """
+from pathlib import Path
+
 import streamlit as st
 
-# an emoji icon: Streamlit draws it as a data: URL, where a :material/…: icon is fetched from Google's servers
-st.set_page_config(page_title="deeparch", page_icon="🧠", layout="wide",
+# a PNG file served by this server: Streamlit's frontend fetches a :material/…: page icon from
+# fonts.gstatic.com, and draws an emoji one with whatever emoji font the machine has (or none)
+ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
+st.set_page_config(page_title="deeparch", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="expanded")
 
-from deeparch import jobs, lifecycle, views  # noqa: E402 - set_page_config must come first
+from deeparch import i18n, jobs, lifecycle, views  # noqa: E402 - set_page_config must come first
 from deeparch.store import default_root
-from pages import _guard, _store
+from pages import _classroom, _guard, _prefs, _store
 
-TEXT = {
+_prefs.install()  # every lookup below (page titles included) reads this session's language
+
+TEXT = i18n.Catalog("app", {
     "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs",
     "brand": "**deeparch** · deep architectures lab",
     "store": "Run store",
@@ -22,7 +28,7 @@ TEXT = {
     "slots": "Up to {n} runs train at once; the others wait in the queue.",
     "store_error": "The run store at {root} cannot be opened ({error}). Set DEEPARCH_RUNS to a writable folder "
                    "and restart the server.",
-}
+})
 
 # Small images (28×28 digits) scaled up by the browser stay crisp instead of blurry.
 CSS = """
@@ -54,6 +60,8 @@ def sidebar_status() -> None:
 
 with st.sidebar:
     st.markdown(TEXT["brand"])
+    _prefs.sidebar()
+    _classroom.sidebar()
     try:
         root = _store.store().root.resolve()
         sidebar_status()

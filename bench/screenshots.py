@@ -3,6 +3,8 @@
     python bench/screenshots.py            # trains a few short real runs in a temporary store (~3 min)
     python bench/screenshots.py --store runs --out docs   # or shoot an existing store as it is
     python bench/screenshots.py --projector  # Live at 1280x720 (and at 150% zoom) with a CNN and a GAN run
+    python bench/screenshots.py --fake --lang pt-BR        # every page in Portuguese: docs/pt-BR-*.png
+    python bench/screenshots.py --fake --projector --projector-mode --lang pt-BR   # the sidebar's projector mode
 
 Starts ``streamlit run app.py`` on a free port, drives Debian's Chromium with Playwright.
 """
@@ -96,16 +98,29 @@ def projector_runs(store_dir: Path) -> dict:
     return {"gan": gan, "cnn": cnn}
 
 
-def shoot_projector(port: int, out: Path, ids: dict) -> None:
-    """Live as a projector shows it: 1280x720 at scale 1, and 150% zoom (853x480 CSS px at scale 1.5)."""
+PROJECTOR_TOGGLE = {"en-US": "Projector mode", "pt-BR": "Modo projetor"}
+
+
+def shoot_projector(port: int, out: Path, ids: dict, mode: bool = False, locale: str = "en-US") -> None:
+    """Live as a projector shows it: 1280x720 at scale 1, and 150% zoom (853x480 CSS px at scale 1.5);
+    ``mode``: with the sidebar's projector mode on (files named ``live-1280x720-projector[-pt-BR].png``)."""
     from playwright.sync_api import sync_playwright
 
+    tag = ("-projector" if mode else "") + ("" if locale == "en-US" else f"-{locale}")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        for name, (w, h), scale in (("live-1280x720.png", (1280, 720), 1), ("live-1280x720-zoom150.png", (853, 480), 1.5)):
-            page = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=scale).new_page()
+        for name, (w, h), scale in ((f"live-1280x720{tag}.png", (1280, 720), 1),
+                                    (f"live-1280x720-zoom150{tag}.png", (853, 480), 1.5)):
+            page = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=scale,
+                                       locale=locale).new_page()
             page.goto(f"http://127.0.0.1:{port}/live?runs={ids['gan']},{ids['cnn']}")
             page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+            if mode:
+                page.get_by_text(PROJECTOR_TOGGLE[locale], exact=True).click()
+                time.sleep(3)
+            # a loaded machine draws slowly: wait for the first four charts to have their lines
+            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .scatterlayer .trace').length >= 4",
+                                   timeout=120_000)
             time.sleep(6)
             # scrolled to the run selector: the run headers below it, then the first charts
             page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
@@ -117,15 +132,18 @@ def shoot_projector(port: int, out: Path, ids: dict) -> None:
         browser.close()
 
 
-def shoot(port: int, out: Path, ids: dict | None) -> None:
+def shoot(port: int, out: Path, ids: dict | None, locale: str = "en-US") -> None:
+    """Every page; in another ``locale`` than English the files are named ``<locale>-<page>.png``."""
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{port}"
+    prefix = "" if locale == "en-US" else f"{locale}-"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1000}, device_scale_factor=1)
+        page = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1,
+                                   locale=locale).new_page()
 
-        def settle(seconds=4.0):
+        def settle(seconds=4.0, charts=0):
             page.set_viewport_size({"width": 1440, "height": 1000})
             page.wait_for_selector("h1", timeout=60_000)
             time.sleep(seconds)
@@ -134,6 +152,13 @@ def shoot(port: int, out: Path, ids: dict | None) -> None:
                                    " return m ? m.scrollHeight : 1000; }")
             page.set_viewport_size({"width": 1440, "height": min(6000, max(1000, int(height) + 40))})
             time.sleep(2.0)
+            # a loaded machine draws slowly: wait (up to 90 s) for ``charts`` charts, each with its drawing
+            try:
+                page.wait_for_function("n => { const p = document.querySelectorAll('.js-plotly-plot');"
+                                       " return p.length >= n && Array.from(p).every(e => e.querySelector('.main-svg')); }",
+                                       arg=charts, timeout=90_000)
+            except Exception:  # noqa: BLE001 - shoot what there is
+                pass
             # a live chart is redrawn when points arrive: shoot at a moment when every chart is drawn
             for _ in range(150):
                 blank = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
@@ -145,18 +170,18 @@ def shoot(port: int, out: Path, ids: dict | None) -> None:
 
         page.goto(f"{base}/train")
         settle()
-        page.screenshot(path=str(out / "train.png"), full_page=False)
+        page.screenshot(path=str(out / f"{prefix}train.png"), full_page=False)
         live_ids = ",".join(str(i) for i in ([ids["gan"], ids["cnn"]] if ids else []))
         page.goto(f"{base}/live" + (f"?runs={live_ids}" if live_ids else ""))
-        settle(8)
-        page.screenshot(path=str(out / "live.png"), full_page=False)
+        settle(8, charts=6)
+        page.screenshot(path=str(out / f"{prefix}live.png"), full_page=False)
         cmp_ids = ",".join(str(i) for i in (ids["race"] if ids else []))
         page.goto(f"{base}/compare" + (f"?runs={cmp_ids}" if cmp_ids else ""))
-        settle(6)
-        page.screenshot(path=str(out / "compare.png"), full_page=False)
+        settle(6, charts=2)
+        page.screenshot(path=str(out / f"{prefix}compare.png"), full_page=False)
         page.goto(f"{base}/runs")
         settle()
-        page.screenshot(path=str(out / "runs.png"), full_page=False)
+        page.screenshot(path=str(out / f"{prefix}runs.png"), full_page=False)
         browser.close()
 
 
@@ -166,6 +191,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "docs"))
     ap.add_argument("--fake", action="store_true", help="fill the store with fake runs (no training), for layout work")
     ap.add_argument("--projector", action="store_true", help="only Live at 1280x720 with a CNN and a GAN run")
+    ap.add_argument("--projector-mode", action="store_true", help="with --projector: turn on the sidebar's projector mode")
+    ap.add_argument("--lang", default="en-US", choices=("en-US", "pt-BR"), help="the browser's language")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -186,12 +213,12 @@ def main() -> None:
     server = start_server(store, port)
     try:
         if a.projector:
-            ids = projector_runs(store)
-            shoot_projector(port, out, ids)
+            ids = ids or projector_runs(store)
+            shoot_projector(port, out, ids, a.projector_mode, a.lang)
             return
         if not a.store and not a.fake:
             ids = real_runs(store)
-        shoot(port, out, ids)
+        shoot(port, out, ids, a.lang)
     finally:
         os.killpg(server.pid, 15)
         server.wait(10)

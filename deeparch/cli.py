@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from deeparch import i18n
 from deeparch.archs import make_config
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.text import clean_name, csv_cell
@@ -182,16 +183,51 @@ def cmd_archs(args) -> int:
 
     for name, spec in ARCHS.items():
         head = spec.display.headline
-        print(f"{name}: {spec.title}" + (f" (headline: {head.label})" if head else ""))
+        print(f"{name}: {i18n.tr(spec.title)}" + (f" (headline: {i18n.tr(head.label)})" if head else ""))
         for p in schema(name).values():
-            print(f"    --{p.name.replace('_', '-'):<16} default {p.default!s:<8} {p.describe_range()}: {p.help}")
+            print(f"    --{p.name.replace('_', '-'):<16} default {p.default!s:<8} "
+                  f"{i18n.tr_error(p.describe_range())}: {i18n.tr(p.help)}  [{i18n.param_label(p.name)}]")
     return 0
+
+
+def serve_command(args) -> tuple[list[str], dict]:
+    """The Streamlit command line and environment ``serve`` runs (the app in the project folder)."""
+    args.address = args.address or ("0.0.0.0" if args.classroom else "127.0.0.1")
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
+           "--server.port", str(args.port)]
+    env = dict(os.environ)
+    if args.store:
+        env["DEEPARCH_RUNS"] = str(Path(args.store).resolve())
+    if args.classroom:
+        env["DEEPARCH_CLASSROOM"] = "1"
+        if args.max_runs_per_student:
+            env["DEEPARCH_STUDENT_MAX_RUNS"] = str(args.max_runs_per_student)
+    return cmd, env
+
+
+def cmd_serve(args) -> int:
+    """Start the app; with --classroom for a room: student names, owners, the teacher's key.
+
+    The teacher key is DEEPARCH_TEACHER_TOKEN, or a fresh one told once on this terminal (never
+    in a log or a URL: the teacher types it into the sidebar)."""
+    import secrets
+    import subprocess
+
+    cmd, env = serve_command(args)
+    if args.classroom and not env.get("DEEPARCH_TEACHER_TOKEN"):
+        env["DEEPARCH_TEACHER_TOKEN"] = secrets.token_urlsafe(12)
+        print(f"teacher key (type it in the sidebar; set DEEPARCH_TEACHER_TOKEN to choose it): "
+              f"{env['DEEPARCH_TEACHER_TOKEN']}", file=sys.stderr)
+    return subprocess.call(cmd, env=env)
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m deeparch", description="Train, watch and compare the course's "
                                 "deep architectures. Runs are kept in a store (default runs/).")
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
+    p.add_argument("--lang", default=i18n.DEFAULT, choices=list(i18n.LANGS),
+                   help="language of the architecture listing and of error messages (default en)")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
     t = sub.add_parser("train", help="train in the foreground with a progress bar")
@@ -225,6 +261,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("archs", help="list architectures and their hyperparameters")
     a.set_defaults(fn=cmd_archs)
+
+    sv = sub.add_parser("serve", help="start the browser app (with --classroom: for a room of students)")
+    sv.add_argument("--classroom", action="store_true",
+                    help="students name themselves and control only their own runs; the teacher unlocks all "
+                         "with DEEPARCH_TEACHER_TOKEN; listens on every interface unless --address says otherwise")
+    sv.add_argument("--address", default=None, help="address to listen on (default 127.0.0.1; 0.0.0.0 with --classroom)")
+    sv.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    sv.add_argument("--max-runs-per-student", type=int, default=0,
+                    help="runs a student may have queued or training at once (default 3)")
+    sv.set_defaults(fn=cmd_serve)
     return p
 
 
@@ -234,6 +280,7 @@ def main(argv=None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    i18n.set_lang(args.lang)
     try:
         return args.fn(args)
     except (ConfigError, DataError, KeyError, StoreError) as e:
@@ -242,5 +289,5 @@ def main(argv=None) -> int:
         where = Path(args.store) if args.store else default_root()
         msg = f"the run store {where / 'runs.db'} cannot be used ({e}); free some space, check its permissions, " \
               "or move a corrupt runs.db aside"
-    print(f"error: {msg}", file=sys.stderr)
+    print(f"error: {i18n.tr_error(msg)}", file=sys.stderr)
     return 2

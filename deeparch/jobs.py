@@ -84,8 +84,9 @@ def _store(store: Store | None) -> Store:
 
 
 def launch(config: RunConfig | dict, name: str | None = None, store: Store | None = None,
-           parent: int | None = None, group: str | None = None) -> int:
-    """Queue a run, reconcile, and start it if a slot is free. Returns its id."""
+           parent: int | None = None, group: str | None = None, owner: str | None = None) -> int:
+    """Queue a run, reconcile, and start it if a slot is free. Returns its id. ``owner``: the student
+    who launched it in classroom mode (``deeparch.classroom``), None otherwise."""
     from deeparch.archs import load_config  # the registry imports torch: not in a supervisor, only when launching
     from deeparch.memory import require
 
@@ -94,7 +95,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
-    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group)
+    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, owner=owner)
     reconcile(store)
     return run_id
 
@@ -328,14 +329,15 @@ def resume(run_id: int, store: Store | None = None) -> str:
     return "queued from its last checkpoint" if (store.run_dir(run) / "checkpoint.pt").exists() else "queued"
 
 
-def clone(run_id: int, store: Store | None = None, name: str | None = None, **overrides) -> int:
+def clone(run_id: int, store: Store | None = None, name: str | None = None, owner: str | None = None,
+          **overrides) -> int:
     """Launch a new run with the same configuration (and any hyperparameters overridden)."""
     from deeparch.archs import load_config
 
     store = _store(store)
     run = need(store, run_id)
     cfg = load_config(run.config).replace(**overrides)  # an old run's clone behaves like it
-    return launch(cfg, name=name or f"{run.name} (clone)", store=store, parent=run_id)
+    return launch(cfg, name=name or f"{run.name} (clone)", store=store, parent=run_id, owner=owner)
 
 
 def delete(run_id: int, store: Store | None = None) -> None:

@@ -51,7 +51,8 @@ CREATE TABLE IF NOT EXISTS runs (
     parent INTEGER,
     group_name TEXT,
     uid TEXT,
-    control_at REAL
+    control_at REAL,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -82,7 +83,7 @@ CREATE INDEX IF NOT EXISTS media_run_kind_step ON media (run_id, kind, step);
 
 
 # columns added after the first release: (name, SQL type); old stores get them by ALTER TABLE
-ADDED_COLUMNS = (("uid", "TEXT"), ("control_at", "REAL"))
+ADDED_COLUMNS = (("uid", "TEXT"), ("control_at", "REAL"), ("owner", "TEXT"))
 
 
 class StoreError(Exception):
@@ -119,6 +120,7 @@ class Run:
     group_name: str | None
     uid: str | None = None  # names the run's folder; None for runs from before folders had one
     control_at: float | None = None  # when the pending control request was made
+    owner: str | None = None  # the student who launched it (classroom mode); None: local, CLI or older
 
     @property
     def folder_name(self) -> str:
@@ -292,15 +294,17 @@ class Store:
 
     # ---- runs -------------------------------------------------------------------------------
     def create_run(self, config: dict, name: str | None = None, status: str = "queued",
-                   total_steps: int | None = None, parent: int | None = None, group: str | None = None) -> int:
+                   total_steps: int | None = None, parent: int | None = None, group: str | None = None,
+                   owner: str | None = None) -> int:
         """A new run with a fresh uid, so its folder is one no earlier run (or old store) left behind."""
         name = clean_name(name)
         with self.tx() as db:
             cur = db.execute(
                 "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name, "
-                "uid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "uid, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
-                 time.time(), total_steps, parent, clean_name(group) or None, uuid.uuid4().hex),
+                 time.time(), total_steps, parent, clean_name(group) or None, uuid.uuid4().hex,
+                 clean_name(owner) or None),
             )
             run_id = cur.lastrowid
             if not name:

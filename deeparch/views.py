@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from deeparch import lifecycle
+from deeparch import i18n, lifecycle
 from deeparch.archs import load_config
 from deeparch.config import ConfigError
 from deeparch.display import Display
@@ -47,7 +47,7 @@ def display(arch: str) -> Display:
     """What runs of ``arch`` show (its declared panels, views and headline); empty for an unknown arch,
     so an old run of a removed architecture still lists and compares by its generic columns."""
     found = spec(arch)
-    return found.display if found else Display()
+    return i18n.localized(found.display) if found else Display()
 
 
 def loss_key(arch: str) -> str:
@@ -110,11 +110,11 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
             "created": _local(r.created),
             "started": _local(r.started),
             "duration_s": (r.ended or now) - r.started if r.started else None,
-            "group": r.group_name or "", "reason": r.reason or "",
+            "group": r.group_name or "", "reason": r.reason or "", "owner": r.owner or "",
         })
     cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "headline",
             "headline_label", "headline_percent", "test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params",
-            "created", "started", "duration_s", "group", "reason"]
+            "created", "started", "duration_s", "group", "reason", "owner"]
     return pd.DataFrame(rows, columns=cols)
 
 

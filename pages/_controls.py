@@ -8,16 +8,17 @@ from typing import Callable
 
 import streamlit as st
 
-from deeparch import jobs, lifecycle
+from deeparch import i18n, jobs, lifecycle
 from deeparch.archs import make_config
 from deeparch.config import ConfigError
 from deeparch.store import Run
 from deeparch.text import md_escape
+from pages import _classroom
 from pages._selection import open_page
 from pages._store import store, write_lock
 from pages._words import status
 
-TEXT = {
+TEXT = i18n.Catalog("controls", {
     "pause": "Pause", "resume": "Resume", "stop": "Stop", "clone": "Clone",
     "pause_help": "Hold the training after the current step; Resume continues it.",
     "resume_help": "Continue a paused run, or restart a stopped or failed one from its last checkpoint.",
@@ -34,7 +35,7 @@ TEXT = {
     "demo_name": "demo: CNN, 300 steps",
     "demo_busy": "The demo run was launched a moment ago.",
     "badge": ":{color}-badge[{status}]",
-}
+})
 
 DEMO = dict(arch="cnn", max_steps=300, log_every=5, eval_every=50, sample_every=50)
 DOUBLE_CLICK_S = 5.0
@@ -59,8 +60,13 @@ def launch_once(configs: list, names: list[str | None], group: str | None = None
         return None
     st.session_state["_last_launch"] = (fingerprint, now)  # before launching: a rerun may interrupt us
     s = store()
+    refused = _classroom.launch_refusal(s, len(configs))  # the buttons say it first; this is the last word
+    if refused:
+        st.error(refused, icon=":material/lock:")
+        st.stop()
     with write_lock():
-        return [jobs.launch(c, name=n, store=s, group=group) for c, n in zip(configs, names)]
+        return [jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner())
+                for c, n in zip(configs, names)]
 
 
 def runs_or_hint(s) -> list:
@@ -78,7 +84,11 @@ def first_run_hint(key: str = "demo", body: str | None = None) -> None:
     with st.container(border=True):
         st.subheader(TEXT["first_title"])
         st.markdown(body or TEXT["first_body"])
-        if st.button(TEXT["first_button"], type="primary", key=key, icon=":material/play_arrow:"):
+        refused = _classroom.launch_refusal(store())
+        if refused:
+            st.caption(refused)
+        if st.button(TEXT["first_button"], type="primary", key=key, icon=":material/play_arrow:",
+                     disabled=bool(refused)):
             hp = {k: v for k, v in DEMO.items() if k != "arch"}
             ids = launch_once([make_config(DEMO["arch"], **hp)], [TEXT["demo_name"]])
             if ids is None:
@@ -103,7 +113,9 @@ def controls(run: Run, key: str, on_clone: Callable[[int], None] | None = None) 
     for name, icon in CONTROL_ICONS.items():
         if not allowed[name]:
             continue
-        if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, help=TEXT[name + "_help"]):
+        refused = _classroom.launch_refusal(store()) if name == "clone" else _classroom.refusal(run, name)
+        if row.button(TEXT[name], key=f"{key}:{name}:{run.id}", icon=icon, help=refused or TEXT[name + "_help"],
+                      disabled=bool(refused)):
             try:
                 with write_lock():
                     message = _act(name, run.id, on_clone)
@@ -123,8 +135,8 @@ def _act(name: str, run_id: int, on_clone: Callable[[int], None] | None) -> str:
     """Do one control action through ``jobs``; the message to show."""
     s = store()
     if name != "clone":
-        return _ACTIONS[name](run_id, store=s)
-    cloned = jobs.clone(run_id, store=s)
+        return i18n.tr_error(_ACTIONS[name](run_id, store=s))
+    cloned = jobs.clone(run_id, store=s, owner=_classroom.owner())
     if on_clone is not None:
         on_clone(cloned)
     return TEXT["cloned"].format(name=md_escape(s.get_run(cloned).name))

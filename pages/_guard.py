@@ -8,15 +8,16 @@ from typing import Callable
 
 import streamlit as st
 
+from deeparch import i18n
 from deeparch.store import default_root
 from pages import _compat
 from pages._selection import follow_navigation
 from pages._store import log, reconcile
 
-TEXT = {
+TEXT = i18n.Catalog("guard", {
     "error": "Something went wrong while drawing this page: {error}. "
              "Reload the page; if it happens again, check that the run store at {root} is readable.",
-}
+})
 
 
 def page(main: Callable[[], None]) -> None:

@@ -24,11 +24,14 @@ from pathlib import Path
 import plotly
 import streamlit as st
 
-TEXT = {
+from deeparch import i18n
+from pages import _prefs
+
+TEXT = i18n.Catalog("plot", {
     "failed_load": "This chart could not load its drawing library ({src}). Reload the page; if it stays empty, "
                    "start the app from the project folder with `streamlit run app.py`.",
     "failed_draw": "This chart could not be drawn; it is tried again at the next refresh",
-}
+})
 
 STATIC = Path(__file__).resolve().parent.parent / "static"  # Streamlit serves <main script folder>/static
 CONFIG = {"displaylogo": False, "scrollZoom": False, "responsive": True}
@@ -129,6 +132,7 @@ def served_plotly_js() -> str | None:
 
 def chart(fig, key: str) -> None:
     """Draw a Plotly figure (as built by deeparch.charts, with its own styling) under a stable key."""
+    fig = _prefs.styled(fig)
     src = served_plotly_js() if st.get_option("server.enableStaticServing") else None
     if src is None:  # no static serving: the same figure, redrawn from scratch at each refresh
         st.plotly_chart(fig, key=key, theme=None, config=CONFIG)

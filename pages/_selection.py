@@ -6,12 +6,13 @@ from typing import Iterable
 
 import streamlit as st
 
+from deeparch import i18n
 from deeparch.store import Run
 from deeparch.text import clean_name
 
-TEXT = {
+TEXT = i18n.Catalog("selection", {
     "run_label": "#{id} {name}",
-}
+})
 
 
 def parse_ids(text: str | None) -> list[int]:

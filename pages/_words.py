@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import math
 
+from deeparch import i18n
 from deeparch.store import Run
 
-TEXT = {
+TEXT = i18n.Catalog("words", {
     "status": {
         "queued": "queued", "starting": "starting", "running": "running", "paused": "paused",
         "finished": "finished", "stopped": "stopped", "failed": "failed", "diverged": "diverged",
     },
     "none": "–",
+    "choose": "Choose options",  # an empty multiselect (Streamlit's own placeholder is English)
     "seconds": "{s} s",
     "minutes": "{m} min",
     "minutes_seconds": "{m} min {s:02d} s",
@@ -31,7 +33,7 @@ TEXT = {
                  "from its last checkpoint.",
     "hint_disk": "Free some disk space, then resume the run from its last checkpoint.",
     "hint_data": "The dataset could not be loaded; use mnist-5k (embedded, works offline).",
-}
+})
 
 # a failure reason (as the worker and reconcile write it) → the hint that fits it; first match wins
 HINTS = (
@@ -61,9 +63,9 @@ def fmt_duration(seconds: float | None) -> str:
 def explain(run: Run) -> str | None:
     """What went wrong with a failed or diverged run, and what to try, in words."""
     if run.status == "diverged":
-        return TEXT["diverged"].format(reason=run.reason or TEXT["diverged_unknown"])
+        return TEXT["diverged"].format(reason=i18n.tr_error(run.reason) if run.reason else TEXT["diverged_unknown"])
     if run.status == "failed":
         reason = run.reason or TEXT["failed_unknown"]
         hint = next((key for match, key in HINTS if match(reason)), "hint_log")
-        return TEXT["failed"].format(reason=reason, hint=TEXT[hint])
+        return TEXT["failed"].format(reason=i18n.tr_error(reason), hint=TEXT[hint])
     return None

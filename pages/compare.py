@@ -11,12 +11,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from deeparch import charts, lifecycle, series, views
+from deeparch import charts, i18n, lifecycle, series, views
 from deeparch.charts import Series
 from deeparch.text import csv_cell, md_escape
-from pages import _controls, _guard, _plot, _selection, _store, _words
+from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
 
-TEXT = {
+TEXT = i18n.Catalog("compare", {
     "title": "Compare",
     "pick": "Runs to compare",
     "pick_help": "Any runs: finished or still training, of any architecture. Each gets its own colour.",
@@ -66,7 +66,7 @@ TEXT = {
     "grad_layers": "Per-layer gradient norm, median over the run: {name}",
     "grad_none": "{name}: no gradient records.",
     "grad_x": "median ‖grad‖ (log scale)",
-}
+})
 MAX_RUNS = 8
 X_KINDS = ("step", "samples", "wall")
 SPARSE = 50  # a series with fewer points (evaluations) is not smoothed by default
@@ -137,7 +137,7 @@ def mark_ends(fig: go.Figure, ends: list[tuple]) -> go.Figure:
     for x, y, i, group in ends:
         c = charts.color(i)
         fig.add_trace(go.Scatter(
-            x=[x], y=[y], mode="markers+text", text=[f"{y:.4g}"], textposition="middle right",
+            x=[x], y=[y], mode="markers+text", text=[i18n.number(y, ".4g")], textposition="middle right",
             marker=dict(size=9, color=c, line=dict(color="white", width=1)), textfont=dict(color=c, size=13),
             showlegend=False, legendgroup=group, hoverinfo="skip", cliponaxis=False, uid=f"{group}|end"))
     fig.update_layout(margin=dict(r=70))
@@ -161,7 +161,7 @@ def grids(runs) -> None:
     top = max([r.total_steps or r.step for r in runs] + [1])
     step = st.slider(TEXT["grid_step"], 0, int(top), int(top), key="compare_grid_step",
                      help=TEXT["grid_step_help"])
-    cols = st.columns(min(4, len(runs)))
+    cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
             view = first_grid(run)
@@ -186,7 +186,7 @@ def gradients(runs, rms, uid: str) -> None:
              for i, r in enumerate(runs) if rms[r.id].has("grad_norm")]
     _plot.chart(charts.line_figure(curve, TEXT["grad_curve"], ylabel="‖grad‖", log_y=True, uirevision=f"cgrad-{uid}"),
              "compare_grad")
-    cols = st.columns(min(4, len(runs)))
+    cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
             g = series.grad_summary(rms[run.id])
@@ -214,7 +214,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
         f, head, v = finals[r.id], heads[r.id], value[r.id]
         common = dict(run=md_escape(run_ref(r)), metric=head.label if head else TEXT["no_headline"],
                       time=_words.fmt_duration(f["train_seconds"]),
-                      params=f"{int(f['params']):,}" if f["params"] else "–")
+                      params=i18n.number(int(f["params"])) if f["params"] else "–")
         if v is None:
             lines.append(TEXT["summary_none"].format(**common))
             continue
@@ -264,6 +264,7 @@ def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
     labels = declared_labels(runs)
     refs = {r.id: run_ref(r) for r in runs}
     table = pd.DataFrame([final_row(r, finals[r.id], labels) for r in runs]).set_index("run_id").rename(index=refs)
+    table["status"] = table["status"].map(_words.status)
     table = table.dropna(axis=1, how="all").rename(columns=TEXT["final_cols"])
     table.index.name = TEXT["run_col"]
     return table, finals
@@ -327,7 +328,8 @@ def main() -> None:
     by_id = {r.id: r for r in runs}
     _selection.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))
     selected = st.multiselect(TEXT["pick"], list(by_id), key="compare_runs", max_selections=MAX_RUNS,
-                              format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"])
+                              format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],
+                              placeholder=_words.TEXT["choose"])
     _selection.keep_selection("compare_runs", selected)
     if not selected:
         st.info(TEXT["none"])

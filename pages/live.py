@@ -1,12 +1,12 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, jobs, lifecycle, pace, series, views
+from deeparch import charts, i18n, jobs, lifecycle, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape
-from pages import _controls, _guard, _plot, _selection, _store, _words
+from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
 
-TEXT = {
+TEXT = i18n.Catalog("live", {
     "title": "Live",
     "pick": "Runs to watch",
     "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own marker "
@@ -44,7 +44,7 @@ TEXT = {
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average of the per-step curves, as on Compare: 0 shows the raw values. "
                    "The raw curve stays visible, faint, under the smoothed one; test points are never smoothed.",
-}
+})
 MAX_RUNS = 6
 DETAIL_EVERY_S = 5.0
 WATCH_EVERY_S = 3.0
@@ -257,7 +257,7 @@ def details(selected: list[int], weight: float) -> None:
     s, runs, items, multi, uid = load(selected)
     draw_panels(items, True, uid, multi, weight)
     st.subheader(TEXT["grids"])
-    cols = st.columns(min(3, len(items)) or 1)
+    cols = st.columns(min(_prefs.per_row(3), len(items)) or 1)
     for n, (run, _, _) in enumerate(items):
         with cols[n % len(cols)]:
             media(run)
@@ -283,7 +283,8 @@ def main() -> None:
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     # the chips name the runs only: their status is the badge's, read fresh at every refresh
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
-                              format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"])
+                              format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],
+                              placeholder=_words.TEXT["choose"])
     weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"])
     follow = c3.toggle(TEXT["follow"], value=True, key="live_follow", help=TEXT["follow_help"])
     _selection.keep_selection("live_runs", selected)

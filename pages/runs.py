@@ -7,13 +7,13 @@ a delete) the ticks are sent back at the selected runs' new positions.
 """
 import streamlit as st
 
-from deeparch import jobs, views
+from deeparch import classroom, i18n, jobs, views
 from deeparch.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.text import md_escape
-from pages import _controls, _guard, _selection, _store
+from pages import _classroom, _controls, _guard, _selection, _store, _words
 
-TEXT = {
+TEXT = i18n.Catalog("runs", {
     "title": "Runs",
     "intro": "Every run in the store, including those started from the command line. "
              "Select rows to open them, stop them, delete them or export their metrics.",
@@ -44,8 +44,8 @@ TEXT = {
             "progress": "Progress", "step": "Step", "headline": "Headline", "test_acc": "Test accuracy", "loss": "Train loss",
             "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
             "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
-            "group": "Group", "reason": "Reason"},
-}
+            "group": "Group", "reason": "Reason", "owner": "Student"},
+})
 SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc", False), "loss": ("loss", True),
          "duration": ("duration_s", False), "name": ("name", True)}
 COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "headline", "test_acc", "loss", "test_loss",
@@ -120,6 +120,15 @@ def delete_confirmation(s, ids: list[int]) -> None:
             st.rerun()
 
 
+def allowed(s, ids: list[int], action: str) -> bool:
+    """May this session ``action`` every ticked run (classroom mode)? If not, say which it may not, and
+    do nothing: a half-done stop or delete would be harder to read than a refusal."""
+    refusals = [m for m in (_classroom.refusal(r, action) for r in (s.get_run(i) for i in ids) if r) if m]
+    if refusals:
+        st.error("\n\n".join(refusals), icon=":material/lock:")
+    return not refusals
+
+
 def actions(s, ids: list[int]) -> None:
     row = st.container(horizontal=True, vertical_alignment="center")
     none = not ids
@@ -127,7 +136,7 @@ def actions(s, ids: list[int]) -> None:
         _selection.open_page("pages/live.py", ids[:6])
     if row.button(TEXT["compare"], disabled=none, icon=":material/compare_arrows:", key="runs_compare"):
         _selection.open_page("pages/compare.py", ids[:8])
-    if row.button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop"):
+    if row.button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop") and allowed(s, ids, "stop"):
         n = 0
         with _store.write_lock():
             for rid in ids:
@@ -137,7 +146,8 @@ def actions(s, ids: list[int]) -> None:
                 except ConfigError:
                     pass
         st.toast(TEXT["stopped"].format(n=n) if n else TEXT["stop_none"])
-    if row.button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete"):
+    if row.button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete") and \
+            allowed(s, ids, "delete"):
         st.session_state[PENDING] = list(ids)
     chosen = list(ids)  # bound now: the download serves exactly the runs ticked when it was drawn
     row.download_button(TEXT["export"], lambda: views.metrics_csv(s, chosen),
@@ -157,8 +167,10 @@ def main() -> None:
     ticked = selected_ids()
     st.caption(TEXT["intro"])
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
-    statuses = c1.multiselect(TEXT["status"], STATUSES, key="runs_status")
-    archs = c2.multiselect(TEXT["arch"], sorted({r.arch for r in runs}), key="runs_arch")
+    choose = _words.TEXT["choose"]
+    statuses = c1.multiselect(TEXT["status"], STATUSES, key="runs_status", format_func=_words.status,
+                              placeholder=choose)
+    archs = c2.multiselect(TEXT["arch"], sorted({r.arch for r in runs}), key="runs_arch", placeholder=choose)
     search = c3.text_input(TEXT["search"], key="runs_search")
     sort = c4.selectbox(TEXT["sort"], list(SORTS), format_func=lambda k: TEXT["sort_options"][k], key="runs_sort")
 
@@ -168,6 +180,8 @@ def main() -> None:
     col, asc = SORTS[sort]
     df = df.sort_values(col, ascending=asc, na_position="last", kind="stable").reset_index(drop=True)
     df["progress"] = (df["progress"] * 100).round(1)
+    df["status"] = df["status"].map(_words.status)
+    df["reason"] = df["reason"].map(i18n.tr_error)
     df["headline"] = [headline_cell(*cell) for cell in zip(df["headline_label"], df["headline"], df["headline_percent"])]
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
     ids = sync_table([int(i) for i in df["id"]], ticked)
@@ -176,10 +190,10 @@ def main() -> None:
         return
     cols = TEXT["col"]
     st.dataframe(
-        df[COLUMNS], hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
+        df[COLUMNS + (["owner"] if classroom.enabled() else [])], hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
         key=TABLE, height=min(640, 38 + 35 * len(df)), placeholder="–",
         column_config={
-            **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason")},
+            **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason", "owner")},
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
             "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0, max_value=100,
                                                         format="%.0f%%"),

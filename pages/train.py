@@ -12,14 +12,14 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import lifecycle, views
+from deeparch import i18n, lifecycle, views
 from deeparch.archs import ARCHS, load_config, make_config, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
-from pages import _controls, _guard, _selection, _store
+from pages import _classroom, _controls, _guard, _selection, _store, _words
 
-TEXT = {
+TEXT = i18n.Catalog("train", {
     "title": "Train",
     "intro": "Choose an architecture and its settings, then launch. Training runs in the background: "
              "closing this tab or refreshing the page does not stop it.",
@@ -67,7 +67,7 @@ TEXT = {
     "queue_open": "Watch them live",
     "col_name": "Run", "col_status": "Status", "col_arch": "Architecture", "col_progress": "Progress",
     "col_step": "Step", "col_created": "Queued at",
-}
+})
 
 BUDGET = ("epochs", "max_steps", "max_minutes", "batch_size")
 OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip")
@@ -102,6 +102,14 @@ def dataset_ready(name: str) -> bool:
     return (root / f"{name}.pt").exists() or (root / folder / "raw").exists()
 
 
+def arch_title(arch: str) -> str:
+    return i18n.tr(ARCHS[arch].title)
+
+
+def dataset_title(name: str) -> str:
+    return i18n.tr(DATASETS[name].title)
+
+
 def kept(widget, key: str, fresh: dict, *args, **kwargs):
     """Draw ``widget`` under ``key``; its value survives a visit to another page of this session.
 
@@ -123,22 +131,27 @@ def shown(value) -> str:
 
 def number_field(p: Param, key: str, label: str | None = None, help_text: str | None = None):
     """A text field parsed by the schema: (value, None), or (None, reason) with the reason shown under it."""
-    text = kept(st.text_input, key, {"value": shown(p.default)}, label or p.name,
-                help=help_text or f"{p.help} — {p.describe_range()}")
+    text = kept(st.text_input, key, {"value": shown(p.default)}, label or i18n.param_label(p.name),
+                help=help_text or param_help(p))
     try:
         return p.coerce(text.strip()), None
     except ConfigError as e:
-        st.error(TEXT["field_invalid"].format(error=md_escape(str(e))), icon=":material/error:")
+        st.error(TEXT["field_invalid"].format(error=md_escape(i18n.tr_error(str(e)))), icon=":material/error:")
         return None, str(e)
+
+
+def param_help(p: Param) -> str:
+    """A parameter's help and valid range, in the session's language."""
+    return f"{i18n.tr(p.help)} — {i18n.tr_error(p.describe_range())}"
 
 
 def param_input(p: Param, key: str):
     """One field for one hyperparameter: (value, reason or None)."""
-    help_text = f"{p.help} — {p.describe_range()}"
+    help_text, label = param_help(p), i18n.param_label(p.name)
     if p.type is bool:
-        return kept(st.checkbox, key, {"value": bool(p.default)}, p.name, help=help_text), None
+        return kept(st.checkbox, key, {"value": bool(p.default)}, label, help=help_text), None
     if p.choices is not None:
-        return kept(st.selectbox, key, {"index": p.choices.index(p.default)}, p.name, p.choices,
+        return kept(st.selectbox, key, {"index": p.choices.index(p.default)}, label, p.choices,
                     help=help_text), None
     return number_field(p, key)
 
@@ -166,19 +179,25 @@ def launch_button(label: str, key: str, icon: str, reasons: list[str], blocked: 
     scrolled away or in a closed section); never true while a reason stands."""
     go = st.button(label, type="primary", disabled=blocked or bool(reasons), icon=icon, key=key)
     if reasons:
-        st.error(TEXT["refused"] + "\n\n" + "\n".join("- " + md_escape(r) for r in reasons),
+        st.error(TEXT["refused"] + "\n\n" + "\n".join("- " + md_escape(i18n.tr_error(r)) for r in reasons),
                  icon=":material/block:")
     return go and not reasons and not blocked
+
+
+def classroom_reasons(n: int) -> list[str]:
+    """Why this session may not launch ``n`` runs now (classroom mode: no name yet, or its queue is full)."""
+    refused = _classroom.launch_refusal(_store.store(), n)
+    return [refused] if refused else []
 
 
 def one_run() -> None:
     c1, c2 = st.columns([3, 2])
     with c1:
-        arch = kept(st.selectbox, "train_arch", {}, TEXT["arch"], list(ARCHS), format_func=lambda a: ARCHS[a].title)
+        arch = kept(st.selectbox, "train_arch", {}, TEXT["arch"], list(ARCHS), format_func=arch_title)
     spec = ARCHS[arch]
     with c2:
         dataset = kept(st.selectbox, "train_dataset", {}, TEXT["dataset"], list(DATASETS),
-                       format_func=lambda d: DATASETS[d].title)
+                       format_func=dataset_title)
     if not dataset_ready(dataset):
         st.warning(TEXT["dataset_missing"].format(name=dataset), icon=":material/cloud_download:")
 
@@ -187,7 +206,7 @@ def one_run() -> None:
     errors: dict = {}
     with st.container(border=True):
         left, right = st.columns([3, 1])
-        left.markdown(spec.summary if spec.summary and spec.summary != "TODO" else spec.title)
+        left.markdown(i18n.tr(spec.summary if spec.summary and spec.summary != "TODO" else spec.title))
         left.caption(TEXT.get("kind_" + spec.kind, ""))  # a model family without a line here shows none
         params_slot = right.empty()
 
@@ -214,12 +233,12 @@ def one_run() -> None:
         n_params, build_error = count_params(cfg.to_json())
         error = error or (TEXT["params_error"].format(error=build_error) if build_error else None)
         error = error or memory_problem(cfg.to_json())
-    params_slot.metric(TEXT["params"], f"{n_params:,}" if n_params else "–", help=TEXT["params_help"])
+    params_slot.metric(TEXT["params"], i18n.number(n_params) if n_params else "–", help=TEXT["params_help"])
     if error:
-        st.error(TEXT["invalid"].format(error=error), icon=":material/error:")
+        st.error(TEXT["invalid"].format(error=i18n.tr_error(error)), icon=":material/error:")
 
     name = kept(st.text_input, "train_name", {}, TEXT["name"], placeholder=TEXT["name_placeholder"])
-    reasons = list(errors.values()) + ([error] if error else [])
+    reasons = list(errors.values()) + ([error] if error else []) + classroom_reasons(1)
     if launch_button(TEXT["launch"], "train_launch", ":material/rocket_launch:", reasons) and cfg is not None:
         ids = _controls.launch_once([cfg], [name.strip() or None])
         if ids is None:
@@ -241,11 +260,11 @@ RACE_UNITS = {  # budget unit → (its field: the schema's parameter, "0 = no li
 def race() -> None:
     st.caption(TEXT["race_intro"])
     archs = kept(st.multiselect, "race_archs", {"default": [a for a, spec in ARCHS.items() if spec.race_default]}, TEXT["race_archs"],
-                 list(ARCHS), format_func=lambda a: ARCHS[a].title)
+                 list(ARCHS), format_func=arch_title, placeholder=_words.TEXT["choose"])
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         dataset = kept(st.selectbox, "race_dataset", {}, TEXT["dataset"], list(DATASETS),
-                       format_func=lambda d: DATASETS[d].title)
+                       format_func=dataset_title)
     with c2:
         unit = kept(st.radio, "race_unit", {}, TEXT["race_budget"], list(RACE_UNITS),
                     format_func=lambda u: TEXT["race_" + u], horizontal=True)
@@ -265,10 +284,11 @@ def race() -> None:
         except ConfigError as e:
             error = str(e)
     if error:
-        st.error(TEXT["invalid"].format(error=error), icon=":material/error:")
+        st.error(TEXT["invalid"].format(error=i18n.tr_error(error)), icon=":material/error:")
         reasons.append(error)
     if len(archs) < 2:
         st.info(TEXT["race_pick"])
+    reasons += classroom_reasons(len(archs))
     if launch_button(TEXT["race_launch"], "race_go", ":material/sports_score:", reasons, blocked=len(archs) < 2):
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
@@ -288,6 +308,7 @@ def queue() -> None:
         st.caption(TEXT["queue_empty"])
         return
     df = views.runs_frame(s, active)
+    df["status"] = df["status"].map(_words.status)
     st.dataframe(
         df[["name", "status", "arch", "progress", "step", "created"]], hide_index=True, width="stretch",
         placeholder="–",

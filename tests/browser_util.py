@@ -5,6 +5,7 @@ Test modules import the fixtures by name (``from browser_util import server, bro
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -30,29 +31,33 @@ def free_port() -> int:
 def _stop_workers(runs: Path) -> None:
     """Never leave a worker behind: stop what the test launched, delete what does not stop."""
     from deeparch import jobs
+    from deeparch.config import ConfigError
     from deeparch.store import Store
 
     if not (runs / "runs.db").exists():
         return
     s = Store(runs)
     for r in s.list_runs(status=("queued", "starting", "running", "paused")):
-        jobs.stop(r.id, s)
+        try:
+            jobs.stop(r.id, s)
+        except ConfigError:  # it ended meanwhile (a stop request with no worker behind it is reconciled)
+            continue
         try:
             jobs.wait(r.id, s, timeout=30)
         except TimeoutError:
             jobs.delete(r.id, s)
 
 
-@pytest.fixture
-def server(tmp_path):
-    """(base URL, run store folder) of a fresh server; the folder may be filled before the first page loads."""
+@contextlib.contextmanager
+def serving(runs: Path, env_extra: dict | None = None):
+    """A ``streamlit run app.py`` server over the store ``runs`` (with ``env_extra`` in its environment):
+    yields (base URL, process); its output is in ``process.output`` once it has ended."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"no Chromium at {CHROMIUM}: install Debian's chromium package to run the browser test")
     pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright (requirements-dev.txt)")
     port = free_port()
-    runs = tmp_path / "runs"
     env = {**os.environ, "DEEPARCH_RUNS": str(runs),
-           "DEEPARCH_DATA": os.environ.get("DEEPARCH_DATA", str(ROOT / "data"))}
+           "DEEPARCH_DATA": os.environ.get("DEEPARCH_DATA", str(ROOT / "data")), **(env_extra or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true"],
@@ -67,13 +72,24 @@ def server(tmp_path):
                 proc.kill()
                 pytest.fail("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
             time.sleep(0.3)
-    yield f"http://127.0.0.1:{port}", runs
-    os.killpg(proc.pid, 15)
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, 9)
-    _stop_workers(runs)
+        yield f"http://127.0.0.1:{port}", proc
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+        proc.output = proc.stdout.read().decode(errors="replace")
+        _stop_workers(runs)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """(base URL, run store folder) of a fresh server; the folder may be filled before the first page loads."""
+    runs = tmp_path / "runs"
+    with serving(runs) as (base, _):
+        yield base, runs
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from browser_util import browser, server  # noqa: F401 - fixtures
+from deeparch.i18n import param_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -50,7 +51,7 @@ LOSS_VIEW = """() => {
 
 
 def set_number(page, label: str, value: int) -> None:
-    box = page.get_by_label(label, exact=True)
+    box = page.get_by_label(param_label(label), exact=True)  # "Step limit (max_steps)"
     box.fill(str(value))
     box.press("Enter")
     page.wait_for_timeout(400)

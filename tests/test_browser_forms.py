@@ -11,6 +11,7 @@ import pytest
 
 import fake_runs
 from browser_util import browser, server  # noqa: F401 - fixtures
+from deeparch.i18n import param_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -90,7 +91,7 @@ def test_train_bad_value_typed_then_launch_clicked_launches_nothing(server, brow
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(base + "/")  # Train is the default page: its address is the root
     page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
-    box = page.get_by_label(field, exact=True)
+    box = page.get_by_label(param_label(field), exact=True)  # "Step limit (max_steps)"
     box.fill(typed)  # no Enter, no Tab: straight to the button
     page.get_by_role("button", name="Launch run").click()
     page.wait_for_timeout(3000)

@@ -1,0 +1,28 @@
+"""English words with no home in the code: the human label of every parameter, by its code name.
+
+Pages show a label with the code name kept visible, "Learning rate (lr)", so a student who
+reads the course's listings finds the same names.
+"""
+
+LABELS = {
+    # common to every architecture
+    "epochs": "Epochs", "max_steps": "Step limit", "max_minutes": "Time limit in minutes",
+    "batch_size": "Batch size", "optimizer": "Optimizer", "lr": "Learning rate",
+    "lr_schedule": "Learning-rate schedule", "warmup": "Warm-up steps", "momentum": "Momentum",
+    "weight_decay": "Weight decay", "grad_clip": "Gradient clipping", "seed": "Random seed",
+    "log_every": "Gradient records every", "eval_every": "Evaluation every", "sample_every": "Grids every",
+    "quality_every": "Quality figures every", "checkpoint_every": "Checkpoint every",
+    # architectures' own
+    "channels": "Channels", "kernel_size": "Kernel size", "hidden": "Hidden units", "dropout_conv": "Convolution dropout",
+    "dropout": "Dropout", "batch_norm": "Batch normalisation",
+    "cell": "Recurrent cell", "layers": "Layers", "bidirectional": "Bidirectional",
+    "lr_g": "Generator learning rate", "lr_d": "Discriminator learning rate", "beta1": "Adam beta1",
+    "latent_dim": "Noise size", "label_smoothing": "Label smoothing", "instance_noise": "Instance noise",
+    "tokens": "Tokens", "d_model": "Embedding size", "nhead": "Attention heads", "nhid": "Feed-forward size",
+    "nlayers": "Encoder layers", "causal": "Causal mask",
+    "width": "Width", "activation": "Activation function",
+    "T": "Noising steps", "schedule": "Noise schedule", "patch": "Pixel folding", "blocks": "Residual blocks",
+    "attention": "Attention", "min_snr": "Min-SNR weighting", "ema_decay": "EMA decay",
+    "sample_steps": "Sampling steps", "sampler": "Sampler", "temperature": "Sampling temperature",
+    "clip_x0": "Clip x0", "variance": "Sampling variance",
+}

@@ -1,0 +1,619 @@
+"""Português (Brasil): every word of the lab, in the course's own terms.
+
+Terms follow the course notes (Arquiteturas de Redes Neurais Profundas): taxa de aprendizado,
+sobreajuste, desvanecimento / explosão do gradiente, normalização por lote, colapso de modo,
+função de perda, estado oculto, Redes Adversariais Generativas. Names of architectures and
+code identifiers (CNN, LSTM, GAN, DDPM, lr, grad_clip) stay as the listings write them.
+
+Four tables:
+- LABELS: a parameter's human label by its code name (shown as "Taxa de aprendizado (lr)");
+- PAGES: each page's words by section (the page's ``TEXT`` keys; English in the page itself);
+- MESSAGES: declared English text (architecture files, display.py, config.py) → Portuguese;
+- PATTERNS: (regex, replacement) applied to error messages the library builds.
+A key missing here shows its English; ``python -m deeparch.catalogs`` lists what is missing.
+"""
+
+LABELS = {
+    "epochs": "Épocas", "max_steps": "Limite de passos", "max_minutes": "Limite de tempo em minutos",
+    "batch_size": "Tamanho do lote", "optimizer": "Otimizador", "lr": "Taxa de aprendizado",
+    "lr_schedule": "Agenda da taxa de aprendizado", "warmup": "Passos de aquecimento", "momentum": "Momento",
+    "weight_decay": "Decaimento de pesos", "grad_clip": "Corte do gradiente", "seed": "Semente aleatória",
+    "log_every": "Registro de gradientes a cada", "eval_every": "Avaliação a cada", "sample_every": "Grades a cada",
+    "quality_every": "Medidas de qualidade a cada", "checkpoint_every": "Checkpoint a cada",
+    "channels": "Canais", "kernel_size": "Tamanho do filtro", "hidden": "Unidades ocultas",
+    "dropout_conv": "Dropout das convoluções", "dropout": "Dropout", "batch_norm": "Normalização por lote",
+    "cell": "Célula recorrente", "layers": "Camadas", "bidirectional": "Bidirecional",
+    "lr_g": "Taxa de aprendizado do gerador", "lr_d": "Taxa de aprendizado do discriminador", "beta1": "beta1 do Adam",
+    "latent_dim": "Tamanho do ruído", "label_smoothing": "Suavização de rótulos", "instance_noise": "Ruído de instância",
+    "tokens": "Tokens", "d_model": "Tamanho da incorporação", "nhead": "Cabeças de atenção",
+    "nhid": "Tamanho da rede feed-forward", "nlayers": "Camadas do codificador", "causal": "Máscara causal",
+    "width": "Largura", "activation": "Função de ativação",
+    "T": "Passos de ruído", "schedule": "Agenda de ruído", "patch": "Dobra de pixels", "blocks": "Blocos residuais",
+    "attention": "Atenção", "min_snr": "Ponderação Min-SNR", "ema_decay": "Decaimento da EMA",
+    "sample_steps": "Passos de amostragem", "sampler": "Amostrador", "temperature": "Temperatura de amostragem",
+    "clip_x0": "Cortar x0", "variance": "Variância da amostragem",
+}
+
+PAGES = {
+    "app": {
+        "train": "Treinar", "live": "Ao vivo", "compare": "Comparar", "runs": "Execuções",
+        "brand": "**deeparch** · laboratório de arquiteturas profundas",
+        "store": "Armazém de execuções",
+        "counts": "{running} treinando · {queued} na fila",
+        "slots": "Até {n} execuções treinam ao mesmo tempo; as outras esperam na fila.",
+        "store_error": "O armazém de execuções em {root} não pode ser aberto ({error}). Defina DEEPARCH_RUNS "
+                       "como uma pasta com permissão de escrita e reinicie o servidor.",
+    },
+    "prefs": {
+        "language": "Idioma",
+        "projector": "Modo projetor",
+        "projector_help": "Letras grandes, linhas grossas, alto contraste e no máximo dois gráficos por linha: "
+                          "legível do fundo da sala.",
+    },
+    "classroom": {
+        "student": "Seu nome",
+        "student_help": "Em modo sala de aula cada execução leva o nome de quem a lançou; só essa pessoa "
+                        "(ou o professor) pode pausá-la, pará-la, retomá-la ou apagá-la.",
+        "student_needed": "Digite seu nome na barra lateral para lançar ou controlar execuções.",
+        "teacher": "Chave do professor",
+        "teacher_help": "O professor a definiu ao iniciar o servidor (DEEPARCH_TEACHER_TOKEN).",
+        "teacher_on": "Professor: pode controlar todas as execuções.",
+        "teacher_wrong": "Chave do professor incorreta.",
+        "teacher_off": "Sair do modo professor",
+        "owner_only": "Só {owner} ou o professor pode {action} a execução #{id}.",
+        "queue_full": "Você já tem {n} execuções na fila ou treinando (o limite por aluno é {limit}). "
+                      "Espere uma terminar ou pare uma delas.",
+        "action_pause": "pausar", "action_resume": "retomar", "action_stop": "parar", "action_delete": "apagar",
+    },
+    "controls": {
+        "pause": "Pausar", "resume": "Retomar", "stop": "Parar", "clone": "Clonar",
+        "pause_help": "Segura o treinamento depois do passo atual; Retomar continua de onde parou.",
+        "resume_help": "Continua uma execução pausada, ou reinicia uma parada ou com falha a partir do último checkpoint.",
+        "stop_help": "Encerra a execução depois do passo atual; ela guarda seu checkpoint e pode ser retomada depois.",
+        "clone_help": "Lança uma nova execução com as mesmas configurações.",
+        "action_failed": "Não foi possível {action}: {error}",
+        "action_refused": "Não foi possível {action}: a execução agora está {status} (mudou desde que a página foi desenhada).",
+        "cloned": "Lançada {name}.",
+        "first_title": "Boas-vindas ao deeparch",
+        "first_body": "Ainda não há execuções. Comece com uma demonstração curta: uma CNN aprende a ler dígitos "
+                      "manuscritos por 300 passos (menos de um minuto numa CPU de 2 núcleos), e você acompanha a "
+                      "perda, a acurácia e os gradientes ao vivo. Ou escolha uma arquitetura e suas configurações "
+                      "na página **Treinar**.",
+        "first_button": "Lançar uma demonstração",
+        "demo_name": "demo: CNN, 300 passos",
+        "demo_busy": "A demonstração foi lançada há um instante.",
+        "badge": ":{color}-badge[{status}]",
+    },
+    "guard": {
+        "error": "Algo deu errado ao desenhar esta página: {error}. Recarregue a página; se acontecer de novo, "
+                 "verifique se o armazém de execuções em {root} pode ser lido.",
+    },
+    "plot": {
+        "failed_load": "Este gráfico não conseguiu carregar sua biblioteca de desenho ({src}). Recarregue a página; "
+                       "se continuar vazio, inicie o app a partir da pasta do projeto com `streamlit run app.py`.",
+        "failed_draw": "Este gráfico não pôde ser desenhado; ele é tentado de novo na próxima atualização",
+    },
+    "selection": {
+        "run_label": "#{id} {name}",
+    },
+    "words": {
+        "status": {
+            "queued": "na fila", "starting": "iniciando", "running": "treinando", "paused": "pausada",
+            "finished": "concluída", "stopped": "parada", "failed": "falhou", "diverged": "divergiu",
+        },
+        "none": "–",
+        "choose": "Escolha as opções",
+        "seconds": "{s} s",
+        "minutes": "{m} min",
+        "minutes_seconds": "{m} min {s:02d} s",
+        "hours_minutes": "{h} h {m:02d} min",
+        "diverged": "O treinamento divergiu: {reason}. Os pesos explodiram; clone a execução com uma taxa de "
+                    "aprendizado menor, ou defina grad_clip (por exemplo 1.0).",
+        "diverged_unknown": "uma perda virou NaN ou infinita",
+        "failed": "A execução falhou: {reason}. {hint}",
+        "failed_unknown": "erro desconhecido",
+        "hint_log": "Veja o log do worker para mais detalhes.",
+        "hint_died": "O processo de treinamento terminou sem dizer por quê (foi encerrado, faltou memória, ou a "
+                     "máquina reiniciou). Retome-a para continuar do último checkpoint.",
+        "hint_hung": "O processo de treinamento parou de responder (suspenso ou travado) e foi encerrado. Retome-a "
+                     "para continuar do último checkpoint.",
+        "hint_disk": "Libere espaço em disco e retome a execução a partir do último checkpoint.",
+        "hint_data": "O conjunto de dados não pôde ser carregado; use mnist-5k (embutido, funciona offline).",
+    },
+    "train": {
+        "title": "Treinar",
+        "intro": "Escolha uma arquitetura e suas configurações, depois lance. O treinamento roda em segundo plano: "
+                 "fechar esta aba ou recarregar a página não o interrompe.",
+        "tab_one": "Uma execução", "tab_race": "Corrida",
+        "arch": "Arquitetura",
+        "dataset": "Conjunto de dados",
+        "dataset_missing": "{name} ainda não está nesta máquina; a execução tentará baixá-lo (precisa de internet). "
+                           "mnist-5k é embutido e sempre funciona.",
+        "params": "Parâmetros",
+        "params_help": "Número de pesos treináveis do modelo construído com estas configurações.",
+        "params_error": "Estas configurações não constroem um modelo: {error}",
+        "kind_classifier": "classificador: aprende a rotular dígitos",
+        "kind_generator": "gerador: aprende a desenhar dígitos",
+        "group_budget": "Orçamento de treinamento",
+        "group_optimizer": "Otimizador",
+        "group_arch": "Configurações da arquitetura",
+        "group_cadence": "Registros, avaliação e checkpoints",
+        "reset": "Voltar aos valores do curso",
+        "name": "Nome da execução (opcional)",
+        "name_placeholder": "ex.: cnn lr 1e-3",
+        "launch": "Lançar execução",
+        "launched": "Execução {ids} lançada.",
+        "double": "Esta execução foi lançada há um instante; não será lançada duas vezes.",
+        "invalid": "Corrija esta configuração antes de lançar: {error}",
+        "field_invalid": "{error}",
+        "refused": "Lançar fica desativado até estes campos serem corrigidos:",
+        "first_body": "Ainda não há execuções. Comece com uma demonstração curta: uma CNN aprende a ler dígitos "
+                      "manuscritos por 300 passos (menos de um minuto numa CPU de 2 núcleos), e você acompanha a "
+                      "perda, a acurácia e os gradientes ao vivo. Ou escolha abaixo uma arquitetura e suas "
+                      "configurações e lance a sua.",
+        "race_intro": "Uma corrida treina várias arquiteturas com os mesmos dados, a mesma semente e o mesmo "
+                      "orçamento, para compará-las de forma justa na página Comparar. Fora isso, cada arquitetura "
+                      "mantém as configurações do curso.",
+        "race_archs": "Arquiteturas",
+        "race_budget": "Orçamento em",
+        "race_epochs": "épocas", "race_steps": "passos", "race_minutes": "minutos de treinamento",
+        "race_amount": "Quantidade",
+        "race_seed": "Semente",
+        "race_launch": "Lançar corrida",
+        "race_pick": "Escolha pelo menos duas arquiteturas para uma corrida.",
+        "race_name": "corrida {time}",
+        "race_run_name": "{arch} · corrida {time}",
+        "race_amount_help": "{unit}: {range}",
+        "queue": "Fila",
+        "queue_empty": "Nada está treinando ou esperando agora.",
+        "queue_open": "Acompanhar ao vivo",
+        "col_name": "Execução", "col_status": "Estado", "col_arch": "Arquitetura", "col_progress": "Progresso",
+        "col_step": "Passo", "col_created": "Na fila desde",
+    },
+    "live": {
+        "title": "Ao vivo",
+        "pick": "Execuções para acompanhar",
+        "pick_help": "As execuções em treinamento vêm escolhidas. Escolha até seis; nos gráficos cada execução "
+                     "tem seu próprio formato de marcador, mostrado antes do nome.",
+        "none": "Escolha uma execução acima para acompanhá-la.",
+        "follow": "Atualizar ao vivo",
+        "follow_help": "Desligue para congelar a página enquanto olha; as execuções continuam treinando. Zoom, "
+                       "deslocamento e séries ocultas na legenda são mantidos enquanto chegam novos pontos. "
+                       "Execuções terminadas nunca se atualizam.",
+        "waiting": "Esperando uma vaga de treinamento livre ({n} execuções treinam ao mesmo tempo).",
+        "starting": "Iniciando: carregando os dados e construindo o modelo…",
+        "paused": "Pausada. Retome para continuar do mesmo passo.",
+        "stopping": "Parada pedida: a execução termina depois do passo atual.",
+        "progress": "passo {step:,} de {total:,} · {pct:.0%}",
+        "progress_time": "passo {step:,} · {done} de {budget} de treinamento · {pct:.0%}",
+        "progress_unknown": "passo {step:,}",
+        "elapsed": "decorrido {elapsed}",
+        "eta": "faltam cerca de {eta}",
+        "estimating": "tempo restante: estimando…",
+        "finishing": "treinamento concluído: avaliação final e amostras",
+        "arch_data": "{arch} em {dataset}",
+        "layer_title": "{title}: {name}",
+        "hist": "{title}: {name}",
+        "view_title": "**{title}**",
+        "grids": "O que o modelo vê e produz",
+        "grid_step": "Grade no passo",
+        "grid_step_help": "Mostra a última grade neste passo ou antes dele; deixe no fim para acompanhar a execução.",
+        "grid_caption": "{name} · passo {step:,}",
+        "probe_caption": "{name} · passo {step:,}: {right} de {total} dígitos de teste certos "
+                         "(rótulo · confiança; em vermelho: errado, com o rótulo verdadeiro)",
+        "no_grid": "{name}: ainda sem grade.",
+        "run_title": "**{name}**",
+        "run_title_mark": "{mark} **{name}**",
+        "run_line": "{title} {badge}",
+        "series": "{run} · {what}",
+        "smooth": "Suavização",
+        "smooth_help": "Média móvel exponencial das curvas por passo, como em Comparar: 0 mostra os valores brutos. "
+                       "A curva bruta continua visível, clara, sob a suavizada; pontos de teste nunca são suavizados.",
+    },
+    "compare": {
+        "title": "Comparar",
+        "pick": "Execuções para comparar",
+        "pick_help": "Quaisquer execuções: terminadas ou ainda treinando, de qualquer arquitetura. Cada uma tem sua cor.",
+        "none": "Escolha duas ou mais execuções acima para compará-las.",
+        "metric": "Métrica",
+        "x": "eixo x",
+        "x_step": "passo", "x_samples": "amostras vistas", "x_wall": "tempo desde o início (s)",
+        "smooth": "Suavização",
+        "smooth_help": "Média móvel exponencial, como no TensorBoard: 0 mostra os valores brutos, 0,9 é muito suave. "
+                       "A curva bruta continua visível, clara, sob a suavizada, e o último valor bruto de cada "
+                       "execução é marcado no fim. Séries esparsas (menos de 50 pontos, como as avaliações de "
+                       "teste) começam sem suavização.",
+        "missing": "Fora deste gráfico, sem {metric} registrada: {runs}",
+        "run_ref": "#{id} {name}",
+        "metric_names": {"epoch": "época", "train_time": "tempo de treinamento (s)"},
+        "qualified": "{axis} de {line}",
+        "summary": "Em uma linha cada",
+        "summary_line": "**{run}**: {metric} {value}{best} · {time} de treinamento · {params} parâmetros",
+        "summary_none": "**{run}**: ainda sem {metric} · {time} de treinamento · {params} parâmetros",
+        "best": " ★ melhor",
+        "no_headline": "número principal",
+        "percent": "{:.1%}", "number": "{:.4g}",
+        "final_cols": {
+            "arch": "arquitetura", "status": "estado", "steps": "passos",
+            "best_test_loss": "melhor perda de teste", "best_train_loss": "melhor perda de treinamento",
+            "train_seconds": "tempo de treinamento (s)", "params": "parâmetros",
+            "samples_per_s": "amostras/s (mediana)", "grad_norm": "norma do gradiente (mediana)",
+        },
+        "run_col": "execução",
+        "log_y": "y logarítmico",
+        "curves": "{metric} por {x}",
+        "no_metric": "Estas execuções ainda não têm métricas.",
+        "final": "Números finais",
+        "download": "Baixar esta tabela (CSV)",
+        "config": "Configurações que diferem",
+        "config_same": "Todas as execuções escolhidas usam as mesmas configurações.",
+        "grids": "Grades lado a lado",
+        "grid_step": "Passo",
+        "grid_step_help": "Cada execução mostra sua última grade neste passo ou antes dele.",
+        "grid_caption": "{name} · passo {step:,}",
+        "probe_caption": "{name} · passo {step:,}: {right}/{total} certos",
+        "no_grid": "{name}: sem grade neste passo ou antes dele.",
+        "grads": "Gradientes",
+        "grad_curve": "Norma do gradiente (todas as camadas)",
+        "grad_layers": "Norma do gradiente por camada, mediana ao longo da execução: {name}",
+        "grad_none": "{name}: sem registros de gradiente.",
+        "grad_x": "‖grad‖ mediana (escala logarítmica)",
+    },
+    "runs": {
+        "title": "Execuções",
+        "intro": "Todas as execuções do armazém, inclusive as iniciadas pela linha de comando. "
+                 "Marque linhas para abri-las, pará-las, apagá-las ou exportar suas métricas.",
+        "status": "Estado", "arch": "Arquitetura", "search": "Nome contém", "sort": "Ordenar por",
+        "sort_options": {"newest": "mais recentes primeiro", "oldest": "mais antigas primeiro",
+                         "accuracy": "melhor acurácia de teste", "loss": "menor perda",
+                         "duration": "maior duração", "name": "nome"},
+        "shown": "{shown} de {total} execuções",
+        "headline_cell": "{label} {value}",
+        "percent": "{:.1%}", "number": "{:.4g}",
+        "headline_help": "O número que cada arquitetura declara como principal (a melhor acurácia de teste de um "
+                         "classificador, a reconhecibilidade de um gerador).",
+        "none_match": "Nenhuma execução corresponde a estes filtros.",
+        "selected": "{n} marcada(s)",
+        "select_hint": "Marque linhas na tabela para agir sobre elas.",
+        "live": "Abrir em Ao vivo", "compare": "Comparar", "stop": "Parar", "delete": "Apagar",
+        "export": "Exportar métricas (CSV)",
+        "stopped": "Parada pedida para {n} execução(ões).",
+        "stop_none": "Nenhuma das execuções marcadas está treinando ou na fila.",
+        "confirm": "Apagar {n} execução(ões) e todas as suas métricas, imagens e checkpoints? Isto não pode ser "
+                   "desfeito. Execuções ainda em treinamento são paradas antes.",
+        "confirm_item": "- #{id} {name}",
+        "confirm_yes": "Sim, apagar", "confirm_no": "Cancelar",
+        "deleted": "{n} execução(ões) apagada(s).",
+        "export_help": "As métricas das execuções marcadas, em formato largo: uma linha por execução e passo, uma "
+                       "coluna por chave de métrica, depois das colunas run_id e run. `python -m deeparch export RUN` "
+                       "escreve as mesmas colunas para uma execução, sem run_id e run.",
+        "export_file": "deeparch-execucoes-{ids}.csv",
+        "col": {"id": "#", "name": "Execução", "status": "Estado", "arch": "Arquitetura", "dataset": "Dados",
+                "progress": "Progresso", "step": "Passo", "headline": "Número principal",
+                "test_acc": "Acurácia de teste", "loss": "Perda de treinamento", "test_loss": "Melhor perda de teste",
+                "recognisability": "Reconhecibilidade", "coverage": "Cobertura", "frechet": "Fréchet do juiz",
+                "params": "Parâmetros", "started": "Início", "duration_s": "Duração (s)", "group": "Grupo",
+                "reason": "Motivo", "owner": "Aluno"},
+    },
+}
+
+MESSAGES = {
+    # ---- architectures: titles and summaries --------------------------------------------------
+    "CNN (rede convolucional)": "CNN (rede convolucional)",
+    "RNN (LSTM / GRU)": "RNN (LSTM / GRU)",
+    "GAN (rede adversária generativa)": "GAN (rede adversária generativa)",
+    "Transformer (encoder)": "Transformer (codificador)",
+    "MLP (rede totalmente conectada)": "MLP (rede totalmente conectada)",
+    "Diffusion (DDPM)": "Difusão (DDPM)",
+    "A convolutional network slides small 3×3 filters over the image, so the same pattern detector (an edge, a "
+    "curve) is used everywhere in the picture. Two convolutions find local shapes, max-pooling halves the "
+    "resolution, and two linear layers turn the features into one score per digit. Dropout switches off random "
+    "units while training so the network does not memorise the training set.":
+        "Uma rede convolucional desliza pequenos filtros 3×3 sobre a imagem, de modo que o mesmo detector de "
+        "padrão (uma borda, uma curva) é usado em toda a figura. Duas convoluções encontram formas locais, o max "
+        "pooling reduz a resolução pela metade, e duas camadas lineares transformam as características em uma "
+        "pontuação por dígito. O dropout desliga unidades ao acaso durante o treinamento para que a rede não "
+        "decore o conjunto de treinamento (sobreajuste).",
+    "A recurrent network reads the digit one row at a time, top to bottom, keeping a memory (the hidden state) of "
+    "what it has seen so far; after the 28th row it decides which digit it was. LSTM and GRU cells have gates "
+    "that decide what to keep and what to forget, which lets gradients survive through many steps; the plain RNN "
+    "cell has none, and its gradients fade — watch the gradient heatmap.":
+        "Uma rede recorrente lê o dígito uma linha por vez, de cima para baixo, guardando uma memória (o estado "
+        "oculto) do que já viu; depois da 28ª linha decide qual dígito era. As células LSTM e GRU têm portas que "
+        "decidem o que guardar e o que esquecer, o que deixa os gradientes sobreviverem por muitos passos; a "
+        "célula RNN simples não tem, e seus gradientes somem (desvanecimento do gradiente) — observe o mapa de "
+        "calor dos gradientes.",
+    "Two networks play a game. The generator turns 100 random numbers into an image; the discriminator looks at "
+    "real digits and generated ones and guesses which are real. Each learns from the other's mistakes. D(x) is "
+    "how real the discriminator finds real digits, D(G(z)) how real it finds fakes: when the game is balanced both "
+    "hover around 0.5. If the generator finds one digit that fools the discriminator and draws only that, the "
+    "class coverage drops: mode collapse.":
+        "Duas redes jogam um jogo (Redes Adversariais Generativas). O gerador transforma 100 números aleatórios "
+        "em uma imagem; o discriminador olha dígitos reais e gerados e adivinha quais são reais. Cada um aprende "
+        "com os erros do outro. D(x) é o quanto o discriminador acha reais os dígitos reais, D(G(z)) o quanto "
+        "acha reais os falsos: com o jogo equilibrado, os dois ficam perto de 0,5. Se o gerador encontra um "
+        "dígito que engana o discriminador e desenha só esse, a cobertura de classes cai: colapso de modo.",
+    "A Transformer cuts the image into a sequence of tokens (its 28 rows, or 7×7 patches as in the Vision "
+    "Transformer) and lets every token look at every other one through self-attention, deciding which parts of "
+    "the image matter for each part. A positional encoding tells it where each token came from, because attention "
+    "itself ignores order. Several encoder layers are stacked; the average of the final tokens is turned into one "
+    "score per digit.":
+        "Um Transformer corta a imagem em uma sequência de tokens (suas 28 linhas, ou blocos de 7×7 como no "
+        "Vision Transformer) e deixa cada token olhar para todos os outros por meio da autoatenção (mecanismo de "
+        "atenção), decidindo quais partes da imagem importam para cada parte. Uma codificação posicional diz de "
+        "onde veio cada token, porque a atenção em si ignora a ordem. Várias camadas do codificador são "
+        "empilhadas; a média dos tokens finais vira uma pontuação por dígito.",
+    "The plain deep network the CNN is compared with: the image is flattened into one list of 784 pixels and "
+    "passed through fully connected layers (each hidden layer half as wide as the one before), then one score per "
+    "digit. Every pixel has its own weight to every unit, so it cannot reuse a stroke detector across the picture "
+    "the way a convolution does, and it reads digits worse than the CNN. Race the two to see the gap.":
+        "A rede profunda simples com que a CNN é comparada: a imagem é achatada em uma lista de 784 pixels e "
+        "passa por camadas totalmente conectadas (cada camada oculta com metade da largura da anterior), depois "
+        "uma pontuação por dígito. Cada pixel tem seu próprio peso para cada unidade, então ela não reaproveita "
+        "um detector de traço pela figura como faz uma convolução, e lê dígitos pior que a CNN. Faça as duas "
+        "correrem para ver a diferença.",
+    "A diffusion model learns to clean up noise. In training we take a real digit, drown it in a random amount of "
+    "Gaussian noise (step t of T: a little at t = 1, almost pure static at t = T) and ask a U-Net to tell us which "
+    "noise was added; the loss is the mean squared error of that guess. To draw a new digit we start from pure "
+    "static and remove the predicted noise a bit at a time, adding back a little fresh noise at each step, until a "
+    "digit appears. The U-Net shrinks the image to 7×7 to see the whole shape and grows it back with skip "
+    "connections for the fine strokes (it first folds each 2×2 block of pixels into 4 channels, so it works on a "
+    "14×14 grid, which makes it several times cheaper); it is told t so it knows how noisy its input is. Sampling "
+    "uses a slowly moving average of the weights (EMA), which draws cleaner digits than the latest, jittery "
+    "weights, and a temperature: below 1 it adds a little less fresh noise at each step, for cleaner but less "
+    "varied digits.":
+        "Um modelo de difusão aprende a limpar ruído. No treinamento pegamos um dígito real, o afogamos em uma "
+        "quantidade aleatória de ruído gaussiano (passo t de T: pouco em t = 1, quase pura estática em t = T) e "
+        "pedimos a uma U-Net que diga qual ruído foi somado; a função de perda é o erro quadrático médio desse "
+        "palpite. Para desenhar um dígito novo partimos de pura estática e removemos o ruído previsto aos "
+        "poucos, devolvendo um pouco de ruído novo a cada passo, até um dígito aparecer. A U-Net encolhe a "
+        "imagem para 7×7 para ver a forma inteira e a faz crescer de volta com conexões de atalho para os traços "
+        "finos (antes ela dobra cada bloco de 2×2 pixels em 4 canais, e assim trabalha numa grade 14×14, o que a "
+        "torna várias vezes mais barata); ela recebe t para saber o quanto sua entrada tem de ruído. A "
+        "amostragem usa uma média móvel lenta dos pesos (EMA), que desenha dígitos mais limpos que os pesos "
+        "mais recentes e instáveis, e uma temperatura: abaixo de 1 ela soma um pouco menos de ruído novo a cada "
+        "passo, para dígitos mais limpos, porém menos variados.",
+    # ---- datasets ---------------------------------------------------------------------------------
+    "MNIST 5k (embedded: 4,000 train / 1,000 test)": "MNIST 5k (embutido: 4.000 de treinamento / 1.000 de teste)",
+    "MNIST (60,000 / 10,000, torchvision)": "MNIST (60.000 / 10.000, torchvision)",
+    "Fashion-MNIST (60,000 / 10,000, torchvision)": "Fashion-MNIST (60.000 / 10.000, torchvision)",
+    # ---- parameter help: common -------------------------------------------------------------------
+    "passes over the training split": "passagens pelo conjunto de treinamento",
+    "stop after this many optimizer steps (0 = no limit)": "parar depois deste número de passos do otimizador (0 = sem limite)",
+    "stop after this many minutes of training, evaluation and sampling not counted (0 = no limit)":
+        "parar depois deste número de minutos de treinamento, sem contar avaliação e amostragem (0 = sem limite)",
+    "samples per step": "amostras por passo",
+    "optimizer": "otimizador",
+    "learning rate": "taxa de aprendizado",
+    "learning rate over the run: constant, or cosine decay to 0 at the end of the budget (epochs, max_steps or "
+    "max_minutes, whichever ends first)":
+        "taxa de aprendizado ao longo da execução: constante, ou decaimento cosseno até 0 no fim do orçamento "
+        "(epochs, max_steps ou max_minutes, o que acabar primeiro)",
+    "steps of linear learning-rate warm-up at the start (0 = off)":
+        "passos de aquecimento linear da taxa de aprendizado no início (0 = desligado)",
+    "momentum (SGD and RMSprop)": "momento (SGD e RMSprop)",
+    "L2 weight decay": "decaimento de pesos L2 (regularização)",
+    "clip the global gradient norm to this value (0 = off)": "limita a norma global do gradiente a este valor (0 = desligado)",
+    "random seed (same seed, same config: same run on CPU)":
+        "semente aleatória (mesma semente e configuração: mesma execução na CPU)",
+    "steps between gradient-norm / learning-rate / throughput records":
+        "passos entre registros de norma do gradiente / taxa de aprendizado / vazão",
+    "steps between test-split evaluations (0 = once per epoch)": "passos entre avaliações no conjunto de teste (0 = uma por época)",
+    "steps between sample or probe grids (0 = auto: the first within 30 s of training, then once per epoch, "
+    "between 6 and 12 over the run)":
+        "passos entre grades de amostras ou de teste (0 = automático: a primeira nos primeiros 30 s de "
+        "treinamento, depois uma por época, entre 6 e 12 na execução)",
+    "steps between quality figures for generators (0 = auto: 3 over the run, and at its end)":
+        "passos entre medidas de qualidade dos geradores (0 = automático: 3 na execução, e no fim)",
+    "steps between checkpoints (0 = once per epoch)": "passos entre checkpoints (0 = um por época)",
+    # ---- parameter help: architectures ------------------------------------------------------------
+    "filters in the first convolution (the second has twice as many)": "filtros da primeira convolução (a segunda tem o dobro)",
+    "convolution kernel size": "tamanho do filtro (kernel) da convolução",
+    "units in the hidden linear layer": "unidades da camada linear oculta",
+    "dropout after the convolutions": "dropout depois das convoluções",
+    "dropout before the last layer": "dropout antes da última camada",
+    "batch normalisation after each convolution": "normalização por lote depois de cada convolução",
+    "recurrent cell": "célula recorrente",
+    "hidden state size": "tamanho do estado oculto",
+    "stacked recurrent layers": "camadas recorrentes empilhadas",
+    "dropout between recurrent layers": "dropout entre as camadas recorrentes",
+    "also read the rows bottom to top": "ler as linhas também de baixo para cima",
+    "generator learning rate": "taxa de aprendizado do gerador",
+    "discriminator learning rate": "taxa de aprendizado do discriminador",
+    "Adam beta1 for both networks": "beta1 do Adam para as duas redes",
+    "size of the noise vector z": "tamanho do vetor de ruído z",
+    "real labels become 1 - this value": "os rótulos reais viram 1 menos este valor",
+    "std of noise added to the discriminator's inputs": "desvio padrão do ruído somado às entradas do discriminador",
+    "what a token is: image rows (28 tokens) or 7×7 patches (16 tokens, as in ViT)":
+        "o que é um token: linhas da imagem (28 tokens) ou blocos 7×7 (16 tokens, como no ViT)",
+    "embedding size (ninp)": "tamanho da incorporação (embedding, ninp)",
+    "attention heads (must divide d_model)": "cabeças de atenção (devem dividir d_model)",
+    "feed-forward size inside each layer": "tamanho da rede feed-forward dentro de cada camada",
+    "encoder layers": "camadas do codificador",
+    "dropout inside the encoder": "dropout dentro do codificador",
+    "mask attention so a token sees only earlier tokens": "mascarar a atenção para que um token veja só os anteriores",
+    "units in the first hidden layer (each next one has half as many)":
+        "unidades da primeira camada oculta (cada seguinte tem a metade)",
+    "hidden layers": "camadas ocultas",
+    "activation function of the hidden layers": "função de ativação das camadas ocultas",
+    "dropout after each hidden layer": "dropout depois de cada camada oculta",
+    "batch normalisation after each hidden linear layer": "normalização por lote depois de cada camada linear oculta",
+    "number of noising steps of the schedule": "número de passos de ruído da agenda",
+    "noise schedule: how fast the image drowns in noise": "agenda de ruído: quão rápido a imagem se afoga no ruído",
+    "U-Net channels at its finest resolution (×2 at the coarser ones)":
+        "canais da U-Net na resolução mais fina (×2 nas mais grossas)",
+    "fold 2×2 pixels into channels (PixelUnshuffle) and run the U-Net at 14×14 and 7×7 (2), or run it on the "
+    "28×28 pixels (1)":
+        "dobrar 2×2 pixels em canais (PixelUnshuffle) e rodar a U-Net em 14×14 e 7×7 (2), ou rodá-la nos "
+        "pixels 28×28 (1)",
+    "residual blocks per resolution on each side of the U-Net": "blocos residuais por resolução em cada lado da U-Net",
+    "self-attention at 7×7 in the U-Net's middle": "autoatenção em 7×7 no meio da U-Net",
+    "Min-SNR-γ loss weighting: weight min(SNR, γ)/SNR per sample (0 = plain MSE)":
+        "ponderação da perda Min-SNR-γ: peso min(SNR, γ)/SNR por amostra (0 = MSE simples)",
+    "dropout inside the residual blocks": "dropout dentro dos blocos residuais",
+    "decay of the weights' moving average used for sampling (0 = off)":
+        "decaimento da média móvel dos pesos usada na amostragem (0 = desligado)",
+    "denoising steps when sampling, evenly respaced over T (0 = all T)":
+        "passos de remoção de ruído na amostragem, espaçados por igual em T (0 = todos os T)",
+    "sampling steps: DDPM's ancestral (fresh noise each step) or DDIM's deterministic":
+        "passos de amostragem: ancestral do DDPM (ruído novo a cada passo) ou determinístico do DDIM",
+    "sampling temperature: scale of the fresh noise at each ancestral step (1 = the DDPM posterior; lower = "
+    "cleaner but less varied digits)":
+        "temperatura de amostragem: escala do ruído novo em cada passo ancestral (1 = a posterior do DDPM; "
+        "menor = dígitos mais limpos, porém menos variados)",
+    "clip the predicted clean image to [-1, 1] at each sampling step":
+        "cortar a imagem limpa prevista em [-1, 1] a cada passo de amostragem",
+    "noise of each sampling step: posterior β̃ or β": "ruído de cada passo de amostragem: posterior β̃ ou β",
+    # ---- panels, views, headlines -----------------------------------------------------------------
+    "Gradient norm (all layers)": "Norma do gradiente (todas as camadas)",
+    "‖grad‖": "‖grad‖",
+    "The size of the whole gradient, on a log scale. A healthy run settles within a decade or two; a curve "
+    "shooting up by many decades is exploding gradients (lower the learning rate or set grad_clip), one sinking "
+    "towards zero means learning has stalled.":
+        "O tamanho do gradiente inteiro, em escala logarítmica. Uma execução saudável se acomoda dentro de uma ou "
+        "duas décadas; uma curva que dispara por muitas décadas é explosão do gradiente (diminua a taxa de "
+        "aprendizado ou defina grad_clip), uma que afunda para zero quer dizer que o aprendizado parou.",
+    "Gradient norm per layer": "Norma do gradiente por camada",
+    "layer": "camada",
+    "Each row is a layer (input side on top), each column a moment of training, the colour the size of that "
+    "layer's gradient. Rows much darker than the others are layers that barely learn (vanishing gradients: "
+    "typical of deep sigmoid networks and plain RNNs); very bright rows explode.":
+        "Cada linha é uma camada (a entrada no topo), cada coluna um momento do treinamento, a cor o tamanho do "
+        "gradiente daquela camada. Linhas muito mais escuras que as outras são camadas que quase não aprendem "
+        "(desvanecimento do gradiente: típico de redes profundas com sigmoide e de RNNs simples); linhas muito "
+        "claras explodem.",
+    "Learning rate": "Taxa de aprendizado",
+    "The step size the optimizer used. Flat for a constant rate; a ramp at the start is the warm-up, the slow "
+    "fall of a cosine schedule lets the weights settle at the end.":
+        "O tamanho do passo que o otimizador usou. Plana para uma taxa constante; uma rampa no início é o "
+        "aquecimento, a queda lenta de uma agenda cosseno deixa os pesos se acomodarem no fim.",
+    "Throughput": "Vazão",
+    "samples / s": "amostras / s",
+    "Training images processed per second (evaluation and sampling not counted). It drops when other runs share "
+    "the cores.":
+        "Imagens de treinamento processadas por segundo (sem contar avaliação e amostragem). Cai quando outras "
+        "execuções dividem os núcleos.",
+    "Loss": "Perda",
+    "loss": "perda",
+    "train": "treinamento",
+    "test": "teste",
+    "Training loss (every step) and test loss (at each evaluation). Both should fall. A test loss that turns up "
+    "while the training loss keeps falling is overfitting; a training loss that jumps or becomes huge means the "
+    "learning rate is too high.":
+        "Perda de treinamento (a cada passo) e perda de teste (a cada avaliação). As duas devem cair. Uma perda "
+        "de teste que volta a subir enquanto a de treinamento continua caindo é sobreajuste; uma perda de "
+        "treinamento que salta ou fica enorme quer dizer que a taxa de aprendizado está alta demais.",
+    "Accuracy": "Acurácia",
+    "accuracy": "acurácia",
+    "Share of digits labelled right: on each training batch and on the held-out test split. A wide gap between "
+    "train and test is overfitting; the test curve is the one that counts.":
+        "Fração de dígitos rotulados certo: em cada lote de treinamento e no conjunto de teste separado. Uma "
+        "distância grande entre treinamento e teste é sobreajuste; a curva de teste é a que conta.",
+    "Test digits and what the model says": "Dígitos de teste e o que o modelo diz",
+    "Sixteen fixed test digits with the predicted label and the model's confidence; red ones are wrong, with the "
+    "true label. Early in training the guesses are random; watch them turn right.":
+        "Dezesseis dígitos de teste fixos com o rótulo previsto e a confiança do modelo; os vermelhos estão "
+        "errados, com o rótulo verdadeiro. No início do treinamento os palpites são aleatórios; veja-os acertar.",
+    "best test accuracy": "melhor acurácia de teste",
+    "Sample quality (judged by a classifier)": "Qualidade das amostras (julgada por um classificador)",
+    "share": "fração",
+    "recognisability": "reconhecibilidade",
+    "class coverage": "cobertura de classes",
+    "coverage 0.5: collapse below": "cobertura 0,5: colapso abaixo",
+    "Recognisability: share of 500 samples that the project's MNIST judge labels with confidence above 0.9. "
+    "Coverage: how evenly the samples spread over the 10 digits (1 = all equally). Recognisability rising with "
+    "coverage falling is mode collapse: the generator draws a few digits well.":
+        "Reconhecibilidade: fração de 500 amostras que o juiz MNIST do projeto rotula com confiança acima de "
+        "0,9. Cobertura: quão por igual as amostras se espalham pelos 10 dígitos (1 = todos igualmente). "
+        "Reconhecibilidade subindo com cobertura caindo é colapso de modo: o gerador desenha bem poucos dígitos.",
+    "Judge Fréchet distance (lower is better)": "Distância de Fréchet do juiz (menor é melhor)",
+    "distance": "distância",
+    "FID's formula on the MNIST judge's features (not Inception, so compare it only within this lab): how far the "
+    "samples' statistics are from real digits'. It falls as samples get both realistic and varied.":
+        "A fórmula do FID sobre as características do juiz MNIST (não do Inception: compare só dentro deste "
+        "laboratório): quão longe as estatísticas das amostras estão das dos dígitos reais. Cai quando as "
+        "amostras ficam realistas e variadas ao mesmo tempo.",
+    "Samples from fixed noise": "Amostras a partir de ruído fixo",
+    "64 images drawn from the same noise at every grid, so frames at different steps are comparable: watch noise "
+    "turn into strokes, then into digits.":
+        "64 imagens desenhadas a partir do mesmo ruído em cada grade, para que quadros de passos diferentes "
+        "sejam comparáveis: veja o ruído virar traços, depois dígitos.",
+    "Digits the judge sees in the samples": "Dígitos que o juiz vê nas amostras",
+    "How the judge labels 500 samples. Even bars mean every digit is drawn; one tall bar is mode collapse.":
+        "Como o juiz rotula 500 amostras. Barras iguais querem dizer que todo dígito é desenhado; uma barra alta "
+        "é colapso de modo.",
+    "Generator and discriminator losses": "Perdas do gerador e do discriminador",
+    "G (generator)": "G (gerador)",
+    "D (discriminator)": "D (discriminador)",
+    "The two players' losses. In a healthy game neither wins for long and both wander around a level. D's loss "
+    "falling towards 0 while G's keeps rising means the discriminator wins and the generator gets no useful "
+    "signal: try a lower lr_d or label smoothing.":
+        "As perdas dos dois jogadores. Num jogo saudável nenhum ganha por muito tempo e os dois oscilam em torno "
+        "de um nível. A perda de D caindo para 0 enquanto a de G continua subindo quer dizer que o discriminador "
+        "vence e o gerador não recebe sinal útil: tente um lr_d menor ou suavização de rótulos.",
+    "Discriminator: D(x) on real digits, D(G(z)) on fakes": "Discriminador: D(x) nos dígitos reais, D(G(z)) nos falsos",
+    "D": "D",
+    "D(x): real": "D(x): real",
+    "D(G(z)): fake": "D(G(z)): falso",
+    "balance (0.5)": "equilíbrio (0,5)",
+    "How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At the balance both "
+    "sit near 0.5: it cannot tell them apart. D(x) near 1 with D(G(z)) near 0 is a discriminator that wins.":
+        "O quanto o discriminador acha reais os dígitos reais, D(x), e os falsos do gerador, D(G(z)). No "
+        "equilíbrio os dois ficam perto de 0,5: ele não consegue distingui-los. D(x) perto de 1 com D(G(z)) "
+        "perto de 0 é um discriminador que vence.",
+    "Denoising loss": "Perda de remoção de ruído",
+    "How well the U-Net guesses the added noise (Min-SNR-weighted MSE), over random noise levels. It falls fast, "
+    "then slowly and noisily: small changes here still make much better digits, so judge progress by the samples "
+    "and quality figures below.":
+        "Quão bem a U-Net adivinha o ruído somado (MSE ponderado por Min-SNR), em níveis de ruído aleatórios. "
+        "Cai rápido, depois devagar e com ruído: pequenas mudanças aqui ainda dão dígitos muito melhores, então "
+        "julgue o progresso pelas amostras e medidas de qualidade abaixo.",
+    # ---- chart builders' own axis words --------------------------------------------------------------
+    "step": "passo",
+    "class the judge sees": "classe que o juiz vê",
+    "share of samples": "fração das amostras",
+    "no data yet": "ainda sem dados",
+}
+
+# error messages built by the library (deeparch/config.py, archs' checks, the worker): English → Portuguese
+PATTERNS = (
+    (r"is out of range: must be", "está fora do intervalo: deve ser"),
+    (r": must be a finite number, ", ": deve ser um número finito, "),
+    (r": must be true or false", ": deve ser verdadeiro ou falso"),
+    (r": must be ", ": deve ser "),
+    (r"\bone of\b", "um de"),
+    (r"\btrue or false\b", "verdadeiro ou falso"),
+    (r"\bint in \[", "um inteiro em ["),
+    (r"\bfloat in \[", "um número em ["),
+    (r"^unknown hyperparameters? (.*) for (\w+); valid: ", r"hiperparâmetro desconhecido \1 para \2; válidos: "),
+    (r"must be divisible by", "deve ser divisível por"),
+    # why a run ended (deeparch/trainer.py, worker.py, jobs.py write them into the store in English)
+    (r"training diverged \(learning rate too high\?\)", "o treinamento divergiu (taxa de aprendizado alta demais?)"),
+    (r"\(learning rate too high\?\)", "(taxa de aprendizado alta demais?)"),
+    (r"\bbecame\b", "virou"),
+    (r"\bgrew to (\S+) \(limit (\S+)\)", r"cresceu até \1 (limite \2)"),
+    (r"\bat step (\d+)", r"no passo \1"),
+    (r"^worker process died", "o processo de treinamento morreu"),
+    (r"^worker process did not start", "o processo de treinamento não iniciou"),
+    (r"^worker stopped reporting", "o processo de treinamento parou de dar notícias"),
+    (r"^worker stopped responding \(no heartbeat for (\S+) s\)",
+     r"o processo de treinamento parou de responder (sem sinal de vida há \1 s)"),
+    (r"^did not answer the stop request within (\S+) s and was ended",
+     r"não respondeu ao pedido de parada em \1 s e foi encerrado"),
+    (r"^worker exited unexpectedly", "o processo de treinamento terminou inesperadamente"),
+    (r"^interrupted from the keyboard", "interrompido pelo teclado"),
+    (r"^stopped before it started$", "parada antes de começar"),
+    # a configuration refused before launch (deeparch/memory.py)
+    (r"^this configuration needs about (\S+) GB of memory to train \((\S+) GB of weights, (\S+) GB for a step on a "
+     r"batch of (\d+): gradients, optimizer state, activations\), but only (\S+) GB is available; lower batch_size "
+     r"or the model's size$",
+     r"esta configuração precisa de cerca de \1 GB de memória para treinar (\2 GB de pesos, \3 GB para um passo "
+     r"num lote de \4: gradientes, estado do otimizador, ativações), mas só há \5 GB disponíveis; diminua "
+     r"batch_size ou o tamanho do modelo"),
+    # what a control did (deeparch/jobs.py's answers)
+    (r"^stop requested$", "parada pedida"),
+    (r"^pause requested$", "pausa pedida"),
+    (r"^resumed$", "retomada"),
+    (r"^queued from its last checkpoint$", "na fila, a partir do último checkpoint"),
+    (r"^queued$", "na fila"),
+)

@@ -1,0 +1,80 @@
+"""This browser session's preferences: its language and projector mode, chosen in the sidebar.
+
+The language starts as the browser's (``st.context.locale``, navigator.language) and can be
+switched; ``install()`` makes ``deeparch.i18n`` read it for every lookup of this session.
+Projector mode enlarges type, thickens lines, raises contrast and caps charts and grids
+at two per row.
+"""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from deeparch import charts, i18n
+
+TEXT = i18n.Catalog("prefs", {
+    "language": "Language",
+    "projector": "Projector mode",
+    "projector_help": "Large type, thick lines, high contrast and at most two charts per row: readable from the "
+                      "back of a room.",
+})
+
+LANG_KEY, PROJECTOR_KEY = "pref_lang", "pref_projector"
+PROJECTOR_PER_ROW = 2
+
+# projector mode for Streamlit's own text (the charts are restyled by deeparch.charts.projector)
+PROJECTOR_CSS = """
+<style>
+html { font-size: 20px; }
+[data-testid="stAppViewContainer"], [data-testid="stSidebar"] { color: #000; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #111 !important; }
+[data-testid="stMetricValue"] { font-size: 2rem; }
+</style>
+"""
+
+
+def browser_lang() -> str:
+    """The browser's language as one of deeparch's (English when it tells none)."""
+    try:
+        return i18n.normalize(st.context.locale)
+    except Exception:  # noqa: BLE001 - no browser context (AppTest, a bare script run)
+        return i18n.DEFAULT
+
+
+def session_lang() -> str:
+    """This session's language: the sidebar's choice, else the browser's; English outside a session."""
+    if get_script_run_ctx(suppress_warning=True) is None:
+        return i18n.DEFAULT
+    return st.session_state.get(LANG_KEY) or browser_lang()
+
+
+def install() -> None:
+    i18n.set_resolver(session_lang)
+
+
+def projector() -> bool:
+    return bool(st.session_state.get(PROJECTOR_KEY, False))
+
+
+def per_row(n: int) -> int:
+    """How many charts or grids a row holds: ``n``, or at most two in projector mode."""
+    return min(n, PROJECTOR_PER_ROW) if projector() else n
+
+
+def styled(fig):
+    """``fig`` as this session shows it: its numbers with the language's separators, restyled for a
+    projector when the mode is on."""
+    if i18n.current() != i18n.DEFAULT:
+        fig.update_layout(separators=i18n.separators())
+    return charts.projector(fig) if projector() else fig
+
+
+def sidebar() -> None:
+    """The language switch and the projector toggle."""
+    ss = st.session_state
+    if LANG_KEY not in ss:
+        ss[LANG_KEY] = browser_lang()
+    st.selectbox(TEXT["language"], list(i18n.LANGS), key=LANG_KEY, format_func=i18n.LANGS.get)
+    st.toggle(TEXT["projector"], key=PROJECTOR_KEY, help=TEXT["projector_help"])
+    if projector():
+        st.html(PROJECTOR_CSS)

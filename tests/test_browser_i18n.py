@@ -1,0 +1,161 @@
+"""Every page in the browser's language, and nothing fetched from outside this machine.
+
+A Chromium context with ``locale="pt-BR"`` opens every page over a store holding one run of
+each situation; no English sentence of the catalog may show (names such as CNN, LSTM, GAN,
+DDPM and words spelled the same in both languages excepted), and in ``en-US`` no Portuguese
+one. Every request of every page must go to this server (the favicon included). Screenshots
+of the Portuguese pages go to docs/ when DEEPARCH_SCREENSHOTS is set.
+"""
+from __future__ import annotations
+
+import os
+import re
+import string
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+import fake_runs
+from browser_util import ROOT, browser, server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+LOCAL_SCHEMES = ("data", "blob", "about")
+# what a reader sees: the page's text and Plotly's SVG text, without Material icons (drawn from ligatures:
+# the icon :material/stop: is the word "stop" in the DOM)
+PAGE_TEXT = """() => {
+  const icons = Array.from(document.querySelectorAll('[data-testid="stIconMaterial"]'));
+  icons.forEach(i => { i.dataset.was = i.style.display; i.style.display = 'none'; });
+  const text = [document.body.innerText,
+                ...Array.from(document.querySelectorAll('svg text')).map(t => t.textContent)].join('\\n');
+  icons.forEach(i => { i.style.display = i.dataset.was; });
+  return text;
+}"""
+MARKUP = re.compile(r":material/[a-z_]+:|[*`]|:\w+-badge\[")
+
+
+def _pairs():
+    """(English, Portuguese) of every catalog string: page words, declared words, parameter labels."""
+    from deeparch.catalogs import en, pt_BR
+    from deeparch.catalogs.check import english_pages
+
+    for section, text in english_pages().items():
+        tr = pt_BR.PAGES.get(section, {})
+        for key, value in text.items():
+            if isinstance(value, dict):
+                yield from ((v, (tr.get(key) or {}).get(k, v)) for k, v in value.items())
+            else:
+                yield value, tr.get(key, value)
+    yield from pt_BR.MESSAGES.items()
+    yield from ((en.LABELS[k], pt_BR.LABELS[k]) for k in en.LABELS if k in pt_BR.LABELS)
+
+
+def fragments(text: str, other: str) -> list[str]:
+    """The literal pieces of a catalog string (placeholders cut out) that would betray it on a page in
+    the other language: at least four letters, and not also in its translation (MNIST, Fréchet, Dropout)."""
+    out = []
+    for literal, *_ in string.Formatter().parse(text):
+        for piece in re.split(r"[\n()\[\]:·—–]+", MARKUP.sub(" ", literal)):
+            piece = piece.strip(" .,;-/#")
+            if sum(c.isalpha() for c in piece) >= 4 and piece not in other:
+                out.append(piece)
+    return out
+
+
+def metric_keys() -> set[str]:
+    """The metric keys the architectures declare (code names, as a diverged run's reason quotes them: "loss")."""
+    from deeparch.archs import ARCHS
+
+    return {line.key for spec in ARCHS.values() for p in spec.display.with_common().panels for line in p.lines}
+
+
+def leaks(shown: str, lang: str) -> list[str]:
+    """Catalog pieces of the language that is not ``lang`` found, as whole words, in ``shown``; the code
+    names kept visible on purpose ("Épocas (epochs)") and words inside paths (".../runs") do not count."""
+    from deeparch.catalogs.check import param_names
+
+    code = param_names() | metric_keys()
+    found = set()
+    for english, portuguese in _pairs():
+        if english == portuguese:
+            continue
+        wrong, right = (english, portuguese) if lang == "pt-BR" else (portuguese, english)
+        for piece in fragments(wrong, right):
+            if piece not in code and re.search(r"(?<![\w/.-])" + re.escape(piece) + r"(?![\w/.-])", shown):
+                found.add(piece)
+    return sorted(found)
+
+
+def outside(url: str) -> bool:
+    u = urlparse(url)
+    return u.scheme not in LOCAL_SCHEMES and u.hostname not in LOCAL_HOSTS
+
+
+PAGES = {  # path → (its heading in each language, charts to wait for)
+    "/": ({"pt-BR": "Treinar", "en-US": "Train"}, 0),
+    "/live?runs={ids}": ({"pt-BR": "Ao vivo", "en-US": "Live"}, 3),
+    "/compare?runs={ids}": ({"pt-BR": "Comparar", "en-US": "Compare"}, 2),
+    "/runs": ({"pt-BR": "Execuções", "en-US": "Runs"}, 0),
+}
+
+
+def wait_for_charts(page, n: int) -> None:
+    for _ in range(200):
+        if page.evaluate("() => document.querySelectorAll('.js-plotly-plot .gtitle').length") >= n:
+            return
+        page.wait_for_timeout(300)
+    pytest.fail("charts were not drawn")
+
+
+def visit(page, base: str, path: str, heading: str, charts: int) -> str:
+    page.goto(base + path)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    if charts:
+        wait_for_charts(page, charts)
+    page.wait_for_timeout(2000)
+    text = page.evaluate(PAGE_TEXT)
+    tabs = page.get_by_role("tab")
+    for i in range(1, tabs.count()):  # the Train page's Race tab: its words are hidden until opened
+        tabs.nth(i).click()
+        page.wait_for_timeout(800)
+        text += "\n" + page.evaluate(PAGE_TEXT)
+    return text
+
+
+@pytest.mark.parametrize("locale", ["pt-BR", "en-US"])
+def test_every_page_speaks_the_browsers_language_and_fetches_nothing_outside(server, browser, locale):
+    from deeparch.store import Store
+
+    base, runs = server
+    ids = ",".join(map(str, fake_runs.populate(Store(runs)).values()))
+    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    shots = os.environ.get("DEEPARCH_SCREENSHOTS")
+    for path, (headings, charts) in PAGES.items():
+        text = visit(page, base, path.format(ids=ids), headings[locale], charts)
+        found = leaks(text, "pt-BR" if locale == "pt-BR" else "en")
+        assert not found, f"{path} in {locale} shows words of the other language: {found}"
+        if shots and locale == "pt-BR":
+            name = path.strip("/").split("?")[0] or "train"
+            page.screenshot(path=str(Path(shots) / f"pt-BR-{name}.png"), full_page=False)
+    icon = page.evaluate("() => Array.from(document.querySelectorAll('link[rel~=icon]')).map(l => l.href)")
+    assert icon and not [u for u in icon if outside(u)], icon
+    assert not [u for u in requested if outside(u)], [u for u in requested if outside(u)]
+    context.close()
+
+
+def test_the_sidebar_switches_the_language(server, browser):
+    base, _ = server
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(base + "/")
+    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    page.get_by_label("Language").click()  # the selectbox, labelled in the current language
+    page.get_by_role("option", name="Português (Brasil)").click()
+    page.get_by_role("heading", name="Treinar").wait_for(timeout=30_000)
+    assert page.get_by_text("Taxa de aprendizado (lr)").count() >= 1
+    context.close()

@@ -1,0 +1,151 @@
+"""The two catalogs: same keys, same placeholders, fallback to English, numbers in the language's format."""
+from __future__ import annotations
+
+import string
+import subprocess
+import sys
+
+import pytest
+
+from deeparch import i18n
+from deeparch.catalogs import en, pt_BR
+from deeparch.catalogs.check import english_messages, english_pages, missing, param_names
+
+
+@pytest.fixture(autouse=True)
+def process_language():
+    """The process language decides (an AppTest of app.py earlier in this process installs a session resolver)."""
+    i18n.set_resolver(None)
+    yield
+    i18n.set_lang("en")
+
+
+@pytest.fixture
+def pt():
+    i18n.set_lang("pt-BR")
+
+
+def test_pt_br_has_every_key_of_the_english_catalog():
+    """The strict test: `python -m deeparch.catalogs` prints the same list, to fill in after a merge."""
+    lacking = missing(pt_BR)
+    assert not lacking, "pt-BR catalog out of step with the English one:\n" + "\n".join(
+        f"{where}: {keys}" for where, keys in lacking.items())
+
+
+def test_every_parameter_has_a_human_label_in_both_languages():
+    assert not param_names() - set(en.LABELS)
+    assert not param_names() - set(pt_BR.LABELS)
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+def _pairs():
+    for section, text in english_pages().items():
+        for key, value in text.items():
+            tr = pt_BR.PAGES.get(section, {}).get(key)
+            if isinstance(value, dict):
+                yield from ((f"{section}.{key}.{k}", v, (tr or {}).get(k)) for k, v in value.items())
+            else:
+                yield f"{section}.{key}", value, tr
+
+
+@pytest.mark.parametrize("where,english,translated", list(_pairs()), ids=lambda v: v if isinstance(v, str) and
+                         "." in v and " " not in v else "")
+def test_a_translation_fills_in_the_same_placeholders(where, english, translated):
+    if translated is None:
+        pytest.skip("missing: listed by the strict test")
+    assert _fields(translated) == _fields(english), where
+
+
+def test_the_declared_messages_keep_their_placeholders():
+    for english in english_messages():
+        if english in pt_BR.MESSAGES:
+            assert _fields(pt_BR.MESSAGES[english]) == _fields(english), english
+
+
+def test_a_key_missing_in_pt_br_shows_its_english(pt):
+    text = i18n.Catalog("train", {"title": "Train", "brand_new_key": "Added by another branch",
+                                  "col": {"a": "A"}})
+    assert text["title"] == "Treinar"
+    assert text["brand_new_key"] == "Added by another branch"
+    assert i18n.tr("A sentence nobody translated yet") == "A sentence nobody translated yet"
+
+
+def test_a_nested_dict_merges_key_by_key(pt):
+    text = i18n.Catalog("words", {"status": {"running": "running", "new_state": "new state"}})
+    assert text["status"] == {"running": "treinando", "new_state": "new state"}
+
+
+def test_english_is_the_words_written_in_the_code():
+    text = i18n.Catalog("train", {"title": "Train"})
+    assert text["title"] == "Train" and i18n.tr("Loss") == "Loss"
+    assert i18n.param_label("lr") == "Learning rate (lr)"
+
+
+def test_numbers_follow_the_language(pt):
+    text = i18n.Catalog("live", {"progress": "step {step:,} of {total:,} · {pct:.0%}"})
+    assert text["progress"].format(step=12345, total=100000, pct=0.5) == "passo 12.345 de 100.000 · 50%"
+    assert i18n.number(1234567.5, ",.1f") == "1.234.567,5"
+    assert i18n.percent(0.931) == "93,1%"
+    i18n.set_lang("en")
+    assert i18n.number(1234567.5, ",.1f") == "1,234,567.5"
+
+
+def test_dates_follow_the_language(pt):
+    from datetime import datetime
+
+    moment = datetime(2026, 3, 5, 14, 7)
+    assert i18n.when(moment) == "05/03/2026 14:07"
+    i18n.set_lang("en")
+    assert i18n.when(moment).startswith("3/5/26")
+
+
+def test_parameter_labels_keep_the_code_name(pt):
+    assert i18n.param_label("lr") == "Taxa de aprendizado (lr)"
+    assert i18n.param_label("batch_norm") == "Normalização por lote (batch_norm)"
+    assert i18n.param_label("a_knob_with_no_label") == "a_knob_with_no_label"
+
+
+def test_config_errors_are_translated(pt):
+    from deeparch.archs import make_config
+    from deeparch.config import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        make_config("cnn", lr=1e9)
+    assert i18n.tr_error(str(e.value)) == "lr=1000000000.0 está fora do intervalo: deve ser um número em [1e-07, 10000]"
+
+
+def test_the_common_panels_of_a_display_are_translated_too(pt):
+    from deeparch import views
+
+    d = views.display("cnn").with_common()
+    titles = [p.title for p in d.panels]
+    assert "Perda" in titles and "Norma do gradiente por camada" in titles and "Vazão" in titles
+    assert d.headline.label == "melhor acurácia de teste"
+    assert d.panels[0].lines[0].label == "treinamento"
+
+
+def test_browser_tags_map_to_a_language():
+    assert i18n.normalize("pt-BR") == i18n.normalize("pt") == i18n.normalize("pt_PT") == "pt-BR"
+    assert i18n.normalize("en-US") == i18n.normalize(None) == i18n.normalize("de-DE") == "en"
+
+
+def test_the_cli_speaks_english_unless_asked():
+    run = [sys.executable, "-m", "deeparch"]
+    english = subprocess.run(run + ["archs"], capture_output=True, text=True, check=True).stdout
+    pt_out = subprocess.run(run + ["--lang", "pt-BR", "archs"], capture_output=True, text=True, check=True).stdout
+    assert "learning rate" in english and "taxa de aprendizado" not in english
+    assert "taxa de aprendizado" in pt_out and "Taxa de aprendizado (lr)" in pt_out
+    bad = subprocess.run(run + ["--lang", "pt-BR", "train", "--arch", "cnn", "--lr", "abc"], capture_output=True,
+                         text=True)
+    assert bad.returncode == 2 and "deve ser um número em" in bad.stderr
+
+
+def test_a_memory_refusal_is_translated(pt):
+    said = ("this configuration needs about 27.0 GB of memory to train (0.10 GB of weights, 26.9 GB for a step on "
+            "a batch of 4096: gradients, optimizer state, activations), but only 3.2 GB is available; lower "
+            "batch_size or the model's size")
+    assert i18n.tr_error(said).startswith("esta configuração precisa de cerca de 27.0 GB de memória")
+    assert "lote de 4096" in i18n.tr_error(said) and "3.2 GB disponíveis" in i18n.tr_error(said)
