@@ -56,11 +56,13 @@ def _store(args, readonly: bool = False):
 def cmd_train(args) -> int:
     """Train in this process through the worker's own run-and-finalise path, with a progress bar."""
     from deeparch.callbacks import ProgressBar
+    from deeparch import precision
     from deeparch.memory import require
     from deeparch.worker import run_worker
 
     cfg = _config_from(args)
     require(cfg)  # refused with the estimate when it cannot fit in memory
+    precision.require(cfg)  # refused with the reason where this machine cannot train in that precision
     store = _store(args)
     run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")
     print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)

@@ -87,6 +87,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
            parent: int | None = None, group: str | None = None) -> int:
     """Queue a run, reconcile, and start it if a slot is free. Returns its id."""
     from deeparch.archs import load_config  # the registry imports torch: not in a supervisor, only when launching
+    from deeparch import precision
     from deeparch.memory import require
 
     store = _store(store)
@@ -94,6 +95,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
+    precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
     run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group)
     reconcile(store)
     return run_id

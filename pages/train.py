@@ -70,7 +70,7 @@ TEXT = {
 }
 
 BUDGET = ("epochs", "max_steps", "max_minutes", "batch_size")
-OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip")
+OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip", "precision")
 CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoint_every", "seed")
 
 
@@ -87,10 +87,12 @@ def count_params(config_json: str) -> tuple[int | None, str | None]:
 
 @st.cache_data(max_entries=64, ttl=30, show_spinner=False)
 def memory_problem(config_json: str) -> str | None:
-    """Why this configuration cannot fit in this machine's memory now, or None (deeparch.memory)."""
-    from deeparch import memory
+    """Why this configuration cannot train here: a precision this machine lacks (deeparch.precision), or
+    not enough memory now (deeparch.memory); None when it can."""
+    from deeparch import memory, precision
 
-    return memory.check(load_config(config_json))
+    cfg = load_config(config_json)
+    return precision.problem(cfg) or memory.check(cfg)
 
 
 def dataset_ready(name: str) -> bool:
