@@ -1,4 +1,4 @@
-"""Command line: ``python -m deeparch {train,launch,runs,stop,pause,resume,clone,export,archs}``.
+"""Command line: ``python -m deeparch {train,launch,runs,stop,pause,resume,clone,export,compress,archs}``.
 
 Bad input exits with code 2 and one line on stderr that says why.
 """
@@ -179,6 +179,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_compress(args) -> int:
+    """Prune and/or quantize a finished classifier; print the before/after table (and keep it for the app)."""
+    from deeparch import compress
+
+    store = _store(args)
+    report = compress.compress(store, args.run, args.prune, args.int8, args.scope, args.repeats, args.threads or None)
+    compress.save(store, report)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+        return 0
+    print(f"run {report.run_id} ({report.arch}), {report.threads} thread(s), latency median of {report.repeats} "
+          "repeats (batch 256: a fifth as many)")
+    print(f"{'variant':<24} {'size':>9} {'gzip':>9} {'sparsity':>8} {'b1 ms':>8} {'b256 ms':>8} {'test acc':>8} "
+          f"{'agree':>6}")
+    for r in report.rows:
+        print(f"{r.variant:<24} {r.size_bytes / 1e6:>7.2f}MB {r.size_gzip_bytes / 1e6:>7.2f}MB {r.sparsity:>8.1%} "
+              f"{r.latency_b1_ms:>8.2f} {r.latency_b256_ms:>8.1f} {r.test_acc:>8.2%} {r.agree:>6.1%}")
+    if report.quantized:
+        print("int8: " + ", ".join(report.quantized) + "; float32 kept: " + (", ".join(report.kept_float) or "none"))
+    return 0
+
+
 def cmd_archs(args) -> int:
     from deeparch.archs import ARCHS, schema
 
@@ -224,6 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--csv", required=True, help="output file")
     e.add_argument("--long", action="store_true", help="one row per (step, key) instead of one per step")
     e.set_defaults(fn=cmd_export)
+
+    cp = sub.add_parser("compress", help="prune and/or int8-quantize a finished classifier: size, CPU latency "
+                        "and test accuracy before and after")
+    cp.add_argument("run", type=int, help="run id (a classifier with a checkpoint)")
+    cp.add_argument("--prune", type=float, default=0.0, metavar="S",
+                    help="share of weights to zero by L1 magnitude, in [0, 1) (default 0: no pruning)")
+    cp.add_argument("--scope", default="global", choices=("global", "layer"),
+                    help="prune the smallest weights of the whole model, or the same share of each layer")
+    cp.add_argument("--int8", action="store_true", help="dynamic int8 quantization of Linear/LSTM/GRU layers")
+    cp.add_argument("--repeats", type=int, default=50, help="timed forward passes per latency (median)")
+    cp.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    cp.add_argument("--json", action="store_true", help="machine-readable output")
+    cp.set_defaults(fn=cmd_compress)
 
     a = sub.add_parser("archs", help="list architectures and their hyperparameters")
     a.set_defaults(fn=cmd_archs)
