@@ -1,4 +1,4 @@
-"""Command line: ``python -m deeparch {train,launch,runs,stop,pause,resume,clone,export,compress,archs}``.
+"""Command line: ``python -m deeparch {train,launch,sweep,runs,stop,pause,resume,clone,export,compress,archs}``.
 
 Bad input exits with code 2 and one line on stderr that says why.
 """
@@ -79,6 +79,22 @@ def cmd_launch(args) -> int:
     cfg = _config_from(args)
     run_id = jobs.launch(cfg, name=args.name, store=_store(args))
     print(run_id)
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    """Queue one run per point of a grid over one or two knobs; print the sweep id and the run ids."""
+    from deeparch import sweep
+
+    base = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
+    grid = sweep.parse_grid(args.arch, args.grid or [])
+    clash = sorted(set(grid) & set(base))
+    if clash:
+        raise ConfigError(f"--{clash[0].replace('_', '-')} is also swept by --grid; give it only once")
+    sweep_id, ids = sweep.launch(args.arch, args.dataset, base, grid, store=_store(args),
+                                 group=args.name or None)
+    print(f"sweep {sweep_id}: {len(ids)} runs queued ({', '.join(grid)})", file=sys.stderr)
+    print(" ".join(map(str, ids)))
     return 0
 
 
@@ -226,6 +242,12 @@ def build_parser() -> argparse.ArgumentParser:
     la = sub.add_parser("launch", help="start a background worker and print the run id")
     _add_config_args(la)
     la.set_defaults(fn=cmd_launch)
+
+    sw = sub.add_parser("sweep", help="queue a grid of runs over one or two knobs (the other settings as given)")
+    _add_config_args(sw)
+    sw.add_argument("--grid", action="append", metavar="KNOB=V1,V2,…",
+                    help="a knob and its values, e.g. lr=1e-4,1e-3,1e-2; give --grid once or twice")
+    sw.set_defaults(fn=cmd_sweep)
 
     r = sub.add_parser("runs", help="list runs")
     r.add_argument("--json", action="store_true", help="machine-readable output")

@@ -84,7 +84,7 @@ def _store(store: Store | None) -> Store:
 
 
 def launch(config: RunConfig | dict, name: str | None = None, store: Store | None = None,
-           parent: int | None = None, group: str | None = None) -> int:
+           parent: int | None = None, group: str | None = None, sweep: dict | None = None) -> int:
     """Queue a run, reconcile, and start it if a slot is free. Returns its id."""
     from deeparch.archs import load_config  # the registry imports torch: not in a supervisor, only when launching
     from deeparch import precision
@@ -96,7 +96,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
-    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group)
+    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, sweep=sweep)
     reconcile(store)
     return run_id
 
