@@ -1,4 +1,5 @@
-"""Train: pick an architecture and its settings, launch one run or a race of several, see the queue.
+"""Train: pick an architecture and its settings, launch one run, a race of several, or a sweep over one or
+two knobs; see the queue.
 
 Numbers are typed into text fields and parsed by the schema (``Param.coerce``), not into
 ``st.number_input``: a number input that refuses a value keeps its previous one, so a
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import lifecycle, views
+from deeparch import jobs, lifecycle, sweep, views
 from deeparch.archs import ARCHS, load_config, make_config, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
@@ -62,6 +63,18 @@ TEXT = {
     "race_name": "race {time}",
     "race_run_name": "{arch} · race {time}",
     "race_amount_help": "{unit}: {range}",
+    "tab_sweep": "Sweep",
+    "sweep_intro": "A sweep trains one run for every combination of the values below, all other settings as in "
+                   "the One run tab ({arch}). The runs wait in the queue and train a few at a time; Compare then "
+                   "shows the final figure against the knobs: a line for one knob, a heat map for two.",
+    "sweep_knob1": "Knob", "sweep_knob2": "Second knob (optional)",
+    "sweep_no_knob": "none",
+    "sweep_values": "Values of {knob}",
+    "sweep_values_help": "{help}, separated by commas — each {range}",
+    "sweep_count": "{n} runs; up to {slots} train at once, the others wait in the queue.",
+    "sweep_launch": "Launch sweep",
+    "sweep_name": "sweep {knobs} {time}",
+    "sweep_x": " × ",
     "queue": "Queue",
     "queue_empty": "Nothing is training or waiting right now.",
     "queue_open": "Watch them live",
@@ -173,7 +186,9 @@ def launch_button(label: str, key: str, icon: str, reasons: list[str], blocked: 
     return go and not reasons and not blocked
 
 
-def one_run() -> None:
+def one_run() -> tuple[str, str, dict, list[str]]:
+    """The One run tab; returns its architecture, dataset, valid field values and field errors (the
+    base of a sweep)."""
     c1, c2 = st.columns([3, 2])
     with c1:
         arch = kept(st.selectbox, "train_arch", {}, TEXT["arch"], list(ARCHS), format_func=lambda a: ARCHS[a].title)
@@ -229,6 +244,7 @@ def one_run() -> None:
         else:
             st.toast(TEXT["launched"].format(ids=", ".join(f"#{i}" for i in ids)))
             _selection.open_page("pages/live.py", ids)
+    return arch, dataset, values, list(errors.values())
 
 
 _COMMON = {p.name: p for p in COMMON}
@@ -282,6 +298,73 @@ def race() -> None:
             _selection.open_page("pages/live.py", ids)
 
 
+def suggested(p: Param) -> str:
+    """A first guess at a sweep's values for ``p``, around its default: a decade either side of a
+    log-scale knob, half and double of a number, every choice, both truth values (checked like typed ones)."""
+    if p.type is bool:
+        return "true, false"
+    if p.choices is not None:
+        return ", ".join(map(str, p.choices))
+    if p.log:
+        return ", ".join(shown(p.default * f) for f in (0.1, 1, 10))
+    if p.type is int:
+        return ", ".join(str(max(int(p.min or 0), int(p.default * f))) for f in (0.5, 1, 2))
+    return ", ".join(shown(p.default * f) for f in (0.5, 1, 2))
+
+
+def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
+    """One knob of a sweep and its values: (knob or None, values, reason or None)."""
+    knobs = [k for k in sweep.sweepable(arch) if k != exclude]
+    options = ([""] if optional else []) + knobs
+    default = "" if optional else ("lr" if "lr" in knobs else knobs[0])
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        knob = kept(st.selectbox, f"sweep_knob{n}:{arch}", {"index": options.index(default)},
+                    TEXT[f"sweep_knob{n}"], options, format_func=lambda k: k or TEXT["sweep_no_knob"])
+    if not knob:
+        return None, [], None
+    p = schema(arch)[knob]
+    with c2:
+        text = kept(st.text_input, f"sweep_values{n}:{arch}:{knob}", {"value": suggested(p)},
+                    TEXT["sweep_values"].format(knob=knob), help=TEXT["sweep_values_help"].format(
+                        help=p.help, range=p.describe_range()))
+    try:
+        return knob, sweep.parse_values(p, text), None
+    except ConfigError as e:
+        st.error(TEXT["field_invalid"].format(error=md_escape(str(e))), icon=":material/error:")
+        return knob, [], str(e)
+
+
+def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> None:
+    """A grid over one or two knobs of the One run tab's settings, launched as a group of queued runs."""
+    st.caption(TEXT["sweep_intro"].format(arch=ARCHS[arch].title))
+    knob1, values1, error1 = sweep_knob(arch, 1, None, optional=False)
+    knob2, values2, error2 = sweep_knob(arch, 2, knob1, optional=True)
+    reasons = [*base_errors, *(e for e in (error1, error2) if e)]
+    grid = {k: v for k, v in ((knob1, values1), (knob2, values2)) if k}
+    planned = []
+    if not reasons:
+        try:
+            grid = sweep.parse_grid(arch, grid)
+            planned = sweep.configs(arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid)
+        except ConfigError as e:
+            reasons.append(str(e))
+    if planned:
+        st.caption(TEXT["sweep_count"].format(n=len(planned), slots=jobs.max_runs(_store.store())))
+    if launch_button(TEXT["sweep_launch"], "sweep_go", ":material/grid_view:", reasons):
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        group = TEXT["sweep_name"].format(knobs=TEXT["sweep_x"].join(grid), time=now)
+        names = [sweep.point_name(p) for p, _ in planned]
+        ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
+            arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid, store=_store.store(),
+            group=group, names=names)[1])
+        if ids is None:
+            st.info(TEXT["double"])
+            return
+        st.session_state["handoff:compare_sweep"] = _store.store().get_run(ids[0]).sweep["id"]
+        _selection.open_page("pages/compare.py", ids)
+
+
 def queue() -> None:
     st.subheader(TEXT["queue"])
     s = _store.store()
@@ -311,11 +394,13 @@ def main() -> None:
     if views.run_count(s) == 0:
         _controls.first_run_hint(body=TEXT["first_body"])
     st.caption(TEXT["intro"])
-    tab_one, tab_race = st.tabs([TEXT["tab_one"], TEXT["tab_race"]])
+    tab_one, tab_race, tab_sweep = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"]])
     with tab_one:
-        one_run()
+        base = one_run()
     with tab_race:
         race()
+    with tab_sweep:
+        sweep_tab(*base)
     st.divider()
     queue()
 
