@@ -71,7 +71,7 @@ TEXT = {
     "sweep_help": "A sweep (launched from Train → Sweep or `python -m deeparch sweep`) shows its final figure "
                   "against the knobs it varied, then the curves of all its runs. Choose none to pick runs yourself.",
     "sweep_none": "none: pick runs below",
-    "sweep_option": "{group}: {knobs} ({n} runs)",
+    "sweep_option": "{group} ({n} runs)",
     "sweep_title": "{metric} by {knobs}",
     "sweep_x": " × ",
     "sweep_progress": "{done} of {n} runs have ended; a point fills in as soon as its run has evaluated.",
@@ -349,8 +349,7 @@ def sweep_picker(runs, found: dict) -> str:
         if not sid:
             return TEXT["sweep_none"]
         members = found[sid]
-        return TEXT["sweep_option"].format(group=members[0].group_name or sid, n=len(members),
-                                           knobs=TEXT["sweep_x"].join(members[0].sweep["knobs"]))
+        return TEXT["sweep_option"].format(group=members[0].group_name or sid, n=len(members))
 
     choice = st.selectbox(TEXT["sweep"], options, key=SWEEP, format_func=label, help=TEXT["sweep_help"])
     ss[f"keep:{SWEEP}"] = choice
