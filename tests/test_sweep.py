@@ -11,6 +11,7 @@ from deeparch import cli, jobs, sweep
 from deeparch.archs import make_config
 from deeparch.config import ConfigError
 from deeparch.store import Store
+from test_faults import OLD_RUNS
 
 
 def test_grid_parsing_converts_each_value_with_its_knob():
@@ -79,21 +80,11 @@ def test_one_knob_results_follow_the_grid_order(store, monkeypatch):
     assert res["values"]["lr"] == [1e-2, 1e-4, 1e-3] and res["z"] == ids
 
 
-OLD_SCHEMA = """CREATE TABLE runs (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, arch TEXT NOT NULL,
-dataset TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL, created REAL NOT NULL, started REAL, ended REAL,
-pid INTEGER, heartbeat REAL, reason TEXT, summary TEXT NOT NULL DEFAULT '{}', control TEXT,
-step INTEGER NOT NULL DEFAULT 0, total_steps INTEGER, parent INTEGER, group_name TEXT);
-CREATE TABLE metrics (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, step INTEGER NOT NULL, key TEXT NOT NULL,
-value REAL, wall REAL NOT NULL);
-CREATE TABLE media (id INTEGER PRIMARY KEY, run_id INTEGER NOT NULL, step INTEGER NOT NULL, kind TEXT NOT NULL,
-png BLOB NOT NULL, meta TEXT NOT NULL DEFAULT '{}', wall REAL NOT NULL);"""
-
-
 def test_an_old_store_keeps_its_runs_and_gains_sweeps(tmp_path):
     root = tmp_path / "old"
     root.mkdir()
     db = sqlite3.connect(root / "runs.db")
-    db.executescript(OLD_SCHEMA)
+    db.executescript(OLD_RUNS)  # the first release's schema: no uid, control_at or sweep
     db.execute("INSERT INTO runs (name, arch, dataset, config, status, created, summary) VALUES (?,?,?,?,?,?,?)",
                ("old run", "cnn", "mnist-5k", json.dumps(make_config("cnn").to_dict()), "finished", 1.0,
                 '{"best_test_acc": 0.97}'))
