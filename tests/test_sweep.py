@@ -99,3 +99,21 @@ def test_an_old_store_keeps_its_runs_and_gains_sweeps(tmp_path):
     new = s.create_run(make_config("cnn").to_dict(), sweep={"id": "ab", "knobs": ["lr"], "values": {"lr": [1]}})
     assert s.get_run(new).sweep["id"] == "ab"
     assert sweep.sweeps(s.list_runs()) == {"ab": [s.get_run(new)]}
+
+
+def test_sweep_figure_one_knob_is_a_line_two_a_heat_map_with_gaps():
+    import math
+
+    from deeparch import charts
+
+    line = charts.sweep_figure({"knobs": ["lr"], "values": {"lr": [1e-4, 1e-3, 1e-2]}, "z": [0.5, None, 0.9]},
+                               "best test accuracy", percent=True, log_x=True)
+    assert line.data[0].type == "scatter" and line.layout.xaxis.type == "log"
+    assert math.isnan(line.data[0].y[1]) and list(line.data[0].text) == ["50.0%", "", "90.0%"]
+    cats = charts.sweep_figure({"knobs": ["optimizer"], "values": {"optimizer": ["adam", "sgd"]}, "z": [0.5, 0.6]},
+                               "best test accuracy")
+    assert cats.layout.xaxis.type == "category"
+    heat = charts.sweep_figure({"knobs": ["lr", "seed"], "values": {"lr": [1e-3, 1e-2], "seed": [0, 1]},
+                                "z": [[0.1, None], [0.3, 0.4]]}, "best test accuracy", percent=True)
+    assert heat.data[0].type == "heatmap" and list(heat.data[0].y) == ["0.001", "0.01"]
+    assert math.isnan(heat.data[0].z[0][1])
