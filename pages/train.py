@@ -355,9 +355,13 @@ def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> No
         now = time.strftime("%Y-%m-%d %H:%M:%S")
         group = TEXT["sweep_name"].format(knobs=TEXT["sweep_x"].join(grid), time=now)
         names = [sweep.point_name(p) for p, _ in planned]
-        ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
-            arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid, store=_store.store(),
-            group=group, names=names)[1])
+        try:
+            ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
+                arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid, store=_store.store(),
+                group=group, names=names)[1])
+        except ConfigError as e:  # a point this machine cannot train (memory, precision): none was queued
+            st.error(TEXT["invalid"].format(error=md_escape(str(e))), icon=":material/error:")
+            return
         if ids is None:
             st.info(TEXT["double"])
             return

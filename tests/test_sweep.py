@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+import torch
 
 from deeparch import cli, jobs, sweep
 from deeparch.archs import make_config
@@ -49,6 +50,11 @@ def test_a_refused_point_launches_nothing(store):
     with pytest.raises(ConfigError, match="sweep point nhead=3"):
         sweep.launch("transformer", "mnist-5k", {"d_model": 16}, grid, store=store)
     assert store.list_runs() == []
+    grid = sweep.parse_grid("mlp", ["precision=fp32,fp16"])  # fp16 needs CUDA: refused up front on a CPU
+    if not torch.cuda.is_available():
+        with pytest.raises(ConfigError, match="sweep point precision=fp16: precision=fp16 needs a CUDA GPU"):
+            sweep.launch("mlp", "mnist-5k", {"max_steps": 2}, grid, store=store)
+        assert store.list_runs() == []
 
 
 def test_launch_queues_one_run_per_point_with_its_sweep(store, monkeypatch, capsys):
