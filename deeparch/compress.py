@@ -214,15 +214,20 @@ def sizes(model: nn.Module) -> tuple[int, int]:
 
 
 @torch.no_grad()
-def latency_ms(model: nn.Module, x: torch.Tensor, repeats: int) -> float:
-    """Median wall time of one forward pass on ``x``, after one warm-up pass."""
-    model(x)
-    times = []
+def latencies_ms(models: list[nn.Module], x: torch.Tensor, repeats: int) -> list[float]:
+    """Median wall time of one forward pass on ``x`` for each model, after a warm-up pass each.
+
+    The models take turns, one pass each per round, so a busy moment of a shared machine slows
+    them all alike instead of whichever happened to be measured then."""
+    for m in models:
+        m(x)
+    times: list[list[float]] = [[] for _ in models]
     for _ in range(repeats):
-        t = time.perf_counter()
-        model(x)
-        times.append((time.perf_counter() - t) * 1000)
-    return statistics.median(times)
+        for m, t in zip(models, times):
+            start = time.perf_counter()
+            m(x)
+            t.append((time.perf_counter() - start) * 1000)
+    return [statistics.median(t) for t in times]
 
 
 @torch.no_grad()
@@ -230,22 +235,21 @@ def predictions(model: nn.Module, x: torch.Tensor, batch: int = 500) -> torch.Te
     return torch.cat([model(x[i:i + batch]).argmax(1) for i in range(0, len(x), batch)])
 
 
-def measure(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor, reference: torch.Tensor | None,
-            repeats: int) -> tuple[Row, torch.Tensor]:
-    """One variant's row, and its test predictions."""
+def measure(name: str, model: nn.Module, x: torch.Tensor, y: torch.Tensor, reference: torch.Tensor | None
+            ) -> tuple[Row, torch.Tensor]:
+    """One version's row (latencies left at 0: ``compress`` times all versions together), and its
+    test predictions."""
     pred = predictions(model, x)
     raw, packed = sizes(model)
     share, nonzero = sparsity_of(model)
-    row = Row(name, raw, packed, nonzero, share,
-              latency_ms(model, x[:1], repeats), latency_ms(model, x[:256], max(3, repeats // 5)),
-              float((pred == y).float().mean()),
+    row = Row(name, raw, packed, nonzero, share, 0.0, 0.0, float((pred == y).float().mean()),
               1.0 if reference is None else float((pred == reference).float().mean()))
     return row, pred
 
 
 def compress(store, run_id: int, sparsity: float = 0.0, int8: bool = False, scope: str = "global",
              repeats: int = 50, threads: int | None = None, data_root=None) -> Report:
-    """Measure the run's float model and the variants asked for: pruned, int8, and both (pruned, then
+    """Measure the run's float model and the versions asked for: pruned, int8, and both (pruned, then
     quantized); every row measured on the test split with the same inputs."""
     if not sparsity and not int8:
         raise ConfigError("nothing to compare: ask for pruning (a sparsity above 0) and/or int8")
@@ -255,20 +259,23 @@ def compress(store, run_id: int, sparsity: float = 0.0, int8: bool = False, scop
     ds = data_mod.load(cfg.dataset, data_root)
     x, y = ds.x_test, ds.y_test
     report = Report(run_id, cfg.arch, [], threads=torch.get_num_threads(), repeats=repeats)
-    base, ref = measure("float32", model, x, y, None, repeats)
-    report.rows.append(base)
+    versions = [("float32", model)]
     pruned = None
     if sparsity:
         pruned, report.pruned = prune_model(model, sparsity, scope)
-        report.rows.append(measure(f"pruned {sparsity:.0%} ({scope})", pruned, x, y, ref, repeats)[0])
+        versions.append((f"pruned {sparsity:.0%} ({scope})", pruned))
     if int8:
         q, report.quantized, report.kept_float = quantize_model(model)
-        with _quiet():
-            report.rows.append(measure("int8 (dynamic)", q, x, y, ref, repeats)[0])
+        versions.append(("int8 (dynamic)", q))
         if pruned is not None:
-            qp = quantize_model(pruned)[0]
-            with _quiet():
-                report.rows.append(measure(f"pruned {sparsity:.0%} + int8", qp, x, y, ref, repeats)[0])
+            versions.append((f"pruned {sparsity:.0%} + int8", quantize_model(pruned)[0]))
+    with _quiet():
+        base, ref = measure(*versions[0], x, y, None)
+        report.rows = [base] + [measure(name, m, x, y, ref)[0] for name, m in versions[1:]]
+        models = [m for _, m in versions]
+        for row, b1, b256 in zip(report.rows, latencies_ms(models, x[:1], repeats),
+                                 latencies_ms(models, x[:256], max(3, repeats // 5))):
+            row.latency_b1_ms, row.latency_b256_ms = b1, b256
     return report
 
 
