@@ -306,10 +306,12 @@ def suggested(p: Param) -> str:
     if p.choices is not None:
         return ", ".join(map(str, p.choices))
     if p.log:
-        return ", ".join(shown(p.default * f) for f in (0.1, 1, 10))
-    if p.type is int:
-        return ", ".join(str(max(int(p.min or 0), int(p.default * f))) for f in (0.5, 1, 2))
-    return ", ".join(shown(p.default * f) for f in (0.5, 1, 2))
+        guesses = [shown(p.default * f) for f in (0.1, 1, 10)]
+    elif p.type is int:
+        guesses = [str(max(int(p.min or 0), int(p.default * f))) for f in (0.5, 1, 2)]
+    else:
+        guesses = [shown(p.default * f) for f in (0.5, 1, 2)]
+    return ", ".join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
 
 
 def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
