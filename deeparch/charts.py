@@ -440,3 +440,42 @@ def probe_summary(meta: dict) -> tuple[int, int]:
     """(right, total) predictions of a probe grid."""
     labels, pred = meta.get("labels", []), meta.get("pred", [])
     return sum(int(a == b) for a, b in zip(labels, pred)), len(labels)
+
+
+def _knob_ticks(values: Sequence) -> list[str]:
+    """A sweep's knob values as axis labels: 0.001, 64, adam."""
+    return [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+
+
+def sweep_figure(result: dict, label: str, title: str | None = None, percent: bool = False,
+                 log_x: bool = False, uirevision: str = "sweep", height: int = HEIGHT) -> go.Figure:
+    """A sweep's final figure against its knobs (``deeparch.sweep.results``): a line over the one knob
+    (a log axis for a log-scale knob such as the learning rate), or a heat map over two (the first
+    knob down, the second across), each cell written with its value; a point without a value is a gap."""
+    knobs, values, z = result["knobs"], result["values"], result["z"]
+    fmt = ".1%" if percent else ".4g"
+    if len(knobs) == 1:
+        xs = values[knobs[0]]
+        numeric = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in xs)
+        x = list(xs) if numeric else _knob_ticks(xs)
+        y = [np.nan if v is None else v for v in z]
+        trace = dict(type="scatter", x=x, y=y, mode="lines+markers+text", name=plain(label),
+                     text=[("" if v is None else format(v, fmt)) for v in z], textposition="top center",
+                     line=dict(color=color(0), width=2.6), marker=dict(size=10, color=color(0)),
+                     hovertemplate=f"{plain(knobs[0])}=%{{x}}<br>%{{y:{fmt}}}<extra></extra>")
+        layout = _layout(title, knobs[0], label, uirevision, height, legend=False, hovermode="closest")
+        layout["xaxis"].update(type="log" if numeric and log_x else ("linear" if numeric else "category"))
+        if numeric and not log_x:
+            layout["xaxis"].update(tickvals=x)
+        layout["yaxis"].update(tickformat=".0%" if percent else None)
+        return _figure([trace], layout)
+    rows, cols = _knob_ticks(values[knobs[0]]), _knob_ticks(values[knobs[1]])
+    zz = [[np.nan if v is None else v for v in row] for row in z]
+    trace = dict(type="heatmap", x=cols, y=rows, z=zz, colorscale="Viridis", texttemplate=f"%{{z:{fmt}}}",
+                 textfont=dict(size=15), xgap=2, ygap=2,
+                 colorbar=dict(title=dict(text=plain(label), side="right"), tickformat=".0%" if percent else None),
+                 hovertemplate=f"{plain(knobs[0])}=%{{y}}<br>{plain(knobs[1])}=%{{x}}<br>%{{z:{fmt}}}<extra></extra>")
+    layout = _layout(title, knobs[1], knobs[0], uirevision, height, legend=False, hovermode="closest")
+    layout["xaxis"].update(type="category")
+    layout["yaxis"].update(type="category")
+    return _figure([trace], layout)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m deeparch {train,launch,runs,stop,pause,resume,clone,export,archs}``.
+"""Command line: ``python -m deeparch {train,launch,sweep,runs,stop,pause,resume,clone,export,compress,archs}``.
 
 Bad input exits with code 2 and one line on stderr that says why.
 """
@@ -57,11 +57,13 @@ def _store(args, readonly: bool = False):
 def cmd_train(args) -> int:
     """Train in this process through the worker's own run-and-finalise path, with a progress bar."""
     from deeparch.callbacks import ProgressBar
+    from deeparch import precision
     from deeparch.memory import require
     from deeparch.worker import run_worker
 
     cfg = _config_from(args)
     require(cfg)  # refused with the estimate when it cannot fit in memory
+    precision.require(cfg)  # refused with the reason where this machine cannot train in that precision
     store = _store(args)
     run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")
     print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)
@@ -78,6 +80,22 @@ def cmd_launch(args) -> int:
     cfg = _config_from(args)
     run_id = jobs.launch(cfg, name=args.name, store=_store(args))
     print(run_id)
+    return 0
+
+
+def cmd_sweep(args) -> int:
+    """Queue one run per point of a grid over one or two knobs; print the sweep id and the run ids."""
+    from deeparch import sweep
+
+    base = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
+    grid = sweep.parse_grid(args.arch, args.grid or [])
+    clash = sorted(set(grid) & set(base))
+    if clash:
+        raise ConfigError(f"--{clash[0].replace('_', '-')} is also swept by --grid; give it only once")
+    sweep_id, ids = sweep.launch(args.arch, args.dataset, base, grid, store=_store(args),
+                                 group=args.name or None)
+    print(f"sweep {sweep_id}: {len(ids)} runs queued ({', '.join(grid)})", file=sys.stderr)
+    print(" ".join(map(str, ids)))
     return 0
 
 
@@ -178,6 +196,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_compress(args) -> int:
+    """Prune and/or quantize a finished classifier; print the before/after table (and keep it for the app)."""
+    from deeparch import compress
+
+    store = _store(args)
+    report = compress.compress(store, args.run, args.prune, args.int8, args.scope, args.repeats, args.threads or None)
+    compress.save(store, report)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=1))
+        return 0
+    print(f"run {report.run_id} ({report.arch}), {report.threads} thread(s), latency median of {report.repeats} "
+          "repeats (batch 256: a fifth as many)")
+    print(f"{'variant':<24} {'size':>9} {'gzip':>9} {'sparsity':>8} {'b1 ms':>8} {'b256 ms':>8} {'test acc':>8} "
+          f"{'agree':>6}")
+    for r in report.rows:
+        print(f"{r.variant:<24} {r.size_bytes / 1e6:>7.2f}MB {r.size_gzip_bytes / 1e6:>7.2f}MB {r.sparsity:>8.1%} "
+              f"{r.latency_b1_ms:>8.2f} {r.latency_b256_ms:>8.1f} {r.test_acc:>8.2%} {r.agree:>6.1%}")
+    if report.quantized:
+        print("int8: " + ", ".join(report.quantized) + "; float32 kept: " + (", ".join(report.kept_float) or "none"))
+    return 0
+
+
 def cmd_archs(args) -> int:
     from deeparch.archs import ARCHS, schema
 
@@ -239,6 +279,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(la)
     la.set_defaults(fn=cmd_launch)
 
+    sw = sub.add_parser("sweep", help="queue a grid of runs over one or two knobs (the other settings as given)")
+    _add_config_args(sw)
+    sw.add_argument("--grid", action="append", metavar="KNOB=V1,V2,…",
+                    help="a knob and its values, e.g. lr=1e-4,1e-3,1e-2; give --grid once or twice")
+    sw.set_defaults(fn=cmd_sweep)
+
     r = sub.add_parser("runs", help="list runs")
     r.add_argument("--json", action="store_true", help="machine-readable output")
     r.set_defaults(fn=cmd_runs)
@@ -258,6 +304,19 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--csv", required=True, help="output file")
     e.add_argument("--long", action="store_true", help="one row per (step, key) instead of one per step")
     e.set_defaults(fn=cmd_export)
+
+    cp = sub.add_parser("compress", help="prune and/or int8-quantize a finished classifier: size, CPU latency "
+                        "and test accuracy before and after")
+    cp.add_argument("run", type=int, help="run id (a classifier with a checkpoint)")
+    cp.add_argument("--prune", type=float, default=0.0, metavar="S",
+                    help="share of weights to zero by L1 magnitude, in [0, 1) (default 0: no pruning)")
+    cp.add_argument("--scope", default="global", choices=("global", "layer"),
+                    help="prune the smallest weights of the whole model, or the same share of each layer")
+    cp.add_argument("--int8", action="store_true", help="dynamic int8 quantization of Linear/LSTM/GRU layers")
+    cp.add_argument("--repeats", type=int, default=50, help="timed forward passes per latency (median)")
+    cp.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
+    cp.add_argument("--json", action="store_true", help="machine-readable output")
+    cp.set_defaults(fn=cmd_compress)
 
     a = sub.add_parser("archs", help="list architectures and their hyperparameters")
     a.set_defaults(fn=cmd_archs)

@@ -94,6 +94,9 @@ COMMON: tuple[Param, ...] = (
     Param("momentum", 0.9, "momentum (SGD and RMSprop)", float, 0.0, 0.999),
     Param("weight_decay", 0.0, "L2 weight decay", float, 0.0, 1.0),
     Param("grad_clip", 0.0, "clip the global gradient norm to this value (0 = off)", float, 0.0, 1e6),
+    Param("precision", "fp32", "number format of the training forward pass: fp32; bf16 (autocast to bfloat16, "
+          "CPUs with native bfloat16 or CUDA); fp16 (float16 with a gradient scaler, CUDA only); auto (bf16 on "
+          "such a CPU, fp16 on CUDA, else fp32)", str, choices=("fp32", "bf16", "fp16", "auto")),
     Param("seed", 0, "random seed (same seed, same config: same run on CPU)", int, 0, 2**31 - 1),
     Param("log_every", 20, "steps between gradient-norm / learning-rate / throughput records", int, 1, 100_000),
     Param("eval_every", 0, "steps between test-split evaluations (0 = once per epoch)", int, 0, 1_000_000),

@@ -84,10 +84,13 @@ def _store(store: Store | None) -> Store:
 
 
 def launch(config: RunConfig | dict, name: str | None = None, store: Store | None = None,
-           parent: int | None = None, group: str | None = None, owner: str | None = None) -> int:
+           parent: int | None = None, group: str | None = None, owner: str | None = None,
+           sweep: dict | None = None) -> int:
     """Queue a run, reconcile, and start it if a slot is free. Returns its id. ``owner``: the student
-    who launched it in classroom mode (``deeparch.classroom``), None otherwise."""
+    who launched it in classroom mode (``deeparch.classroom``), None otherwise; ``sweep``: the sweep it
+    is one point of (``deeparch.sweep``)."""
     from deeparch.archs import load_config  # the registry imports torch: not in a supervisor, only when launching
+    from deeparch import precision
     from deeparch.memory import require
 
     store = _store(store)
@@ -95,7 +98,8 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
-    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, owner=owner)
+    precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
+    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, owner=owner, sweep=sweep)
     reconcile(store)
     return run_id
 

@@ -52,7 +52,8 @@ CREATE TABLE IF NOT EXISTS runs (
     group_name TEXT,
     uid TEXT,
     control_at REAL,
-    owner TEXT
+    owner TEXT,
+    sweep TEXT
 );
 CREATE TABLE IF NOT EXISTS settings (
     key TEXT PRIMARY KEY,
@@ -83,7 +84,8 @@ CREATE INDEX IF NOT EXISTS media_run_kind_step ON media (run_id, kind, step);
 
 
 # columns added after the first release: (name, SQL type); old stores get them by ALTER TABLE
-ADDED_COLUMNS = (("uid", "TEXT"), ("control_at", "REAL"), ("owner", "TEXT"))
+ADDED_COLUMNS = (("uid", "TEXT"), ("control_at", "REAL"), ("owner", "TEXT"),
+                 ("sweep", "TEXT"))  # JSON {"id", "knobs", "values"} of the sweep a run belongs to (deeparch.sweep)
 
 
 class StoreError(Exception):
@@ -121,6 +123,7 @@ class Run:
     uid: str | None = None  # names the run's folder; None for runs from before folders had one
     control_at: float | None = None  # when the pending control request was made
     owner: str | None = None  # the student who launched it (classroom mode); None: local, CLI or older
+    sweep: dict | None = None  # the sweep this run is one point of: {"id", "knobs", "values"} (deeparch.sweep)
 
     @property
     def folder_name(self) -> str:
@@ -161,6 +164,8 @@ def _run(row: sqlite3.Row) -> Run:
     d = dict(row)
     d["config"] = json.loads(d["config"])
     d["summary"] = json.loads(d["summary"] or "{}")
+    if d.get("sweep"):
+        d["sweep"] = json.loads(d["sweep"])
     return Run(**d)
 
 
@@ -295,16 +300,16 @@ class Store:
     # ---- runs -------------------------------------------------------------------------------
     def create_run(self, config: dict, name: str | None = None, status: str = "queued",
                    total_steps: int | None = None, parent: int | None = None, group: str | None = None,
-                   owner: str | None = None) -> int:
+                   owner: str | None = None, sweep: dict | None = None) -> int:
         """A new run with a fresh uid, so its folder is one no earlier run (or old store) left behind."""
         name = clean_name(name)
         with self.tx() as db:
             cur = db.execute(
                 "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name, "
-                "uid, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "uid, owner, sweep) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (name, config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
                  time.time(), total_steps, parent, clean_name(group) or None, uuid.uuid4().hex,
-                 clean_name(owner) or None),
+                 clean_name(owner) or None, json.dumps(sweep, sort_keys=True) if sweep else None),
             )
             run_id = cur.lastrowid
             if not name:

@@ -20,6 +20,7 @@ from pathlib import Path
 import torch
 
 from deeparch import data as data_mod
+from deeparch import precision
 from deeparch.archs import get_arch
 from deeparch.archs.base import MediaContext
 from deeparch.config import RunConfig
@@ -150,6 +151,8 @@ class Trainer:
         self.x, self.y = self.ds.x_train.to(self.device), self.ds.y_train.to(self.device)
         self.x_test, self.y_test = self.ds.x_test.to(self.device), self.ds.y_test.to(self.device)
         self.model = self.spec.build(cfg).to(self.device)
+        self.precision = precision.plan(cfg.hp.get("precision", "fp32"), self.device)  # refused here with the reason
+        self.model.scaler = self.precision.grad_scaler()
         self.opts = self.model.configure_optimizers()
         n = len(self.x)
         self.steps_per_epoch = math.ceil(n / cfg.batch_size)
@@ -322,7 +325,8 @@ class Trainer:
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
                 t_step = time.perf_counter()
                 idx = perm[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
-                values = model.train_step(self.x[idx], self.y[idx], opts)
+                with self.precision.autocast():  # the forward pass in the run's precision (fp32: no-op)
+                    values = model.train_step(self.x[idx], self.y[idx], opts)
                 self.step += 1
                 self.batch_in_epoch += 1
                 samples_since += len(idx)

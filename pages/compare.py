@@ -11,7 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from deeparch import charts, i18n, lifecycle, series, views
+from deeparch import charts, i18n, lifecycle, series, sweep, views
+from deeparch.archs import ARCHS, schema
 from deeparch.charts import Series
 from deeparch.text import csv_cell, md_escape
 from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
@@ -66,7 +67,17 @@ TEXT = i18n.Catalog("compare", {
     "grad_layers": "Per-layer gradient norm, median over the run: {name}",
     "grad_none": "{name}: no gradient records.",
     "grad_x": "median ‖grad‖ (log scale)",
+    "sweep": "Sweep",
+    "sweep_help": "A sweep (launched from Train → Sweep or `python -m deeparch sweep`) shows its final figure "
+                  "against the knobs it varied, then the curves of all its runs. Choose none to pick runs yourself.",
+    "sweep_none": "none: pick runs below",
+    "sweep_option": "{group} ({n} runs)",
+    "sweep_title": "{metric} by {knobs}",
+    "sweep_x": " × ",
+    "sweep_progress": "{done} of {n} runs have ended; a point fills in as soon as its run has evaluated.",
+    "sweep_no_headline": "These runs declare no headline figure to plot against the knobs.",
 })
+SWEEP = "compare_sweep"
 MAX_RUNS = 8
 X_KINDS = ("step", "samples", "wall")
 SPARSE = 50  # a series with fewer points (evaluations) is not smoothed by default
@@ -319,11 +330,68 @@ def body(selected: list[int]) -> None:
     gradients(runs, rms, uid)
 
 
+def sweep_picker(runs, found: dict) -> str:
+    """The sweep to show ("" for none): a hand-off from Train, else the session's choice, else the latest
+    run's sweep; none when another page handed over runs of its own."""
+    ss = st.session_state
+    handoff = ss.pop(f"handoff:{SWEEP}", None)
+    if handoff is not None:
+        ss[SWEEP] = handoff
+        ss.pop("handoff:pages/compare.py", None)  # the sweep's runs: shown by the sweep, not the run picker
+    elif "handoff:pages/compare.py" in ss:
+        ss[SWEEP] = ""
+    elif SWEEP not in ss:
+        ss[SWEEP] = ss.get(f"keep:{SWEEP}", runs[0].sweep["id"] if runs[0].sweep else "")
+    options = ["", *found]
+    if ss[SWEEP] not in options:
+        ss[SWEEP] = ""
+
+    def label(sid: str) -> str:
+        if not sid:
+            return TEXT["sweep_none"]
+        members = found[sid]
+        return TEXT["sweep_option"].format(group=members[0].group_name or sid, n=len(members))
+
+    choice = st.selectbox(TEXT["sweep"], options, key=SWEEP, format_func=label, help=TEXT["sweep_help"])
+    ss[f"keep:{SWEEP}"] = choice
+    return choice
+
+
+def sweep_body(ids: list[int]) -> None:
+    """A sweep's final headline figure against its knobs (a line, or a heat map for two), then the
+    curves, numbers and grids of all its runs."""
+    s = _store.store()
+    runs = [r for r in (s.get_run(i) for i in ids) if r is not None]
+    rms = _store.metrics_cache(ids, s)
+    head = views.display(runs[0].arch).headline
+    if head is None:
+        st.info(TEXT["sweep_no_headline"])
+    else:
+        result = sweep.results(runs, lambda r: views.final_metrics(r, rms[r.id])["headline"])
+        knobs = result["knobs"]
+        params = schema(runs[0].arch) if runs[0].arch in ARCHS else {}
+        log_x = len(knobs) == 1 and getattr(params.get(knobs[0]), "log", False)
+        fig = charts.sweep_figure(result, head.label, TEXT["sweep_title"].format(
+            metric=head.label, knobs=TEXT["sweep_x"].join(knobs)), percent=head.percent, log_x=log_x,
+            uirevision=f"sweep-{runs[0].sweep['id']}", height=420)
+        _plot.chart(fig, "compare_sweep_figure")
+        done = sum(r.status in lifecycle.FINAL for r in runs)
+        st.caption(TEXT["sweep_progress"].format(done=done, n=len(runs)))
+    body(ids)
+
+
 def main() -> None:
     st.title(TEXT["title"])
     s = _store.store()
     runs = _controls.runs_or_hint(s)
     if not runs:
+        return
+    found = sweep.sweeps(runs)
+    chosen = sweep_picker(runs, found) if found else ""
+    if chosen:
+        members = found[chosen][::-1]  # launch order: the grid's order
+        refreshing = any(r.status in lifecycle.ACTIVE for r in members)
+        st.fragment(_guard.guarded(sweep_body), run_every=2.0 if refreshing else None)([r.id for r in members])
         return
     by_id = {r.id: r for r in runs}
     _selection.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))

@@ -1,4 +1,5 @@
-"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export.
+"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export,
+and compress one finished classifier (pruning, int8: ``deeparch.compress``).
 
 The table's row selection arrives from the browser as row positions of the table the
 browser last showed. The page keeps the selection as run ids: positions are read against
@@ -7,7 +8,7 @@ a delete) the ticks are sent back at the selected runs' new positions.
 """
 import streamlit as st
 
-from deeparch import classroom, i18n, jobs, views
+from deeparch import classroom, compress, i18n, jobs, views
 from deeparch.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.text import md_escape
@@ -45,6 +46,28 @@ TEXT = i18n.Catalog("runs", {
             "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
             "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
             "group": "Group", "reason": "Reason", "owner": "Student"},
+    "compress": "Compress {name}",
+    "compress_intro": "Make the trained model smaller and see what it costs: pruning zeroes the smallest weights "
+                      "(L1 magnitude), dynamic int8 quantization stores the Linear and recurrent layers' weights as "
+                      "8-bit integers. Each version is measured on this machine's CPU against the original.",
+    "compress_pick": "Tick one finished classifier run to compress it.",
+    "compress_sparsity": "Pruning: share of weights set to zero",
+    "compress_sparsity_help": "0 = no pruning. The weights with the smallest absolute value go first.",
+    "compress_scope": "Pruning scope",
+    "compress_scopes": {"global": "whole model (smallest weights anywhere)", "layer": "same share in every layer"},
+    "compress_int8": "Dynamic int8 quantization",
+    "compress_go": "Measure",
+    "compress_busy": "Pruning, quantizing and timing the model on the CPU…",
+    "compress_nothing": "Choose a pruning share above 0, int8, or both.",
+    "compress_failed": "Could not compress this run: {error}",
+    "compress_cols": {"variant": "Version", "size_mb": "Size (MB)", "gzip_mb": "Compressed (gzip, MB)",
+                      "sparsity": "Zero weights", "latency_b1_ms": "Latency, 1 image (ms)",
+                      "latency_b256_ms": "Latency, 256 images (ms)", "test_acc": "Test accuracy",
+                      "agree": "Same prediction as the original"},
+    "compress_quantized": "int8 replaced: {names}. Kept in float32 (no int8 kernel): {kept}.",
+    "compress_none": "none",
+    "compress_timing": "Latency: median of {repeats} forward passes on {threads} CPU thread(s), on this machine "
+                       "now; other programs running at the same time slow it down.",
 })
 SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc", False), "loss": ("loss", True),
          "duration": ("duration_s", False), "name": ("name", True)}
@@ -210,6 +233,55 @@ def main() -> None:
         },
     )
     actions(s, ids)
+    compression(s, ids)
+
+
+def compress_table(report):
+    """The report as the page shows it: one row per version, sizes in MB, columns in words."""
+    df = compress.table(report).reset_index()
+    df["size_mb"], df["gzip_mb"] = df["size_bytes"] / 1e6, df["size_gzip_bytes"] / 1e6
+    cols = TEXT["compress_cols"]
+    return df[list(cols)].rename(columns=cols)
+
+
+def compression(s, ids: list[int]) -> None:
+    """Prune / quantize one ticked classifier run and show the before/after table (the last one measured
+    stays in the run's folder)."""
+    runs = [r for r in (s.get_run(i) for i in ids[:1]) if r is not None]
+    run = runs[0] if len(ids) == 1 and runs else None
+    if run is None or views.spec(run.arch) is None or views.spec(run.arch).kind != "classifier":
+        st.caption(TEXT["compress_pick"])
+        return
+    with st.expander(TEXT["compress"].format(name=md_escape(run.name)), icon=":material/compress:"):
+        st.caption(TEXT["compress_intro"])
+        c1, c2, c3 = st.columns([3, 3, 2], vertical_alignment="bottom")
+        sparsity = c1.slider(TEXT["compress_sparsity"], 0.0, 0.95, 0.5, 0.05, key="compress_sparsity",
+                             help=TEXT["compress_sparsity_help"])
+        scope = c2.selectbox(TEXT["compress_scope"], compress.SCOPES, key="compress_scope",
+                             format_func=lambda k: TEXT["compress_scopes"][k])
+        int8 = c3.checkbox(TEXT["compress_int8"], value=True, key="compress_int8")
+        if st.button(TEXT["compress_go"], icon=":material/speed:", key="compress_go",
+                     disabled=not (sparsity or int8)):
+            try:
+                with st.spinner(TEXT["compress_busy"]):
+                    compress.save(s, compress.compress(s, run.id, sparsity, int8, scope, repeats=20))
+            except (ConfigError, OSError, RuntimeError) as e:
+                st.error(TEXT["compress_failed"].format(error=md_escape(str(e))), icon=":material/error:")
+        if not (sparsity or int8):
+            st.caption(TEXT["compress_nothing"])
+        report = compress.saved(s, run.id)
+        if report is None:
+            return
+        st.dataframe(compress_table(report), hide_index=True, width="stretch", column_config={
+            TEXT["compress_cols"][k]: st.column_config.NumberColumn(format="percent")
+            for k in ("sparsity", "test_acc", "agree")} | {
+            TEXT["compress_cols"][k]: st.column_config.NumberColumn(format="%.2f")
+            for k in ("size_mb", "gzip_mb", "latency_b1_ms", "latency_b256_ms")})
+        if report.quantized:
+            none = TEXT["compress_none"]
+            st.caption(TEXT["compress_quantized"].format(names=", ".join(report.quantized) or none,
+                                                         kept=", ".join(report.kept_float) or none))
+        st.caption(TEXT["compress_timing"].format(repeats=report.repeats, threads=report.threads))
 
 
 _guard.page(main)

@@ -1,4 +1,5 @@
-"""Train: pick an architecture and its settings, launch one run or a race of several, see the queue.
+"""Train: pick an architecture and its settings, launch one run, a race of several, or a sweep over one or
+two knobs; see the queue.
 
 Numbers are typed into text fields and parsed by the schema (``Param.coerce``), not into
 ``st.number_input``: a number input that refuses a value keeps its previous one, so a
@@ -12,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import i18n, lifecycle, views
+from deeparch import i18n, jobs, lifecycle, sweep, views
 from deeparch.archs import ARCHS, load_config, make_config, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
@@ -62,6 +63,18 @@ TEXT = i18n.Catalog("train", {
     "race_name": "race {time}",
     "race_run_name": "{arch} · race {time}",
     "race_amount_help": "{unit}: {range}",
+    "tab_sweep": "Sweep",
+    "sweep_intro": "A sweep trains one run for every combination of the values below, all other settings as in "
+                   "the One run tab ({arch}). The runs wait in the queue and train a few at a time; Compare then "
+                   "shows the final figure against the knobs: a line for one knob, a heat map for two.",
+    "sweep_knob1": "Knob", "sweep_knob2": "Second knob (optional)",
+    "sweep_no_knob": "none",
+    "sweep_values": "Values of {knob}",
+    "sweep_values_help": "{help}, separated by commas — each {range}",
+    "sweep_count": "{n} runs; up to {slots} train at once, the others wait in the queue.",
+    "sweep_launch": "Launch sweep",
+    "sweep_name": "sweep {knobs} {time}",
+    "sweep_x": " × ",
     "queue": "Queue",
     "queue_empty": "Nothing is training or waiting right now.",
     "queue_open": "Watch them live",
@@ -70,7 +83,7 @@ TEXT = i18n.Catalog("train", {
 })
 
 BUDGET = ("epochs", "max_steps", "max_minutes", "batch_size")
-OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip")
+OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip", "precision")
 CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoint_every", "seed")
 
 
@@ -87,10 +100,12 @@ def count_params(config_json: str) -> tuple[int | None, str | None]:
 
 @st.cache_data(max_entries=64, ttl=30, show_spinner=False)
 def memory_problem(config_json: str) -> str | None:
-    """Why this configuration cannot fit in this machine's memory now, or None (deeparch.memory)."""
-    from deeparch import memory
+    """Why this configuration cannot train here: a precision this machine lacks (deeparch.precision), or
+    not enough memory now (deeparch.memory); None when it can."""
+    from deeparch import memory, precision
 
-    return memory.check(load_config(config_json))
+    cfg = load_config(config_json)
+    return precision.problem(cfg) or memory.check(cfg)
 
 
 def dataset_ready(name: str) -> bool:
@@ -190,7 +205,9 @@ def classroom_reasons(n: int) -> list[str]:
     return [refused] if refused else []
 
 
-def one_run() -> None:
+def one_run() -> tuple[str, str, dict, list[str]]:
+    """The One run tab; returns its architecture, dataset, valid field values and field errors (the
+    base of a sweep)."""
     c1, c2 = st.columns([3, 2])
     with c1:
         arch = kept(st.selectbox, "train_arch", {}, TEXT["arch"], list(ARCHS), format_func=arch_title)
@@ -246,6 +263,7 @@ def one_run() -> None:
         else:
             st.toast(TEXT["launched"].format(ids=", ".join(f"#{i}" for i in ids)))
             _selection.open_page("pages/live.py", ids)
+    return arch, dataset, values, list(errors.values())
 
 
 _COMMON = {p.name: p for p in COMMON}
@@ -300,6 +318,80 @@ def race() -> None:
             _selection.open_page("pages/live.py", ids)
 
 
+def suggested(p: Param) -> str:
+    """A first guess at a sweep's values for ``p``, around its default: a decade either side of a
+    log-scale knob, half and double of a number, every choice, both truth values (checked like typed ones)."""
+    if p.type is bool:
+        return "true, false"
+    if p.choices is not None:
+        return ", ".join(map(str, p.choices))
+    if p.log:
+        guesses = [shown(p.default * f) for f in (0.1, 1, 10)]
+    elif p.type is int:
+        guesses = [str(max(int(p.min or 0), int(p.default * f))) for f in (0.5, 1, 2)]
+    else:
+        guesses = [shown(p.default * f) for f in (0.5, 1, 2)]
+    return ", ".join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
+
+
+def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
+    """One knob of a sweep and its values: (knob or None, values, reason or None)."""
+    knobs = [k for k in sweep.sweepable(arch) if k != exclude]
+    options = ([""] if optional else []) + knobs
+    default = "" if optional else ("lr" if "lr" in knobs else knobs[0])
+    c1, c2 = st.columns([2, 3])
+    with c1:
+        knob = kept(st.selectbox, f"sweep_knob{n}:{arch}", {"index": options.index(default)},
+                    TEXT[f"sweep_knob{n}"], options, format_func=lambda k: k or TEXT["sweep_no_knob"])
+    if not knob:
+        return None, [], None
+    p = schema(arch)[knob]
+    with c2:
+        text = kept(st.text_input, f"sweep_values{n}:{arch}:{knob}", {"value": suggested(p)},
+                    TEXT["sweep_values"].format(knob=knob), help=TEXT["sweep_values_help"].format(
+                        help=p.help, range=p.describe_range()))
+    try:
+        return knob, sweep.parse_values(p, text), None
+    except ConfigError as e:
+        st.error(TEXT["field_invalid"].format(error=md_escape(str(e))), icon=":material/error:")
+        return knob, [], str(e)
+
+
+def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> None:
+    """A grid over one or two knobs of the One run tab's settings, launched as a group of queued runs."""
+    st.caption(TEXT["sweep_intro"].format(arch=ARCHS[arch].title))
+    knob1, values1, error1 = sweep_knob(arch, 1, None, optional=False)
+    knob2, values2, error2 = sweep_knob(arch, 2, knob1, optional=True)
+    reasons = [*base_errors, *(e for e in (error1, error2) if e)]
+    grid = {k: v for k, v in ((knob1, values1), (knob2, values2)) if k}
+    planned = []
+    if not reasons:
+        try:
+            grid = sweep.parse_grid(arch, grid)
+            planned = sweep.configs(arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid)
+        except ConfigError as e:
+            reasons.append(str(e))
+    if planned:
+        st.caption(TEXT["sweep_count"].format(n=len(planned), slots=jobs.max_runs(_store.store())))
+        reasons += classroom_reasons(len(planned))
+    if launch_button(TEXT["sweep_launch"], "sweep_go", ":material/grid_view:", reasons):
+        now = time.strftime("%Y-%m-%d %H:%M:%S")
+        group = TEXT["sweep_name"].format(knobs=TEXT["sweep_x"].join(grid), time=now)
+        names = [sweep.point_name(p) for p, _ in planned]
+        try:
+            ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
+                arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid, store=_store.store(),
+                group=group, names=names, owner=_classroom.owner())[1])
+        except ConfigError as e:  # a point this machine cannot train (memory, precision): none was queued
+            st.error(TEXT["invalid"].format(error=md_escape(str(e))), icon=":material/error:")
+            return
+        if ids is None:
+            st.info(TEXT["double"])
+            return
+        st.session_state["handoff:compare_sweep"] = _store.store().get_run(ids[0]).sweep["id"]
+        _selection.open_page("pages/compare.py", ids)
+
+
 def queue() -> None:
     st.subheader(TEXT["queue"])
     s = _store.store()
@@ -330,11 +422,13 @@ def main() -> None:
     if views.run_count(s) == 0:
         _controls.first_run_hint(body=TEXT["first_body"])
     st.caption(TEXT["intro"])
-    tab_one, tab_race = st.tabs([TEXT["tab_one"], TEXT["tab_race"]])
+    tab_one, tab_race, tab_sweep = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"]])
     with tab_one:
-        one_run()
+        base = one_run()
     with tab_race:
         race()
+    with tab_sweep:
+        sweep_tab(*base)
     st.divider()
     queue()
 

@@ -113,14 +113,29 @@ class ArchModel(nn.Module):
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         return [make_optimizer(self.parameters(), self.cfg)]
 
+    # set by the trainer for float16 mixed precision (deeparch.precision): scales the loss so small
+    # gradients survive float16's range; None for fp32 and bf16
+    scaler: torch.amp.GradScaler | None = None
+
     def optimize(self, opt: torch.optim.Optimizer, loss: torch.Tensor, params=None) -> None:
-        """zero_grad → backward → optional clipping → step (grads stay for the trainer's stats)."""
+        """zero_grad → backward → optional clipping → step (grads stay for the trainer's stats).
+
+        With a gradient scaler the loss is scaled before backward and the gradients unscaled
+        before clipping, so clipping and the trainer's gradient norms see their true sizes."""
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        if self.scaler is None:
+            loss.backward()
+        else:
+            self.scaler.scale(loss).backward()
+            self.scaler.unscale_(opt)
         if self.cfg.grad_clip > 0:
             ps = params if params is not None else [p for g in opt.param_groups for p in g["params"]]
             torch.nn.utils.clip_grad_norm_(ps, self.cfg.grad_clip)
-        opt.step()
+        if self.scaler is None:
+            opt.step()
+        else:
+            self.scaler.step(opt)  # skipped when a gradient overflowed; the scale shrinks
+            self.scaler.update()
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, opts: list) -> dict[str, float]:
         raise NotImplementedError

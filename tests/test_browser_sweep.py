@@ -1,0 +1,67 @@
+"""A 3×3 sweep launched from the browser trains to the end, and Compare shows its result as one figure
+(a heat map of the best test accuracy over learning rate × batch size). Real workers, tiny runs.
+
+``SWEEP_STEPS`` makes the runs longer and ``SWEEP_SCREENSHOT`` saves the page (docs/sweep-compare.png).
+"""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from browser_util import browser, server  # noqa: F401 - fixtures
+from test_browser_forms import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
+
+# the sweep figure as the browser drew it: its trace type and the values of its cells
+HEAT = """() => {
+  for (const el of document.querySelectorAll('.js-plotly-plot')) {
+    const d = el._fullData && el._fullData[0];
+    if (d && d.type === 'heatmap') {
+      const z = [].concat(...Array.from(d.z, row => Array.from(row)));
+      return {x: Array.from(d.x), y: Array.from(d.y), z: z.map(Number)};
+    }
+  }
+  return null;
+}"""
+
+
+def enter(page, label: str, text: str) -> None:
+    box = page.get_by_label(label, exact=True)
+    box.fill(text)
+    box.press("Enter")
+    page.wait_for_timeout(700)
+
+
+def test_a_3x3_sweep_runs_to_the_end_and_compare_shows_one_figure(server, browser):
+    from deeparch.store import Store
+
+    base, runs = server
+    steps = os.environ.get("SWEEP_STEPS", "3")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base + "/")
+    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    for label, text in (("max_steps", steps), ("channels", "4"), ("hidden", "16")):
+        enter(page, label, text)
+    page.get_by_role("tab", name="Sweep").click()
+    enter(page, "Values of lr", "1e-4, 1e-3, 1e-2")
+    page.get_by_label("Second knob (optional)").click()
+    page.get_by_role("option", name="batch_size", exact=True).click()
+    page.wait_for_timeout(700)
+    assert page.get_by_label("Values of batch_size", exact=True).input_value() == "32, 64, 128"  # suggested around 64
+    page.get_by_role("button", name="Launch sweep").click()
+
+    store = Store(runs)
+    wait_for(page, lambda: len(store.list_runs()) == 9, "nine queued runs", 30)
+    assert {r.sweep["id"] for r in store.list_runs()} == {store.list_runs()[0].sweep["id"]}
+    wait_for(page, lambda: all(r.status == "finished" for r in store.list_runs()), "the nine runs to finish", 480)
+    heat = wait_for(page, lambda: (lambda h: h if h and len([v for v in h["z"] if v == v]) == 9 else None)(
+        page.evaluate(HEAT)), "a heat map with nine values", 30)
+    assert heat["y"] == ["0.0001", "0.001", "0.01"] and heat["x"] == ["32", "64", "128"]
+    assert all(0 <= v <= 1 for v in heat["z"])
+    wait_for(page, lambda: page.get_by_text("9 of 9 runs have ended").is_visible(), "the sweep's end on Compare", 30)
+    shot = os.environ.get("SWEEP_SCREENSHOT")
+    if shot:
+        page.wait_for_timeout(1500)
+        page.screenshot(path=shot, full_page=False)
