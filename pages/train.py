@@ -320,17 +320,17 @@ def race() -> None:
 
 def suggested(p: Param) -> str:
     """A first guess at a sweep's values for ``p``, around its default: a decade either side of a
-    log-scale knob, half and double of a number, every choice, both truth values (checked like typed ones)."""
+    log-scale knob, half and double of a number (kept inside its range), every choice, both truth
+    values (checked like typed ones)."""
     if p.type is bool:
         return "true, false"
     if p.choices is not None:
         return ", ".join(map(str, p.choices))
-    if p.log:
-        guesses = [shown(p.default * f) for f in (0.1, 1, 10)]
-    elif p.type is int:
-        guesses = [str(max(int(p.min or 0), int(p.default * f))) for f in (0.5, 1, 2)]
-    else:
-        guesses = [shown(p.default * f) for f in (0.5, 1, 2)]
+    lo = p.min if p.min is not None else float("-inf")
+    hi = p.max if p.max is not None else float("inf")
+    factors = (0.1, 1, 10) if p.log else (0.5, 1, 2)
+    values = [min(max(p.default * f, lo), hi) for f in factors]
+    guesses = [str(int(v)) if p.type is int else shown(v) for v in values]
     return ", ".join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
 
 
