@@ -341,6 +341,9 @@ SPEC = ArchSpec(
         "learns from a fresh batch of noise (separate minibatches). The samples come from an "
         "average of the generator's recent weights (EMA), steadier than the latest ones."
     ),
+    # Measured with `python -m deeparch train --arch dcgan --threads 1` (this preset, load ~9 on 2 cores):
+    # 1,528 steps, recognisability 0.306 / 0.438 / 0.482 at steps 519 / 1,195 / 1,528, coverage 0.935,
+    # judge Fréchet 92, judge score 5.1 (the README's table has the family's figures).
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
     params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999),
     build=DCGAN,
