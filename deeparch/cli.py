@@ -89,7 +89,7 @@ def _runs_rows(store):
     rows = []
     for r in store.list_runs():
         last = store.last_metrics(r.id)
-        head = views.display(r.arch).headline  # the figure the architecture declares as its headline
+        head = views.display(r.arch, r.dataset).headline  # the figure the architecture declares as its headline
         rows.append({"id": r.id, "name": clean_name(r.name), "arch": r.arch, "dataset": r.dataset, "status": r.status,
                      "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
                      "elapsed_s": round(r.elapsed, 1), "metrics": last,

@@ -175,7 +175,7 @@ DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist}
 
 def media(run) -> None:
     """Each view the run's architecture declares, titled and explained, at the step the slider picks."""
-    declared = views.display(run.arch).views
+    declared = views.display(run.arch, run.dataset).views
     step = grid_step(run, [v.media_kind for v in declared])
     for view in declared:
         st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))
@@ -201,7 +201,7 @@ def panels(items, detail: bool) -> list[tuple]:
     belong to this fragment: (first declaration, [(run, rm, index, the run's own panel), …])."""
     found: dict[str, tuple] = {}
     for run, rm, i in items:
-        for panel in views.display(run.arch).with_common().panels:
+        for panel in views.display(run.arch, run.dataset).with_common().panels:
             if panel.detail == detail:
                 found.setdefault(panel.id, (panel, []))[1].append((run, rm, i, panel))
     return list(found.values())

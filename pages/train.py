@@ -33,6 +33,7 @@ TEXT = {
     "params_error": "These settings do not build a model: {error}",
     "kind_classifier": "classifier: learns to label digits",
     "kind_generator": "generator: learns to draw digits",
+    "kind_language_model": "language model: learns to continue sequences of tokens (generated tasks)",
     "group_budget": "Training budget",
     "group_optimizer": "Optimizer",
     "group_arch": "Architecture settings",
