@@ -37,6 +37,8 @@ TEXT = {
     "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
                      "(label · confidence; red: wrong, with the true label)",
     "no_grid": "{name}: no grid yet.",
+    "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
+    "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
     "run_title": "**{name}**",
     "run_title_mark": "{mark} **{name}**",
     "run_line": "{title} {badge}",
@@ -170,7 +172,21 @@ def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
                                           uirevision=f"hist-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
 
 
-DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist}  # View.draw → how
+def draw_text(run, view, at: int, png: bytes, meta: dict) -> None:
+    """Prompts, the model's completions and the answers as a table (media meta {"rows": [...]})."""
+    rows = meta.get("rows", [])
+    st.dataframe(
+        [{"ok": "✓" if r.get("ok") else "✗", "prompt": r.get("prompt", ""), "output": r.get("output", ""),
+          "target": r.get("target", "")} for r in rows],
+        hide_index=True, width="stretch",
+        column_config={"ok": st.column_config.TextColumn(TEXT["text_ok"], width="small"),
+                       "prompt": TEXT["text_prompt"], "output": TEXT["text_output"], "target": TEXT["text_target"]})
+    st.caption(TEXT["text_caption"].format(name=md_escape(run.name), step=at, total=len(rows),
+                                           right=sum(bool(r.get("ok")) for r in rows)))
+
+
+DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist,
+        "text": draw_text}  # View.draw → how
 
 
 def media(run) -> None:
