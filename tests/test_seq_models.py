@@ -166,3 +166,15 @@ def test_recall_race_is_plain_rnn_against_lstm_with_one_seed_and_budget():
     assert [c.cell for c in cfgs] == ["rnn", "lstm"]
     assert {c.dataset for c in cfgs} == {"recall"} and {c.seed for c in cfgs} == {7}
     assert len({c.distance for c in cfgs}) == 1 and {c.max_steps for c in cfgs} == {10}
+
+
+def test_vit_tokens_add_a_class_token_and_learned_positions(digits):
+    vit = model("transformer", tokens="vit", d_model=16, nhead=2, nhid=32)
+    assert vit.cls_token.shape == (1, 1, 16) and vit.pos_embed.shape == (1, 17, 16)
+    assert vit.tokens(digits).shape == (4, 17, 16)
+    with torch.no_grad():
+        before = vit(digits)
+        vit.cls_token.fill_(1.0)
+        assert not torch.allclose(before, vit(digits)), "the head reads the class token"
+    with pytest.raises(ConfigError, match="causal does not fit tokens=vit"):
+        make_config("transformer", tokens="vit", causal=True)
