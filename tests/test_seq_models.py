@@ -178,3 +178,45 @@ def test_vit_tokens_add_a_class_token_and_learned_positions(digits):
         assert not torch.allclose(before, vit(digits)), "the head reads the class token"
     with pytest.raises(ConfigError, match="causal does not fit tokens=vit"):
         make_config("transformer", tokens="vit", causal=True)
+
+
+def probe_context(cfg):
+    from deeparch.archs.base import MediaContext
+    d = data.load(cfg.dataset, hp=cfg.hp)
+    return MediaContext(d.x_test[:16], d.y_test[:16], d.classes, None)
+
+
+@pytest.mark.parametrize("dataset,hp", [(None, {}), ("recall", {"distance": 9, "readout": "attention"})])
+def test_rnn_views_follow_the_meta_contract(dataset, hp):
+    cfg = make_config("rnn", dataset, **SMALL_RNN, **hp)
+    m = ARCHS["rnn"].build(cfg)
+    ctx = probe_context(cfg)
+    with torch.no_grad():
+        fused = m(ctx.x_probe)
+        m.core.stepwise = True
+        assert torch.allclose(fused, m(ctx.x_probe), atol=1e-5), "the unrolled recurrence is the same network"
+        m.core.stepwise = False
+    media = {x.kind: x.meta for x in m.media(ctx, False)[0]}
+    steps = 28 if dataset is None else 11  # recall: digit, 9 blanks, "?" (the answer is only a target)
+    (grads,) = media["time_grads"]["series"]
+    assert len(grads["y"]) == steps and all(v >= 0 for v in grads["y"]) and media["time_grads"]["log_y"]
+    assert grads["y"][-1] > 0
+    traj = media["trajectory"]["series"]
+    assert len(traj) == 4 and all(len(s["x"]) == len(s["y"]) == steps for s in traj)
+    assert ("attention_time" in media) == (hp.get("readout") == "attention")
+    assert all(p.grad is None for p in m.parameters()), "views leave the training gradients alone"
+
+
+@pytest.mark.parametrize("arch,dataset,hp", [("transformer", None, {"d_model": 16, "nhead": 2, "nhid": 32}),
+                                             ("lm", "sort", SMALL_LM)])
+def test_attention_maps_are_one_block_per_layer_and_head_with_rows_summing_to_one(arch, dataset, hp):
+    cfg = make_config(arch, dataset, **hp)
+    m = ARCHS[arch].build(cfg)
+    meta = {x.kind: x.meta for x in m.media(probe_context(cfg), False)[0]}["attention"]
+    z = torch.tensor(meta["z"])
+    t = 28 if arch == "transformer" else 12
+    assert z.shape == (2 * t, 2 * t) and len(meta["x"]) == len(set(meta["x"])) == 2 * t
+    blocks = z.reshape(2, t, 2, t)                                   # (layer, token, head, attended)
+    assert torch.allclose(blocks.sum(-1), torch.ones(2, t, 2), atol=1e-3)
+    if arch == "lm":  # the causal mask: nothing above the diagonal of any block
+        assert torch.all(blocks.permute(0, 2, 1, 3).triu(1) == 0)

@@ -26,7 +26,7 @@ import torch.nn as nn
 from deeparch import tasks
 from deeparch.archs._tokens import TokenModel, token_display, token_loss
 from deeparch.archs.base import ArchSpec, Preset
-from deeparch.archs.transformer import PositionalEncoding
+from deeparch.archs.transformer import ATTENTION, PositionalEncoding, attention_maps, attention_media
 from deeparch.config import Param
 
 
@@ -61,13 +61,25 @@ class TransformerModel(TokenModel):
     def causal(self) -> bool:
         return self.cfg.objective == "gpt"
 
+    def src_mask(self, length: int, device) -> torch.Tensor | None:
+        """The square subsequent mask (GPT): position i attends to positions ≤ i only; none for BERT."""
+        return nn.Transformer.generate_square_subsequent_mask(length, device=device) if self.causal else None
+
     def forward(self, src):                                          # (B, T) token ids
         src = self.pos_encoder(self.encoder(src) * math.sqrt(self.ninp))   # (B, T, ninp)
-        mask = None
-        if self.causal:  # the square subsequent mask: position i attends to positions ≤ i only
-            mask = nn.Transformer.generate_square_subsequent_mask(src.shape[1], device=src.device)
-        output = self.transformer_encoder(src, mask=mask, is_causal=self.causal)
+        output = self.transformer_encoder(src, mask=self.src_mask(src.shape[1], src.device), is_causal=self.causal)
         return self.decoder(output)                                  # (B, T, ntoken)
+
+    def media(self, ctx, with_quality):
+        """The completions, and the attention maps over the first held-out sequence's tokens."""
+        found, figures = super().media(ctx, with_quality)
+        x = ctx.x_probe[:1]
+        if not self.causal:  # what BERT sees when it answers: the prompt, then the answer masked
+            p = tasks.prompt_length(ctx.y_probe[:1])
+            x = self.whole(x, ctx.y_probe[:1]).masked_fill(torch.arange(x.shape[1] + 1) >= p, tasks.MASK)
+        h = self.pos_encoder(self.encoder(x) * math.sqrt(self.ninp))
+        maps = attention_maps(self.transformer_encoder, h, self.src_mask(x.shape[1], x.device))
+        return found + [attention_media(maps, [tasks.VOCAB[int(t)] for t in x[0]])], figures
 
     def objective(self, x, y):
         if self.causal:
@@ -123,7 +135,7 @@ SPEC = ArchSpec(
               "tokens, attention both ways", str, choices=("gpt", "bert")),
         MASK_SHARE,
     ),
-    display=token_display(),
+    display=token_display(views=(ATTENTION,)),
     build=TransformerModel,
     check=_check,
     inputs=("tokens",),

@@ -13,12 +13,16 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
+import torch.nn.functional as F
+
 from deeparch import tasks
-from deeparch.archs._tokens import TokenModel, token_display
-from deeparch.archs.base import ArchSpec, ClassifierModel, Race
+from deeparch.archs._tokens import TokenModel, token_display, token_loss
+from deeparch.archs.base import ArchSpec, ClassifierModel, Media, Race
 from deeparch.config import Param
 from deeparch.data import DATASETS
-from deeparch.display import classifier
+from deeparch.display import View, classifier
+
+PROBES = 4  # probe inputs whose hidden-state trajectories are drawn
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
@@ -47,6 +51,20 @@ class Recurrent(nn.Module):
             self.score = nn.Linear(self.size, self.size, bias=False)   # Luong's "general" score h_t·W·h_s
             self.mix = nn.Linear(2 * self.size, self.size)            # attentional state tanh(W[ctx; h_t])
         self.attention: torch.Tensor | None = None  # (B, Q, T) weights of the last forward, for the views
+        self.outputs: torch.Tensor | None = None    # (B, T, H') hidden states of the last forward, for the views
+        self.stepwise = False                        # views: run one step at a time, keeping each step's state
+        self.states: list[torch.Tensor] = []         # with stepwise: the carried state h_t of every step
+
+    def unrolled(self, seq: torch.Tensor) -> torch.Tensor:
+        """The same recurrence one time step at a time, each step's carried hidden state kept in ``states``
+        (the fused kernel hides them) so the views can take the loss's gradient with respect to each."""
+        state, outs, self.states = self.initial(seq.shape[0]), [], []
+        for t in range(seq.shape[1]):
+            _, state = self.rnn(seq[:, t:t + 1], state)
+            h = state[0] if self.cfg.cell == "lstm" else state           # (layers, B, H)
+            self.states.append(h)
+            outs.append(h[-1].unsqueeze(1))  # the top layer's state is the step's output: one node, both paths
+        return torch.cat(outs, 1)                                        # (B, T, H)
 
     def initial(self, batch: int):
         if self.cfg.init_state != "learned":
@@ -55,7 +73,11 @@ class Recurrent(nn.Module):
         return (h[0], h[1]) if self.cfg.cell == "lstm" else h[0]
 
     def forward(self, seq: torch.Tensor, every_step: bool) -> torch.Tensor:
-        out, _ = self.rnn(seq, self.initial(seq.shape[0]))         # (B, T, H')
+        if self.stepwise:
+            out = self.unrolled(seq)
+        else:
+            out, _ = self.rnn(seq, self.initial(seq.shape[0]))     # (B, T, H')
+        self.outputs = out
         query = out if every_step else out[:, -1:]                  # (B, Q, H'), Q = T or 1
         if self.cfg.readout != "attention":
             return query
@@ -67,6 +89,59 @@ class Recurrent(nn.Module):
         self.attention = weights.detach()
         context = weights @ out                                      # (B, Q, H')
         return torch.tanh(self.mix(torch.cat([context, query], -1)))
+
+
+def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> list[Media]:
+    """The recurrent views of the probes: the gradient norm of the loss ``loss_of()`` with respect to each
+    time step's carried hidden state (vanishing gradients through time; not for bidirectional reading),
+    the probes' hidden-state trajectories projected on their first two principal components, and the
+    attention weights over time."""
+    media = []
+    if not core.cfg.bidirectional:
+        core.stepwise = True
+        try:
+            with torch.enable_grad():
+                grads = torch.autograd.grad(loss_of(), core.states)        # T × (layers, B, H)
+        finally:
+            core.stepwise = False
+        per_step = [g.transpose(0, 1).flatten(1).norm(dim=1).mean().item() for g in grads]   # T floats
+        media.append(Media("time_grads", b"", {
+            "series": [{"label": core.cfg.cell, "x": list(range(len(per_step))), "y": per_step}],
+            "xlabel": "time step", "ylabel": "‖∂loss/∂h_t‖", "log_y": True}))
+    with torch.no_grad():
+        loss_of()
+    out = core.outputs                                                     # (B, T, H')
+    steps = list(range(out.shape[1]))
+    h = out[:PROBES].detach()                                              # (P, T, H')
+    flat = h.reshape(-1, h.shape[-1])
+    flat = flat - flat.mean(0)
+    pcs = flat @ torch.linalg.svd(flat, full_matrices=False)[2][:2].T      # (P·T, 2)
+    pcs = pcs.reshape(h.shape[0], h.shape[1], 2)
+    media.append(Media("trajectory", b"", {
+        "series": [{"label": labels[i], "x": pcs[i, :, 0].tolist(), "y": pcs[i, :, 1].tolist()} for i in range(len(h))],
+        "xlabel": "principal component 1", "ylabel": "principal component 2", "log_y": False}))
+    if core.attention is not None:
+        w = core.attention[:PROBES, -1]                                    # (P, T): the last step's weights
+        media.append(Media("attention_time", b"", {
+            "series": [{"label": labels[i], "x": steps, "y": w[i].tolist()} for i in range(len(w))],
+            "xlabel": "time step", "ylabel": "attention weight", "log_y": False}))
+    return media
+
+
+TIME_GRADS = View(
+    "time_grads", "Gradient through time", draw="curves",
+    explain="How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the "
+            "probes. A curve that falls by decades towards the first steps is the vanishing gradient: those steps "
+            "barely learn, typical of the plain RNN; LSTM and GRU keep it flatter.")
+TRAJECTORY = View(
+    "trajectory", "Hidden-state trajectories (PCA)", draw="curves",
+    explain="Each line is one probe input's hidden state moving over the time steps, projected on the two "
+            "directions where the states vary most. Trained, inputs of different classes end in different "
+            "places; untrained, the paths overlap.")
+ATTENTION_TIME = View(
+    "attention_time", "Attention over time", draw="curves",
+    explain="With readout=attention: how much the final step's read-out draws on each time step, per probe. "
+            "On recall a trained model puts its weight on the first step, where the digit was.")
 
 
 class RNN(ClassifierModel):
@@ -81,6 +156,13 @@ class RNN(ClassifierModel):
             seq = seq.permute(0, 2, 1)      # (B, 28 columns, 28 pixels): the course listing's order
         return self.fc(self.core(seq, every_step=False)[:, -1])   # last step (or its attentional state) → (B, 10)
 
+    def media(self, ctx, with_quality):
+        found, figures = super().media(ctx, with_quality)
+        self.eval()
+        views = rnn_views(self.core, lambda: F.cross_entropy(self(ctx.x_probe), ctx.y_probe),
+                          [ctx.classes[int(c)] for c in ctx.y_probe])
+        return found + views, figures
+
 
 class RNNLM(TokenModel):
     """The same core on a token task: embedded tokens in, the next token's scores at every step."""
@@ -93,6 +175,12 @@ class RNNLM(TokenModel):
 
     def forward(self, x):                                    # (B, T) token ids
         return self.fc(self.core(self.embed(x), every_step=True))   # (B, T, V)
+
+    def media(self, ctx, with_quality):
+        found, figures = super().media(ctx, with_quality)
+        self.eval()
+        labels = [tasks.text(row) for row in self.whole(ctx.x_probe[:PROBES], ctx.y_probe[:PROBES])]
+        return found + rnn_views(self.core, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels), figures
 
 
 def build(cfg):
@@ -138,8 +226,8 @@ SPEC = ArchSpec(
         Param("init_state", "zero", "initial hidden state: zeros, or learned", str, choices=("zero", "learned"),
               legacy="zero"),
     ),
-    display=classifier(),
-    token_display=token_display(),
+    display=classifier(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
+    token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     race_default=True,
     build=build,
     check=lambda hp: ("forget_bias applies to the lstm cell only" if hp["forget_bias"] and hp["cell"] != "lstm"

@@ -21,9 +21,38 @@ import math
 import torch
 import torch.nn as nn
 
-from deeparch.archs.base import ArchSpec, ClassifierModel
+from deeparch.archs.base import ArchSpec, ClassifierModel, Media
 from deeparch.config import Param
-from deeparch.display import classifier
+from deeparch.display import View, classifier
+
+ATTENTION = View(
+    "attention", "Attention maps (one block per layer and head)", draw="heatmap",
+    explain="For one probe input, how much each token (row) attends to each other token (column), in every "
+            "layer (blocks downwards) and head (blocks across). Early in training the weights are spread evenly; "
+            "heads that learn something show sharp, distinct patterns (the diagonal, the previous token, the "
+            "token that holds the answer). Under the causal mask the upper right of each block stays empty.")
+
+
+@torch.no_grad()
+def attention_maps(encoder: nn.TransformerEncoder, h: torch.Tensor, mask=None) -> list[torch.Tensor]:
+    """The self-attention weights of every layer of ``encoder`` on ``h`` (B, T, D): [(B, heads, T, T)]."""
+    maps = []
+    for layer in encoder.layers:
+        q = layer.norm1(h) if layer.norm_first else h
+        maps.append(layer.self_attn(q, q, q, attn_mask=mask, need_weights=True, average_attn_weights=False)[1])
+        h = layer(h, src_mask=mask, is_causal=mask is not None)
+    return maps
+
+
+def attention_media(maps: list[torch.Tensor], labels: list[str]) -> Media:
+    """The first input's maps as one heat map (draw="heatmap"): layers stacked down, heads side by side."""
+    z = torch.cat([torch.cat(list(m[0]), 1) for m in maps], 0)              # (layers·T, heads·T)
+    heads = maps[0].shape[1]
+    return Media("attention", b"", {
+        "z": [[round(v, 4) for v in row] for row in z.tolist()],
+        "x": [f"H{k + 1}·{i}:{t}" for k in range(heads) for i, t in enumerate(labels)],
+        "y": [f"L{n + 1}·{i}:{t}" for n in range(len(maps)) for i, t in enumerate(labels)],
+        "xlabel": "head · attended token", "ylabel": "layer · token", "zlabel": "attention weight"})
 
 
 class PositionalEncoding(nn.Module):
@@ -84,6 +113,16 @@ class Transformer(ClassifierModel):
         h = self.encoder(h, mask=self.mask(h), is_causal=self.cfg.causal)   # (B, T, D)
         return self.head(h[:, 0] if self.cfg.tokens == "vit" else h.mean(1))   # (B, 10)
 
+    def media(self, ctx, with_quality):
+        """The probe grid, and the attention maps of the first probe digit."""
+        found, figures = super().media(ctx, with_quality)
+        self.eval()
+        h = self.tokens(ctx.x_probe[:1])
+        n = 16 if self.cfg.tokens != "rows" else 28
+        labels = (["cls"] if self.cfg.tokens == "vit" else []) + \
+            [f"{'row' if self.cfg.tokens == 'rows' else 'patch'} {i}" for i in range(n)]
+        return found + [attention_media(attention_maps(self.encoder, h, self.mask(h)), labels)], figures
+
 
 SPEC = ArchSpec(
     name="transformer",
@@ -108,7 +147,7 @@ SPEC = ArchSpec(
         Param("dropout", 0.1, "dropout inside the encoder", float, 0.0, 0.95),
         Param("causal", False, "mask attention so a token sees only earlier tokens", bool),
     ),
-    display=classifier(),
+    display=classifier(views=(ATTENTION,)),
     race_default=True,
     build=Transformer,
     check=lambda hp: (f"d_model={hp['d_model']} must be divisible by nhead={hp['nhead']}"
