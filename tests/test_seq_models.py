@@ -220,3 +220,18 @@ def test_attention_maps_are_one_block_per_layer_and_head_with_rows_summing_to_on
     assert torch.allclose(blocks.sum(-1), torch.ones(2, t, 2), atol=1e-3)
     if arch == "lm":  # the causal mask: nothing above the diagonal of any block
         assert torch.all(blocks.permute(0, 2, 1, 3).triu(1) == 0)
+
+
+def test_every_token_display_explains_its_charts_and_views():
+    for spec in ARCHS.values():
+        if spec.token_display is None and "tokens" not in spec.inputs:
+            continue
+        d = spec.shows("tokens").with_common()
+        assert d.headline is not None
+        assert all(p.explain for p in d.panels) and all(v.explain for v in d.views)
+
+
+def test_old_rnn_runs_keep_reading_rows():
+    from deeparch.archs import load_config
+    old = load_config({"arch": "rnn", "dataset": "mnist-5k", "hp": {"epochs": 1}})
+    assert (old.read, old.readout, old.init_state) == ("rows", "last", "zero")
