@@ -30,11 +30,18 @@ class Timeline(Callback):
 
     def __init__(self, key: str, stop_at: float | None = None):
         self.key, self.clock, self.points, self.stop_at = key, 0.0, [], stop_at
+        self.grad_ratio = None
 
     def on_metrics(self, step, values):
         self.clock = values.get("train_time", self.clock)
         if self.key in values:
             self.points.append((step, round(self.clock, 1), round(values[self.key], 4)))
+
+    def on_media(self, step, kind, png, meta):
+        """The gradient-through-time view: its first/last ratio (issue 12: the vanishing-gradient curve)."""
+        if kind == "time_grads":
+            y = meta["series"][0]["y"]
+            self.grad_ratio = (step, y[0] / y[-1] if y[-1] else None)
 
     def on_step(self, trainer):
         """Stop once the figure a claim of "reaches X within N minutes" needs is reached."""
@@ -52,7 +59,8 @@ def run(label: str, cfg, key: str, threshold: float, stop: bool = False) -> dict
     row = {"run": label, "best": max((v for *_, v in tl.points), default=None), "final": tl.points[-1][2] if tl.points else None,
            "threshold": threshold, "reached_at_step": reached and reached[0], "reached_at_s": reached and reached[1],
            "steps": result.step, "train_s": round(secs, 1), "steps_per_s": round(result.step / max(secs, 1e-9), 2),
-           "wall_s": round(time.perf_counter() - t0, 1), "key": key}
+           "wall_s": round(time.perf_counter() - t0, 1), "key": key,
+           "grad_first_over_last": tl.grad_ratio}
     print(json.dumps(row), flush=True)
     return row
 
