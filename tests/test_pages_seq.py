@@ -34,3 +34,14 @@ def test_the_recall_lesson_race_launches_plain_rnn_against_lstm(app_store):
     assert sorted(r.config["hp"]["cell"] for r in runs) == ["lstm", "rnn"]
     assert {r.dataset for r in runs} == {"recall"} and len({r.group_name for r in runs}) == 1
     assert {r.config["hp"]["max_steps"] for r in runs} == {30}
+
+
+def test_live_shows_a_language_models_completions_as_text(app_store):
+    import fake_runs
+    from test_pages_live import live
+
+    rid = fake_runs.fake_run(app_store, "lm", steps=100)
+    at = live([rid])
+    assert not at.exception
+    assert any(list(df.value["prompt"]) == ["531=", "972="] for df in at.dataframe)
+    assert any("1 of 2 held-out prompts completed exactly right" in c.value for c in at.caption)
