@@ -6,13 +6,13 @@ image column, left to right; reading rows (top to bottom) is an option. On a tok
 scores the next token at every step. Two course variants are knobs: attention over the time
 steps (Luong-style: each step's hidden state queries all earlier ones, the weights are kept
 for the views) instead of reading the last hidden state alone, and a learned initial state
-instead of zeros.
+instead of zeros; ``forget_bias`` opens the LSTM's forget gate at the start (common practice,
+and what lets the LSTM bridge the recall task's long gap within minutes).
 """
 from __future__ import annotations
 
 import torch
 import torch.nn as nn
-
 import torch.nn.functional as F
 
 from deeparch import tasks
