@@ -42,14 +42,14 @@ def test_attention_readout_changes_the_output_and_keeps_weights_that_sum_to_one(
     att = model("rnn", readout="attention", **SMALL_RNN)
     with torch.no_grad():
         out = att(digits)
-    w = att.core.attention
+    w = att.attention
     assert out.shape == (4, 10) and w.shape == (4, 1, 28)
     assert torch.allclose(w.sum(-1), torch.ones(4, 1))
     with torch.no_grad():
-        att.core.score.weight.zero_()  # uniform attention: an average over the steps
-        assert torch.allclose(att.core.attention, torch.full_like(w, 1 / 28)) is False
+        att.score.weight.zero_()  # uniform attention: an average over the steps
+        assert torch.allclose(att.attention, torch.full_like(w, 1 / 28)) is False
         uniform = att(digits)
-        assert torch.allclose(att.core.attention, torch.full_like(w, 1 / 28))
+        assert torch.allclose(att.attention, torch.full_like(w, 1 / 28))
     assert not torch.allclose(out, uniform), "the attention weights decide what the head reads"
 
 
@@ -58,23 +58,23 @@ def test_rnn_attention_on_tokens_never_looks_ahead(sort_batch):
     x = sort_batch[0]
     with torch.no_grad():
         m(x)
-    w = m.core.attention                                     # (B, T, T)
+    w = m.attention                                     # (B, T, T)
     assert torch.all(w.triu(1) == 0) and torch.allclose(w.sum(-1), torch.ones(w.shape[:2]))
 
 
 def test_learned_initial_state_is_a_parameter_that_changes_the_output(digits):
     zero, learned = model("rnn", **SMALL_RNN), model("rnn", init_state="learned", **SMALL_RNN)
-    assert not hasattr(zero.core, "h0") and learned.core.h0.shape == (2, 1, 1, 16)
+    assert not hasattr(zero, "h0") and learned.h0.shape == (2, 1, 1, 16)
     with torch.no_grad():
         before = learned(digits)
-        learned.core.h0.fill_(0.5)
+        learned.h0.fill_(0.5)
         assert not torch.allclose(before, learned(digits))
 
 
 def test_forget_bias_opens_the_lstm_forget_gate_and_is_refused_for_other_cells():
     m = model("rnn", forget_bias=3.0, **SMALL_RNN)
-    b = m.core.rnn.bias_ih_l0.detach()
-    assert torch.all(b[16:32] == 3.0) and torch.all(m.core.rnn.bias_hh_l0.detach()[16:32] == 0)
+    b = m.rnn.bias_ih_l0.detach()
+    assert torch.all(b[16:32] == 3.0) and torch.all(m.rnn.bias_hh_l0.detach()[16:32] == 0)
     with pytest.raises(ConfigError, match="forget_bias applies to the lstm cell only"):
         make_config("rnn", cell="gru", forget_bias=1.0)
 
@@ -193,9 +193,9 @@ def test_rnn_views_follow_the_meta_contract(dataset, hp):
     ctx = probe_context(cfg)
     with torch.no_grad():
         fused = m(ctx.x_probe)
-        m.core.stepwise = True
+        m.stepwise = True
         assert torch.allclose(fused, m(ctx.x_probe), atol=1e-5), "the unrolled recurrence is the same network"
-        m.core.stepwise = False
+        m.stepwise = False
     media = {x.kind: x.meta for x in m.media(ctx, False)[0]}
     steps = 28 if dataset is None else 11  # recall: digit, 9 blanks, "?" (the answer is only a target)
     (grads,) = media["time_grads"]["series"]

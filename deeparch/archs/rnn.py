@@ -27,12 +27,13 @@ PROBES = 4  # probe inputs whose hidden-state trajectories are drawn
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
 
 
-class Recurrent(nn.Module):
-    """The recurrent core: (B, T, F) inputs → (B, T, H') outputs, attention-mixed if asked."""
+class Recurrent:
+    """The recurrent core both models share: (B, T, F) inputs → (B, T, H') outputs, attention-mixed if
+    asked. A mixin, not a submodule, so the layers keep the names the course listing gives them
+    (``rnn``, ``fc``): the per-layer gradient rows of old and new runs line up."""
 
-    def __init__(self, cfg, input_size: int):
-        super().__init__()
-        self.cfg = cfg
+    def build_core(self, input_size: int) -> None:
+        cfg = self.cfg
         dirs = 2 if cfg.bidirectional else 1
         self.rnn = CELLS[cfg.cell](
             input_size=input_size, hidden_size=cfg.hidden, num_layers=cfg.layers, batch_first=True,
@@ -72,7 +73,7 @@ class Recurrent(nn.Module):
         h = self.h0.expand(-1, -1, batch, -1).contiguous()          # (states, layers·dirs, B, H)
         return (h[0], h[1]) if self.cfg.cell == "lstm" else h[0]
 
-    def forward(self, seq: torch.Tensor, every_step: bool) -> torch.Tensor:
+    def recur(self, seq: torch.Tensor, every_step: bool) -> torch.Tensor:
         if self.stepwise:
             out = self.unrolled(seq)
         else:
@@ -144,43 +145,43 @@ ATTENTION_TIME = View(
             "On recall a trained model puts its weight on the first step, where the digit was.")
 
 
-class RNN(ClassifierModel):
+class RNN(Recurrent, ClassifierModel):
     def __init__(self, cfg):
         super().__init__(cfg)
-        self.core = Recurrent(cfg, 28)
-        self.fc = nn.Linear(self.core.size, 10)
+        self.build_core(28)
+        self.fc = nn.Linear(self.size, 10)
 
     def forward(self, x):
         seq = x.squeeze(1)                  # (B, 28 rows, 28 pixels)
         if self.cfg.read == "columns":
             seq = seq.permute(0, 2, 1)      # (B, 28 columns, 28 pixels): the course listing's order
-        return self.fc(self.core(seq, every_step=False)[:, -1])   # last step (or its attentional state) → (B, 10)
+        return self.fc(self.recur(seq, every_step=False)[:, -1])   # last step (or its attentional state) → (B, 10)
 
     def media(self, ctx, with_quality):
         found, figures = super().media(ctx, with_quality)
         self.eval()
-        views = rnn_views(self.core, lambda: F.cross_entropy(self(ctx.x_probe), ctx.y_probe),
+        views = rnn_views(self, lambda: F.cross_entropy(self(ctx.x_probe), ctx.y_probe),
                           [ctx.classes[int(c)] for c in ctx.y_probe])
         return found + views, figures
 
 
-class RNNLM(TokenModel):
+class RNNLM(Recurrent, TokenModel):
     """The same core on a token task: embedded tokens in, the next token's scores at every step."""
 
     def __init__(self, cfg):
         super().__init__(cfg)
         self.embed = nn.Embedding(len(tasks.VOCAB), cfg.hidden)
-        self.core = Recurrent(cfg, cfg.hidden)
-        self.fc = nn.Linear(self.core.size, len(tasks.VOCAB))
+        self.build_core(cfg.hidden)
+        self.fc = nn.Linear(self.size, len(tasks.VOCAB))
 
     def forward(self, x):                                    # (B, T) token ids
-        return self.fc(self.core(self.embed(x), every_step=True))   # (B, T, V)
+        return self.fc(self.recur(self.embed(x), every_step=True))   # (B, T, V)
 
     def media(self, ctx, with_quality):
         found, figures = super().media(ctx, with_quality)
         self.eval()
         labels = [tasks.text(row) for row in self.whole(ctx.x_probe[:PROBES], ctx.y_probe[:PROBES])]
-        return found + rnn_views(self.core, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels), figures
+        return found + rnn_views(self, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels), figures
 
 
 def build(cfg):
