@@ -78,7 +78,8 @@ class Recurrent:
             out = self.unrolled(seq)
         else:
             out, _ = self.rnn(seq, self.initial(seq.shape[0]))     # (B, T, H')
-        self.outputs = out
+        if not self.training:  # kept for the views (drawn in eval mode); a training batch's graph is not held
+            self.outputs = out
         query = out if every_step else out[:, -1:]                  # (B, Q, H'), Q = T or 1
         if self.cfg.readout != "attention":
             return query
