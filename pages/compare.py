@@ -76,8 +76,8 @@ SMOOTH = 0.6  # the default smoothing of dense series
 def declared_labels(runs) -> dict[str, str]:
     """Metric key → label from the runs' declared panel lines: a one-line panel's title; a line
     label that several lines share ("train", "test") qualified by its panel's axis; else the label."""
-    lines = [(panel, line) for arch in dict.fromkeys(r.arch for r in runs)
-             for panel in views.display(arch).with_common().panels for line in panel.lines]
+    lines = [(panel, line) for arch, dataset in dict.fromkeys((r.arch, r.dataset) for r in runs)
+             for panel in views.display(arch, dataset).with_common().panels for line in panel.lines]
     counts: dict[str, int] = {}
     for _, line in lines:
         counts[line.label] = counts.get(line.label, 0) + 1
