@@ -235,3 +235,11 @@ def test_old_rnn_runs_keep_reading_rows():
     from deeparch.archs import load_config
     old = load_config({"arch": "rnn", "dataset": "mnist-5k", "hp": {"epochs": 1}})
     assert (old.read, old.readout, old.init_state) == ("rows", "last", "zero")
+
+
+def test_every_declared_preset_and_race_is_a_valid_configuration():
+    from deeparch.archs import presets
+    for arch, p in presets().values():
+        assert make_config(arch, p.dataset, **p.hp).dataset == p.dataset
+    for race in races().values():
+        assert len(race_configs(race, 0, {"max_steps": 5})) >= 2

@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from deeparch import tasks
 from deeparch.archs._tokens import TokenModel, token_display, token_loss
-from deeparch.archs.base import ArchSpec, ClassifierModel, Media, Race
+from deeparch.archs.base import ArchSpec, ClassifierModel, Media, Preset, Race
 from deeparch.config import Param
 from deeparch.data import DATASETS
 from deeparch.display import View, classifier
@@ -198,6 +198,14 @@ RECALL = Race(
     (("plain RNN", "rnn", {**RECALL_SETTINGS, "cell": "rnn"}),
      ("LSTM", "rnn", {**RECALL_SETTINGS, "cell": "lstm", "forget_bias": 3.0})),
     "recall")
+ATTENTION_RACE = Race(
+    "recall-attention", "Long-range recall: plain RNN against plain RNN with attention (distance 100)",
+    "The same plain RNN cell twice; the second reads out through attention over every time step, so its "
+    "answer can look straight back at the first step's hidden state instead of carrying it through 100 "
+    "steps. Attention bridges the gap the plain cell's gradient cannot.",
+    (("plain RNN", "rnn", {**RECALL_SETTINGS, "cell": "rnn"}),
+     ("plain RNN + attention", "rnn", {**RECALL_SETTINGS, "cell": "rnn", "readout": "attention"})),
+    "recall")
 
 SPEC = ArchSpec(
     name="rnn",
@@ -236,5 +244,11 @@ SPEC = ArchSpec(
                       else None),
     inputs=("image", "tokens"),
     image_only=("read", "bidirectional"),
-    races=(RECALL,),
+    races=(RECALL, ATTENTION_RACE),
+    presets=(
+        Preset("rnn-rows", "Read rows instead of columns", "mnist-5k", {"read": "rows"}),
+        Preset("rnn-attention", "Attention over the columns", "mnist-5k", {"readout": "attention"}),
+        Preset("rnn-learned-state", "Learned initial state", "mnist-5k", {"init_state": "learned"}),
+        Preset("rnn-recall-lstm", "Recall over 100 steps (LSTM)", "recall", {**RECALL_SETTINGS, "forget_bias": 3.0}),
+    ),
 )
