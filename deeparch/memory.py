@@ -23,6 +23,7 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from deeparch.archs import get_arch
 from deeparch.config import ConfigError, RunConfig
+from deeparch.data import example_batch
 
 # a worker before its first step (interpreter, PyTorch, store, mnist-5k): 560 MB of RSS measured
 WORKER_BYTES = 600e6
@@ -75,8 +76,7 @@ def _estimate(config_json: str) -> tuple[tuple[str, float], ...]:
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
         model = get_arch(cfg.arch).build(cfg)
         opts = model.configure_optimizers()
-        x = torch.empty(cfg.batch_size, 1, 28, 28)  # (B, 1, 28, 28)
-        y = torch.zeros(cfg.batch_size, dtype=torch.long)
+        x, y = example_batch(cfg.dataset, cfg.hp, cfg.batch_size)  # images (B, 1, 28, 28) or tokens (B, T)
         weights = sum(t.untyped_storage().nbytes() for t in (*model.parameters(), *model.buffers()))
         counter = _LiveBytes()
         with counter:

@@ -147,7 +147,7 @@ class Trainer:
     def setup(self) -> None:
         cfg = self.cfg
         torch.manual_seed(cfg.seed)
-        self.ds = data_mod.load(cfg.dataset, self.data_root)
+        self.ds = data_mod.load(cfg.dataset, self.data_root, cfg.hp)
         self.x, self.y = self.ds.x_train.to(self.device), self.ds.y_train.to(self.device)
         self.x_test, self.y_test = self.ds.x_test.to(self.device), self.ds.y_test.to(self.device)
         self.model = self.spec.build(cfg).to(self.device)
@@ -411,7 +411,7 @@ class Trainer:
         """Latest evaluation figures, the best of the declared headline (by its direction) and the
         lowest of every loss."""
         self.summary.update(ev)
-        head = self.spec.display.headline
+        head = self.spec.shows(data_mod.DATASETS[self.cfg.dataset].kind).headline
         for k, v in ev.items():
             if head is not None and k == head.metric:
                 better = max if head.higher_is_better else min

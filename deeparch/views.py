@@ -43,11 +43,14 @@ def spec(arch: str):
     return ARCHS.get(arch)
 
 
-def display(arch: str) -> Display:
-    """What runs of ``arch`` show (its declared panels, views and headline); empty for an unknown arch,
-    so an old run of a removed architecture still lists and compares by its generic columns."""
+def display(arch: str, dataset: str | None = None) -> Display:
+    """What runs of ``arch`` on ``dataset`` show (its declared panels, views and headline); empty for an
+    unknown arch, so an old run of a removed architecture still lists and compares by its generic columns."""
+    from deeparch.data import DATASETS
+
     found = spec(arch)
-    return i18n.localized(found.display) if found else Display()
+    info = DATASETS.get(dataset or "")
+    return i18n.localized(found.shows(info.kind if info else "image")) if found else Display()
 
 
 def loss_key(arch: str) -> str:

@@ -87,8 +87,8 @@ SMOOTH = 0.6  # the default smoothing of dense series
 def declared_labels(runs) -> dict[str, str]:
     """Metric key → label from the runs' declared panel lines: a one-line panel's title; a line
     label that several lines share ("train", "test") qualified by its panel's axis; else the label."""
-    lines = [(panel, line) for arch in dict.fromkeys(r.arch for r in runs)
-             for panel in views.display(arch).with_common().panels for line in panel.lines]
+    lines = [(panel, line) for arch, dataset in dict.fromkeys((r.arch, r.dataset) for r in runs)
+             for panel in views.display(arch, dataset).with_common().panels for line in panel.lines]
     counts: dict[str, int] = {}
     for _, line in lines:
         counts[line.label] = counts.get(line.label, 0) + 1
@@ -161,7 +161,7 @@ def sparse(runs, rms, metric: str) -> bool:
 
 def first_grid(run):
     """The run's first declared view drawn as a grid (an image or a probe), or None."""
-    return next((v for v in views.display(run.arch).views if v.draw in GRID_DRAWS), None)
+    return next((v for v in views.display(run.arch, run.dataset).views if v.draw in GRID_DRAWS), None)
 
 
 GRID_DRAWS = ("image", "probe")
@@ -213,7 +213,7 @@ def gradients(runs, rms, uid: str) -> None:
 def summary_lines(runs, finals: dict) -> list[str]:
     """One Markdown line per run: its declared headline figure (the best of the runs sharing it marked,
     by its direction), training time and parameters."""
-    heads = {r.id: views.display(r.arch).headline for r in runs}
+    heads = {r.id: views.display(r.arch, r.dataset).headline for r in runs}
     value = {r.id: finals[r.id]["headline"] for r in runs}
     value = {i: v if v is not None and math.isfinite(v) else None for i, v in value.items()}
     shared: dict[str, list[float]] = {}
@@ -239,7 +239,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
 def curves(runs, rms, keys: list[str], uid: str) -> None:
     """The overlay chart of one metric, with the runs that lack it named under it."""
     labels = declared_labels(runs)
-    heads = [h.metric for h in (views.display(r.arch).headline for r in runs) if h is not None]
+    heads = [h.metric for h in (views.display(r.arch, r.dataset).headline for r in runs) if h is not None]
     preferred = [k for k in (*heads, *labels) if k in keys]  # the headline's series, else the first declared
     c1, c2, c3, c4 = st.columns([3, 3, 3, 1.4], vertical_alignment="bottom")
     metric = c1.selectbox(TEXT["metric"], keys, index=keys.index(preferred[0]) if preferred else 0,
@@ -262,11 +262,11 @@ def curves(runs, rms, keys: list[str], uid: str) -> None:
 
 def final_row(run, f: dict, labels: dict[str, str]) -> dict:
     """A run's final numbers with its declared headline and extra figures under their declared labels."""
-    head = views.display(run.arch).headline
+    head = views.display(run.arch, run.dataset).headline
     row = {k: v for k, v in f.items() if k != "headline"}
     if head is not None:
         row = {**{k: row.pop(k) for k in ("run_id", "arch", "status", "steps")}, head.label: f["headline"], **row}
-    return {labels.get(k, k) if k in views.display(run.arch).extra else k: v for k, v in row.items()}
+    return {labels.get(k, k) if k in views.display(run.arch, run.dataset).extra else k: v for k, v in row.items()}
 
 
 def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
@@ -283,7 +283,7 @@ def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
 
 def percent_columns(runs) -> set[str]:
     """The final table's columns that hold shares: the headlines declared as percentages."""
-    return {h.label for h in (views.display(r.arch).headline for r in runs) if h is not None and h.percent}
+    return {h.label for h in (views.display(r.arch, r.dataset).headline for r in runs) if h is not None and h.percent}
 
 
 def body(selected: list[int]) -> None:

@@ -37,6 +37,8 @@ TEXT = i18n.Catalog("live", {
     "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
                      "(label · confidence; red: wrong, with the true label)",
     "no_grid": "{name}: no grid yet.",
+    "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
+    "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
     "run_title": "**{name}**",
     "run_title_mark": "{mark} **{name}**",
     "run_line": "{title} {badge}",
@@ -170,12 +172,26 @@ def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
                                           uirevision=f"hist-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
 
 
-DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist}  # View.draw → how
+def draw_text(run, view, at: int, png: bytes, meta: dict) -> None:
+    """Prompts, the model's completions and the answers as a table (media meta {"rows": [...]})."""
+    rows = meta.get("rows", [])
+    st.dataframe(
+        [{"ok": "✓" if r.get("ok") else "✗", "prompt": r.get("prompt", ""), "output": r.get("output", ""),
+          "target": r.get("target", "")} for r in rows],
+        hide_index=True, width="stretch",
+        column_config={"ok": st.column_config.TextColumn(TEXT["text_ok"], width="small"),
+                       "prompt": TEXT["text_prompt"], "output": TEXT["text_output"], "target": TEXT["text_target"]})
+    st.caption(TEXT["text_caption"].format(name=md_escape(run.name), step=at, total=len(rows),
+                                           right=sum(bool(r.get("ok")) for r in rows)))
+
+
+DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist,
+        "text": draw_text}  # View.draw → how
 
 
 def media(run) -> None:
     """Each view the run's architecture declares, titled and explained, at the step the slider picks."""
-    declared = views.display(run.arch).views
+    declared = views.display(run.arch, run.dataset).views
     step = grid_step(run, [v.media_kind for v in declared])
     for view in declared:
         st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))
@@ -201,7 +217,7 @@ def panels(items, detail: bool) -> list[tuple]:
     belong to this fragment: (first declaration, [(run, rm, index, the run's own panel), …])."""
     found: dict[str, tuple] = {}
     for run, rm, i in items:
-        for panel in views.display(run.arch).with_common().panels:
+        for panel in views.display(run.arch, run.dataset).with_common().panels:
             if panel.detail == detail:
                 found.setdefault(panel.id, (panel, []))[1].append((run, rm, i, panel))
     return list(found.values())

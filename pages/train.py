@@ -14,7 +14,7 @@ from dataclasses import replace
 import streamlit as st
 
 from deeparch import i18n, jobs, lifecycle, sweep, views
-from deeparch.archs import ARCHS, load_config, make_config, schema
+from deeparch.archs import ARCHS, load_config, make_config, race_configs, races, schema
 from deeparch.config import COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
@@ -34,10 +34,20 @@ TEXT = i18n.Catalog("train", {
     "params_error": "These settings do not build a model: {error}",
     "kind_classifier": "classifier: learns to label digits",
     "kind_generator": "generator: learns to draw digits",
+    "kind_language_model": "language model: learns to continue sequences of tokens (generated tasks)",
     "group_budget": "Training budget",
     "group_optimizer": "Optimizer",
     "group_arch": "Architecture settings",
     "group_cadence": "Logging, evaluation and checkpoints",
+    "group_dataset": "Dataset settings",
+    "presets": "Presets",
+    "presets_help": "Settings that show one feature's effect; they replace the fields below.",
+    "lesson": "Lesson races",
+    "lesson_intro": "A lesson told by racing settings against each other (same data, seed and budget as above).",
+    "lesson_pick": "Lesson",
+    "lesson_launch": "Launch lesson race",
+    "lesson_budget": "Fix the budget and seed above first.",
+    "lesson_run_name": "{label} · {title}",
     "reset": "Reset to the course defaults",
     "name": "Run name (optional)",
     "name_placeholder": "e.g. cnn lr 1e-3",
@@ -178,6 +188,17 @@ def reset(arch: str) -> None:
         del st.session_state[k]
 
 
+def apply_preset(arch: str, preset) -> None:
+    """Fill the fields with ``preset``: its dataset and its settings, the rest back to the defaults."""
+    reset(arch)
+    ss = st.session_state
+    ss["train_dataset"] = ss["keep:train_dataset"] = preset.dataset
+    sch = schema(arch, preset.dataset)
+    for name, value in preset.hp.items():
+        p = sch[name]
+        ss[f"hp:{arch}:{name}"] = value if p.type is bool or p.choices is not None else shown(value)
+
+
 def param_grid(params: list, arch: str, values: dict, errors: dict, ncol: int = 3) -> None:
     cols = st.columns(ncol)
     for i, p in enumerate(params):
@@ -218,7 +239,14 @@ def one_run() -> tuple[str, str, dict, list[str]]:
     if not dataset_ready(dataset):
         st.warning(TEXT["dataset_missing"].format(name=dataset), icon=":material/cloud_download:")
 
-    sch = schema(arch)
+    if spec.presets:
+        st.caption(TEXT["presets"], help=TEXT["presets_help"])
+        for col, preset in zip(st.columns(len(spec.presets)), spec.presets):
+            col.button(preset.title, key=f"preset:{preset.name}", on_click=apply_preset, args=(arch, preset),
+                       icon=":material/tune:")
+
+    sch = schema(arch, dataset)
+    own_data = [p.name for p in DATASETS[dataset].params]
     values: dict = {}
     errors: dict = {}
     with st.container(border=True):
@@ -232,8 +260,11 @@ def one_run() -> tuple[str, str, dict, list[str]]:
     st.markdown(f"**{TEXT['group_optimizer']}**")
     param_grid([sch[n] for n in OPTIMIZER if n in sch], arch, values, errors)
     st.markdown(f"**{TEXT['group_arch']}**")
-    own = [p for n, p in sch.items() if n not in BUDGET + OPTIMIZER + CADENCE]
+    own = [p for n, p in sch.items() if n not in BUDGET + OPTIMIZER + CADENCE + tuple(own_data)]
     param_grid(own, arch, values, errors)
+    if own_data:
+        st.markdown(f"**{TEXT['group_dataset']}**")
+        param_grid([sch[n] for n in own_data], arch, values, errors)
     with st.expander(TEXT["group_cadence"], expanded=any(n in errors for n in CADENCE)):
         param_grid([sch[n] for n in CADENCE if n in sch], arch, values, errors)
     st.button(TEXT["reset"], on_click=reset, args=(arch,), type="tertiary", icon=":material/restart_alt:",
@@ -311,6 +342,37 @@ def race() -> None:
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
         names = [TEXT["race_run_name"].format(arch=a, time=time.strftime("%H:%M", now)) for a in archs]
+        ids = _controls.launch_once(configs, names, group=group)
+        if ids is None:
+            st.info(TEXT["double"])
+        else:
+            _selection.open_page("pages/live.py", ids)
+    st.divider()
+    lesson_races(seed, None if amount_error or seed_error else budget_of(amount))
+
+
+def lesson_races(seed, budget: dict | None) -> None:
+    """The declared lesson races: pick one, read what it shows, launch it with the budget and seed above."""
+    found = races()
+    if not found:
+        return
+    st.markdown(f"**{TEXT['lesson']}**")
+    st.caption(TEXT["lesson_intro"])
+    name = kept(st.selectbox, "lesson_race", {}, TEXT["lesson_pick"], list(found), format_func=lambda r: found[r].title)
+    lesson = found[name]
+    st.caption(lesson.explain)
+    reasons, configs = [], []
+    if budget is None:
+        reasons.append(TEXT["lesson_budget"])
+    else:
+        try:
+            configs = race_configs(lesson, seed, budget)
+        except ConfigError as e:
+            reasons.append(str(e))
+    if launch_button(TEXT["lesson_launch"], "lesson_go", ":material/school:", reasons):
+        now = time.localtime()
+        group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
+        names = [TEXT["lesson_run_name"].format(label=label, title=lesson.title) for label, *_ in lesson.runs]
         ids = _controls.launch_once(configs, names, group=group)
         if ids is None:
             st.info(TEXT["double"])

@@ -91,6 +91,9 @@ def _media_meta(draw: str, s: int) -> dict:
         return {"labels": labels, "pred": pred, "conf": [0.6 + 0.02 * i for i in range(16)], "classes": classes}
     if draw == "class_hist":
         return {"class_hist": [50, 40, 60, 55, 45, 50, 52, 48, 50, 50], "classes": classes}
+    if draw == "text":
+        return {"rows": [{"prompt": "531=", "output": "135", "target": "135", "ok": True},
+                         {"prompt": "972=", "output": "277", "target": "279", "ok": s < 100}]}
     return {}
 
 

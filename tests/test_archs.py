@@ -5,12 +5,14 @@ import pytest
 import torch
 
 from deeparch import data
-from deeparch.archs import ARCHS, make_config
+from deeparch.archs import ARCHS, default_dataset, make_config
 
 
-@pytest.fixture(scope="module")
-def batch():
-    d = data.load("mnist-5k")
+@pytest.fixture
+def batch(request):
+    """32 training examples of the test's architecture's first dataset (mnist-5k, or a generated task)."""
+    arch = request.node.callspec.params.get("arch", "cnn") if hasattr(request.node, "callspec") else "cnn"
+    d = data.load(default_dataset(arch))
     return d.x_train[:32], d.y_train[:32]
 
 
@@ -45,6 +47,9 @@ def test_visual_outputs_have_the_right_shape(arch, batch):
         assert ((0 <= conf) & (conf <= 1)).all() and ((0 <= pred) & (pred < 10)).all()
         ev = model.evaluate(*batch)
         assert set(ev) == {"test_loss", "test_acc"} and 0 <= ev["test_acc"] <= 1
+    elif model.kind == "language_model":
+        ev = model.evaluate(*batch)
+        assert set(ev) == {"test_loss", "test_acc", "test_exact"} and 0 <= ev["test_exact"] <= ev["test_acc"] + 1e-9
     else:
         imgs = model.sample(8, seed=3)
         assert imgs.shape == (8, 1, 28, 28)

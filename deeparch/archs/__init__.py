@@ -11,7 +11,7 @@ import pkgutil
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
-from deeparch.archs.base import ArchSpec
+from deeparch.archs.base import ArchSpec, Preset, Race
 from deeparch.config import COMMON, ConfigError, Param, RunConfig, validate
 
 CONTRACT_MODULES = {"base"}
@@ -54,8 +54,11 @@ def registered(spec: ArchSpec) -> Iterator[ArchSpec]:
         ARCHS.pop(spec.name, None)
 
 
-def schema(arch: str) -> dict[str, Param]:
-    """All parameters of ``arch``: common ones with the arch's preset defaults, then its own."""
+def schema(arch: str, dataset: str | None = None) -> dict[str, Param]:
+    """All parameters of ``arch``: common ones with the arch's preset defaults, then its own, then
+    those of ``dataset`` (a generated task's settings, such as the recall distance)."""
+    from deeparch.data import DATASETS
+
     spec = get_arch(arch)
     out: dict[str, Param] = {}
     for p in COMMON:
@@ -66,18 +69,52 @@ def schema(arch: str) -> dict[str, Param]:
         out[p.name] = p
     for p in spec.params:
         out[p.name] = p
+    for p in DATASETS[dataset].params if dataset in DATASETS else ():
+        if p.name in out:
+            raise RuntimeError(f"dataset {dataset} and architecture {arch} both declare {p.name!r}")
+        out[p.name] = p
     return out
 
 
-def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
-    """Validate and complete a configuration; raise ConfigError with the reason otherwise."""
+def input_problem(arch: str, dataset: str, hp: Mapping[str, Any]) -> str | None:
+    """Why ``arch`` cannot train on ``dataset`` with ``hp`` (a kind it does not read, or an image-only
+    knob set on a token dataset), or None."""
+    from deeparch.data import DATASETS
+
+    spec, kind = get_arch(arch), DATASETS[dataset].kind
+    if kind not in spec.inputs:
+        fits = [a for a, s in ARCHS.items() if kind in s.inputs]
+        return (f"{arch} reads {' or '.join(spec.inputs)} data and {dataset} is a {kind} dataset; "
+                f"choose {', '.join(fits) or 'another dataset'}")
+    if kind != "image":
+        params = schema(arch, dataset)
+        odd = [n for n in spec.image_only if n in hp and hp[n] is not None and params[n].coerce(hp[n]) != params[n].default]
+        if odd:
+            return f"{', '.join(odd)} only applies to image datasets, not to {dataset}"
+    return None
+
+
+def default_dataset(arch: str) -> str:
+    """The first dataset ``arch`` reads (mnist-5k for the image architectures)."""
+    from deeparch.data import DATASETS
+
+    return next(name for name, info in DATASETS.items() if info.kind in get_arch(arch).inputs)
+
+
+def make_config(arch: str, dataset: str | None = None, **hp: Any) -> RunConfig:
+    """Validate and complete a configuration (on the arch's first dataset unless named); raise
+    ConfigError with the reason otherwise."""
     from deeparch.data import DATASETS
 
     if arch not in ARCHS:
         raise ConfigError(f"arch={arch!r}: must be one of {', '.join(ARCHS)}")
+    dataset = dataset or default_dataset(arch)
     if dataset not in DATASETS:
         raise ConfigError(f"dataset={dataset!r}: must be one of {', '.join(DATASETS)}")
-    return validate(arch, dataset, schema(arch), hp, get_arch(arch).check)
+    problem = input_problem(arch, dataset, hp)
+    if problem:
+        raise ConfigError(problem)
+    return validate(arch, dataset, schema(arch, dataset), hp, get_arch(arch).check)
 
 
 def load_config(d: Mapping[str, Any] | str) -> RunConfig:
@@ -90,10 +127,26 @@ def load_config(d: Mapping[str, Any] | str) -> RunConfig:
         d = json.loads(d)
     hp = dict(d.get("hp", {}))
     if hp and d["arch"] in ARCHS:
-        for name, p in schema(d["arch"]).items():
+        for name, p in schema(d["arch"], d.get("dataset")).items():
             if name not in hp and p.legacy is not None:
                 hp[name] = p.legacy
-    return make_config(d["arch"], d.get("dataset", "mnist-5k"), **hp)
+    return make_config(d["arch"], d.get("dataset"), **hp)
 
 
-__all__ = ["ARCHS", "ArchSpec", "get_arch", "registered", "schema", "make_config", "load_config"]
+def presets() -> dict[str, tuple[str, "Preset"]]:
+    """Every architecture's named presets: preset name → (architecture, preset)."""
+    return {p.name: (a, p) for a, spec in ARCHS.items() for p in spec.presets}
+
+
+def races() -> dict[str, "Race"]:
+    """Every architecture's lesson races by name."""
+    return {r.name: r for spec in ARCHS.values() for r in spec.races}
+
+
+def race_configs(race: "Race", seed: int, budget: Mapping[str, Any]) -> list[RunConfig]:
+    """The race's runs as validated configurations on its dataset, with one seed and one budget."""
+    return [make_config(arch, race.dataset, **{**hp, **budget, "seed": seed}) for _, arch, hp in race.runs]
+
+
+__all__ = ["ARCHS", "ArchSpec", "get_arch", "registered", "schema", "make_config", "load_config",
+           "input_problem", "default_dataset", "presets", "races", "race_configs"]

@@ -36,6 +36,36 @@ class ArchSpec:
     unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
     check: Callable[[dict], str | None] | None = None  # cross-parameter rule: returns the reason it fails
     race_default: bool = False  # picked by default for a race on the Train page
+    inputs: tuple[str, ...] = ("image",)  # dataset kinds it reads (deeparch.data.DatasetInfo.kind)
+    image_only: tuple[str, ...] = ()      # its knobs that mean nothing on token datasets: refused there unless default
+    presets: tuple["Preset", ...] = ()    # named settings that show a feature's effect (the Train page offers them)
+    races: tuple["Race", ...] = ()        # lessons as a race of several settings, launched in one click
+    token_display: Display | None = None  # what its runs on a token dataset show, where that differs
+
+    def shows(self, dataset_kind: str) -> Display:
+        """The display of its runs on a dataset of this kind ("image" or "tokens")."""
+        return self.token_display if dataset_kind == "tokens" and self.token_display else self.display
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Named settings of one architecture: a dataset and the hyperparameters that differ from the defaults."""
+
+    name: str
+    title: str
+    dataset: str
+    hp: dict
+
+
+@dataclass(frozen=True)
+class Race:
+    """A lesson told by racing settings against each other on the same data, seed and budget."""
+
+    name: str
+    title: str
+    explain: str
+    runs: tuple[tuple[str, str, dict], ...]  # (run label, architecture, hyperparameters)
+    dataset: str
 
 
 class Media(NamedTuple):
