@@ -91,6 +91,12 @@ def _media_meta(draw: str, s: int) -> dict:
         return {"labels": labels, "pred": pred, "conf": [0.6 + 0.02 * i for i in range(16)], "classes": classes}
     if draw == "class_hist":
         return {"class_hist": [50, 40, 60, 55, 45, 50, 52, 48, 50, 50], "classes": classes}
+    if draw == "heatmap":  # the shared format (a confusion matrix here)
+        return {"z": [[40 + s if i == j else (i + j + s) % 4 for j in range(10)] for i in range(10)],
+                "x": classes, "y": classes, "xlabel": "predicted", "ylabel": "true", "zlabel": "digits"}
+    if draw == "curves":
+        return {"series": [{"label": "a", "x": list(range(1, 29)), "y": [10 ** (t / 7 - 4) for t in range(1, 29)]}],
+                "xlabel": "time step", "ylabel": "‖grad‖", "log_y": True}
     return {}
 
 

@@ -1,0 +1,127 @@
+"""What a classifier learned, as pictures and tables: first-layer filters, feature maps,
+Grad-CAM, the confusion matrix.
+
+Generic over classifiers: the convolutional views work on any model with ``nn.Conv2d``
+layers (found by type, never by name), so a new convolutional architecture gets them by
+calling these functions from its ``media``. Pure torch; the Draw page uses the same
+Grad-CAM on a student's drawing.
+
+Grad-CAM uses captum's ``LayerGradCam`` on the last convolution (with ``relu_attributions``,
+as in Selvaraju et al.) and ``LayerAttribution.interpolate`` to bring the map to 28×28:
+captum does exactly this cleanly, so there is no hand-written hook code to maintain.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from deeparch import images
+
+MAX_MAPS = 64      # feature maps drawn per layer (the course CNN has 32 and 64)
+DILATE = 2         # pixels the ink mask grows by when scoring a Grad-CAM map
+
+
+def convs(model: nn.Module) -> list[nn.Conv2d]:
+    """The model's 2-D convolutions in the order they are registered (input side first)."""
+    return [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+
+
+def _unit(x: torch.Tensor) -> torch.Tensor:
+    """Scale each map of (N, 1, H, W) to [-1, 1] on its own range (a flat map becomes black)."""
+    flat = x.flatten(1)
+    lo, hi = flat.min(1).values.view(-1, 1, 1, 1), flat.max(1).values.view(-1, 1, 1, 1)
+    return (x - lo) / (hi - lo).clamp_min(1e-12) * 2 - 1
+
+
+@torch.no_grad()
+def filters_png(model: nn.Module, nrow: int = 8) -> bytes:
+    """The first convolution's kernels (averaged over input channels), each on its own grey scale."""
+    w = convs(model)[0].weight.detach().float().cpu()          # (C, Cin, k, k)
+    return images.grid_png(_unit(w.mean(1, keepdim=True)), nrow)
+
+
+@torch.no_grad()
+def feature_maps(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
+    """Each convolution's output for the single image ``x`` (1, 1, 28, 28): a list of (C, H, W)."""
+    found: list[torch.Tensor] = []
+    hooks = [c.register_forward_hook(lambda m, i, o: found.append(o[0].detach().float().cpu())) for c in convs(model)]
+    was = model.training
+    model.eval()
+    try:
+        model(x)
+    finally:
+        model.train(was)
+        for h in hooks:
+            h.remove()
+    return found
+
+
+def feature_maps_png(model: nn.Module, x: torch.Tensor, nrow: int = 8) -> bytes:
+    """One grid per convolution (input side on top), stacked: the maps after each layer for one digit.
+    Maps of a smaller layer are upsampled to 28×28 so the grids line up."""
+    blocks = []
+    for maps in feature_maps(model, x):
+        m = maps[:MAX_MAPS].unsqueeze(1)                          # (C, 1, H, W)
+        if m.shape[-1] != 28:
+            m = F.interpolate(m, size=(28, 28), mode="nearest")
+        blocks.append(images.grid(_unit(m), nrow))
+    return images.to_png(torch.cat(blocks, 0))
+
+
+def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Grad-CAM of the last convolution for ``target`` (default: the predicted class), upsampled to
+    the input: ((N, H, W) maps in [0, 1], each scaled by its own maximum; (N,) targets)."""
+    from captum.attr import LayerAttribution, LayerGradCam
+
+    was = model.training
+    model.eval()
+    try:
+        x = x.detach()
+        if target is None:
+            with torch.no_grad():
+                target = model(x).argmax(1)
+        cam = LayerGradCam(model, convs(model)[-1]).attribute(x, target=target, relu_attributions=True)
+        cam = LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), interpolate_mode="bilinear")
+    finally:
+        model.train(was)
+        model.zero_grad(set_to_none=True)  # the trainer reads gradients of training steps only
+    cam = cam[:, 0].detach().float().cpu().clamp_min(0)          # (N, H, W)
+    return cam / cam.flatten(1).max(1).values.clamp_min(1e-12).view(-1, 1, 1), target.cpu()
+
+
+def ink_ratio(cam: torch.Tensor, x: torch.Tensor, dilate: int = DILATE) -> float:
+    """Mean Grad-CAM on the digit's ink (pixels above the background, grown by ``dilate`` px) over
+    its mean elsewhere: above 1 the map looks at the digit, 2 or more it clearly highlights it."""
+    ink = (x.detach().float().cpu()[:, 0] > 0).float().unsqueeze(1)     # (N, 1, H, W), images in [-1, 1]
+    ink = F.max_pool2d(ink, 2 * dilate + 1, stride=1, padding=dilate)[:, 0] > 0
+    on, off = cam[ink], cam[~ink]
+    return float(on.mean() / off.mean().clamp_min(1e-12)) if len(on) and len(off) else float("nan")
+
+
+def overlay(x: torch.Tensor, cam: torch.Tensor) -> torch.Tensor:
+    """Digits (N, 1, H, W) in [-1, 1] under their maps (N, H, W) in [0, 1]: (N, 3, H, W) in [0, 1],
+    the digit in grey, the map in a black-red-yellow ("hot") scale on top."""
+    grey = (x.detach().float().cpu()[:, 0] + 1) / 2 * 0.45
+    hot = torch.stack([(3 * cam).clamp(0, 1), (3 * cam - 1).clamp(0, 1), (3 * cam - 2).clamp(0, 1)], 1)
+    return (grey.unsqueeze(1) + 0.75 * hot).clamp(0, 1)
+
+
+def rgb_grid_png(rgb: torch.Tensor, nrow: int) -> bytes:
+    """(N, 3, H, W) in [0, 1] → a PNG grid laid out as ``images.grid_png`` lays out grey ones."""
+    from torchvision.utils import make_grid
+
+    g = make_grid(rgb, nrow=nrow, padding=2, pad_value=images.PAD_GREY / 255)   # (3, H', W')
+    return images.to_png((g * 255).round().to(torch.uint8).permute(1, 2, 0).contiguous())
+
+
+def confusion(pred: torch.Tensor, y: torch.Tensor, n: int) -> torch.Tensor:
+    """(n, n) counts: row = true class, column = predicted class."""
+    return torch.bincount(y.long().cpu() * n + pred.long().cpu(), minlength=n * n).view(n, n)
+
+
+def confusion_meta(counts: torch.Tensor, classes) -> dict:
+    """A confusion matrix in the shared ``draw="heatmap"`` format."""
+    labels = [str(c) for c in classes][:counts.shape[0]] or [str(i) for i in range(counts.shape[0])]
+    return {"z": counts.tolist(), "x": labels, "y": labels, "xlabel": "predicted", "ylabel": "true",
+            "zlabel": "digits"}
