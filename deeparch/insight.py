@@ -66,7 +66,8 @@ def feature_maps_png(model: nn.Module, x: torch.Tensor, nrow: int = 8) -> bytes:
         if m.shape[-1] != 28:
             m = F.interpolate(m, size=(28, 28), mode="nearest")
         blocks.append(images.grid(_unit(m), nrow))
-    return images.to_png(torch.cat(blocks, 0))
+    width = max(b.shape[1] for b in blocks)  # a layer with fewer maps than a row is padded on the right
+    return images.to_png(torch.cat([F.pad(b, (0, width - b.shape[1]), value=images.PAD_GREY) for b in blocks], 0))
 
 
 def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -125,3 +126,44 @@ def confusion_meta(counts: torch.Tensor, classes) -> dict:
     labels = [str(c) for c in classes][:counts.shape[0]] or [str(i) for i in range(counts.shape[0])]
     return {"z": counts.tolist(), "x": labels, "y": labels, "xlabel": "predicted", "ylabel": "true",
             "zlabel": "digits"}
+
+
+# ---- a digit drawn in the browser -------------------------------------------------------------
+def to_mnist(pixels, box: int = 20) -> torch.Tensor:
+    """A drawing (H, W) with ink bright in [0, 1] → (1, 1, 28, 28) in [-1, 1], prepared as MNIST's
+    digits were: the ink's bounding box scaled to fit ``box`` × ``box`` (aspect kept, area-averaged),
+    then placed so its centre of mass is the image's centre. A blank drawing gives a blank image."""
+    img = torch.as_tensor(pixels, dtype=torch.float32).clamp(0, 1)
+    out = torch.zeros(28, 28)
+    rows, cols = (img > 0.05).any(1).nonzero(), (img > 0.05).any(0).nonzero()
+    if len(rows):
+        crop = img[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+        scale = box / max(crop.shape)
+        size = (max(1, round(crop.shape[0] * scale)), max(1, round(crop.shape[1] * scale)))
+        digit = F.interpolate(crop[None, None], size=size, mode="area")[0, 0]
+        ys, xs = torch.arange(size[0], dtype=torch.float32), torch.arange(size[1], dtype=torch.float32)
+        mass = digit.sum().clamp_min(1e-12)
+        cy, cx = (digit.sum(1) * ys).sum() / mass, (digit.sum(0) * xs).sum() / mass
+        top = int(min(max(round(13.5 - cy.item()), 0), 28 - size[0]))
+        left = int(min(max(round(13.5 - cx.item()), 0), 28 - size[1]))
+        out[top:top + size[0], left:left + size[1]] = digit
+    return (out * 2 - 1).view(1, 1, 28, 28)
+
+
+def load_classifier(config: dict, checkpoint) -> nn.Module:
+    """A run's model from its latest checkpoint, for inference only (the file is only read; the
+    trainer replaces it atomically, so a running run's checkpoint is always whole)."""
+    from deeparch.archs import get_arch, load_config
+
+    cfg = load_config(config)
+    model = get_arch(cfg.arch).build(cfg)
+    blob = torch.load(checkpoint, weights_only=True, map_location="cpu")
+    model.load_state_dict(blob["model"])
+    return model.eval()
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor) -> list[float]:
+    """Class probabilities of the single image ``x`` (1, 1, 28, 28)."""
+    model.eval()
+    return F.softmax(model(x), dim=1)[0].tolist()
