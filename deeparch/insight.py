@@ -91,13 +91,22 @@ def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = No
     return cam / cam.flatten(1).max(1).values.clamp_min(1e-12).view(-1, 1, 1), target.cpu()
 
 
+def ink_mask(x: torch.Tensor, dilate: int = DILATE) -> torch.Tensor:
+    """(N, H, W) bool: the digits' ink (pixels above the background of images in [-1, 1]) grown by ``dilate`` px."""
+    ink = (x.detach().float().cpu()[:, 0] > 0).float().unsqueeze(1)     # (N, 1, H, W)
+    return F.max_pool2d(ink, 2 * dilate + 1, stride=1, padding=dilate)[:, 0] > 0
+
+
 def ink_ratio(cam: torch.Tensor, x: torch.Tensor, dilate: int = DILATE) -> float:
     """Mean Grad-CAM on the digit's ink (pixels above the background, grown by ``dilate`` px) over
     its mean elsewhere: above 1 the map looks at the digit, 2 or more it clearly highlights it."""
-    ink = (x.detach().float().cpu()[:, 0] > 0).float().unsqueeze(1)     # (N, 1, H, W), images in [-1, 1]
-    ink = F.max_pool2d(ink, 2 * dilate + 1, stride=1, padding=dilate)[:, 0] > 0
+    ink = ink_mask(x, dilate)
     on, off = cam[ink], cam[~ink]
-    return float(on.mean() / off.mean().clamp_min(1e-12)) if len(on) and len(off) else float("nan")
+    if not len(on) or not len(off):
+        return float("nan")
+    if off.mean() == 0:  # no heat at all off the ink (a trained CNN's usual map): unbounded
+        return float("inf") if on.mean() > 0 else float("nan")
+    return float(on.mean() / off.mean())
 
 
 def overlay(x: torch.Tensor, cam: torch.Tensor) -> torch.Tensor:
@@ -167,3 +176,27 @@ def predict(model: nn.Module, x: torch.Tensor) -> list[float]:
     """Class probabilities of the single image ``x`` (1, 1, 28, 28)."""
     model.eval()
     return F.softmax(model(x), dim=1)[0].tolist()
+
+
+# ---- the model itself -------------------------------------------------------------------------
+def module_tree(model: nn.Module) -> list[dict]:
+    """Every module of ``model`` in registration order: its dotted name, depth, class, the parameters
+    it holds itself and those of everything under it (so a student sees where the weights sit)."""
+    rows = []
+    for name, m in model.named_modules():
+        rows.append({"module": name or "(model)", "depth": name.count(".") + bool(name), "type": type(m).__name__,
+                     "own": sum(p.numel() for p in m.parameters(recurse=False)),
+                     "total": sum(p.numel() for p in m.parameters())})
+    return rows
+
+
+def model_source(model: nn.Module) -> tuple[str, str]:
+    """(file path relative to the project, source code) of the model's class, read from the project's
+    own file, so the code on screen is the code that trained."""
+    import inspect
+    from pathlib import Path
+
+    cls = type(model)
+    path = Path(inspect.getsourcefile(cls)).resolve()
+    root = Path(__file__).resolve().parent.parent
+    return (str(path.relative_to(root)) if path.is_relative_to(root) else str(path)), inspect.getsource(cls)

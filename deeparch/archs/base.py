@@ -35,6 +35,7 @@ class ArchSpec:
     unused: tuple[str, ...] = ()  # common parameters this architecture has no use for
     check: Callable[[dict], str | None] | None = None  # cross-parameter rule: returns the reason it fails
     race_default: bool = False  # picked by default for a race on the Train page
+    differs: str = ""  # plain words: how this file's model differs from the course's listing ("" = as listed)
 
 
 class Media(NamedTuple):

@@ -1,6 +1,8 @@
 """The course CNN: two 3×3 convolutions, max-pooling, dropout, two linear layers."""
 from __future__ import annotations
 
+import math
+
 import torch.nn as nn
 
 from deeparch import insight
@@ -47,9 +49,14 @@ class CNN(ClassifierModel):
             Media("grad_cam", insight.rgb_grid_png(insight.overlay(x, cam), 4),
                   {"labels": ctx.y_probe[:CAM_PROBES].tolist(), "pred": target.tolist(),
                    "conf": [round(c, 4) for c in conf.tolist()], "classes": list(ctx.classes),
-                   "ink_ratio": round(insight.ink_ratio(cam, x), 3)}),
+                   "ink_ratio": _finite(insight.ink_ratio(cam, x))}),
         ]
         return out, figures
+
+
+def _finite(v: float) -> float | None:
+    """A figure for the media's JSON meta: None where it is unbounded or undefined."""
+    return round(v, 3) if math.isfinite(v) else None
 
 
 FILTERS = View(
@@ -73,6 +80,10 @@ SPEC = ArchSpec(
     name="cnn",
     title="CNN (rede convolucional)",
     kind="classifier",
+    differs=(
+        "The course listing, layer for layer, at its defaults (32 and 64 filters, 3×3 kernels, pooling, "
+        "dropout 0.25 and 0.5, 128 hidden units). Knobs add what the listing leaves fixed: other widths and "
+        "kernel sizes, optional batch normalisation after each convolution."),
     summary=(
         "A convolutional network slides small 3×3 filters over the image, so the same "
         "pattern detector (an edge, a curve) is used everywhere in the picture. Two "
