@@ -49,7 +49,7 @@ export default function (component) {
   if (!root) {
     root = document.createElement('div');
     root.className = 'deeparch-draw';
-    root.style.cssText = 'display:flex;gap:12px;align-items:flex-end';
+    root.style.cssText = 'display:flex;flex-direction:column;gap:8px;align-items:flex-start';
     const c = document.createElement('canvas');
     c.width = c.height = data.size;
     c.style.cssText = 'background:#000;border-radius:6px;touch-action:none;cursor:crosshair';

@@ -199,15 +199,13 @@ def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
 
 def draw_heatmap(run, view, at: int, png: bytes, meta: dict) -> None:
     """A view in the shared heatmap format (a confusion matrix, attention weights)."""
-    _plot.chart(charts.heatmap_figure(meta, TEXT["hist"].format(title=view.title, name=run.name),
-                                      uirevision=f"heat-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
+    _plot.chart(charts.heatmap_figure(meta, uirevision=f"heat-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
     st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 
 def draw_curves(run, view, at: int, png: bytes, meta: dict) -> None:
     """A view in the shared curves format (a gradient over time steps, a noise schedule)."""
-    _plot.chart(charts.curves_figure(meta, TEXT["hist"].format(title=view.title, name=run.name),
-                                     uirevision=f"curves-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
+    _plot.chart(charts.curves_figure(meta, uirevision=f"curves-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
     st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 

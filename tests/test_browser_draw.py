@@ -59,6 +59,8 @@ def test_a_drawn_digit_gets_a_prediction_from_each_picked_classifier(server, bro
     page.get_by_text("tiny cnn says").wait_for(timeout=30_000)
     page.get_by_text("tiny mlp says").wait_for(timeout=30_000)
     page.get_by_text("Grad-CAM: where tiny cnn looks").wait_for(timeout=30_000)
+    page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
+                           ".every(i => i.complete && i.naturalWidth > 0)", timeout=30_000)
     # a second stroke, with the models cached: the steady-state figure
     before = seen.get_attribute("src")
     t = stroke(page, [(90, 60), (190, 60), (120, 250)])  # a "7" over it
