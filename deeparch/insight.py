@@ -6,9 +6,12 @@ layers (found by type, never by name), so a new convolutional architecture gets 
 calling these functions from its ``media``. Pure torch; the Draw page uses the same
 Grad-CAM on a student's drawing.
 
-Grad-CAM uses captum's ``LayerGradCam`` on the last convolution (with ``relu_attributions``,
-as in Selvaraju et al.) and ``LayerAttribution.interpolate`` to bring the map to 28×28:
-captum does exactly this cleanly, so there is no hand-written hook code to maintain.
+Grad-CAM uses captum's ``LayerGradCam`` on the last convolution's activated output (with
+``relu_attributions``, as in Selvaraju et al.) and ``LayerAttribution.interpolate`` to bring
+the map to 28×28: captum does exactly this cleanly, so there is no hand-written hook code to
+maintain. The activated output, not the raw convolution: raw outputs are negative over the
+background, and on a thick hand-drawn digit they made every weighted sum negative (an empty
+map); after the ReLU the maps are non-negative, as Grad-CAM assumes.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ import torch.nn.functional as F
 
 from deeparch import images
 
+ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.SiLU, nn.ELU, nn.Tanh, nn.Sigmoid)
+PASS_THROUGH = (nn.BatchNorm2d, nn.GroupNorm, nn.Identity)  # may sit between a convolution and its activation
 MAX_MAPS = 64      # feature maps drawn per layer (the course CNN has 32 and 64)
 DILATE = 2         # pixels the ink mask grows by when scoring a Grad-CAM map
 
@@ -25,6 +30,19 @@ DILATE = 2         # pixels the ink mask grows by when scoring a Grad-CAM map
 def convs(model: nn.Module) -> list[nn.Conv2d]:
     """The model's 2-D convolutions in the order they are registered (input side first)."""
     return [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+
+
+def cam_layer(model: nn.Module) -> nn.Module:
+    """The module whose output Grad-CAM weighs: the activation that follows the last convolution
+    (past any normalisation), or the convolution itself when none follows."""
+    mods = list(model.modules())
+    last = max(i for i, m in enumerate(mods) if isinstance(m, nn.Conv2d))
+    for m in mods[last + 1:]:
+        if isinstance(m, ACTIVATIONS):
+            return m
+        if not isinstance(m, PASS_THROUGH):
+            break
+    return mods[last]
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
@@ -71,7 +89,7 @@ def feature_maps_png(model: nn.Module, x: torch.Tensor, nrow: int = 8) -> bytes:
 
 
 def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Grad-CAM of the last convolution for ``target`` (default: the predicted class), upsampled to
+    """Grad-CAM of the last convolution (activated) for ``target`` (default: the predicted class), upsampled to
     the input: ((N, H, W) maps in [0, 1], each scaled by its own maximum; (N,) targets)."""
     from captum.attr import LayerAttribution, LayerGradCam
 
@@ -82,7 +100,7 @@ def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = No
         if target is None:
             with torch.no_grad():
                 target = model(x).argmax(1)
-        cam = LayerGradCam(model, convs(model)[-1]).attribute(x, target=target, relu_attributions=True)
+        cam = LayerGradCam(model, cam_layer(model)).attribute(x, target=target, relu_attributions=True)
         cam = LayerAttribution.interpolate(cam, tuple(x.shape[-2:]), interpolate_mode="bilinear")
     finally:
         model.train(was)

@@ -45,6 +45,7 @@ def test_conv_views_have_the_model_shapes():
     maps = insight.feature_maps(m, torch.zeros(1, 1, 28, 28))
     assert [tuple(f.shape) for f in maps] == [(4, 28, 28), (8, 28, 28)]
     assert m.training  # the hook pass leaves the model as it found it
+    assert insight.cam_layer(m) is m.features[5]  # the ReLU after the last convolution (past the norm slot)
 
 
 def test_grad_cam_is_a_normalised_map_and_leaves_no_gradients():
