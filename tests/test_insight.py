@@ -28,6 +28,19 @@ def test_confusion_counts_true_rows_and_predicted_columns():
     assert {"xlabel", "ylabel", "zlabel"} <= meta.keys()
 
 
+def test_grad_cam_equals_captums_layer_grad_cam():
+    """Our 20 lines against the reference implementation (captum: a test dependency only)."""
+    captum = pytest.importorskip("captum.attr")
+    m = small_cnn(batch_norm=True).eval()
+    x = torch.rand(5, 1, 28, 28) * 2 - 1
+    target = torch.tensor([0, 3, 3, 7, 9])
+    ours, _ = insight.grad_cam(m, x, target)
+    ref = captum.LayerGradCam(m, insight.cam_layer(m)).attribute(x, target=target, relu_attributions=True)
+    ref = captum.LayerAttribution.interpolate(ref, (28, 28), interpolate_mode="bilinear")[:, 0].detach()
+    ref = ref / ref.flatten(1).max(1).values.clamp_min(1e-12).view(-1, 1, 1)
+    assert (ours.amax((1, 2)) > 0).any() and torch.allclose(ours, ref, atol=1e-5)
+
+
 def test_ink_ratio_known_values():
     x = -torch.ones(1, 1, 28, 28)
     x[0, 0, 10:18, 13:15] = 1.0                       # a stroke
