@@ -24,6 +24,7 @@ from deeparch import images
 
 ACTIVATIONS = (nn.ReLU, nn.LeakyReLU, nn.GELU, nn.SiLU, nn.ELU, nn.Tanh, nn.Sigmoid)
 PASS_THROUGH = (nn.BatchNorm2d, nn.GroupNorm, nn.Identity)  # may sit between a convolution and its activation
+LAYER_GAP = 6      # pixels of white between the feature maps of two layers
 MAX_MAPS = 64      # feature maps drawn per layer (the course CNN has 32 and 64)
 DILATE = 2         # pixels the ink mask grows by when scoring a Grad-CAM map
 
@@ -33,17 +34,27 @@ def convs(model: nn.Module) -> list[nn.Conv2d]:
     return [m for m in model.modules() if isinstance(m, nn.Conv2d)]
 
 
-def cam_layer(model: nn.Module) -> nn.Module:
-    """The module whose output Grad-CAM weighs: the activation that follows the last convolution
-    (past any normalisation), or the convolution itself when none follows."""
+def activated(model: nn.Module) -> list[nn.Module]:
+    """For each convolution, the module whose output is its activated maps: the activation that
+    follows it (past any normalisation), or the convolution itself when none follows."""
     mods = list(model.modules())
-    last = max(i for i, m in enumerate(mods) if isinstance(m, nn.Conv2d))
-    for m in mods[last + 1:]:
-        if isinstance(m, ACTIVATIONS):
-            return m
-        if not isinstance(m, PASS_THROUGH):
-            break
-    return mods[last]
+    out = []
+    for i, conv in enumerate(mods):
+        if not isinstance(conv, nn.Conv2d):
+            continue
+        found = conv
+        for m in mods[i + 1:]:
+            if isinstance(m, ACTIVATIONS):
+                found = m
+            if not isinstance(m, PASS_THROUGH):
+                break
+        out.append(found)
+    return out
+
+
+def cam_layer(model: nn.Module) -> nn.Module:
+    """The module whose output Grad-CAM weighs: the last convolution's activated maps."""
+    return activated(model)[-1]
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
@@ -62,9 +73,10 @@ def filters_png(model: nn.Module, nrow: int = 8) -> bytes:
 
 @torch.no_grad()
 def feature_maps(model: nn.Module, x: torch.Tensor) -> list[torch.Tensor]:
-    """Each convolution's output for the single image ``x`` (1, 1, 28, 28): a list of (C, H, W)."""
+    """Each convolution's activated output for the single image ``x`` (1, 1, 28, 28): a list of (C, H, W)."""
     found: list[torch.Tensor] = []
-    hooks = [c.register_forward_hook(lambda m, i, o: found.append(o[0].detach().float().cpu())) for c in convs(model)]
+    hooks = [c.register_forward_hook(lambda m, i, o: found.append(o[0].detach().float().cpu()))
+             for c in activated(model)]
     was = model.training
     model.eval()
     try:
@@ -86,7 +98,9 @@ def feature_maps_png(model: nn.Module, x: torch.Tensor, nrow: int = 8) -> bytes:
             m = F.interpolate(m, size=(28, 28), mode="nearest")
         blocks.append(images.grid(_unit(m), nrow))
     width = max(b.shape[1] for b in blocks)  # a layer with fewer maps than a row is padded on the right
-    return images.to_png(torch.cat([F.pad(b, (0, width - b.shape[1]), value=images.PAD_GREY) for b in blocks], 0))
+    gap = torch.full((LAYER_GAP, width), 255, dtype=torch.uint8)  # a white band between layers
+    parts = [F.pad(b, (0, width - b.shape[1]), value=images.PAD_GREY) for b in blocks]
+    return images.to_png(torch.cat([p for b in parts for p in (b, gap)][:-1], 0))
 
 
 def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -66,9 +66,10 @@ FILTERS = View(
             "topic: convolutions learn their own local pattern detectors.")
 FEATURE_MAPS = View(
     "feature_maps", "Feature maps of one probe digit",
-    explain="What each convolution outputs for one test digit (knob probe_digit): the first block is the first "
-            "layer, the second the next. Early maps are the digit's edges; deeper ones respond to parts of it. "
-            "Maps that are all black for every digit are dead filters. Course topic: feature hierarchies.")
+    explain="What each convolution outputs (after its ReLU) for one test digit (knob probe_digit): the block "
+            "above the white band is the first layer, the one below the second. Early maps are the digit's edges; "
+            "deeper ones respond to parts of it. Maps black for every digit are dead filters. Course topic: "
+            "feature hierarchies.")
 GRAD_CAM = View(
     "grad_cam", "Grad-CAM: where the model looks", draw="probe",
     explain="Grad-CAM of the last convolution for the predicted class, in red-yellow over the digit. A healthy "
