@@ -1,6 +1,6 @@
 """Server-side cost of the Live and Compare charts for a long run, with and without downsampling.
 
-    python bench/bench_render.py [--steps 100000] [--repeat 3]
+    python bench/bench_render.py [--steps 100000] [--repeat 3] [--page-steps 2000]
 
 Builds a temporary store holding one run of ``--steps`` logged steps (loss and train_acc
 every step, test_loss / test_acc every 100, per-layer gradient norms, grad_norm, lr and
@@ -8,6 +8,11 @@ throughput every 20), then times what a page does: read the rows (full read, and
 per-second incremental read of the Live page), downsample, build the Plotly figures, and
 serialise them as the pages' chart component does (``fig.to_json()`` inside the component's
 JSON data, ``pages/_plot.py``: what Streamlit sends to the browser).
+
+Then the whole Live page, server side, for one run of each architecture with every view it
+declares (issue 12.9): the page script run by Streamlit's AppTest (status, panels, every
+view's media and figure, the model card, the diagnostics) on a store written by
+``tests/fake_runs.py``, first visit and a rerun (the refresh), best of ``--repeat``.
 """
 from __future__ import annotations
 
@@ -87,6 +92,39 @@ def compare_figures(rm: series.RunMetrics, max_points: int) -> list:
                                "loss by step", max_points=max_points)]
 
 
+def live_page_seconds(root: Path, steps: int, repeat: int) -> dict[str, tuple[int, float, float]]:
+    """Per architecture: (views, first visit s, rerun s) of the Live page's server time for one run."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    import fake_runs
+    from streamlit.testing.v1 import AppTest
+
+    from deeparch.archs import ARCHS
+
+    os.environ["DEEPARCH_RUNS"] = str(root)
+    store = Store(root)
+    out = {}
+    app = str(Path(__file__).resolve().parent.parent / "app.py")
+    for arch, spec in ARCHS.items():
+        rid = fake_runs.fake_run(store, arch, steps=steps)
+        first, again = float("inf"), float("inf")
+        for _ in range(repeat):
+            at = AppTest.from_file(app, default_timeout=120)
+            at.run()
+            at.session_state["handoff:pages/live.py"] = [rid]
+            t = time.perf_counter()
+            at.switch_page("pages/live.py").run()
+            first = min(first, time.perf_counter() - t)
+            assert not at.exception, [e.value for e in at.exception]
+            t = time.perf_counter()
+            at.run()
+            again = min(again, time.perf_counter() - t)
+        out[arch] = (len(spec.display.views), first, again)
+    store.close()
+    return out
+
+
 def timed(fn, repeat: int) -> tuple[float, object]:
     best, out = float("inf"), None
     for _ in range(repeat):
@@ -100,6 +138,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=100_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--page-steps", type=int, default=2000, help="logged steps of each run on the Live page test")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -145,6 +184,14 @@ def main() -> None:
         print(f"\ntarget < 1 s downsampled (first Live visit, read + figures + to_json): "
               f"{total:.2f} s {'OK' if total < 1 else 'OVER'}")
         store.close()
+
+        print(f"\nLive page, server time (AppTest script run), one run of {a.page_steps:,} steps with every view:")
+        print(f"{'arch':12} {'views':>5} {'first visit':>12} {'refresh':>10}")
+        worst = 0.0
+        for arch, (n, first, again) in live_page_seconds(Path(tmp) / "page", a.page_steps, a.repeat).items():
+            worst = max(worst, first, again)
+            print(f"{arch:12} {n:5} {first * 1000:10.0f}ms {again * 1000:8.0f}ms")
+        print(f"target < 1 s per Live page with all views: worst {worst:.2f} s {'OK' if worst < 1 else 'OVER'}")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
     python bench/screenshots.py --projector  # Live at 1280x720 (and at 150% zoom) with a CNN and a GAN run
     python bench/screenshots.py --fake --lang pt-BR        # every page in Portuguese: docs/pt-BR-*.png
     python bench/screenshots.py --fake --projector --projector-mode --lang pt-BR   # the sidebar's projector mode
+    python bench/screenshots.py --views cnn.pt  # each teaching view of a trained CNN (bench_gradcam.py --save)
+                                                # and the Draw page: docs/view-<kind>.png, docs/draw.png
 
 Starts ``streamlit run app.py`` on a free port, drives Debian's Chromium with Playwright.
 """
@@ -132,6 +134,75 @@ def shoot_projector(port: int, out: Path, ids: dict, mode: bool = False, locale:
         browser.close()
 
 
+def views_run(store_dir: Path, state_dict: Path) -> int:
+    """A finished course CNN whose media are the real views of the trained weights in ``state_dict``
+    (its curves are fake_runs' shapes: only the views are shot), with a checkpoint for the Draw page."""
+    import torch
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    import fake_runs
+
+    from deeparch import data
+    from deeparch.archs import get_arch, make_config
+    from deeparch.archs.base import MediaContext
+    from deeparch.store import Store
+    from deeparch.trainer import PROBE_COUNT
+
+    s = Store(store_dir)
+    cfg = make_config("cnn", epochs=10)
+    rid = s.create_run(cfg.to_dict(), name="course CNN, 10 epochs", status="running", total_steps=630)
+    fake_runs.write_curves(s, rid, "cnn", 630)
+    model = get_arch("cnn").build(cfg)
+    weights = torch.load(state_dict, weights_only=True)
+    model.load_state_dict(weights)
+    ds = data.load(cfg.dataset)
+    model.evaluate(ds.x_test, ds.y_test)
+    found, _ = model.media(MediaContext(ds.x_test[:PROBE_COUNT], ds.y_test[:PROBE_COUNT], ds.classes, None), False)
+    for m in found:
+        s.log_media(rid, 630, m.kind, m.png, m.meta)
+    s.run_dir(rid).mkdir(parents=True, exist_ok=True)
+    torch.save({"model": weights}, s.run_dir(rid) / "checkpoint.pt")
+    s.set_status(rid, "finished")
+    return rid
+
+
+def shoot_views(port: int, out: Path, rid: int) -> None:
+    """Each declared view of the run on Live (title to explanation), then a digit drawn on the Draw page."""
+    from playwright.sync_api import sync_playwright
+
+    from deeparch.archs import get_arch
+
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 7000}, device_scale_factor=1)  # no inner scroll
+        page.goto(f"{base}/live?runs={rid}")
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+        time.sleep(8)
+        for view in get_arch("cnn").display.views:
+            top = page.get_by_text(view.title, exact=True).first.bounding_box()
+            bottom = page.get_by_text(view.explain, exact=True).first.bounding_box()
+            page.screenshot(path=str(out / f"view-{view.kind}.png"),
+                            clip={"x": top["x"] - 8, "y": top["y"] - 8, "width": max(bottom["width"], 380) + 16,
+                                  "height": bottom["y"] + bottom["height"] - top["y"] + 16})
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(f"{base}/draw?runs={rid}")
+        canvas = page.get_by_test_id("draw-canvas")
+        canvas.wait_for(timeout=60_000)
+        box = canvas.bounding_box()
+        page.mouse.move(box["x"] + 80, box["y"] + 70)
+        page.mouse.down()
+        for x, y in ((200, 70), (120, 240)):  # a 7
+            page.mouse.move(box["x"] + x, box["y"] + y, steps=12)
+        page.mouse.up()
+        page.get_by_text("Grad-CAM: where").first.wait_for(timeout=60_000)
+        page.wait_for_function("() => Array.from(document.querySelectorAll('[data-testid=stImage] img'))"
+                               ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
+        time.sleep(3)
+        page.screenshot(path=str(out / "draw.png"))
+        browser.close()
+
+
 def shoot(port: int, out: Path, ids: dict | None, locale: str = "en-US") -> None:
     """Every page; in another ``locale`` than English the files are named ``<locale>-<page>.png``."""
     from playwright.sync_api import sync_playwright
@@ -193,6 +264,7 @@ def main() -> None:
     ap.add_argument("--projector", action="store_true", help="only Live at 1280x720 with a CNN and a GAN run")
     ap.add_argument("--projector-mode", action="store_true", help="with --projector: turn on the sidebar's projector mode")
     ap.add_argument("--lang", default="en-US", choices=("en-US", "pt-BR"), help="the browser's language")
+    ap.add_argument("--views", metavar="STATE_DICT", help="each view of a CNN trained to this state_dict, and Draw")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -212,6 +284,9 @@ def main() -> None:
     port = free_port()
     server = start_server(store, port)
     try:
+        if a.views:
+            shoot_views(port, out, views_run(store, Path(a.views)))
+            return
         if a.projector:
             ids = ids or projector_runs(store)
             shoot_projector(port, out, ids, a.projector_mode, a.lang)

@@ -479,3 +479,41 @@ def sweep_figure(result: dict, label: str, title: str | None = None, percent: bo
     layout["xaxis"].update(type="category")
     layout["yaxis"].update(type="category")
     return _figure([trace], layout)
+
+
+# ---- the shared view formats (media meta: see the working agreement's contract) --------------
+def heatmap_figure(meta: dict, title: str | None = None, uirevision: str = "heatmap", height: int | None = None,
+                   colorscale: str = "Viridis") -> go.Figure:
+    """A view of ``draw="heatmap"``: ``meta`` = {"z": rows × columns, "x": column labels, "y": row labels,
+    "xlabel", "ylabel", "zlabel"}. The first row is drawn on top (a confusion matrix reads as printed);
+    each cell carries its value on hover, and, for small matrices, as text on the cell."""
+    z = np.asarray(meta.get("z") or [[]], dtype=float)
+    rows, cols = (z.shape if z.ndim == 2 else (0, 0))
+    x = [str(v) for v in (meta.get("x") or range(cols))]
+    y = [str(v) for v in (meta.get("y") or range(rows))]
+    layout = _layout(title, meta.get("xlabel", ""), meta.get("ylabel", ""), uirevision,
+                     height or max(260, min(560, 120 + 30 * rows)), legend=False, hovermode="closest")
+    layout["yaxis"].update(autorange="reversed", showgrid=False, type="category")
+    layout["xaxis"].update(showgrid=False, type="category")
+    if not z.size:
+        layout["annotations"] = [_empty_note("no data yet")]
+        return _figure([], layout)
+    zlabel = plain(meta.get("zlabel", ""))
+    trace = dict(type="heatmap", x=x, y=y, z=finite(z), colorscale=colorscale,
+                 colorbar=dict(title=dict(text=zlabel, side="right"), thickness=14),
+                 hovertemplate=f"{plain(meta.get('ylabel', ''))} %{{y}}<br>{plain(meta.get('xlabel', ''))} %{{x}}"
+                               f"<br>{zlabel} %{{z:.3g}}<extra></extra>")
+    if rows * cols <= 144:  # a 10 × 10 confusion matrix: the counts on the cells, readable from the back row
+        trace.update(texttemplate="%{z:.3~g}", textfont=dict(size=14))
+    return _figure([trace], layout)
+
+
+def curves_figure(meta: dict, title: str | None = None, uirevision: str = "curves",
+                  height: int = HEIGHT) -> go.Figure:
+    """A view of ``draw="curves"``: ``meta`` = {"series": [{"label", "x", "y"}], "xlabel", "ylabel", "log_y"},
+    one coloured line per series (a curve over time steps, a noise schedule)."""
+    series = [Series(str(s.get("label", "")), np.asarray(s.get("x", []), dtype=float),
+                     np.asarray(s.get("y", []), dtype=float), color=i, markers=len(s.get("x", [])) <= 40)
+              for i, s in enumerate(meta.get("series") or [])]
+    return line_figure(series, title, meta.get("xlabel", ""), meta.get("ylabel", ""), uirevision, height,
+                       bool(meta.get("log_y")))

@@ -49,7 +49,8 @@ class View:
     kind: str                  # the media kind in the store
     title: str
     explain: str = ""
-    draw: str = "image"        # "image" (a PNG grid), "probe" (grid with predictions), "class_hist"
+    draw: str = "image"        # "image" (a PNG grid), "probe" (grid with predictions), "class_hist",
+                               # "heatmap", "curves", "text" (meta formats: see charts.heatmap_figure, …)
     source: str = ""           # media kind whose meta it is drawn from (default: ``kind``)
 
     @property
@@ -119,6 +120,11 @@ PROBE = View(
     "probe", "Test digits and what the model says", draw="probe",
     explain="Sixteen fixed test digits with the predicted label and the model's confidence; red ones are "
             "wrong, with the true label. Early in training the guesses are random; watch them turn right.")
+CONFUSION = View(
+    "confusion", "Confusion matrix (test split)", draw="heatmap",
+    explain="Each row is the true digit, each column what the model answered; the diagonal counts the right "
+            "answers. A healthy model is bright on the diagonal only; a bright cell off it names two digits it "
+            "mixes up (often 4 and 9, 3 and 5). Course topic: evaluating a classifier beyond one accuracy figure.")
 CLASSIFIER_HEADLINE = Headline("best_test_acc", "best test accuracy", metric="test_acc", percent=True)
 
 QUALITY = Panel(
@@ -164,8 +170,9 @@ GENERATOR_EXTRA = ("coverage", "frechet", "judge_is")
 
 
 def classifier(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
-    """A classifier's display: loss and accuracy (then ``panels``), the probe grid, test accuracy first."""
-    return Display((LOSS, ACCURACY, *panels), (PROBE, *views), CLASSIFIER_HEADLINE)
+    """A classifier's display: loss and accuracy (then ``panels``), the probe grid, its ``views``, the
+    confusion matrix, test accuracy first."""
+    return Display((LOSS, ACCURACY, *panels), (PROBE, *views, CONFUSION), CLASSIFIER_HEADLINE)
 
 
 def generator(*panels: Panel, views: tuple[View, ...] = (), conditional: bool = False) -> Display:

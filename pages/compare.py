@@ -56,7 +56,10 @@ TEXT = i18n.Catalog("compare", {
     "download": "Download this table (CSV)",
     "config": "Settings that differ",
     "config_same": "All selected runs use the same settings.",
-    "grids": "Grids side by side",
+    "grids": "Views side by side",
+    "view_pick": "View",
+    "view_pick_help": "Any view the selected runs' architectures declare; a run whose architecture has no such "
+                      "view says so.",
     "grid_step": "Step",
     "grid_step_help": "Each run shows its latest grid at or before this step.",
     "grid_caption": "{name} · step {step:,}",
@@ -159,37 +162,68 @@ def sparse(runs, rms, metric: str) -> bool:
     return max((len(rms[r.id].series(metric)[0]) for r in runs if rms[r.id].has(metric)), default=0) < SPARSE
 
 
-def first_grid(run):
-    """The run's first declared view drawn as a grid (an image or a probe), or None."""
-    return next((v for v in views.display(run.arch, run.dataset).views if v.draw in GRID_DRAWS), None)
+def view_choices(runs) -> dict:
+    """Every view the runs' architectures declare, by media kind (first declaration wins), the
+    first grid-like view first so the page opens on what it always showed."""
+    found: dict = {}
+    for run in runs:
+        for view in views.display(run.arch, run.dataset).views:
+            found.setdefault(view.kind, view)
+    first = sorted(found, key=lambda k: found[k].draw not in GRID_DRAWS)
+    return {k: found[k] for k in first}
 
 
 GRID_DRAWS = ("image", "probe")
 
 
+def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
+    right, total = charts.probe_summary(meta)
+    _plot.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}-{view.kind}", height=280),
+                f"compare_{view.kind}:{run.id}")
+    st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right, total=total))
+
+
+def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
+    st.image(png, width="stretch")
+    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+
+
+def draw_figure(build):
+    """A drawer for a view whose meta a ``charts`` builder turns into a figure (heatmap, curves, histogram)."""
+    def draw(run, view, at: int, png: bytes, meta: dict) -> None:
+        _plot.chart(build(meta, run_ref(run), uirevision=f"c{view.kind}-{run.id}"), f"compare_{view.kind}:{run.id}")
+        st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+    return draw
+
+
+DRAW = {"probe": draw_probe, "image": draw_image,  # View.draw → how, side by side
+        "heatmap": draw_figure(charts.heatmap_figure), "curves": draw_figure(charts.curves_figure),
+        "class_hist": draw_figure(lambda meta, title, uirevision: charts.class_hist_figure(
+            meta.get("class_hist", []), meta.get("classes", []), title, uirevision))}
+
+
 def grids(runs) -> None:
+    """One declared view (the student picks which) of every run side by side, at one step."""
     s = _store.store()
+    choices = view_choices(runs)
+    if not choices:
+        return
+    kind = st.selectbox(TEXT["view_pick"], list(choices), format_func=lambda k: choices[k].title,
+                        key="compare_view", help=TEXT["view_pick_help"])
     top = max([r.total_steps or r.step for r in runs] + [1])
     step = st.slider(TEXT["grid_step"], 0, int(top), int(top), key="compare_grid_step",
                      help=TEXT["grid_step_help"])
     cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
-            view = first_grid(run)
+            view = next((v for v in views.display(run.arch, run.dataset).views if v.kind == kind), None)
             got = s.media(run.id, view.media_kind, step) if view else None
             if got is None:
                 st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
                 continue
-            at, png, meta = got
-            if view.draw == "probe":
-                right, total = charts.probe_summary(meta)
-                _plot.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}", height=280),
-                         f"compare_probe:{run.id}")
-                st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right,
-                                                        total=total))
-            else:
-                st.image(png, width="stretch")
-                st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+            DRAW.get(view.draw, draw_image)(run, view, *got)
+    if choices[kind].explain:
+        st.caption(choices[kind].explain)
 
 
 def gradients(runs, rms, uid: str) -> None:
@@ -363,7 +397,7 @@ def sweep_body(ids: list[int]) -> None:
     s = _store.store()
     runs = [r for r in (s.get_run(i) for i in ids) if r is not None]
     rms = _store.metrics_cache(ids, s)
-    head = views.display(runs[0].arch).headline
+    head = views.display(runs[0].arch, runs[0].dataset).headline
     if head is None:
         st.info(TEXT["sweep_no_headline"])
     else:

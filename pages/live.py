@@ -1,7 +1,7 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, i18n, jobs, lifecycle, pace, series, views
+from deeparch import charts, diagnose, i18n, jobs, lifecycle, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape
 from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
@@ -43,6 +43,30 @@ TEXT = i18n.Catalog("live", {
     "run_title_mark": "{mark} **{name}**",
     "run_line": "{title} {badge}",
     "series": "{run} · {what}",
+    "model": "The model itself: {name}",
+    "model_differs": "**How it differs from the course listing.** {text}",
+    "model_tree": "Layers and their parameters (own: held by that layer; total: with everything under it)",
+    "model_cols": {"module": "module", "type": "type", "own": "own parameters", "total": "total parameters"},
+    "model_code": "The model's code, from `{path}`",
+    "model_none": "This run's architecture is not in this version of the lab.",
+    "diag": {  # deeparch.diagnose note keys → what the numbers say, in words
+        "loss_nonfinite": "The loss became infinite or NaN at step {step:,}: the run diverged. Lower the learning "
+                          "rate or set grad_clip.",
+        "loss_diverging": "The loss is climbing: now {now:.3g}, its best was {best:.3g}. Diverging: lower the "
+                          "learning rate or set grad_clip.",
+        "grad_exploding": "Exploding gradients: the gradient norm is {now:.3g}, it started near {early:.3g}.",
+        "grad_vanishing_layer": "Vanishing gradient in layer {layer} (‖grad‖ {value:.1e}): it has stopped learning.",
+        "grad_spread": "Gradients {ratio:.0e}× smaller in {low} than in {high}: the signal vanishes through "
+                       "the depth of the network.",
+        "grad_vanishing_time": "The gradient at the first time step is {ratio:.1e} of the last one's: vanishing "
+                               "through time (an LSTM or GRU keeps it flatter).",
+        "overfitting": "Overfitting: the held-out loss rose to {now:.3g} from its best {best:.3g} at step "
+                       "{best_step:,}, while the training loss kept falling.",
+        "d_winning": "The discriminator is winning: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}. The generator gets little "
+                     "gradient; try a lower lr_d, label smoothing or instance noise.",
+        "mode_collapse": "Mode collapse: class coverage fell to {now:.2f} (best {best:.2f}); the generator draws "
+                         "few kinds of digit.",
+    },
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average of the per-step curves, as on Compare: 0 shows the raw values. "
                    "The raw curve stays visible, faint, under the smoothed one; test points are never smoothed.",
@@ -98,6 +122,9 @@ def run_header(run, rm: series.RunMetrics, index: int, multi: bool) -> None:
         with c3:
             _controls.controls(run, key="live", on_clone=add_to_selection)
         message = _words.explain(run)
+        for note in [] if message else diagnose.diagnose(rm, views.loss_key(run.arch)):  # an error says it already
+            if note.key in TEXT["diag"]:
+                st.warning(TEXT["diag"][note.key].format(**note.values), icon=":material/troubleshoot:")
         if message:
             st.error(message, icon=":material/error:")
         elif run.control == "stop" and run.status in lifecycle.ACTIVE:
@@ -185,8 +212,20 @@ def draw_text(run, view, at: int, png: bytes, meta: dict) -> None:
                                            right=sum(bool(r.get("ok")) for r in rows)))
 
 
-DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist,
-        "text": draw_text}  # View.draw → how
+def draw_heatmap(run, view, at: int, png: bytes, meta: dict) -> None:
+    """A view in the shared heatmap format (a confusion matrix, attention weights)."""
+    _plot.chart(charts.heatmap_figure(meta, uirevision=f"heat-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
+    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+
+
+def draw_curves(run, view, at: int, png: bytes, meta: dict) -> None:
+    """A view in the shared curves format (a gradient over time steps, a noise schedule)."""
+    _plot.chart(charts.curves_figure(meta, uirevision=f"curves-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
+    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+
+
+DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist,  # View.draw → how
+        "heatmap": draw_heatmap, "curves": draw_curves, "text": draw_text}
 
 
 def media(run) -> None:
@@ -279,6 +318,47 @@ def details(selected: list[int], weight: float) -> None:
             media(run)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def model_card(config_json: str) -> tuple[list[dict], str, str] | None:
+    """(module tree, source file, class source) of the model a run's configuration builds; None for an
+    architecture this version no longer has. Built once per configuration, never trained."""
+    import json
+
+    from deeparch import insight
+    from deeparch.archs import get_arch, load_config
+
+    try:
+        cfg = load_config(json.loads(config_json))
+    except (KeyError, ValueError):
+        return None
+    model = get_arch(cfg.arch).build(cfg)
+    return (insight.module_tree(model), *insight.model_source(model))
+
+
+def model_itself(run) -> None:
+    """The run's module tree with parameter counts, its class's code and how it differs from the course."""
+    import json
+
+    import pandas as pd
+
+    with st.expander(TEXT["model"].format(name=md_escape(run.name)), icon=":material/account_tree:"):
+        found = views.spec(run.arch)
+        card = model_card(json.dumps(run.config, sort_keys=True)) if found else None
+        if card is None:
+            st.caption(TEXT["model_none"])
+            return
+        tree, path, code = card
+        if found.differs:
+            st.markdown(TEXT["model_differs"].format(text=md_escape(found.differs)))
+        st.caption(TEXT["model_tree"])
+        table = pd.DataFrame(tree)
+        table["module"] = ["\u2003" * d + m for d, m in zip(table["depth"], table["module"])]  # indent by depth
+        st.dataframe(table[list(TEXT["model_cols"])].rename(columns=TEXT["model_cols"]), hide_index=True,
+                     width="stretch", height=min(420, 38 + 35 * len(table)))
+        st.caption(TEXT["model_code"].format(path=path))
+        st.code(code, language="python")
+
+
 def watch(selected: list[int], shown: dict[int, str]) -> None:
     """While nothing shown trains, look every few seconds whether a run changed status (resumed from
     another tab or the command line, deleted): then redraw the page, which starts the live refresh."""
@@ -312,6 +392,8 @@ def main() -> None:
     st.fragment(_guard.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)
     if follow and not refreshing:
         st.fragment(_guard.guarded(watch), run_every=WATCH_EVERY_S)(selected, {i: by_id[i].status for i in selected})
+    for i in selected:
+        model_itself(by_id[i])
 
 
 _guard.page(main)

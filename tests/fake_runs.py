@@ -94,6 +94,12 @@ def _media_meta(draw: str, s: int) -> dict:
     if draw == "text":
         return {"rows": [{"prompt": "531=", "output": "135", "target": "135", "ok": True},
                          {"prompt": "972=", "output": "277", "target": "279", "ok": s < 100}]}
+    if draw == "heatmap":  # the shared format (a confusion matrix here)
+        return {"z": [[40 + s if i == j else (i + j + s) % 4 for j in range(10)] for i in range(10)],
+                "x": classes, "y": classes, "xlabel": "predicted", "ylabel": "true", "zlabel": "digits"}
+    if draw == "curves":
+        return {"series": [{"label": "a", "x": list(range(1, 29)), "y": [10 ** (t / 7 - 4) for t in range(1, 29)]}],
+                "xlabel": "time step", "ylabel": "‖grad‖", "log_y": True}
     return {}
 
 

@@ -149,6 +149,10 @@ def test_every_builder_output_passes_plotly_validation():
         charts.class_hist_figure([1, 2, 3], ["x", "y", "z"], "hist"),
         charts.probe_figure(images.grid_png(torch.zeros(4, 1, 28, 28), 4),
                             {"labels": [1, 2, 3, 4], "pred": [1, 2, 0, 4], "conf": [0.9] * 4}),
+        charts.heatmap_figure(HEATMAP, "confusion"),
+        charts.heatmap_figure({}, "empty"),
+        charts.curves_figure(CURVES, "curves"),
+        charts.curves_figure({}, "empty"),
     ]
     for fig in figs:
         go.Figure(json.loads(fig.to_json()))  # raises ValueError on any invalid property
@@ -244,3 +248,26 @@ def test_series_symbols_put_a_few_marks_on_dense_lines():
     a, b = fig.data
     assert a.mode == "lines+markers" and a.marker.symbol == "diamond" and a.marker.maxdisplayed
     assert b.marker.maxdisplayed is None
+
+
+HEATMAP = {"z": [[5, 1], [0, 7]], "x": ["0", "1"], "y": ["0", "1"], "xlabel": "predicted", "ylabel": "true",
+           "zlabel": "digits"}
+CURVES = {"series": [{"label": "rnn", "x": [1, 2, 3], "y": [1e-4, 1e-2, 1.0]},
+                     {"label": "lstm", "x": [1, 2, 3], "y": [0.5, 0.7, 1.0]}],
+          "xlabel": "time step", "ylabel": "‖grad‖", "log_y": True}
+
+
+def test_heatmap_view_draws_the_contract_rows_on_top_with_values():
+    fig = charts.heatmap_figure(HEATMAP, "c")
+    tr = fig.data[0]
+    assert np.asarray(tr.z).tolist() == [[5, 1], [0, 7]] and list(tr.y) == ["0", "1"]
+    assert fig.layout.yaxis.autorange == "reversed"  # first row (true 0) on top, as printed
+    assert fig.layout.xaxis.title.text == "predicted" and tr.texttemplate  # counts written on a small matrix
+    assert "no data" in charts.heatmap_figure({}, "e").layout.annotations[0].text
+
+
+def test_curves_view_draws_one_line_per_series_on_its_declared_axes():
+    fig = charts.curves_figure(CURVES, "c")
+    assert [t.name for t in fig.data] == ["rnn", "lstm"]
+    assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text == "time step"
+    assert fig.data[0].line.color != fig.data[1].line.color

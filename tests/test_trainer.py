@@ -51,9 +51,10 @@ def test_cadences():
     layers = {k for _, k, _ in rec.rows if k.startswith("grad/")}
     assert layers == {"grad/features.0", "grad/features.3", "grad/classifier.1", "grad/classifier.4"}
     assert all(v > 0 for v in rec.values("samples_per_s"))
-    probe = rec.media[-1][3]
+    last_probe = [m for m in rec.media if m[1] == "probe"][-1]  # the CNN's other views come after it
+    probe = last_probe[3]
     assert len(probe["pred"]) == 16 and len(probe["labels"]) == 16 and probe["classes"][0] == "0"
-    assert rec.media[-1][2][:8] == b"\x89PNG\r\n\x1a\n"
+    assert last_probe[2][:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_perlayer_names_split_recurrent_layers():

@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from deeparch import images
+from deeparch import images, insight
 from deeparch.config import Param, RunConfig
 from deeparch.display import Display
 
@@ -41,6 +41,7 @@ class ArchSpec:
     presets: tuple["Preset", ...] = ()    # named settings that show a feature's effect (the Train page offers them)
     races: tuple["Race", ...] = ()        # lessons as a race of several settings, launched in one click
     token_display: Display | None = None  # what its runs on a token dataset show, where that differs
+    differs: str = ""  # plain words: how this file's model differs from the course's listing ("" = as listed)
 
     def shows(self, dataset_kind: str) -> Display:
         """The display of its runs on a dataset of this kind ("image" or "tokens")."""
@@ -188,15 +189,21 @@ class ClassifierModel(ArchModel):
         acc = (logits.argmax(1) == y).float().mean()
         return {"loss": loss.item(), "train_acc": acc.item()}
 
+    confusion: torch.Tensor | None = None  # (classes, classes) counts of the latest evaluation
+
     @torch.no_grad()
     def evaluate(self, x, y, batch_size: int = 1000) -> dict[str, float]:
+        """Loss and accuracy on the held-out split; keeps its confusion matrix for the next media
+        (counted from predictions made anyway, so the view costs no extra forward pass)."""
         self.eval()
-        total_loss, correct = 0.0, 0
+        total_loss, preds = 0.0, []
         for i in range(0, len(x), batch_size):
             logits = self(x[i:i + batch_size])
             total_loss += F.cross_entropy(logits, y[i:i + batch_size], reduction="sum").item()
-            correct += (logits.argmax(1) == y[i:i + batch_size]).sum().item()
-        return {"test_loss": total_loss / len(x), "test_acc": correct / len(x)}
+            preds.append(logits.argmax(1))
+        pred = torch.cat(preds)
+        self.confusion = insight.confusion(pred, y, logits.shape[1])
+        return {"test_loss": total_loss / len(x), "test_acc": (pred == y).float().mean().item()}
 
     @torch.no_grad()
     def probe(self, x) -> tuple[torch.Tensor, torch.Tensor]:
@@ -207,11 +214,15 @@ class ClassifierModel(ArchModel):
         return pred, conf
 
     def media(self, ctx, with_quality):
-        """The probe grid: fixed test digits with the predicted label and confidence."""
+        """The probe grid (fixed test digits with the predicted label and confidence) and the
+        confusion matrix of the latest evaluation."""
         pred, conf = self.probe(ctx.x_probe)
         meta = {"labels": ctx.y_probe.tolist(), "pred": pred.tolist(),
                 "conf": [round(c, 4) for c in conf.tolist()], "classes": list(ctx.classes)}
-        return [Media("probe", images.grid_png(ctx.x_probe, 4), meta)], {}
+        out = [Media("probe", images.grid_png(ctx.x_probe, 4), meta)]
+        if self.confusion is not None:  # drawn from the latest evaluation (none before the first)
+            out.append(Media("confusion", b"", insight.confusion_meta(self.confusion, ctx.classes)))
+        return out, {}
 
 
 class GeneratorModel(ArchModel):

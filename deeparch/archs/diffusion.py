@@ -497,6 +497,11 @@ SPEC = ArchSpec(
     name="diffusion",
     title="Diffusion (DDPM)",
     kind="generator",
+    differs=(
+        "Much bigger than the course's three 3×3 convolutions scaled by t/1000, which cannot produce digits: "
+        "a small U-Net of residual blocks with a sinusoidal time embedding and an optional self-attention, "
+        "trained as in DDPM (Ho et al., 2020) to predict the noise, with an EMA of the weights for sampling. "
+        "The module docstring walks through each change."),
     summary=(
         "A diffusion model learns to clean up noise. In training we take a real digit, drown it "
         "in a random amount of Gaussian noise (step t of T: a little at t = 1, almost pure static "

@@ -89,6 +89,11 @@ SPEC = ArchSpec(
     name="gan",
     title="GAN (listagem do curso: MLP)",
     kind="generator",
+    differs=(
+        "The course's MLP generator (100 → 256 → 512 → 784, Tanh) and discriminator (784 → 512 → 256 → 1, "
+        "LeakyReLU 0.2) as listed. The discriminator's Sigmoid is folded into the loss (BCE with logits: the "
+        "same maths, numerically safer); Adam with β1 = 0.5 as in DCGAN; label smoothing and instance noise "
+        "are optional knobs."),
     summary=(
         "Two networks play a game. The generator turns 100 random numbers into an image; "
         "the discriminator looks at real digits and generated ones and guesses which are "

@@ -39,6 +39,9 @@ SPEC = ArchSpec(
     name="mlp",
     title="MLP (rede totalmente conectada)",
     kind="classifier",
+    differs=(
+        "Not a course listing: the plain fully-connected baseline the course contrasts the CNN with. It sees "
+        "the 784 pixels as one flat list."),
     summary=(
         "The plain deep network the CNN is compared with: the image is flattened into one list of "
         "784 pixels and passed through fully connected layers (each hidden layer half as wide as the "

@@ -211,6 +211,10 @@ SPEC = ArchSpec(
     name="rnn",
     title="RNN (LSTM / GRU)",
     kind="classifier",
+    differs=(
+        "The course listing at its defaults: a 2-layer LSTM of 128 units reading the 28 rows as 28 time "
+        "steps, the last step's output into a linear layer. Knobs swap the cell (GRU or a plain RNN, to see "
+        "vanishing gradients), the depth and width, and add dropout or a bidirectional reading."),
     summary=(
         "A recurrent network reads the digit one column at a time, left to right, keeping a "
         "memory (the hidden state) of what it has seen so far; after the 28th column it "

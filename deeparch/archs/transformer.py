@@ -128,6 +128,12 @@ SPEC = ArchSpec(
     name="transformer",
     title="Transformer (encoder)",
     kind="classifier",
+    differs=(
+        "The course's TransformerModel classifies digits instead of predicting the next word: the "
+        "nn.Embedding of word ids becomes a linear layer over pixel rows (or 7×7 patches), and the decoder to"
+        " ntoken words becomes a head over the mean of the encoded tokens with 10 outputs. Positional "
+        "encoding, the sqrt(ninp) scaling and nn.TransformerEncoder are as listed; the square subsequent mask"
+        " is the causal knob, off by default since a digit's rows are all known at once."),
     summary=(
         "A Transformer cuts the image into a sequence of tokens (its 28 rows, or 7×7 "
         "patches as in the Vision Transformer) and lets every token look at every other one "

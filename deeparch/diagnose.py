@@ -1,0 +1,139 @@
+"""Diagnostics in words: what a run's numbers say clearly, as short notes beside the run.
+
+Pure functions over a run's metric series (anything with ``has(key)``, ``series(key) ->
+(steps, values, …)`` and ``rows_under(prefix)``, as ``deeparch.series.RunMetrics``). Each
+finding is a ``Note``: a catalog key and the numbers behind it; the page words it. A rule
+speaks only when the numbers are unambiguous (enough points, a wide margin), because a
+wrong warning teaches the wrong lesson.
+"""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+MIN_POINTS = 10            # a per-step series needs this many points before any rule reads it
+DIVERGE_FACTOR = 3.0       # recent loss this many times its best: diverging
+EXPLODE_FACTOR = 100.0     # gradient norm this many times its early level: exploding
+VANISH_BELOW = 1e-7        # a layer's recent gradient norm under this: it has stopped learning
+LAYER_SPREAD = 1e4         # largest / smallest recent layer gradient norm: vanishing through depth
+TIME_RATIO = 0.1           # first / last time step's gradient under this: vanishing through time
+OVERFIT_RISE = 1.1         # held-out loss this much above its best, while the training loss fell
+TRAIN_FALL = 0.95          # … to below this share of its level at the held-out best
+D_WINS, G_FOOLS = 0.95, 0.05
+COLLAPSE_DROP = 0.7        # class coverage under this share of its best (or under 0.5): mode collapse
+
+
+class Note(NamedTuple):
+    key: str               # catalog key the page words
+    values: dict           # the numbers the words quote
+
+
+def _recent(values: np.ndarray, share: float = 0.1, least: int = 5) -> np.ndarray:
+    """The last ``share`` of the finite values (at least ``least`` of them)."""
+    v = values[np.isfinite(values)]
+    return v[-max(least, int(len(v) * share)):]
+
+
+def _series(rm, key: str) -> tuple[np.ndarray, np.ndarray]:
+    if not rm.has(key):
+        return np.zeros(0), np.zeros(0)
+    s, v = rm.series(key)[:2]
+    return np.asarray(s), np.asarray(v, dtype=float)
+
+
+def diverging(rm, loss_key: str = "loss") -> list[Note]:
+    """The training loss has become non-finite, or its recent level is far above its best."""
+    steps, v = _series(rm, loss_key)
+    if len(v) and not np.isfinite(v[-1]):
+        return [Note("loss_nonfinite", {"step": int(steps[-1])})]
+    if len(v) < MIN_POINTS:
+        return []
+    now, best = float(np.median(_recent(v))), float(np.nanmin(v))
+    if now > DIVERGE_FACTOR * max(best, 1e-12) and now > float(np.median(v[:max(5, len(v) // 10)])):
+        return [Note("loss_diverging", {"now": now, "best": best})]
+    return []
+
+
+def gradients(rm) -> list[Note]:
+    """Exploding overall gradient; layers whose gradient vanished, or a wide spread through depth."""
+    out = []
+    _, g = _series(rm, "grad_norm")
+    g = g[np.isfinite(g)]
+    if len(g) >= MIN_POINTS:
+        early, now = float(np.median(g[:max(3, len(g) // 10)])), float(np.median(_recent(g)))
+        if now > EXPLODE_FACTOR * max(early, 1e-30):
+            out.append(Note("grad_exploding", {"now": now, "early": early}))
+    recent = {}
+    for layer in rm.rows_under("grad/"):
+        v = _series(rm, "grad/" + layer)[1]
+        v = v[np.isfinite(v)]
+        if len(v) >= 3:
+            recent[layer] = float(np.median(v[-max(3, len(v) // 5):]))
+    if len(recent) >= 2:
+        low = min(recent, key=recent.get)
+        high = max(recent, key=recent.get)
+        if recent[low] < VANISH_BELOW:
+            out.append(Note("grad_vanishing_layer", {"layer": low, "value": recent[low]}))
+        elif recent[high] / max(recent[low], 1e-30) > LAYER_SPREAD:
+            out.append(Note("grad_spread", {"low": low, "high": high, "ratio": recent[high] / recent[low]}))
+    return out
+
+
+def vanishing_in_time(first: float, last: float) -> list[Note]:
+    """The loss's gradient with respect to the first time step's hidden state against the last's
+    (an RNN's curve over time steps): far smaller at the start is vanishing through time."""
+    if last > 0 and np.isfinite(first) and first / last < TIME_RATIO:
+        return [Note("grad_vanishing_time", {"ratio": first / last})]
+    return []
+
+
+def overfitting(rm, held_out: str = "test_loss", train: str = "loss") -> list[Note]:
+    """The held-out loss rose well above its best, at least two evaluations ago, while the training
+    loss kept falling over the same steps."""
+    steps, v = _series(rm, held_out)
+    ok = np.isfinite(v)
+    steps, v = steps[ok], v[ok]
+    if len(v) < 4:
+        return []
+    i = int(np.argmin(v))
+    if i > len(v) - 3 or v[-1] < OVERFIT_RISE * v[i]:
+        return []
+    ts, tv = _series(rm, train)
+    before, after = tv[(ts <= steps[i]) & np.isfinite(tv)], tv[(ts > steps[i]) & np.isfinite(tv)]
+    if len(before) < 3 or len(after) < 3 or np.median(_recent(after)) >= TRAIN_FALL * np.median(_recent(before)):
+        return []
+    return [Note("overfitting", {"best_step": int(steps[i]), "best": float(v[i]), "now": float(v[-1])})]
+
+
+def discriminator_wins(rm) -> list[Note]:
+    """D(x) near 1 and D(G(z)) near 0 lately: the discriminator tells every fake apart, the generator
+    gets no useful gradient."""
+    dx, dgz = _series(rm, "d_x")[1], _series(rm, "d_g_z")[1]
+    if len(dx) < MIN_POINTS or len(dgz) < MIN_POINTS:
+        return []
+    a, b = float(np.median(_recent(dx))), float(np.median(_recent(dgz)))
+    return [Note("d_winning", {"d_x": a, "d_g_z": b})] if a > D_WINS and b < G_FOOLS else []
+
+
+def mode_collapse(rm) -> list[Note]:
+    """Class coverage of the samples fell far below its best (or under 0.5)."""
+    v = _series(rm, "coverage")[1]
+    v = v[np.isfinite(v)]
+    if len(v) < 2:
+        return []
+    now, best = float(v[-1]), float(v.max())
+    return [Note("mode_collapse", {"now": now, "best": best})] if now < 0.5 or now < COLLAPSE_DROP * best else []
+
+
+def diagnose(rm, loss_key: str = "loss") -> list[Note]:
+    """Every note the run's numbers support, most urgent first."""
+    notes = [*diverging(rm, loss_key), *gradients(rm), *overfitting(rm, train=loss_key),
+             *discriminator_wins(rm), *mode_collapse(rm)]
+    times = [t for t in rm.rows_under("grad_t/") if t.isdigit()]  # an RNN may log grad_t/<time step>
+    if len(times) >= 2:
+        ordered = sorted(times, key=int)
+        first, last = (_series(rm, "grad_t/" + t)[1] for t in (ordered[0], ordered[-1]))
+        if len(first) and len(last):
+            notes += vanishing_in_time(float(first[-1]), float(last[-1]))
+    return notes

@@ -1,0 +1,79 @@
+"""Issue 12.8: diagnostics in words, from a run's metric series (known shapes in, notes out)."""
+from __future__ import annotations
+
+import numpy as np
+
+from deeparch import diagnose
+
+
+class Series:
+    """The part of RunMetrics the rules read: has, series, rows_under."""
+
+    def __init__(self, **keys):
+        self.data = {k.replace("__", "/"): (np.asarray(s), np.asarray(v, dtype=float)) for k, (s, v) in keys.items()}
+
+    def has(self, key):
+        return key in self.data
+
+    def series(self, key):
+        s, v = self.data[key]
+        return s, v, s
+
+    def rows_under(self, prefix):
+        return [k[len(prefix):] for k in self.data if k.startswith(prefix)]
+
+
+STEPS = np.arange(1, 101)
+FALLING = 2.3 * np.exp(-STEPS / 30) + 0.1
+
+
+def keys(notes):
+    return [n.key for n in notes]
+
+
+def test_a_healthy_run_gets_no_note():
+    rm = Series(loss=(STEPS, FALLING), test_loss=(STEPS[9::10], FALLING[9::10] + 0.05),
+                grad_norm=(STEPS, np.full(100, 0.5)), grad__a=(STEPS, np.full(100, 1e-2)),
+                grad__b=(STEPS, np.full(100, 1e-3)), d_x=(STEPS, np.full(100, 0.6)), d_g_z=(STEPS, np.full(100, 0.4)),
+                coverage=(STEPS[::20], np.linspace(0.6, 0.9, 5)))
+    assert diagnose.diagnose(rm) == []
+
+
+def test_diverging_and_nonfinite_loss():
+    rising = np.concatenate([FALLING[:50], np.geomspace(0.3, 50, 50)])
+    assert keys(diagnose.diagnose(Series(loss=(STEPS, rising)))) == ["loss_diverging"]
+    nan = FALLING.copy()
+    nan[-1] = np.nan
+    note = diagnose.diagnose(Series(loss=(STEPS, nan)))[0]
+    assert note.key == "loss_nonfinite" and note.values == {"step": 100}
+
+
+def test_gradients_exploding_vanishing_and_spread_through_depth():
+    boom = Series(grad_norm=(STEPS, np.geomspace(0.1, 1e3, 100)))
+    assert keys(diagnose.gradients(boom)) == ["grad_exploding"]
+    dead = Series(grad__first=(STEPS, np.full(100, 1e-9)), grad__last=(STEPS, np.full(100, 1e-2)))
+    assert diagnose.gradients(dead) == [diagnose.Note("grad_vanishing_layer", {"layer": "first", "value": 1e-9})]
+    spread = Series(grad__first=(STEPS, np.full(100, 1e-6)), grad__last=(STEPS, np.full(100, 1.0)))
+    assert keys(diagnose.gradients(spread)) == ["grad_spread"]
+
+
+def test_vanishing_through_time_from_a_per_time_step_series():
+    rm = Series(grad_t__1=(STEPS, np.full(100, 1e-4)), grad_t__28=(STEPS, np.full(100, 1e-1)))
+    assert keys(diagnose.diagnose(rm)) == ["grad_vanishing_time"]
+    assert diagnose.vanishing_in_time(0.5, 1.0) == []
+
+
+def test_overfitting_needs_held_out_loss_rising_while_training_loss_falls():
+    evals = STEPS[9::10]
+    u_shape = np.array([1.0, 0.7, 0.5, 0.4, 0.38, 0.45, 0.55, 0.65, 0.75, 0.85])
+    note = diagnose.overfitting(Series(loss=(STEPS, FALLING), test_loss=(evals, u_shape)))
+    assert keys(note) == ["overfitting"] and note[0].values["best_step"] == 50
+    flat_train = np.concatenate([FALLING[:40], np.full(60, FALLING[39])])  # training stalled too: not overfitting
+    assert diagnose.overfitting(Series(loss=(STEPS, flat_train), test_loss=(evals, u_shape))) == []
+
+
+def test_discriminator_winning_and_mode_collapse():
+    rm = Series(d_x=(STEPS, np.full(100, 0.99)), d_g_z=(STEPS, np.full(100, 0.01)))
+    assert keys(diagnose.discriminator_wins(rm)) == ["d_winning"]
+    assert keys(diagnose.mode_collapse(Series(coverage=(STEPS[:4], [0.8, 0.9, 0.7, 0.4])))) == ["mode_collapse"]
+    assert diagnose.mode_collapse(Series(coverage=(STEPS[:4], [0.8, 0.9, 0.85, 0.88]))) == []

@@ -1,0 +1,36 @@
+"""Issue 12 on the pages: the model itself and diagnostics on Live, any view side by side on Compare."""
+from __future__ import annotations
+
+import fake_runs
+from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
+
+
+def test_live_shows_the_model_tree_its_code_and_how_it_differs(app_store):
+    rid = fake_runs.fake_run(app_store, "cnn")
+    at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
+    assert any(e.label.startswith("The model itself") for e in at.expander)
+    assert any(c.value.startswith("class CNN(") for c in at.code)
+    assert any("differs from the course listing" in m.value for m in at.markdown)
+    tree = next(d.value for d in at.dataframe if "own parameters" in d.value.columns)
+    assert "Conv2d" in set(tree["type"]) and tree["total parameters"].iloc[0] == tree["own parameters"].sum()
+
+
+def test_live_words_a_diagnosis_beside_the_run(app_store):
+    rid = fake_runs.fake_run(app_store, "gan")
+    now = [(s, k, v, 0.0) for s in range(101, 131) for k, v in (("d_x", 0.99), ("d_g_z", 0.005))]
+    app_store.log_metrics(rid, [(s, k, v, w) for s, k, v, w in now])
+    at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
+    assert any("discriminator is winning" in w.value for w in at.warning)
+
+
+def test_compare_draws_any_declared_view_of_each_run_side_by_side(app_store):
+    a, b = fake_runs.fake_run(app_store, "cnn"), fake_runs.fake_run(app_store, "mlp")
+    at = open_page("pages/compare.py", {"handoff:pages/compare.py": [a, b]})
+    picker = at.selectbox(key="compare_view")
+    assert picker.value == "probe"
+    assert {"Confusion matrix (test split)", "First-layer filters"} <= set(picker.proto.options)
+    at = picker.set_value("confusion").run()
+    assert not at.exception
+    assert any("diagonal counts the right answers" in c.value for c in at.caption)
+    at = at.selectbox(key="compare_view").set_value("filters").run()
+    assert any("no grid" in c.value for c in at.caption)  # the MLP has no filters: it says so
