@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from deeparch.archs import make_config
-from deeparch.config import COMMON, ConfigError, Param
+from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
 from deeparch.text import clean_name, csv_cell
 
 
@@ -20,7 +20,7 @@ def _all_params() -> dict[str, Param]:
     """Every hyperparameter any architecture accepts (flags are checked per arch by make_config)."""
     from deeparch.archs import ARCHS
 
-    out = {p.name: p for p in COMMON}
+    out = {p.name: p for p in COMMON + CLASSIFIER}
     for spec in ARCHS.values():
         for p in spec.params:
             out.setdefault(p.name, p)
@@ -177,6 +177,21 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_lesson(args) -> int:
+    """Launch a lesson's runs in the background (a fine-tune waits in the queue for its pre-training)."""
+    from deeparch import jobs, lessons
+
+    lesson = lessons.LESSONS[args.lesson]
+    store = _store(args)
+    common = {"seed": args.seed, **({"max_steps": args.max_steps} if args.max_steps else {})}
+    cfgs = lessons.configs(lesson, make_config, **common)
+    ids = lessons.launch(lesson, cfgs, lambda cfg, name: jobs.launch(cfg, name=name, store=store,
+                                                                      group=lesson.title))
+    for run, run_id in zip(lesson.runs, ids):
+        print(f"{run_id}\t{run.name}")
+    return 0
+
+
 def cmd_archs(args) -> int:
     from deeparch.archs import ARCHS, schema
 
@@ -222,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--csv", required=True, help="output file")
     e.add_argument("--long", action="store_true", help="one row per (step, key) instead of one per step")
     e.set_defaults(fn=cmd_export)
+
+    from deeparch.lessons import LESSONS
+
+    ls = sub.add_parser("lesson", help="launch a lesson: a group of runs that shows one idea by contrast")
+    ls.add_argument("lesson", choices=list(LESSONS), help="; ".join(f"{k}: {v.title}" for k, v in LESSONS.items()))
+    ls.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
+    ls.add_argument("--max-steps", type=int, default=0, help="cap every run at this many steps (quick try)")
+    ls.set_defaults(fn=cmd_lesson)
 
     a = sub.add_parser("archs", help="list architectures and their hyperparameters")
     a.set_defaults(fn=cmd_archs)

@@ -45,7 +45,7 @@ def test_a_real_run_stores_the_toys_metric_and_media(toy):
     store, rid = toy
     assert "toy_wobble" in store.metric_keys(rid)
     assert store.media_steps(rid, "toy_map") and store.media_steps(rid, "probe")
-    assert store.get_run(rid).summary.get("best_test_acc") is not None  # the declared headline
+    assert store.get_run(rid).summary.get("test_acc_at_best") is not None  # the declared headline
 
 
 def test_train_page_lists_it(toy):

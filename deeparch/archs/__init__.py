@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
 from deeparch.archs.base import ArchSpec
-from deeparch.config import COMMON, ConfigError, Param, RunConfig, validate
+from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param, RunConfig, check_classifier, validate
 
 CONTRACT_MODULES = {"base"}
 
@@ -54,11 +54,25 @@ def registered(spec: ArchSpec) -> Iterator[ArchSpec]:
         ARCHS.pop(spec.name, None)
 
 
+def common_params(spec: ArchSpec) -> tuple[Param, ...]:
+    """The shared parameters ``spec`` takes: every run's, and a classifier's data practices."""
+    return COMMON + (CLASSIFIER if spec.kind == "classifier" else ())
+
+
+def check(arch: str):
+    """The cross-parameter rule of ``arch``: the shared classifier rules, then its own."""
+    spec = get_arch(arch)
+
+    def rule(hp: dict) -> str | None:
+        return (check_classifier(hp) if spec.kind == "classifier" else None) or (spec.check(hp) if spec.check else None)
+    return rule
+
+
 def schema(arch: str) -> dict[str, Param]:
     """All parameters of ``arch``: common ones with the arch's preset defaults, then its own."""
     spec = get_arch(arch)
     out: dict[str, Param] = {}
-    for p in COMMON:
+    for p in common_params(spec):
         if p.name in spec.unused:
             continue
         if p.name in spec.preset:
@@ -77,7 +91,7 @@ def make_config(arch: str, dataset: str = "mnist-5k", **hp: Any) -> RunConfig:
         raise ConfigError(f"arch={arch!r}: must be one of {', '.join(ARCHS)}")
     if dataset not in DATASETS:
         raise ConfigError(f"dataset={dataset!r}: must be one of {', '.join(DATASETS)}")
-    return validate(arch, dataset, schema(arch), hp, get_arch(arch).check)
+    return validate(arch, dataset, schema(arch), hp, check(arch))
 
 
 def load_config(d: Mapping[str, Any] | str) -> RunConfig:
