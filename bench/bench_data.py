@@ -1,6 +1,6 @@
 """Acceptance figures of the data practices, CNN variants and transfer learning (issue 10).
 
-    flock /tmp/deeparch-bench.lock python3 bench/bench_data.py {cnn,variants,augment,transfer} [--threads 2]
+    flock /tmp/deeparch-bench.lock python3 bench/bench_data.py PART… (cnn, variants, augment, transfer) [--threads 2]
 
 Each part trains in this process through the same Trainer the workers use, with the validation
 split on, and prints one JSON line per run: test accuracy at the best validation evaluation
@@ -14,14 +14,16 @@ import argparse
 import json
 import os
 import tempfile
+import sys
 import time
 from pathlib import Path
 
 import torch
 
-from deeparch import lessons
-from deeparch.archs import make_config
-from deeparch.trainer import Trainer
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from deeparch import lessons  # noqa: E402
+from deeparch.archs import make_config  # noqa: E402
+from deeparch.trainer import Trainer  # noqa: E402
 
 
 def run(name: str, cfg, checkpoint=None, init_weights=None, train_acc: bool = False) -> dict:
@@ -79,15 +81,16 @@ PARTS = {"cnn": part_cnn, "variants": part_variants, "augment": part_augment, "t
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("part", choices=list(PARTS))
+    p.add_argument("parts", nargs="+", choices=list(PARTS))
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--only", nargs="*", help="variants: only these run names")
     a = p.parse_args()
     os.environ.setdefault("DEEPARCH_DATA", "/work/shared-data")
     torch.set_num_threads(a.threads)
-    print(json.dumps({"part": a.part, "load": os.getloadavg(), "threads": a.threads}), flush=True)
-    PARTS[a.part](a)
+    for part in a.parts:
+        print(json.dumps({"part": part, "load": os.getloadavg(), "threads": a.threads}), flush=True)
+        PARTS[part](a)
 
 
 if __name__ == "__main__":

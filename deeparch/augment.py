@@ -88,3 +88,13 @@ def preview(x: torch.Tensor, aug: Augment, copies: int = 3, seed: int = 0) -> to
     one row per image when drawn with ``copies + 1`` columns."""
     outs = [x] + [aug(x, step_generator(seed, i)) for i in range(copies)]
     return torch.stack(outs, 1).flatten(0, 1)
+
+
+def preview_png(hp: Mapping, dataset: str = "mnist-5k", count: int = 6, copies: int = 5) -> bytes:
+    """A grid for the Train page: ``count`` training images (of the chosen classes), one per row,
+    each followed by ``copies`` augmented versions drawn with the settings in ``hp``."""
+    from deeparch import data, images
+
+    ds = data.load(dataset)
+    x = data.split(ds, 0.0, hp.get("classes", "")).x_train[:count]
+    return images.grid_png(preview(x, Augment.from_hp(hp), copies), copies + 1)

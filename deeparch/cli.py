@@ -62,6 +62,9 @@ def cmd_train(args) -> int:
     cfg = _config_from(args)
     require(cfg)  # refused with the estimate when it cannot fit in memory
     store = _store(args)
+    from deeparch.jobs import transfer_source
+
+    transfer_source(store, cfg)  # init_from: a run that has ended with a checkpoint, or refused here
     run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")
     print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)
     status = run_worker(run_id, store, callbacks=[ProgressBar()], threads=args.threads or None)

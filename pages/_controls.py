@@ -50,8 +50,10 @@ DOUBLE_CLICK_S = 5.0
 
 
 # ---- launching -------------------------------------------------------------------------------------
-def launch_once(configs: list, names: list[str | None], group: str | None = None) -> list[int] | None:
-    """Launch runs on an explicit click; the same request again within 5 s (a double click) is ignored."""
+def launch_once(configs: list, names: list[str | None], group: str | None = None,
+                chain: Callable | None = None) -> list[int] | None:
+    """Launch runs on an explicit click; the same request again within 5 s (a double click) is ignored.
+    ``chain(configs, start)`` launches them itself where one run needs another's id (a lesson's fine-tune)."""
     fingerprint = repr(([c.to_json() for c in configs], names))
     last = st.session_state.get("_last_launch")
     now = time.time()
@@ -60,6 +62,8 @@ def launch_once(configs: list, names: list[str | None], group: str | None = None
     st.session_state["_last_launch"] = (fingerprint, now)  # before launching: a rerun may interrupt us
     s = store()
     with write_lock():
+        if chain is not None:
+            return chain(configs, lambda c, n: jobs.launch(c, name=n, store=s, group=group))
         return [jobs.launch(c, name=n, store=s, group=group) for c, n in zip(configs, names)]
 
 

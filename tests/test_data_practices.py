@@ -239,3 +239,14 @@ def test_lessons_validate_and_chain_their_runs():
         assert len(ids) == len(lesson.runs)
         for run, cfg in zip(lesson.runs, started):
             assert cfg.init_from == (0 if run.starts_from is None else ids[run.starts_from])
+
+
+def test_cli_train_refuses_a_source_that_has_not_ended(tmp_path, capsys):
+    from deeparch import cli
+    from deeparch.store import Store
+
+    store = Store(tmp_path)
+    running = store.create_run(make_config("cnn").to_dict(), status="running")
+    store.close()
+    assert cli.main(["--store", str(tmp_path), "train", "--arch", "cnn", "--init-from", str(running)]) == 2
+    assert f"run {running} is running" in capsys.readouterr().err
