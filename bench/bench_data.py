@@ -53,6 +53,8 @@ def part_cnn(args) -> None:
 
 def part_variants(args) -> None:
     lesson, cfgs = lesson_runs("cnn-variants", seed=args.seed)
+    if args.epochs:  # a shorter budget where 10 epochs of every variant do not fit the machine's load
+        cfgs = [cfg.replace(epochs=args.epochs) for cfg in cfgs]
     for r, cfg in zip(lesson.runs, cfgs):
         if args.only and r.name not in args.only:
             continue
@@ -85,6 +87,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--only", nargs="*", help="variants: only these run names")
+    p.add_argument("--epochs", type=int, default=0, help="variants: this many epochs instead of the lesson's 10")
     a = p.parse_args()
     os.environ.setdefault("DEEPARCH_DATA", "/work/shared-data")
     torch.set_num_threads(a.threads)

@@ -169,6 +169,9 @@ CLASSIFIER: tuple[Param, ...] = (
     Param("freeze", "", "transfer learning: layer-name prefixes whose weights stay as loaded (e.g. features; "
           "without init_from, as initialised: a random-features baseline)", str,
           parse=parse_prefixes, form="layer names like features or features,classifier.0 (empty = none)"),
+    Param("fresh", "", "transfer learning: layer-name prefixes NOT taken from the init_from run but freshly "
+          "initialised (e.g. the output layer, for new classes)", str, parse=parse_prefixes,
+          form="layer names like classifier.4 (empty = load every layer)"),
 )
 
 
@@ -176,6 +179,8 @@ def check_classifier(hp: Mapping[str, Any]) -> str | None:
     """The cross-parameter rules of the data practices; the reason one fails, or None."""
     if hp.get("patience", 0) and not hp.get("val_split", 0):
         return "patience (early stopping) reads the validation loss: set val_split above 0"
+    if hp.get("fresh") and not hp.get("init_from", 0):
+        return "fresh names layers not to load from the init_from run: set init_from"
     return None
 
 

@@ -30,7 +30,7 @@ class Lesson:
     runs: tuple[LessonRun, ...] = field(default=())
 
 
-FEW_SHOT = {"classes": "5-9", "per_class": 20, "epochs": 40}
+FEW_SHOT = {"classes": "5-9", "per_class": 20, "epochs": 20}
 # the augmentation contrast: 100 labels per class, long enough to overfit without augmentation
 FEW_LABELS = {"per_class": 100, "epochs": 30}
 AUGMENTED = {"aug_shift": 2.0, "aug_rotate": 12.0}
@@ -40,12 +40,14 @@ VARIANTS = {"plain": {}, "batch norm": {"batch_norm": True}, "residual": {"block
 LESSONS: dict[str, Lesson] = {
     "transfer": Lesson(
         "Transfer learning: digits 0–4 help with digits 5–9",
-        "A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights, "
-        "keeps its convolutions frozen, and learns digits 5 to 9 from only 20 labelled images of each; a "
-        "third learns the same 100 images from scratch. The strokes found for 0–4 serve 5–9 too: compare "
-        "the two test accuracies. The fine-tune waits in the queue until the pre-training has finished.",
+        "A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights "
+        "(a new output layer for the new digits), keeps its convolutions frozen, and learns digits 5 to 9 "
+        "from only 20 labelled images of each; a third learns the same 100 images from scratch. Compare "
+        "how fast each learns and where it ends. The fine-tune waits in the queue until the pre-training "
+        "has finished.",
         (LessonRun("pre-train: digits 0–4", "cnn", {"classes": "0-4", "epochs": 3}),
-         LessonRun("fine-tune: 5–9, 20 labels each", "cnn", {**FEW_SHOT, "freeze": "features"}, starts_from=0),
+         LessonRun("fine-tune: 5–9, 20 labels each", "cnn", {**FEW_SHOT, "freeze": "features",
+                                                                   "fresh": "classifier.4"}, starts_from=0),
          LessonRun("from scratch: 5–9, 20 labels each", "cnn", dict(FEW_SHOT))),
     ),
     "augment": Lesson(
@@ -67,10 +69,14 @@ LESSONS: dict[str, Lesson] = {
 }
 
 
+PENDING = 1  # the init_from a fine-tune is validated with: its source's id is known only at launch
+
+
 def configs(lesson: Lesson, make: Callable[..., RunConfig], **common) -> list[RunConfig]:
     """Each run's validated configuration (``common`` settings, e.g. a seed, then the run's own);
-    a run that starts from another gets its ``init_from`` when launched (:func:`launch`)."""
-    return [make(r.arch, **{**common, **r.hp}) for r in lesson.runs]
+    a run that starts from another gets its real ``init_from`` when launched (:func:`launch`)."""
+    return [make(r.arch, **{**common, **r.hp, **({"init_from": PENDING} if r.starts_from is not None else {})})
+            for r in lesson.runs]
 
 
 def launch(lesson: Lesson, cfgs: list[RunConfig], start: Callable[[RunConfig, str], int]) -> list[int]:

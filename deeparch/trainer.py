@@ -21,7 +21,7 @@ import torch
 
 from deeparch import data as data_mod
 from deeparch.archs import get_arch
-from deeparch.archs.base import MediaContext, freeze
+from deeparch.archs.base import MediaContext, freeze, matching
 from deeparch.augment import Augment, step_generator
 from deeparch.config import ConfigError, RunConfig
 
@@ -262,7 +262,11 @@ class Trainer:
         if problem:
             raise CheckpointMismatch(f"init_from={self.cfg.hp.get('init_from')}: {self.init_weights} {problem}; "
                                      "start from a run of the same architecture and shapes")
-        self.model.load_state_dict(blob["model"])
+        try:
+            fresh = set(matching(blob["model"], self.cfg.hp.get("fresh", ""), "fresh"))
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        self.model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)
 
     def _foreign(self, blob: dict) -> str | None:
         """Why ``blob`` is not this run's checkpoint, or None. Checkpoints from before identities

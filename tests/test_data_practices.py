@@ -204,6 +204,21 @@ def test_transfer_refuses_other_shapes_and_unknown_layer_names(pretrained):
         Trainer(make_config("cnn", **TINY, freeze="feature"), device="cpu").setup()
 
 
+def test_fresh_layers_are_not_loaded_and_need_a_source(pretrained):
+    source = torch.load(pretrained, weights_only=True)["model"]
+    torch.manual_seed(0)
+    t = Trainer(make_config("cnn", **TINY, init_from=1, fresh="classifier.4"), init_weights=pretrained,
+                device="cpu")
+    t.setup()
+    mine = t.model.state_dict()
+    assert torch.equal(mine["features.0.weight"], source["features.0.weight"])
+    assert not torch.equal(mine["classifier.4.weight"], source["classifier.4.weight"])
+    with pytest.raises(ConfigError, match="set init_from"):
+        make_config("cnn", fresh="classifier.4")
+    with pytest.raises(ConfigError, match="matches no layer"):
+        Trainer(make_config("cnn", **TINY, init_from=1, fresh="head"), init_weights=pretrained, device="cpu").setup()
+
+
 def test_freeze_matches_whole_module_names():
     m = torch.nn.Module()
     m.features, m.featuresx = torch.nn.Linear(1, 1), torch.nn.Linear(1, 1)

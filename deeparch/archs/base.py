@@ -90,18 +90,26 @@ def l1_penalty(params, weight: float) -> torch.Tensor | float:
     return weight * sum(p.abs().sum() for p in params if p.requires_grad and p.dim() > 1)
 
 
-def freeze(model: nn.Module, prefixes: str) -> list[str]:
-    """Stop the gradients of every parameter whose name starts with one of the comma-separated layer
-    ``prefixes`` (a whole module path: "features" freezes "features.0.weight", not "featuresX");
-    the frozen names. ValueError naming the layers there are when a prefix matches none."""
-    frozen: list[str] = []
+def matching(names, prefixes: str, knob: str) -> list[str]:
+    """The ``names`` (parameter or state keys) under one of the comma-separated layer ``prefixes``,
+    each a whole module path ("features" takes "features.0.weight", not "featuresX"). ValueError
+    naming the model's layers when a prefix matches none."""
+    names = list(names)
+    found: list[str] = []
     for prefix in filter(None, prefixes.split(",")):
-        hits = [n for n, _ in model.named_parameters() if n == prefix or n.startswith(prefix + ".")]
+        hits = [n for n in names if n == prefix or n.startswith(prefix + ".")]
         if not hits:
-            tops = sorted({n.split(".")[0] for n, _ in model.named_parameters()})
-            raise ValueError(f"freeze={prefix!r} matches no layer of this model; its layers start with "
+            tops = sorted({n.split(".")[0] for n in names})
+            raise ValueError(f"{knob}={prefix!r} matches no layer of this model; its layers start with "
                              f"{', '.join(tops)}")
-        frozen += hits
+        found += hits
+    return found
+
+
+def freeze(model: nn.Module, prefixes: str) -> list[str]:
+    """Stop the gradients of every parameter under the layer ``prefixes`` (:func:`matching`); the
+    frozen names."""
+    frozen = matching((n for n, _ in model.named_parameters()), prefixes, "freeze")
     for n, p in model.named_parameters():
         if n in frozen:
             p.requires_grad_(False)
