@@ -463,8 +463,8 @@ class Trainer:
             elif k.endswith("loss"):
                 self.summary[f"best_{k}"] = min(self.summary.get(f"best_{k}", v), v)
 
-
     def _select_best(self, ev: dict, key: str, higher: bool) -> None:
+        """A new best of the selecting metric: remember it, its step and that evaluation's other figures."""
         old = self.summary.get(f"best_{key}")
         if old is None or (ev[key] > old if higher else ev[key] < old):
             self.summary[f"best_{key}"] = ev[key]
