@@ -13,7 +13,7 @@ from pathlib import Path
 
 from deeparch import i18n
 from deeparch.archs import make_config
-from deeparch.config import COMMON, ConfigError, Param
+from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
 from deeparch.text import clean_name, csv_cell
 
 
@@ -23,7 +23,7 @@ def _all_params() -> dict[str, Param]:
     from deeparch.archs import ARCHS
     from deeparch.data import DATASETS
 
-    out = {p.name: p for p in COMMON}
+    out = {p.name: p for p in COMMON + CLASSIFIER}
     for params in [spec.params for spec in ARCHS.values()] + [info.params for info in DATASETS.values()]:
         for p in params:
             out.setdefault(p.name, p)
@@ -67,6 +67,9 @@ def cmd_train(args) -> int:
     require(cfg)  # refused with the estimate when it cannot fit in memory
     precision.require(cfg)  # refused with the reason where this machine cannot train in that precision
     store = _store(args)
+    from deeparch.jobs import transfer_source
+
+    transfer_source(store, cfg)  # init_from: a run that has ended with a checkpoint, or refused here
     run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")
     print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)
     status = run_worker(run_id, store, callbacks=[ProgressBar()], threads=args.threads or None)
@@ -217,6 +220,20 @@ def cmd_compress(args) -> int:
               f"{r.latency_b1_ms:>8.2f} {r.latency_b256_ms:>8.1f} {r.test_acc:>8.2%} {r.agree:>6.1%}")
     if report.quantized:
         print("int8: " + ", ".join(report.quantized) + "; float32 kept: " + (", ".join(report.kept_float) or "none"))
+
+
+def cmd_lesson(args) -> int:
+    """Launch a lesson's runs in the background (a fine-tune waits in the queue for its pre-training)."""
+    from deeparch import jobs, lessons
+
+    lesson = lessons.LESSONS[args.lesson]
+    store = _store(args)
+    common = {"seed": args.seed, **({"max_steps": args.max_steps} if args.max_steps else {})}
+    cfgs = lessons.configs(lesson, make_config, **common)
+    ids = lessons.launch(lesson, cfgs, lambda cfg, name: jobs.launch(cfg, name=name, store=store,
+                                                                      group=lesson.title))
+    for run, run_id in zip(lesson.runs, ids):
+        print(f"{run_id}\t{run.name}")
     return 0
 
 
@@ -319,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     cp.add_argument("--json", action="store_true", help="machine-readable output")
     cp.set_defaults(fn=cmd_compress)
+
+    from deeparch.lessons import LESSONS
+
+    ls = sub.add_parser("lesson", help="launch a lesson: a group of runs that shows one idea by contrast")
+    ls.add_argument("lesson", choices=list(LESSONS), help="; ".join(f"{k}: {v.title}" for k, v in LESSONS.items()))
+    ls.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
+    ls.add_argument("--max-steps", type=int, default=0, help="cap every run at this many steps (quick try)")
+    ls.set_defaults(fn=cmd_lesson)
 
     a = sub.add_parser("archs", help="list architectures and their hyperparameters")
     a.set_defaults(fn=cmd_archs)

@@ -30,10 +30,14 @@ class Param:
     choices: tuple | None = None
     log: bool = False  # a log-scale knob (learning rates): UIs may use it
     legacy: Any = None  # the value runs stored before this parameter existed behaved as (None: the default)
+    parse: Callable[[str], str] | None = None  # a free-text knob (type str, no choices): normalises or raises ValueError
+    form: str = ""  # how a free-text knob is written, for messages and help (e.g. "digits like 5-9 or 0,2,4")
 
     def describe_range(self) -> str:
         if self.choices is not None:
             return "one of " + ", ".join(map(str, self.choices))
+        if self.type is str:
+            return self.form or "text"
         if self.type is bool:
             return "true or false"
         lo = "-inf" if self.min is None else f"{self.min:g}"
@@ -51,6 +55,11 @@ class Param:
             if isinstance(value, int) and value in (0, 1):
                 return bool(value)
             raise ConfigError(f"{where}: must be true or false")
+        if self.type is str and self.choices is None:
+            try:
+                return (self.parse or str.strip)(str(value))
+            except ValueError as e:
+                raise ConfigError(f"{where}: {e}; must be {self.describe_range()}") from None
         if self.choices is not None:
             v = value.strip().lower() if isinstance(value, str) else value
             if self.type is not str:
@@ -93,6 +102,8 @@ COMMON: tuple[Param, ...] = (
     Param("warmup", 0, "steps of linear learning-rate warm-up at the start (0 = off)", int, 0, 100_000),
     Param("momentum", 0.9, "momentum (SGD and RMSprop)", float, 0.0, 0.999),
     Param("weight_decay", 0.0, "L2 weight decay", float, 0.0, 1.0),
+    Param("l1", 0.0, "L1 penalty: adds l1 × Σ|w| over the weight matrices and filters to the loss, "
+          "driving weights to exactly zero (0 = off)", float, 0.0, 1.0),
     Param("grad_clip", 0.0, "clip the global gradient norm to this value (0 = off)", float, 0.0, 1e6),
     Param("precision", "fp32", "number format of the training forward pass: fp32; bf16 (autocast to bfloat16, "
           "CPUs with native bfloat16 or CUDA); fp16 (float16 with a gradient scaler, CUDA only); auto (bf16 on "
@@ -106,6 +117,74 @@ COMMON: tuple[Param, ...] = (
           "the run, and at its end)", int, 0, 1_000_000),
     Param("checkpoint_every", 0, "steps between checkpoints (0 = once per epoch)", int, 0, 1_000_000),
 )
+
+
+def parse_classes(text: str) -> str:
+    """'5-9' / '0,2,4' / '' (all) → the normal form ('5,6,7,8,9', '0,2,4', ''); ValueError otherwise."""
+    text = text.strip().replace(" ", "")
+    if not text or text.lower() == "all":
+        return ""
+    found: set[int] = set()
+    for part in text.split(","):
+        lo, sep, hi = part.partition("-")
+        if not (lo.isdigit() and (not sep or hi.isdigit())):
+            raise ValueError(f"cannot read {part!r}")
+        a, b = int(lo), int(hi) if sep else int(lo)
+        if not 0 <= a <= b <= 9:
+            raise ValueError(f"{part!r} is not a range of classes 0 to 9")
+        found.update(range(a, b + 1))
+    if len(found) < 2:
+        raise ValueError("a classifier needs at least two classes")
+    return ",".join(map(str, sorted(found)))
+
+
+def parse_prefixes(text: str) -> str:
+    """'features, classifier.0' → 'features,classifier.0': layer-name prefixes (checked against the
+    model when it is built, which knows its layer names)."""
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    bad = [p for p in parts if not all(c.isalnum() or c in "._" for c in p)]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not a layer name")
+    return ",".join(parts)
+
+
+# Parameters of the models that learn from labels (the registry adds them for kind "classifier"):
+# the course's data practices (validation, augmentation, few-shot subsets, early stopping) and
+# transfer learning. ``legacy``: runs stored before them trained without a validation split.
+CLASSIFIER: tuple[Param, ...] = (
+    Param("val_split", 0.1, "share of each class of the training split held out for validation (stratified, "
+          "fixed seed); best figures and early stopping read validation, never test (0 = no validation)",
+          float, 0.0, 0.5, legacy=0.0),
+    Param("classes", "", "train and test on these classes only (empty = all)", str, parse=parse_classes,
+          form="classes like 5-9 or 0,2,4 (empty = all)"),
+    Param("per_class", 0, "labelled training examples kept per class (0 = all): few-shot learning", int, 0, 100_000),
+    Param("patience", 0, "early stopping: evaluations without a new lowest validation loss before the run "
+          "stops (0 = off)", int, 0, 1000),
+    Param("aug_shift", 0.0, "augmentation: random shift of each training image by up to this many pixels "
+          "(0 = off)", float, 0.0, 8.0),
+    Param("aug_rotate", 0.0, "augmentation: random rotation by up to this many degrees (0 = off)", float, 0.0, 45.0),
+    Param("aug_elastic", 0.0, "augmentation: strength of a smooth random elastic warp, in pixels (0 = off)",
+          float, 0.0, 4.0),
+    Param("aug_erase", 0.0, "augmentation: probability of blanking a random rectangle (random erasing; 0 = off)",
+          float, 0.0, 1.0),
+    Param("init_from", 0, "transfer learning: start from the weights of this finished run (same architecture "
+          "and shapes; 0 = fresh weights)", int, 0, 2**31 - 1),
+    Param("freeze", "", "transfer learning: layer-name prefixes whose weights stay as loaded (e.g. features; "
+          "without init_from, as initialised: a random-features baseline)", str,
+          parse=parse_prefixes, form="layer names like features or features,classifier.0 (empty = none)"),
+    Param("fresh", "", "transfer learning: layer-name prefixes NOT taken from the init_from run but freshly "
+          "initialised (e.g. the output layer, for new classes)", str, parse=parse_prefixes,
+          form="layer names like classifier.4 (empty = load every layer)"),
+)
+
+
+def check_classifier(hp: Mapping[str, Any]) -> str | None:
+    """The cross-parameter rules of the data practices; the reason one fails, or None."""
+    if hp.get("patience", 0) and not hp.get("val_split", 0):
+        return "patience (early stopping) reads the validation loss: set val_split above 0"
+    if hp.get("fresh") and not hp.get("init_from", 0):
+        return "fresh names layers not to load from the init_from run: set init_from"
+    return None
 
 
 @dataclass(frozen=True)

@@ -79,15 +79,17 @@ def _atomic_save(obj, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def stratified_split(y: torch.Tensor, test_per_class: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Deterministic shuffled split that puts ``test_per_class`` of each class in the test set."""
+def stratified_split(y: torch.Tensor, test_per_class: int | float, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Deterministic shuffled split that puts ``test_per_class`` of each class in the test set
+    (a count, or with a float below 1 that share of each class, rounded)."""
     g = torch.Generator().manual_seed(seed)
     train, test = [], []
     for c in torch.unique(y):
         idx = torch.nonzero(y == c).squeeze(1)
         idx = idx[torch.randperm(len(idx), generator=g)]
-        test.append(idx[:test_per_class])
-        train.append(idx[test_per_class:])
+        k = round(test_per_class * len(idx)) if isinstance(test_per_class, float) else test_per_class
+        test.append(idx[:k])
+        train.append(idx[k:])
     train, test = torch.cat(train), torch.cat(test)
     # shuffle across classes too: the file is sorted by class
     return train[torch.randperm(len(train), generator=g)], test[torch.randperm(len(test), generator=g)]
@@ -166,3 +168,57 @@ def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
         _MEMO[key] = Dataset(name, _to_float(blob["x_train"]), blob["y_train"],
                              _to_float(blob["x_test"]), blob["y_test"], DATASETS[name].classes)
     return _MEMO[key]
+
+
+VAL_SEED = 0  # the validation split does not move with the run's seed: runs compared share it
+
+
+@dataclass(frozen=True)
+class Split:
+    """The tensors one run trains, validates and tests on (the dataset options applied)."""
+
+    x_train: torch.Tensor
+    y_train: torch.Tensor
+    x_val: torch.Tensor    # (0, 1, 28, 28) without validation
+    y_val: torch.Tensor
+    x_test: torch.Tensor
+    y_test: torch.Tensor
+
+
+def class_ids(classes: str) -> list[int] | None:
+    """The normal form of the ``classes`` knob ('5,6,7,8,9'; '' = all) as ids, None for all."""
+    return [int(c) for c in classes.split(",")] if classes else None
+
+
+def _keep(x: torch.Tensor, y: torch.Tensor, ids: list[int] | None):
+    if ids is None:
+        return x, y
+    mask = torch.isin(y, torch.tensor(ids))
+    return x[mask], y[mask]
+
+
+def _first_per_class(y: torch.Tensor, k: int) -> torch.Tensor:
+    """Indices of the first ``k`` examples of each class, in their (already shuffled) order."""
+    rank = torch.zeros_like(y)
+    for c in torch.unique(y):
+        idx = torch.nonzero(y == c).squeeze(1)
+        rank[idx] = torch.arange(len(idx))
+    return torch.nonzero(rank < k).squeeze(1)
+
+
+def split(ds: Dataset, val_split: float = 0.0, classes: str = "", per_class: int = 0) -> Split:
+    """Apply the dataset options: keep ``classes`` in train and test, carve a stratified validation
+    share from the training split (fixed seed, disjoint from train and test), then keep ``per_class``
+    labelled training examples of each class (few-shot; validation keeps its share of the full pool)."""
+    ids = class_ids(classes)
+    x, y = _keep(ds.x_train, ds.y_train, ids)
+    x_test, y_test = _keep(ds.x_test, ds.y_test, ids)
+    if val_split > 0:
+        tr, va = stratified_split(y, float(val_split), seed=VAL_SEED)
+        x_val, y_val, x, y = x[va], y[va], x[tr], y[tr]
+    else:
+        x_val, y_val = x[:0], y[:0]
+    if per_class:
+        keep = _first_per_class(y, per_class)
+        x, y = x[keep], y[keep]
+    return Split(x, y, x_val, y_val, x_test, y_test)

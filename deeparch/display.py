@@ -67,6 +67,9 @@ class Headline:
     metric: str = ""           # the metric series behind it, for runs still training
     higher_is_better: bool = True
     percent: bool = False
+    select: str = ""           # the metric that picks the best evaluation (validation): ``key`` is then
+                               # a figure AT that evaluation, and test figures never choose
+    legacy: str = ""           # the summary key older runs stored this figure under
 
 
 @dataclass(frozen=True)
@@ -108,14 +111,17 @@ COMMON_PANELS = (GRAD_NORM, GRAD_LAYERS, LEARNING_RATE, THROUGHPUT)
 
 # ---- building blocks the architecture files use -----------------------------------------------
 LOSS = Panel(
-    "loss", "Loss", "loss", (Line("loss", "train"), Line("test_loss", "test", "dash", True)),
-    explain="Training loss (every step) and test loss (at each evaluation). Both should fall. A test loss "
-            "that turns up while the training loss keeps falling is overfitting; a training loss that jumps "
-            "or becomes huge means the learning rate is too high.")
+    "loss", "Loss", "loss", (Line("loss", "train"), Line("val_loss", "validation", "dot", True),
+                             Line("test_loss", "test", "dash", True)),
+    explain="Training loss (every step), validation and test loss (at each evaluation). All should fall. A "
+            "validation loss that turns up while the training loss keeps falling is overfitting (early "
+            "stopping watches it); a training loss that jumps or becomes huge means the learning rate is too high.")
 ACCURACY = Panel(
-    "accuracy", "Accuracy", "accuracy", (Line("train_acc", "train"), Line("test_acc", "test", "dash", True)),
-    explain="Share of digits labelled right: on each training batch and on the held-out test split. "
-            "A wide gap between train and test is overfitting; the test curve is the one that counts.")
+    "accuracy", "Accuracy", "accuracy", (Line("train_acc", "train"), Line("val_acc", "validation", "dot", True),
+                                         Line("test_acc", "test", "dash", True)),
+    explain="Share of digits labelled right: on each training batch, on the validation split carved from the "
+            "training data, and on the held-out test split. A wide gap between train and validation is "
+            "overfitting. The best evaluation is chosen on validation; test is only reported, never used to choose.")
 PROBE = View(
     "probe", "Test digits and what the model says", draw="probe",
     explain="Sixteen fixed test digits with the predicted label and the model's confidence; red ones are "
@@ -125,7 +131,10 @@ CONFUSION = View(
     explain="Each row is the true digit, each column what the model answered; the diagonal counts the right "
             "answers. A healthy model is bright on the diagonal only; a bright cell off it names two digits it "
             "mixes up (often 4 and 9, 3 and 5). Course topic: evaluating a classifier beyond one accuracy figure.")
-CLASSIFIER_HEADLINE = Headline("best_test_acc", "best test accuracy", metric="test_acc", percent=True)
+# the test accuracy at the evaluation with the best validation accuracy (runs without validation: the latest)
+CLASSIFIER_HEADLINE = Headline("test_acc_at_best", "test accuracy at best validation", metric="test_acc",
+                               percent=True, select="val_acc", legacy="best_test_acc")
+CLASSIFIER_EXTRA = ("best_val_acc",)
 
 QUALITY = Panel(
     "quality", "Sample quality (judged by a classifier)", "share",
@@ -171,8 +180,8 @@ GENERATOR_EXTRA = ("coverage", "frechet", "judge_is")
 
 def classifier(*panels: Panel, views: tuple[View, ...] = ()) -> Display:
     """A classifier's display: loss and accuracy (then ``panels``), the probe grid, its ``views``, the
-    confusion matrix, test accuracy first."""
-    return Display((LOSS, ACCURACY, *panels), (PROBE, *views, CONFUSION), CLASSIFIER_HEADLINE)
+    confusion matrix; the test accuracy at the best validation first."""
+    return Display((LOSS, ACCURACY, *panels), (PROBE, *views, CONFUSION), CLASSIFIER_HEADLINE, CLASSIFIER_EXTRA)
 
 
 def generator(*panels: Panel, views: tuple[View, ...] = (), conditional: bool = False) -> Display:

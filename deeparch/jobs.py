@@ -99,6 +99,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
+    transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
     run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, owner=owner, sweep=sweep)
     reconcile(store)
     return run_id
@@ -291,6 +292,34 @@ def need(store: Store, run_id: int) -> Run:
     if run is None:
         raise ConfigError(f"no run with id {run_id}")
     return run
+
+
+TRANSFER_FROM = ("finished", "stopped")  # runs whose checkpoint a new run may start from
+
+
+def transfer_source(store: Store, config: RunConfig, started: bool = True) -> Path | None:
+    """The checkpoint a run with ``init_from`` starts from (None without one), or ConfigError saying
+    why it cannot. At launch (``started`` False) a source still queued or training is accepted: the
+    store does not start the new run before the source has ended (``Store.claim_queued``), and the
+    worker checks again then. Which weights fit is the trainer's check (same architecture, shapes)."""
+    source_id = config.hp.get("init_from", 0)
+    if not source_id:
+        return None
+    where = f"init_from={source_id}"
+    source = store.get_run(source_id)
+    if source is None:
+        raise ConfigError(f"{where}: there is no run {source_id} in this store")
+    if source.arch != config.arch:
+        raise ConfigError(f"{where}: run {source_id} is a {source.arch} run; its weights only fit a {source.arch}, "
+                          f"not this {config.arch}")
+    if source.status in lifecycle.ACTIVE and not started:
+        return None
+    checkpoint = store.run_dir(source) / "checkpoint.pt"
+    if source.status not in TRANSFER_FROM or not checkpoint.exists():
+        state = f"is {source.status}" + (f" ({source.reason})" if source.reason else "")
+        raise ConfigError(f"{where}: run {source_id} {state}" + ("" if checkpoint.exists() else " and has no checkpoint")
+                          + "; start from a finished run")
+    return checkpoint
 
 
 def _check_allowed(action: str, run: Run) -> None:

@@ -390,8 +390,11 @@ class Store:
         """In one transaction: move the oldest queued runs to 'starting' while fewer than ``limit`` hold a slot."""
         with self.tx() as db:
             busy = db.execute(f"SELECT COUNT(*) FROM runs WHERE status IN ({_marks(LIVE)})", LIVE).fetchone()[0]
-            ids = [r[0] for r in db.execute("SELECT id FROM runs WHERE status='queued' ORDER BY id LIMIT ?",
-                                            (max(limit - busy, 0),))]
+            # a run that starts from another's weights (init_from) waits until that run has ended
+            ids = [r[0] for r in db.execute(
+                "SELECT id FROM runs AS r WHERE status='queued' AND NOT EXISTS (SELECT 1 FROM runs AS src "
+                f"WHERE src.id = json_extract(r.config, '$.hp.init_from') AND src.status IN ({_marks(ACTIVE)})) "
+                "ORDER BY id LIMIT ?", (*ACTIVE, max(limit - busy, 0)))]
             for run_id in ids:
                 db.execute("UPDATE runs SET status='starting', pid=NULL, heartbeat=? WHERE id=?", (time.time(), run_id))
         return ids

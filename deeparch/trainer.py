@@ -22,8 +22,9 @@ import torch
 from deeparch import data as data_mod
 from deeparch import precision
 from deeparch.archs import get_arch
-from deeparch.archs.base import MediaContext
-from deeparch.config import RunConfig
+from deeparch.archs.base import MediaContext, freeze, matching
+from deeparch.augment import Augment, step_generator
+from deeparch.config import ConfigError, RunConfig
 
 PROBE_COUNT = 16      # fixed test digits shown with their predicted label
 SAMPLE_COUNT = 64     # images in a generator's fixed-noise grid
@@ -127,8 +128,10 @@ class Cadence:
 
 class Trainer:
     def __init__(self, cfg: RunConfig, callbacks=(), checkpoint: str | os.PathLike | None = None,
-                 data_root=None, device: str | None = None, identity: dict | None = None):
+                 data_root=None, device: str | None = None, identity: dict | None = None,
+                 init_weights: str | os.PathLike | None = None):
         self.cfg = cfg
+        self.init_weights = Path(init_weights) if init_weights else None  # transfer: another run's checkpoint
         self.identity = dict(identity or {})  # who owns the checkpoint (run_id, uid…): checked on load
         self.spec = get_arch(cfg.arch)
         self.callbacks = list(callbacks)
@@ -148,11 +151,24 @@ class Trainer:
         cfg = self.cfg
         torch.manual_seed(cfg.seed)
         self.ds = data_mod.load(cfg.dataset, self.data_root, cfg.hp)
-        self.x, self.y = self.ds.x_train.to(self.device), self.ds.y_train.to(self.device)
-        self.x_test, self.y_test = self.ds.x_test.to(self.device), self.ds.y_test.to(self.device)
+        hp = cfg.hp  # the dataset options exist for classifiers on images only: absent, the whole splits
+        sp = data_mod.split(self.ds, hp.get("val_split", 0.0), hp.get("classes", ""), hp.get("per_class", 0))
+        self.x, self.y = sp.x_train.to(self.device), sp.y_train.to(self.device)
+        self.x_val, self.y_val = sp.x_val.to(self.device), sp.y_val.to(self.device)
+        self.x_test, self.y_test = sp.x_test.to(self.device), sp.y_test.to(self.device)
+        self.augment = Augment.from_hp(hp)
+        if self.augment.active and self.x.dim() != 4:
+            raise ConfigError(f"augmentation moves images; {cfg.arch} on {cfg.dataset} trains on inputs of "
+                              f"shape {tuple(self.x.shape[1:])}")
         self.model = self.spec.build(cfg).to(self.device)
         self.precision = precision.plan(cfg.hp.get("precision", "fp32"), self.device)  # refused here with the reason
         self.model.scaler = self.precision.grad_scaler()
+        if self.init_weights and not (self.checkpoint_path and self.checkpoint_path.exists()):
+            self._load_init_weights()  # a resumed run's own checkpoint already holds them
+        try:
+            freeze(self.model, hp.get("freeze", ""))
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
         self.opts = self.model.configure_optimizers()
         n = len(self.x)
         self.steps_per_epoch = math.ceil(n / cfg.batch_size)
@@ -239,6 +255,22 @@ class Trainer:
         torch.set_rng_state(blob["rng"])
         self.summary.update(blob.get("summary", {}))
 
+    def _load_init_weights(self) -> None:
+        """Start from another run's weights (transfer learning): the same architecture and shapes, or
+        CheckpointMismatch saying what differs. Only the model: optimizer state and step start afresh."""
+        blob = torch.load(self.init_weights, weights_only=True, map_location=self.device)
+        arch = (blob.get("config") or {}).get("arch", self.cfg.arch)
+        problem = (f"belongs to a {arch} run, not to this {self.cfg.arch} run" if arch != self.cfg.arch
+                   else _shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch))
+        if problem:
+            raise CheckpointMismatch(f"init_from={self.cfg.hp.get('init_from')}: {self.init_weights} {problem}; "
+                                     "start from a run of the same architecture and shapes")
+        try:
+            fresh = set(matching(blob["model"], self.cfg.hp.get("fresh", ""), "fresh"))
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        self.model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)
+
     def _foreign(self, blob: dict) -> str | None:
         """Why ``blob`` is not this run's checkpoint, or None. Checkpoints from before identities
         were stored carry neither identity nor config: they pass on matching model shapes alone."""
@@ -275,7 +307,12 @@ class Trainer:
         return out
 
     def evaluate(self) -> dict[str, float]:
-        return self.model.evaluate(self.x_test, self.y_test)
+        """The model's figures on the test split and, under ``val_`` names, on the validation split."""
+        ev = self.model.evaluate(self.x_test, self.y_test)
+        if ev and len(self.x_val):
+            ev.update({"val_" + k.removeprefix("test_"): v
+                       for k, v in self.model.evaluate(self.x_val, self.y_val).items()})
+        return ev
 
     def visuals(self, with_quality: bool) -> None:
         """Ask the model for the media of the views its architecture declares (and any figures,
@@ -325,8 +362,10 @@ class Trainer:
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
                 t_step = time.perf_counter()
                 idx = perm[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
+                xb = self.augment(self.x[idx], step_generator(cfg.seed, self.step)) if self.augment.active \
+                    else self.x[idx]
                 with self.precision.autocast():  # the forward pass in the run's precision (fp32: no-op)
-                    values = model.train_step(self.x[idx], self.y[idx], opts)
+                    values = model.train_step(xb, self.y[idx], opts)
                 self.step += 1
                 self.batch_in_epoch += 1
                 samples_since += len(idx)
@@ -359,7 +398,10 @@ class Trainer:
                     ev = self.evaluate()
                     if ev:
                         self._emit_metrics(ev)
+                        impatient = self._out_of_patience(ev)  # before the new lowest loss is recorded
                         self._track_best(ev)
+                        if impatient:
+                            result = Result("finished", self.step, self._early_stop_reason())
                 grid = self.samples.due(self.step, clock)
                 # automatic quality figures ride on a grid's step; explicit ones come at their own
                 quality = last or (self.qualities.due(self.step, clock) and (grid or self.qualities.every > 0))
@@ -373,7 +415,7 @@ class Trainer:
                 if self.step % self.ckpt_every == 0:
                     self.save_checkpoint()
                 for cb in self.callbacks:
-                    if cb.on_step(self) == "stop":
+                    if cb.on_step(self) == "stop" and result is None:
                         result = Result("stopped", self.step, "stopped by request")
                 if out_of_time and result is None:
                     result = Result("finished", self.step, f"time budget of {cfg.max_minutes:g} min reached")
@@ -409,15 +451,45 @@ class Trainer:
 
     def _track_best(self, ev: dict) -> None:
         """Latest evaluation figures, the best of the declared headline (by its direction) and the
-        lowest of every loss."""
+        lowest of every loss. A headline that declares a selecting metric (validation accuracy) is
+        chosen on it alone: at each new best of it, every figure of that evaluation is kept as
+        ``<key>_at_best`` (the test accuracy there is the honest headline); test never chooses."""
         self.summary.update(ev)
         head = self.spec.shows(data_mod.DATASETS[self.cfg.dataset].kind).headline
+        if head is not None and head.select:
+            if head.select in ev:
+                self._select_best(ev, head.select, head.higher_is_better)
+            ev = {k: v for k, v in ev.items() if k != head.metric}  # no "best test accuracy": test never picks
         for k, v in ev.items():
             if head is not None and k == head.metric:
                 better = max if head.higher_is_better else min
                 self.summary[f"best_{k}"] = better(self.summary.get(f"best_{k}", v), v)
             elif k.endswith("loss"):
                 self.summary[f"best_{k}"] = min(self.summary.get(f"best_{k}", v), v)
+
+    def _select_best(self, ev: dict, key: str, higher: bool) -> None:
+        """A new best of the selecting metric: remember it, its step and that evaluation's other figures."""
+        old = self.summary.get(f"best_{key}")
+        if old is None or (ev[key] > old if higher else ev[key] < old):
+            self.summary[f"best_{key}"] = ev[key]
+            self.summary["best_step"] = self.step
+            self.summary.update({f"{k}_at_best": v for k, v in ev.items() if k != key})
+
+    def _out_of_patience(self, ev: dict) -> bool:
+        """Early stopping: true once ``patience`` evaluations in a row brought no new lowest validation
+        loss (the count is in the summary, so a resumed run keeps it)."""
+        patience = self.cfg.hp.get("patience", 0)
+        if not patience or "val_loss" not in ev:
+            return False
+        if ev["val_loss"] < self.summary.get("best_val_loss", math.inf):
+            self.summary["evals_since_best"] = 0
+            return False
+        self.summary["evals_since_best"] = self.summary.get("evals_since_best", 0) + 1
+        return self.summary["evals_since_best"] >= patience
+
+    def _early_stop_reason(self) -> str:
+        return (f"stopped early: validation loss did not improve for {self.cfg.patience} evaluations "
+                f"(lowest {self.summary['best_val_loss']:.4f})")
 
 
 def train(cfg: RunConfig, callbacks=(), **kw) -> Result:

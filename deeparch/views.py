@@ -65,7 +65,7 @@ def headline_value(run: Run, figures: dict) -> float | None:
     head = display(run.arch).headline
     if head is None:
         return None
-    v = figures.get(head.key, figures.get(head.metric))
+    v = next((figures[k] for k in (head.key, head.legacy, head.metric) if k and k in figures), None)
     return float(v) if isinstance(v, (int, float)) else None
 
 
@@ -78,7 +78,7 @@ def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, flo
     lk = loss_key(run.arch)
     out = {
         "loss": s.get("last_" + lk, s.get(lk)),
-        "test_acc": s.get("best_test_acc", s.get("test_acc")),
+        "test_acc": s.get("test_acc_at_best", s.get("best_test_acc", s.get("test_acc"))),
         "test_loss": s.get("best_test_loss", s.get("test_loss")),
         "headline": headline_value(run, s),
         **{k: s.get(k) for k in EXTRA_COLUMNS},
@@ -173,7 +173,7 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
 
     value = None
     if head is not None:
-        value = s.get(head.key)
+        value = s.get(head.key, s.get(head.legacy) if head.legacy else None)
         if value is None and head.metric:
             value = (best(head.metric, np.max if head.higher_is_better else np.min)
                      if head.key.startswith("best_") else rm.last(head.metric))

@@ -124,9 +124,11 @@ def _train(run, store: Store, callbacks, stopper: SigtermStop, threads: int | No
     torch.set_num_threads(threads or int(os.environ.get("DEEPARCH_THREADS", jobs.threads_per_run(store))))
     logger = StoreLogger(store, run.id, stop_event=stopper.event)
     stopper.logger = logger
-    trainer = Trainer(load_config(run.config), [logger, *callbacks],
+    cfg = load_config(run.config)
+    trainer = Trainer(cfg, [logger, *callbacks],
                       checkpoint=store.run_dir(run) / "checkpoint.pt",
-                      identity={"run_id": run.id, "uid": run.uid})
+                      identity={"run_id": run.id, "uid": run.uid},
+                      init_weights=jobs.transfer_source(store, cfg))
     result = trainer.fit()
     if result.status == "stopped" and stopper.event.is_set():
         return "stopped", "stopped by SIGTERM"

@@ -52,10 +52,11 @@ DOUBLE_CLICK_S = 5.0
 
 # ---- launching -------------------------------------------------------------------------------------
 def launch_once(configs: list, names: list[str | None], group: str | None = None,
-                launch: Callable[[], list[int]] | None = None) -> list[int] | None:
+                launch: Callable[[], list[int]] | None = None, chain: Callable | None = None) -> list[int] | None:
     """Launch runs on an explicit click; the same request again within 5 s (a double click) is ignored.
 
-    ``launch`` replaces the plain launch of each config (a sweep queues its runs with their sweep)."""
+    ``launch`` replaces the plain launch of each config (a sweep queues its runs with their sweep);
+    ``chain(configs, start)`` launches them itself where one run needs another's id (a lesson's fine-tune)."""
     fingerprint = repr(([c.to_json() for c in configs], names))
     last = st.session_state.get("_last_launch")
     now = time.time()
@@ -70,6 +71,8 @@ def launch_once(configs: list, names: list[str | None], group: str | None = None
     with write_lock():
         if launch is not None:
             return launch()
+        if chain is not None:
+            return chain(configs, lambda c, n: jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
         return [jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner())
                 for c, n in zip(configs, names)]
 

@@ -19,12 +19,12 @@ TEXT = i18n.Catalog("runs", {
     "intro": "Every run in the store, including those started from the command line. "
              "Select rows to open them, stop them, delete them or export their metrics.",
     "status": "Status", "arch": "Architecture", "search": "Name contains", "sort": "Sort by",
-    "sort_options": {"newest": "newest first", "oldest": "oldest first", "accuracy": "best test accuracy",
+    "sort_options": {"newest": "newest first", "oldest": "oldest first", "accuracy": "test accuracy",
                      "loss": "lowest loss", "duration": "longest duration", "name": "name"},
     "shown": "{shown} of {total} runs",
     "headline_cell": "{label} {value}",  # the architecture's declared headline figure, e.g. "best test accuracy 93.0%"
     "percent": "{:.1%}", "number": "{:.4g}",
-    "headline_help": "The figure each architecture declares as its headline (a classifier's best test accuracy, "
+    "headline_help": "The figure each architecture declares as its headline (a classifier's test accuracy at its best validation accuracy, "
                      "a generator's recognisability).",
     "none_match": "No run matches these filters.",
     "selected": "{n} selected",

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import i18n, jobs, lifecycle, sweep, views
+from deeparch import augment, i18n, jobs, lessons, lifecycle, sweep, views
 from deeparch.archs import ARCHS, load_config, make_config, race_configs, races, schema
-from deeparch.config import COMMON, ConfigError, Param
+from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
 from deeparch.text import md_escape
 from pages import _classroom, _controls, _guard, _selection, _store, _words
@@ -48,6 +48,16 @@ TEXT = i18n.Catalog("train", {
     "lesson_launch": "Launch lesson race",
     "lesson_budget": "Fix the budget and seed above first.",
     "lesson_run_name": "{label} · {title}",
+    "group_data": "Data, augmentation and transfer learning",
+    "augment_preview": "What augmentation does: each row is one training image, then five versions of it as "
+                       "training steps will see them with these settings.",
+    "tab_lessons": "Lessons",
+    "lesson_name": "Lesson",
+    "lesson_runs": "Runs it launches",
+    "lesson_col_name": "Run", "lesson_col_settings": "Settings (beside the course preset)",
+    "lesson_col_from": "Starts from",
+    "lesson_launch": "Launch lesson",
+    "lesson_seed": "Seed",
     "reset": "Reset to the course defaults",
     "name": "Run name (optional)",
     "name_placeholder": "e.g. cnn lr 1e-3",
@@ -93,7 +103,8 @@ TEXT = i18n.Catalog("train", {
 })
 
 BUDGET = ("epochs", "max_steps", "max_minutes", "batch_size")
-OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "grad_clip", "precision")
+OPTIMIZER = ("optimizer", "lr", "lr_schedule", "warmup", "momentum", "weight_decay", "l1", "grad_clip", "precision")
+DATA = tuple(p.name for p in CLASSIFIER)  # validation, dataset options, augmentation, transfer
 CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoint_every", "seed")
 
 
@@ -106,6 +117,12 @@ def count_params(config_json: str) -> tuple[int | None, str | None]:
         return sum(p.numel() for p in model.parameters()), None
     except Exception as e:  # noqa: BLE001 - e.g. heads that do not divide the embedding size
         return None, _guard.short(e)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def augment_preview(settings: tuple, dataset: str) -> bytes:
+    """The preview grid of augmented training images for these augmentation settings (no training)."""
+    return augment.preview_png(dict(settings), dataset)
 
 
 @st.cache_data(max_entries=64, ttl=30, show_spinner=False)
@@ -210,6 +227,19 @@ def param_grid(params: list, arch: str, values: dict, errors: dict, ncol: int = 
             values[p.name] = value
 
 
+def data_settings(sch: dict, arch: str, dataset: str, values: dict, errors: dict) -> None:
+    """The data practices of a classifier, and a preview of what the augmentation settings do."""
+    data = [sch[n] for n in DATA if n in sch]
+    if not data:
+        return
+    with st.expander(TEXT["group_data"], expanded=any(n in errors for n in DATA)):
+        param_grid(data, arch, values, errors)
+        aug = tuple((n, values[n]) for n in DATA if n.startswith("aug_") and n in values)
+        if any(v for _, v in aug) and "classes" in values and dataset_ready(dataset):
+            st.image(augment_preview(aug + (("classes", values["classes"]),), dataset),
+                     caption=TEXT["augment_preview"])
+
+
 def launch_button(label: str, key: str, icon: str, reasons: list[str], blocked: bool = False) -> bool:
     """Launch, disabled while a field is invalid, with the reasons listed beside it (a field may be
     scrolled away or in a closed section); never true while a reason stands."""
@@ -260,11 +290,12 @@ def one_run() -> tuple[str, str, dict, list[str]]:
     st.markdown(f"**{TEXT['group_optimizer']}**")
     param_grid([sch[n] for n in OPTIMIZER if n in sch], arch, values, errors)
     st.markdown(f"**{TEXT['group_arch']}**")
-    own = [p for n, p in sch.items() if n not in BUDGET + OPTIMIZER + CADENCE + tuple(own_data)]
+    own = [p for n, p in sch.items() if n not in BUDGET + OPTIMIZER + CADENCE + DATA + tuple(own_data)]
     param_grid(own, arch, values, errors)
     if own_data:
         st.markdown(f"**{TEXT['group_dataset']}**")
         param_grid([sch[n] for n in own_data], arch, values, errors)
+    data_settings(sch, arch, dataset, values, errors)
     with st.expander(TEXT["group_cadence"], expanded=any(n in errors for n in CADENCE)):
         param_grid([sch[n] for n in CADENCE if n in sch], arch, values, errors)
     st.button(TEXT["reset"], on_click=reset, args=(arch,), type="tertiary", icon=":material/restart_alt:",
@@ -454,6 +485,37 @@ def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> No
         _selection.open_page("pages/compare.py", ids)
 
 
+def settings_text(hp: dict) -> str:
+    return ", ".join(f"{k}={v}" for k, v in hp.items())
+
+
+def lesson_tab() -> None:
+    """One click for a lesson's group of runs (a fine-tune is queued behind its pre-training)."""
+    key = kept(st.selectbox, "lesson_key", {}, TEXT["lesson"], list(lessons.LESSONS),
+               format_func=lambda k: lessons.LESSONS[k].title)
+    lesson = lessons.LESSONS[key]
+    st.markdown(lesson.explain)
+    seed, seed_error = number_field(_COMMON["seed"], "lesson_seed", TEXT["lesson_seed"])
+    rows = [{TEXT["lesson_col_name"]: r.name, TEXT["lesson_col_settings"]: settings_text(r.hp),
+             TEXT["lesson_col_from"]: lesson.runs[r.starts_from].name if r.starts_from is not None else ""}
+            for r in lesson.runs]
+    st.caption(TEXT["lesson_runs"])
+    st.dataframe(rows, hide_index=True, width="stretch")
+    reasons, cfgs = [seed_error] if seed_error else [], []
+    if not reasons:
+        try:
+            cfgs = lessons.configs(lesson, make_config, seed=seed)
+        except ConfigError as e:
+            reasons.append(str(e))
+    if launch_button(TEXT["lesson_launch"], "lesson_go", ":material/school:", reasons):
+        ids = _controls.launch_once(cfgs, [r.name for r in lesson.runs], group=lesson.title,
+                                    chain=lambda cfgs, start: lessons.launch(lesson, cfgs, start))
+        if ids is None:
+            st.info(TEXT["double"])
+        else:
+            _selection.open_page("pages/live.py", ids)
+
+
 def queue() -> None:
     st.subheader(TEXT["queue"])
     s = _store.store()
@@ -484,13 +546,16 @@ def main() -> None:
     if views.run_count(s) == 0:
         _controls.first_run_hint(body=TEXT["first_body"])
     st.caption(TEXT["intro"])
-    tab_one, tab_race, tab_sweep = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"]])
+    tab_one, tab_race, tab_sweep, tab_lessons = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"],
+                                                         TEXT["tab_lessons"]])
     with tab_one:
         base = one_run()
     with tab_race:
         race()
     with tab_sweep:
         sweep_tab(*base)
+    with tab_lessons:
+        lesson_tab()
     st.divider()
     queue()
 

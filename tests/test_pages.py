@@ -137,7 +137,7 @@ def test_compare_defaults_and_tables(app_store):
     frames = [d.value for d in at.dataframe]
     diff = frames[1]
     assert set(diff.columns) == {"lr", "seed"}  # only the hyperparameters that differ
-    assert "best test accuracy" in frames[0].columns
+    assert "test accuracy at best validation" in frames[0].columns
     at.selectbox(key="compare_metric").set_value("loss").run()
     at.slider(key="compare_smooth:loss").set_value(0.9).run()
     at.segmented_control(key="compare_x").set_value("wall").run()

@@ -45,7 +45,7 @@ def test_a_real_run_stores_the_toys_metric_and_media(toy):
     store, rid = toy
     assert "toy_wobble" in store.metric_keys(rid)
     assert store.media_steps(rid, "toy_map") and store.media_steps(rid, "probe")
-    assert store.get_run(rid).summary.get("best_test_acc") is not None  # the declared headline
+    assert store.get_run(rid).summary.get("test_acc_at_best") is not None  # the declared headline
 
 
 def test_train_page_lists_it(toy):
@@ -72,7 +72,7 @@ def test_compare_offers_its_metric_by_its_declared_label(toy):
     at = open_page("pages/compare.py", {"handoff:pages/compare.py": [rid]})
     assert not at.error
     assert "Toy wobble meter" in at.selectbox(key="compare_metric").options
-    assert any("best test accuracy" in md.value for md in at.markdown)  # the summary line's headline
+    assert any("test accuracy at best validation" in md.value for md in at.markdown)  # the summary line's headline
 
 
 def test_runs_page_shows_it_with_its_headline(toy):
@@ -80,7 +80,7 @@ def test_runs_page_shows_it_with_its_headline(toy):
     at = open_page("pages/runs.py")
     assert not at.error
     row = at.dataframe[0].value.set_index("id").loc[rid]
-    assert row["arch"] == "toy" and row["headline"].startswith("best test accuracy ")
+    assert row["arch"] == "toy" and row["headline"].startswith("test accuracy at best validation ")
 
 
 def test_cli_runs_and_export_include_it(toy, tmp_path, capsys):
@@ -88,8 +88,8 @@ def test_cli_runs_and_export_include_it(toy, tmp_path, capsys):
     root = str(store.root)
     assert cli.main(["--store", root, "runs", "--json"]) == 0
     (row,) = [r for r in json.loads(capsys.readouterr().out) if r["id"] == rid]
-    assert row["arch"] == "toy" and row["headline"] == "best test accuracy" and row["headline_value"] is not None
+    assert row["arch"] == "toy" and row["headline"] == "test accuracy at best validation" and row["headline_value"] is not None
     assert cli.main(["--store", root, "runs"]) == 0
-    assert "best test accuracy" in capsys.readouterr().out
+    assert "test accuracy at best validation" in capsys.readouterr().out
     assert cli.main(["--store", root, "export", str(rid), "--csv", str(tmp_path / "toy.csv")]) == 0
     assert "toy_wobble" in (tmp_path / "toy.csv").read_text().splitlines()[0].split(",")

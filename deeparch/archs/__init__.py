@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
 from deeparch.archs.base import ArchSpec, Preset, Race
-from deeparch.config import COMMON, ConfigError, Param, RunConfig, validate
+from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param, RunConfig, check_classifier, validate
 
 CONTRACT_MODULES = {"base"}
 
@@ -54,6 +54,22 @@ def registered(spec: ArchSpec) -> Iterator[ArchSpec]:
         ARCHS.pop(spec.name, None)
 
 
+def common_params(spec: ArchSpec, dataset_kind: str = "image") -> tuple[Param, ...]:
+    """The shared parameters ``spec`` takes: every run's, and on image data a classifier's data
+    practices (validation split, classes, augmentation, transfer: none applies to a generated task)."""
+    return COMMON + (CLASSIFIER if spec.kind == "classifier" and dataset_kind == "image" else ())
+
+
+def check(arch: str, dataset_kind: str = "image"):
+    """The cross-parameter rule of ``arch``: the shared classifier rules where they apply, then its own."""
+    spec = get_arch(arch)
+    shared = spec.kind == "classifier" and dataset_kind == "image"
+
+    def rule(hp: dict) -> str | None:
+        return (check_classifier(hp) if shared else None) or (spec.check(hp) if spec.check else None)
+    return rule
+
+
 def schema(arch: str, dataset: str | None = None) -> dict[str, Param]:
     """All parameters of ``arch``: common ones with the arch's preset defaults, then its own, then
     those of ``dataset`` (a generated task's settings, such as the recall distance)."""
@@ -61,7 +77,7 @@ def schema(arch: str, dataset: str | None = None) -> dict[str, Param]:
 
     spec = get_arch(arch)
     out: dict[str, Param] = {}
-    for p in COMMON:
+    for p in common_params(spec, DATASETS[dataset].kind if dataset in DATASETS else "image"):
         if p.name in spec.unused:
             continue
         if p.name in spec.preset:
@@ -114,7 +130,7 @@ def make_config(arch: str, dataset: str | None = None, **hp: Any) -> RunConfig:
     problem = input_problem(arch, dataset, hp)
     if problem:
         raise ConfigError(problem)
-    return validate(arch, dataset, schema(arch, dataset), hp, get_arch(arch).check)
+    return validate(arch, dataset, schema(arch, dataset), hp, check(arch, DATASETS[dataset].kind))
 
 
 def load_config(d: Mapping[str, Any] | str) -> RunConfig:

@@ -90,6 +90,64 @@ class MediaContext:
     seed: int = 1234           # the fixed noise of the sample grid
 
 
+# ---- shared knobs of the architectures built from layers (cnn, mlp): one definition each ----------
+ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
+ACTIVATION = Param("activation", "relu", "activation function of the hidden layers", str, choices=tuple(ACTIVATIONS))
+INIT = Param("init", "default", "weight initialisation: PyTorch's default, He (Kaiming, for ReLU-like "
+             "activations) or Glorot (Xavier, for tanh and sigmoid)", str, choices=("default", "he", "glorot"))
+
+
+def init_weights(model: nn.Module, scheme: str, activation: str = "relu") -> None:
+    """Re-initialise every convolution and linear layer of ``model`` by ``scheme`` (biases to zero);
+    "default" keeps PyTorch's. He scales the variance by 2/fan_in so ReLU layers keep the signal's
+    size; Glorot by 2/(fan_in+fan_out), the right size for tanh and sigmoid."""
+    if scheme == "default":
+        return
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            if scheme == "he":
+                relu_like = "leaky_relu" if activation == "leaky_relu" else "relu"
+                nn.init.kaiming_normal_(m.weight, nonlinearity=relu_like)
+            else:
+                gain = nn.init.calculate_gain(activation) if activation in ("tanh", "sigmoid", "relu") else 1.0
+                nn.init.xavier_uniform_(m.weight, gain=gain)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+
+
+def l1_penalty(params, weight: float) -> torch.Tensor | float:
+    """``weight`` × Σ|w| over the weight matrices and filters (not biases or norm scales: dim > 1)."""
+    if not weight:
+        return 0.0
+    return weight * sum(p.abs().sum() for p in params if p.requires_grad and p.dim() > 1)
+
+
+def matching(names, prefixes: str, knob: str) -> list[str]:
+    """The ``names`` (parameter or state keys) under one of the comma-separated layer ``prefixes``,
+    each a whole module path ("features" takes "features.0.weight", not "featuresX"). ValueError
+    naming the model's layers when a prefix matches none."""
+    names = list(names)
+    found: list[str] = []
+    for prefix in filter(None, prefixes.split(",")):
+        hits = [n for n in names if n == prefix or n.startswith(prefix + ".")]
+        if not hits:
+            tops = sorted({n.split(".")[0] for n in names})
+            raise ValueError(f"{knob}={prefix!r} matches no layer of this model; its layers start with "
+                             f"{', '.join(tops)}")
+        found += hits
+    return found
+
+
+def freeze(model: nn.Module, prefixes: str) -> list[str]:
+    """Stop the gradients of every parameter under the layer ``prefixes`` (:func:`matching`); the
+    frozen names."""
+    frozen = matching((n for n, _ in model.named_parameters()), prefixes, "freeze")
+    for n, p in model.named_parameters():
+        if n in frozen:
+            p.requires_grad_(False)
+    return frozen
+
+
 def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
     lr = cfg.lr if lr is None else lr
     if cfg.optimizer == "sgd":
@@ -149,11 +207,15 @@ class ArchModel(nn.Module):
     scaler: torch.amp.GradScaler | None = None
 
     def optimize(self, opt: torch.optim.Optimizer, loss: torch.Tensor, params=None) -> None:
-        """zero_grad → backward → optional clipping → step (grads stay for the trainer's stats).
+        """zero_grad → backward (with the L1 penalty of this optimizer's weights added to ``loss``)
+        → optional clipping → step (grads stay for the trainer's stats).
 
         With a gradient scaler the loss is scaled before backward and the gradients unscaled
         before clipping, so clipping and the trainer's gradient norms see their true sizes."""
         opt.zero_grad(set_to_none=True)
+        l1 = self.cfg.hp.get("l1", 0.0)
+        if l1:
+            loss = loss + l1_penalty([p for g in opt.param_groups for p in g["params"]], l1)
         if self.scaler is None:
             loss.backward()
         else:

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import torch.nn as nn
 
-from deeparch.archs.base import ArchSpec, ClassifierModel
+from deeparch.archs.base import ACTIVATION, ACTIVATIONS, INIT, ArchSpec, ClassifierModel, init_weights
 from deeparch.config import Param
 from deeparch.display import classifier
-
-ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
 
 
 class MLP(ClassifierModel):
@@ -30,6 +28,7 @@ class MLP(ClassifierModel):
             width_in, width = width, max(width // 2, 1)
         layers += [nn.Linear(width_in, 10)]             # (B, 10)
         self.net = nn.Sequential(*layers)
+        init_weights(self, cfg.init, cfg.activation)
 
     def forward(self, x):
         return self.net(x)
@@ -53,7 +52,8 @@ SPEC = ArchSpec(
     params=(
         Param("width", 512, "units in the first hidden layer (each next one has half as many)", int, 1, 4096),
         Param("layers", 2, "hidden layers", int, 1, 8),
-        Param("activation", "relu", "activation function of the hidden layers", str, choices=tuple(ACTIVATIONS)),
+        ACTIVATION,
+        INIT,
         Param("dropout", 0.2, "dropout after each hidden layer", float, 0.0, 0.95),
         Param("batch_norm", False, "batch normalisation after each hidden linear layer", bool),
     ),
