@@ -15,7 +15,7 @@ from deeparch.store import default_root
 from pages import _guard, _store
 
 TEXT = {
-    "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs",
+    "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs", "lessons": "Lessons",
     "brand": "**deeparch** · deep architectures lab",
     "store": "Run store",
     "counts": "{running} running · {queued} queued",
@@ -37,6 +37,7 @@ pages = [
     st.Page("pages/live.py", title=TEXT["live"], icon=":material/monitoring:"),
     st.Page("pages/compare.py", title=TEXT["compare"], icon=":material/compare_arrows:"),
     st.Page("pages/runs.py", title=TEXT["runs"], icon=":material/table_rows:"),
+    st.Page("pages/lessons.py", title=TEXT["lessons"], icon=":material/school:"),
 ]
 nav = st.navigation(pages)
 st.html(CSS)

@@ -1,10 +1,10 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, jobs, lifecycle, pace, series, views
+from deeparch import charts, jobs, lessons, lifecycle, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape
-from pages import _controls, _guard, _plot, _selection, _store, _words
+from pages import _controls, _guard, _lesson, _plot, _selection, _store, _words
 
 TEXT = {
     "title": "Live",
@@ -290,6 +290,9 @@ def main() -> None:
     if not selected:
         st.info(TEXT["none"])
         return
+    shown_lessons = {l.id: l for l in (lessons.lesson_of(by_id[i].group_name) for i in selected) if l}
+    for lesson in shown_lessons.values():
+        _lesson.script(lesson)  # the script beside the charts it talks about
     refreshing = follow and any(by_id[i].status in lifecycle.ACTIVE for i in selected)
     st.fragment(_guard.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing, weight)
     st.fragment(_guard.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)

@@ -1,0 +1,174 @@
+"""Ready lessons and "break it" scenarios: sets of runs a teacher launches with one click.
+
+A lesson is a set of runs (architecture, dataset and the settings that make its point), a
+short script of what to watch and in which order, and the questions to ask the class. A
+"break it" scenario is a lesson of two runs, one healthy and one broken on purpose, with the
+symptom the broken one shows, named by its key in ``deeparch.diagnose`` so a test can check
+that the diagnostics in words really see it.
+
+Words here are the English catalog of the lessons; a translation replaces them by the
+lesson's id and the field's name, without touching any logic. Plain data: no torch.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from deeparch.archs import make_config
+from deeparch.config import RunConfig
+
+
+@dataclass(frozen=True)
+class LessonRun:
+    """One run of a lesson: what it is called in the lesson and how it is configured."""
+
+    label: str                               # its part in the lesson: "healthy", "lr too high"…
+    arch: str
+    hp: Mapping = field(default_factory=dict)
+    dataset: str = "mnist-5k"
+
+    def config(self) -> RunConfig:
+        return make_config(self.arch, self.dataset, **self.hp)
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    topic: str                               # the course section it illustrates
+    goal: str                                # what the class should take away, one paragraph
+    runs: tuple[LessonRun, ...]
+    watch: tuple[str, ...]                   # what to watch, in order
+    questions: tuple[str, ...]               # what to ask the class
+    minutes: float                           # wall-clock time of the whole lesson on a 2-core laptop
+    symptom: str = ""                        # break it: the diagnostic key the broken run shows
+    broken: int | None = None                # break it: index of the broken run in ``runs``
+
+    def configs(self) -> list[RunConfig]:
+        """Every run's validated configuration (raises ConfigError naming the bad setting)."""
+        return [r.config() for r in self.runs]
+
+    def group(self, stamp: str) -> str:
+        """The group the lesson's runs share in the store: ``lesson:<id> <stamp>``."""
+        return f"{GROUP_PREFIX}{self.id} {stamp}"
+
+
+GROUP_PREFIX = "lesson:"
+
+
+def lesson_of(group_name: str | None) -> Lesson | None:
+    """The lesson whose launch made a run group, or None."""
+    if not group_name or not group_name.startswith(GROUP_PREFIX):
+        return None
+    return BY_ID.get(group_name[len(GROUP_PREFIX):].split(" ", 1)[0])
+
+
+# six layers, no dropout, plain SGD: the setting in which the activation decides whether the gradient
+# reaches the input side (Adam would rescale the tiny gradients and hide the lesson)
+_DEEP = {"optimizer": "sgd", "lr": 0.1, "layers": 6, "width": 256, "dropout": 0.0, "epochs": 10}
+
+# ---- lessons --------------------------------------------------------------------------------------
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "race", "The five architectures side by side", "the course's five architectures",
+        "The same 4,000 digits, five ways of learning from them: a CNN and an RNN that read digits, a "
+        "Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them.",
+        (LessonRun("CNN", "cnn", {"epochs": 4}),
+         LessonRun("RNN (LSTM)", "rnn", {"epochs": 6}),
+         LessonRun("Transformer", "transformer", {"epochs": 6}),
+         LessonRun("GAN", "gan", {"epochs": 1000, "max_minutes": 3.0}),
+         LessonRun("Diffusion", "diffusion", {"epochs": 1000, "max_minutes": 4.0})),
+        ("Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN "
+         "need fewer steps?",
+         "Open the GAN: its two losses fight; the samples go from noise to strokes.",
+         "Open the diffusion model: its loss falls smoothly, and its samples come late but clean.",
+         "End on Compare: the headline of each run, and the time each took."),
+        ("Which architecture would you pick to read digits on a phone, and why?",
+         "Why can't we compare a GAN and a CNN by accuracy?",
+         "What does the diffusion model pay for its better samples?"),
+        15.0),
+    Lesson(
+        "cnn_vs_mlp", "CNN against a plain network (MLP)", "convolutional networks",
+        "A convolution reuses one small filter all over the image; a fully connected network has a weight "
+        "per pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.",
+        (LessonRun("CNN", "cnn", {"epochs": 5}), LessonRun("MLP", "mlp", {"epochs": 5})),
+        ("Watch the two accuracy curves on Live: which rises faster, which ends higher?",
+         "Look at the gap between train and test accuracy of each.",
+         "On Compare, read the number of weights of each model."),
+        ("Why does sharing a filter over the whole image help?",
+         "Which model would still work if the digits were shifted by a few pixels?"),
+        4.0),
+    Lesson(
+        "learning_rate", "Learning rate too high, too low, about right", "optimization: the learning rate",
+        "The same network with three learning rates: too small crawls, too large explodes, the middle one learns.",
+        (LessonRun("lr 0.1 (about right)", "mlp", {"optimizer": "sgd", "lr": 0.1, "epochs": 5}),
+         LessonRun("lr 0.001 (too low)", "mlp", {"optimizer": "sgd", "lr": 0.001, "epochs": 5}),
+         LessonRun("lr 1 (too high)", "mlp", {"optimizer": "sgd", "lr": 1.0, "epochs": 5})),
+        ("On Live, the loss of lr 1: it shoots up in a few steps and the run stops as diverged.",
+         "The loss of lr 0.001: it falls, but so slowly that 5 epochs are not enough.",
+         "The gradient-norm chart of each: the exploding one grows by decades."),
+        ("What would you try after a diverged run?", "Why not always use a tiny learning rate to be safe?"),
+        1.0),
+    Lesson(
+        "vanishing", "Vanishing gradients in a deep sigmoid network", "vanishing gradients",
+        "Six sigmoid layers squash the gradient at every layer: the layers near the input barely learn. "
+        "ReLU keeps it alive.",
+        (LessonRun("ReLU, 6 layers", "mlp", _DEEP),
+         LessonRun("sigmoid, 6 layers", "mlp", {**_DEEP, "activation": "sigmoid"})),
+        ("Open the per-layer gradient heat map of each run: compare the top rows (input side).",
+         "The sigmoid run's loss stays at 2.30: the network guesses.",),
+        ("Why does the sigmoid shrink the gradient at every layer?", "Which course remedies do you know?"),
+        1.0),
+    Lesson(
+        "gan_balance", "The GAN game: balance, and a discriminator that wins", "GAN training",
+        "Two players learn against each other. With equal learning rates the game stays balanced; with a "
+        "discriminator ten times faster it wins and the generator gets no useful signal.",
+        (LessonRun("balanced", "gan", {"epochs": 1000, "max_minutes": 3.0}),
+         LessonRun("D 10× faster", "gan", {"epochs": 1000, "max_minutes": 3.0, "lr_d": 2e-3})),
+        ("On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning discriminator.",
+         "The two players' losses: which one runs to 0?",
+         "The samples and the class histogram: are all ten digits drawn?"),
+        ("What does the generator learn from a discriminator that is always right?", "How would you rebalance?"),
+        6.0),
+    Lesson(
+        "diffusion", "Diffusion: from noise to digits", "diffusion models",
+        "The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.",
+        (LessonRun("DDPM", "diffusion", {"epochs": 1000, "max_minutes": 5.0}),),
+        ("The loss: it falls fast, then slowly; it never reaches 0 because the noise is random.",
+         "The samples from fixed noise at each grid: blobs, then strokes, then digits.",
+         "The quality figures: recognisability and coverage rise together."),
+        ("Why does sampling take many steps?", "What does the timestep tell the network?"),
+        6.0),
+)
+
+# ---- break it ----------------------------------------------------------------------------------------
+BREAK_IT: tuple[Lesson, ...] = (
+    Lesson(
+        "break_lr", "Learning rate 10× too high", "optimization: the learning rate",
+        "The same network, with a learning rate ten times the one that works: the loss explodes.",
+        (LessonRun("healthy: lr 0.1", "mlp", {"optimizer": "sgd", "lr": 0.1, "epochs": 3}),
+         LessonRun("broken: lr 1", "mlp", {"optimizer": "sgd", "lr": 1.0, "epochs": 3})),
+        ("The broken run's loss and gradient norm shoot up within a few steps; it stops as diverged.",),
+        ("How would you have found the right learning rate?",),
+        1.0, symptom="diverging", broken=1),
+    Lesson(
+        "break_sigmoid", "Sigmoid activations in a deep network", "vanishing gradients",
+        "Six sigmoid layers instead of ReLU: the gradient reaching the first layers is thousands of times "
+        "smaller than at the last one.",
+        (LessonRun("healthy: ReLU", "mlp", _DEEP),
+         LessonRun("broken: sigmoid", "mlp", {**_DEEP, "activation": "sigmoid"})),
+        ("The per-layer gradient heat map: the first rows of the broken run are dark.",),
+        ("Why does ReLU not have this problem (as much)?",),
+        1.0, symptom="vanishing_gradients", broken=1),
+    Lesson(
+        "break_gan", "Discriminator learning rate 10× the generator's", "GAN training",
+        "The discriminator learns ten times faster than the generator and wins the game.",
+        (LessonRun("healthy: equal rates", "gan", {"epochs": 1000, "max_minutes": 2.0}),
+         LessonRun("broken: lr_d 10×", "gan", {"epochs": 1000, "max_minutes": 2.0, "lr_d": 2e-3})),
+        ("D(x) goes to 1 and D(G(z)) to 0 in the broken run; its samples stay noise.",),
+        ("What signal does the generator get from a discriminator that always wins?",),
+        4.0, symptom="discriminator_wins", broken=1),
+)
+
+ALL: tuple[Lesson, ...] = LESSONS + BREAK_IT
+BY_ID: dict[str, Lesson] = {lesson.id: lesson for lesson in ALL}
