@@ -11,8 +11,8 @@ lesson's id and the field's name, without touching any logic. Plain data: no tor
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from deeparch.archs import make_config
 from deeparch.config import RunConfig
@@ -78,8 +78,8 @@ LESSONS: tuple[Lesson, ...] = (
          LessonRun("Transformer", "transformer", {"epochs": 6}),
          LessonRun("GAN", "gan", {"epochs": 1000, "max_minutes": 3.0}),
          LessonRun("Diffusion", "diffusion", {"epochs": 1000, "max_minutes": 4.0})),
-        ("Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN "
-         "need fewer steps?",
+        (("Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN "
+          "need fewer steps?"),
          "Open the GAN: its two losses fight; the samples go from noise to strokes.",
          "Open the diffusion model: its loss falls smoothly, and its samples come late but clean.",
          "End on Compare: the headline of each run, and the time each took."),
