@@ -3,11 +3,10 @@ of a lesson's runs shows its script."""
 from __future__ import annotations
 
 import pytest
+from test_pages import app_store, open_page  # noqa: F401 - fixture
 
 from deeparch import lessons
 from deeparch.archs import ARCHS
-
-from test_pages import app_store, open_page  # noqa: F401 - fixture
 
 
 @pytest.mark.parametrize("lesson", lessons.ALL, ids=lambda l: l.id)
@@ -34,7 +33,7 @@ def test_ids_are_unique_and_groups_lead_back_to_the_lesson():
     assert lessons.lesson_of("race 2026-11-28") is None and lessons.lesson_of(None) is None
 
 
-def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store, monkeypatch):
+def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store, monkeypatch):  # noqa: F811
     from pages import _selection
 
     opened = []
