@@ -21,7 +21,7 @@ from pages import _classroom, _guard, _prefs, _store
 _prefs.install()  # every lookup below (page titles included) reads this session's language
 
 TEXT = i18n.Catalog("app", {
-    "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs", "draw": "Draw a digit",
+    "train": "Train", "live": "Live", "compare": "Compare", "runs": "Runs", "draw": "Draw a digit", "lessons": "Lessons",
     "brand": "**deeparch** · deep architectures lab",
     "store": "Run store",
     "counts": "{running} running · {queued} queued",
@@ -43,6 +43,7 @@ pages = [
     st.Page("pages/live.py", title=TEXT["live"], icon=":material/monitoring:"),
     st.Page("pages/compare.py", title=TEXT["compare"], icon=":material/compare_arrows:"),
     st.Page("pages/runs.py", title=TEXT["runs"], icon=":material/table_rows:"),
+    st.Page("pages/lessons.py", title=TEXT["lessons"], icon=":material/school:"),
     st.Page("pages/draw.py", title=TEXT["draw"], icon=":material/draw:"),
 ]
 nav = st.navigation(pages)

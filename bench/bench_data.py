@@ -43,8 +43,8 @@ def run(name: str, cfg, checkpoint=None, init_weights=None, train_acc: bool = Fa
 
 
 def lesson_runs(key: str, **common):
-    lesson = lessons.LESSONS[key]
-    return lesson, lessons.configs(lesson, make_config, **common)
+    lesson = lessons.BY_ID[key]
+    return lesson, lesson.configs(**common)
 
 
 def part_cnn(args) -> None:
@@ -52,19 +52,18 @@ def part_cnn(args) -> None:
 
 
 def part_variants(args) -> None:
-    lesson, cfgs = lesson_runs("cnn-variants", seed=args.seed)
-    if args.epochs:  # a shorter budget where 10 epochs of every variant do not fit the machine's load
-        cfgs = [cfg.replace(epochs=args.epochs) for cfg in cfgs]
+    lesson, cfgs = lesson_runs("cnn_variants", seed=args.seed)
+    cfgs = [cfg.replace(epochs=args.epochs) for cfg in cfgs]  # the README's table: 10 epochs
     for r, cfg in zip(lesson.runs, cfgs):
-        if args.only and r.name not in args.only:
+        if args.only and r.label not in args.only:
             continue
-        run(r.name, cfg)
+        run(r.label, cfg)
 
 
 def part_augment(args) -> None:
     lesson, cfgs = lesson_runs("augment", seed=args.seed)
     for r, cfg in zip(lesson.runs, cfgs):
-        run(r.name, cfg, train_acc=True)
+        run(r.label, cfg, train_acc=True)
 
 
 def part_transfer(args) -> None:
@@ -74,7 +73,7 @@ def part_transfer(args) -> None:
         ids = {}
         for i, (r, cfg) in enumerate(zip(lesson.runs, cfgs)):
             source = ids.get(r.starts_from) if r.starts_from is not None else None
-            run(r.name, cfg, checkpoint=ckpt if i == 0 else None, init_weights=source)
+            run(r.label, cfg, checkpoint=ckpt if i == 0 else None, init_weights=source)
             ids[i] = ckpt
 
 
@@ -87,7 +86,7 @@ def main() -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--only", nargs="*", help="variants: only these run names")
-    p.add_argument("--epochs", type=int, default=0, help="variants: this many epochs instead of the lesson's 10")
+    p.add_argument("--epochs", type=int, default=10, help="variants: epochs of each (the README's table: 10)")
     a = p.parse_args()
     os.environ.setdefault("DEEPARCH_DATA", "/work/shared-data")
     torch.set_num_threads(a.threads)

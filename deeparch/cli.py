@@ -9,6 +9,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from pathlib import Path
 
 from deeparch import i18n
@@ -226,14 +227,14 @@ def cmd_lesson(args) -> int:
     """Launch a lesson's runs in the background (a fine-tune waits in the queue for its pre-training)."""
     from deeparch import jobs, lessons
 
-    lesson = lessons.LESSONS[args.lesson]
+    lesson = lessons.BY_ID[args.lesson]
     store = _store(args)
     common = {"seed": args.seed, **({"max_steps": args.max_steps} if args.max_steps else {})}
-    cfgs = lessons.configs(lesson, make_config, **common)
-    ids = lessons.launch(lesson, cfgs, lambda cfg, name: jobs.launch(cfg, name=name, store=store,
-                                                                      group=lesson.title))
+    group = lesson.group(time.strftime("%Y-%m-%d %H:%M:%S"))
+    ids = lesson.launch(lesson.configs(**common), lambda cfg, name: jobs.launch(cfg, name=name, store=store,
+                                                                                  group=group))
     for run, run_id in zip(lesson.runs, ids):
-        print(f"{run_id}\t{run.name}")
+        print(f"{run_id}\t{run.label}")
     return 0
 
 
@@ -337,10 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--json", action="store_true", help="machine-readable output")
     cp.set_defaults(fn=cmd_compress)
 
-    from deeparch.lessons import LESSONS
+    from deeparch.lessons import BY_ID
 
     ls = sub.add_parser("lesson", help="launch a lesson: a group of runs that shows one idea by contrast")
-    ls.add_argument("lesson", choices=list(LESSONS), help="; ".join(f"{k}: {v.title}" for k, v in LESSONS.items()))
+    ls.add_argument("lesson", choices=list(BY_ID), help="; ".join(f"{k}: {v.title}" for k, v in BY_ID.items()))
     ls.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
     ls.add_argument("--max-steps", type=int, default=0, help="cap every run at this many steps (quick try)")
     ls.set_defaults(fn=cmd_lesson)

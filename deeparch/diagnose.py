@@ -22,6 +22,7 @@ OVERFIT_RISE = 1.1         # held-out loss this much above its best, while the t
 TRAIN_FALL = 0.95          # … to below this share of its level at the held-out best
 D_WINS, G_FOOLS = 0.95, 0.05
 COLLAPSE_DROP = 0.7        # class coverage under this share of its best (or under 0.5): mode collapse
+NO_DIGITS_FRECHET = 400.0  # judge Fréchet distance above this: the samples are not digits (real ones: under 10)
 
 
 class Note(NamedTuple):
@@ -126,10 +127,20 @@ def mode_collapse(rm) -> list[Note]:
     return [Note("mode_collapse", {"now": now, "best": best})] if now < 0.5 or now < COLLAPSE_DROP * best else []
 
 
+def no_digits(rm) -> list[Note]:
+    """The latest judged samples are far from digits (the judge's Fréchet distance): a generator that
+    draws noise or blotches (too early, or a model that cannot draw, such as the course's toy diffusion)."""
+    v = _series(rm, "frechet")[1]
+    v = v[np.isfinite(v)]
+    return [Note("no_digits", {"now": float(v[-1])})] if len(v) and v[-1] > NO_DIGITS_FRECHET else []
+
+
 def diagnose(rm, loss_key: str = "loss") -> list[Note]:
-    """Every note the run's numbers support, most urgent first."""
-    notes = [*diverging(rm, loss_key), *gradients(rm), *overfitting(rm, train=loss_key),
-             *discriminator_wins(rm), *mode_collapse(rm)]
+    """Every note the run's numbers support, most urgent first (overfitting is read on the validation
+    loss where the run has one, else on the test loss)."""
+    held_out = "val_loss" if rm.has("val_loss") else "test_loss"
+    notes = [*diverging(rm, loss_key), *gradients(rm), *overfitting(rm, held_out, train=loss_key),
+             *discriminator_wins(rm), *mode_collapse(rm), *no_digits(rm)]
     times = [t for t in rm.rows_under("grad_t/") if t.isdigit()]  # an RNN may log grad_t/<time step>
     if len(times) >= 2:
         ordered = sorted(times, key=int)

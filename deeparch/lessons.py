@@ -1,90 +1,276 @@
-"""Lessons: small groups of runs, launched together, that show one idea of the course by contrast.
+"""Ready lessons and "break it" scenarios: sets of runs a teacher launches with one click.
 
-A lesson is data (names, architectures, settings), read by the Train page's Lessons tab, the
-CLI (``python -m deeparch lesson NAME``) and the bench scripts that measure them. A run may
-start from the weights of an earlier run of the same lesson (``starts_from``: its index): it
-is launched at once with ``init_from`` set to that run's id and waits in the queue until that
-run has ended (``Store.claim_queued``), so "pre-train, then fine-tune" is one click, with no
-process waiting on another.
+A lesson is a set of runs (architecture, dataset and the settings that make its point), a
+short script of what to watch and in which order, and the questions to ask the class. A
+"break it" scenario is a lesson of two runs, one healthy and one broken on purpose, with the
+symptom the broken one shows, named by its key in ``deeparch.diagnose`` so a test can check
+that the diagnostics in words really see it.
+
+A run may start from the weights of an earlier run of the same lesson (``starts_from``: its
+index): it is launched at once with ``init_from`` set to that run's id and waits in the queue
+until that run has ended (``Store.claim_queued``), so "pre-train, then fine-tune" is one click.
+
+Words here are the English catalog of the lessons; a translation replaces them by the
+lesson's id and the field's name, without touching any logic. Plain data: no torch.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable
 
+from deeparch.archs import make_config
+from deeparch.archs.rnn import RECALL_SETTINGS
 from deeparch.config import RunConfig
-
-
-@dataclass(frozen=True)
-class LessonRun:
-    name: str
-    arch: str
-    hp: dict
-    starts_from: int | None = None  # index of an earlier run of the lesson whose weights this one starts from
-
-
-@dataclass(frozen=True)
-class Lesson:
-    title: str
-    explain: str  # what to look for, in one paragraph
-    runs: tuple[LessonRun, ...] = field(default=())
-
-
-FEW_SHOT = {"classes": "5-9", "per_class": 20, "epochs": 20}
-# the augmentation contrast: 100 labels per class, long enough to overfit without augmentation
-FEW_LABELS = {"per_class": 100, "epochs": 30}
-AUGMENTED = {"aug_shift": 2.0, "aug_rotate": 12.0}
-VARIANTS = {"plain": {}, "batch norm": {"batch_norm": True}, "residual": {"block": "residual"},
-            "inception": {"block": "inception"}, "dilated": {"dilation": 2}, "strided": {"downsample": "stride"}}
-
-LESSONS: dict[str, Lesson] = {
-    "transfer": Lesson(
-        "Transfer learning: digits 0–4 help with digits 5–9",
-        "A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights "
-        "(a new output layer for the new digits), keeps its convolutions frozen, and learns digits 5 to 9 "
-        "from only 20 labelled images of each; a third learns the same 100 images from scratch. Compare "
-        "how fast each learns and where it ends. The fine-tune waits in the queue until the pre-training "
-        "has finished.",
-        (LessonRun("pre-train: digits 0–4", "cnn", {"classes": "0-4", "epochs": 3}),
-         LessonRun("fine-tune: 5–9, 20 labels each", "cnn", {**FEW_SHOT, "freeze": "features",
-                                                                   "fresh": "classifier.4"}, starts_from=0),
-         LessonRun("from scratch: 5–9, 20 labels each", "cnn", dict(FEW_SHOT))),
-    ),
-    "augment": Lesson(
-        "Data augmentation with few labels",
-        "Two CNNs learn from the same 100 labelled images per digit. One sees them as they are and soon "
-        "knows them by heart (training accuracy near 100 %, test far below); the other sees each one "
-        "shifted and rotated a little at every step, so it must learn the digit, not the picture. Watch "
-        "the gap between the train and validation curves.",
-        (LessonRun("100 per class, no augmentation", "cnn", dict(FEW_LABELS)),
-         LessonRun("100 per class, shifts and rotations", "cnn", {**FEW_LABELS, **AUGMENTED})),
-    ),
-    "cnn-variants": Lesson(
-        "CNN variants: plain, batch norm, residual, Inception, dilated, strided",
-        "The course CNN and its variants on the same data, seed and budget: batch normalisation, a "
-        "residual (ResNet) block, an Inception block, dilated convolutions, and a stride-2 convolution "
-        "instead of max-pooling. Compare their accuracy, their speed and their number of weights.",
-        tuple(LessonRun(f"cnn {name}", "cnn", {"epochs": 10, **hp}) for name, hp in VARIANTS.items()),
-    ),
-}
-
 
 PENDING = 1  # the init_from a fine-tune is validated with: its source's id is known only at launch
 
 
-def configs(lesson: Lesson, make: Callable[..., RunConfig], **common) -> list[RunConfig]:
-    """Each run's validated configuration (``common`` settings, e.g. a seed, then the run's own);
-    a run that starts from another gets its real ``init_from`` when launched (:func:`launch`)."""
-    return [make(r.arch, **{**common, **r.hp, **({"init_from": PENDING} if r.starts_from is not None else {})})
-            for r in lesson.runs]
+@dataclass(frozen=True)
+class LessonRun:
+    """One run of a lesson: what it is called in the lesson and how it is configured."""
+
+    label: str                               # its part in the lesson: "healthy", "lr too high"…
+    arch: str
+    hp: Mapping = field(default_factory=dict)
+    dataset: str | None = None               # None: the architecture's first dataset (mnist-5k for images)
+    starts_from: int | None = None           # index of an earlier run of the lesson whose weights it starts from
+
+    def config(self, **common) -> RunConfig:
+        """Its validated configuration (``common`` settings first, e.g. a seed; its own win)."""
+        pending = {"init_from": PENDING} if self.starts_from is not None else {}
+        return make_config(self.arch, self.dataset, **{**common, **self.hp, **pending})
 
 
-def launch(lesson: Lesson, cfgs: list[RunConfig], start: Callable[[RunConfig, str], int]) -> list[int]:
-    """Start the lesson's runs in order through ``start(config, name) -> id``, pointing each
-    ``starts_from`` run at the id its source got. The ids, in the lesson's order."""
-    ids: list[int] = []
-    for run, cfg in zip(lesson.runs, cfgs):
-        if run.starts_from is not None:
-            cfg = cfg.replace(init_from=ids[run.starts_from])
-        ids.append(start(cfg, run.name))
-    return ids
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    topic: str                               # the course section it illustrates
+    goal: str                                # what the class should take away, one paragraph
+    runs: tuple[LessonRun, ...]
+    watch: tuple[str, ...]                   # what to watch, in order
+    questions: tuple[str, ...]               # what to ask the class
+    minutes: float                           # wall-clock time of the whole lesson on a 2-core laptop
+    symptoms: tuple[str, ...] = ()           # break it: the diagnostic keys (deeparch.diagnose) of its symptom
+    broken: int | None = None                # break it: index of the broken run in ``runs``
+
+    def configs(self, **common) -> list[RunConfig]:
+        """Every run's validated configuration (raises ConfigError naming the bad setting)."""
+        return [r.config(**common) for r in self.runs]
+
+    def launch(self, configs: list[RunConfig], start: Callable[[RunConfig, str], int],
+               names: list[str] | None = None) -> list[int]:
+        """Start the runs in order through ``start(config, name) -> id``, pointing each ``starts_from``
+        run at the id its source got; the ids, in the lesson's order."""
+        ids: list[int] = []
+        for i, (run, cfg) in enumerate(zip(self.runs, configs)):
+            if run.starts_from is not None:
+                cfg = cfg.replace(init_from=ids[run.starts_from])
+            ids.append(start(cfg, names[i] if names else run.label))
+        return ids
+
+    def group(self, stamp: str) -> str:
+        """The group the lesson's runs share in the store: ``lesson:<id> <stamp>``."""
+        return f"{GROUP_PREFIX}{self.id} {stamp}"
+
+
+GROUP_PREFIX = "lesson:"
+
+
+def lesson_of(group_name: str | None) -> Lesson | None:
+    """The lesson whose launch made a run group, or None."""
+    if not group_name or not group_name.startswith(GROUP_PREFIX):
+        return None
+    return BY_ID.get(group_name[len(GROUP_PREFIX):].split(" ", 1)[0])
+
+
+# six layers, no dropout, plain SGD: the setting in which the activation decides whether the gradient
+# reaches the input side (Adam would rescale the tiny gradients and hide the lesson)
+_DEEP = {"optimizer": "sgd", "lr": 0.1, "layers": 6, "width": 256, "dropout": 0.0, "epochs": 10}
+
+# the transfer lesson's target task: digits 5-9 from 20 labelled images each
+_FEW_SHOT = {"classes": "5-9", "per_class": 20, "epochs": 20}
+
+# ---- lessons --------------------------------------------------------------------------------------
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "race", "The five architectures side by side", "the course's five architectures",
+        "The same 4,000 digits, five ways of learning from them: a CNN and an RNN that read digits, a "
+        "Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them.",
+        (LessonRun("CNN", "cnn", {"epochs": 4}),
+         LessonRun("RNN (LSTM)", "rnn", {"epochs": 6}),
+         LessonRun("Transformer", "transformer", {"epochs": 6}),
+         LessonRun("GAN (DCGAN)", "dcgan", {"epochs": 1000, "max_minutes": 3.0}),
+         LessonRun("Diffusion", "diffusion", {"epochs": 1000, "max_minutes": 4.0})),
+        (("Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN "
+          "need fewer steps?"),
+         "Open the GAN: its two losses fight; the samples go from noise to strokes.",
+         "Open the diffusion model: its loss falls smoothly, and its samples come late but clean.",
+         "End on Compare: the headline of each run, and the time each took."),
+        ("Which architecture would you pick to read digits on a phone, and why?",
+         "Why can't we compare a GAN and a CNN by accuracy?",
+         "What does the diffusion model pay for its better samples?"),
+        15.0),
+    Lesson(
+        "cnn_vs_mlp", "CNN against a plain network (MLP)", "convolutional networks",
+        "A convolution reuses one small filter all over the image; a fully connected network has a weight "
+        "per pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.",
+        (LessonRun("CNN", "cnn", {"epochs": 5}), LessonRun("MLP", "mlp", {"epochs": 5})),
+        ("Watch the two accuracy curves on Live: which rises faster, which ends higher?",
+         "Look at the gap between train and test accuracy of each.",
+         "On Compare, read the number of weights of each model."),
+        ("Why does sharing a filter over the whole image help?",
+         "Which model would still work if the digits were shifted by a few pixels?"),
+        4.0),
+    Lesson(
+        "learning_rate", "Learning rate too high, too low, about right", "optimization: the learning rate",
+        "The same network with three learning rates: too small crawls, too large explodes, the middle one learns.",
+        (LessonRun("lr 0.1 (about right)", "mlp", {"optimizer": "sgd", "lr": 0.1, "epochs": 5}),
+         LessonRun("lr 0.001 (too low)", "mlp", {"optimizer": "sgd", "lr": 0.001, "epochs": 5}),
+         LessonRun("lr 1 (too high)", "mlp", {"optimizer": "sgd", "lr": 1.0, "epochs": 5})),
+        ("On Live, the loss of lr 1: it shoots up in a few steps and the run stops as diverged.",
+         "The loss of lr 0.001: it falls, but so slowly that 5 epochs are not enough.",
+         "The gradient-norm chart of each: the exploding one grows by decades."),
+        ("What would you try after a diverged run?", "Why not always use a tiny learning rate to be safe?"),
+        1.0),
+    Lesson(
+        "vanishing", "Vanishing gradients in a deep sigmoid network", "vanishing gradients",
+        "Six sigmoid layers squash the gradient at every layer: the layers near the input barely learn. "
+        "ReLU keeps it alive.",
+        (LessonRun("ReLU, 6 layers", "mlp", _DEEP),
+         LessonRun("sigmoid, 6 layers", "mlp", {**_DEEP, "activation": "sigmoid"})),
+        ("Open the per-layer gradient heat map of each run: compare the top rows (input side).",
+         "The sigmoid run's loss stays at 2.30: the network guesses.",),
+        ("Why does the sigmoid shrink the gradient at every layer?", "Which course remedies do you know?"),
+        1.0),
+    Lesson(
+        "gan_balance", "The GAN game: balance, and a discriminator that wins", "GAN training",
+        "Two players learn against each other. With equal learning rates the game stays balanced; with a "
+        "discriminator ten times faster it wins and the generator gets no useful signal.",
+        (LessonRun("balanced", "gan", {"epochs": 1000, "max_minutes": 3.0}),
+         LessonRun("D 10× faster", "gan", {"epochs": 1000, "max_minutes": 3.0, "lr_d": 2e-3})),
+        ("On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning discriminator.",
+         "The two players' losses: which one runs to 0?",
+         "The samples and the class histogram: are all ten digits drawn?"),
+        ("What does the generator learn from a discriminator that is always right?", "How would you rebalance?"),
+        6.0),
+    Lesson(
+        "diffusion", "Diffusion: from noise to digits", "diffusion models",
+        "The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.",
+        (LessonRun("DDPM", "diffusion", {"epochs": 1000, "max_minutes": 5.0}),),
+        ("The loss: it falls fast, then slowly; it never reaches 0 because the noise is random.",
+         "The samples from fixed noise at each grid: blobs, then strokes, then digits.",
+         "The quality figures: recognisability and coverage rise together."),
+        ("Why does sampling take many steps?", "What does the timestep tell the network?"),
+        6.0),
+    Lesson(
+        "recall", "Vanishing gradients through time: plain RNN against LSTM", "recurrent networks: LSTM and GRU",
+        "Both read a digit, 100 blanks, then a question mark, and must answer the digit. The plain RNN's "
+        "gradient fades over the gap and it stays near chance (10%); the LSTM, its forget gate open at the "
+        "start (forget_bias 3), carries the digit in its cell.",
+        (LessonRun("plain RNN", "rnn", {**RECALL_SETTINGS, "cell": "rnn", "epochs": 1000, "max_minutes": 3.0},
+                   "recall"),
+         LessonRun("LSTM", "rnn", {**RECALL_SETTINGS, "cell": "lstm", "forget_bias": 3.0, "epochs": 1000,
+                                   "max_minutes": 3.0}, "recall")),
+        ("The accuracy of each: the LSTM jumps to 100% within a few hundred steps, the plain RNN stays at 10%.",
+         "The gradient through time of each: the plain RNN's curve falls by many decades towards the first steps.",
+         "The hidden-state paths (PCA): the LSTM's paths split by digit and stay apart until the end."),
+        ("Why does multiplying by the same matrix 100 times shrink the gradient?",
+         "Which part of the LSTM lets the digit's memory through unchanged?"),
+        4.0),
+    Lesson(
+        "transfer", "Transfer learning: digits 0–4 help with digits 5–9", "transfer learning",
+        "A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights "
+        "(a new output layer for the new digits), keeps its convolutions frozen, and learns digits 5 to 9 "
+        "from only 20 labelled images of each; a third learns the same 100 images from scratch. The "
+        "fine-tune waits in the queue until the pre-training has finished.",
+        (LessonRun("pre-train: digits 0–4", "cnn", {"classes": "0-4", "epochs": 3}),
+         LessonRun("fine-tune: 5–9, 20 labels each", "cnn", {**_FEW_SHOT, "freeze": "features",
+                                                              "fresh": "classifier.4"},
+                   starts_from=0),
+         LessonRun("from scratch: 5–9, 20 labels each", "cnn", _FEW_SHOT)),
+        ("The pre-training first: it reads digits 0–4 almost perfectly.",
+         "Then the two runs on digits 5–9: which one's accuracy starts higher, and which ends higher?",
+         "The gap between train and validation accuracy of each: 100 images are easy to memorise."),
+        ("What did the frozen convolutions learn on 0–4 that still helps on 5–9?",
+         "When would starting from another task's weights not help?"),
+        6.0),
+    Lesson(
+        "augment", "Overfitting on few labels, and what augmentation does", "regularization: data augmentation",
+        "Two CNNs learn from the same 100 labelled images per digit. One sees them as they are and soon "
+        "knows them by heart (training accuracy near 100%, validation far below); the other sees each one "
+        "shifted and rotated a little at every step, so it must learn the digit, not the picture.",
+        (LessonRun("100 per class, no augmentation", "cnn", {"per_class": 100, "epochs": 30}),
+         LessonRun("100 per class, shifts and rotations", "cnn", {"per_class": 100, "epochs": 30,
+                                                                  "aug_shift": 2.0, "aug_rotate": 12.0})),
+        ("The accuracy chart of each: the gap between the train and validation curves.",
+         "The loss chart: the validation loss of the first run turns up while its training loss keeps falling."),
+        ("Why does a shifted 7 still count as a 7 for the network?", "What else besides augmentation fights overfitting?"),
+        6.0),
+    Lesson(
+        "cnn_variants", "CNN variants: batch norm, residual, Inception, dilated, strided", "CNN architectures",
+        "The course CNN and its variants on the same data, seed and budget: batch normalisation, a residual "
+        "(ResNet) block, an Inception block, dilated convolutions, and a stride-2 convolution instead of "
+        "max-pooling. Compare their accuracy, their speed and their number of weights.",
+        tuple(LessonRun(f"cnn {name}", "cnn", {"epochs": 5, **hp}) for name, hp in (
+            ("plain", {}), ("batch norm", {"batch_norm": True}), ("residual", {"block": "residual"}),
+            ("inception", {"block": "inception"}), ("dilated", {"dilation": 2}),
+            ("strided", {"downsample": "stride"}))),
+        ("On Compare: the headline accuracy of each, and its training time.",
+         "On Live: the loss curves in the first epoch: which variant starts fastest?"),
+        ("What does a residual connection let the gradient do?", "Why would a strided convolution be cheaper?"),
+        12.0),
+)
+
+# ---- break it ----------------------------------------------------------------------------------------
+BREAK_IT: tuple[Lesson, ...] = (
+    Lesson(
+        "break_lr", "Learning rate 10× too high", "optimization: the learning rate",
+        "The same network, with a learning rate ten times the one that works: the loss explodes.",
+        (LessonRun("healthy: lr 0.1", "mlp", {"optimizer": "sgd", "lr": 0.1, "epochs": 3}),
+         LessonRun("broken: lr 1", "mlp", {"optimizer": "sgd", "lr": 1.0, "epochs": 3})),
+        ("The broken run's loss and gradient norm shoot up within a few steps; it stops as diverged.",),
+        ("How would you have found the right learning rate?",),
+        1.0, symptoms=("loss_diverging", "loss_nonfinite"), broken=1),
+    Lesson(
+        "break_sigmoid", "Sigmoid activations in a deep network", "vanishing gradients",
+        "Six sigmoid layers instead of ReLU: the gradient reaching the first layers is thousands of times "
+        "smaller than at the last one.",
+        (LessonRun("healthy: ReLU", "mlp", _DEEP),
+         LessonRun("broken: sigmoid", "mlp", {**_DEEP, "activation": "sigmoid"})),
+        ("The per-layer gradient heat map: the first rows of the broken run are dark.",),
+        ("Why does ReLU not have this problem (as much)?",),
+        1.0, symptoms=("grad_spread", "grad_vanishing_layer"), broken=1),
+    Lesson(
+        "break_gan", "Discriminator learning rate 10× the generator's", "GAN training",
+        "The discriminator learns ten times faster than the generator and wins the game.",
+        (LessonRun("healthy: equal rates", "gan", {"epochs": 1000, "max_minutes": 2.0}),
+         LessonRun("broken: lr_d 10×", "gan", {"epochs": 1000, "max_minutes": 2.0, "lr_d": 2e-3})),
+        ("D(x) goes to 1 and D(G(z)) to 0 in the broken run; its samples stay noise.",),
+        ("What signal does the generator get from a discriminator that always wins?",),
+        4.0, symptoms=("d_winning",), broken=1),
+    Lesson(
+        "break_overfit", "No regularization on 50 labels per class", "overfitting",
+        "A CNN with dropout and augmentation beside the same CNN with neither, both on 50 labelled images "
+        "per digit: the second learns its 500 images by heart.",
+        (LessonRun("healthy: dropout + augmentation", "cnn", {"per_class": 50, "epochs": 40, "aug_shift": 2.0,
+                                                              "aug_rotate": 12.0}),
+         LessonRun("broken: no regularization", "cnn", {"per_class": 50, "epochs": 40, "dropout": 0.0,
+                                                         "dropout_conv": 0.0})),
+        ("The broken run's validation loss turns up while its training loss keeps falling.",),
+        ("Which curve would you watch to stop training at the right time?",),
+        3.0, symptoms=("overfitting",), broken=1),
+    Lesson(
+        "break_diffusion", "The course's three-convolution diffusion model", "diffusion models",
+        "The U-Net beside the course listing's three convolutions, trained the same way: without a timestep "
+        "embedding or a path that sees the whole image, the toy draws blotches, never digits.",
+        (LessonRun("healthy: U-Net", "diffusion", {"epochs": 1000, "max_minutes": 3.0}),
+         LessonRun("broken: course listing", "diffusion", {"epochs": 1000, "max_minutes": 3.0, "model": "course",
+                                                             "conditional": False, "guidance": 1.0})),
+        ("The samples of each; the judge Fréchet distance: the toy's stays far above the U-Net's.",),
+        ("What does the network need to know to remove the right amount of noise?",),
+        7.0, symptoms=("no_digits",), broken=1),
+)
+
+ALL: tuple[Lesson, ...] = LESSONS + BREAK_IT
+BY_ID: dict[str, Lesson] = {lesson.id: lesson for lesson in ALL}

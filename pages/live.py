@@ -1,10 +1,10 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, diagnose, i18n, jobs, lifecycle, pace, series, views
+from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape
-from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
+from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("live", {
     "title": "Live",
@@ -66,6 +66,8 @@ TEXT = i18n.Catalog("live", {
                      "gradient; try a lower lr_d, label smoothing or instance noise.",
         "mode_collapse": "Mode collapse: class coverage fell to {now:.2f} (best {best:.2f}); the generator draws "
                          "few kinds of digit.",
+        "no_digits": "The samples do not look like digits (yet): the judge's Fréchet distance is {now:.0f}; real "
+                     "digits score under 10. Early in training this is normal; if it stays, the model cannot draw.",
     },
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average of the per-step curves, as on Compare: 0 shows the raw values. "
@@ -387,6 +389,9 @@ def main() -> None:
     if not selected:
         st.info(TEXT["none"])
         return
+    shown_lessons = {l.id: l for l in (lessons.lesson_of(by_id[i].group_name) for i in selected) if l}
+    for lesson in shown_lessons.values():
+        _lesson.script(lesson)  # the script beside the charts it talks about
     refreshing = follow and any(by_id[i].status in lifecycle.ACTIVE for i in selected)
     st.fragment(_guard.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing, weight)
     st.fragment(_guard.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)

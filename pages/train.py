@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import augment, i18n, jobs, lessons, lifecycle, sweep, views
+from deeparch import augment, i18n, jobs, lifecycle, sweep, views
 from deeparch.archs import ARCHS, load_config, make_config, race_configs, races, schema
 from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
@@ -51,13 +51,6 @@ TEXT = i18n.Catalog("train", {
     "group_data": "Data, augmentation and transfer learning",
     "augment_preview": "What augmentation does: each row is one training image, then five versions of it as "
                        "training steps will see them with these settings.",
-    "tab_lessons": "Lessons",
-    "lesson_name": "Lesson",
-    "lesson_runs": "Runs it launches",
-    "lesson_col_name": "Run", "lesson_col_settings": "Settings (beside the course preset)",
-    "lesson_col_from": "Starts from",
-    "lesson_launch": "Launch lesson",
-    "lesson_seed": "Seed",
     "reset": "Reset to the course defaults",
     "name": "Run name (optional)",
     "name_placeholder": "e.g. cnn lr 1e-3",
@@ -485,37 +478,6 @@ def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> No
         _selection.open_page("pages/compare.py", ids)
 
 
-def settings_text(hp: dict) -> str:
-    return ", ".join(f"{k}={v}" for k, v in hp.items())
-
-
-def lesson_tab() -> None:
-    """One click for a lesson's group of runs (a fine-tune is queued behind its pre-training)."""
-    key = kept(st.selectbox, "lesson_key", {}, TEXT["lesson"], list(lessons.LESSONS),
-               format_func=lambda k: lessons.LESSONS[k].title)
-    lesson = lessons.LESSONS[key]
-    st.markdown(lesson.explain)
-    seed, seed_error = number_field(_COMMON["seed"], "lesson_seed", TEXT["lesson_seed"])
-    rows = [{TEXT["lesson_col_name"]: r.name, TEXT["lesson_col_settings"]: settings_text(r.hp),
-             TEXT["lesson_col_from"]: lesson.runs[r.starts_from].name if r.starts_from is not None else ""}
-            for r in lesson.runs]
-    st.caption(TEXT["lesson_runs"])
-    st.dataframe(rows, hide_index=True, width="stretch")
-    reasons, cfgs = [seed_error] if seed_error else [], []
-    if not reasons:
-        try:
-            cfgs = lessons.configs(lesson, make_config, seed=seed)
-        except ConfigError as e:
-            reasons.append(str(e))
-    if launch_button(TEXT["lesson_launch"], "lesson_go", ":material/school:", reasons):
-        ids = _controls.launch_once(cfgs, [r.name for r in lesson.runs], group=lesson.title,
-                                    chain=lambda cfgs, start: lessons.launch(lesson, cfgs, start))
-        if ids is None:
-            st.info(TEXT["double"])
-        else:
-            _selection.open_page("pages/live.py", ids)
-
-
 def queue() -> None:
     st.subheader(TEXT["queue"])
     s = _store.store()
@@ -546,16 +508,13 @@ def main() -> None:
     if views.run_count(s) == 0:
         _controls.first_run_hint(body=TEXT["first_body"])
     st.caption(TEXT["intro"])
-    tab_one, tab_race, tab_sweep, tab_lessons = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"],
-                                                         TEXT["tab_lessons"]])
+    tab_one, tab_race, tab_sweep = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"]])
     with tab_one:
         base = one_run()
     with tab_race:
         race()
     with tab_sweep:
         sweep_tab(*base)
-    with tab_lessons:
-        lesson_tab()
     st.divider()
     queue()
 

@@ -247,10 +247,10 @@ def test_launch_refuses_a_missing_foreign_or_failed_source_and_queues_behind_an_
 
 
 def test_lessons_validate_and_chain_their_runs():
-    for lesson in lessons.LESSONS.values():
-        cfgs = lessons.configs(lesson, make_config, max_steps=5)
+    for lesson in lessons.ALL:
+        cfgs = lesson.configs(max_steps=5)
         started = []
-        ids = lessons.launch(lesson, cfgs, lambda cfg, name: started.append(cfg) or 100 + len(started))
+        ids = lesson.launch(cfgs, lambda cfg, name: started.append(cfg) or 100 + len(started))
         assert len(ids) == len(lesson.runs)
         for run, cfg in zip(lesson.runs, started):
             assert cfg.init_from == (0 if run.starts_from is None else ids[run.starts_from])

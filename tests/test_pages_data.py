@@ -1,7 +1,7 @@
-"""The Train page's data practices: the augmentation preview and the one-click lessons (issue 10)."""
+"""The data practices on the pages: the augmentation preview (Train) and the transfer lesson (Lessons)."""
 from __future__ import annotations
 
-from test_pages import app_store, button, open_page  # noqa: F401 - app_store is a fixture
+from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
 
 TRAIN = "pages/train.py"
 
@@ -19,9 +19,8 @@ def test_a_lesson_launches_its_runs_with_the_fine_tune_pointed_at_its_pre_traini
     from deeparch import jobs
 
     monkeypatch.setattr(jobs, "_spawn", lambda store, run_id: None)
-    at = open_page(TRAIN)
-    at.selectbox(key="lesson_key").set_value("transfer").run()
-    button(at, "Launch lesson").click().run()
+    at = open_page("pages/lessons.py")
+    at.button(key="lesson:transfer").click().run()
     assert not at.exception
     pre, fine, scratch = sorted(app_store.list_runs(), key=lambda r: r.id)
     assert fine.config["hp"]["init_from"] == pre.id and scratch.config["hp"]["init_from"] == 0

@@ -1,0 +1,52 @@
+"""Lessons and "break it" scenarios: every one launches valid runs with one click, and the Live page
+of a lesson's runs shows its script."""
+from __future__ import annotations
+
+import pytest
+from test_pages import app_store, open_page  # noqa: F401 - fixture
+
+from deeparch import lessons
+from deeparch.archs import ARCHS
+
+
+@pytest.mark.parametrize("lesson", lessons.ALL, ids=lambda l: l.id)
+def test_every_lesson_is_complete_and_valid(lesson):
+    configs = lesson.configs()  # raises ConfigError naming the bad setting
+    assert len(configs) == len(lesson.runs) >= 1
+    assert all(c.arch in ARCHS for c in configs)
+    assert lesson.title and lesson.goal and lesson.watch and lesson.questions and lesson.minutes > 0
+    assert len({r.label for r in lesson.runs}) == len(lesson.runs), "runs of a lesson need distinct labels"
+
+
+@pytest.mark.parametrize("lesson", lessons.BREAK_IT, ids=lambda l: l.id)
+def test_a_break_it_pair_is_one_healthy_run_and_one_broken_with_its_symptom(lesson):
+    assert len(lesson.runs) == 2 and lesson.broken in (0, 1) and lesson.symptoms
+    healthy, broken = (lesson.configs()[i].hp for i in (1 - lesson.broken, lesson.broken))
+    changed = {k for k in healthy if healthy[k] != broken[k]}
+    assert changed, "the broken run must differ from the healthy one"
+
+
+def test_ids_are_unique_and_groups_lead_back_to_the_lesson():
+    assert len(lessons.BY_ID) == len(lessons.ALL)
+    for lesson in lessons.ALL:
+        assert lessons.lesson_of(lesson.group("2026-11-28 10:00:00")) is lesson
+    assert lessons.lesson_of("race 2026-11-28") is None and lessons.lesson_of(None) is None
+
+
+def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store, monkeypatch):  # noqa: F811
+    from pages import _selection
+
+    opened = []
+    monkeypatch.setattr(_selection, "open_page", lambda path, ids: opened.append((path, sorted(ids))))
+    at = open_page("pages/lessons.py")
+    lesson = lessons.BY_ID["cnn_vs_mlp"]
+    at.button(key=f"lesson:{lesson.id}").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    runs = app_store.list_runs()
+    assert sorted(r.arch for r in runs) == sorted(r.arch for r in lesson.runs)
+    assert len({r.group_name for r in runs}) == 1 and lessons.lesson_of(runs[0].group_name) is lesson
+    ids = sorted(r.id for r in runs)
+    assert opened == [("pages/live.py", ids)]  # Live opens on exactly these runs
+    live = open_page("pages/live.py", {"handoff:pages/live.py": ids})
+    # Live shows the lesson's script beside the charts
+    assert any(lesson.title in e.label for e in live.expander), [e.label for e in live.expander]
