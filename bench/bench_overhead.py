@@ -1,7 +1,8 @@
 """Logging overhead: the trainer with all logging on vs a bare PyTorch loop, course CNN.
 
-Both train the course CNN on the same preloaded mnist-5k tensors with the same batch
-order and evaluate on the test split once per epoch (as any real loop does). The trainer
+Both train the course CNN on the same preloaded mnist-5k tensors (the training split less its
+validation share) with the same batch order and evaluate on the validation and test splits once
+per epoch (as any real loop does). The trainer
 also logs every step's loss, per-layer gradient norms / learning rate / throughput every
 ``log_every`` steps, the probe grid per epoch, a checkpoint per epoch, and writes all of it
 to a SQLite run store with heartbeat and control polling. Rounds alternate in one
@@ -13,11 +14,15 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
 from deeparch import data
 from deeparch.archs import ARCHS, make_config
@@ -27,10 +32,13 @@ from deeparch.trainer import Trainer
 
 
 def bare(cfg, ds, epochs):
+    """The same training as the trainer's: its split (the validation share held out), and an
+    evaluation on the validation and test splits once per epoch, as a real loop with a validation split does."""
     torch.manual_seed(cfg.seed)
     model = ARCHS["cnn"].build(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    x, y, n, bs = ds.x_train, ds.y_train, len(ds.x_train), cfg.batch_size
+    sp = data.split(ds, cfg.val_split, cfg.classes, cfg.per_class)
+    x, y, n, bs = sp.x_train, sp.y_train, len(sp.x_train), cfg.batch_size
     t = time.perf_counter()
     for epoch in range(epochs):
         perm = torch.randperm(n, generator=torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch))
@@ -43,7 +51,8 @@ def bare(cfg, ds, epochs):
             opt.step()
         model.eval()
         with torch.no_grad():
-            acc = (model(ds.x_test).argmax(1) == ds.y_test).float().mean().item()
+            (model(sp.x_val).argmax(1) == sp.y_val).float().mean().item()
+            acc = (model(sp.x_test).argmax(1) == sp.y_test).float().mean().item()
     return time.perf_counter() - t, acc
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 MIN_POINTS = 10            # a per-step series needs this many points before any rule reads it
 DIVERGE_FACTOR = 3.0       # recent loss this many times its best: diverging
+EXPLODED = 100.0           # latest loss this many times the first: diverged within a few steps
 EXPLODE_FACTOR = 100.0     # gradient norm this many times its early level: exploding
 VANISH_BELOW = 1e-7        # a layer's recent gradient norm under this: it has stopped learning
 LAYER_SPREAD = 1e4         # largest / smallest recent layer gradient norm: vanishing through depth
@@ -48,6 +49,8 @@ def diverging(rm, loss_key: str = "loss") -> list[Note]:
     steps, v = _series(rm, loss_key)
     if len(v) and not np.isfinite(v[-1]):
         return [Note("loss_nonfinite", {"step": int(steps[-1])})]
+    if len(v) >= 3 and np.isfinite(v[0]) and v[-1] > EXPLODED * max(v[0], 1e-12):  # too fast for the rule below
+        return [Note("loss_diverging", {"now": float(v[-1]), "best": float(np.nanmin(v))})]
     if len(v) < MIN_POINTS:
         return []
     now, best = float(np.median(_recent(v))), float(np.nanmin(v))

@@ -1,0 +1,41 @@
+"""Each "break it" scenario shows its symptom: the broken run of the pair, trained briefly, gets the
+diagnostic note the Lessons page names, and the healthy run does not (issue 13)."""
+from __future__ import annotations
+
+import pytest
+
+from deeparch import diagnose, lessons, series
+from deeparch.callbacks import StoreLogger
+from deeparch.store import Store
+from deeparch.trainer import Trainer
+
+# what "briefly" means per scenario: enough steps for the symptom to be unambiguous, and no more
+SHORT = {
+    "break_lr": {},                                  # 3 epochs of a small MLP; the broken one diverges in ~10 steps
+    "break_sigmoid": {},                             # 10 epochs of the MLP: seconds
+    "break_gan": {"epochs": 1000, "max_minutes": 0, "max_steps": 400},
+    "break_overfit": {},                             # 50 labels per class: 8 steps an epoch
+    "break_diffusion": {"epochs": 1000, "max_minutes": 0, "max_steps": 40, "sample_steps": 20},
+}
+NEEDS_MINUTES = {"break_diffusion"}  # a healthy diffusion model draws digits after minutes, not 40 steps
+
+
+def notes(tmp_path, cfg) -> set[str]:
+    store = Store(tmp_path / f"runs-{cfg.to_json().__hash__() & 0xffff}")
+    rid = store.create_run(cfg.to_dict(), status="running")
+    Trainer(cfg, [StoreLogger(store, rid)]).fit()
+    found = {n.key for n in diagnose.diagnose(series.read_metrics(store, rid))}
+    store.close()
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", lessons.BREAK_IT, ids=lambda l: l.id)
+def test_the_broken_run_shows_its_symptom_and_the_healthy_one_does_not(tmp_path, lesson):
+    cfgs = [cfg.replace(**SHORT[lesson.id]) if SHORT[lesson.id] else cfg for cfg in lesson.configs()]
+    broken = notes(tmp_path, cfgs[lesson.broken])
+    assert broken & set(lesson.symptoms), f"{lesson.id}: broken run's notes {broken}, wanted one of {lesson.symptoms}"
+    if lesson.id in NEEDS_MINUTES:
+        return
+    healthy = notes(tmp_path, cfgs[1 - lesson.broken])
+    assert not healthy & set(lesson.symptoms), f"{lesson.id}: the healthy run also shows {healthy}"
