@@ -617,3 +617,180 @@ PATTERNS = (
     (r"^queued from its last checkpoint$", "na fila, a partir do último checkpoint"),
     (r"^queued$", "na fila"),
 )
+
+
+def _merge(into: dict, more: dict) -> None:
+    """Adds ``more``'s keys to ``into``, section by section (nested dicts merge, they are not replaced)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+# words of the pages and features merged after the first translation (Lessons, Draw, sweeps, compression,
+# model view, language models), kept together so the sections above stay as they were reviewed
+_merge(PAGES, {
+    "app": {"draw": "Desenhe um dígito", "lessons": "Aulas"},
+    "lesson": {
+        "question": "- {text}",
+        "questions": "Perguntas para a turma",
+        "script_title": "Aula: {title}",
+        "step": "{n}. {text}",
+        "watch": "O que observar",
+    },
+    "compare": {
+        "final_cols": {"best_val_acc": "melhor acurácia de validação"},
+        "sweep": "Varredura",
+        "sweep_help": "Uma varredura (lançada em Treinar → Varredura ou com `python -m deeparch sweep`) mostra sua "
+                      "medida final em função dos parâmetros que variou, depois as curvas de todas as suas "
+                      "execuções. Escolha nenhuma para selecionar as execuções você mesmo.",
+        "sweep_no_headline": "Estas execuções não declaram uma medida principal para desenhar em função dos parâmetros.",
+        "sweep_none": "nenhuma: escolha as execuções abaixo",
+        "sweep_option": "{group} ({n} execuções)",
+        "sweep_progress": "{done} de {n} execuções terminaram; um ponto aparece assim que sua execução for avaliada.",
+        "sweep_title": "{metric} por {knobs}",
+        "sweep_x": " × ",
+        "view_pick": "Visualização",
+        "view_pick_help": "Qualquer visualização que as arquiteturas das execuções selecionadas declarem; uma "
+                          "execução cuja arquitetura não tem essa visualização avisa.",
+    },
+    "draw": {
+        "answer": "**{name}** diz **{label}** ({conf:.0%} de certeza)",
+        "bars": "Quão certo {name} está de cada dígito",
+        "bars_x": "dígito",
+        "bars_y": "probabilidade",
+        "cam": "Grad-CAM: para onde {name} olha",
+        "cam_explain": "Vermelho-amarelo onde está a evidência da última convolução para o dígito previsto. Numa CNN "
+                       "bem treinada, segue os seus traços; calor no espaço vazio significa que o modelo decide por ele.",
+        "clear": "Limpar",
+        "empty": "Desenhe um dígito para ver as previsões.",
+        "failed": "{name}: não foi possível ler o checkpoint ({error}).",
+        "intro": "Desenhe um dígito no quadrado preto com o mouse (ou com o dedo). Quando você soltar, cada "
+                 "classificador escolhido diz o que vê, a partir do seu último checkpoint: uma execução ainda em "
+                 "treinamento responde com o que aprendeu até agora.",
+        "none": "Nenhum classificador tem checkpoint ainda: treine antes uma CNN (ou outro classificador) por uma época.",
+        "pick": "Classificadores",
+        "pick_help": "Execuções de uma arquitetura classificadora que já gravaram um checkpoint (após a primeira época).",
+        "pick_none": "Escolha um classificador acima.",
+        "title": "Desenhe um dígito",
+        "what_we_see": "O que os modelos veem (28 × 28, centralizado como os dígitos do MNIST)",
+    },
+    "lessons": {
+        "break_intro": "Cada cenário treina uma execução saudável ao lado de outra quebrada de propósito. A quebrada "
+                       "mostra um sintoma que você vai encontrar em projetos reais; as notas ao lado da execução em "
+                       "Ao vivo dão o nome dele.",
+        "double": "Esta aula foi lançada há um instante; não vamos lançá-la duas vezes.",
+        "intro": "Cada aula lança um conjunto de execuções com um clique e as abre em Ao vivo. Leia o roteiro "
+                 "enquanto treinam: o que observar, em que ordem, e as perguntas para fazer à turma.",
+        "invalid": "Esta aula não pode ser lançada aqui: {error}",
+        "launch": "Lançar ({n} execuções)",
+        "launch_one": "Lançar (1 execução)",
+        "open": "Abrir as execuções em Ao vivo",
+        "run": "- **{label}**: {arch}",
+        "run_name": "{lesson} · {label}",
+        "running": "Execuções desta aula ainda treinando ou esperando: {ids}.",
+        "starts_from": " (parte dos pesos de *{source}*)",
+        "symptom": "Sintoma a encontrar: **{symptom}**",
+        "tab_break": "Quebre",
+        "tab_lessons": "Aulas",
+        "title": "Aulas",
+        "topic": "Tópico do curso: {topic} · cerca de {minutes:g} min num notebook de 2 núcleos",
+    },
+    "live": {
+        "diag": {
+            "d_winning": "O discriminador está ganhando: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}. O gerador recebe pouco "
+                         "gradiente; tente um lr_d menor, suavização de rótulos ou ruído de instância.",
+            "grad_exploding": "Explosão do gradiente: a norma do gradiente é {now:.3g}, começou perto de {early:.3g}.",
+            "grad_spread": "Gradientes {ratio:.0e}× menores em {low} do que em {high}: o sinal desvanece ao longo "
+                           "da profundidade da rede.",
+            "grad_vanishing_layer": "Desvanecimento do gradiente na camada {layer} (‖grad‖ {value:.1e}): ela parou "
+                                    "de aprender.",
+            "grad_vanishing_time": "O gradiente no primeiro passo de tempo é {ratio:.1e} do último: desvanecimento "
+                                   "ao longo do tempo (uma LSTM ou GRU o mantém mais plano).",
+            "loss_diverging": "A perda está subindo: agora {now:.3g}, a melhor foi {best:.3g}. Divergindo: diminua a "
+                              "taxa de aprendizado ou defina grad_clip.",
+            "loss_nonfinite": "A perda virou infinita ou NaN no passo {step:,}: a execução divergiu. Diminua a taxa "
+                              "de aprendizado ou defina grad_clip.",
+            "mode_collapse": "Colapso de modo: a cobertura de classes caiu para {now:.2f} (melhor {best:.2f}); o "
+                             "gerador desenha poucos tipos de dígito.",
+            "no_digits": "As amostras não parecem dígitos (ainda): a distância de Fréchet do juiz é {now:.0f}; dígitos "
+                         "reais ficam abaixo de 10. No início do treinamento isso é normal; se continuar, o modelo "
+                         "não consegue desenhar.",
+            "overfitting": "Sobreajuste: a perda nos dados separados subiu para {now:.3g}, da melhor {best:.3g} no "
+                           "passo {best_step:,}, enquanto a perda de treinamento continuou caindo.",
+        },
+        "model": "O próprio modelo: {name}",
+        "model_code": "O código do modelo, de `{path}`",
+        "model_cols": {"module": "módulo", "own": "parâmetros próprios", "total": "parâmetros no total", "type": "tipo"},
+        "model_differs": "**Como difere da listagem do curso.** {text}",
+        "model_none": "A arquitetura desta execução não existe nesta versão do laboratório.",
+        "model_tree": "Camadas e seus parâmetros (próprios: da própria camada; total: com tudo o que está abaixo dela)",
+        "text_caption": "{name} · passo {step:,}: {right} de {total} prompts separados completados exatamente certos",
+        "text_ok": "certo",
+        "text_output": "o modelo escreve",
+        "text_prompt": "prompt",
+        "text_target": "resposta",
+    },
+    "runs": {
+        "compress": "Comprimir {name}",
+        "compress_busy": "Podando, quantizando e cronometrando o modelo na CPU…",
+        "compress_cols": {
+            "agree": "Mesma previsão que o original",
+            "gzip_mb": "Comprimido (gzip, MB)",
+            "latency_b1_ms": "Latência, 1 imagem (ms)",
+            "latency_b256_ms": "Latência, 256 imagens (ms)",
+            "size_mb": "Tamanho (MB)",
+            "sparsity": "Pesos zerados",
+            "test_acc": "Acurácia de teste",
+            "variant": "Versão",
+        },
+        "compress_failed": "Não foi possível comprimir esta execução: {error}",
+        "compress_go": "Medir",
+        "compress_int8": "Quantização dinâmica int8",
+        "compress_intro": "Deixe o modelo treinado menor e veja quanto custa: a poda zera os menores pesos (magnitude "
+                          "L1), a quantização dinâmica int8 guarda os pesos das camadas Linear e recorrentes como "
+                          "inteiros de 8 bits. Cada versão é medida na CPU desta máquina contra o original.",
+        "compress_none": "nenhuma",
+        "compress_nothing": "Escolha uma fração de poda acima de 0, int8, ou os dois.",
+        "compress_pick": "Marque uma execução de classificador terminada para comprimi-la.",
+        "compress_quantized": "Trocadas por int8: {names}. Mantidas em float32 (sem kernel int8): {kept}.",
+        "compress_scope": "Alcance da poda",
+        "compress_scopes": {"global": "modelo inteiro (os menores pesos em qualquer lugar)",
+                            "layer": "a mesma fração em cada camada"},
+        "compress_sparsity": "Poda: fração dos pesos zerados",
+        "compress_sparsity_help": "0 = sem poda. Os pesos de menor valor absoluto saem primeiro.",
+        "compress_timing": "Latência: mediana de {repeats} passagens para frente em {threads} thread(s) da CPU, nesta "
+                           "máquina agora; outros programas rodando ao mesmo tempo a deixam mais lenta.",
+    },
+    "train": {
+        "augment_preview": "O que o aumento de dados faz: cada linha é uma imagem de treinamento, seguida de cinco "
+                           "versões dela como os passos de treinamento a verão com estes ajustes.",
+        "group_data": "Dados, aumento de dados e aprendizado por transferência",
+        "group_dataset": "Ajustes do conjunto de dados",
+        "kind_language_model": "modelo de linguagem: aprende a continuar sequências de tokens (tarefas geradas)",
+        "lesson": "Corridas de aula",
+        "lesson_budget": "Defina antes o orçamento e a semente acima.",
+        "lesson_intro": "Uma aula contada pondo ajustes para competir entre si (mesmos dados, semente e orçamento "
+                        "de acima).",
+        "lesson_launch": "Lançar corrida da aula",
+        "lesson_pick": "Aula",
+        "lesson_run_name": "{label} · {title}",
+        "presets": "Predefinições",
+        "presets_help": "Ajustes que mostram o efeito de um recurso; eles substituem os campos abaixo.",
+        "sweep_count": "{n} execuções; até {slots} treinam ao mesmo tempo, as outras esperam na fila.",
+        "sweep_intro": "Uma varredura treina uma execução para cada combinação dos valores abaixo, com todos os "
+                       "outros ajustes como na aba Uma execução ({arch}). As execuções esperam na fila e treinam "
+                       "algumas por vez; Comparar mostra depois a medida final em função dos parâmetros: uma linha "
+                       "para um parâmetro, um mapa de calor para dois.",
+        "sweep_knob1": "Parâmetro",
+        "sweep_knob2": "Segundo parâmetro (opcional)",
+        "sweep_launch": "Lançar varredura",
+        "sweep_name": "varredura {knobs} {time}",
+        "sweep_no_knob": "nenhum",
+        "sweep_values": "Valores de {knob}",
+        "sweep_values_help": "{help}, separados por vírgulas — cada um {range}",
+        "sweep_x": " × ",
+        "tab_sweep": "Varredura",
+    },
+})
