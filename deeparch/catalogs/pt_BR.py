@@ -32,6 +32,16 @@ LABELS = {
     "attention": "Atenção", "min_snr": "Ponderação Min-SNR", "ema_decay": "Decaimento da EMA",
     "sample_steps": "Passos de amostragem", "sampler": "Amostrador", "temperature": "Temperatura de amostragem",
     "clip_x0": "Cortar x0", "variance": "Variância da amostragem",
+    "l1": "Penalidade L1", "precision": "Precisão numérica", "probe_digit": "Dígito de sonda",
+    "init": "Inicialização dos pesos", "block": "Bloco da segunda convolução", "dilation": "Dilatação",
+    "downsample": "Redução de resolução", "read": "Direção de leitura", "readout": "Leitura final",
+    "forget_bias": "Viés do portão de esquecimento", "init_state": "Estado oculto inicial", "beta2": "beta2 do Adam",
+    "g_width": "Largura do gerador", "d_width": "Largura do discriminador",
+    "d_norm": "Normalização do discriminador", "separate_batches": "Minilotes separados", "loss": "Perda do jogo",
+    "g_steps": "Passos do gerador", "projection": "Discriminador de projeção", "n_critic": "Passos do crítico",
+    "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
+    "p_uncond": "Descarte do rótulo", "guidance": "Escala de orientação", "eta": "eta do DDIM",
+    "ninp": "Tamanho da incorporação", "objective": "Objetivo de treinamento", "mask_share": "Fração mascarada",
 }
 
 PAGES = {
