@@ -583,6 +583,497 @@ MESSAGES = {
     "class the judge sees": "classe que o juiz vê",
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
+    # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
+    # language models ------------------------------------------------------------------------------------
+    '0: fakes scored like real digits':
+        '0: falsos avaliados como dígitos reais',
+    '10: every digit, each one clear':
+        '10: todos os dígitos, cada um nítido',
+    "A DCGAN that is told which digit to draw. The generator gets the digit's label next to its random "
+    'numbers; the discriminator gets the label next to the image and judges whether it is a real example '
+    'of that digit. Drawing a good 1 when asked for a 7 is caught, so the generator learns to follow the '
+    'label: ask for a 7, get a 7. The sample grid has one row per digit, and the judge checks how often '
+    'the drawn digit is the one asked for.':
+        'Uma DCGAN a quem se diz qual dígito desenhar. O gerador recebe o rótulo do dígito junto com seus '
+        'números aleatórios; o discriminador recebe o rótulo junto com a imagem e julga se ela é um exemplo '
+        'real daquele dígito. Desenhar um bom 1 quando se pediu um 7 é pego, então o gerador aprende a seguir'
+        ' o rótulo: peça um 7, ganhe um 7. A grade de amostras tem uma linha por dígito, e o juiz verifica '
+        'com que frequência o dígito desenhado é o pedido.',
+    'A conditional model asked for each digit in turn: row 0 should show zeros, row 1 ones, and so on, '
+    'from the same noise at every grid. A row of wrong digits is a class the model has not tied to its '
+    'label yet; rows that all look alike mean the label is ignored.':
+        'Um modelo condicional a quem se pede cada dígito por vez: a linha 0 deveria mostrar zeros, a linha 1'
+        ' uns, e assim por diante, a partir do mesmo ruído em todas as grades. Uma linha de dígitos errados é'
+        ' uma classe que o modelo ainda não ligou ao seu rótulo; linhas todas parecidas significam que o '
+        'rótulo é ignorado.',
+    "A conditional model is asked for 50 samples of each digit; this is the share that the project's "
+    'MNIST judge (not Inception) labels as the digit that was asked for. 0.1 is chance: the label is '
+    'ignored. It should climb well above 0.8 as the model learns to use the label.':
+        'Pede-se a um modelo condicional 50 amostras de cada dígito; esta é a fração que o juiz MNIST do '
+        'projeto (não a Inception) rotula como o dígito pedido. 0,1 é o acaso: o rótulo é ignorado. Deve '
+        'subir bem acima de 0,8 à medida que o modelo aprende a usar o rótulo.',
+    'A convolutional network slides small 3×3 filters over the image, so the same pattern detector (an '
+    'edge, a curve) is used everywhere in the picture. Two convolutions find local shapes, max-pooling '
+    'halves the resolution, and two linear layers turn the features into one score per digit. Dropout '
+    'switches off random units while training so the network does not memorise the training set. The '
+    "course's variants are settings: a residual block (ResNet), an Inception block, dilated convolutions,"
+    ' a strided convolution instead of pooling.':
+        'Uma rede convolucional desliza pequenos filtros 3×3 sobre a imagem, de modo que o mesmo detector de '
+        'padrão (uma borda, uma curva) é usado em toda a figura. Duas convoluções encontram formas locais, o '
+        'max-pooling reduz a resolução à metade, e duas camadas lineares transformam as características em '
+        'uma pontuação por dígito. O dropout desliga unidades aleatórias durante o treinamento para que a '
+        'rede não decore o conjunto de treinamento. As variantes do curso são ajustes: um bloco residual '
+        '(ResNet), um bloco Inception, convoluções dilatadas, uma convolução com stride no lugar do pooling.',
+    'A diffusion model learns to clean up noise. In training we take a real digit, drown it in a random '
+    'amount of Gaussian noise (step t of T: a little at t = 1, almost pure static at t = T) and ask a '
+    'U-Net to tell us which noise was added; the loss is the mean squared error of that guess. To draw a '
+    'new digit we start from pure static and remove the predicted noise a bit at a time, adding back a '
+    'little fresh noise at each step, until a digit appears. The U-Net shrinks the image to 7×7 to see '
+    'the whole shape and grows it back with skip connections for the fine strokes (it first folds each '
+    '2×2 block of pixels into 4 channels, so it works on a 14×14 grid, which makes it several times '
+    'cheaper); it is told t so it knows how noisy its input is. Sampling uses a slowly moving average of '
+    'the weights (EMA), which draws cleaner digits than the latest, jittery weights, and a temperature: '
+    'below 1 it adds a little less fresh noise at each step, for cleaner but less varied digits. '
+    "Conditional (the default): the digit's label is added to t, so we can ask for a 7, the way "
+    'text-to-image models are asked for a picture; the label is hidden on 10% of training images so the '
+    "network also learns to denoise without it, and the guidance scale pushes each sample from 'any "
+    "digit' towards 'this digit' (0 ignores the label, 1 just uses it, 3 insists). The 'course' model is "
+    "the course's three-convolution listing trained the same way: with no timestep embedding (t only "
+    'scales its answer) and no path that sees the whole image (each pixel sees 7×7 pixels), it cannot '
+    'draw digits, only blotches.':
+        'Um modelo de difusão aprende a limpar ruído. No treinamento pegamos um dígito real, o afogamos numa '
+        'quantidade aleatória de ruído gaussiano (passo t de T: um pouco em t = 1, quase pura estática em t ='
+        ' T) e pedimos a uma U-Net que diga qual ruído foi adicionado; a perda é o erro quadrático médio '
+        'desse palpite. Para desenhar um dígito novo partimos de pura estática e removemos o ruído previsto '
+        'aos poucos, devolvendo um pouco de ruído novo a cada passo, até um dígito aparecer. A U-Net encolhe '
+        'a imagem para 7×7 para ver a forma inteira e a aumenta de volta com conexões de atalho para os '
+        'traços finos (primeiro ela dobra cada bloco 2×2 de pixels em 4 canais, então trabalha numa grade '
+        '14×14, o que a deixa várias vezes mais barata); ela recebe t para saber quão ruidosa é sua entrada. '
+        'A amostragem usa uma média móvel lenta dos pesos (EMA), que desenha dígitos mais limpos do que os '
+        'pesos mais recentes e instáveis, e uma temperatura: abaixo de 1 ela adiciona um pouco menos de ruído'
+        ' novo a cada passo, para dígitos mais limpos mas menos variados. Condicional (o padrão): o rótulo do'
+        ' dígito é somado a t, então podemos pedir um 7, como se pede uma imagem a modelos de texto para '
+        'imagem; o rótulo é escondido em 10% das imagens de treinamento para que a rede também aprenda a '
+        "remover ruído sem ele, e a escala de orientação empurra cada amostra de 'qualquer dígito' para 'este"
+        " dígito' (0 ignora o rótulo, 1 apenas o usa, 3 insiste). O modelo 'course' é a listagem de três "
+        'convoluções do curso treinada do mesmo jeito: sem incorporação do passo de tempo (t só escala a '
+        'resposta) e sem caminho que veja a imagem inteira (cada pixel vê 7×7 pixels), ele não consegue '
+        'desenhar dígitos, só manchas.',
+    'A real test digit (left), then the same digit at growing steps t with one fixed noise: x_t = '
+    '√ᾱ_t·x_0 + √(1−ᾱ_t)·ε. This is what the network sees in training; it must guess ε. It never changes '
+    'during training: it shows the schedule, not the model.':
+        'Um dígito real de teste (à esquerda), depois o mesmo dígito em passos t crescentes com um ruído '
+        'fixo: x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε. É isso que a rede vê no treinamento; ela precisa adivinhar ε. '
+        'Nunca muda durante o treinamento: mostra a agenda, não o modelo.',
+    'A recurrent network reads the digit one column at a time, left to right, keeping a memory (the '
+    'hidden state) of what it has seen so far; after the 28th column it decides which digit it was. LSTM '
+    'and GRU cells have gates that decide what to keep and what to forget, which lets gradients survive '
+    'through many steps; the plain RNN cell has none, and its gradients fade — try the long-range recall '
+    'task. On a generated sequence task it reads one symbol per step and predicts the next.':
+        'Uma rede recorrente lê o dígito uma coluna por vez, da esquerda para a direita, guardando uma '
+        'memória (o estado oculto) do que já viu; depois da 28ª coluna ela decide qual dígito era. As células'
+        ' LSTM e GRU têm portões que decidem o que manter e o que esquecer, o que deixa os gradientes '
+        'sobreviverem por muitos passos; a célula RNN simples não tem nenhum, e seus gradientes desvanecem — '
+        'experimente a tarefa de lembrança de longo alcance. Numa tarefa de sequência gerada ela lê um '
+        'símbolo por passo e prevê o próximo.',
+    'Adam beta1 for both networks (DCGAN: 0.5)':
+        'beta1 do Adam para as duas redes (DCGAN: 0,5)',
+    'Adam beta2 for both networks':
+        'beta2 do Adam para as duas redes',
+    'Asked for a digit, drew that digit':
+        'Pediu-se um dígito, desenhou esse dígito',
+    'Attention maps (one block per layer and head)':
+        'Mapas de atenção (um bloco por camada e cabeça)',
+    'Attention over time':
+        'Atenção ao longo do tempo',
+    'Completions exactly right':
+        'Completações exatamente certas',
+    'Confusion matrix (test split)':
+        'Matriz de confusão (conjunto de teste)',
+    'Critic and generator losses':
+        'Perdas do crítico e do gerador',
+    'D(x) − D(G(z))':
+        'D(x) − D(G(z))',
+    'DCGAN (GAN convolucional, recomendada)':
+        'DCGAN (GAN convolucional, recomendada)',
+    "DDIM's η: share of the ancestral step's fresh noise it adds (0 = deterministic, 1 = the ancestral "
+    'step again; sampler=ddim only)':
+        'O η do DDIM: fração do ruído novo do passo ancestral que ele adiciona (0 = determinístico, 1 = de '
+        'novo o passo ancestral; só com sampler=ddim)',
+    "Each line is one probe input's hidden state moving over the time steps, projected on the two "
+    'directions where the states vary most. Trained, inputs of different classes end in different places;'
+    ' untrained, the paths overlap.':
+        'Cada linha é o estado oculto de uma entrada de sonda se movendo ao longo dos passos de tempo, '
+        'projetado nas duas direções em que os estados mais variam. Treinadas, entradas de classes diferentes'
+        ' terminam em lugares diferentes; sem treino, os caminhos se sobrepõem.',
+    'Each row is the true digit, each column what the model answered; the diagonal counts the right '
+    'answers. A healthy model is bright on the diagonal only; a bright cell off it names two digits it '
+    'mixes up (often 4 and 9, 3 and 5). Course topic: evaluating a classifier beyond one accuracy figure.':
+        'Cada linha é o dígito verdadeiro, cada coluna o que o modelo respondeu; a diagonal conta as '
+        'respostas certas. Um modelo saudável é claro só na diagonal; uma célula clara fora dela aponta dois '
+        'dígitos que ele confunde (muitas vezes 4 e 9, 3 e 5). Tópico do curso: avaliar um classificador além'
+        ' de um único número de acurácia.',
+    'Each row starts at one fixed noise vector and ends at another, in ten even steps along the great '
+    'circle between them. A generator that has learned a smooth space morphs one digit into another '
+    'through plausible shapes; sudden jumps or blurry middles show regions it never learned. Rows that '
+    'barely change, or all look alike, hint at mode collapse.':
+        'Cada linha começa num vetor de ruído fixo e termina em outro, em dez passos iguais ao longo do '
+        'grande círculo entre eles. Um gerador que aprendeu um espaço suave transforma um dígito em outro por'
+        ' formas plausíveis; saltos bruscos ou meios borrados mostram regiões que ele nunca aprendeu. Linhas '
+        'que quase não mudam, ou todas parecidas, sugerem colapso de modo.',
+    'Feature maps of one probe digit':
+        'Mapas de características de um dígito de sonda',
+    'First-layer filters':
+        'Filtros da primeira camada',
+    'For one probe input, how much each token (row) attends to each other token (column), in every layer '
+    '(blocks downwards) and head (blocks across). Early in training the weights are spread evenly; heads '
+    'that learn something show sharp, distinct patterns (the diagonal, the previous token, the token that'
+    ' holds the answer). Under the causal mask the upper right of each block stays empty.':
+        'Para uma entrada de sonda, quanto cada token (linha) presta atenção em cada outro token (coluna), em'
+        ' cada camada (blocos para baixo) e cabeça (blocos para o lado). No início do treinamento os pesos '
+        'são espalhados por igual; cabeças que aprendem algo mostram padrões nítidos e distintos (a diagonal,'
+        ' o token anterior, o token que guarda a resposta). Com a máscara causal o canto superior direito de '
+        'cada bloco fica vazio.',
+    'Forward process: a real digit drowning in noise':
+        'Processo direto: um dígito real se afogando no ruído',
+    'G: −D(G(z))':
+        'G: −D(G(z))',
+    'GAN (listagem do curso: MLP)':
+        'GAN (listagem do curso: MLP)',
+    'GAN condicional (cGAN)':
+        'GAN condicional (cGAN)',
+    'Grad-CAM of the last convolution for the predicted class, in red-yellow over the digit. A healthy '
+    'model lights up the strokes that make the digit; heat on the empty background means it decides from '
+    'something other than the digit. Course topic: gradient heat maps / class activation maps.':
+        'Grad-CAM da última convolução para a classe prevista, em vermelho-amarelo sobre o dígito. Um modelo '
+        'saudável ilumina os traços que formam o dígito; calor no fundo vazio significa que ele decide por '
+        'outra coisa que não o dígito. Tópico do curso: mapas de calor do gradiente / mapas de ativação de '
+        'classe.',
+    'Grad-CAM: where the model looks':
+        'Grad-CAM: para onde o modelo olha',
+    "Gradient penalty and the critic's gradient norm":
+        'Penalidade de gradiente e a norma do gradiente do crítico',
+    'Gradient through time':
+        'Gradiente ao longo do tempo',
+    'Held-out prompts and what the model writes':
+        'Prompts separados e o que o modelo escreve',
+    'Hidden-state trajectories (PCA)':
+        'Trajetórias do estado oculto (PCA)',
+    'How much higher the critic scores real digits than fakes: an estimate of the distance between real '
+    'and generated digits. It jumps up early, then falls as the generator improves, and, unlike a BCE '
+    'loss, it follows sample quality. A steady climb means the critic is running away (raise gp_lambda or'
+    ' lower lr_d); wild swings mean too high a learning rate.':
+        'Quanto o crítico pontua os dígitos reais acima dos falsos: uma estimativa da distância entre dígitos'
+        ' reais e gerados. Sobe rápido no início, depois cai à medida que o gerador melhora e, ao contrário '
+        'de uma perda BCE, acompanha a qualidade das amostras. Uma subida constante significa que o crítico '
+        'está disparando (aumente gp_lambda ou diminua lr_d); oscilações fortes significam taxa de '
+        'aprendizado alta demais.',
+    "How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 it "
+    "cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
+    "with D(G(z)) near 0 for long is a discriminator that wins: the generator's gradient fades (the "
+    "course's vanishing gradient) and its samples stop improving; a lower lr_d or label smoothing "
+    'rebalances it. Both swinging wildly means the learning rates are too high.':
+        'Quão reais o discriminador acha os dígitos reais, D(x), e os falsos do gerador, D(G(z)). Em 0,5 ele '
+        'não consegue distingui-los: o equilíbrio do jogo, onde um gerador perfeito o deixaria. D(x) perto de'
+        ' 1 com D(G(z)) perto de 0 por muito tempo é um discriminador que ganha: o gradiente do gerador '
+        'desvanece (o desvanecimento do gradiente do curso) e suas amostras param de melhorar; um lr_d menor '
+        'ou suavização de rótulos o reequilibram. As duas oscilando muito significa taxas de aprendizado '
+        'altas demais.',
+    'How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the '
+    'probes. A curve that falls by decades towards the first steps is the vanishing gradient: those steps'
+    ' barely learn, typical of the plain RNN; LSTM and GRU keep it flatter.':
+        'Quão forte a perda reage ao estado oculto em cada passo de tempo (escala log), em média sobre as '
+        'sondas. Uma curva que cai décadas em direção aos primeiros passos é o desvanecimento do gradiente: '
+        'esses passos quase não aprendem, típico da RNN simples; LSTM e GRU a mantêm mais plana.',
+    "Judge score (the Inception Score's formula on the MNIST judge)":
+        'Nota do juiz (a fórmula do Inception Score com o juiz MNIST)',
+    'L1 penalty: adds l1 × Σ|w| over the weight matrices and filters to the loss, driving weights to '
+    'exactly zero (0 = off)':
+        'Penalidade L1: soma l1 × Σ|w| das matrizes de pesos e filtros à perda, levando pesos a exatamente '
+        'zero (0 = desligada)',
+    'Long-range recall (generated: a digit, a gap, then recall it)':
+        'Lembrança de longo alcance (gerada: um dígito, um intervalo, depois lembrá-lo)',
+    'Multi-digit addition (generated, next-token prediction)':
+        'Soma de vários dígitos (gerada, previsão do próximo token)',
+    'Noise schedule':
+        'Agenda de ruído',
+    'One fixed noise denoised step by step (left: pure static; right: the sample). Top row of each pair: '
+    'the current image x_t; bottom row: the clean digit x̂_0 the network predicts from it. Early in '
+    "training x̂_0 is a grey blur; a healthy model's x̂_0 shows the digit's shape halfway through and "
+    'only sharpens after. A conditional model runs the same noise once per digit, 0 to 9 from the top: '
+    "the label alone decides which digit appears (the course's text-to-image).":
+        'Um ruído fixo com o ruído removido passo a passo (à esquerda: pura estática; à direita: a amostra). '
+        'Linha de cima de cada par: a imagem atual x_t; linha de baixo: o dígito limpo x̂_0 que a rede prevê '
+        'a partir dela. No início do treinamento x̂_0 é um borrão cinza; em um modelo saudável x̂_0 mostra a '
+        'forma do dígito na metade do caminho e só fica mais nítido depois. Um modelo condicional roda o '
+        'mesmo ruído uma vez por dígito, de 0 a 9 de cima para baixo: só o rótulo decide qual dígito aparece '
+        '(o texto-para-imagem do curso).',
+    'One row per digit asked for (fixed noise)':
+        'Uma linha por dígito pedido (ruído fixo)',
+    'Reverse process: from noise to a digit':
+        'Processo reverso: do ruído a um dígito',
+    'Share of digits labelled right: on each training batch, on the validation split carved from the '
+    'training data, and on the held-out test split. A wide gap between train and validation is '
+    'overfitting. The best evaluation is chosen on validation; test is only reported, never used to '
+    'choose.':
+        'Fração de dígitos rotulados certo: em cada lote de treinamento, na parte de validação separada dos '
+        'dados de treinamento, e no conjunto de teste separado. Uma grande distância entre treino e validação'
+        ' é sobreajuste. A melhor avaliação é escolhida na validação; o teste só é relatado, nunca usado para'
+        ' escolher.',
+    'Share of held-out prompts whose whole answer, written one token at a time by the model itself, is '
+    'right. It lags the token accuracy: one wrong token spoils an answer, and an early mistake misleads '
+    'the tokens after it.':
+        'Fração dos prompts separados cuja resposta inteira, escrita um token por vez pelo próprio modelo, '
+        'está certa. Fica atrás da acurácia por token: um token errado estraga uma resposta, e um erro no '
+        'começo engana os tokens seguintes.',
+    'Sixteen fixed prompts the model never trained on, its greedy completion and the right answer. Early '
+    'on the outputs are a repeated token; watch the format come first, then the right digits.':
+        'Dezesseis prompts fixos com que o modelo nunca treinou, sua completação gulosa e a resposta certa. '
+        'No começo as saídas são um token repetido; observe o formato vir primeiro, depois os dígitos certos.',
+    'Sorting digits (generated, next-token prediction)':
+        'Ordenação de dígitos (gerada, previsão do próximo token)',
+    'The 3×3 kernels of the first convolution, one square each (bright: positive weight). They start as '
+    'noise; trained, many become edge and stroke detectors (a bright side next to a dark one). Course '
+    'topic: convolutions learn their own local pattern detectors.':
+        'Os filtros 3×3 da primeira convolução, um quadrado cada (claro: peso positivo). Começam como ruído; '
+        'treinados, muitos viram detectores de bordas e traços (um lado claro junto a um escuro). Tópico do '
+        'curso: convoluções aprendem seus próprios detectores de padrões locais.',
+    'The DCGAN with the Wasserstein loss. The discriminator becomes a critic that scores digits instead '
+    'of calling them real or fake, and the gap between its scores of real digits and of fakes estimates '
+    'how far apart the two are; the generator shrinks that gap. The critic takes several steps (n_critic)'
+    ' for each generator step, and a gradient penalty keeps it smooth, which the estimate needs. Its '
+    "curves tell more than BCE's: the estimate falls as the samples get better, and the generator keeps "
+    'learning even when the critic is ahead.':
+        'A DCGAN com a perda de Wasserstein. O discriminador vira um crítico que dá notas aos dígitos em vez '
+        'de dizer real ou falso, e a distância entre as notas dos dígitos reais e dos falsos estima quão '
+        'longe estão um do outro; o gerador diminui essa distância. O crítico dá vários passos (n_critic) '
+        'para cada passo do gerador, e uma penalidade de gradiente o mantém suave, o que a estimativa exige. '
+        'Suas curvas dizem mais que as da BCE: a estimativa cai à medida que as amostras melhoram, e o '
+        'gerador continua aprendendo mesmo quando o crítico está na frente.',
+    "The Inception Score computed with the project's MNIST judge, not with Inception (so compare it only "
+    "within this lab): exp of the mean KL divergence between the judge's class probabilities for each "
+    'sample and their average. It is 1 when every sample looks the same to the judge and rises towards 10'
+    ' when each sample is clearly one digit and all ten digits appear equally. 500 real test digits score'
+    ' 8.8.':
+        'O Inception Score calculado com o juiz MNIST do projeto, não com a Inception (então compare-o só '
+        'dentro deste laboratório): exp da divergência KL média entre as probabilidades de classe do juiz '
+        'para cada amostra e sua média. Vale 1 quando toda amostra parece igual para o juiz e sobe em direção'
+        ' a 10 quando cada amostra é claramente um dígito e os dez dígitos aparecem por igual. 500 dígitos '
+        'reais de teste tiram 8,8.',
+    "The course's GAN with convolutions (DCGAN): the generator grows 100 random numbers into a 7×7 map "
+    'and doubles it twice with transposed convolutions into a 28×28 digit; the discriminator shrinks a '
+    "digit with strided convolutions and says real or fake. Batch norm keeps both games' signals in "
+    'range. Filters reused all over the picture learn a stroke once, so it draws digits in minutes where '
+    "the course's MLP GAN draws noise. Each step the discriminator judges a batch of real digits and a "
+    'batch of fakes, then the generator learns from a fresh batch of noise (separate minibatches). The '
+    "samples come from an average of the generator's recent weights (EMA), steadier than the latest ones.":
+        'A GAN do curso com convoluções (DCGAN): o gerador transforma 100 números aleatórios num mapa 7×7 e o'
+        ' dobra duas vezes com convoluções transpostas até um dígito 28×28; o discriminador encolhe um dígito'
+        ' com convoluções com stride e diz real ou falso. A normalização por lote mantém os sinais dos dois '
+        'jogadores na faixa certa. Filtros reutilizados em toda a figura aprendem um traço uma vez, então ela'
+        ' desenha dígitos em minutos, enquanto a GAN MLP do curso desenha ruído. A cada passo o discriminador'
+        ' julga um lote de dígitos reais e um lote de falsos, depois o gerador aprende a partir de um lote '
+        'novo de ruído (minilotes separados). As amostras vêm de uma média dos pesos recentes do gerador '
+        '(EMA), mais estável que os últimos.',
+    "The course's Transformer as it is written: each token becomes a learned vector, a positional "
+    'encoding adds where it stands, and encoder layers let every token look at the tokens before it (the '
+    'causal mask hides the future). At every position a decoder scores which token comes next; to answer,'
+    ' the model writes one token, reads it back, writes the next (GPT). The BERT option hides random '
+    'tokens instead and lets attention look both ways. It trains on generated tasks: sorting digits, '
+    'adding numbers, recalling a symbol.':
+        'O Transformer do curso como está escrito: cada token vira um vetor aprendido, uma codificação '
+        'posicional adiciona onde ele está, e camadas do codificador deixam cada token olhar para os tokens '
+        'anteriores (a máscara causal esconde o futuro). Em cada posição um decodificador pontua qual token '
+        'vem a seguir; para responder, o modelo escreve um token, lê de volta, escreve o próximo (GPT). A '
+        'opção BERT esconde tokens aleatórios e deixa a atenção olhar para os dois lados. Treina em tarefas '
+        'geradas: ordenar dígitos, somar números, lembrar um símbolo.',
+    "The critic's loss is minus its Wasserstein estimate plus the penalty; the generator's is minus the "
+    "critic's score of its fakes. Unlike BCE losses these have no fixed balance level: the generator's "
+    "loss drifts with the critic's scale. Watch the Wasserstein estimate instead.":
+        'A perda do crítico é menos sua estimativa de Wasserstein mais a penalidade; a do gerador é menos a '
+        'nota que o crítico dá aos seus falsos. Ao contrário das perdas BCE, estas não têm um nível de '
+        'equilíbrio fixo: a perda do gerador varia com a escala do crítico. Observe a estimativa de '
+        'Wasserstein em vez delas.',
+    "The penalty keeps the critic's gradient with respect to its input near 1 on points between real and "
+    'fake digits (the 1-Lipschitz condition the Wasserstein estimate needs). A healthy run keeps the norm'
+    ' near 1 and the penalty small; a norm far above 1 means the critic is too steep and the estimate '
+    'cannot be trusted.':
+        'A penalidade mantém o gradiente do crítico em relação à sua entrada perto de 1 em pontos entre '
+        'dígitos reais e falsos (a condição 1-Lipschitz de que a estimativa de Wasserstein precisa). Uma '
+        'execução saudável mantém a norma perto de 1 e a penalidade pequena; uma norma muito acima de 1 '
+        'significa que o crítico está íngreme demais e a estimativa não é confiável.',
+    'Training loss (every step), validation and test loss (at each evaluation). All should fall. A '
+    'validation loss that turns up while the training loss keeps falling is overfitting (early stopping '
+    'watches it); a training loss that jumps or becomes huge means the learning rate is too high.':
+        'Perda de treinamento (a cada passo), perda de validação e de teste (a cada avaliação). Todas devem '
+        'cair. Uma perda de validação que volta a subir enquanto a de treinamento continua caindo é '
+        'sobreajuste (a parada antecipada a observa); uma perda de treinamento que salta ou fica enorme '
+        'significa taxa de aprendizado alta demais.',
+    'Transformer language model (course listing)':
+        'Modelo de linguagem Transformer (listagem do curso)',
+    'WGAN-GP (Wasserstein com penalidade de gradiente)':
+        'WGAN-GP (Wasserstein com penalidade de gradiente)',
+    'Walking through the latent space':
+        'Caminhando pelo espaço latente',
+    'Wasserstein estimate: D(x) − D(G(z))':
+        'Estimativa de Wasserstein: D(x) − D(G(z))',
+    'What each convolution outputs (after its ReLU) for one test digit (knob probe_digit): the block '
+    "above the white band is the first layer, the one below the second. Early maps are the digit's edges;"
+    ' deeper ones respond to parts of it. Maps black for every digit are dead filters. Course topic: '
+    'feature hierarchies.':
+        'O que cada convolução produz (após sua ReLU) para um dígito de teste (parâmetro probe_digit): o '
+        'bloco acima da faixa branca é a primeira camada, o de baixo a segunda. Os primeiros mapas são as '
+        'bordas do dígito; os mais profundos respondem a partes dele. Mapas pretos para todo dígito são '
+        'filtros mortos. Tópico do curso: hierarquias de características.',
+    "With readout=attention: how much the final step's read-out draws on each time step, per probe. On "
+    'recall a trained model puts its weight on the first step, where the digit was.':
+        'Com readout=attention: quanto a leitura do passo final usa cada passo de tempo, por sonda. Na '
+        'lembrança, um modelo treinado põe seu peso no primeiro passo, onde estava o dígito.',
+    "also project the label onto the discriminator's last features (projection discriminator): it asks "
+    '"is this a real 7?" directly':
+        'também projeta o rótulo nas últimas características do discriminador (discriminador de projeção): '
+        'ele pergunta diretamente "isto é um 7 real?"',
+    'also read the sequence backwards (images only: a language model must not see the tokens it predicts)':
+        'também lê a sequência de trás para frente (só imagens: um modelo de linguagem não pode ver os tokens'
+        ' que prevê)',
+    "ask for a digit: the label's embedding is added to the timestep's, and samples are drawn one row per"
+    ' digit':
+        'pedir um dígito: a incorporação do rótulo é somada à do passo de tempo, e as amostras são desenhadas'
+        ' uma linha por dígito',
+    'attention heads (must divide ninp)':
+        'cabeças de atenção (deve dividir ninp)',
+    'chance (0.1)':
+        'acaso (0,1)',
+    'class agreement':
+        'acerto da classe',
+    'classifier-free guidance scale s at sampling: ε_uncond + s·(ε_cond − ε_uncond); 0 = ignore the '
+    'label, 1 = plain conditional, above 1 = more clearly the asked-for digit (conditional models only; 1'
+    ' otherwise)':
+        'escala s da orientação sem classificador na amostragem: ε_uncond + s·(ε_cond − ε_uncond); 0 = ignora'
+        ' o rótulo, 1 = condicional simples, acima de 1 = o dígito pedido mais nítido (só modelos '
+        'condicionais; 1 nos outros)',
+    'completions exactly right':
+        'completações exatamente certas',
+    'conditional models: share of training images whose label is dropped, so one network also learns the '
+    'unconditional noise that guidance needs':
+        'modelos condicionais: fração das imagens de treinamento cujo rótulo é descartado, para que uma rede '
+        'também aprenda o ruído incondicional de que a orientação precisa',
+    'critic steps, each on its own minibatch, per generator step':
+        'passos do crítico, cada um no seu minilote, por passo do gerador',
+    'critic: D(G(z)) − D(x) + penalty':
+        'crítico: D(G(z)) − D(x) + penalidade',
+    "decay of the generator's weight average used for sampling (0 = sample with the latest weights)":
+        'decaimento da média dos pesos do gerador usada na amostragem (0 = amostra com os pesos mais '
+        'recentes)',
+    "dilation of the k×k convolutions: gaps between the kernel's taps widen its view without more weights"
+    ' (1 = ordinary)':
+        'dilatação das convoluções k×k: espaços entre os pontos do filtro ampliam sua visão sem mais pesos (1'
+        ' = comum)',
+    'discriminator (critic) learning rate':
+        'taxa de aprendizado do discriminador (crítico)',
+    'discriminator channels at 14×14 (×2 at 7×7)':
+        'canais do discriminador em 14×14 (×2 em 7×7)',
+    "dropout inside the encoder (the listing's 0.5 slows these small tasks)":
+        'dropout dentro do codificador (o 0,5 da listagem deixa estas tarefas pequenas lentas)',
+    "embedding size (the listing's ninp)":
+        'tamanho da incorporação (o ninp da listagem)',
+    'generator channels at 14×14 (×2 at 7×7)':
+        'canais do gerador em 14×14 (×2 em 7×7)',
+    'generator steps per discriminator step (to rebalance a discriminator that wins)':
+        'passos do gerador por passo do discriminador (para reequilibrar um discriminador que ganha)',
+    'gpt: predict the next token under the causal mask; bert: predict masked tokens, attention both ways':
+        'gpt: prevê o próximo token com a máscara causal; bert: prevê tokens mascarados, atenção para os dois'
+        ' lados',
+    'held-out prompts':
+        'prompts separados',
+    'how the resolution is halved: max-pooling (the course listing) or a stride-2 convolution that learns'
+    ' its own downsampling':
+        'como a resolução é reduzida à metade: max-pooling (a listagem do curso) ou uma convolução com stride'
+        ' 2 que aprende sua própria redução',
+    "initial forget-gate bias of the LSTM (0 = PyTorch's default init; 1 or more keeps the memory open at"
+    ' the start, the common practice)':
+        'viés inicial do portão de esquecimento da LSTM (0 = inicialização padrão do PyTorch; 1 ou mais '
+        'mantém a memória aberta no início, a prática comum)',
+    'initial hidden state: zeros, or learned':
+        'estado oculto inicial: zeros, ou aprendido',
+    'judge score':
+        'nota do juiz',
+    'noise schedule: how fast the image drowns in noise (β linear, quadratic, logarithmic, or cosine ᾱ)':
+        'agenda de ruído: quão rápido a imagem se afoga no ruído (β linear, quadrática, logarítmica, ou ᾱ '
+        'cosseno)',
+    "normalisation in the discriminator's second layer: batch norm (DCGAN), layer norm (per sample) or "
+    'none':
+        'normalização na segunda camada do discriminador: normalização por lote (DCGAN), normalização por '
+        'camada (por amostra) ou nenhuma',
+    'number format of the training forward pass: fp32; bf16 (autocast to bfloat16, CPUs with native '
+    'bfloat16 or CUDA); fp16 (float16 with a gradient scaler, CUDA only); auto (bf16 on such a CPU, fp16 '
+    'on CUDA, else fp32)':
+        'formato numérico da passagem para frente no treinamento: fp32; bf16 (autocast para bfloat16, CPUs '
+        'com bfloat16 nativo ou CUDA); fp16 (float16 com escalador de gradiente, só CUDA); auto (bf16 numa '
+        'CPU assim, fp16 em CUDA, senão fp32)',
+    'one time step is an image column (left to right, as the course listing) or a row (top to bottom)':
+        'um passo de tempo é uma coluna da imagem (da esquerda para a direita, como na listagem do curso) ou '
+        'uma linha (de cima para baixo)',
+    'penalty λ(‖∇D‖ − 1)²':
+        'penalidade λ(‖∇D‖ − 1)²',
+    'real labels become 1 - this value (BCE only)':
+        'rótulos reais viram 1 - este valor (só BCE)',
+    'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = cleaner but '
+    'less varied digits)':
+        'escala do ruído z na amostragem (o truque de truncamento: 1 = como no treinamento; menor = dígitos '
+        'mais limpos mas menos variados)',
+    'score':
+        'nota',
+    'share of tokens replaced by [MASK] in BERT-style training':
+        'fração dos tokens trocados por [MASK] no treinamento estilo BERT',
+    'test accuracy at best validation':
+        'acurácia de teste na melhor validação',
+    "the game's loss: the course's binary cross-entropy or the hinge loss":
+        'a perda do jogo: a entropia cruzada binária do curso ou a perda hinge',
+    "the generator's step draws its own fresh noise (separate minibatches) instead of reusing the fakes "
+    'the discriminator just judged':
+        'o passo do gerador sorteia seu próprio ruído novo (minilotes separados) em vez de reaproveitar os '
+        'falsos que o discriminador acabou de julgar',
+    "the noise predictor: the U-Net, or the course's listing (three 3×3 convolutions, output scaled by t;"
+    ' no timestep embedding, no multi-scale path: it draws no digits)':
+        'o preditor de ruído: a U-Net, ou a listagem do curso (três convoluções 3×3, saída escalada por t; '
+        'sem incorporação do passo de tempo, sem caminho multiescala: não desenha dígitos)',
+    'the second convolution: plain (the course listing), residual (a ResNet block with batch norm and a '
+    'shortcut) or inception (1×1 / 3×3 / 5×5 / pooling branches side by side)':
+        'a segunda convolução: simples (a listagem do curso), residual (um bloco ResNet com normalização por '
+        'lote e um atalho) ou inception (ramos 1×1 / 3×3 / 5×5 / pooling lado a lado)',
+    'validation':
+        'validação',
+    'value':
+        'valor',
+    "weight initialisation: PyTorch's default, He (Kaiming, for ReLU-like activations) or Glorot (Xavier,"
+    ' for tanh and sigmoid)':
+        'inicialização dos pesos: a padrão do PyTorch, He (Kaiming, para ativações tipo ReLU) ou Glorot '
+        '(Xavier, para tanh e sigmoide)',
+    "weight initialization: DCGAN's N(0, 0.02), He (Kaiming) or Glorot (Xavier)":
+        'inicialização dos pesos: N(0, 0,02) da DCGAN, He (Kaiming) ou Glorot (Xavier)',
+    'weight λ of the gradient penalty (WGAN-GP: 10)':
+        'peso λ da penalidade de gradiente (WGAN-GP: 10)',
+    'what a token is: image rows (28 tokens), 7×7 patches (16 tokens), or vit: patches with a class token'
+    ' and learned positions (as in ViT)':
+        'o que é um token: linhas da imagem (28 tokens), blocos 7×7 (16 tokens), ou vit: blocos com um token '
+        'de classe e posições aprendidas (como na ViT)',
+    "what the head reads: the last hidden state, or attention over every time step's hidden state":
+        'o que a cabeça lê: o último estado oculto, ou atenção sobre o estado oculto de cada passo de tempo',
+    'which of the 16 fixed test digits the feature-map view shows':
+        'qual dos 16 dígitos de teste fixos a visualização de mapas de características mostra',
+    "β_t is how much fresh noise step t adds; ᾱ_t how much of the digit's signal is left after t steps (1"
+    ' = clean, 0 = pure static). A good schedule lets ᾱ fall to about 0 at the last step, so sampling can'
+    ' start from pure noise; linear drowns the digit by the middle, cosine falls evenly, the logarithmic '
+    "one keeps it almost clean for half the steps. The course's noise functions.":
+        'β_t é quanto ruído novo o passo t adiciona; ᾱ_t quanto do sinal do dígito resta depois de t passos '
+        '(1 = limpo, 0 = pura estática). Uma boa agenda deixa ᾱ cair até cerca de 0 no último passo, para que'
+        ' a amostragem possa começar de puro ruído; a linear afoga o dígito na metade, a cosseno cai por '
+        'igual, a logarítmica o mantém quase limpo por metade dos passos. As funções de ruído do curso.',
+    '‖∇D‖ = 1: Lipschitz':
+        '‖∇D‖ = 1: Lipschitz',
+    '‖∇ₓD(x̂)‖':
+        '‖∇ₓD(x̂)‖',
 }
 
 # error messages built by the library (deeparch/config.py, archs' checks, the worker): English → Portuguese
