@@ -62,7 +62,19 @@ def english_messages() -> set[str]:
             continue
         out |= {spec.title, spec.summary, *(p.help for p in spec.params)}
         out |= _display_strings(spec.display)
-    return {s for s in out if s}
+    return {s for s in out | lesson_strings() if s}
+
+
+def lesson_strings() -> set[str]:
+    """The words of the lessons and break-it scenarios (``deeparch.lessons``) the Lessons page shows through
+    ``i18n.tr``: title, topic, goal, run labels, what to watch and the questions."""
+    from deeparch.lessons import ALL
+
+    out = set()
+    for lesson in ALL:
+        out |= {lesson.title, lesson.topic, lesson.goal, *lesson.watch, *lesson.questions}
+        out |= {r.label for r in lesson.runs}
+    return out
 
 
 def param_names() -> set[str]:

@@ -1074,6 +1074,333 @@ MESSAGES = {
         '‖∇D‖ = 1: Lipschitz',
     '‖∇ₓD(x̂)‖':
         '‖∇ₓD(x̂)‖',
+    # ---- lessons and break-it scenarios (deeparch/lessons.py) ----------------------------------------
+    '100 per class, no augmentation':
+        '100 por classe, sem aumento de dados',
+    '100 per class, shifts and rotations':
+        '100 por classe, deslocamentos e rotações',
+    'A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights (a new'
+    ' output layer for the new digits), keeps its convolutions frozen, and learns digits 5 to 9 from only'
+    ' 20 labelled images of each; a third learns the same 100 images from scratch. The fine-tune waits in'
+    ' the queue until the pre-training has finished.':
+        'Uma CNN aprende os dígitos 0 a 4 com todas as suas imagens de treinamento. Uma segunda CNN parte dos'
+        ' pesos dela (uma nova camada de saída para os novos dígitos), mantém suas convoluções congeladas e '
+        'aprende os dígitos 5 a 9 com apenas 20 imagens rotuladas de cada; uma terceira aprende as mesmas 100'
+        ' imagens do zero. O ajuste fino espera na fila até o pré-treinamento terminar.',
+    'A CNN with dropout and augmentation beside the same CNN with neither, both on 50 labelled images per'
+    ' digit: the second learns its 500 images by heart.':
+        'Uma CNN com dropout e aumento de dados ao lado da mesma CNN sem nenhum dos dois, ambas com 50 '
+        'imagens rotuladas por dígito: a segunda decora suas 500 imagens.',
+    'A convolution reuses one small filter all over the image; a fully connected network has a weight per'
+    ' pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.':
+        'Uma convolução reutiliza um pequeno filtro em toda a imagem; uma rede totalmente conectada tem um '
+        'peso por pixel. Mesmos dados, mesmas épocas: a CNN lê dígitos melhor com menos pesos por padrão.',
+    "Both read a digit, 100 blanks, then a question mark, and must answer the digit. The plain RNN's "
+    'gradient fades over the gap and it stays near chance (10%); the LSTM, its forget gate open at the '
+    'start (forget_bias 3), carries the digit in its cell.':
+        'As duas leem um dígito, 100 espaços em branco, depois um ponto de interrogação, e precisam responder'
+        ' o dígito. O gradiente da RNN simples desvanece ao longo do intervalo e ela fica perto do acaso '
+        '(10%); a LSTM, com o portão de esquecimento aberto no início (forget_bias 3), carrega o dígito em '
+        'sua célula.',
+    'CNN':
+        'CNN',
+    'CNN against a plain network (MLP)':
+        'CNN contra uma rede simples (MLP)',
+    'CNN architectures':
+        'arquiteturas de CNN',
+    'CNN variants: batch norm, residual, Inception, dilated, strided':
+        'Variantes de CNN: normalização por lote, residual, Inception, dilatada, com stride',
+    'D 10× faster':
+        'D 10× mais rápido',
+    'D(x) goes to 1 and D(G(z)) to 0 in the broken run; its samples stay noise.':
+        'Na execução quebrada D(x) vai a 1 e D(G(z)) a 0; suas amostras continuam ruído.',
+    'DDPM':
+        'DDPM',
+    'Diffusion':
+        'Difusão',
+    'Diffusion: from noise to digits':
+        'Difusão: do ruído aos dígitos',
+    "Discriminator learning rate 10× the generator's":
+        'Taxa de aprendizado do discriminador 10× a do gerador',
+    'End on Compare: the headline of each run, and the time each took.':
+        'Termine em Comparar: a medida principal de cada execução, e o tempo que cada uma levou.',
+    'GAN (DCGAN)':
+        'GAN (DCGAN)',
+    'GAN training':
+        'treinamento de GANs',
+    'How would you have found the right learning rate?':
+        'Como você teria encontrado a taxa de aprendizado certa?',
+    'How would you rebalance?':
+        'Como você reequilibraria o jogo?',
+    'LSTM':
+        'LSTM',
+    'Learning rate 10× too high':
+        'Taxa de aprendizado 10× alta demais',
+    'Learning rate too high, too low, about right':
+        'Taxa de aprendizado alta demais, baixa demais, quase certa',
+    'Look at the gap between train and test accuracy of each.':
+        'Veja a distância entre a acurácia de treino e a de teste de cada uma.',
+    'MLP':
+        'MLP',
+    'No regularization on 50 labels per class':
+        'Sem regularização com 50 rótulos por classe',
+    'On Compare, read the number of weights of each model.':
+        'Em Comparar, leia o número de pesos de cada modelo.',
+    'On Compare: the headline accuracy of each, and its training time.':
+        'Em Comparar: a acurácia principal de cada uma, e seu tempo de treinamento.',
+    'On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning '
+    'discriminator.':
+        'Em Ao vivo, D(x) e D(G(z)): perto de 0,5 é um jogo equilibrado; D(x)→1, D(G(z))→0 é um discriminador'
+        ' que ganha.',
+    'On Live, the loss of lr 1: it shoots up in a few steps and the run stops as diverged.':
+        'Em Ao vivo, a perda de lr 1: ela dispara em poucos passos e a execução para como divergente.',
+    'On Live: the loss curves in the first epoch: which variant starts fastest?':
+        'Em Ao vivo: as curvas de perda na primeira época: qual variante começa mais rápido?',
+    'Open the GAN: its two losses fight; the samples go from noise to strokes.':
+        'Abra a GAN: suas duas perdas brigam; as amostras vão de ruído a traços.',
+    'Open the diffusion model: its loss falls smoothly, and its samples come late but clean.':
+        'Abra o modelo de difusão: sua perda cai suavemente, e suas amostras chegam tarde mas limpas.',
+    'Open the per-layer gradient heat map of each run: compare the top rows (input side).':
+        'Abra o mapa de calor do gradiente por camada de cada execução: compare as linhas de cima (lado da '
+        'entrada).',
+    'Overfitting on few labels, and what augmentation does':
+        'Sobreajuste com poucos rótulos, e o que o aumento de dados faz',
+    'RNN (LSTM)':
+        'RNN (LSTM)',
+    'ReLU, 6 layers':
+        'ReLU, 6 camadas',
+    'Sigmoid activations in a deep network':
+        'Ativações sigmoides numa rede profunda',
+    'Six sigmoid layers instead of ReLU: the gradient reaching the first layers is thousands of times '
+    'smaller than at the last one.':
+        'Seis camadas sigmoides em vez de ReLU: o gradiente que chega às primeiras camadas é milhares de '
+        'vezes menor do que na última.',
+    'Six sigmoid layers squash the gradient at every layer: the layers near the input barely learn. ReLU '
+    'keeps it alive.':
+        'Seis camadas sigmoides esmagam o gradiente a cada camada: as camadas perto da entrada quase não '
+        'aprendem. A ReLU o mantém vivo.',
+    'Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN need '
+    'fewer steps?':
+        'Comece em Ao vivo com os três classificadores: qual acurácia sobe mais rápido, e por que a CNN '
+        'precisa de menos passos?',
+    'The GAN game: balance, and a discriminator that wins':
+        'O jogo da GAN: equilíbrio, e um discriminador que ganha',
+    "The U-Net beside the course listing's three convolutions, trained the same way: without a timestep "
+    'embedding or a path that sees the whole image, the toy draws blotches, never digits.':
+        'A U-Net ao lado das três convoluções da listagem do curso, treinadas do mesmo jeito: sem '
+        'incorporação do passo de tempo nem um caminho que veja a imagem inteira, o modelo de brinquedo '
+        'desenha manchas, nunca dígitos.',
+    'The accuracy chart of each: the gap between the train and validation curves.':
+        'O gráfico de acurácia de cada uma: a distância entre as curvas de treino e de validação.',
+    'The accuracy of each: the LSTM jumps to 100% within a few hundred steps, the plain RNN stays at 10%.':
+        'A acurácia de cada uma: a LSTM salta para 100% em algumas centenas de passos, a RNN simples fica em '
+        '10%.',
+    "The broken run's loss and gradient norm shoot up within a few steps; it stops as diverged.":
+        'A perda e a norma do gradiente da execução quebrada disparam em poucos passos; ela para como '
+        'divergente.',
+    "The broken run's validation loss turns up while its training loss keeps falling.":
+        'A perda de validação da execução quebrada volta a subir enquanto sua perda de treinamento continua '
+        'caindo.',
+    'The course CNN and its variants on the same data, seed and budget: batch normalisation, a residual '
+    '(ResNet) block, an Inception block, dilated convolutions, and a stride-2 convolution instead of '
+    'max-pooling. Compare their accuracy, their speed and their number of weights.':
+        'A CNN do curso e suas variantes com os mesmos dados, semente e orçamento: normalização por lote, um '
+        'bloco residual (ResNet), um bloco Inception, convoluções dilatadas e uma convolução com stride 2 no '
+        'lugar do max-pooling. Compare a acurácia, a velocidade e o número de pesos de cada uma.',
+    "The course's three-convolution diffusion model":
+        'O modelo de difusão de três convoluções do curso',
+    'The discriminator learns ten times faster than the generator and wins the game.':
+        'O discriminador aprende dez vezes mais rápido que o gerador e ganha o jogo.',
+    'The five architectures side by side':
+        'As cinco arquiteturas lado a lado',
+    'The gap between train and validation accuracy of each: 100 images are easy to memorise.':
+        'A distância entre a acurácia de treino e a de validação de cada uma: 100 imagens são fáceis de '
+        'decorar.',
+    "The gradient through time of each: the plain RNN's curve falls by many decades towards the first "
+    'steps.':
+        'O gradiente ao longo do tempo de cada uma: a curva da RNN simples cai muitas décadas em direção aos '
+        'primeiros passos.',
+    'The gradient-norm chart of each: the exploding one grows by decades.':
+        'O gráfico da norma do gradiente de cada uma: o que explode cresce décadas.',
+    "The hidden-state paths (PCA): the LSTM's paths split by digit and stay apart until the end.":
+        'Os caminhos do estado oculto (PCA): os caminhos da LSTM se separam por dígito e continuam afastados '
+        'até o fim.',
+    'The loss chart: the validation loss of the first run turns up while its training loss keeps falling.':
+        'O gráfico de perda: a perda de validação da primeira execução volta a subir enquanto sua perda de '
+        'treinamento continua caindo.',
+    'The loss of lr 0.001: it falls, but so slowly that 5 epochs are not enough.':
+        'A perda de lr 0.001: ela cai, mas tão devagar que 5 épocas não bastam.',
+    'The loss: it falls fast, then slowly; it never reaches 0 because the noise is random.':
+        'A perda: cai rápido, depois devagar; nunca chega a 0 porque o ruído é aleatório.',
+    'The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.':
+        'O modelo aprende a remover um pouco de ruído por vez; a amostragem faz isso ao contrário, a partir '
+        'de puro ruído.',
+    'The per-layer gradient heat map: the first rows of the broken run are dark.':
+        'O mapa de calor do gradiente por camada: as primeiras linhas da execução quebrada são escuras.',
+    'The pre-training first: it reads digits 0–4 almost perfectly.':
+        'Primeiro o pré-treinamento: ele lê os dígitos 0–4 quase perfeitamente.',
+    'The quality figures: recognisability and coverage rise together.':
+        'As medidas de qualidade: reconhecibilidade e cobertura sobem juntas.',
+    'The same 4,000 digits, five ways of learning from them: a CNN and an RNN that read digits, a '
+    'Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them.':
+        'Os mesmos 4.000 dígitos, cinco maneiras de aprender com eles: uma CNN e uma RNN que leem dígitos, um'
+        ' Transformer que lê as linhas como tokens, uma GAN e um modelo de difusão que aprendem a '
+        'desenhá-los.',
+    'The same network with three learning rates: too small crawls, too large explodes, the middle one '
+    'learns.':
+        'A mesma rede com três taxas de aprendizado: a pequena demais se arrasta, a grande demais explode, a '
+        'do meio aprende.',
+    'The same network, with a learning rate ten times the one that works: the loss explodes.':
+        'A mesma rede, com uma taxa de aprendizado dez vezes a que funciona: a perda explode.',
+    'The samples and the class histogram: are all ten digits drawn?':
+        'As amostras e o histograma de classes: os dez dígitos são desenhados?',
+    'The samples from fixed noise at each grid: blobs, then strokes, then digits.':
+        'As amostras a partir de ruído fixo em cada grade: borrões, depois traços, depois dígitos.',
+    "The samples of each; the judge Fréchet distance: the toy's stays far above the U-Net's.":
+        'As amostras de cada uma; a distância de Fréchet do juiz: a do modelo de brinquedo fica muito acima '
+        'da da U-Net.',
+    "The sigmoid run's loss stays at 2.30: the network guesses.":
+        'A perda da execução sigmoide fica em 2,30: a rede está chutando.',
+    "The two players' losses: which one runs to 0?":
+        'As perdas dos dois jogadores: qual delas corre para 0?',
+    "Then the two runs on digits 5–9: which one's accuracy starts higher, and which ends higher?":
+        'Depois as duas execuções nos dígitos 5–9: qual acurácia começa mais alta, e qual termina mais alta?',
+    'Transfer learning: digits 0–4 help with digits 5–9':
+        'Transferência de aprendizado: os dígitos 0–4 ajudam com os dígitos 5–9',
+    'Transformer':
+        'Transformer',
+    'Two CNNs learn from the same 100 labelled images per digit. One sees them as they are and soon knows'
+    ' them by heart (training accuracy near 100%, validation far below); the other sees each one shifted '
+    'and rotated a little at every step, so it must learn the digit, not the picture.':
+        'Duas CNNs aprendem com as mesmas 100 imagens rotuladas por dígito. Uma as vê como são e logo as '
+        'decora (acurácia de treino perto de 100%, validação bem abaixo); a outra vê cada uma um pouco '
+        'deslocada e girada a cada passo, então precisa aprender o dígito, não a figura.',
+    'Two players learn against each other. With equal learning rates the game stays balanced; with a '
+    'discriminator ten times faster it wins and the generator gets no useful signal.':
+        'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado; '
+        'com um discriminador dez vezes mais rápido ele ganha e o gerador não recebe nenhum sinal útil.',
+    'Vanishing gradients in a deep sigmoid network':
+        'Desvanecimento do gradiente numa rede sigmoide profunda',
+    'Vanishing gradients through time: plain RNN against LSTM':
+        'Desvanecimento do gradiente ao longo do tempo: RNN simples contra LSTM',
+    'Watch the two accuracy curves on Live: which rises faster, which ends higher?':
+        'Observe as duas curvas de acurácia em Ao vivo: qual sobe mais rápido, qual termina mais alta?',
+    'What did the frozen convolutions learn on 0–4 that still helps on 5–9?':
+        'O que as convoluções congeladas aprenderam com 0–4 que ainda ajuda com 5–9?',
+    'What does a residual connection let the gradient do?':
+        'O que uma conexão residual permite ao gradiente?',
+    'What does the diffusion model pay for its better samples?':
+        'Quanto o modelo de difusão paga por suas amostras melhores?',
+    'What does the generator learn from a discriminator that is always right?':
+        'O que o gerador aprende com um discriminador que sempre acerta?',
+    'What does the network need to know to remove the right amount of noise?':
+        'O que a rede precisa saber para remover a quantidade certa de ruído?',
+    'What does the timestep tell the network?':
+        'O que o passo de tempo diz à rede?',
+    'What else besides augmentation fights overfitting?':
+        'O que mais, além do aumento de dados, combate o sobreajuste?',
+    'What signal does the generator get from a discriminator that always wins?':
+        'Que sinal o gerador recebe de um discriminador que sempre ganha?',
+    'What would you try after a diverged run?':
+        'O que você tentaria depois de uma execução divergente?',
+    "When would starting from another task's weights not help?":
+        'Quando partir dos pesos de outra tarefa não ajudaria?',
+    'Which architecture would you pick to read digits on a phone, and why?':
+        'Que arquitetura você escolheria para ler dígitos num celular, e por quê?',
+    'Which course remedies do you know?':
+        'Que remédios do curso você conhece?',
+    'Which curve would you watch to stop training at the right time?':
+        'Que curva você observaria para parar o treinamento na hora certa?',
+    'Which model would still work if the digits were shifted by a few pixels?':
+        'Qual modelo ainda funcionaria se os dígitos fossem deslocados alguns pixels?',
+    "Which part of the LSTM lets the digit's memory through unchanged?":
+        'Que parte da LSTM deixa a memória do dígito passar sem mudanças?',
+    "Why can't we compare a GAN and a CNN by accuracy?":
+        'Por que não podemos comparar uma GAN e uma CNN pela acurácia?',
+    'Why does ReLU not have this problem (as much)?':
+        'Por que a ReLU não tem esse problema (tanto)?',
+    'Why does a shifted 7 still count as a 7 for the network?':
+        'Por que um 7 deslocado ainda conta como 7 para a rede?',
+    'Why does multiplying by the same matrix 100 times shrink the gradient?':
+        'Por que multiplicar pela mesma matriz 100 vezes encolhe o gradiente?',
+    'Why does sampling take many steps?':
+        'Por que a amostragem leva muitos passos?',
+    'Why does sharing a filter over the whole image help?':
+        'Por que compartilhar um filtro pela imagem inteira ajuda?',
+    'Why does the sigmoid shrink the gradient at every layer?':
+        'Por que a sigmoide encolhe o gradiente a cada camada?',
+    'Why not always use a tiny learning rate to be safe?':
+        'Por que não usar sempre uma taxa de aprendizado minúscula, por segurança?',
+    'Why would a strided convolution be cheaper?':
+        'Por que uma convolução com stride seria mais barata?',
+    'balanced':
+        'equilibrada',
+    'broken: course listing':
+        'quebrada: listagem do curso',
+    'broken: lr 1':
+        'quebrada: lr 1',
+    'broken: lr_d 10×':
+        'quebrada: lr_d 10×',
+    'broken: no regularization':
+        'quebrada: sem regularização',
+    'broken: sigmoid':
+        'quebrada: sigmoide',
+    'cnn batch norm':
+        'cnn normalização por lote',
+    'cnn dilated':
+        'cnn dilatada',
+    'cnn inception':
+        'cnn inception',
+    'cnn plain':
+        'cnn simples',
+    'cnn residual':
+        'cnn residual',
+    'cnn strided':
+        'cnn com stride',
+    'convolutional networks':
+        'redes convolucionais',
+    'diffusion models':
+        'modelos de difusão',
+    'fine-tune: 5–9, 20 labels each':
+        'ajuste fino: 5–9, 20 rótulos cada',
+    'from scratch: 5–9, 20 labels each':
+        'do zero: 5–9, 20 rótulos cada',
+    'healthy: ReLU':
+        'saudável: ReLU',
+    'healthy: U-Net':
+        'saudável: U-Net',
+    'healthy: dropout + augmentation':
+        'saudável: dropout + aumento de dados',
+    'healthy: equal rates':
+        'saudável: taxas iguais',
+    'healthy: lr 0.1':
+        'saudável: lr 0.1',
+    'lr 0.001 (too low)':
+        'lr 0.001 (baixa demais)',
+    'lr 0.1 (about right)':
+        'lr 0.1 (quase certa)',
+    'lr 1 (too high)':
+        'lr 1 (alta demais)',
+    'optimization: the learning rate':
+        'otimização: a taxa de aprendizado',
+    'overfitting':
+        'sobreajuste',
+    'plain RNN':
+        'RNN simples',
+    'pre-train: digits 0–4':
+        'pré-treinamento: dígitos 0–4',
+    'recurrent networks: LSTM and GRU':
+        'redes recorrentes: LSTM e GRU',
+    'regularization: data augmentation':
+        'regularização: aumento de dados',
+    'sigmoid, 6 layers':
+        'sigmoide, 6 camadas',
+    "the course's five architectures":
+        'as cinco arquiteturas do curso',
+    'transfer learning':
+        'transferência de aprendizado',
+    'vanishing gradients':
+        'desvanecimento do gradiente',
 }
 
 # error messages built by the library (deeparch/config.py, archs' checks, the worker): English → Portuguese
@@ -1197,6 +1524,13 @@ _merge(PAGES, {
         "tab_lessons": "Aulas",
         "title": "Aulas",
         "topic": "Tópico do curso: {topic} · cerca de {minutes:g} min num notebook de 2 núcleos",
+        "symptoms": {
+            "loss_diverging": "a perda diverge",
+            "grad_spread": "desvanecimento do gradiente",
+            "d_winning": "o discriminador ganha",
+            "overfitting": "sobreajuste",
+            "no_digits": "nenhum dígito nas amostras",
+        },
     },
     "live": {
         "diag": {
