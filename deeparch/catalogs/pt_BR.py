@@ -1074,6 +1074,19 @@ MESSAGES = {
         '‖∇D‖ = 1: Lipschitz',
     '‖∇ₓD(x̂)‖':
         '‖∇ₓD(x̂)‖',
+    # ---- axis, colour-bar and series words of the media views (the architectures' meta, drawn by charts.py)
+    "β_t (noise added at step t)": "β_t (ruído adicionado no passo t)",
+    "ᾱ_t (share of the image's signal power left)": "ᾱ_t (fração da potência do sinal da imagem que resta)",
+    "head · attended token": "cabeça · token observado",
+    "predicted": "previsto",
+    "principal component 1": "componente principal 1",
+    "principal component 2": "componente principal 2",
+    "step t": "passo t",
+    "time step": "passo de tempo",
+    "attention weight": "peso da atenção",
+    "layer · token": "camada · token",
+    "true": "verdadeiro",
+    "digits": "dígitos",
     # ---- lessons and break-it scenarios (deeparch/lessons.py) ----------------------------------------
     '100 per class, no augmentation':
         '100 por classe, sem aumento de dados',
