@@ -50,7 +50,7 @@ def _display_strings(display) -> set[str]:
 
 def english_messages() -> set[str]:
     """The declared English strings shown to a reader: architecture titles and summaries, parameter help,
-    panel and view words, dataset titles, and the axis words of the chart builders."""
+    panel and view words, presets, lesson races, dataset titles, and the axis words of the chart builders."""
     from deeparch import charts
     from deeparch.archs import ARCHS
     from deeparch.config import COMMON
@@ -61,6 +61,8 @@ def english_messages() -> set[str]:
         if spec.name.startswith("toy"):
             continue
         out |= {spec.title, spec.summary, *(p.help for p in spec.params)}
+        out |= {p.title for p in spec.presets}
+        out |= {w for race in spec.races for w in (race.title, race.explain, *(label for label, *_ in race.runs))}
         out |= _display_strings(spec.display)
     return {s for s in out | lesson_strings() if s}
 

@@ -1074,6 +1074,25 @@ MESSAGES = {
         '‖∇D‖ = 1: Lipschitz',
     '‖∇ₓD(x̂)‖':
         '‖∇ₓD(x̂)‖',
+    # ---- presets and lesson races the architectures declare (Train page) --------------------------------
+    "Add two 3-digit numbers (GPT-style)": "Somar dois números de 3 dígitos (estilo GPT)",
+    "Attention over the columns": "Atenção sobre as colunas",
+    "Learned initial state": "Estado inicial aprendido",
+    "Read rows instead of columns": "Ler linhas em vez de colunas",
+    "Recall over 100 steps (LSTM)": "Lembrança ao longo de 100 passos (LSTM)",
+    "Sort 6 digits (BERT-style: fill in the masked answer)": "Ordenar 6 dígitos (estilo BERT: preencher a resposta mascarada)",
+    "Sort 6 digits (GPT-style)": "Ordenar 6 dígitos (estilo GPT)",
+    "Long-range recall: plain RNN against LSTM (distance 100)":
+        "Lembrança de longo alcance: RNN simples contra LSTM (distância 100)",
+    "Long-range recall: plain RNN against plain RNN with attention (distance 100)":
+        "Lembrança de longo alcance: RNN simples contra RNN simples com atenção (distância 100)",
+    "The same plain RNN cell twice; the second reads out through attention over every time step, so its "
+    "answer can look straight back at the first step's hidden state instead of carrying it through 100 "
+    "steps. Attention bridges the gap the plain cell's gradient cannot.":
+        "A mesma célula RNN simples duas vezes; a segunda faz a leitura final com atenção sobre todos os passos "
+        "de tempo, então sua resposta pode olhar direto para o estado oculto do primeiro passo em vez de "
+        "carregá-lo por 100 passos. A atenção atravessa o intervalo que o gradiente da célula simples não consegue.",
+    "plain RNN + attention": "RNN simples + atenção",
     # ---- axis, colour-bar and series words of the media views (the architectures' meta, drawn by charts.py)
     "β_t (noise added at step t)": "β_t (ruído adicionado no passo t)",
     "ᾱ_t (share of the image's signal power left)": "ᾱ_t (fração da potência do sinal da imagem que resta)",
