@@ -1238,7 +1238,7 @@ MESSAGES = {
     'max-pooling. Compare their accuracy, their speed and their number of weights.':
         'A CNN do curso e suas variantes com os mesmos dados, semente e orçamento: normalização por lote, um '
         'bloco residual (ResNet), um bloco Inception, convoluções dilatadas e uma convolução com stride 2 no '
-        'lugar do max-pooling. Compare a acurácia, a velocidade e o número de pesos de cada uma.',
+        'lugar do max-pooling. Confira a acurácia, a velocidade e o número de pesos de cada uma.',
     "The course's three-convolution diffusion model":
         'O modelo de difusão de três convoluções do curso',
     'The discriminator learns ten times faster than the generator and wins the game.':
