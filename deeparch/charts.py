@@ -498,10 +498,10 @@ def heatmap_figure(meta: dict, title: str | None = None, uirevision: str = "heat
     if not z.size:
         layout["annotations"] = [_empty_note("no data yet")]
         return _figure([], layout)
-    zlabel = plain(meta.get("zlabel", ""))
+    zlabel = plain(tr(meta.get("zlabel", "")))
     trace = dict(type="heatmap", x=x, y=y, z=finite(z), colorscale=colorscale,
                  colorbar=dict(title=dict(text=zlabel, side="right"), thickness=14),
-                 hovertemplate=f"{plain(meta.get('ylabel', ''))} %{{y}}<br>{plain(meta.get('xlabel', ''))} %{{x}}"
+                 hovertemplate=f"{plain(tr(meta.get('ylabel', '')))} %{{y}}<br>{plain(tr(meta.get('xlabel', '')))} %{{x}}"
                                f"<br>{zlabel} %{{z:.3g}}<extra></extra>")
     if rows * cols <= 144:  # a 10 × 10 confusion matrix: the counts on the cells, readable from the back row
         trace.update(texttemplate="%{z:.3~g}", textfont=dict(size=14))
@@ -512,7 +512,7 @@ def curves_figure(meta: dict, title: str | None = None, uirevision: str = "curve
                   height: int = HEIGHT) -> go.Figure:
     """A view of ``draw="curves"``: ``meta`` = {"series": [{"label", "x", "y"}], "xlabel", "ylabel", "log_y"},
     one coloured line per series (a curve over time steps, a noise schedule)."""
-    series = [Series(str(s.get("label", "")), np.asarray(s.get("x", []), dtype=float),
+    series = [Series(tr(str(s.get("label", ""))), np.asarray(s.get("x", []), dtype=float),
                      np.asarray(s.get("y", []), dtype=float), color=i, markers=len(s.get("x", [])) <= 40)
               for i, s in enumerate(meta.get("series") or [])]
     return line_figure(series, title, meta.get("xlabel", ""), meta.get("ylabel", ""), uirevision, height,

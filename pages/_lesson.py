@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import streamlit as st
 
+from deeparch import i18n
 from deeparch.lessons import Lesson
 from deeparch.text import md_escape
 
-TEXT = {
+TEXT = i18n.Catalog("lesson", {
     "watch": "What to watch",
     "questions": "Questions for the class",
     "script_title": "Lesson: {title}",
     "step": "{n}. {text}",
     "question": "- {text}",
-}
+})
 
 
 def script(lesson: Lesson, expanded: bool = False) -> None:
     """The lesson's script in an expander: numbered things to watch, then the questions."""
-    with st.expander(TEXT["script_title"].format(title=lesson.title), expanded=expanded,
+    with st.expander(TEXT["script_title"].format(title=i18n.tr(lesson.title)), expanded=expanded,
                      icon=":material/school:"):
         st.markdown(f"**{TEXT['watch']}**\n\n" + "\n".join(
-            TEXT["step"].format(n=n, text=md_escape(t)) for n, t in enumerate(lesson.watch, 1)))
+            TEXT["step"].format(n=n, text=md_escape(i18n.tr(t))) for n, t in enumerate(lesson.watch, 1)))
         st.markdown(f"**{TEXT['questions']}**\n\n" + "\n".join(
-            TEXT["question"].format(text=md_escape(q)) for q in lesson.questions))
+            TEXT["question"].format(text=md_escape(i18n.tr(q))) for q in lesson.questions))

@@ -13,12 +13,12 @@ import streamlit as st
 
 import torch
 
-from deeparch import charts, images, insight, views
+from deeparch import charts, i18n, images, insight, views
 from deeparch.data import DATASETS
 from deeparch.text import md_escape
 from pages import _guard, _plot, _selection, _store
 
-TEXT = {
+TEXT = i18n.Catalog("draw", {
     "title": "Draw a digit",
     "intro": "Draw a digit in the black square with the mouse (or a finger). When you lift it, every classifier "
              "you picked says what it sees, from its latest checkpoint: a running run answers with what it has "
@@ -38,7 +38,7 @@ TEXT = {
                    "trained CNN it follows your strokes; heat on empty space means the model decides from it.",
     "what_we_see": "What the models see (28 × 28, centred as MNIST's digits)",
     "failed": "{name}: its checkpoint cannot be read ({error}).",
-}
+})
 CANVAS = 280   # CSS pixels of the drawing square
 SENT = 84      # the drawing is sent as SENT × SENT grey values (3× the model's 28, for the centring)
 

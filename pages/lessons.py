@@ -4,13 +4,13 @@ import time
 
 import streamlit as st
 
-from deeparch import lessons, lifecycle
+from deeparch import i18n, lessons, lifecycle
 from deeparch.config import ConfigError
 from deeparch.lessons import Lesson
 from deeparch.text import md_escape
 from pages import _controls, _guard, _lesson, _selection, _store
 
-TEXT = {
+TEXT = i18n.Catalog("lessons", {
     "title": "Lessons",
     "intro": "Each lesson launches a set of runs with one click and opens them on Live. Read its script while "
              "they train: what to watch, in which order, and the questions to ask the class.",
@@ -29,14 +29,14 @@ TEXT = {
     "double": "This lesson was launched a moment ago; not launching it twice.",
     "invalid": "This lesson cannot be launched here: {error}",
     "run_name": "{lesson} · {label}",
-}
-SYMPTOMS = {  # the first deeparch.diagnose key of each scenario's symptom, in words
-    "loss_diverging": "the loss diverges",
-    "grad_spread": "vanishing gradients",
-    "d_winning": "the discriminator wins",
-    "overfitting": "overfitting",
-    "no_digits": "no digits in the samples",
-}
+    "symptoms": {  # the first deeparch.diagnose key of each scenario's symptom, in words
+        "loss_diverging": "the loss diverges",
+        "grad_spread": "vanishing gradients",
+        "d_winning": "the discriminator wins",
+        "overfitting": "overfitting",
+        "no_digits": "no digits in the samples",
+    },
+})
 
 
 def active_runs(lesson: Lesson) -> list:
@@ -52,7 +52,7 @@ def launch(lesson: Lesson) -> None:
         st.error(TEXT["invalid"].format(error=md_escape(str(e))), icon=":material/error:")
         return
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    names = [TEXT["run_name"].format(lesson=lesson.title, label=r.label) for r in lesson.runs]
+    names = [TEXT["run_name"].format(lesson=i18n.tr(lesson.title), label=i18n.tr(r.label)) for r in lesson.runs]
     # a fine-tune is launched pointing at its pre-training's id, and waits in the queue for it to end
     ids = _controls.launch_once(configs, names, group=lesson.group(stamp),
                                 chain=lambda cfgs, start: lesson.launch(cfgs, start, names))
@@ -64,14 +64,14 @@ def launch(lesson: Lesson) -> None:
 
 def card(lesson: Lesson) -> None:
     with st.container(border=True):
-        st.subheader(lesson.title)
-        st.caption(TEXT["topic"].format(topic=lesson.topic, minutes=lesson.minutes))
-        st.markdown(md_escape(lesson.goal))
+        st.subheader(i18n.tr(lesson.title))
+        st.caption(TEXT["topic"].format(topic=i18n.tr(lesson.topic), minutes=lesson.minutes))
+        st.markdown(md_escape(i18n.tr(lesson.goal)))
         if lesson.symptoms:
-            st.markdown(TEXT["symptom"].format(symptom=SYMPTOMS[lesson.symptoms[0]]))
+            st.markdown(TEXT["symptom"].format(symptom=TEXT["symptoms"][lesson.symptoms[0]]))
         st.markdown("\n".join(
-            TEXT["run"].format(label=md_escape(r.label), arch=r.arch)
-            + (TEXT["starts_from"].format(source=md_escape(lesson.runs[r.starts_from].label))
+            TEXT["run"].format(label=md_escape(i18n.tr(r.label)), arch=r.arch)
+            + (TEXT["starts_from"].format(source=md_escape(i18n.tr(lesson.runs[r.starts_from].label)))
                if r.starts_from is not None else "") for r in lesson.runs))
         _lesson.script(lesson)
         running = active_runs(lesson)

@@ -265,7 +265,7 @@ def one_run() -> tuple[str, str, dict, list[str]]:
     if spec.presets:
         st.caption(TEXT["presets"], help=TEXT["presets_help"])
         for col, preset in zip(st.columns(len(spec.presets)), spec.presets):
-            col.button(preset.title, key=f"preset:{preset.name}", on_click=apply_preset, args=(arch, preset),
+            col.button(i18n.tr(preset.title), key=f"preset:{preset.name}", on_click=apply_preset, args=(arch, preset),
                        icon=":material/tune:")
 
     sch = schema(arch, dataset)
@@ -382,9 +382,9 @@ def lesson_races(seed, budget: dict | None) -> None:
         return
     st.markdown(f"**{TEXT['lesson']}**")
     st.caption(TEXT["lesson_intro"])
-    name = kept(st.selectbox, "lesson_race", {}, TEXT["lesson_pick"], list(found), format_func=lambda r: found[r].title)
+    name = kept(st.selectbox, "lesson_race", {}, TEXT["lesson_pick"], list(found), format_func=lambda r: i18n.tr(found[r].title))
     lesson = found[name]
-    st.caption(lesson.explain)
+    st.caption(i18n.tr(lesson.explain))
     reasons, configs = [], []
     if budget is None:
         reasons.append(TEXT["lesson_budget"])
@@ -396,7 +396,7 @@ def lesson_races(seed, budget: dict | None) -> None:
     if launch_button(TEXT["lesson_launch"], "lesson_go", ":material/school:", reasons):
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
-        names = [TEXT["lesson_run_name"].format(label=label, title=lesson.title) for label, *_ in lesson.runs]
+        names = [TEXT["lesson_run_name"].format(label=i18n.tr(label), title=i18n.tr(lesson.title)) for label, *_ in lesson.runs]
         ids = _controls.launch_once(configs, names, group=group)
         if ids is None:
             st.info(TEXT["double"])

@@ -98,6 +98,8 @@ PAGES = {  # path → (its heading in each language, charts to wait for)
     "/live?runs={ids}": ({"pt-BR": "Ao vivo", "en-US": "Live"}, 3),
     "/compare?runs={ids}": ({"pt-BR": "Comparar", "en-US": "Compare"}, 2),
     "/runs": ({"pt-BR": "Execuções", "en-US": "Runs"}, 0),
+    "/lessons": ({"pt-BR": "Aulas", "en-US": "Lessons"}, 0),
+    "/draw": ({"pt-BR": "Desenhe um dígito", "en-US": "Draw a digit"}, 0),
 }
 
 

@@ -123,7 +123,7 @@ def test_the_common_panels_of_a_display_are_translated_too(pt):
     d = views.display("cnn").with_common()
     titles = [p.title for p in d.panels]
     assert "Perda" in titles and "Norma do gradiente por camada" in titles and "Vazão" in titles
-    assert d.headline.label == "melhor acurácia de teste"
+    assert d.headline.label == "acurácia de teste na melhor validação"  # English: "test accuracy at best validation"
     assert d.panels[0].lines[0].label == "treinamento"
 
 

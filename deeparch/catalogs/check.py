@@ -50,7 +50,7 @@ def _display_strings(display) -> set[str]:
 
 def english_messages() -> set[str]:
     """The declared English strings shown to a reader: architecture titles and summaries, parameter help,
-    panel and view words, dataset titles, and the axis words of the chart builders."""
+    panel and view words, presets, lesson races, dataset titles, and the axis words of the chart builders."""
     from deeparch import charts
     from deeparch.archs import ARCHS
     from deeparch.config import COMMON
@@ -61,8 +61,22 @@ def english_messages() -> set[str]:
         if spec.name.startswith("toy"):
             continue
         out |= {spec.title, spec.summary, *(p.help for p in spec.params)}
+        out |= {p.title for p in spec.presets}
+        out |= {w for race in spec.races for w in (race.title, race.explain, *(label for label, *_ in race.runs))}
         out |= _display_strings(spec.display)
-    return {s for s in out if s}
+    return {s for s in out | lesson_strings() if s}
+
+
+def lesson_strings() -> set[str]:
+    """The words of the lessons and break-it scenarios (``deeparch.lessons``) the Lessons page shows through
+    ``i18n.tr``: title, topic, goal, run labels, what to watch and the questions."""
+    from deeparch.lessons import ALL
+
+    out = set()
+    for lesson in ALL:
+        out |= {lesson.title, lesson.topic, lesson.goal, *lesson.watch, *lesson.questions}
+        out |= {r.label for r in lesson.runs}
+    return out
 
 
 def param_names() -> set[str]:

@@ -25,4 +25,15 @@ LABELS = {
     "attention": "Attention", "min_snr": "Min-SNR weighting", "ema_decay": "EMA decay",
     "sample_steps": "Sampling steps", "sampler": "Sampler", "temperature": "Sampling temperature",
     "clip_x0": "Clip x0", "variance": "Sampling variance",
+    # merged later: data, CNN/RNN variants, GAN variants, conditional diffusion, language models
+    "l1": "L1 penalty", "precision": "Number precision", "probe_digit": "Probe digit", "init": "Weight initialisation",
+    "block": "Second convolution block", "dilation": "Dilation", "downsample": "Downsampling",
+    "read": "Reading direction", "readout": "Read-out", "forget_bias": "Forget-gate bias",
+    "init_state": "Initial hidden state", "beta2": "Adam beta2", "g_width": "Generator width",
+    "d_width": "Discriminator width", "d_norm": "Discriminator normalisation",
+    "separate_batches": "Separate minibatches", "loss": "Game loss", "g_steps": "Generator steps",
+    "projection": "Projection discriminator", "n_critic": "Critic steps", "gp_lambda": "Gradient penalty weight",
+    "model": "Noise predictor", "conditional": "Conditional", "p_uncond": "Label dropout",
+    "guidance": "Guidance scale", "eta": "DDIM eta", "ninp": "Embedding size", "objective": "Training objective",
+    "mask_share": "Masked share",
 }

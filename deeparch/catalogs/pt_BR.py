@@ -32,6 +32,16 @@ LABELS = {
     "attention": "Atenção", "min_snr": "Ponderação Min-SNR", "ema_decay": "Decaimento da EMA",
     "sample_steps": "Passos de amostragem", "sampler": "Amostrador", "temperature": "Temperatura de amostragem",
     "clip_x0": "Cortar x0", "variance": "Variância da amostragem",
+    "l1": "Penalidade L1", "precision": "Precisão numérica", "probe_digit": "Dígito de sonda",
+    "init": "Inicialização dos pesos", "block": "Bloco da segunda convolução", "dilation": "Dilatação",
+    "downsample": "Redução de resolução", "read": "Direção de leitura", "readout": "Leitura final",
+    "forget_bias": "Viés do portão de esquecimento", "init_state": "Estado oculto inicial", "beta2": "beta2 do Adam",
+    "g_width": "Largura do gerador", "d_width": "Largura do discriminador",
+    "d_norm": "Normalização do discriminador", "separate_batches": "Minilotes separados", "loss": "Perda do jogo",
+    "g_steps": "Passos do gerador", "projection": "Discriminador de projeção", "n_critic": "Passos do crítico",
+    "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
+    "p_uncond": "Descarte do rótulo", "guidance": "Escala de orientação", "eta": "eta do DDIM",
+    "ninp": "Tamanho da incorporação", "objective": "Objetivo de treinamento", "mask_share": "Fração mascarada",
 }
 
 PAGES = {
@@ -573,6 +583,856 @@ MESSAGES = {
     "class the judge sees": "classe que o juiz vê",
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
+    # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
+    # language models ------------------------------------------------------------------------------------
+    '0: fakes scored like real digits':
+        '0: falsos avaliados como dígitos reais',
+    '10: every digit, each one clear':
+        '10: todos os dígitos, cada um nítido',
+    "A DCGAN that is told which digit to draw. The generator gets the digit's label next to its random "
+    'numbers; the discriminator gets the label next to the image and judges whether it is a real example '
+    'of that digit. Drawing a good 1 when asked for a 7 is caught, so the generator learns to follow the '
+    'label: ask for a 7, get a 7. The sample grid has one row per digit, and the judge checks how often '
+    'the drawn digit is the one asked for.':
+        'Uma DCGAN a quem se diz qual dígito desenhar. O gerador recebe o rótulo do dígito junto com seus '
+        'números aleatórios; o discriminador recebe o rótulo junto com a imagem e julga se ela é um exemplo '
+        'real daquele dígito. Desenhar um bom 1 quando se pediu um 7 é pego, então o gerador aprende a seguir'
+        ' o rótulo: peça um 7, ganhe um 7. A grade de amostras tem uma linha por dígito, e o juiz verifica '
+        'com que frequência o dígito desenhado é o pedido.',
+    'A conditional model asked for each digit in turn: row 0 should show zeros, row 1 ones, and so on, '
+    'from the same noise at every grid. A row of wrong digits is a class the model has not tied to its '
+    'label yet; rows that all look alike mean the label is ignored.':
+        'Um modelo condicional a quem se pede cada dígito por vez: a linha 0 deveria mostrar zeros, a linha 1'
+        ' uns, e assim por diante, a partir do mesmo ruído em todas as grades. Uma linha de dígitos errados é'
+        ' uma classe que o modelo ainda não ligou ao seu rótulo; linhas todas parecidas significam que o '
+        'rótulo é ignorado.',
+    "A conditional model is asked for 50 samples of each digit; this is the share that the project's "
+    'MNIST judge (not Inception) labels as the digit that was asked for. 0.1 is chance: the label is '
+    'ignored. It should climb well above 0.8 as the model learns to use the label.':
+        'Pede-se a um modelo condicional 50 amostras de cada dígito; esta é a fração que o juiz MNIST do '
+        'projeto (não a Inception) rotula como o dígito pedido. 0,1 é o acaso: o rótulo é ignorado. Deve '
+        'subir bem acima de 0,8 à medida que o modelo aprende a usar o rótulo.',
+    'A convolutional network slides small 3×3 filters over the image, so the same pattern detector (an '
+    'edge, a curve) is used everywhere in the picture. Two convolutions find local shapes, max-pooling '
+    'halves the resolution, and two linear layers turn the features into one score per digit. Dropout '
+    'switches off random units while training so the network does not memorise the training set. The '
+    "course's variants are settings: a residual block (ResNet), an Inception block, dilated convolutions,"
+    ' a strided convolution instead of pooling.':
+        'Uma rede convolucional desliza pequenos filtros 3×3 sobre a imagem, de modo que o mesmo detector de '
+        'padrão (uma borda, uma curva) é usado em toda a figura. Duas convoluções encontram formas locais, o '
+        'max-pooling reduz a resolução à metade, e duas camadas lineares transformam as características em '
+        'uma pontuação por dígito. O dropout desliga unidades aleatórias durante o treinamento para que a '
+        'rede não decore o conjunto de treinamento. As variantes do curso são ajustes: um bloco residual '
+        '(ResNet), um bloco Inception, convoluções dilatadas, uma convolução com stride no lugar do pooling.',
+    'A diffusion model learns to clean up noise. In training we take a real digit, drown it in a random '
+    'amount of Gaussian noise (step t of T: a little at t = 1, almost pure static at t = T) and ask a '
+    'U-Net to tell us which noise was added; the loss is the mean squared error of that guess. To draw a '
+    'new digit we start from pure static and remove the predicted noise a bit at a time, adding back a '
+    'little fresh noise at each step, until a digit appears. The U-Net shrinks the image to 7×7 to see '
+    'the whole shape and grows it back with skip connections for the fine strokes (it first folds each '
+    '2×2 block of pixels into 4 channels, so it works on a 14×14 grid, which makes it several times '
+    'cheaper); it is told t so it knows how noisy its input is. Sampling uses a slowly moving average of '
+    'the weights (EMA), which draws cleaner digits than the latest, jittery weights, and a temperature: '
+    'below 1 it adds a little less fresh noise at each step, for cleaner but less varied digits. '
+    "Conditional (the default): the digit's label is added to t, so we can ask for a 7, the way "
+    'text-to-image models are asked for a picture; the label is hidden on 10% of training images so the '
+    "network also learns to denoise without it, and the guidance scale pushes each sample from 'any "
+    "digit' towards 'this digit' (0 ignores the label, 1 just uses it, 3 insists). The 'course' model is "
+    "the course's three-convolution listing trained the same way: with no timestep embedding (t only "
+    'scales its answer) and no path that sees the whole image (each pixel sees 7×7 pixels), it cannot '
+    'draw digits, only blotches.':
+        'Um modelo de difusão aprende a limpar ruído. No treinamento pegamos um dígito real, o afogamos numa '
+        'quantidade aleatória de ruído gaussiano (passo t de T: um pouco em t = 1, quase pura estática em t ='
+        ' T) e pedimos a uma U-Net que diga qual ruído foi adicionado; a perda é o erro quadrático médio '
+        'desse palpite. Para desenhar um dígito novo partimos de pura estática e removemos o ruído previsto '
+        'aos poucos, devolvendo um pouco de ruído novo a cada passo, até um dígito aparecer. A U-Net encolhe '
+        'a imagem para 7×7 para ver a forma inteira e a aumenta de volta com conexões de atalho para os '
+        'traços finos (primeiro ela dobra cada bloco 2×2 de pixels em 4 canais, então trabalha numa grade '
+        '14×14, o que a deixa várias vezes mais barata); ela recebe t para saber quão ruidosa é sua entrada. '
+        'A amostragem usa uma média móvel lenta dos pesos (EMA), que desenha dígitos mais limpos do que os '
+        'pesos mais recentes e instáveis, e uma temperatura: abaixo de 1 ela adiciona um pouco menos de ruído'
+        ' novo a cada passo, para dígitos mais limpos mas menos variados. Condicional (o padrão): o rótulo do'
+        ' dígito é somado a t, então podemos pedir um 7, como se pede uma imagem a modelos de texto para '
+        'imagem; o rótulo é escondido em 10% das imagens de treinamento para que a rede também aprenda a '
+        "remover ruído sem ele, e a escala de orientação empurra cada amostra de 'qualquer dígito' para 'este"
+        " dígito' (0 ignora o rótulo, 1 apenas o usa, 3 insiste). O modelo 'course' é a listagem de três "
+        'convoluções do curso treinada do mesmo jeito: sem incorporação do passo de tempo (t só escala a '
+        'resposta) e sem caminho que veja a imagem inteira (cada pixel vê 7×7 pixels), ele não consegue '
+        'desenhar dígitos, só manchas.',
+    'A real test digit (left), then the same digit at growing steps t with one fixed noise: x_t = '
+    '√ᾱ_t·x_0 + √(1−ᾱ_t)·ε. This is what the network sees in training; it must guess ε. It never changes '
+    'during training: it shows the schedule, not the model.':
+        'Um dígito real de teste (à esquerda), depois o mesmo dígito em passos t crescentes com um ruído '
+        'fixo: x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε. É isso que a rede vê no treinamento; ela precisa adivinhar ε. '
+        'Nunca muda durante o treinamento: mostra a agenda, não o modelo.',
+    'A recurrent network reads the digit one column at a time, left to right, keeping a memory (the '
+    'hidden state) of what it has seen so far; after the 28th column it decides which digit it was. LSTM '
+    'and GRU cells have gates that decide what to keep and what to forget, which lets gradients survive '
+    'through many steps; the plain RNN cell has none, and its gradients fade — try the long-range recall '
+    'task. On a generated sequence task it reads one symbol per step and predicts the next.':
+        'Uma rede recorrente lê o dígito uma coluna por vez, da esquerda para a direita, guardando uma '
+        'memória (o estado oculto) do que já viu; depois da 28ª coluna ela decide qual dígito era. As células'
+        ' LSTM e GRU têm portões que decidem o que manter e o que esquecer, o que deixa os gradientes '
+        'sobreviverem por muitos passos; a célula RNN simples não tem nenhum, e seus gradientes desvanecem — '
+        'experimente a tarefa de lembrança de longo alcance. Numa tarefa de sequência gerada ela lê um '
+        'símbolo por passo e prevê o próximo.',
+    'Adam beta1 for both networks (DCGAN: 0.5)':
+        'beta1 do Adam para as duas redes (DCGAN: 0,5)',
+    'Adam beta2 for both networks':
+        'beta2 do Adam para as duas redes',
+    'Asked for a digit, drew that digit':
+        'Pediu-se um dígito, desenhou esse dígito',
+    'Attention maps (one block per layer and head)':
+        'Mapas de atenção (um bloco por camada e cabeça)',
+    'Attention over time':
+        'Atenção ao longo do tempo',
+    'Completions exactly right':
+        'Completações exatamente certas',
+    'Confusion matrix (test split)':
+        'Matriz de confusão (conjunto de teste)',
+    'Critic and generator losses':
+        'Perdas do crítico e do gerador',
+    'D(x) − D(G(z))':
+        'D(x) − D(G(z))',
+    'DCGAN (GAN convolucional, recomendada)':
+        'DCGAN (GAN convolucional, recomendada)',
+    "DDIM's η: share of the ancestral step's fresh noise it adds (0 = deterministic, 1 = the ancestral "
+    'step again; sampler=ddim only)':
+        'O η do DDIM: fração do ruído novo do passo ancestral que ele adiciona (0 = determinístico, 1 = de '
+        'novo o passo ancestral; só com sampler=ddim)',
+    "Each line is one probe input's hidden state moving over the time steps, projected on the two "
+    'directions where the states vary most. Trained, inputs of different classes end in different places;'
+    ' untrained, the paths overlap.':
+        'Cada linha é o estado oculto de uma entrada de sonda se movendo ao longo dos passos de tempo, '
+        'projetado nas duas direções em que os estados mais variam. Treinadas, entradas de classes diferentes'
+        ' terminam em lugares diferentes; sem treino, os caminhos se sobrepõem.',
+    'Each row is the true digit, each column what the model answered; the diagonal counts the right '
+    'answers. A healthy model is bright on the diagonal only; a bright cell off it names two digits it '
+    'mixes up (often 4 and 9, 3 and 5). Course topic: evaluating a classifier beyond one accuracy figure.':
+        'Cada linha é o dígito verdadeiro, cada coluna o que o modelo respondeu; a diagonal conta as '
+        'respostas certas. Um modelo saudável é claro só na diagonal; uma célula clara fora dela aponta dois '
+        'dígitos que ele confunde (muitas vezes 4 e 9, 3 e 5). Tópico do curso: avaliar um classificador além'
+        ' de um único número de acurácia.',
+    'Each row starts at one fixed noise vector and ends at another, in ten even steps along the great '
+    'circle between them. A generator that has learned a smooth space morphs one digit into another '
+    'through plausible shapes; sudden jumps or blurry middles show regions it never learned. Rows that '
+    'barely change, or all look alike, hint at mode collapse.':
+        'Cada linha começa num vetor de ruído fixo e termina em outro, em dez passos iguais ao longo do '
+        'grande círculo entre eles. Um gerador que aprendeu um espaço suave transforma um dígito em outro por'
+        ' formas plausíveis; saltos bruscos ou meios borrados mostram regiões que ele nunca aprendeu. Linhas '
+        'que quase não mudam, ou todas parecidas, sugerem colapso de modo.',
+    'Feature maps of one probe digit':
+        'Mapas de características de um dígito de sonda',
+    'First-layer filters':
+        'Filtros da primeira camada',
+    'For one probe input, how much each token (row) attends to each other token (column), in every layer '
+    '(blocks downwards) and head (blocks across). Early in training the weights are spread evenly; heads '
+    'that learn something show sharp, distinct patterns (the diagonal, the previous token, the token that'
+    ' holds the answer). Under the causal mask the upper right of each block stays empty.':
+        'Para uma entrada de sonda, quanto cada token (linha) presta atenção em cada outro token (coluna), em'
+        ' cada camada (blocos para baixo) e cabeça (blocos para o lado). No início do treinamento os pesos '
+        'são espalhados por igual; cabeças que aprendem algo mostram padrões nítidos e distintos (a diagonal,'
+        ' o token anterior, o token que guarda a resposta). Com a máscara causal o canto superior direito de '
+        'cada bloco fica vazio.',
+    'Forward process: a real digit drowning in noise':
+        'Processo direto: um dígito real se afogando no ruído',
+    'G: −D(G(z))':
+        'G: −D(G(z))',
+    'GAN (listagem do curso: MLP)':
+        'GAN (listagem do curso: MLP)',
+    'GAN condicional (cGAN)':
+        'GAN condicional (cGAN)',
+    'Grad-CAM of the last convolution for the predicted class, in red-yellow over the digit. A healthy '
+    'model lights up the strokes that make the digit; heat on the empty background means it decides from '
+    'something other than the digit. Course topic: gradient heat maps / class activation maps.':
+        'Grad-CAM da última convolução para a classe prevista, em vermelho-amarelo sobre o dígito. Um modelo '
+        'saudável ilumina os traços que formam o dígito; calor no fundo vazio significa que ele decide por '
+        'outra coisa que não o dígito. Tópico do curso: mapas de calor do gradiente / mapas de ativação de '
+        'classe.',
+    'Grad-CAM: where the model looks':
+        'Grad-CAM: para onde o modelo olha',
+    "Gradient penalty and the critic's gradient norm":
+        'Penalidade de gradiente e a norma do gradiente do crítico',
+    'Gradient through time':
+        'Gradiente ao longo do tempo',
+    'Held-out prompts and what the model writes':
+        'Prompts separados e o que o modelo escreve',
+    'Hidden-state trajectories (PCA)':
+        'Trajetórias do estado oculto (PCA)',
+    'How much higher the critic scores real digits than fakes: an estimate of the distance between real '
+    'and generated digits. It jumps up early, then falls as the generator improves, and, unlike a BCE '
+    'loss, it follows sample quality. A steady climb means the critic is running away (raise gp_lambda or'
+    ' lower lr_d); wild swings mean too high a learning rate.':
+        'Quanto o crítico pontua os dígitos reais acima dos falsos: uma estimativa da distância entre dígitos'
+        ' reais e gerados. Sobe rápido no início, depois cai à medida que o gerador melhora e, ao contrário '
+        'de uma perda BCE, acompanha a qualidade das amostras. Uma subida constante significa que o crítico '
+        'está disparando (aumente gp_lambda ou diminua lr_d); oscilações fortes significam taxa de '
+        'aprendizado alta demais.',
+    "How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 it "
+    "cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
+    "with D(G(z)) near 0 for long is a discriminator that wins: the generator's gradient fades (the "
+    "course's vanishing gradient) and its samples stop improving; a lower lr_d or label smoothing "
+    'rebalances it. Both swinging wildly means the learning rates are too high.':
+        'Quão reais o discriminador acha os dígitos reais, D(x), e os falsos do gerador, D(G(z)). Em 0,5 ele '
+        'não consegue distingui-los: o equilíbrio do jogo, onde um gerador perfeito o deixaria. D(x) perto de'
+        ' 1 com D(G(z)) perto de 0 por muito tempo é um discriminador que ganha: o gradiente do gerador '
+        'desvanece (o desvanecimento do gradiente do curso) e suas amostras param de melhorar; um lr_d menor '
+        'ou suavização de rótulos o reequilibram. As duas oscilando muito significa taxas de aprendizado '
+        'altas demais.',
+    'How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the '
+    'probes. A curve that falls by decades towards the first steps is the vanishing gradient: those steps'
+    ' barely learn, typical of the plain RNN; LSTM and GRU keep it flatter.':
+        'Quão forte a perda reage ao estado oculto em cada passo de tempo (escala log), em média sobre as '
+        'sondas. Uma curva que cai décadas em direção aos primeiros passos é o desvanecimento do gradiente: '
+        'esses passos quase não aprendem, típico da RNN simples; LSTM e GRU a mantêm mais plana.',
+    "Judge score (the Inception Score's formula on the MNIST judge)":
+        'Nota do juiz (a fórmula do Inception Score com o juiz MNIST)',
+    'L1 penalty: adds l1 × Σ|w| over the weight matrices and filters to the loss, driving weights to '
+    'exactly zero (0 = off)':
+        'Penalidade L1: soma l1 × Σ|w| das matrizes de pesos e filtros à perda, levando pesos a exatamente '
+        'zero (0 = desligada)',
+    'Long-range recall (generated: a digit, a gap, then recall it)':
+        'Lembrança de longo alcance (gerada: um dígito, um intervalo, depois lembrá-lo)',
+    'Multi-digit addition (generated, next-token prediction)':
+        'Soma de vários dígitos (gerada, previsão do próximo token)',
+    'Noise schedule':
+        'Agenda de ruído',
+    'One fixed noise denoised step by step (left: pure static; right: the sample). Top row of each pair: '
+    'the current image x_t; bottom row: the clean digit x̂_0 the network predicts from it. Early in '
+    "training x̂_0 is a grey blur; a healthy model's x̂_0 shows the digit's shape halfway through and "
+    'only sharpens after. A conditional model runs the same noise once per digit, 0 to 9 from the top: '
+    "the label alone decides which digit appears (the course's text-to-image).":
+        'Um ruído fixo com o ruído removido passo a passo (à esquerda: pura estática; à direita: a amostra). '
+        'Linha de cima de cada par: a imagem atual x_t; linha de baixo: o dígito limpo x̂_0 que a rede prevê '
+        'a partir dela. No início do treinamento x̂_0 é um borrão cinza; em um modelo saudável x̂_0 mostra a '
+        'forma do dígito na metade do caminho e só fica mais nítido depois. Um modelo condicional roda o '
+        'mesmo ruído uma vez por dígito, de 0 a 9 de cima para baixo: só o rótulo decide qual dígito aparece '
+        '(o texto-para-imagem do curso).',
+    'One row per digit asked for (fixed noise)':
+        'Uma linha por dígito pedido (ruído fixo)',
+    'Reverse process: from noise to a digit':
+        'Processo reverso: do ruído a um dígito',
+    'Share of digits labelled right: on each training batch, on the validation split carved from the '
+    'training data, and on the held-out test split. A wide gap between train and validation is '
+    'overfitting. The best evaluation is chosen on validation; test is only reported, never used to '
+    'choose.':
+        'Fração de dígitos rotulados certo: em cada lote de treinamento, na parte de validação separada dos '
+        'dados de treinamento, e no conjunto de teste separado. Uma grande distância entre treino e validação'
+        ' é sobreajuste. A melhor avaliação é escolhida na validação; o teste só é relatado, nunca usado para'
+        ' escolher.',
+    'Share of held-out prompts whose whole answer, written one token at a time by the model itself, is '
+    'right. It lags the token accuracy: one wrong token spoils an answer, and an early mistake misleads '
+    'the tokens after it.':
+        'Fração dos prompts separados cuja resposta inteira, escrita um token por vez pelo próprio modelo, '
+        'está certa. Fica atrás da acurácia por token: um token errado estraga uma resposta, e um erro no '
+        'começo engana os tokens seguintes.',
+    'Sixteen fixed prompts the model never trained on, its greedy completion and the right answer. Early '
+    'on the outputs are a repeated token; watch the format come first, then the right digits.':
+        'Dezesseis prompts fixos com que o modelo nunca treinou, sua completação gulosa e a resposta certa. '
+        'No começo as saídas são um token repetido; observe o formato vir primeiro, depois os dígitos certos.',
+    'Sorting digits (generated, next-token prediction)':
+        'Ordenação de dígitos (gerada, previsão do próximo token)',
+    'The 3×3 kernels of the first convolution, one square each (bright: positive weight). They start as '
+    'noise; trained, many become edge and stroke detectors (a bright side next to a dark one). Course '
+    'topic: convolutions learn their own local pattern detectors.':
+        'Os filtros 3×3 da primeira convolução, um quadrado cada (claro: peso positivo). Começam como ruído; '
+        'treinados, muitos viram detectores de bordas e traços (um lado claro junto a um escuro). Tópico do '
+        'curso: convoluções aprendem seus próprios detectores de padrões locais.',
+    'The DCGAN with the Wasserstein loss. The discriminator becomes a critic that scores digits instead '
+    'of calling them real or fake, and the gap between its scores of real digits and of fakes estimates '
+    'how far apart the two are; the generator shrinks that gap. The critic takes several steps (n_critic)'
+    ' for each generator step, and a gradient penalty keeps it smooth, which the estimate needs. Its '
+    "curves tell more than BCE's: the estimate falls as the samples get better, and the generator keeps "
+    'learning even when the critic is ahead.':
+        'A DCGAN com a perda de Wasserstein. O discriminador vira um crítico que dá notas aos dígitos em vez '
+        'de dizer real ou falso, e a distância entre as notas dos dígitos reais e dos falsos estima quão '
+        'longe estão um do outro; o gerador diminui essa distância. O crítico dá vários passos (n_critic) '
+        'para cada passo do gerador, e uma penalidade de gradiente o mantém suave, o que a estimativa exige. '
+        'Suas curvas dizem mais que as da BCE: a estimativa cai à medida que as amostras melhoram, e o '
+        'gerador continua aprendendo mesmo quando o crítico está na frente.',
+    "The Inception Score computed with the project's MNIST judge, not with Inception (so compare it only "
+    "within this lab): exp of the mean KL divergence between the judge's class probabilities for each "
+    'sample and their average. It is 1 when every sample looks the same to the judge and rises towards 10'
+    ' when each sample is clearly one digit and all ten digits appear equally. 500 real test digits score'
+    ' 8.8.':
+        'O Inception Score calculado com o juiz MNIST do projeto, não com a Inception (então compare-o só '
+        'dentro deste laboratório): exp da divergência KL média entre as probabilidades de classe do juiz '
+        'para cada amostra e sua média. Vale 1 quando toda amostra parece igual para o juiz e sobe em direção'
+        ' a 10 quando cada amostra é claramente um dígito e os dez dígitos aparecem por igual. 500 dígitos '
+        'reais de teste tiram 8,8.',
+    "The course's GAN with convolutions (DCGAN): the generator grows 100 random numbers into a 7×7 map "
+    'and doubles it twice with transposed convolutions into a 28×28 digit; the discriminator shrinks a '
+    "digit with strided convolutions and says real or fake. Batch norm keeps both games' signals in "
+    'range. Filters reused all over the picture learn a stroke once, so it draws digits in minutes where '
+    "the course's MLP GAN draws noise. Each step the discriminator judges a batch of real digits and a "
+    'batch of fakes, then the generator learns from a fresh batch of noise (separate minibatches). The '
+    "samples come from an average of the generator's recent weights (EMA), steadier than the latest ones.":
+        'A GAN do curso com convoluções (DCGAN): o gerador transforma 100 números aleatórios num mapa 7×7 e o'
+        ' dobra duas vezes com convoluções transpostas até um dígito 28×28; o discriminador encolhe um dígito'
+        ' com convoluções com stride e diz real ou falso. A normalização por lote mantém os sinais dos dois '
+        'jogadores na faixa certa. Filtros reutilizados em toda a figura aprendem um traço uma vez, então ela'
+        ' desenha dígitos em minutos, enquanto a GAN MLP do curso desenha ruído. A cada passo o discriminador'
+        ' julga um lote de dígitos reais e um lote de falsos, depois o gerador aprende a partir de um lote '
+        'novo de ruído (minilotes separados). As amostras vêm de uma média dos pesos recentes do gerador '
+        '(EMA), mais estável que os últimos.',
+    "The course's Transformer as it is written: each token becomes a learned vector, a positional "
+    'encoding adds where it stands, and encoder layers let every token look at the tokens before it (the '
+    'causal mask hides the future). At every position a decoder scores which token comes next; to answer,'
+    ' the model writes one token, reads it back, writes the next (GPT). The BERT option hides random '
+    'tokens instead and lets attention look both ways. It trains on generated tasks: sorting digits, '
+    'adding numbers, recalling a symbol.':
+        'O Transformer do curso como está escrito: cada token vira um vetor aprendido, uma codificação '
+        'posicional adiciona onde ele está, e camadas do codificador deixam cada token olhar para os tokens '
+        'anteriores (a máscara causal esconde o futuro). Em cada posição um decodificador pontua qual token '
+        'vem a seguir; para responder, o modelo escreve um token, lê de volta, escreve o próximo (GPT). A '
+        'opção BERT esconde tokens aleatórios e deixa a atenção olhar para os dois lados. Treina em tarefas '
+        'geradas: ordenar dígitos, somar números, lembrar um símbolo.',
+    "The critic's loss is minus its Wasserstein estimate plus the penalty; the generator's is minus the "
+    "critic's score of its fakes. Unlike BCE losses these have no fixed balance level: the generator's "
+    "loss drifts with the critic's scale. Watch the Wasserstein estimate instead.":
+        'A perda do crítico é menos sua estimativa de Wasserstein mais a penalidade; a do gerador é menos a '
+        'nota que o crítico dá aos seus falsos. Ao contrário das perdas BCE, estas não têm um nível de '
+        'equilíbrio fixo: a perda do gerador varia com a escala do crítico. Observe a estimativa de '
+        'Wasserstein em vez delas.',
+    "The penalty keeps the critic's gradient with respect to its input near 1 on points between real and "
+    'fake digits (the 1-Lipschitz condition the Wasserstein estimate needs). A healthy run keeps the norm'
+    ' near 1 and the penalty small; a norm far above 1 means the critic is too steep and the estimate '
+    'cannot be trusted.':
+        'A penalidade mantém o gradiente do crítico em relação à sua entrada perto de 1 em pontos entre '
+        'dígitos reais e falsos (a condição 1-Lipschitz de que a estimativa de Wasserstein precisa). Uma '
+        'execução saudável mantém a norma perto de 1 e a penalidade pequena; uma norma muito acima de 1 '
+        'significa que o crítico está íngreme demais e a estimativa não é confiável.',
+    'Training loss (every step), validation and test loss (at each evaluation). All should fall. A '
+    'validation loss that turns up while the training loss keeps falling is overfitting (early stopping '
+    'watches it); a training loss that jumps or becomes huge means the learning rate is too high.':
+        'Perda de treinamento (a cada passo), perda de validação e de teste (a cada avaliação). Todas devem '
+        'cair. Uma perda de validação que volta a subir enquanto a de treinamento continua caindo é '
+        'sobreajuste (a parada antecipada a observa); uma perda de treinamento que salta ou fica enorme '
+        'significa taxa de aprendizado alta demais.',
+    'Transformer language model (course listing)':
+        'Modelo de linguagem Transformer (listagem do curso)',
+    'WGAN-GP (Wasserstein com penalidade de gradiente)':
+        'WGAN-GP (Wasserstein com penalidade de gradiente)',
+    'Walking through the latent space':
+        'Caminhando pelo espaço latente',
+    'Wasserstein estimate: D(x) − D(G(z))':
+        'Estimativa de Wasserstein: D(x) − D(G(z))',
+    'What each convolution outputs (after its ReLU) for one test digit (knob probe_digit): the block '
+    "above the white band is the first layer, the one below the second. Early maps are the digit's edges;"
+    ' deeper ones respond to parts of it. Maps black for every digit are dead filters. Course topic: '
+    'feature hierarchies.':
+        'O que cada convolução produz (após sua ReLU) para um dígito de teste (parâmetro probe_digit): o '
+        'bloco acima da faixa branca é a primeira camada, o de baixo a segunda. Os primeiros mapas são as '
+        'bordas do dígito; os mais profundos respondem a partes dele. Mapas pretos para todo dígito são '
+        'filtros mortos. Tópico do curso: hierarquias de características.',
+    "With readout=attention: how much the final step's read-out draws on each time step, per probe. On "
+    'recall a trained model puts its weight on the first step, where the digit was.':
+        'Com readout=attention: quanto a leitura do passo final usa cada passo de tempo, por sonda. Na '
+        'lembrança, um modelo treinado põe seu peso no primeiro passo, onde estava o dígito.',
+    "also project the label onto the discriminator's last features (projection discriminator): it asks "
+    '"is this a real 7?" directly':
+        'também projeta o rótulo nas últimas características do discriminador (discriminador de projeção): '
+        'ele pergunta diretamente "isto é um 7 real?"',
+    'also read the sequence backwards (images only: a language model must not see the tokens it predicts)':
+        'também lê a sequência de trás para frente (só imagens: um modelo de linguagem não pode ver os tokens'
+        ' que prevê)',
+    "ask for a digit: the label's embedding is added to the timestep's, and samples are drawn one row per"
+    ' digit':
+        'pedir um dígito: a incorporação do rótulo é somada à do passo de tempo, e as amostras são desenhadas'
+        ' uma linha por dígito',
+    'attention heads (must divide ninp)':
+        'cabeças de atenção (deve dividir ninp)',
+    'chance (0.1)':
+        'acaso (0,1)',
+    'class agreement':
+        'acerto da classe',
+    'classifier-free guidance scale s at sampling: ε_uncond + s·(ε_cond − ε_uncond); 0 = ignore the '
+    'label, 1 = plain conditional, above 1 = more clearly the asked-for digit (conditional models only; 1'
+    ' otherwise)':
+        'escala s da orientação sem classificador na amostragem: ε_uncond + s·(ε_cond − ε_uncond); 0 = ignora'
+        ' o rótulo, 1 = condicional simples, acima de 1 = o dígito pedido mais nítido (só modelos '
+        'condicionais; 1 nos outros)',
+    'completions exactly right':
+        'completações exatamente certas',
+    'conditional models: share of training images whose label is dropped, so one network also learns the '
+    'unconditional noise that guidance needs':
+        'modelos condicionais: fração das imagens de treinamento cujo rótulo é descartado, para que uma rede '
+        'também aprenda o ruído incondicional de que a orientação precisa',
+    'critic steps, each on its own minibatch, per generator step':
+        'passos do crítico, cada um no seu minilote, por passo do gerador',
+    'critic: D(G(z)) − D(x) + penalty':
+        'crítico: D(G(z)) − D(x) + penalidade',
+    "decay of the generator's weight average used for sampling (0 = sample with the latest weights)":
+        'decaimento da média dos pesos do gerador usada na amostragem (0 = amostra com os pesos mais '
+        'recentes)',
+    "dilation of the k×k convolutions: gaps between the kernel's taps widen its view without more weights"
+    ' (1 = ordinary)':
+        'dilatação das convoluções k×k: espaços entre os pontos do filtro ampliam sua visão sem mais pesos (1'
+        ' = comum)',
+    'discriminator (critic) learning rate':
+        'taxa de aprendizado do discriminador (crítico)',
+    'discriminator channels at 14×14 (×2 at 7×7)':
+        'canais do discriminador em 14×14 (×2 em 7×7)',
+    "dropout inside the encoder (the listing's 0.5 slows these small tasks)":
+        'dropout dentro do codificador (o 0,5 da listagem deixa estas tarefas pequenas lentas)',
+    "embedding size (the listing's ninp)":
+        'tamanho da incorporação (o ninp da listagem)',
+    'generator channels at 14×14 (×2 at 7×7)':
+        'canais do gerador em 14×14 (×2 em 7×7)',
+    'generator steps per discriminator step (to rebalance a discriminator that wins)':
+        'passos do gerador por passo do discriminador (para reequilibrar um discriminador que ganha)',
+    'gpt: predict the next token under the causal mask; bert: predict masked tokens, attention both ways':
+        'gpt: prevê o próximo token com a máscara causal; bert: prevê tokens mascarados, atenção para os dois'
+        ' lados',
+    'held-out prompts':
+        'prompts separados',
+    'how the resolution is halved: max-pooling (the course listing) or a stride-2 convolution that learns'
+    ' its own downsampling':
+        'como a resolução é reduzida à metade: max-pooling (a listagem do curso) ou uma convolução com stride'
+        ' 2 que aprende sua própria redução',
+    "initial forget-gate bias of the LSTM (0 = PyTorch's default init; 1 or more keeps the memory open at"
+    ' the start, the common practice)':
+        'viés inicial do portão de esquecimento da LSTM (0 = inicialização padrão do PyTorch; 1 ou mais '
+        'mantém a memória aberta no início, a prática comum)',
+    'initial hidden state: zeros, or learned':
+        'estado oculto inicial: zeros, ou aprendido',
+    'judge score':
+        'nota do juiz',
+    'noise schedule: how fast the image drowns in noise (β linear, quadratic, logarithmic, or cosine ᾱ)':
+        'agenda de ruído: quão rápido a imagem se afoga no ruído (β linear, quadrática, logarítmica, ou ᾱ '
+        'cosseno)',
+    "normalisation in the discriminator's second layer: batch norm (DCGAN), layer norm (per sample) or "
+    'none':
+        'normalização na segunda camada do discriminador: normalização por lote (DCGAN), normalização por '
+        'camada (por amostra) ou nenhuma',
+    'number format of the training forward pass: fp32; bf16 (autocast to bfloat16, CPUs with native '
+    'bfloat16 or CUDA); fp16 (float16 with a gradient scaler, CUDA only); auto (bf16 on such a CPU, fp16 '
+    'on CUDA, else fp32)':
+        'formato numérico da passagem para frente no treinamento: fp32; bf16 (autocast para bfloat16, CPUs '
+        'com bfloat16 nativo ou CUDA); fp16 (float16 com escalador de gradiente, só CUDA); auto (bf16 numa '
+        'CPU assim, fp16 em CUDA, senão fp32)',
+    'one time step is an image column (left to right, as the course listing) or a row (top to bottom)':
+        'um passo de tempo é uma coluna da imagem (da esquerda para a direita, como na listagem do curso) ou '
+        'uma linha (de cima para baixo)',
+    'penalty λ(‖∇D‖ − 1)²':
+        'penalidade λ(‖∇D‖ − 1)²',
+    'real labels become 1 - this value (BCE only)':
+        'rótulos reais viram 1 - este valor (só BCE)',
+    'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = cleaner but '
+    'less varied digits)':
+        'escala do ruído z na amostragem (o truque de truncamento: 1 = como no treinamento; menor = dígitos '
+        'mais limpos mas menos variados)',
+    'score':
+        'nota',
+    'share of tokens replaced by [MASK] in BERT-style training':
+        'fração dos tokens trocados por [MASK] no treinamento estilo BERT',
+    'test accuracy at best validation':
+        'acurácia de teste na melhor validação',
+    "the game's loss: the course's binary cross-entropy or the hinge loss":
+        'a perda do jogo: a entropia cruzada binária do curso ou a perda hinge',
+    "the generator's step draws its own fresh noise (separate minibatches) instead of reusing the fakes "
+    'the discriminator just judged':
+        'o passo do gerador sorteia seu próprio ruído novo (minilotes separados) em vez de reaproveitar os '
+        'falsos que o discriminador acabou de julgar',
+    "the noise predictor: the U-Net, or the course's listing (three 3×3 convolutions, output scaled by t;"
+    ' no timestep embedding, no multi-scale path: it draws no digits)':
+        'o preditor de ruído: a U-Net, ou a listagem do curso (três convoluções 3×3, saída escalada por t; '
+        'sem incorporação do passo de tempo, sem caminho multiescala: não desenha dígitos)',
+    'the second convolution: plain (the course listing), residual (a ResNet block with batch norm and a '
+    'shortcut) or inception (1×1 / 3×3 / 5×5 / pooling branches side by side)':
+        'a segunda convolução: simples (a listagem do curso), residual (um bloco ResNet com normalização por '
+        'lote e um atalho) ou inception (ramos 1×1 / 3×3 / 5×5 / pooling lado a lado)',
+    'validation':
+        'validação',
+    'value':
+        'valor',
+    "weight initialisation: PyTorch's default, He (Kaiming, for ReLU-like activations) or Glorot (Xavier,"
+    ' for tanh and sigmoid)':
+        'inicialização dos pesos: a padrão do PyTorch, He (Kaiming, para ativações tipo ReLU) ou Glorot '
+        '(Xavier, para tanh e sigmoide)',
+    "weight initialization: DCGAN's N(0, 0.02), He (Kaiming) or Glorot (Xavier)":
+        'inicialização dos pesos: N(0, 0,02) da DCGAN, He (Kaiming) ou Glorot (Xavier)',
+    'weight λ of the gradient penalty (WGAN-GP: 10)':
+        'peso λ da penalidade de gradiente (WGAN-GP: 10)',
+    'what a token is: image rows (28 tokens), 7×7 patches (16 tokens), or vit: patches with a class token'
+    ' and learned positions (as in ViT)':
+        'o que é um token: linhas da imagem (28 tokens), blocos 7×7 (16 tokens), ou vit: blocos com um token '
+        'de classe e posições aprendidas (como na ViT)',
+    "what the head reads: the last hidden state, or attention over every time step's hidden state":
+        'o que a cabeça lê: o último estado oculto, ou atenção sobre o estado oculto de cada passo de tempo',
+    'which of the 16 fixed test digits the feature-map view shows':
+        'qual dos 16 dígitos de teste fixos a visualização de mapas de características mostra',
+    "β_t is how much fresh noise step t adds; ᾱ_t how much of the digit's signal is left after t steps (1"
+    ' = clean, 0 = pure static). A good schedule lets ᾱ fall to about 0 at the last step, so sampling can'
+    ' start from pure noise; linear drowns the digit by the middle, cosine falls evenly, the logarithmic '
+    "one keeps it almost clean for half the steps. The course's noise functions.":
+        'β_t é quanto ruído novo o passo t adiciona; ᾱ_t quanto do sinal do dígito resta depois de t passos '
+        '(1 = limpo, 0 = pura estática). Uma boa agenda deixa ᾱ cair até cerca de 0 no último passo, para que'
+        ' a amostragem possa começar de puro ruído; a linear afoga o dígito na metade, a cosseno cai por '
+        'igual, a logarítmica o mantém quase limpo por metade dos passos. As funções de ruído do curso.',
+    '‖∇D‖ = 1: Lipschitz':
+        '‖∇D‖ = 1: Lipschitz',
+    '‖∇ₓD(x̂)‖':
+        '‖∇ₓD(x̂)‖',
+    # ---- presets and lesson races the architectures declare (Train page) --------------------------------
+    "Add two 3-digit numbers (GPT-style)": "Somar dois números de 3 dígitos (estilo GPT)",
+    "Attention over the columns": "Atenção sobre as colunas",
+    "Learned initial state": "Estado inicial aprendido",
+    "Read rows instead of columns": "Ler linhas em vez de colunas",
+    "Recall over 100 steps (LSTM)": "Lembrança ao longo de 100 passos (LSTM)",
+    "Sort 6 digits (BERT-style: fill in the masked answer)": "Ordenar 6 dígitos (estilo BERT: preencher a resposta mascarada)",
+    "Sort 6 digits (GPT-style)": "Ordenar 6 dígitos (estilo GPT)",
+    "Long-range recall: plain RNN against LSTM (distance 100)":
+        "Lembrança de longo alcance: RNN simples contra LSTM (distância 100)",
+    "Long-range recall: plain RNN against plain RNN with attention (distance 100)":
+        "Lembrança de longo alcance: RNN simples contra RNN simples com atenção (distância 100)",
+    "The same plain RNN cell twice; the second reads out through attention over every time step, so its "
+    "answer can look straight back at the first step's hidden state instead of carrying it through 100 "
+    "steps. Attention bridges the gap the plain cell's gradient cannot.":
+        "A mesma célula RNN simples duas vezes; a segunda faz a leitura final com atenção sobre todos os passos "
+        "de tempo, então sua resposta pode olhar direto para o estado oculto do primeiro passo em vez de "
+        "carregá-lo por 100 passos. A atenção atravessa o intervalo que o gradiente da célula simples não consegue.",
+    "plain RNN + attention": "RNN simples + atenção",
+    # ---- axis, colour-bar and series words of the media views (the architectures' meta, drawn by charts.py)
+    "β_t (noise added at step t)": "β_t (ruído adicionado no passo t)",
+    "ᾱ_t (share of the image's signal power left)": "ᾱ_t (fração da potência do sinal da imagem que resta)",
+    "head · attended token": "cabeça · token observado",
+    "predicted": "previsto",
+    "principal component 1": "componente principal 1",
+    "principal component 2": "componente principal 2",
+    "step t": "passo t",
+    "time step": "passo de tempo",
+    "attention weight": "peso da atenção",
+    "layer · token": "camada · token",
+    "true": "verdadeiro",
+    "digits": "dígitos",
+    # ---- lessons and break-it scenarios (deeparch/lessons.py) ----------------------------------------
+    '100 per class, no augmentation':
+        '100 por classe, sem aumento de dados',
+    '100 per class, shifts and rotations':
+        '100 por classe, deslocamentos e rotações',
+    'A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights (a new'
+    ' output layer for the new digits), keeps its convolutions frozen, and learns digits 5 to 9 from only'
+    ' 20 labelled images of each; a third learns the same 100 images from scratch. The fine-tune waits in'
+    ' the queue until the pre-training has finished.':
+        'Uma CNN aprende os dígitos 0 a 4 com todas as suas imagens de treinamento. Uma segunda CNN parte dos'
+        ' pesos dela (uma nova camada de saída para os novos dígitos), mantém suas convoluções congeladas e '
+        'aprende os dígitos 5 a 9 com apenas 20 imagens rotuladas de cada; uma terceira aprende as mesmas 100'
+        ' imagens do zero. O ajuste fino espera na fila até o pré-treinamento terminar.',
+    'A CNN with dropout and augmentation beside the same CNN with neither, both on 50 labelled images per'
+    ' digit: the second learns its 500 images by heart.':
+        'Uma CNN com dropout e aumento de dados ao lado da mesma CNN sem nenhum dos dois, ambas com 50 '
+        'imagens rotuladas por dígito: a segunda decora suas 500 imagens.',
+    'A convolution reuses one small filter all over the image; a fully connected network has a weight per'
+    ' pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.':
+        'Uma convolução reutiliza um pequeno filtro em toda a imagem; uma rede totalmente conectada tem um '
+        'peso por pixel. Mesmos dados, mesmas épocas: a CNN lê dígitos melhor com menos pesos por padrão.',
+    "Both read a digit, 100 blanks, then a question mark, and must answer the digit. The plain RNN's "
+    'gradient fades over the gap and it stays near chance (10%); the LSTM, its forget gate open at the '
+    'start (forget_bias 3), carries the digit in its cell.':
+        'As duas leem um dígito, 100 espaços em branco, depois um ponto de interrogação, e precisam responder'
+        ' o dígito. O gradiente da RNN simples desvanece ao longo do intervalo e ela fica perto do acaso '
+        '(10%); a LSTM, com o portão de esquecimento aberto no início (forget_bias 3), carrega o dígito em '
+        'sua célula.',
+    'CNN':
+        'CNN',
+    'CNN against a plain network (MLP)':
+        'CNN contra uma rede simples (MLP)',
+    'CNN architectures':
+        'arquiteturas de CNN',
+    'CNN variants: batch norm, residual, Inception, dilated, strided':
+        'Variantes de CNN: normalização por lote, residual, Inception, dilatada, com stride',
+    'D 10× faster':
+        'D 10× mais rápido',
+    'D(x) goes to 1 and D(G(z)) to 0 in the broken run; its samples stay noise.':
+        'Na execução quebrada D(x) vai a 1 e D(G(z)) a 0; suas amostras continuam ruído.',
+    'DDPM':
+        'DDPM',
+    'Diffusion':
+        'Difusão',
+    'Diffusion: from noise to digits':
+        'Difusão: do ruído aos dígitos',
+    "Discriminator learning rate 10× the generator's":
+        'Taxa de aprendizado do discriminador 10× a do gerador',
+    'End on Compare: the headline of each run, and the time each took.':
+        'Termine em Comparar: a medida principal de cada execução, e o tempo que cada uma levou.',
+    'GAN (DCGAN)':
+        'GAN (DCGAN)',
+    'GAN training':
+        'treinamento de GANs',
+    'How would you have found the right learning rate?':
+        'Como você teria encontrado a taxa de aprendizado certa?',
+    'How would you rebalance?':
+        'Como você reequilibraria o jogo?',
+    'LSTM':
+        'LSTM',
+    'Learning rate 10× too high':
+        'Taxa de aprendizado 10× alta demais',
+    'Learning rate too high, too low, about right':
+        'Taxa de aprendizado alta demais, baixa demais, quase certa',
+    'Look at the gap between train and test accuracy of each.':
+        'Veja a distância entre a acurácia de treino e a de teste de cada uma.',
+    'MLP':
+        'MLP',
+    'No regularization on 50 labels per class':
+        'Sem regularização com 50 rótulos por classe',
+    'On Compare, read the number of weights of each model.':
+        'Em Comparar, leia o número de pesos de cada modelo.',
+    'On Compare: the headline accuracy of each, and its training time.':
+        'Em Comparar: a acurácia principal de cada uma, e seu tempo de treinamento.',
+    'On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning '
+    'discriminator.':
+        'Em Ao vivo, D(x) e D(G(z)): perto de 0,5 é um jogo equilibrado; D(x)→1, D(G(z))→0 é um discriminador'
+        ' que ganha.',
+    'On Live, the loss of lr 1: it shoots up in a few steps and the run stops as diverged.':
+        'Em Ao vivo, a perda de lr 1: ela dispara em poucos passos e a execução para como divergente.',
+    'On Live: the loss curves in the first epoch: which variant starts fastest?':
+        'Em Ao vivo: as curvas de perda na primeira época: qual variante começa mais rápido?',
+    'Open the GAN: its two losses fight; the samples go from noise to strokes.':
+        'Abra a GAN: suas duas perdas brigam; as amostras vão de ruído a traços.',
+    'Open the diffusion model: its loss falls smoothly, and its samples come late but clean.':
+        'Abra o modelo de difusão: sua perda cai suavemente, e suas amostras chegam tarde mas limpas.',
+    'Open the per-layer gradient heat map of each run: compare the top rows (input side).':
+        'Abra o mapa de calor do gradiente por camada de cada execução: compare as linhas de cima (lado da '
+        'entrada).',
+    'Overfitting on few labels, and what augmentation does':
+        'Sobreajuste com poucos rótulos, e o que o aumento de dados faz',
+    'RNN (LSTM)':
+        'RNN (LSTM)',
+    'ReLU, 6 layers':
+        'ReLU, 6 camadas',
+    'Sigmoid activations in a deep network':
+        'Ativações sigmoides numa rede profunda',
+    'Six sigmoid layers instead of ReLU: the gradient reaching the first layers is thousands of times '
+    'smaller than at the last one.':
+        'Seis camadas sigmoides em vez de ReLU: o gradiente que chega às primeiras camadas é milhares de '
+        'vezes menor do que na última.',
+    'Six sigmoid layers squash the gradient at every layer: the layers near the input barely learn. ReLU '
+    'keeps it alive.':
+        'Seis camadas sigmoides esmagam o gradiente a cada camada: as camadas perto da entrada quase não '
+        'aprendem. A ReLU o mantém vivo.',
+    'Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN need '
+    'fewer steps?':
+        'Comece em Ao vivo com os três classificadores: qual acurácia sobe mais rápido, e por que a CNN '
+        'precisa de menos passos?',
+    'The GAN game: balance, and a discriminator that wins':
+        'O jogo da GAN: equilíbrio, e um discriminador que ganha',
+    "The U-Net beside the course listing's three convolutions, trained the same way: without a timestep "
+    'embedding or a path that sees the whole image, the toy draws blotches, never digits.':
+        'A U-Net ao lado das três convoluções da listagem do curso, treinadas do mesmo jeito: sem '
+        'incorporação do passo de tempo nem um caminho que veja a imagem inteira, o modelo de brinquedo '
+        'desenha manchas, nunca dígitos.',
+    'The accuracy chart of each: the gap between the train and validation curves.':
+        'O gráfico de acurácia de cada uma: a distância entre as curvas de treino e de validação.',
+    'The accuracy of each: the LSTM jumps to 100% within a few hundred steps, the plain RNN stays at 10%.':
+        'A acurácia de cada uma: a LSTM salta para 100% em algumas centenas de passos, a RNN simples fica em '
+        '10%.',
+    "The broken run's loss and gradient norm shoot up within a few steps; it stops as diverged.":
+        'A perda e a norma do gradiente da execução quebrada disparam em poucos passos; ela para como '
+        'divergente.',
+    "The broken run's validation loss turns up while its training loss keeps falling.":
+        'A perda de validação da execução quebrada volta a subir enquanto sua perda de treinamento continua '
+        'caindo.',
+    'The course CNN and its variants on the same data, seed and budget: batch normalisation, a residual '
+    '(ResNet) block, an Inception block, dilated convolutions, and a stride-2 convolution instead of '
+    'max-pooling. Compare their accuracy, their speed and their number of weights.':
+        'A CNN do curso e suas variantes com os mesmos dados, semente e orçamento: normalização por lote, um '
+        'bloco residual (ResNet), um bloco Inception, convoluções dilatadas e uma convolução com stride 2 no '
+        'lugar do max-pooling. Confira a acurácia, a velocidade e o número de pesos de cada uma.',
+    "The course's three-convolution diffusion model":
+        'O modelo de difusão de três convoluções do curso',
+    'The discriminator learns ten times faster than the generator and wins the game.':
+        'O discriminador aprende dez vezes mais rápido que o gerador e ganha o jogo.',
+    'The five architectures side by side':
+        'As cinco arquiteturas lado a lado',
+    'The gap between train and validation accuracy of each: 100 images are easy to memorise.':
+        'A distância entre a acurácia de treino e a de validação de cada uma: 100 imagens são fáceis de '
+        'decorar.',
+    "The gradient through time of each: the plain RNN's curve falls by many decades towards the first "
+    'steps.':
+        'O gradiente ao longo do tempo de cada uma: a curva da RNN simples cai muitas décadas em direção aos '
+        'primeiros passos.',
+    'The gradient-norm chart of each: the exploding one grows by decades.':
+        'O gráfico da norma do gradiente de cada uma: o que explode cresce décadas.',
+    "The hidden-state paths (PCA): the LSTM's paths split by digit and stay apart until the end.":
+        'Os caminhos do estado oculto (PCA): os caminhos da LSTM se separam por dígito e continuam afastados '
+        'até o fim.',
+    'The loss chart: the validation loss of the first run turns up while its training loss keeps falling.':
+        'O gráfico de perda: a perda de validação da primeira execução volta a subir enquanto sua perda de '
+        'treinamento continua caindo.',
+    'The loss of lr 0.001: it falls, but so slowly that 5 epochs are not enough.':
+        'A perda de lr 0.001: ela cai, mas tão devagar que 5 épocas não bastam.',
+    'The loss: it falls fast, then slowly; it never reaches 0 because the noise is random.':
+        'A perda: cai rápido, depois devagar; nunca chega a 0 porque o ruído é aleatório.',
+    'The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.':
+        'O modelo aprende a remover um pouco de ruído por vez; a amostragem faz isso ao contrário, a partir '
+        'de puro ruído.',
+    'The per-layer gradient heat map: the first rows of the broken run are dark.':
+        'O mapa de calor do gradiente por camada: as primeiras linhas da execução quebrada são escuras.',
+    'The pre-training first: it reads digits 0–4 almost perfectly.':
+        'Primeiro o pré-treinamento: ele lê os dígitos 0–4 quase perfeitamente.',
+    'The quality figures: recognisability and coverage rise together.':
+        'As medidas de qualidade: reconhecibilidade e cobertura sobem juntas.',
+    'The same 4,000 digits, five ways of learning from them: a CNN and an RNN that read digits, a '
+    'Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them.':
+        'Os mesmos 4.000 dígitos, cinco maneiras de aprender com eles: uma CNN e uma RNN que leem dígitos, um'
+        ' Transformer que lê as linhas como tokens, uma GAN e um modelo de difusão que aprendem a '
+        'desenhá-los.',
+    'The same network with three learning rates: too small crawls, too large explodes, the middle one '
+    'learns.':
+        'A mesma rede com três taxas de aprendizado: a pequena demais se arrasta, a grande demais explode, a '
+        'do meio aprende.',
+    'The same network, with a learning rate ten times the one that works: the loss explodes.':
+        'A mesma rede, com uma taxa de aprendizado dez vezes a que funciona: a perda explode.',
+    'The samples and the class histogram: are all ten digits drawn?':
+        'As amostras e o histograma de classes: os dez dígitos são desenhados?',
+    'The samples from fixed noise at each grid: blobs, then strokes, then digits.':
+        'As amostras a partir de ruído fixo em cada grade: borrões, depois traços, depois dígitos.',
+    "The samples of each; the judge Fréchet distance: the toy's stays far above the U-Net's.":
+        'As amostras de cada uma; a distância de Fréchet do juiz: a do modelo de brinquedo fica muito acima '
+        'da da U-Net.',
+    "The sigmoid run's loss stays at 2.30: the network guesses.":
+        'A perda da execução sigmoide fica em 2,30: a rede está chutando.',
+    "The two players' losses: which one runs to 0?":
+        'As perdas dos dois jogadores: qual delas corre para 0?',
+    "Then the two runs on digits 5–9: which one's accuracy starts higher, and which ends higher?":
+        'Depois as duas execuções nos dígitos 5–9: qual acurácia começa mais alta, e qual termina mais alta?',
+    'Transfer learning: digits 0–4 help with digits 5–9':
+        'Transferência de aprendizado: os dígitos 0–4 ajudam com os dígitos 5–9',
+    'Transformer':
+        'Transformer',
+    'Two CNNs learn from the same 100 labelled images per digit. One sees them as they are and soon knows'
+    ' them by heart (training accuracy near 100%, validation far below); the other sees each one shifted '
+    'and rotated a little at every step, so it must learn the digit, not the picture.':
+        'Duas CNNs aprendem com as mesmas 100 imagens rotuladas por dígito. Uma as vê como são e logo as '
+        'decora (acurácia de treino perto de 100%, validação bem abaixo); a outra vê cada uma um pouco '
+        'deslocada e girada a cada passo, então precisa aprender o dígito, não a figura.',
+    'Two players learn against each other. With equal learning rates the game stays balanced; with a '
+    'discriminator ten times faster it wins and the generator gets no useful signal.':
+        'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado; '
+        'com um discriminador dez vezes mais rápido ele ganha e o gerador não recebe nenhum sinal útil.',
+    'Vanishing gradients in a deep sigmoid network':
+        'Desvanecimento do gradiente numa rede sigmoide profunda',
+    'Vanishing gradients through time: plain RNN against LSTM':
+        'Desvanecimento do gradiente ao longo do tempo: RNN simples contra LSTM',
+    'Watch the two accuracy curves on Live: which rises faster, which ends higher?':
+        'Observe as duas curvas de acurácia em Ao vivo: qual sobe mais rápido, qual termina mais alta?',
+    'What did the frozen convolutions learn on 0–4 that still helps on 5–9?':
+        'O que as convoluções congeladas aprenderam com 0–4 que ainda ajuda com 5–9?',
+    'What does a residual connection let the gradient do?':
+        'O que uma conexão residual permite ao gradiente?',
+    'What does the diffusion model pay for its better samples?':
+        'Quanto o modelo de difusão paga por suas amostras melhores?',
+    'What does the generator learn from a discriminator that is always right?':
+        'O que o gerador aprende com um discriminador que sempre acerta?',
+    'What does the network need to know to remove the right amount of noise?':
+        'O que a rede precisa saber para remover a quantidade certa de ruído?',
+    'What does the timestep tell the network?':
+        'O que o passo de tempo diz à rede?',
+    'What else besides augmentation fights overfitting?':
+        'O que mais, além do aumento de dados, combate o sobreajuste?',
+    'What signal does the generator get from a discriminator that always wins?':
+        'Que sinal o gerador recebe de um discriminador que sempre ganha?',
+    'What would you try after a diverged run?':
+        'O que você tentaria depois de uma execução divergente?',
+    "When would starting from another task's weights not help?":
+        'Quando partir dos pesos de outra tarefa não ajudaria?',
+    'Which architecture would you pick to read digits on a phone, and why?':
+        'Que arquitetura você escolheria para ler dígitos num celular, e por quê?',
+    'Which course remedies do you know?':
+        'Que remédios do curso você conhece?',
+    'Which curve would you watch to stop training at the right time?':
+        'Que curva você observaria para parar o treinamento na hora certa?',
+    'Which model would still work if the digits were shifted by a few pixels?':
+        'Qual modelo ainda funcionaria se os dígitos fossem deslocados alguns pixels?',
+    "Which part of the LSTM lets the digit's memory through unchanged?":
+        'Que parte da LSTM deixa a memória do dígito passar sem mudanças?',
+    "Why can't we compare a GAN and a CNN by accuracy?":
+        'Por que não podemos comparar uma GAN e uma CNN pela acurácia?',
+    'Why does ReLU not have this problem (as much)?':
+        'Por que a ReLU não tem esse problema (tanto)?',
+    'Why does a shifted 7 still count as a 7 for the network?':
+        'Por que um 7 deslocado ainda conta como 7 para a rede?',
+    'Why does multiplying by the same matrix 100 times shrink the gradient?':
+        'Por que multiplicar pela mesma matriz 100 vezes encolhe o gradiente?',
+    'Why does sampling take many steps?':
+        'Por que a amostragem leva muitos passos?',
+    'Why does sharing a filter over the whole image help?':
+        'Por que compartilhar um filtro pela imagem inteira ajuda?',
+    'Why does the sigmoid shrink the gradient at every layer?':
+        'Por que a sigmoide encolhe o gradiente a cada camada?',
+    'Why not always use a tiny learning rate to be safe?':
+        'Por que não usar sempre uma taxa de aprendizado minúscula, por segurança?',
+    'Why would a strided convolution be cheaper?':
+        'Por que uma convolução com stride seria mais barata?',
+    'balanced':
+        'equilibrada',
+    'broken: course listing':
+        'quebrada: listagem do curso',
+    'broken: lr 1':
+        'quebrada: lr 1',
+    'broken: lr_d 10×':
+        'quebrada: lr_d 10×',
+    'broken: no regularization':
+        'quebrada: sem regularização',
+    'broken: sigmoid':
+        'quebrada: sigmoide',
+    'cnn batch norm':
+        'cnn normalização por lote',
+    'cnn dilated':
+        'cnn dilatada',
+    'cnn inception':
+        'cnn inception',
+    'cnn plain':
+        'cnn simples',
+    'cnn residual':
+        'cnn residual',
+    'cnn strided':
+        'cnn com stride',
+    'convolutional networks':
+        'redes convolucionais',
+    'diffusion models':
+        'modelos de difusão',
+    'fine-tune: 5–9, 20 labels each':
+        'ajuste fino: 5–9, 20 rótulos cada',
+    'from scratch: 5–9, 20 labels each':
+        'do zero: 5–9, 20 rótulos cada',
+    'healthy: ReLU':
+        'saudável: ReLU',
+    'healthy: U-Net':
+        'saudável: U-Net',
+    'healthy: dropout + augmentation':
+        'saudável: dropout + aumento de dados',
+    'healthy: equal rates':
+        'saudável: taxas iguais',
+    'healthy: lr 0.1':
+        'saudável: lr 0.1',
+    'lr 0.001 (too low)':
+        'lr 0.001 (baixa demais)',
+    'lr 0.1 (about right)':
+        'lr 0.1 (quase certa)',
+    'lr 1 (too high)':
+        'lr 1 (alta demais)',
+    'optimization: the learning rate':
+        'otimização: a taxa de aprendizado',
+    'overfitting':
+        'sobreajuste',
+    'plain RNN':
+        'RNN simples',
+    'pre-train: digits 0–4':
+        'pré-treinamento: dígitos 0–4',
+    'recurrent networks: LSTM and GRU':
+        'redes recorrentes: LSTM e GRU',
+    'regularization: data augmentation':
+        'regularização: aumento de dados',
+    'sigmoid, 6 layers':
+        'sigmoide, 6 camadas',
+    "the course's five architectures":
+        'as cinco arquiteturas do curso',
+    'transfer learning':
+        'transferência de aprendizado',
+    'vanishing gradients':
+        'desvanecimento do gradiente',
 }
 
 # error messages built by the library (deeparch/config.py, archs' checks, the worker): English → Portuguese
@@ -617,3 +1477,187 @@ PATTERNS = (
     (r"^queued from its last checkpoint$", "na fila, a partir do último checkpoint"),
     (r"^queued$", "na fila"),
 )
+
+
+def _merge(into: dict, more: dict) -> None:
+    """Adds ``more``'s keys to ``into``, section by section (nested dicts merge, they are not replaced)."""
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+# words of the pages and features merged after the first translation (Lessons, Draw, sweeps, compression,
+# model view, language models), kept together so the sections above stay as they were reviewed
+_merge(PAGES, {
+    "app": {"draw": "Desenhe um dígito", "lessons": "Aulas"},
+    "lesson": {
+        "question": "- {text}",
+        "questions": "Perguntas para a turma",
+        "script_title": "Aula: {title}",
+        "step": "{n}. {text}",
+        "watch": "O que observar",
+    },
+    "compare": {
+        "final_cols": {"best_val_acc": "melhor acurácia de validação"},
+        "sweep": "Varredura",
+        "sweep_help": "Uma varredura (lançada em Treinar → Varredura ou com `python -m deeparch sweep`) mostra sua "
+                      "medida final em função dos parâmetros que variou, depois as curvas de todas as suas "
+                      "execuções. Escolha nenhuma para selecionar as execuções você mesmo.",
+        "sweep_no_headline": "Estas execuções não declaram uma medida principal para desenhar em função dos parâmetros.",
+        "sweep_none": "nenhuma: escolha as execuções abaixo",
+        "sweep_option": "{group} ({n} execuções)",
+        "sweep_progress": "{done} de {n} execuções terminaram; um ponto aparece assim que sua execução for avaliada.",
+        "sweep_title": "{metric} por {knobs}",
+        "sweep_x": " × ",
+        "view_pick": "Visualização",
+        "view_pick_help": "Qualquer visualização que as arquiteturas das execuções selecionadas declarem; uma "
+                          "execução cuja arquitetura não tem essa visualização avisa.",
+    },
+    "draw": {
+        "answer": "**{name}** diz **{label}** ({conf:.0%} de certeza)",
+        "bars": "Quão certo {name} está de cada dígito",
+        "bars_x": "dígito",
+        "bars_y": "probabilidade",
+        "cam": "Grad-CAM: para onde {name} olha",
+        "cam_explain": "Vermelho-amarelo onde está a evidência da última convolução para o dígito previsto. Numa CNN "
+                       "bem treinada, segue os seus traços; calor no espaço vazio significa que o modelo decide por ele.",
+        "clear": "Limpar",
+        "empty": "Desenhe um dígito para ver as previsões.",
+        "failed": "{name}: não foi possível ler o checkpoint ({error}).",
+        "intro": "Desenhe um dígito no quadrado preto com o mouse (ou com o dedo). Quando você soltar, cada "
+                 "classificador escolhido diz o que vê, a partir do seu último checkpoint: uma execução ainda em "
+                 "treinamento responde com o que aprendeu até agora.",
+        "none": "Nenhum classificador tem checkpoint ainda: treine antes uma CNN (ou outro classificador) por uma época.",
+        "pick": "Classificadores",
+        "pick_help": "Execuções de uma arquitetura classificadora que já gravaram um checkpoint (após a primeira época).",
+        "pick_none": "Escolha um classificador acima.",
+        "title": "Desenhe um dígito",
+        "what_we_see": "O que os modelos veem (28 × 28, centralizado como os dígitos do MNIST)",
+    },
+    "lessons": {
+        "break_intro": "Cada cenário treina uma execução saudável ao lado de outra quebrada de propósito. A quebrada "
+                       "mostra um sintoma que você vai encontrar em projetos reais; as notas ao lado da execução em "
+                       "Ao vivo dão o nome dele.",
+        "double": "Esta aula foi lançada há um instante; não vamos lançá-la duas vezes.",
+        "intro": "Cada aula lança um conjunto de execuções com um clique e as abre em Ao vivo. Leia o roteiro "
+                 "enquanto treinam: o que observar, em que ordem, e as perguntas para fazer à turma.",
+        "invalid": "Esta aula não pode ser lançada aqui: {error}",
+        "launch": "Lançar ({n} execuções)",
+        "launch_one": "Lançar (1 execução)",
+        "open": "Abrir as execuções em Ao vivo",
+        "run": "- **{label}**: {arch}",
+        "run_name": "{lesson} · {label}",
+        "running": "Execuções desta aula ainda treinando ou esperando: {ids}.",
+        "starts_from": " (parte dos pesos de *{source}*)",
+        "symptom": "Sintoma a encontrar: **{symptom}**",
+        "tab_break": "Quebre",
+        "tab_lessons": "Aulas",
+        "title": "Aulas",
+        "topic": "Tópico do curso: {topic} · cerca de {minutes:g} min num notebook de 2 núcleos",
+        "symptoms": {
+            "loss_diverging": "a perda diverge",
+            "grad_spread": "desvanecimento do gradiente",
+            "d_winning": "o discriminador ganha",
+            "overfitting": "sobreajuste",
+            "no_digits": "nenhum dígito nas amostras",
+        },
+    },
+    "live": {
+        "diag": {
+            "d_winning": "O discriminador está ganhando: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}. O gerador recebe pouco "
+                         "gradiente; tente um lr_d menor, suavização de rótulos ou ruído de instância.",
+            "grad_exploding": "Explosão do gradiente: a norma do gradiente é {now:.3g}, começou perto de {early:.3g}.",
+            "grad_spread": "Gradientes {ratio:.0e}× menores em {low} do que em {high}: o sinal desvanece ao longo "
+                           "da profundidade da rede.",
+            "grad_vanishing_layer": "Desvanecimento do gradiente na camada {layer} (‖grad‖ {value:.1e}): ela parou "
+                                    "de aprender.",
+            "grad_vanishing_time": "O gradiente no primeiro passo de tempo é {ratio:.1e} do último: desvanecimento "
+                                   "ao longo do tempo (uma LSTM ou GRU o mantém mais plano).",
+            "loss_diverging": "A perda está subindo: agora {now:.3g}, a melhor foi {best:.3g}. Divergindo: diminua a "
+                              "taxa de aprendizado ou defina grad_clip.",
+            "loss_nonfinite": "A perda virou infinita ou NaN no passo {step:,}: a execução divergiu. Diminua a taxa "
+                              "de aprendizado ou defina grad_clip.",
+            "mode_collapse": "Colapso de modo: a cobertura de classes caiu para {now:.2f} (melhor {best:.2f}); o "
+                             "gerador desenha poucos tipos de dígito.",
+            "no_digits": "As amostras não parecem dígitos (ainda): a distância de Fréchet do juiz é {now:.0f}; dígitos "
+                         "reais ficam abaixo de 10. No início do treinamento isso é normal; se continuar, o modelo "
+                         "não consegue desenhar.",
+            "overfitting": "Sobreajuste: a perda nos dados separados subiu para {now:.3g}, da melhor {best:.3g} no "
+                           "passo {best_step:,}, enquanto a perda de treinamento continuou caindo.",
+        },
+        "model": "O próprio modelo: {name}",
+        "model_code": "O código do modelo, de `{path}`",
+        "model_cols": {"module": "módulo", "own": "parâmetros próprios", "total": "parâmetros no total", "type": "tipo"},
+        "model_differs": "**Como difere da listagem do curso.** {text}",
+        "model_none": "A arquitetura desta execução não existe nesta versão do laboratório.",
+        "model_tree": "Camadas e seus parâmetros (próprios: da própria camada; total: com tudo o que está abaixo dela)",
+        "text_caption": "{name} · passo {step:,}: {right} de {total} prompts separados completados exatamente certos",
+        "text_ok": "certo",
+        "text_output": "o modelo escreve",
+        "text_prompt": "prompt",
+        "text_target": "resposta",
+    },
+    "runs": {
+        "compress": "Comprimir {name}",
+        "compress_busy": "Podando, quantizando e cronometrando o modelo na CPU…",
+        "compress_cols": {
+            "agree": "Mesma previsão que o original",
+            "gzip_mb": "Comprimido (gzip, MB)",
+            "latency_b1_ms": "Latência, 1 imagem (ms)",
+            "latency_b256_ms": "Latência, 256 imagens (ms)",
+            "size_mb": "Tamanho (MB)",
+            "sparsity": "Pesos zerados",
+            "test_acc": "Acurácia de teste",
+            "variant": "Versão",
+        },
+        "compress_failed": "Não foi possível comprimir esta execução: {error}",
+        "compress_go": "Medir",
+        "compress_int8": "Quantização dinâmica int8",
+        "compress_intro": "Deixe o modelo treinado menor e veja quanto custa: a poda zera os menores pesos (magnitude "
+                          "L1), a quantização dinâmica int8 guarda os pesos das camadas Linear e recorrentes como "
+                          "inteiros de 8 bits. Cada versão é medida na CPU desta máquina contra o original.",
+        "compress_none": "nenhuma",
+        "compress_nothing": "Escolha uma fração de poda acima de 0, int8, ou os dois.",
+        "compress_pick": "Marque uma execução de classificador terminada para comprimi-la.",
+        "compress_quantized": "Trocadas por int8: {names}. Mantidas em float32 (sem kernel int8): {kept}.",
+        "compress_scope": "Alcance da poda",
+        "compress_scopes": {"global": "modelo inteiro (os menores pesos em qualquer lugar)",
+                            "layer": "a mesma fração em cada camada"},
+        "compress_sparsity": "Poda: fração dos pesos zerados",
+        "compress_sparsity_help": "0 = sem poda. Os pesos de menor valor absoluto saem primeiro.",
+        "compress_timing": "Latência: mediana de {repeats} passagens para frente em {threads} thread(s) da CPU, nesta "
+                           "máquina agora; outros programas rodando ao mesmo tempo a deixam mais lenta.",
+    },
+    "train": {
+        "augment_preview": "O que o aumento de dados faz: cada linha é uma imagem de treinamento, seguida de cinco "
+                           "versões dela como os passos de treinamento a verão com estes ajustes.",
+        "group_data": "Dados, aumento de dados e aprendizado por transferência",
+        "group_dataset": "Ajustes do conjunto de dados",
+        "kind_language_model": "modelo de linguagem: aprende a continuar sequências de tokens (tarefas geradas)",
+        "lesson": "Corridas de aula",
+        "lesson_budget": "Defina antes o orçamento e a semente acima.",
+        "lesson_intro": "Uma aula contada pondo ajustes para competir entre si (mesmos dados, semente e orçamento "
+                        "de acima).",
+        "lesson_launch": "Lançar corrida da aula",
+        "lesson_pick": "Aula",
+        "lesson_run_name": "{label} · {title}",
+        "presets": "Predefinições",
+        "presets_help": "Ajustes que mostram o efeito de um recurso; eles substituem os campos abaixo.",
+        "sweep_count": "{n} execuções; até {slots} treinam ao mesmo tempo, as outras esperam na fila.",
+        "sweep_intro": "Uma varredura treina uma execução para cada combinação dos valores abaixo, com todos os "
+                       "outros ajustes como na aba Uma execução ({arch}). As execuções esperam na fila e treinam "
+                       "algumas por vez; Comparar mostra depois a medida final em função dos parâmetros: uma linha "
+                       "para um parâmetro, um mapa de calor para dois.",
+        "sweep_knob1": "Parâmetro",
+        "sweep_knob2": "Segundo parâmetro (opcional)",
+        "sweep_launch": "Lançar varredura",
+        "sweep_name": "varredura {knobs} {time}",
+        "sweep_no_knob": "nenhum",
+        "sweep_values": "Valores de {knob}",
+        "sweep_values_help": "{help}, separados por vírgulas — cada um {range}",
+        "sweep_x": " × ",
+        "tab_sweep": "Varredura",
+    },
+})
