@@ -14,8 +14,8 @@ SHORT = {
     "break_lr": {},                                  # 3 epochs of a small MLP; the broken one diverges in ~10 steps
     "break_sigmoid": {},                             # 10 epochs of the MLP: seconds
     "break_gan": {"epochs": 1000, "max_minutes": 0, "max_steps": 400},
-    "break_overfit": {},                             # 50 labels per class: 8 steps an epoch
-    "break_diffusion": {"epochs": 1000, "max_minutes": 0, "max_steps": 40, "sample_steps": 20},
+    "break_overfit": {},                             # an MLP on 50 labels per class: 8 steps an epoch
+    "break_diffusion": {"epochs": 1000, "max_minutes": 0, "max_steps": 20, "sample_steps": 10},
 }
 NEEDS_MINUTES = {"break_diffusion"}  # a healthy diffusion model draws digits after minutes, not 40 steps
 

@@ -34,6 +34,7 @@ def test_ids_are_unique_and_groups_lead_back_to_the_lesson():
 
 
 def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store, monkeypatch):  # noqa: F811
+    import pages._controls  # noqa: F401 - binds the real open_page (it imports it by name) before the patch below
     from pages import _selection
 
     opened = []
@@ -50,3 +51,16 @@ def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_sto
     live = open_page("pages/live.py", {"handoff:pages/live.py": ids})
     # Live shows the lesson's script beside the charts
     assert any(lesson.title in e.label for e in live.expander), [e.label for e in live.expander]
+
+
+def test_the_lessons_page_renders_every_lesson_on_an_empty_store_and_with_runs(app_store):  # noqa: F811
+    import fake_runs
+
+    for populate in (False, True):
+        if populate:
+            fake_runs.populate(app_store)
+        at = open_page("pages/lessons.py")
+        assert not at.error and not at.exception
+        assert [t.value for t in at.title] == ["Lessons"]
+        keys = {b.key for b in at.button}
+        assert {f"lesson:{lesson.id}" for lesson in lessons.ALL} <= keys

@@ -19,7 +19,7 @@ from deeparch.store import Store
 import fake_runs  # noqa: E402 - tests/ is on sys.path under pytest's rootdir conftest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-PAGES = ["pages/train.py", "pages/live.py", "pages/compare.py", "pages/runs.py", "pages/lessons.py"]
+PAGES = ["pages/train.py", "pages/live.py", "pages/compare.py", "pages/runs.py"]  # Lessons: test_lessons.py
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_empty_store_renders_with_first_run_hint(app_store, path):
     assert any("Welcome" in s.value for s in at.subheader)
 
 
-@pytest.mark.parametrize("path, title", zip(PAGES, ["Train", "Live", "Compare", "Runs", "Lessons"]))
+@pytest.mark.parametrize("path, title", zip(PAGES, ["Train", "Live", "Compare", "Runs"]))
 def test_pages_render_with_runs_in_every_state(app_store, path, title):
     ids = fake_runs.populate(app_store)  # {status: run id}, one run in each
     names = {r.id: r.name for r in app_store.list_runs()}
