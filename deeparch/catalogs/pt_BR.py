@@ -1119,10 +1119,10 @@ MESSAGES = {
         ' pesos dela (uma nova camada de saída para os novos dígitos), mantém suas convoluções congeladas e '
         'aprende os dígitos 5 a 9 com apenas 20 imagens rotuladas de cada; uma terceira aprende as mesmas 100'
         ' imagens do zero. O ajuste fino espera na fila até o pré-treinamento terminar.',
-    'A CNN with dropout and augmentation beside the same CNN with neither, both on 50 labelled images per'
-    ' digit: the second learns its 500 images by heart.':
-        'Uma CNN com dropout e aumento de dados ao lado da mesma CNN sem nenhum dos dois, ambas com 50 '
-        'imagens rotuladas por dígito: a segunda decora suas 500 imagens.',
+    'An MLP with dropout and augmentation beside the same MLP with neither, both on 50 labelled images '
+    'per digit: the second learns its 500 images by heart, and its validation loss turns up.':
+        'Um MLP com dropout e aumento de dados ao lado do mesmo MLP sem nenhum dos dois, ambos com 50 imagens '
+        'rotuladas por dígito: o segundo decora suas 500 imagens, e sua perda de validação volta a subir.',
     'A convolution reuses one small filter all over the image; a fully connected network has a weight per'
     ' pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.':
         'Uma convolução reutiliza um pequeno filtro em toda a imagem; uma rede totalmente conectada tem um '
@@ -1199,17 +1199,17 @@ MESSAGES = {
         'Sobreajuste com poucos rótulos, e o que o aumento de dados faz',
     'RNN (LSTM)':
         'RNN (LSTM)',
-    'ReLU, 6 layers':
-        'ReLU, 6 camadas',
+    'ReLU, 8 layers':
+        'ReLU, 8 camadas',
     'Sigmoid activations in a deep network':
         'Ativações sigmoides numa rede profunda',
-    'Six sigmoid layers instead of ReLU: the gradient reaching the first layers is thousands of times '
+    'Eight sigmoid layers instead of ReLU: the gradient reaching the first layers is thousands of times '
     'smaller than at the last one.':
-        'Seis camadas sigmoides em vez de ReLU: o gradiente que chega às primeiras camadas é milhares de '
+        'Oito camadas sigmoides em vez de ReLU: o gradiente que chega às primeiras camadas é milhares de '
         'vezes menor do que na última.',
-    'Six sigmoid layers squash the gradient at every layer: the layers near the input barely learn. ReLU '
+    'Eight sigmoid layers squash the gradient at every layer: the layers near the input barely learn. ReLU '
     'keeps it alive.':
-        'Seis camadas sigmoides esmagam o gradiente a cada camada: as camadas perto da entrada quase não '
+        'Oito camadas sigmoides esmagam o gradiente a cada camada: as camadas perto da entrada quase não '
         'aprendem. A ReLU o mantém vivo.',
     'Start on Live with the three classifiers: which accuracy rises fastest, and why does the CNN need '
     'fewer steps?':
@@ -1241,8 +1241,10 @@ MESSAGES = {
         'lugar do max-pooling. Confira a acurácia, a velocidade e o número de pesos de cada uma.',
     "The course's three-convolution diffusion model":
         'O modelo de difusão de três convoluções do curso',
-    'The discriminator learns ten times faster than the generator and wins the game.':
-        'O discriminador aprende dez vezes mais rápido que o gerador e ganha o jogo.',
+    "The discriminator learns ten times faster than the generator (the generator's rate cut tenfold) and "
+    'wins the game: it tells every fake apart, and the generator gets no useful signal.':
+        'O discriminador aprende dez vezes mais rápido que o gerador (a taxa do gerador dividida por dez) e '
+        'vence o jogo: distingue toda falsificação, e o gerador não recebe sinal útil.',
     'The five architectures side by side':
         'As cinco arquiteturas lado a lado',
     'The gap between train and validation accuracy of each: 100 images are easy to memorise.':
@@ -1308,9 +1310,9 @@ MESSAGES = {
         'decora (acurácia de treino perto de 100%, validação bem abaixo); a outra vê cada uma um pouco '
         'deslocada e girada a cada passo, então precisa aprender o dígito, não a figura.',
     'Two players learn against each other. With equal learning rates the game stays balanced; with a '
-    'discriminator ten times faster it wins and the generator gets no useful signal.':
-        'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado; '
-        'com um discriminador dez vezes mais rápido ele ganha e o gerador não recebe nenhum sinal útil.',
+    'discriminator learning ten times faster than the generator, it wins and the generator gets no useful signal.':
+        'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado; com '
+        'um discriminador que aprende dez vezes mais rápido que o gerador, ele vence e o gerador não recebe sinal útil.',
     'Vanishing gradients in a deep sigmoid network':
         'Desvanecimento do gradiente numa rede sigmoide profunda',
     'Vanishing gradients through time: plain RNN against LSTM':
@@ -1371,8 +1373,8 @@ MESSAGES = {
         'quebrada: listagem do curso',
     'broken: lr 1':
         'quebrada: lr 1',
-    'broken: lr_d 10×':
-        'quebrada: lr_d 10×',
+    'broken: lr_d 10× lr_g':
+        'quebrada: lr_d 10× lr_g',
     'broken: no regularization':
         'quebrada: sem regularização',
     'broken: sigmoid':
@@ -1425,8 +1427,8 @@ MESSAGES = {
         'redes recorrentes: LSTM e GRU',
     'regularization: data augmentation':
         'regularização: aumento de dados',
-    'sigmoid, 6 layers':
-        'sigmoide, 6 camadas',
+    'sigmoid, 8 layers':
+        'sigmoide, 8 camadas',
     "the course's five architectures":
         'as cinco arquiteturas do curso',
     'transfer learning':
