@@ -24,7 +24,6 @@ What changes from the course listing (``gan``), and why:
 """
 from __future__ import annotations
 
-import math
 
 import torch
 import torch.nn as nn
