@@ -166,25 +166,52 @@ def views_run(store_dir: Path, state_dict: Path) -> int:
     return rid
 
 
-def shoot_views(port: int, out: Path, rid: int) -> None:
-    """Each declared view of the run on Live (title to explanation), then a digit drawn on the Draw page."""
+def shoot_view_panels(page, base: str, out: Path, rid: int, arch: str, dataset: str, prefix: str) -> None:
+    """Each view the run's architecture declares, as Live draws it (its title down to its explanation),
+    into ``<prefix><kind>.png``; a view the run has not drawn is skipped and named."""
+    from deeparch import views
+
+    page.goto(f"{base}/live?runs={rid}")
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
+    time.sleep(8)
+    for view in views.display(arch, dataset).views:
+        try:
+            top = page.get_by_text(view.title, exact=True).first.bounding_box(timeout=5_000)
+            bottom = page.get_by_text(view.explain, exact=True).first.bounding_box(timeout=5_000)
+        except Exception:  # noqa: BLE001 - a view this run did not log
+            print(f"run {rid} ({arch}): no {view.kind} view drawn")
+            continue
+        page.screenshot(path=str(out / f"{prefix}{view.kind}.png"),
+                        clip={"x": top["x"] - 8, "y": top["y"] - 8, "width": max(bottom["width"], 380) + 16,
+                              "height": bottom["y"] + bottom["height"] - top["y"] + 16})
+
+
+def shoot_store_views(port: int, out: Path, store_dir: Path) -> None:
+    """The views of every run of an existing store (e.g. short CLI runs of each architecture):
+    ``view-<arch>-<kind>.png``."""
     from playwright.sync_api import sync_playwright
 
-    from deeparch.archs import get_arch
+    from deeparch.store import Store
+
+    runs = Store(store_dir).list_runs()
+    base = f"http://127.0.0.1:{port}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1440, "height": 9000}, device_scale_factor=1)  # no inner scroll
+        for run in runs:
+            shoot_view_panels(page, base, out, run.id, run.arch, run.dataset, f"view-{run.arch}-")
+        browser.close()
+
+
+def shoot_views(port: int, out: Path, rid: int) -> None:
+    """Each declared view of the course CNN on Live, then a digit drawn on the Draw page."""
+    from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{port}"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 7000}, device_scale_factor=1)  # no inner scroll
-        page.goto(f"{base}/live?runs={rid}")
-        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
-        time.sleep(8)
-        for view in get_arch("cnn").display.views:
-            top = page.get_by_text(view.title, exact=True).first.bounding_box()
-            bottom = page.get_by_text(view.explain, exact=True).first.bounding_box()
-            page.screenshot(path=str(out / f"view-{view.kind}.png"),
-                            clip={"x": top["x"] - 8, "y": top["y"] - 8, "width": max(bottom["width"], 380) + 16,
-                                  "height": bottom["y"] + bottom["height"] - top["y"] + 16})
+        shoot_view_panels(page, base, out, rid, "cnn", "mnist-5k", "view-")
         page.set_viewport_size({"width": 1280, "height": 900})
         page.goto(f"{base}/draw?runs={rid}")
         canvas = page.get_by_test_id("draw-canvas")
@@ -265,6 +292,7 @@ def main() -> None:
     ap.add_argument("--projector-mode", action="store_true", help="with --projector: turn on the sidebar's projector mode")
     ap.add_argument("--lang", default="en-US", choices=("en-US", "pt-BR"), help="the browser's language")
     ap.add_argument("--views", metavar="STATE_DICT", help="each view of a CNN trained to this state_dict, and Draw")
+    ap.add_argument("--store-views", action="store_true", help="with --store: each view of every run in it")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -286,6 +314,9 @@ def main() -> None:
     try:
         if a.views:
             shoot_views(port, out, views_run(store, Path(a.views)))
+            return
+        if a.store_views:
+            shoot_store_views(port, out, store)
             return
         if a.projector:
             ids = ids or projector_runs(store)

@@ -221,6 +221,7 @@ def cmd_compress(args) -> int:
               f"{r.latency_b1_ms:>8.2f} {r.latency_b256_ms:>8.1f} {r.test_acc:>8.2%} {r.agree:>6.1%}")
     if report.quantized:
         print("int8: " + ", ".join(report.quantized) + "; float32 kept: " + (", ".join(report.kept_float) or "none"))
+    return 0
 
 
 def cmd_lesson(args) -> int:

@@ -116,7 +116,8 @@ def grad_cam(model: nn.Module, x: torch.Tensor, target: torch.Tensor | None = No
     model.eval()
     try:
         with torch.enable_grad():
-            logits = model(x.detach())                                      # (N, classes)
+            # the input asks for a gradient so the maps have one even where the layers are frozen (transfer)
+            logits = model(x.detach().requires_grad_(True))                 # (N, classes)
             target = logits.argmax(1) if target is None else target.to(logits.device)
             maps = found[-1]                                                # (N, C, h, w)
             (grad,) = torch.autograd.grad(logits.gather(1, target.view(-1, 1)).sum(), maps)
@@ -195,18 +196,6 @@ def to_mnist(pixels, box: int = 20) -> torch.Tensor:
         left = int(min(max(round(13.5 - cx.item()), 0), 28 - size[1]))
         out[top:top + size[0], left:left + size[1]] = digit
     return (out * 2 - 1).view(1, 1, 28, 28)
-
-
-def load_classifier(config: dict, checkpoint) -> nn.Module:
-    """A run's model from its latest checkpoint, for inference only (the file is only read; the
-    trainer replaces it atomically, so a running run's checkpoint is always whole)."""
-    from deeparch.archs import get_arch, load_config
-
-    cfg = load_config(config)
-    model = get_arch(cfg.arch).build(cfg)
-    blob = torch.load(checkpoint, weights_only=True, map_location="cpu")
-    model.load_state_dict(blob["model"])
-    return model.eval()
 
 
 @torch.no_grad()

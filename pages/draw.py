@@ -107,12 +107,27 @@ def classifiers(s) -> dict:
     return out
 
 
+
+def load_classifier(config: dict, checkpoint):
+    """A run's model from its latest checkpoint, for inference only (the file is only read; the
+    trainer replaces it atomically, so a running run's checkpoint is always whole)."""
+    import torch
+
+    from deeparch.archs import get_arch, load_config
+
+    cfg = load_config(config)
+    model = get_arch(cfg.arch).build(cfg)
+    blob = torch.load(checkpoint, weights_only=True, map_location="cpu")
+    model.load_state_dict(blob["model"])
+    return model.eval()
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def model_for(run_id: int, config: str, path: str, mtime: float):
     """One model per checkpoint version (a running run's newer checkpoint has a new mtime: a new entry)."""
     import json
 
-    return insight.load_classifier(json.loads(config), path)
+    return load_classifier(json.loads(config), path)
 
 
 def load(s, run):

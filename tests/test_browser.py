@@ -117,7 +117,7 @@ def test_launch_watch_and_stop_from_the_browser(server, browser):
     while time.monotonic() < deadline and "test" not in page.evaluate(LOSS_VIEW)["names"]:
         page.wait_for_timeout(200)
     view = page.evaluate(LOSS_VIEW)
-    assert view["names"][:2] == ["train", "test"], view["names"]
+    assert view["names"][:3] == ["train", "validation", "test"], view["names"]
     x, y, w, h = view["box"]
     page.mouse.move(x + 0.3 * w, y + 0.5 * h)
     page.mouse.down()

@@ -10,6 +10,7 @@ import os
 import pytest
 
 from browser_util import browser, server  # noqa: F401 - fixtures
+from deeparch.i18n import param_label
 from test_browser_forms import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(600)]
@@ -27,8 +28,8 @@ HEAT = """() => {
 }"""
 
 
-def enter(page, label: str, text: str) -> None:
-    box = page.get_by_label(label, exact=True)
+def enter(page, name: str, text: str) -> None:
+    box = page.get_by_label(param_label(name), exact=True)  # "Step limit (max_steps)"
     box.fill(text)
     box.press("Enter")
     page.wait_for_timeout(700)

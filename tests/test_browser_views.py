@@ -15,7 +15,8 @@ from deeparch.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(400)]
 
-# what follows a view's title: an image that loaded, or a drawn Plotly chart
+# what follows a view's title: an image that loaded, a drawn Plotly chart, or a table (a text view's
+# completions, drawn by st.dataframe)
 DRAWN = """(title) => {
   const conts = Array.from(document.querySelectorAll('[data-testid=stElementContainer]'));
   const i = conts.findIndex(c => c.innerText.trim() === title);
@@ -24,6 +25,7 @@ DRAWN = """(title) => {
   const img = next.querySelector('img');
   if (img) return img.complete && img.naturalWidth > 0 ? 'image' : 'image not loaded';
   if (next.querySelector('.js-plotly-plot .main-svg')) return 'chart';
+  if (next.querySelector('[data-testid=stDataFrame]')) return 'table';
   return 'nothing: ' + next.innerText.slice(0, 80);
 }"""
 
@@ -41,7 +43,7 @@ def test_live_draws_each_declared_view_of_every_architecture(server, browser):
         for view in ARCHS[arch].display.views:
             page.get_by_text(view.explain, exact=True).first.wait_for(timeout=60_000)
             try:
-                page.wait_for_function(f"() => ({DRAWN})({view.title!r}) in {{image: 1, chart: 1}}", timeout=30_000)
+                page.wait_for_function(f"() => ({DRAWN})({view.title!r}) in {{image: 1, chart: 1, table: 1}}", timeout=30_000)
             except Exception:  # noqa: BLE001 - collect every miss, then fail once with all of them
                 missing[(arch, view.kind)] = page.evaluate(DRAWN, view.title)
     assert not missing, missing

@@ -253,7 +253,7 @@ def test_lessons_validate_and_chain_their_runs():
         ids = lesson.launch(cfgs, lambda cfg, name: started.append(cfg) or 100 + len(started))
         assert len(ids) == len(lesson.runs)
         for run, cfg in zip(lesson.runs, started):
-            assert cfg.init_from == (0 if run.starts_from is None else ids[run.starts_from])
+            assert cfg.hp.get("init_from", 0) == (0 if run.starts_from is None else ids[run.starts_from])
 
 
 def test_cli_train_refuses_a_source_that_has_not_ended(tmp_path, capsys):

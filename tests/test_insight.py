@@ -78,7 +78,9 @@ def test_cnn_media_emits_every_declared_view_after_an_evaluation():
     out, _ = m.media(context(x, y), False)
     assert "confusion" not in {o.kind for o in out}   # no evaluation yet: nothing to count
     m.evaluate(x, y)
-    out, _ = m.media(context(x, y), False)
+    out, _ = m.media(context(x, y), False)  # a grid: the classifier's views; the CNN's own ride on quality passes
+    assert not {"filters", "feature_maps", "grad_cam"} & {o.kind for o in out}
+    out, _ = m.media(context(x, y), True)
     kinds = {o.kind for o in out}
     assert {v.media_kind for v in get_arch("cnn").display.views} <= kinds
     conf = next(o for o in out if o.kind == "confusion").meta
@@ -88,7 +90,7 @@ def test_cnn_media_emits_every_declared_view_after_an_evaluation():
 def test_probe_digit_knob_picks_the_feature_maps_digit():
     x = torch.rand(16, 1, 28, 28) * 2 - 1
     y = torch.arange(16) % 10
-    pngs = [next(o for o in small_cnn(probe_digit=i).media(context(x, y), False)[0] if o.kind == "feature_maps")
+    pngs = [next(o for o in small_cnn(probe_digit=i).media(context(x, y), True)[0] if o.kind == "feature_maps")
             for i in (0, 5)]
     assert pngs[0].png != pngs[1].png and pngs[1].meta == {"probe": 5, "label": 5}
 

@@ -20,6 +20,7 @@ SPEC = ArchSpec(
     name="cgan",
     title="GAN condicional (cGAN)",
     kind="generator",
+    differs="Not in the course listing: the DCGAN with the digit's label given to both networks (the course's conditional GAN), so one can ask for a 7.",
     summary=(
         "A DCGAN that is told which digit to draw. The generator gets the digit's label next to its "
         "random numbers; the discriminator gets the label next to the image and judges whether it is "

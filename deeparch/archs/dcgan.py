@@ -330,6 +330,7 @@ SPEC = ArchSpec(
     name="dcgan",
     title="DCGAN (GAN convolucional, recomendada)",
     kind="generator",
+    differs="The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling.",
     summary=(
         "The course's GAN with convolutions (DCGAN): the generator grows 100 random numbers into a "
         "7×7 map and doubles it twice with transposed convolutions into a 28×28 digit; the "

@@ -115,6 +115,7 @@ SPEC = ArchSpec(
     name="lm",
     title="Transformer language model (course listing)",
     kind="language_model",
+    differs="The course's TransformerModel listing as written (embedding × √d, sinusoidal positions, causal mask, a decoder at every position, uniform ±0.1 init); only the data is new: generated sorting and addition tasks instead of a text corpus.",
     summary=(
         "The course's Transformer as it is written: each token becomes a learned vector, a "
         "positional encoding adds where it stands, and encoder layers let every token look at the "

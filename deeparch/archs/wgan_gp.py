@@ -54,6 +54,7 @@ SPEC = ArchSpec(
     name="wgan_gp",
     title="WGAN-GP (Wasserstein com penalidade de gradiente)",
     kind="generator",
+    differs='Not in the course listing: the DCGAN trained with the Wasserstein loss and the gradient penalty the course names; the discriminator becomes a critic without a sigmoid.',
     summary=(
         "The DCGAN with the Wasserstein loss. The discriminator becomes a critic that scores digits "
         "instead of calling them real or fake, and the gap between its scores of real digits and of "

@@ -1663,3 +1663,15 @@ _merge(PAGES, {
         "tab_sweep": "Varredura",
     },
 })
+
+# how the architectures merged today differ from the course listing
+MESSAGES.update({
+    "The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling.":
+        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar.',
+    "Not in the course listing: the DCGAN with the digit's label given to both networks (the course's conditional GAN), so one can ask for a 7.":
+        'Não está na listagem do curso: a DCGAN com o rótulo do dígito dado às duas redes (a GAN condicional do curso), para pedir um 7.',
+    'Not in the course listing: the DCGAN trained with the Wasserstein loss and the gradient penalty the course names; the discriminator becomes a critic without a sigmoid.':
+        'Não está na listagem do curso: a DCGAN treinada com a perda de Wasserstein e a penalidade de gradiente que o curso cita; o discriminador vira um crítico sem sigmoide.',
+    "The course's TransformerModel listing as written (embedding × √d, sinusoidal positions, causal mask, a decoder at every position, uniform ±0.1 init); only the data is new: generated sorting and addition tasks instead of a text corpus.":
+        'A listagem TransformerModel do curso como escrita (embedding × √d, posições senoidais, máscara causal, um decodificador em cada posição, inicialização uniforme ±0,1); só os dados são novos: tarefas geradas de ordenação e soma em vez de um corpus de texto.',
+})
