@@ -98,11 +98,15 @@ _canvas = st.components.v2.component("deeparch_draw", js=JS, isolate_styles=Fals
 
 
 def classifiers(s) -> dict:
-    """Runs of a classifier architecture with a checkpoint, newest first, by id."""
+    """Runs that label digit images (a classifier on an image dataset, not on a generated token task),
+    with a checkpoint, newest first, by id."""
+    from deeparch.data import DATASETS
+
     out = {}
     for run in s.list_runs():
-        spec = views.spec(run.arch)
-        if spec is not None and spec.kind == "classifier" and (s.run_dir(run) / "checkpoint.pt").exists():
+        spec, info = views.spec(run.arch), DATASETS.get(run.dataset)
+        if spec is not None and info is not None and spec.reads_drawings(info.kind) \
+                and (s.run_dir(run) / "checkpoint.pt").exists():
             out[run.id] = run
     return out
 

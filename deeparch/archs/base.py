@@ -43,6 +43,10 @@ class ArchSpec:
     token_display: Display | None = None  # what its runs on a token dataset show, where that differs
     differs: str = ""  # plain words: how this file's model differs from the course's listing ("" = as listed)
 
+    def reads_drawings(self, dataset_kind: str) -> bool:
+        """Whether its runs on a dataset of this kind label a 28×28 digit image (the Draw page's models)."""
+        return self.kind == "classifier" and dataset_kind == "image"
+
     def shows(self, dataset_kind: str) -> Display:
         """The display of its runs on a dataset of this kind ("image" or "tokens")."""
         return self.token_display if dataset_kind == "tokens" and self.token_display else self.display
