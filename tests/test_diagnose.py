@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import torch
 
-from deeparch import diagnose
+from deeparch import data, diagnose
+from deeparch.archs import ARCHS, make_config
+from deeparch.archs.base import MediaContext
 
 
 class Series:
@@ -58,9 +62,26 @@ def test_gradients_exploding_vanishing_and_spread_through_depth():
 
 
 def test_vanishing_through_time_from_a_per_time_step_series():
-    rm = Series(grad_t__1=(STEPS, np.full(100, 1e-4)), grad_t__28=(STEPS, np.full(100, 1e-1)))
+    rm = Series(grad_t__0=(STEPS, np.full(100, 1e-9)), grad_t__27=(STEPS, np.full(100, 1e-1)))
     assert keys(diagnose.diagnose(rm)) == ["grad_vanishing_time"]
-    assert diagnose.vanishing_in_time(0.5, 1.0) == []
+    assert diagnose.vanishing_in_time(1e-3, 1.0) == []
+    assert diagnose.vanishing_in_time(0.0, 0.0) == [], "no gradient at all is not a ratio"
+
+
+@pytest.mark.parametrize("cell,forget_bias,vanishes", [("rnn", 0.0, True), ("lstm", 3.0, False)])
+def test_the_rnn_logs_its_gradient_through_time_and_a_plain_rnn_is_named(cell, forget_bias, vanishes):
+    """The real model's views log the curve's two ends as grad_t/<step>; over the recall task's 100 blanks
+    the plain RNN's first-step gradient underflows and is diagnosed in words, the LSTM's is not."""
+    torch.manual_seed(0)
+    cfg = make_config("rnn", "recall", distance=100, hidden=64, cell=cell, forget_bias=forget_bias)
+    d = data.load(cfg.dataset, hp=cfg.hp)
+    model = ARCHS["rnn"].build(cfg)
+    ctx = MediaContext(d.x_test[:16], d.y_test[:16], d.classes, None)
+    media, figures = model.media(ctx, False)
+    curve = {m.kind: m.meta for m in media}["time_grads"]["series"][0]["y"]
+    assert figures == {"grad_t/0": curve[0], f"grad_t/{len(curve) - 1}": curve[-1]}
+    rm = Series(**{k.replace("/", "__"): (STEPS, np.full(100, v)) for k, v in figures.items()})
+    assert (keys(diagnose.diagnose(rm)) == ["grad_vanishing_time"]) == vanishes
 
 
 def test_overfitting_needs_held_out_loss_rising_while_training_loss_falls():

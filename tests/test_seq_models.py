@@ -196,11 +196,12 @@ def test_rnn_views_follow_the_meta_contract(dataset, hp):
         m.stepwise = True
         assert torch.allclose(fused, m(ctx.x_probe), atol=1e-5), "the unrolled recurrence is the same network"
         m.stepwise = False
-    media = {x.kind: x.meta for x in m.media(ctx, False)[0]}
+    found, figures = m.media(ctx, False)
+    media = {x.kind: x.meta for x in found}
     steps = 28 if dataset is None else 11  # recall: digit, 9 blanks, "?" (the answer is only a target)
     (grads,) = media["time_grads"]["series"]
     assert len(grads["y"]) == steps and all(v >= 0 for v in grads["y"]) and media["time_grads"]["log_y"]
-    assert grads["y"][-1] > 0
+    assert grads["y"][-1] > 0 and figures == {"grad_t/0": grads["y"][0], f"grad_t/{steps - 1}": grads["y"][-1]}
     traj = media["trajectory"]["series"]
     assert len(traj) == 4 and all(len(s["x"]) == len(s["y"]) == steps for s in traj)
     assert ("attention_time" in media) == (hp.get("readout") == "attention")

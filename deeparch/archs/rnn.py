@@ -93,12 +93,13 @@ class Recurrent:
         return torch.tanh(self.mix(torch.cat([context, query], -1)))
 
 
-def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> list[Media]:
+def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> tuple[list[Media], dict[str, float]]:
     """The recurrent views of the probes: the gradient norm of the loss ``loss_of()`` with respect to each
     time step's carried hidden state (vanishing gradients through time; not for bidirectional reading),
     the probes' hidden-state trajectories projected on their first two principal components, and the
-    attention weights over time."""
-    media = []
+    attention weights over time. The curve's two ends are also returned as metrics ``grad_t/<step>``, so
+    the diagnostics can name a gradient that vanishes through time in words."""
+    media, figures = [], {}
     if not core.cfg.bidirectional:
         core.stepwise = True
         try:
@@ -110,6 +111,7 @@ def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> list[Media]:
         media.append(Media("time_grads", b"", {
             "series": [{"label": core.cfg.cell, "x": list(range(len(per_step))), "y": per_step}],
             "xlabel": "time step", "ylabel": "‖∂loss/∂h_t‖", "log_y": True}))
+        figures = {f"grad_t/{t}": per_step[t] for t in (0, len(per_step) - 1)}
     with torch.no_grad():
         loss_of()
     out = core.outputs                                                     # (B, T, H')
@@ -127,7 +129,7 @@ def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> list[Media]:
         media.append(Media("attention_time", b"", {
             "series": [{"label": labels[i], "x": steps, "y": w[i].tolist()} for i in range(len(w))],
             "xlabel": "time step", "ylabel": "attention weight", "log_y": False}))
-    return media
+    return media, figures
 
 
 TIME_GRADS = View(
@@ -161,9 +163,9 @@ class RNN(Recurrent, ClassifierModel):
     def media(self, ctx, with_quality):
         found, figures = super().media(ctx, with_quality)
         self.eval()
-        views = rnn_views(self, lambda: F.cross_entropy(self(ctx.x_probe), ctx.y_probe),
-                          [ctx.classes[int(c)] for c in ctx.y_probe])
-        return found + views, figures
+        views, ends = rnn_views(self, lambda: F.cross_entropy(self(ctx.x_probe), ctx.y_probe),
+                                [ctx.classes[int(c)] for c in ctx.y_probe])
+        return found + views, {**figures, **ends}
 
 
 class RNNLM(Recurrent, TokenModel):
@@ -182,7 +184,8 @@ class RNNLM(Recurrent, TokenModel):
         found, figures = super().media(ctx, with_quality)
         self.eval()
         labels = [tasks.text(row) for row in self.whole(ctx.x_probe[:PROBES], ctx.y_probe[:PROBES])]
-        return found + rnn_views(self, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels), figures
+        views, ends = rnn_views(self, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels)
+        return found + views, {**figures, **ends}
 
 
 def build(cfg):
