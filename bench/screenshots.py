@@ -7,6 +7,8 @@
     python bench/screenshots.py --fake --projector --projector-mode --lang pt-BR   # the sidebar's projector mode
     python bench/screenshots.py --views cnn.pt  # each teaching view of a trained CNN (bench_gradcam.py --save)
                                                 # and the Draw page: docs/view-<kind>.png, docs/draw.png
+    python bench/screenshots.py --store S --store-views   # each view of the runs in S: docs/view-<arch>-<kind>.png
+    python bench/screenshots.py --store S --compare 3,4 --name augment-compare.png [--view "Gradient through time"]
 
 Starts ``streamlit run app.py`` on a free port, drives Debian's Chromium with Playwright.
 """
@@ -166,21 +168,27 @@ def views_run(store_dir: Path, state_dict: Path) -> int:
     return rid
 
 
-def shoot_view_panels(page, base: str, out: Path, rid: int, arch: str, dataset: str, prefix: str) -> None:
+def shoot_view_panels(page, base: str, out: Path, rid: int, arch: str, dataset: str, prefix: str,
+                      shot: set | None = None) -> None:
     """Each view the run's architecture declares, as Live draws it (its title down to its explanation),
-    into ``<prefix><kind>.png``; a view the run has not drawn is skipped and named."""
+    into ``<prefix><kind>.png``; a view the run has not drawn is skipped and named, one already in
+    ``shot`` (files taken in this session) is left as it is."""
+    shot = set() if shot is None else shot
     from deeparch import views
 
     page.goto(f"{base}/live?runs={rid}")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
     time.sleep(8)
     for view in views.display(arch, dataset).views:
+        if (out / f"{prefix}{view.kind}.png") in shot:
+            continue  # an earlier run of the same architecture already showed it
         try:
             top = page.get_by_text(view.title, exact=True).first.bounding_box(timeout=5_000)
             bottom = page.get_by_text(view.explain, exact=True).first.bounding_box(timeout=5_000)
         except Exception:  # noqa: BLE001 - a view this run did not log
             print(f"run {rid} ({arch}): no {view.kind} view drawn")
             continue
+        shot.add(out / f"{prefix}{view.kind}.png")
         page.screenshot(path=str(out / f"{prefix}{view.kind}.png"),
                         clip={"x": top["x"] - 8, "y": top["y"] - 8, "width": max(bottom["width"], 380) + 16,
                               "height": bottom["y"] + bottom["height"] - top["y"] + 16})
@@ -193,13 +201,14 @@ def shoot_store_views(port: int, out: Path, store_dir: Path) -> None:
 
     from deeparch.store import Store
 
-    runs = Store(store_dir).list_runs()
+    runs = sorted(Store(store_dir).list_runs(), key=lambda r: r.id)
     base = f"http://127.0.0.1:{port}"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 9000}, device_scale_factor=1)  # no inner scroll
-        for run in runs:
-            shoot_view_panels(page, base, out, run.id, run.arch, run.dataset, f"view-{run.arch}-")
+        shot: set = set()
+        for run in runs:  # the first run of an architecture shows its views; later ones add the views it lacked
+            shoot_view_panels(page, base, out, run.id, run.arch, run.dataset, f"view-{run.arch}-", shot)
         browser.close()
 
 
@@ -230,6 +239,58 @@ def shoot_views(port: int, out: Path, rid: int) -> None:
         browser.close()
 
 
+def settle(page, seconds: float = 4.0, charts: int = 0, width: int = 1440) -> None:
+    """Wait for a page to be drawn, grow the window to its content, and wait for ``charts`` charts."""
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.wait_for_selector("h1", timeout=60_000)
+    time.sleep(seconds)
+    # the app scrolls inside its main block, so grow the window to the content for a full shot
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
+                           " return m ? m.scrollHeight : 1000; }")
+    page.set_viewport_size({"width": width, "height": min(6000, max(1000, int(height) + 40))})
+    time.sleep(2.0)
+    # a loaded machine draws slowly: wait (up to 90 s) for ``charts`` charts, each with its drawing
+    try:
+        page.wait_for_function("n => { const p = document.querySelectorAll('.js-plotly-plot');"
+                               " return p.length >= n && Array.from(p).every(e => e.querySelector('.main-svg')); }",
+                               arg=charts, timeout=90_000)
+    except Exception:  # noqa: BLE001 - shoot what there is
+        pass
+    # a live chart is redrawn when points arrive: shoot at a moment when every chart is drawn
+    for _ in range(150):
+        blank = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
+                              ".filter(e => e.getBoundingClientRect().height < 10).length")
+        if blank == 0:
+            time.sleep(0.3)
+            break
+        time.sleep(0.1)
+
+
+def shoot_compare(port: int, out: Path, ids: list[int], name: str, view: str | None = None,
+                  locale: str = "en-US") -> None:
+    """Compare of ``ids`` into ``out/name``: the whole page, or, with ``view`` (a view's title), the
+    view picker set to it and the shot taken from the picker down."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1280, "height": 1000}, locale=locale).new_page()
+        page.goto(f"http://127.0.0.1:{port}/compare?runs={','.join(map(str, ids))}")
+        settle(page, 6, charts=2, width=1280)
+        if view is None:
+            page.screenshot(path=str(out / name), full_page=False)
+        else:
+            picker = page.locator(".st-key-compare_view")
+            picker.click()
+            page.get_by_role("option", name=view, exact=True).click()
+            time.sleep(6)
+            top = picker.bounding_box()
+            full = page.viewport_size
+            page.screenshot(path=str(out / name), clip={"x": 0, "y": max(0, top["y"] - 60), "width": full["width"],
+                                                      "height": min(900, full["height"] - top["y"] + 60)})
+        browser.close()
+
+
 def shoot(port: int, out: Path, ids: dict | None, locale: str = "en-US") -> None:
     """Every page; in another ``locale`` than English the files are named ``<locale>-<page>.png``."""
     from playwright.sync_api import sync_playwright
@@ -241,44 +302,19 @@ def shoot(port: int, out: Path, ids: dict | None, locale: str = "en-US") -> None
         page = browser.new_context(viewport={"width": 1440, "height": 1000}, device_scale_factor=1,
                                    locale=locale).new_page()
 
-        def settle(seconds=4.0, charts=0):
-            page.set_viewport_size({"width": 1440, "height": 1000})
-            page.wait_for_selector("h1", timeout=60_000)
-            time.sleep(seconds)
-            # the app scrolls inside its main block, so grow the window to the content for a full shot
-            height = page.evaluate("() => { const m = document.querySelector('[data-testid=stMain]');"
-                                   " return m ? m.scrollHeight : 1000; }")
-            page.set_viewport_size({"width": 1440, "height": min(6000, max(1000, int(height) + 40))})
-            time.sleep(2.0)
-            # a loaded machine draws slowly: wait (up to 90 s) for ``charts`` charts, each with its drawing
-            try:
-                page.wait_for_function("n => { const p = document.querySelectorAll('.js-plotly-plot');"
-                                       " return p.length >= n && Array.from(p).every(e => e.querySelector('.main-svg')); }",
-                                       arg=charts, timeout=90_000)
-            except Exception:  # noqa: BLE001 - shoot what there is
-                pass
-            # a live chart is redrawn when points arrive: shoot at a moment when every chart is drawn
-            for _ in range(150):
-                blank = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=stPlotlyChart]'))"
-                                      ".filter(e => e.getBoundingClientRect().height < 10).length")
-                if blank == 0:
-                    time.sleep(0.3)
-                    break
-                time.sleep(0.1)
-
         page.goto(f"{base}/train")
-        settle()
+        settle(page)
         page.screenshot(path=str(out / f"{prefix}train.png"), full_page=False)
         live_ids = ",".join(str(i) for i in ([ids["gan"], ids["cnn"]] if ids else []))
         page.goto(f"{base}/live" + (f"?runs={live_ids}" if live_ids else ""))
-        settle(8, charts=6)
+        settle(page, 8, charts=6)
         page.screenshot(path=str(out / f"{prefix}live.png"), full_page=False)
         cmp_ids = ",".join(str(i) for i in (ids["race"] if ids else []))
         page.goto(f"{base}/compare" + (f"?runs={cmp_ids}" if cmp_ids else ""))
-        settle(6, charts=2)
+        settle(page, 6, charts=2)
         page.screenshot(path=str(out / f"{prefix}compare.png"), full_page=False)
         page.goto(f"{base}/runs")
-        settle()
+        settle(page)
         page.screenshot(path=str(out / f"{prefix}runs.png"), full_page=False)
         browser.close()
 
@@ -293,6 +329,9 @@ def main() -> None:
     ap.add_argument("--lang", default="en-US", choices=("en-US", "pt-BR"), help="the browser's language")
     ap.add_argument("--views", metavar="STATE_DICT", help="each view of a CNN trained to this state_dict, and Draw")
     ap.add_argument("--store-views", action="store_true", help="with --store: each view of every run in it")
+    ap.add_argument("--compare", metavar="IDS", help="with --store: only Compare of these runs (1,2) into --name")
+    ap.add_argument("--name", default="compare-runs.png", help="with --compare: the file name")
+    ap.add_argument("--view", help="with --compare: pick this view (its title) and shoot it")
     a = ap.parse_args()
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -317,6 +356,9 @@ def main() -> None:
             return
         if a.store_views:
             shoot_store_views(port, out, store)
+            return
+        if a.compare:
+            shoot_compare(port, out, [int(i) for i in a.compare.split(",")], a.name, a.view, a.lang)
             return
         if a.projector:
             ids = ids or projector_runs(store)
