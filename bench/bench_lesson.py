@@ -6,7 +6,7 @@ then every run's wall time and headline figure once the whole lesson has ended.
 
 Starts ``streamlit run app.py`` on a free port over a fresh store, opens the Lessons page in
 Debian's Chromium, takes ``docs/<lang>-lessons.png``, clicks the lesson's launch button (the
-one click), takes ``docs/<lang>-lesson-running.png`` of Live after ``--shot-after`` seconds, and
+one click), takes ``docs/<lang>-lesson-running.png`` of Live (1280 px wide) after ``--shot-after`` seconds, and
 waits for every run to end. Each line: the run, its status, its minutes from the click to its
 end, and its headline figure (the one its architecture declares). The dashboard stays open
 the whole time, as in a class: its cost is part of the measurement.
@@ -75,11 +75,11 @@ def main() -> None:
             page.wait_for_url("**/live**", timeout=120_000)
             while time.time() - clicked < a.shot_after:
                 time.sleep(5)
-            if out:
-                page.wait_for_selector(".js-plotly-plot .main-svg", timeout=120_000)
-                time.sleep(4)
+            if out:  # the charts sit below the run cards: a taller window shows cards, script and charts
+                page.set_viewport_size({"width": 1280, "height": 1600})
+                page.locator(".js-plotly-plot .main-svg").first.wait_for(state="attached", timeout=120_000)
+                time.sleep(6)
                 page.screenshot(path=str(out / f"{prefix}lesson-running.png"))
-                page.screenshot(path=str(out / f"{prefix}lesson-running-full.png"), full_page=True)
             print(f"launched at click; Live shot after {time.time() - clicked:.0f} s", flush=True)
             ended: dict[int, float] = {}
             while time.time() - clicked < a.limit * 60:

@@ -1276,10 +1276,13 @@ MESSAGES = {
     'The quality figures: recognisability and coverage rise together.':
         'As medidas de qualidade: reconhecibilidade e cobertura sobem juntas.',
     'The same 4,000 digits, five ways of learning from them: a CNN and an RNN that read digits, a '
-    'Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them.':
+    'Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them. The '
+    'diffusion model starts first, since it needs the longest; the classifiers then take turns beside it, '
+    'and the GAN comes last.':
         'Os mesmos 4.000 dígitos, cinco maneiras de aprender com eles: uma CNN e uma RNN que leem dígitos, um'
         ' Transformer que lê as linhas como tokens, uma GAN e um modelo de difusão que aprendem a '
-        'desenhá-los.',
+        'desenhá-los. O modelo de difusão começa primeiro, porque é o mais demorado; os classificadores '
+        'se revezam ao lado dele, e a GAN vem por último.',
     'The same network with three learning rates: too small crawls, too large explodes, the middle one '
     'learns.':
         'A mesma rede com três taxas de aprendizado: a pequena demais se arrasta, a grande demais explode, a '
