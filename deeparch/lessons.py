@@ -99,9 +99,11 @@ LESSONS: tuple[Lesson, ...] = (
         "Transformer that reads rows as tokens, a GAN and a diffusion model that learn to draw them. The "
         "diffusion model starts first, since it needs the longest; the classifiers then take turns beside it, "
         "and the GAN comes last.",
-        # two runs train at once on 2 cores: diffusion holds one core (6 min of training, then 500 guided
-        # samples at 50 steps), the classifiers (each to its engine floor) and then the GAN share the other
-        (LessonRun("Diffusion", "diffusion", {"epochs": 1000, "max_minutes": 6.0, "sample_steps": 50}),
+        # two runs train at once on 2 cores: diffusion holds one core (6 min of training; its grids at 50
+        # sampling steps and its 500 judged samples only at the end, since each quality pass costs a minute
+        # or more on one core), the classifiers (each to its engine floor) and then the GAN share the other
+        (LessonRun("Diffusion", "diffusion", {"epochs": 1000, "max_minutes": 6.0, "sample_steps": 50,
+                                              "quality_every": 1_000_000}),
          LessonRun("CNN", "cnn", {"epochs": 10}),
          LessonRun("RNN (LSTM)", "rnn", {"epochs": 15}),
          LessonRun("Transformer", "transformer", {"epochs": 15}),

@@ -11,7 +11,7 @@ import streamlit as st
 from deeparch import i18n
 from deeparch.store import default_root
 from pages import _compat
-from pages._selection import follow_navigation
+from pages._selection import follow_navigation, run_pending_action
 from pages._store import log, reconcile
 
 TEXT = i18n.Catalog("guard", {
@@ -25,6 +25,7 @@ def page(main: Callable[[], None]) -> None:
     _compat.leave_pages_folder_mode()
     follow_navigation()
     try:
+        run_pending_action()
         reconcile()
         show_flash()
         main()

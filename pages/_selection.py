@@ -37,6 +37,30 @@ def open_page(path: str, run_ids: Iterable[int]) -> None:
     st.rerun()
 
 
+def launch_then_open(path: str, action, busy: str) -> None:
+    """Switch to ``path`` at once and run ``action()`` (a launch: slow, it checks each configuration's
+    memory and starts processes) at the top of that page's first run; its ids become the page's
+    selection, None (a double click) shows ``busy``. Launching several runs first and switching after
+    them left a blank Live page in Chromium ("Bad delta path" in the console; measured with the
+    Lessons page's five-run race and two-run lessons), even through ``open_page``'s deferred switch."""
+    st.session_state["_pending_action"] = (path, action, busy)
+    st.switch_page(path)
+
+
+def run_pending_action() -> None:
+    """Carry out the action ``launch_then_open`` handed to this page (before drawing anything)."""
+    pending = st.session_state.pop("_pending_action", None)
+    if pending is None:
+        return
+    path, action, busy = pending
+    ids = action()
+    if ids is None:
+        st.session_state["_flash"] = busy
+        return
+    st.session_state[f"handoff:{path}"] = [int(i) for i in ids]
+    st.query_params["runs"] = ",".join(map(str, ids))
+
+
 def follow_navigation() -> None:
     """Carry out a switch asked for by ``open_page`` in the previous run (before drawing anything)."""
     nav = st.session_state.pop("_navigate", None)

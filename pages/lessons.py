@@ -53,13 +53,11 @@ def launch(lesson: Lesson) -> None:
         return
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
     names = [TEXT["run_name"].format(lesson=i18n.tr(lesson.title), label=i18n.tr(r.label)) for r in lesson.runs]
-    # a fine-tune is launched pointing at its pre-training's id, and waits in the queue for it to end
-    ids = _controls.launch_once(configs, names, group=lesson.group(stamp),
-                                chain=lambda cfgs, start: lesson.launch(cfgs, start, names))
-    if ids is None:
-        st.info(TEXT["double"])
-        return
-    _selection.open_page("pages/live.py", ids)
+    # a fine-tune is launched pointing at its pre-training's id, and waits in the queue for it to end;
+    # Live opens at once and launches them (several memory checks and process starts take seconds)
+    _selection.launch_then_open("pages/live.py", lambda: _controls.launch_once(
+        configs, names, group=lesson.group(stamp), chain=lambda cfgs, start: lesson.launch(cfgs, start, names)),
+        TEXT["double"])
 
 
 def card(lesson: Lesson) -> None:

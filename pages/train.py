@@ -366,11 +366,8 @@ def race() -> None:
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
         names = [TEXT["race_run_name"].format(arch=a, time=time.strftime("%H:%M", now)) for a in archs]
-        ids = _controls.launch_once(configs, names, group=group)
-        if ids is None:
-            st.info(TEXT["double"])
-        else:
-            _selection.open_page("pages/live.py", ids)
+        _selection.launch_then_open("pages/live.py", lambda: _controls.launch_once(configs, names, group=group),
+                                    TEXT["double"])
     st.divider()
     lesson_races(seed, None if amount_error or seed_error else budget_of(amount))
 
@@ -397,11 +394,8 @@ def lesson_races(seed, budget: dict | None) -> None:
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
         names = [TEXT["lesson_run_name"].format(label=i18n.tr(label), title=i18n.tr(lesson.title)) for label, *_ in lesson.runs]
-        ids = _controls.launch_once(configs, names, group=group)
-        if ids is None:
-            st.info(TEXT["double"])
-        else:
-            _selection.open_page("pages/live.py", ids)
+        _selection.launch_then_open("pages/live.py", lambda: _controls.launch_once(configs, names, group=group),
+                                    TEXT["double"])
 
 
 def suggested(p: Param) -> str:

@@ -33,12 +33,9 @@ def test_ids_are_unique_and_groups_lead_back_to_the_lesson():
     assert lessons.lesson_of("race 2026-11-28") is None and lessons.lesson_of(None) is None
 
 
-def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store, monkeypatch):  # noqa: F811
-    import pages._controls  # noqa: F401 - binds the real open_page (it imports it by name) before the patch below
-    from pages import _selection
-
-    opened = []
-    monkeypatch.setattr(_selection, "open_page", lambda path, ids: opened.append((path, sorted(ids))))
+def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store):  # noqa: F811
+    """The click switches to Live at once, which launches the runs before drawing (a launch before the
+    switch left a blank page in the browser: tests/test_browser_lessons.py) and selects exactly them."""
     at = open_page("pages/lessons.py")
     lesson = lessons.BY_ID["cnn_vs_mlp"]
     at.button(key=f"lesson:{lesson.id}").click().run()
@@ -47,10 +44,11 @@ def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_sto
     assert sorted(r.arch for r in runs) == sorted(r.arch for r in lesson.runs)
     assert len({r.group_name for r in runs}) == 1 and lessons.lesson_of(runs[0].group_name) is lesson
     ids = sorted(r.id for r in runs)
-    assert opened == [("pages/live.py", ids)]  # Live opens on exactly these runs
-    live = open_page("pages/live.py", {"handoff:pages/live.py": ids})
+    assert sorted(at.multiselect(key="live_runs").value) == ids  # Live opens on exactly these runs
     # Live shows the lesson's script beside the charts
-    assert any(lesson.title in e.label for e in live.expander), [e.label for e in live.expander]
+    assert any(lesson.title in e.label for e in at.expander), [e.label for e in at.expander]
+    at.run()
+    assert len(app_store.list_runs()) == len(ids), "a rerun of Live does not launch the lesson again"
 
 
 def test_the_lessons_page_renders_every_lesson_on_an_empty_store_and_with_runs(app_store):  # noqa: F811

@@ -1,0 +1,41 @@
+"""A real browser: one click on a lesson of the Lessons page launches its runs and opens Live, drawn.
+
+Launching several runs used to happen before the page switch; Chromium then showed a blank Live
+page ("Bad delta path" in its console). Live now opens at once and launches the runs itself.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from browser_util import browser, server  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+
+CHARTS_DRAWN = "() => document.querySelectorAll('.js-plotly-plot .main-svg').length"
+
+
+def test_one_click_on_a_lesson_launches_its_runs_and_opens_live_drawn(server, browser):  # noqa: F811
+    from deeparch.store import Store
+
+    base, runs = server
+    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "delta" in m.text.lower() else None)
+    page.goto(base + "/lessons")
+    button = page.locator(".st-key-lesson-cnn_vs_mlp button")
+    button.wait_for(timeout=60_000)
+    button.click()
+    page.wait_for_url("**/live**", timeout=60_000)
+    page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and page.evaluate(CHARTS_DRAWN) == 0:
+        page.wait_for_timeout(500)
+    assert page.evaluate(CHARTS_DRAWN) > 0, "Live shows no chart after the lesson's launch"
+    assert not errors, errors
+    launched = Store(runs).list_runs()
+    assert sorted(r.arch for r in launched) == ["cnn", "mlp"]
+    assert len({r.group_name for r in launched}) == 1 and launched[0].group_name.startswith("lesson:cnn_vs_mlp")
+    # both runs are the page's selection
+    assert page.get_by_text("CNN against a plain network (MLP) · CNN").count() > 0
