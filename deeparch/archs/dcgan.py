@@ -397,9 +397,10 @@ SPEC = ArchSpec(
         "discriminator must guess from the image (InfoGAN), so each code draws its own kind of "
         "digit instead of blends of two."
     ),
-    # Measured with `python -m deeparch train --arch dcgan --threads 1` (this preset, load ~9 on 2 cores):
-    # 1,528 steps, recognisability 0.306 / 0.438 / 0.482 at steps 519 / 1,195 / 1,528, coverage 0.935,
-    # judge Fréchet 92, judge score 5.1 (the README's table has the family's figures).
+    # Measured with `python -m deeparch train --arch dcgan --threads 2 --quality-every 1000` (this preset,
+    # alone on 2 cores): 5,503 steps, recognisability 0.420 / 0.582 / 0.640 / 0.626 / 0.612 at steps
+    # 1,000 / 2,000 / 3,000 / 4,000 / 5,503, coverage 0.970, judge Fréchet 49, judge score 6.4 (the previous
+    # preset, without D's shifts and the code: 0.482 at 1,528 steps under load, Fréchet 92; README).
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
     params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999, d_augment=2) + (
         Param("info_codes", 10, "InfoGAN: a random category with this many values joins the noise, and the "
