@@ -7,7 +7,7 @@ import torch
 from deeparch import data
 from deeparch.archs import ARCHS, make_config
 from deeparch.archs.base import MediaContext
-from deeparch.archs.dcgan import gradient_penalty, initialize, slerp
+from deeparch.archs.dcgan import gradient_penalty, initialize, slerp, translate
 from deeparch.config import ConfigError
 
 FAMILY = ("dcgan", "cgan", "wgan_gp")
@@ -142,9 +142,62 @@ def test_knobs_change_the_model():
     assert projected.discriminator.project is not None and build("cgan", projection=False)[0].discriminator.project is None
     feats = projected.discriminator.body(torch.zeros(1, 2, 28, 28))  # (1, F): the projection adds <e_y, h>
     assert feats.shape[1] == projected.discriminator.project.weight.shape[1]
-    cold = build("dcgan", temperature=0.0)[0].sample(4, seed=1)
+    cold = build("dcgan", temperature=0.0, info_codes=0)[0].sample(4, seed=1)
     assert torch.allclose(cold[0], cold[3]), "temperature 0: every sample from z = 0"
     assert not torch.allclose(*build("dcgan")[0].sample(2, seed=1))
+
+
+def test_translate_moves_each_digit_by_whole_pixels_and_passes_gradients():
+    """DiffAugment's translation: every image is a copy of itself shifted by at most ``shift`` pixels per
+    axis (one pixel lit stays one pixel lit, no blur), background flows in, and gradients reach the input."""
+    img = torch.full((64, 1, 9, 9), -1.0)
+    img[:, 0, 4, 4] = 1.0
+    torch.manual_seed(0)
+    moved = translate(img.clone().requires_grad_(True), 2)
+    lit = (moved[:, 0] == 1.0).nonzero()[:, 1:]                       # (64, 2) row, col of the lit pixel
+    assert len(lit) == 64 and ((moved == 1.0) | (moved == -1.0)).all()
+    assert (lit - 4).abs().max() <= 2 and len({tuple(p) for p in lit.tolist()}) > 5
+    x = img.clone().requires_grad_(True)
+    translate(x, 2).sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    assert torch.equal(translate(img, 0), img)
+
+
+def test_d_augment_shifts_what_the_discriminator_sees(batch):
+    """With d_augment the discriminator judges shifted digits (its scores change), without it the same."""
+    plain, _ = build("dcgan", d_augment=0)
+    shifted, _ = build("dcgan", d_augment=3)
+    x = batch[0]
+    torch.manual_seed(1)
+    assert torch.equal(plain.judge(x, None)[0], plain.discriminator(x, None))
+    assert not torch.allclose(shifted.judge(x, None)[0], shifted.discriminator(x, None))
+
+
+def test_info_codes_feed_the_generator_and_the_discriminator_guesses_them(batch):
+    """InfoGAN: G gets a one-hot code next to z, D a head guessing the code, and the information loss
+    (cross-entropy of that guess, ln K for a blind guess) is part of both players' losses."""
+    info, opts = build("dcgan", info_codes=4, d_augment=0)
+    plain, _ = build("dcgan", info_codes=0)
+    assert info.generator.project.in_features == plain.generator.project.in_features + 4
+    assert info.discriminator.guess_code.out_features == 4 and plain.discriminator.guess_code is None
+    codes = torch.arange(8) % 4
+    fakes = info.generator(info.noise(8, "cpu"), codes)
+    _, loss = info.judge(fakes, None, codes)
+    _, guess = info.discriminator(fakes, None, with_code=True)    # (8, 4) logits
+    assert guess.shape == (8, 4)
+    assert loss.item() == pytest.approx(-guess.log_softmax(1)[torch.arange(8), codes].mean().item(), rel=1e-5)
+    assert loss.item() == pytest.approx(math.log(4), rel=0.3)   # small random weights: a nearly blind guess
+    assert plain.judge(fakes, None)[1] == 0.0
+    g0 = info.discriminator.guess_code.weight.detach().clone()
+    out = info.train_step(*batch, opts)
+    assert out["info_loss"] > 0 and "info_loss" not in plain.train_step(*batch, plain.configure_optimizers())
+    assert not torch.equal(g0, info.discriminator.guess_code.weight), "D's step trains the guess"
+    torch.manual_seed(3)
+    same = info.sample(6, seed=2)
+    assert torch.equal(same, info.sample(6, seed=2)), "the codes come from the sampling seed"
+    z = info.noise(1, "cpu").repeat(2, 1)
+    two = info.generator(z, torch.tensor([0, 1]))
+    assert not torch.allclose(two[0], two[1]), "the code changes the digit drawn from the same z"
 
 
 def test_bad_combinations_are_refused_with_the_reason():
@@ -156,6 +209,8 @@ def test_bad_combinations_are_refused_with_the_reason():
         make_config("wgan_gp", d_norm="batch")
     with pytest.raises(ConfigError, match="unknown hyperparameter gp_lambda for dcgan"):
         make_config("dcgan", gp_lambda=10)
+    with pytest.raises(ConfigError, match="unknown hyperparameter info_codes for cgan"):
+        make_config("cgan", info_codes=10)
     with pytest.raises(ConfigError, match="unknown hyperparameter n_critic for cgan"):
         make_config("cgan", n_critic=5)
     with pytest.raises(ConfigError, match="must be one of bce, hinge"):

@@ -36,7 +36,7 @@ LABELS = {
     "init": "Inicialização dos pesos", "block": "Bloco da segunda convolução", "dilation": "Dilatação",
     "downsample": "Redução de resolução", "read": "Direção de leitura", "readout": "Leitura final",
     "forget_bias": "Viés do portão de esquecimento", "init_state": "Estado oculto inicial", "beta2": "beta2 do Adam",
-    "g_width": "Largura do gerador", "d_width": "Largura do discriminador",
+    "g_width": "Largura do gerador", "d_augment": "Aumento de dados no discriminador", "info_codes": "Códigos InfoGAN", "d_width": "Largura do discriminador",
     "d_norm": "Normalização do discriminador", "separate_batches": "Minilotes separados", "loss": "Perda do jogo",
     "g_steps": "Passos do gerador", "projection": "Discriminador de projeção", "n_critic": "Passos do crítico",
     "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
@@ -866,7 +866,10 @@ MESSAGES = {
     'range. Filters reused all over the picture learn a stroke once, so it draws digits in minutes where '
     "the course's MLP GAN draws noise. Each step the discriminator judges a batch of real digits and a "
     'batch of fakes, then the generator learns from a fresh batch of noise (separate minibatches). The '
-    "samples come from an average of the generator's recent weights (EMA), steadier than the latest ones.":
+    "samples come from an average of the generator's recent weights (EMA), steadier than the latest ones. "
+    'Two additions: the discriminator sees every digit shifted by up to 2 pixels, so it cannot learn the '
+    '4,000 real ones by heart; and a random code of 10 values joins the noise, which the discriminator must '
+    'guess from the image (InfoGAN), so each code draws its own kind of digit instead of blends of two.':
         'A GAN do curso com convoluções (DCGAN): o gerador transforma 100 números aleatórios num mapa 7×7 e o'
         ' dobra duas vezes com convoluções transpostas até um dígito 28×28; o discriminador encolhe um dígito'
         ' com convoluções com stride e diz real ou falso. A normalização por lote mantém os sinais dos dois '
@@ -874,7 +877,10 @@ MESSAGES = {
         ' desenha dígitos em minutos, enquanto a GAN MLP do curso desenha ruído. A cada passo o discriminador'
         ' julga um lote de dígitos reais e um lote de falsos, depois o gerador aprende a partir de um lote '
         'novo de ruído (minilotes separados). As amostras vêm de uma média dos pesos recentes do gerador '
-        '(EMA), mais estável que os últimos.',
+        '(EMA), mais estável que os últimos. Dois acréscimos: o discriminador vê cada dígito deslocado em até '
+        '2 pixels, então não consegue decorar os 4.000 reais; e um código aleatório de 10 valores se junta ao '
+        'ruído, e o discriminador precisa adivinhá-lo pela imagem (InfoGAN), então cada código desenha seu '
+        'próprio tipo de dígito em vez de misturas de dois.',
     "The course's Transformer as it is written: each token becomes a learned vector, a positional "
     'encoding adds where it stands, and encoder layers let every token look at the tokens before it (the '
     'causal mask hides the future). At every position a decoder scores which token comes next; to answer,'
@@ -1016,6 +1022,16 @@ MESSAGES = {
         'uma linha (de cima para baixo)',
     'penalty λ(‖∇D‖ − 1)²':
         'penalidade λ(‖∇D‖ − 1)²',
+    'pixels: every digit the discriminator sees, real or fake, is first shifted by up to this many '
+    '(differentiable augmentation: D cannot learn 4,000 digits by heart)':
+        'pixels: todo dígito que o discriminador vê, real ou falso, é antes deslocado em até este tanto '
+        '(aumento de dados diferenciável: D não consegue decorar 4.000 dígitos)',
+    'InfoGAN: a random category with this many values joins the noise, and the discriminator learns to '
+    'tell from the image which one was drawn: each value comes to draw its own kind of digit instead of '
+    'blends (0 = off)':
+        'InfoGAN: uma categoria aleatória com este número de valores se junta ao ruído, e o discriminador '
+        'aprende a dizer pela imagem qual foi sorteada: cada valor passa a desenhar seu próprio tipo de '
+        'dígito em vez de misturas (0 = desligado)',
     'real labels become 1 - this value (BCE only)':
         'rótulos reais viram 1 - este valor (só BCE)',
     'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = cleaner but '
@@ -1669,8 +1685,8 @@ _merge(PAGES, {
 
 # how the architectures merged today differ from the course listing
 MESSAGES.update({
-    "The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling.":
-        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar.',
+    "The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling; the preset adds an InfoGAN code and shifts what the discriminator sees (differentiable augmentation).":
+        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar; a configuração padrão acrescenta um código InfoGAN e desloca o que o discriminador vê (aumento de dados diferenciável).',
     "Not in the course listing: the DCGAN with the digit's label given to both networks (the course's conditional GAN), so one can ask for a 7.":
         'Não está na listagem do curso: a DCGAN com o rótulo do dígito dado às duas redes (a GAN condicional do curso), para pedir um 7.',
     'Not in the course listing: the DCGAN trained with the Wasserstein loss and the gradient penalty the course names; the discriminator becomes a critic without a sigmoid.':
