@@ -1,11 +1,12 @@
 """The run store: the only thing workers, the command line and the pages share.
 
-SQLite in WAL mode (readers never block the writer): ``runs`` (one row per run: config,
+SQLite in WAL mode (readers never block the writer) by default, or a PostgreSQL database named by
+``DEEPARCH_DB`` that several machines share (what differs lives in ``deeparch.dialect``): ``runs`` (one row per run: config,
 status, process, heartbeat, reason, summary, control request), ``metrics`` (long format:
 run, step, key, value, wall time) and ``media`` (PNG image grids with JSON metadata).
 Writers batch their rows; each batch is one transaction, so several workers can write
-at once without losing a row. Everything goes through this module so that a server
-database can replace SQLite later. ``settings`` holds values every process must share
+at once without losing a row. Everything goes through this module (and its dialect layer).
+The schema is versioned (``schema_version``, ``MIGRATIONS``) on both backends. ``settings`` holds values every process must share
 (the slot limit). A missing store is created atomically; an empty or corrupt one is
 reported (``CorruptStoreError``), never replaced.
 """
