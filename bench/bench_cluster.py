@@ -84,6 +84,8 @@ def page_seconds(root: Path, url: str, runs: int, repeat: int) -> dict[str, tupl
             at.switch_page(page).run()
             first = min(first, time.perf_counter() - t)
             assert not at.exception, [e.value for e in at.exception]
+            if page == "pages/runs.py":  # the figure is for a page that lists them all
+                assert len(at.dataframe[0].value) == runs, len(at.dataframe[0].value)
             t = time.perf_counter()
             at.run()
             again = min(again, time.perf_counter() - t)
