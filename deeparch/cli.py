@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -287,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m deeparch", description="Train, watch and compare the course's "
                                 "deep architectures. Runs are kept in a store (default runs/).")
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
+    p.add_argument("--db", default=None, metavar="URL",
+                   help="run store database: postgresql://user@host/db shared by several machines (default: "
+                        "$DEEPARCH_DB; none: SQLite runs.db in the store folder)")
     p.add_argument("--lang", default=i18n.DEFAULT, choices=list(i18n.LANGS),
                    help="language of the architecture listing and of error messages (default en)")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -364,18 +366,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     from deeparch.data import DataError
-    from deeparch.store import StoreError, default_root
+    from deeparch.store import StoreError, db_errors, default_root, is_server_url, shown_url
 
     parser = build_parser()
     args = parser.parse_args(argv)
     i18n.set_lang(args.lang)
+    if args.db is not None:
+        os.environ["DEEPARCH_DB"] = args.db  # for every store of this process and the workers it starts
     try:
         return args.fn(args)
     except (ConfigError, DataError, KeyError, StoreError) as e:
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-    except sqlite3.Error as e:  # a store that turned read-only, full or corrupt under us
-        where = Path(args.store) if args.store else default_root()
-        msg = f"the run store {where / 'runs.db'} cannot be used ({e}); free some space, check its permissions, " \
+    except db_errors() as e:  # a store that turned read-only, full or corrupt under us (or a server gone)
+        url = os.environ.get("DEEPARCH_DB", "")
+        where = shown_url(url) if is_server_url(url) else (Path(args.store) if args.store else default_root()) / "runs.db"
+        msg = f"the run store {where} cannot be used ({e}); free some space, check its permissions, " \
               "or move a corrupt runs.db aside"
     print(f"error: {i18n.tr_error(msg)}", file=sys.stderr)
     return 2

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ import psutil
 from deeparch import lifecycle
 from deeparch.config import ConfigError, RunConfig
 from deeparch.lifecycle import LIVE
-from deeparch.store import Run, Store, unwritable
+from deeparch.store import Run, Store, db_errors, unwritable
 
 STARTING_GRACE_S = 60.0
 HEARTBEAT_TIMEOUT_S = 60.0  # no heartbeat for this long: the worker is hung (or SIGSTOPped) and is ended
@@ -97,6 +96,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     if isinstance(config, dict):
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
+    executor_name()  # and so is a bad DEEPARCH_EXECUTOR
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
     transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
@@ -105,12 +105,44 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     return run_id
 
 
+EXECUTORS = ("local", "ray")
+
+
+def executor_name() -> str:
+    """The executor new runs start on: DEEPARCH_EXECUTOR, 'local' (default) or 'ray'."""
+    value = os.environ.get("DEEPARCH_EXECUTOR", "").strip() or "local"
+    if value not in EXECUTORS:
+        raise ConfigError(f"DEEPARCH_EXECUTOR={value!r}: must be one of {', '.join(EXECUTORS)}")
+    return value
+
+
+def executor(name: str | None = None):
+    """The executor called ``name`` (default: this process's): an object with ``name``, ``ready(store)``,
+    ``start(store, run_id) -> fields to record``, ``check(store, run, now) -> True/False when it decided,
+    None to judge by the heartbeat``, ``end(run, sig, wait_s)`` and ``capacity()``. Ray is imported only
+    for the Ray executor."""
+    if (name or executor_name()) == "ray":
+        from deeparch import ray_executor
+
+        return ray_executor
+    return LocalExecutor
+
+
+def executor_of(run: Run):
+    """The executor a run was started on (runs from before executors were recorded: local)."""
+    return executor("ray" if run.executor == "ray" else "local")
+
+
 def schedule(store: Store | None = None) -> list[int]:
-    """Start queued runs while slots are free (oldest first). Returns the ids started."""
+    """Start queued runs while slots are free (oldest first), unless the executor cannot take them now
+    (a Ray cluster that is gone: they stay queued). Returns the ids started."""
     store = _store(store)
+    ex = executor()
+    if ex is not LocalExecutor and not (store.has_queued() and ex.ready(store)):
+        return []  # joining a cluster takes seconds: only when there is something to start
     ids = store.claim_queued(max_runs(store))
     for run_id in ids:
-        store.update_run(run_id, pid=_spawn(store, run_id))
+        store.update_run(run_id, executor=ex.name, **ex.start(store, run_id))
     return ids
 
 
@@ -125,7 +157,7 @@ def _spawn(store: Store, run_id: int) -> int:
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with open(log_dir / "worker.log", "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root.resolve())],
+            [sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root.resolve()), "--db", store.url],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
     return proc.pid
@@ -168,6 +200,11 @@ def pid_alive(pid: int | None, run: Run | None = None) -> bool:
 
 
 def end_process(run: Run, sig: int = signal.SIGKILL, wait_s: float = 0.0) -> None:
+    """End a run's worker, on whichever executor it runs."""
+    executor_of(run).end(run, sig, wait_s)
+
+
+def _end_local(run: Run, sig: int = signal.SIGKILL, wait_s: float = 0.0) -> None:
     """Send ``sig`` to a run's worker and the processes of its own process group (a supervisor's training
     child); never to other runs' supervisors that it started while reconciling, which have sessions of
     their own. Optionally wait for them to go."""
@@ -219,8 +256,9 @@ def _fail(store: Store, run: Run, reason: str, status: str = "failed") -> bool:
     return store.set_status(run.id, status, reason, only_if=(run.status,), ended=run.heartbeat or time.time())
 
 
-def _check(store: Store, run: Run, now: float) -> bool:
-    """Reconcile one live run. True if it was finalised here."""
+def _check_process(store: Store, run: Run, now: float) -> bool | None:
+    """The local executor's part of reconciling: a run without a process, or whose process is gone.
+    True/False when decided here; None: the process lives, judge it by its heartbeat."""
     if run.pid is None:
         # no process recorded: give it time to start, then call it what it is
         if now - (run.heartbeat or run.created) > STARTING_GRACE_S:
@@ -232,6 +270,34 @@ def _check(store: Store, run: Run, now: float) -> bool:
         if fresh and fresh.status in LIVE and fresh.pid == run.pid:
             return _died(store, fresh, "worker process died")
         return False
+    return None
+
+
+class LocalExecutor:
+    """Today's executor: each run is a supervisor and a training process on this machine."""
+
+    name = "local"
+    check = staticmethod(_check_process)
+    end = staticmethod(_end_local)
+
+    @staticmethod
+    def ready(store: Store) -> bool:
+        return True
+
+    @staticmethod
+    def start(store: Store, run_id: int) -> dict:
+        return {"pid": _spawn(store, run_id), "handle": None}
+
+    @staticmethod
+    def capacity() -> dict | None:
+        return None
+
+
+def _check(store: Store, run: Run, now: float) -> bool:
+    """Reconcile one live run. True if it was finalised here."""
+    decided = executor_of(run).check(store, run, now)
+    if decided is not None:
+        return decided
     silent = now - (run.heartbeat or run.created)
     limit = heartbeat_timeout() if run.status != "starting" else max(heartbeat_timeout(), STARTING_GRACE_S)
     waited = now - run.control_at if run.control == "stop" and run.control_at else None
@@ -265,7 +331,7 @@ def try_reconcile(store: Store) -> bool:
     try:
         reconcile(store)
         return True
-    except sqlite3.OperationalError as e:
+    except db_errors(operational=True) as e:
         if not unwritable(e):
             raise
     except OSError:  # no room for a worker's folder or log

@@ -1,11 +1,12 @@
 """The run store: the only thing workers, the command line and the pages share.
 
-SQLite in WAL mode (readers never block the writer): ``runs`` (one row per run: config,
+SQLite in WAL mode (readers never block the writer) by default, or a PostgreSQL database named by
+``DEEPARCH_DB`` that several machines share (what differs lives in ``deeparch.dialect``): ``runs`` (one row per run: config,
 status, process, heartbeat, reason, summary, control request), ``metrics`` (long format:
 run, step, key, value, wall time) and ``media`` (PNG image grids with JSON metadata).
 Writers batch their rows; each batch is one transaction, so several workers can write
-at once without losing a row. Everything goes through this module so that a server
-database can replace SQLite later. ``settings`` holds values every process must share
+at once without losing a row. Everything goes through this module (and its dialect layer).
+The schema is versioned (``schema_version``, ``MIGRATIONS``) on both backends. ``settings`` holds values every process must share
 (the slot limit). A missing store is created atomically; an empty or corrupt one is
 reported (``CorruptStoreError``), never replaced.
 """
@@ -22,70 +23,112 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 from typing import Any, Iterable
 
 import numpy as np
 
 from deeparch import lifecycle
+from deeparch.dialect import SQLite, Postgres, db_errors, is_server_url, shown_url, split_statements  # noqa: F401
 from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
 from deeparch.text import clean_name
 
-SCHEMA = """
+# The schema, in migrations: each store records the versions it has (``schema_version``) and runs the
+# newer ones in one write transaction, on either dialect. $ID, $ROWID, $BIGINT, $REAL and $BLOB are the
+# column types that differ between SQLite and PostgreSQL (deeparch.dialect). Version 1 is the first
+# release's schema; a store made before versions existed has no version table, so it counts as 0 and
+# gets every migration (each one idempotent: CREATE ... IF NOT EXISTS, a column added only if missing).
+BASE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    id $ID,
     name TEXT NOT NULL,
     arch TEXT NOT NULL,
     dataset TEXT NOT NULL,
     config TEXT NOT NULL,
     status TEXT NOT NULL,
-    created REAL NOT NULL,
-    started REAL,
-    ended REAL,
-    pid INTEGER,
-    heartbeat REAL,
+    created $REAL NOT NULL,
+    started $REAL,
+    ended $REAL,
+    pid $BIGINT,
+    heartbeat $REAL,
     reason TEXT,
     summary TEXT NOT NULL DEFAULT '{}',
     control TEXT,
-    step INTEGER NOT NULL DEFAULT 0,
-    total_steps INTEGER,
-    parent INTEGER,
-    group_name TEXT,
-    uid TEXT,
-    control_at REAL,
-    owner TEXT,
-    sweep TEXT
-);
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+    step $BIGINT NOT NULL DEFAULT 0,
+    total_steps $BIGINT,
+    parent $BIGINT,
+    group_name TEXT
 );
 CREATE TABLE IF NOT EXISTS metrics (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    step INTEGER NOT NULL,
+    id $ROWID,
+    run_id $BIGINT NOT NULL,
+    step $BIGINT NOT NULL,
     key TEXT NOT NULL,
-    value REAL,
-    wall REAL NOT NULL
+    value $REAL,
+    wall $REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS metrics_run_step ON metrics (run_id, step);
 CREATE INDEX IF NOT EXISTS metrics_run_id ON metrics (run_id, id);
 CREATE INDEX IF NOT EXISTS metrics_run_key ON metrics (run_id, key, step);
 CREATE TABLE IF NOT EXISTS media (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    step INTEGER NOT NULL,
+    id $ROWID,
+    run_id $BIGINT NOT NULL,
+    step $BIGINT NOT NULL,
     kind TEXT NOT NULL,
-    png BLOB NOT NULL,
+    png $BLOB NOT NULL,
     meta TEXT NOT NULL DEFAULT '{}',
-    wall REAL NOT NULL
+    wall $REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS media_run_kind_step ON media (run_id, kind, step);
+CREATE INDEX IF NOT EXISTS media_run_kind_step ON media (run_id, kind, step)
 """
+VERSION_TABLE = "CREATE TABLE IF NOT EXISTS schema_version (version $BIGINT PRIMARY KEY, applied $REAL NOT NULL, " \
+                "what TEXT NOT NULL)"
+# (version, what it brings, DDL, columns added to runs)
+MIGRATIONS = (
+    (1, "runs, metrics and media", BASE_SCHEMA, ()),
+    (2, "run folders, stop times, owners, sweeps; shared settings",
+     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+     (("uid", "TEXT"), ("control_at", "$REAL"), ("owner", "TEXT"),
+      ("sweep", "TEXT"))),  # JSON {"id", "knobs", "values"} of the sweep a run belongs to (deeparch.sweep)
+    (3, "where a run trains: host, executor and the executor's handle", "",
+     (("host", "TEXT"), ("executor", "TEXT"), ("handle", "TEXT"))),
+)
+LATEST = MIGRATIONS[-1][0]
 
 
-# columns added after the first release: (name, SQL type); old stores get them by ALTER TABLE
-ADDED_COLUMNS = (("uid", "TEXT"), ("control_at", "REAL"), ("owner", "TEXT"),
-                 ("sweep", "TEXT"))  # JSON {"id", "knobs", "values"} of the sweep a run belongs to (deeparch.sweep)
+def _ddl(text: str, dialect) -> str:
+    return Template(text).substitute(dialect.types)
+
+
+def schema_version(db, dialect) -> int:
+    """The newest migration this store has (0: a store from before versions, or a new file)."""
+    if not dialect.has_table(db, "schema_version"):
+        return 0
+    return db.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0]
+
+
+def upgrade(db, dialect) -> None:
+    """Run the migrations this store lacks, in one write transaction (a second process waits, then finds
+    nothing left to do)."""
+    if schema_version(db, dialect) >= LATEST:
+        return
+    dialect.begin(db)
+    try:
+        db.execute(_ddl(VERSION_TABLE, dialect))
+        have = schema_version(db, dialect)
+        for version, what, ddl, columns in MIGRATIONS:
+            if version <= have:
+                continue
+            for statement in split_statements(_ddl(ddl, dialect)):
+                db.execute(statement)
+            for column, kind in columns:
+                dialect.add_column(db, "runs", column, _ddl(kind, dialect))
+            db.execute("INSERT INTO schema_version (version, applied, what) VALUES (?, ?, ?)",
+                       (version, time.time(), what))
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class StoreError(Exception):
@@ -124,6 +167,9 @@ class Run:
     control_at: float | None = None  # when the pending control request was made
     owner: str | None = None  # the student who launched it (classroom mode); None: local, CLI or older
     sweep: dict | None = None  # the sweep this run is one point of: {"id", "knobs", "values"} (deeparch.sweep)
+    host: str | None = None  # the machine its worker trains on (set when it starts)
+    executor: str | None = None  # what started it: "local" (a process of this machine) or "ray" (deeparch.ray_executor)
+    handle: str | None = None  # the executor's name for it: the Ray supervisor actor's name (None for local)
 
     @property
     def folder_name(self) -> str:
@@ -170,14 +216,22 @@ def _run(row: sqlite3.Row) -> Run:
 
 
 class Store:
-    """One connection to the run store at ``root/runs.db`` (created on first use).
+    """One connection to the run store: SQLite at ``root/runs.db`` (created on first use), or the
+    PostgreSQL database named by ``url`` (default ``$DEEPARCH_DB``; anything but a ``postgresql://`` URL
+    means SQLite). Either way ``root`` is the folder of the runs' own files (checkpoints, worker logs):
+    with several machines, a folder they all mount (deeparch.executors).
 
-    ``readonly=True`` opens an existing store for reading only (SQLite's ``mode=ro``): the
-    command line's read-only commands use it so that they work on a read-only or full disk.
+    ``readonly=True`` opens an existing SQLite store for reading only (``mode=ro``): the command line's
+    read-only commands use it so that they work on a read-only or full disk.
     """
 
-    def __init__(self, root: str | os.PathLike | None = None, readonly: bool = False):
+    def __init__(self, root: str | os.PathLike | None = None, readonly: bool = False, url: str | None = None):
         self.root = Path(root) if root else default_root()
+        self.url = os.environ.get("DEEPARCH_DB", "") if url is None else url
+        if is_server_url(self.url):
+            self._open_server()
+            return
+        self.url, self.dialect = "", SQLite
         self.path = self.root / "runs.db"
         self.readonly = readonly = readonly and self.path.exists()  # nothing to read yet: a new, empty store
         if not readonly:
@@ -193,6 +247,20 @@ class Store:
             if corrupt(e):
                 raise CorruptStoreError(self._advice(f"is not a readable run store ({e})")) from None
             self.db = self._read_only_fallback(e)
+
+    def _open_server(self) -> None:
+        """Connect to PostgreSQL and bring its schema up to date; the runs' folder is still ``root``."""
+        self.dialect, self.readonly, self.path = Postgres, False, shown_url(self.url)
+        try:
+            self.db = Postgres.connect(self.url)
+            upgrade(self.db, Postgres)
+        except ImportError:
+            raise StoreError(f"DEEPARCH_DB={self.path} needs the PostgreSQL driver: "
+                             "python3 -m pip install 'psycopg[binary]'") from None
+        except db_errors(operational=True) as e:
+            raise StoreError(f"the run store {self.path} cannot be reached ({' '.join(str(e).split())}); start PostgreSQL "
+                             "or check DEEPARCH_DB (see the README's runbook)") from None
+        self.root.mkdir(parents=True, exist_ok=True)
 
     def _read_only_fallback(self, error: sqlite3.DatabaseError) -> sqlite3.Connection:
         """A full or read-only disk: read the store as it is (``immutable`` as a last resort, when
@@ -217,10 +285,9 @@ class Store:
     def _create(self) -> None:
         """Write the schema to a private file, then link it into place: nobody sees a half-made store."""
         tmp = self.root / f".runs.db.new-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        db = sqlite3.connect(tmp)
+        db = sqlite3.connect(tmp, isolation_level=None)
         try:
-            db.executescript(SCHEMA)
-            db.commit()
+            upgrade(db, SQLite)
         finally:
             db.close()
         try:
@@ -245,21 +312,12 @@ class Store:
         db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # a corrupt file fails here
         return db
 
-    def _has_schema(self) -> bool:
-        return self.db.execute("SELECT 1 FROM sqlite_master WHERE name='media'").fetchone() is not None
-
     def _migrate(self) -> None:
         """Bring an old store's schema up to date; on a read-only or full disk, read it as it is."""
         if self.readonly:
             return
         try:
-            if not self._has_schema():
-                self.db.executescript(SCHEMA)
-            have = {r["name"] for r in self.db.execute("PRAGMA table_info(runs)")}
-            for col, kind in ADDED_COLUMNS:
-                if col not in have:
-                    self.db.execute(f"ALTER TABLE runs ADD COLUMN {col} {kind}")
-            self.db.execute("CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            upgrade(self.db, SQLite)
         except sqlite3.OperationalError as e:
             if not unwritable(e) and "locked" not in str(e):
                 raise
@@ -269,8 +327,8 @@ class Store:
 
     @contextmanager
     def tx(self):
-        """A write transaction (BEGIN IMMEDIATE: take the write lock up front, no upgrade deadlocks)."""
-        self.db.execute("BEGIN IMMEDIATE")
+        """A write transaction that holds the store's write lock from its start (dialect.begin)."""
+        self.dialect.begin(self.db)
         try:
             yield self.db
         except BaseException:
@@ -288,7 +346,7 @@ class Store:
     def setting(self, key: str) -> str | None:
         try:
             row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
-        except sqlite3.OperationalError:  # an old store opened read-only has no settings table
+        except db_errors(operational=True):  # an old store opened read-only has no settings table
             return None
         return row["value"] if row else None
 
@@ -306,12 +364,12 @@ class Store:
         with self.tx() as db:
             cur = db.execute(
                 "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name, "
-                "uid, owner, sweep) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "uid, owner, sweep) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
                  time.time(), total_steps, parent, clean_name(group) or None, uuid.uuid4().hex,
                  clean_name(owner) or None, json.dumps(sweep, sort_keys=True) if sweep else None),
             )
-            run_id = cur.lastrowid
+            run_id = cur.fetchone()[0]
             if not name:
                 db.execute("UPDATE runs SET name=? WHERE id=?", (f"{config['arch']}-{run_id}", run_id))
         return run_id
@@ -386,6 +444,9 @@ class Store:
     def run_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
 
+    def has_queued(self) -> bool:
+        return self.db.execute("SELECT 1 FROM runs WHERE status='queued' LIMIT 1").fetchone() is not None
+
     def claim_queued(self, limit: int) -> list[int]:
         """In one transaction: move the oldest queued runs to 'starting' while fewer than ``limit`` hold a slot."""
         with self.tx() as db:
@@ -393,7 +454,7 @@ class Store:
             # a run that starts from another's weights (init_from) waits until that run has ended
             ids = [r[0] for r in db.execute(
                 "SELECT id FROM runs AS r WHERE status='queued' AND NOT EXISTS (SELECT 1 FROM runs AS src "
-                f"WHERE src.id = json_extract(r.config, '$.hp.init_from') AND src.status IN ({_marks(ACTIVE)})) "
+                f"WHERE src.id = {self.dialect.json_int('r.config', 'hp', 'init_from')} AND src.status IN ({_marks(ACTIVE)})) "
                 "ORDER BY id LIMIT ?", (*ACTIVE, max(limit - busy, 0)))]
             for run_id in ids:
                 db.execute("UPDATE runs SET status='starting', pid=NULL, heartbeat=? WHERE id=?", (time.time(), run_id))
@@ -414,7 +475,7 @@ class Store:
     def log_metrics(self, run_id: int, rows: Iterable[tuple[int, str, float, float]],
                     heartbeat: float | None = None, step: int | None = None) -> None:
         """One write path for metric rows (step, key, value, wall); optionally beat the heart too."""
-        rows = [(run_id, s, k, v, w) for s, k, v, w in rows]
+        rows = [(run_id, s, k, None if v != v else v, w) for s, k, v, w in rows]  # NaN is NULL on both backends
         with self.tx() as db:
             if rows:
                 db.executemany("INSERT INTO metrics (run_id, step, key, value, wall) VALUES (?, ?, ?, ?, ?)", rows)
@@ -458,12 +519,10 @@ class Store:
         instead of sqlite3.Row objects, no DataFrame, and the garbage collector paused while
         a few hundred thousand tuples are made (it would otherwise rescan them many times).
         """
-        cur = self.db.cursor()
-        cur.row_factory = None
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            rows = cur.execute(*self._metrics_sql(run_id, keys, after_id)).fetchall()
+            rows = self.dialect.plain_rows(self.db, *self._metrics_sql(run_id, keys, after_id))
             n = len(rows)
             if not n:
                 return {}, after_id, 0

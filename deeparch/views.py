@@ -114,10 +114,11 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
             "started": _local(r.started),
             "duration_s": (r.ended or now) - r.started if r.started else None,
             "group": r.group_name or "", "reason": r.reason or "", "owner": r.owner or "",
+            "host": r.host or "", "executor": r.executor or "",
         })
     cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "headline",
             "headline_label", "headline_percent", "test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params",
-            "created", "started", "duration_s", "group", "reason", "owner"]
+            "created", "started", "duration_s", "group", "reason", "owner", "host", "executor"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -16,7 +16,7 @@ import errno
 import os
 import shutil
 import signal
-import sqlite3
+import socket
 import subprocess
 import sys
 import threading
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from deeparch import jobs
 from deeparch.lifecycle import LIVE
-from deeparch.store import Store
+from deeparch.store import Store, db_errors
 
 MIN_FREE_BYTES = 16 << 20  # less free space than this after a failed checkpoint write: the disk was full
 
@@ -54,19 +54,19 @@ class Heartbeat(threading.Thread):
     """Beats the run's heart from its own connection, so long evaluations and pauses never look
     hung, while a stopped (SIGSTOP) or dead process does."""
 
-    def __init__(self, root, run_id: int):
+    def __init__(self, store: Store, run_id: int):
         super().__init__(daemon=True, name=f"heartbeat-{run_id}")
-        self.root, self.run_id = root, run_id
+        self.root, self.url, self.run_id = store.root, store.url, run_id
         self.every = min(5.0, jobs.heartbeat_timeout() / 4)
         self.done = threading.Event()
 
     def run(self) -> None:
-        store = Store(self.root)
+        store = Store(self.root, url=self.url)
         try:
             while not self.done.wait(self.every):
                 try:
                     store.log_metrics(self.run_id, [], heartbeat=time.time())
-                except sqlite3.Error:
+                except db_errors():
                     pass  # a full disk: the main thread reports it
         finally:
             store.close()
@@ -93,7 +93,7 @@ def failure_reason(e: BaseException, folder=None) -> str:
     """
     in_checkpoint = any(f.name == "save_checkpoint" for f in traceback.extract_tb(e.__traceback__))
     for x in _chain(e):
-        if isinstance(x, sqlite3.OperationalError) and "full" in str(x):
+        if isinstance(x, db_errors(operational=True)) and "full" in str(x):
             return "disk full while writing the run store (runs.db)"
         if isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT):
             return f"disk full while writing {'the checkpoint' if in_checkpoint else x.filename or 'a file'}"
@@ -139,7 +139,7 @@ def _finalise(store: Store, run_id: int, status: str, reason: str | None) -> Non
     """Write the final status; when the store cannot take it, leave it in worker.log for reconcile."""
     try:
         store.set_status(run_id, status, reason, only_if=LIVE)
-    except sqlite3.Error as e:
+    except db_errors() as e:
         _log(f"the run store could not take the final status ({e}); kept here:\n"
              f"{jobs.FINAL_WORDS}{os.getpid()} {status}: {reason}")  # the pid: a resumed run's log has several
     try:
@@ -156,13 +156,14 @@ def run_worker(run_id: int, store: Store, callbacks=(), threads: int | None = No
         print(f"no run {run_id} in {store.path}", file=sys.stderr)
         return "failed"
     if not store.set_status(run_id, "running", only_if=("starting", "queued"), pid=pid or os.getpid(),
-                            heartbeat=time.time(), started=run.started or time.time()):
+                            heartbeat=time.time(), started=run.started or time.time(), host=socket.gethostname(),
+                            executor=run.executor or "local"):
         print(f"run {run_id} is {store.get_run(run_id).status}; not starting it", file=sys.stderr)
         return "skipped"
     stopper = SigtermStop()
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, stopper) if in_main else None
-    beat = Heartbeat(store.root, run_id)
+    beat = Heartbeat(store, run_id)
     beat.start()
     status, reason = "failed", "worker exited unexpectedly"
     try:
@@ -189,7 +190,7 @@ def run_worker(run_id: int, store: Store, callbacks=(), threads: int | None = No
 def supervise(run_id: int, store: Store) -> int:
     """Start the training process, reconcile while it runs, and account for its end."""
     child = subprocess.Popen([sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root),
-                              "--no-supervisor"], stdin=subprocess.DEVNULL)
+                              "--db", store.url, "--no-supervisor"], stdin=subprocess.DEVNULL)
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signal.SIGTERM))
     poll = min(5.0, max(0.2, jobs.heartbeat_timeout() / 4))
     while True:
@@ -203,7 +204,7 @@ def supervise(run_id: int, store: Store) -> int:
                 _log(traceback.format_exc())
     try:
         jobs.worker_exited(store, run_id, child.pid, rc)
-    except sqlite3.Error:  # a full or read-only store: the next reconcile finalises the run
+    except db_errors():  # a full or read-only store: the next reconcile finalises the run
         _log(traceback.format_exc())
     return 0 if rc == 0 else 1
 
@@ -212,9 +213,10 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m deeparch.worker", description="Train one run of the store.")
     p.add_argument("run_id", type=int)
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
+    p.add_argument("--db", default=None, metavar="URL", help="run store database (default: $DEEPARCH_DB or SQLite)")
     p.add_argument("--no-supervisor", action="store_true", help="train in this process (no supervisor)")
     a = p.parse_args(argv)
-    store = Store(a.store)
+    store = Store(a.store, url=a.db)
     if not a.no_supervisor:
         return supervise(a.run_id, store)
     status = run_worker(a.run_id, store)

@@ -45,7 +45,13 @@ TEXT = i18n.Catalog("runs", {
             "progress": "Progress", "step": "Step", "headline": "Headline", "test_acc": "Test accuracy", "loss": "Train loss",
             "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
             "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
-            "group": "Group", "reason": "Reason", "owner": "Student"},
+            "group": "Group", "reason": "Reason", "owner": "Student", "host": "Host", "executor": "Executor"},
+    "executors": {"local": "local process", "ray": "Ray"},
+    "host_help": "The machine the run's worker trains on (recorded when it starts).",
+    "cluster": "Ray cluster",
+    "cluster_capacity": "{cpus_free:g} of {cpus:g} CPUs free · {gpus_free:g} of {gpus:g} GPUs free · {nodes} node(s)",
+    "cluster_gone": "The Ray cluster cannot be reached: queued runs wait for it; training runs that stop "
+                    "reporting are marked failed after the heartbeat timeout.",
     "compress": "Compress {name}",
     "compress_intro": "Make the trained model smaller and see what it costs: pruning zeroes the smallest weights "
                       "(L1 magnitude), dynamic int8 quantization stores the Linear and recurrent layers' weights as "
@@ -72,7 +78,8 @@ TEXT = i18n.Catalog("runs", {
 SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc", False), "loss": ("loss", True),
          "duration": ("duration_s", False), "name": ("name", True)}
 COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "headline", "test_acc", "loss", "test_loss",
-           "recognisability", "coverage", "frechet", "params", "started", "duration_s", "group", "reason"]
+           "recognisability", "coverage", "frechet", "params", "started", "duration_s", "group", "reason", "host",
+           "executor"]
 
 
 TABLE = "runs_table"      # the dataframe widget: row positions, as the browser shows them
@@ -183,6 +190,7 @@ def actions(s, ids: list[int]) -> None:
 
 def main() -> None:
     st.title(TEXT["title"])
+    cluster_sidebar()
     s = _store.store()
     runs = _controls.runs_or_hint(s)
     if not runs:
@@ -205,6 +213,7 @@ def main() -> None:
     df["progress"] = (df["progress"] * 100).round(1)
     df["status"] = df["status"].map(_words.status)
     df["reason"] = df["reason"].map(i18n.tr_error)
+    df["executor"] = df["executor"].map(lambda e: TEXT["executors"].get(e, e))
     df["headline"] = [headline_cell(*cell) for cell in zip(df["headline_label"], df["headline"], df["headline_percent"])]
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
     ids = sync_table([int(i) for i in df["id"]], ticked)
@@ -216,7 +225,8 @@ def main() -> None:
         df[COLUMNS + (["owner"] if classroom.enabled() else [])], hide_index=True, width="stretch", on_select="rerun", selection_mode="multi-row",
         key=TABLE, height=min(640, 38 + 35 * len(df)), placeholder="–",
         column_config={
-            **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason", "owner")},
+            **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason", "owner", "executor")},
+            "host": st.column_config.TextColumn(cols["host"], help=TEXT["host_help"]),
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
             "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0, max_value=100,
                                                         format="%.0f%%"),
@@ -234,6 +244,26 @@ def main() -> None:
     )
     actions(s, ids)
     compression(s, ids)
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _capacity() -> dict | None:
+    return jobs.executor().capacity()
+
+
+def cluster_sidebar() -> None:
+    """With the Ray executor, the cluster's free CPUs and GPUs (asked at most every 5 s), or that it is gone."""
+    try:
+        if jobs.executor_name() != "ray":
+            return
+    except ConfigError:
+        return
+    cap = _capacity()
+    st.sidebar.markdown(f"**{TEXT['cluster']}**")
+    if cap is None:
+        st.sidebar.warning(TEXT["cluster_gone"])
+    else:
+        st.sidebar.caption(TEXT["cluster_capacity"].format(**cap))
 
 
 def compress_table(report):

@@ -17,11 +17,125 @@ import torch  # noqa: E402
 torch.set_num_threads(1)
 
 
+
+
+# ---- run-store backends and executors ------------------------------------------------------------------------
+# Modules with BOTH_BACKENDS = True run every test that uses `store` or `db_url` on SQLite and on
+# PostgreSQL (a test marked `sqlite_only` on SQLite alone). PostgreSQL is a throwaway server started
+# from Debian's binaries for the session (or $DEEPARCH_TEST_PG, an admin URL of an existing one); each
+# test gets a database of its own. Without the binaries or psycopg the PostgreSQL half is skipped,
+# except under CI=true, where it must run.
+# Pairs of (backend, executor) for tests that also take `executor`: Ray is tried against PostgreSQL,
+# the combination a cluster uses (SQLite under Ray works the same on one machine).
+PAIRS = [("sqlite", "local"), ("postgresql", "local"), ("postgresql", "ray")]
+
+
+def pytest_generate_tests(metafunc):
+    if "db_url" not in metafunc.fixturenames or not getattr(metafunc.module, "BOTH_BACKENDS", False):
+        return
+    marked = metafunc.definition.get_closest_marker
+    if "executor" in metafunc.fixturenames:
+        pairs = [p for p in PAIRS if not (marked("sqlite_only") and p[0] != "sqlite")
+                 and not (marked("local_only") and p[1] != "local") and not (marked("ray_only") and p[1] != "ray")]
+        metafunc.parametrize(("db_url", "executor"), pairs, indirect=True, ids=["-".join(p) for p in pairs])
+    else:
+        metafunc.parametrize("db_url", ["sqlite"] if marked("sqlite_only") else ["sqlite", "postgresql"],
+                             indirect=True)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sqlite_only: a test of SQLite's own file handling (not run on PostgreSQL)")
+    config.addinivalue_line("markers", "local_only: a test of local worker processes (not run on Ray)")
+    config.addinivalue_line("markers", "ray_only: a test of the Ray executor alone")
+
+
+def _unavailable(reason: str):
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}: CI must test the PostgreSQL store (.ci/run installs it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """An admin URL of a PostgreSQL server for this session, or the reason there is none."""
+    import pg_util
+
+    if os.environ.get("DEEPARCH_TEST_PG"):
+        yield os.environ["DEEPARCH_TEST_PG"]
+        return
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        yield "psycopg is not installed (python3 -m pip install 'psycopg[binary]')"
+        return
+    server = pg_util.TempServer()
+    try:
+        url = server.start()
+    except pg_util.Unavailable as e:
+        server.stop()
+        yield str(e)
+        return
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
 @pytest.fixture
-def store(tmp_path, monkeypatch):
+def db_url(request, monkeypatch):
+    """'' for SQLite, or the URL of a fresh PostgreSQL database; also set as DEEPARCH_DB for workers and CLI
+    calls started by the test."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        monkeypatch.delenv("DEEPARCH_DB", raising=False)
+        return ""
+    import pg_util
+
+    server = request.getfixturevalue("pg_server")
+    if "://" not in server:
+        _unavailable(server)
+    url = pg_util.fresh_database(server)
+    monkeypatch.setenv("DEEPARCH_DB", url)
+    return url
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch, db_url):
     from deeparch.store import Store
 
     monkeypatch.setenv("DEEPARCH_RUNS", str(tmp_path / "runs"))
-    s = Store(tmp_path / "runs")
+    s = Store(tmp_path / "runs", url=db_url)
     yield s
     s.close()
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """The address of a Ray started in this process for the session (its workers import deeparch from
+    this checkout), or the reason there is none. One per session: Ray takes seconds to start."""
+    try:
+        import ray
+    except ImportError:
+        yield "ray is not installed (python3 -m pip install 'ray>=2.9')"
+        return
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    ctx = ray.init(num_cpus=2, namespace="deeparch", include_dashboard=False, object_store_memory=100 << 20,
+                   log_to_driver=False, logging_level="ERROR", configure_logging=False)
+    try:
+        yield ctx.address_info["gcs_address"]
+    finally:
+        ray.shutdown()
+
+
+@pytest.fixture
+def executor(request, monkeypatch):
+    """'local' or 'ray' (DEEPARCH_EXECUTOR, with RAY_ADDRESS for CLI calls started by the test)."""
+    name = getattr(request, "param", "local")
+    if name == "local":
+        monkeypatch.delenv("DEEPARCH_EXECUTOR", raising=False)
+        return name
+    address = request.getfixturevalue("ray_cluster")
+    if ":" not in address:
+        _unavailable(address)
+    monkeypatch.setenv("DEEPARCH_EXECUTOR", "ray")
+    monkeypatch.setenv("RAY_ADDRESS", address)
+    return name

@@ -7,6 +7,7 @@ import time
 import pytest
 
 SMALL = ["--channels", "4", "--hidden", "16"]
+BOTH_BACKENDS = True  # the tests that take `db_url` run on SQLite and on PostgreSQL (DEEPARCH_DB, conftest.py)
 
 
 def cli(*args, store, check=True):
@@ -24,7 +25,7 @@ def test_help(cmd, tmp_path):
     assert "usage: python -m deeparch" in p.stdout
 
 
-def test_train_runs_and_export(tmp_path):
+def test_train_runs_and_export(tmp_path, db_url):
     p = cli("train", "--arch", "cnn", "--max-steps", "6", "--log-every", "3", *SMALL, store=tmp_path)
     out = json.loads(p.stdout.strip().splitlines()[-1])
     assert out["status"] == "finished" and out["total_steps"] == 6 and 0 <= out["test_acc"] <= 1
@@ -55,7 +56,7 @@ def test_bad_input_exits_2_with_one_line(args, message, tmp_path):
     assert p.stderr.strip().splitlines() == [p.stderr.strip()] and p.stderr.startswith(message)
 
 
-def test_launch_stop_in_background(tmp_path):
+def test_launch_stop_in_background(tmp_path, db_url, executor):
     rid = int(cli("launch", "--arch", "cnn", "--epochs", "1000", *SMALL, store=tmp_path).stdout)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -101,7 +102,7 @@ def test_bad_max_runs_is_one_line(value, cmd, tmp_path, monkeypatch):
     assert p.stderr.strip().splitlines() == [p.stderr.strip()]
 
 
-def test_runs_shows_cleaned_names_and_export_escapes_formulas(tmp_path):
+def test_runs_shows_cleaned_names_and_export_escapes_formulas(tmp_path, db_url):
     from deeparch.archs import make_config
     from deeparch.store import Store
 
@@ -135,7 +136,8 @@ def _until(tmp_path, rid, pred, timeout=60):
     raise AssertionError(f"run {rid} never matched: {run}")
 
 
-def test_pause_resume_clone_end_to_end(tmp_path):
+@pytest.mark.sqlite_only  # the same commands reach PostgreSQL in the tests above; this one is long
+def test_pause_resume_clone_end_to_end(tmp_path, db_url):
     rid = int(cli("launch", "--arch", "cnn", "--epochs", "1000", *SMALL, store=tmp_path).stdout)
     _until(tmp_path, rid, lambda r: r["status"] == "running" and r["step"] > 0)
     assert "pause requested" in cli("pause", str(rid), store=tmp_path).stdout
@@ -168,15 +170,22 @@ def test_progress_bar_shows_the_declared_headline_with_its_extra_figures():
         assert set(shown) == {"epoch", *spec.loss_keys, d.headline.metric, *d.extra}, spec.name
 
 
-def test_runs_table_shows_the_declared_headline(tmp_path, capsys):
+def test_runs_table_shows_the_declared_headline(tmp_path, capsys, db_url, monkeypatch):
     import fake_runs
     from deeparch import cli as cli_mod
     from deeparch.store import Store
 
-    store = Store(tmp_path)
+    store = Store(tmp_path, url=db_url)
     cnn, gan = fake_runs.finished_cnn(store), fake_runs.running_gan(store)
-    assert cli_mod.main(["--store", str(tmp_path), "runs"]) == 0
+    monkeypatch.delenv("DEEPARCH_DB", raising=False)  # the database is named by --db alone
+    assert cli_mod.main(["--store", str(tmp_path), *(["--db", db_url] if db_url else []), "runs"]) == 0
     out = capsys.readouterr().out.splitlines()
     row = {int(line.split()[0]): line for line in out[1:]}
     assert "test accuracy at best validation 0.93" in row[cnn]  # an old run: its best_test_acc
     assert "recognisability" in row[gan]
+
+
+def test_an_unreachable_database_is_one_line(tmp_path):
+    p = cli("--db", "postgresql://nobody:secret@127.0.0.1:1/none", "runs", store=tmp_path, check=False)
+    assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+    assert "postgresql://nobody:***@127.0.0.1:1/none" in p.stderr and "secret" not in p.stderr

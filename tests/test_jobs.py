@@ -10,6 +10,8 @@ from deeparch.archs import make_config
 from deeparch.config import ConfigError
 
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
+BOTH_BACKENDS = True  # each test runs on sqlite-local, postgresql-local and postgresql-ray (conftest.PAIRS)
+pytestmark = pytest.mark.usefixtures("executor")
 
 
 def wait_for(store, run_id, pred, timeout=60):
@@ -26,7 +28,7 @@ def wait_for(store, run_id, pred, timeout=60):
 def test_launch_runs_in_the_background_to_finished(store):
     rid = jobs.launch(make_config("cnn", max_steps=30, **SMALL_CNN), store=store)
     run = store.get_run(rid)
-    assert run.status in ("starting", "running") and run.pid
+    assert run.status in ("starting", "running") and (run.pid or run.handle)  # a Ray run has a pid once it trains
     assert jobs.wait(rid, store, timeout=120) == "finished"
     run = store.get_run(rid)
     assert run.step == 30 and run.summary["test_acc"] > 0
@@ -58,6 +60,7 @@ def test_stop_pause_resume_and_resume_from_checkpoint(store):
     assert steps == list(range(1, len(steps) + 1)), "steps continue without gap or repeat"
 
 
+@pytest.mark.local_only
 def test_killed_worker_is_reported_failed_within_10_s(store):
     rid = jobs.launch(make_config("cnn", max_steps=100_000, epochs=1000, **SMALL_CNN), store=store)
     run = wait_for(store, rid, lambda r: r.status == "running" and r.step > 0)
@@ -68,6 +71,7 @@ def test_killed_worker_is_reported_failed_within_10_s(store):
     assert run.reason.startswith("worker process died")
 
 
+@pytest.mark.local_only  # under Ray the slot limit is the same code; 8 runs through Ray: bench/bench_cluster.py
 def test_queue_bound_and_three_concurrent_runs_keep_every_row(store, monkeypatch):
     monkeypatch.setenv("DEEPARCH_MAX_RUNS", "3")
     ids = [jobs.launch(make_config("cnn", max_steps=40, seed=i, **SMALL_CNN), store=store) for i in range(4)]
@@ -108,3 +112,22 @@ def test_bad_requests_say_why(store):
     clone = store.get_run(clone_id)
     assert clone.parent == rid and clone.config["hp"]["max_steps"] == 1
     assert jobs.stop(clone_id, store) in ("stopped", "stop requested")
+
+
+@pytest.mark.ray_only
+def test_a_killed_ray_worker_fails_with_rays_reason_within_10_s_and_resumes(store):
+    rid = jobs.launch(make_config("cnn", max_steps=100_000, epochs=1000, checkpoint_every=10, **SMALL_CNN),
+                      store=store)
+    run = wait_for(store, rid, lambda r: r.status == "running" and r.step > 12, timeout=120)
+    assert run.executor == "ray" and run.handle and run.host
+    os.kill(run.pid, signal.SIGKILL)  # the Ray worker process training it (this machine is the cluster)
+    t0 = time.monotonic()
+    run = wait_for(store, rid, lambda r: r.status == "failed", timeout=10)
+    print(f"Ray worker kill -9 → failed in {time.monotonic() - t0:.2f} s: {run.reason}")
+    assert run.reason.startswith("Ray: ") and "pid" not in run.reason
+    assert jobs.resume(rid, store) == "queued from its last checkpoint"
+    wait_for(store, rid, lambda r: r.status == "running" and r.step > run.step, timeout=120)
+    jobs.stop(rid, store)
+    assert jobs.wait(rid, store, timeout=60) == "stopped"
+    steps = store.metrics(rid, keys=["loss"]).step.tolist()
+    assert steps == list(range(1, len(steps) + 1)), "steps continue from the checkpoint without gap or repeat"

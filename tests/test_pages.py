@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from streamlit import config
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from deeparch import jobs
@@ -253,3 +254,23 @@ def test_pages_survive_a_broken_store(app_store, monkeypatch):
     monkeypatch.setattr(Store, "list_runs", lambda self, *a, **k: (_ for _ in ()).throw(RuntimeError("disk gone")))
     at = open_page("pages/runs.py")
     assert any("disk gone" in e.value and "Reload" in e.value for e in at.error)
+
+
+def test_runs_page_shows_where_runs_train_and_the_ray_clusters_capacity(app_store, monkeypatch):
+    from deeparch import ray_executor
+
+    ids = fake_runs.populate(app_store)
+    app_store.update_run(ids["finished"], host="node-7", executor="ray")
+    monkeypatch.setenv("DEEPARCH_EXECUTOR", "ray")
+    monkeypatch.setattr(ray_executor, "ready", lambda store: False)  # no cluster here: nothing is started
+    monkeypatch.setattr(ray_executor, "capacity", lambda: {"cpus": 8.0, "cpus_free": 3.0, "gpus": 1.0,
+                                                           "gpus_free": 1.0, "nodes": 2})
+    at = open_page("pages/runs.py")
+    shown = at.dataframe[0].value
+    row = shown[shown["id"] == ids["finished"]]
+    assert (row["host"].item(), row["executor"].item()) == ("node-7", "Ray")
+    assert any("3 of 8 CPUs free · 1 of 1 GPUs free · 2 node(s)" in c.value for c in at.sidebar.caption)
+    monkeypatch.setattr(ray_executor, "capacity", lambda: None)  # the cluster is gone
+    st.cache_data.clear()  # the page asks for the capacity at most every 5 s
+    at.switch_page("pages/runs.py").run()
+    assert any("cannot be reached" in w.value for w in at.sidebar.warning)

@@ -1,8 +1,14 @@
 import multiprocessing as mp
+import sqlite3
 import time
 
+import pytest
+
+from deeparch import store as store_mod
 from deeparch.archs import make_config
 from deeparch.store import Store
+
+BOTH_BACKENDS = True  # every test with `store` or `db_url` runs on SQLite and on PostgreSQL (conftest.py)
 
 
 def make_run(store, arch="cnn", **kw):
@@ -49,19 +55,19 @@ def test_media_latest_at_or_before_a_step(store):
     assert store.get_run(rid) is None and store.media_steps(rid, "samples") == []
 
 
-def _writer(root, run_id, batches, per_batch):
-    s = Store(root)
+def _writer(root, url, run_id, batches, per_batch):
+    s = Store(root, url=url)
     for b in range(batches):
         s.log_metrics(run_id, [(b * per_batch + i, "loss", float(i), time.time()) for i in range(per_batch)],
                       heartbeat=time.time(), step=b)
     s.close()
 
 
-def test_concurrent_writers_lose_nothing(tmp_path):
-    store = Store(tmp_path)
+def test_concurrent_writers_lose_nothing(tmp_path, db_url):
+    store = Store(tmp_path, url=db_url)
     ids = [make_run(store) for _ in range(4)]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), rid, 60, 50)) for rid in ids]
+    procs = [ctx.Process(target=_writer, args=(str(tmp_path), db_url, rid, 60, 50)) for rid in ids]
     for p in procs:
         p.start()
     for p in procs:
@@ -72,6 +78,7 @@ def test_concurrent_writers_lose_nothing(tmp_path):
 
 def test_store_root_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DEEPARCH_RUNS", str(tmp_path / "elsewhere"))
+    monkeypatch.delenv("DEEPARCH_DB", raising=False)  # no URL: SQLite in the folder
     s = Store()
     assert s.path == tmp_path / "elsewhere" / "runs.db" and s.path.exists()
     assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -99,7 +106,8 @@ def test_settings_are_shared_by_every_connection(store):
 
 
 def test_all_sql_lives_in_the_store():
-    """Issue 9.6: views, jobs, the CLI, the pages and the app reach the database only through Store."""
+    """Issue 9.6: views, jobs, the CLI, the pages and the app reach the database only through Store (and
+    its dialect layer)."""
     import re
     from pathlib import Path
 
@@ -107,7 +115,7 @@ def test_all_sql_lives_in_the_store():
     sql = re.compile(r"\.execute(many|script)?\(|\b(SELECT|UPDATE|INSERT|DELETE FROM)\s")
     files = [*root.glob("deeparch/**/*.py"), *root.glob("pages/*.py"), root / "app.py"]
     offenders = [str(f.relative_to(root)) for f in files
-                 if f.name != "store.py" and sql.search(f.read_text())]
+                 if f.name not in ("store.py", "dialect.py") and sql.search(f.read_text())]
     assert offenders == [], f"SQL outside deeparch/store.py: {offenders}"
 
 
@@ -117,3 +125,48 @@ def test_status_counts_and_run_count(store):
     make_run(store)
     store.set_status(a, "running")
     assert store.run_count() == 2 and store.status_counts() == {"running": 1, "queued": 1}
+
+
+def test_a_new_store_has_every_schema_version(store):
+    assert store_mod.schema_version(store.db, store.dialect) == store_mod.LATEST
+    rid = make_run(store)
+    store.update_run(rid, host="node-1", executor="ray")
+    assert (store.get_run(rid).host, store.get_run(rid).executor) == ("node-1", "ray")
+    store_mod.upgrade(store.db, store.dialect)  # a second upgrade (another process) finds nothing to do
+    assert store.db.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == store_mod.LATEST
+
+
+@pytest.mark.sqlite_only
+def test_a_store_from_before_versions_is_migrated(tmp_path):
+    """The first release's file (no version table, no later columns) gains every migration, keeping its runs."""
+    db = sqlite3.connect(tmp_path / "runs.db")
+    for statement in store_mod.split_statements(store_mod._ddl(store_mod.BASE_SCHEMA, store_mod.SQLite)):
+        db.execute(statement)
+    db.execute("INSERT INTO runs (name, arch, dataset, config, status, created) VALUES "
+               "('old', 'cnn', 'mnist-5k', '{}', 'finished', 1.0)")
+    db.commit()
+    db.close()
+    s = Store(tmp_path)
+    assert store_mod.schema_version(s.db, s.dialect) == store_mod.LATEST
+    assert {"uid", "owner", "sweep", "host", "executor", "handle"} <= store_mod.SQLite.columns(s.db, "runs")
+    assert s.get_run(1).name == "old" and s.setting("max_runs") is None
+
+
+def test_a_run_waits_for_the_run_it_starts_from(store):
+    """claim_queued reads init_from out of the JSON config (each dialect its own way)."""
+    source = make_run(store)
+    cfg = make_config("cnn").to_dict()
+    cfg["hp"]["init_from"] = source
+    follower = store.create_run(cfg)
+    store.set_status(source, "running")
+    assert store.claim_queued(4) == []
+    store.set_status(source, "finished")
+    assert store.claim_queued(4) == [follower]
+
+
+def test_nan_is_stored_as_null_on_both_backends(store):
+    rid = make_run(store)
+    store.log_metrics(rid, [(1, "loss", float("nan"), 1.0), (2, "loss", 1.0, 2.0)])
+    series, _, n = store.metric_series(rid)
+    assert n == 2 and series["loss"][1][0] != series["loss"][1][0] and series["loss"][1][1] == 1.0
+    assert store.metrics(rid).value.isna().tolist() == [True, False]

@@ -303,7 +303,14 @@ PAGES = {
                 "test_acc": "Acurácia de teste", "loss": "Perda de treinamento", "test_loss": "Melhor perda de teste",
                 "recognisability": "Reconhecibilidade", "coverage": "Cobertura", "frechet": "Fréchet do juiz",
                 "params": "Parâmetros", "started": "Início", "duration_s": "Duração (s)", "group": "Grupo",
-                "reason": "Motivo", "owner": "Aluno"},
+                "reason": "Motivo", "owner": "Aluno", "host": "Máquina", "executor": "Executor"},
+        "executors": {"local": "processo local", "ray": "Ray"},
+        "host_help": "A máquina em que o worker da execução treina (registrada quando ela começa).",
+        "cluster": "Cluster Ray",
+        "cluster_capacity": "{cpus_free:g} de {cpus:g} CPUs livres · {gpus_free:g} de {gpus:g} GPUs livres · "
+                            "{nodes} nó(s)",
+        "cluster_gone": "O cluster Ray não pode ser alcançado: as execuções na fila esperam por ele; as que estão "
+                        "treinando e param de responder são marcadas como falhas após o tempo limite do heartbeat.",
     },
 }
 

@@ -1,0 +1,165 @@
+"""The two SQL dialects of the run store: SQLite (embedded, the default) and PostgreSQL (a server every node shares).
+
+A thin layer of our own rather than SQLAlchemy Core: the store's forty-odd queries are already written in
+the SQL both engines accept, so what differs is small and listed here — placeholders (``?`` vs ``%s``),
+three column types of the schema, the autoincrement id, reading one JSON field, adding a column only if
+missing, the write lock, and how a connection is opened. That is about 150 lines against a new dependency
+and a rewrite of every query into expression objects. psycopg (v3) is imported only when a
+``postgresql://`` URL is used, so the default install needs neither it nor a server.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+
+WRITE_LOCK = 0x64656570  # the advisory lock every PostgreSQL write transaction takes ("deep")
+
+
+def is_server_url(url: str | None) -> bool:
+    """True for a PostgreSQL URL (``postgresql://`` or ``postgres://``); anything else is the SQLite default."""
+    return bool(url) and url.split("://", 1)[0] in ("postgresql", "postgres")
+
+
+def shown_url(url: str) -> str:
+    """The URL with its password hidden, for messages and logs."""
+    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+
+
+def db_errors(operational: bool = False) -> tuple[type[BaseException], ...]:
+    """The exception classes a database call may raise, of the drivers loaded in this process. With
+    ``operational``, only those about the database's state (disk full, read-only, gone), not the SQL.
+    Used as ``except db_errors():`` — evaluated when an exception is being matched, so psycopg is never
+    imported for it."""
+    errors: list = [sqlite3.OperationalError if operational else sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None:
+        errors.append(psycopg.OperationalError if operational else psycopg.Error)
+    return tuple(errors)
+
+
+def split_statements(script: str) -> list[str]:
+    """The statements of a DDL script (no semicolons inside its strings), run one by one inside a
+    transaction: sqlite3's ``executescript`` would commit first."""
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+class SQLite:
+    """SQLite as the store has always used it: WAL mode, BEGIN IMMEDIATE as the write lock."""
+
+    name = "sqlite"
+    types = {"ID": "INTEGER PRIMARY KEY AUTOINCREMENT", "ROWID": "INTEGER PRIMARY KEY", "BIGINT": "INTEGER",
+             "REAL": "REAL", "BLOB": "BLOB"}
+
+    @staticmethod
+    def begin(db) -> None:
+        db.execute("BEGIN IMMEDIATE")  # take the write lock up front: no upgrade deadlocks
+
+    @staticmethod
+    def json_int(column: str, *path: str) -> str:
+        return f"json_extract({column}, '$.{'.'.join(path)}')"
+
+    @staticmethod
+    def columns(db, table: str) -> set[str]:
+        return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+    @classmethod
+    def add_column(cls, db, table: str, column: str, kind: str) -> None:
+        if column not in cls.columns(db, table):
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    @staticmethod
+    def has_table(db, table: str) -> bool:
+        return db.execute("SELECT 1 FROM sqlite_master WHERE name=?", (table,)).fetchone() is not None
+
+    @staticmethod
+    def plain_rows(db, sql: str, args) -> list[tuple]:
+        """Rows as plain tuples (no Row objects): the fast path for long metric reads."""
+        cur = db.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, args).fetchall()
+
+
+class Row(tuple):
+    """A PostgreSQL result row readable like ``sqlite3.Row``: by position, by column name, and by ``dict()``."""
+
+    def __new__(cls, names: list[str], values):
+        row = super().__new__(cls, values)
+        row._names = names
+        return row
+
+    def __getitem__(self, key):
+        return tuple.__getitem__(self, self._names.index(key) if isinstance(key, str) else key)
+
+    def keys(self) -> list[str]:
+        return list(self._names)
+
+
+def _row_factory(cursor):
+    names = [c.name for c in cursor.description or ()]
+    return lambda values: Row(names, values)
+
+
+def _marks(sql: str) -> str:
+    return sql.replace("?", "%s")  # the store's SQL has no other question marks and no percent signs
+
+
+class PgConnection:
+    """A psycopg connection with the part of sqlite3's surface the store uses (``execute`` with ``?``
+    marks, ``executemany``, ``close``), in autocommit mode so that the store's own BEGIN/COMMIT delimit
+    transactions exactly as on SQLite."""
+
+    def __init__(self, url: str):
+        import psycopg
+
+        self.conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
+
+    def execute(self, sql: str, args=()):
+        return self.conn.execute(_marks(sql), args if args else None)
+
+    def executemany(self, sql: str, rows) -> None:
+        with self.conn.cursor() as cur:
+            cur.executemany(_marks(sql), rows)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class Postgres:
+    """PostgreSQL: identity ids, DOUBLE PRECISION (its REAL is 4 bytes), BYTEA, and one advisory lock per
+    write transaction, so that writers are serialised as on SQLite: read-modify-write steps (claiming queued
+    runs, merging a summary) stay atomic, and metric ids become visible in increasing order, which the
+    dashboard's incremental reads (``id > last seen``) rely on."""
+
+    name = "postgresql"
+    types = {"ID": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+             "ROWID": "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY", "BIGINT": "BIGINT",
+             "REAL": "DOUBLE PRECISION", "BLOB": "BYTEA"}
+
+    @staticmethod
+    def connect(url: str) -> PgConnection:
+        return PgConnection(url)
+
+    @staticmethod
+    def begin(db) -> None:
+        db.execute("BEGIN")
+        db.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+
+    @staticmethod
+    def json_int(column: str, *path: str) -> str:
+        return f"CAST(CAST({column} AS JSONB) #>> '{{{','.join(path)}}}' AS BIGINT)"
+
+    @staticmethod
+    def add_column(db, table: str, column: str, kind: str) -> None:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+
+    @staticmethod
+    def has_table(db, table: str) -> bool:
+        return db.execute("SELECT to_regclass(?) IS NOT NULL", (table,)).fetchone()[0]
+
+    @staticmethod
+    def plain_rows(db, sql: str, args) -> list[tuple]:
+        from psycopg.rows import tuple_row
+
+        with db.conn.cursor(row_factory=tuple_row) as cur:
+            return cur.execute(_marks(sql), args if args else None).fetchall()

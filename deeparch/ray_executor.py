@@ -1,0 +1,226 @@
+"""The Ray executor (``DEEPARCH_EXECUTOR=ray``): each run trains as a Ray task on any node of a cluster.
+
+Ray is imported only here, and only when a run is started, checked or ended through it. Per run,
+``start`` creates a small *detached* supervisor actor (no CPU, so it is placed at once and outlives the
+CLI call or page that launched it). The supervisor submits the training task with the CPUs a run asks
+for (``DEEPARCH_RAY_CPUS``, default 1: the run's torch threads), so a run waits in Ray's own queue until
+a node has them, and while it waits the supervisor beats its heartbeat. The task is the worker's one
+"run and finalise" path (``deeparch.worker.run_worker``): stop / pause / resume go through the store's
+control flag exactly as with local processes. When the task's worker process or node dies, ``ray.get``
+raises Ray's own error and the supervisor writes it as the run's ``failed`` reason at once. A resumed
+run is a new task, on whichever node has room, from the checkpoint in the shared runs folder.
+
+The cluster is ``$RAY_ADDRESS`` if set; otherwise a Ray already started on this machine
+(``ray start --head``), and if there is none, one started here with ``ray start --head`` so that it
+outlives this process. When the cluster cannot be reached, queued runs stay queued (``ready`` says
+so) and running ones fail by the heartbeat timeout, like a hung local worker.
+"""
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+
+NAMESPACE = "deeparch"
+name = "ray"
+
+
+class Unavailable(Exception):
+    """Ray is not installed or its cluster cannot be reached; the message says which."""
+
+
+def _address() -> str | None:
+    return os.environ.get("RAY_ADDRESS") or None
+
+
+def connect() -> None:
+    """Join the cluster (idempotent), starting a local head when neither RAY_ADDRESS nor one is running."""
+    try:
+        import ray
+    except ImportError:
+        raise Unavailable("DEEPARCH_EXECUTOR=ray needs Ray: python3 -m pip install 'ray>=2.9'") from None
+    if ray.is_initialized():
+        return
+    env = {"env_vars": _worker_env()}
+    try:
+        ray.init(address=_address() or "auto", namespace=NAMESPACE, runtime_env=env, log_to_driver=False,
+                 logging_level="ERROR", configure_logging=False)
+        return
+    except ConnectionError as e:
+        if _address():
+            raise Unavailable(f"the Ray cluster at RAY_ADDRESS={_address()} cannot be reached ({e})") from None
+    p = subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--disable-usage-stats",
+                        "--include-dashboard=false"], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, **_worker_env()})
+    if p.returncode != 0:
+        raise Unavailable(f"could not start a local Ray: {(p.stderr or p.stdout).strip()[-300:]}")
+    ray.init(address="auto", namespace=NAMESPACE, runtime_env=env, log_to_driver=False, logging_level="ERROR",
+             configure_logging=False)
+
+
+def _worker_env() -> dict[str, str]:
+    """What a Ray worker needs to be a deeparch worker: this package importable, the dataset cache, and
+    this executor for the runs it starts when it reconciles; never the slot limit (the store's)."""
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {k: v for k, v in os.environ.items() if k.startswith("DEEPARCH_") and k != "DEEPARCH_MAX_RUNS"}
+    env.update(DEEPARCH_EXECUTOR="ray", PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
+    return env
+
+
+def cpus_per_run() -> int:
+    from deeparch.jobs import _env_number
+
+    return _env_number("DEEPARCH_RAY_CPUS", 1, kind=int, low=1)
+
+
+def reason(error: BaseException) -> str:
+    """Ray's own account of a failed task, in one line: the error class and its first sentence."""
+    lines = [ln.strip() for ln in str(error).splitlines() if ln.strip()]
+    return f"Ray: {type(error).__name__}: {lines[0] if lines else 'no detail'}"[:500]
+
+
+@functools.cache
+def _remote():
+    """The supervisor actor class and the training task, defined once Ray is imported."""
+    import ray
+
+    @ray.remote(max_retries=0)
+    def train(run_id: int, root: str, url: str, threads: int) -> str:
+        from deeparch.store import Store
+        from deeparch.worker import run_worker
+
+        os.environ.update(DEEPARCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+        store = Store(root, url=url)
+        try:
+            return run_worker(run_id, store, threads=threads)
+        finally:
+            store.close()
+
+    @ray.remote(num_cpus=0, max_restarts=0)
+    class Supervisor:
+        """Waits for one run's training task; reports how it ended if the task could not."""
+
+        def __init__(self, run_id: int, root: str, url: str, cpus: int):
+            args = (run_id, root, url, cpus)
+            threading.Thread(target=self._watch, args=args, daemon=True, name=f"supervise-{run_id}").start()
+
+        @staticmethod
+        def _watch(run_id: int, root: str, url: str, cpus: int) -> None:
+            from deeparch import jobs
+            from deeparch.lifecycle import LIVE
+            from deeparch.store import Store
+
+            store = Store(root, url=url)
+            ref = train.options(num_cpus=cpus).remote(run_id, root, url, cpus)
+            poll = min(5.0, max(0.2, jobs.heartbeat_timeout() / 4))
+            try:
+                while not ray.wait([ref], timeout=poll)[0]:
+                    run = store.get_run(run_id)
+                    if run is not None and run.status == "starting":  # still in Ray's queue: not hung
+                        store.log_metrics(run_id, [], heartbeat=time.time())
+                    jobs.try_reconcile(store)
+                ray.get(ref)
+            except ray.exceptions.RayError as e:  # the worker or its node died: Ray says how
+                run = store.get_run(run_id)
+                if run is not None and run.status in LIVE:
+                    store.set_status(run_id, "failed", reason(e), only_if=LIVE,
+                                     ended=run.heartbeat or time.time())
+            except Exception:  # noqa: BLE001 - a store gone away: the heartbeat timeout finalises the run
+                traceback.print_exc()
+            finally:
+                try:
+                    jobs.try_reconcile(store)
+                finally:
+                    store.close()
+                    ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
+
+        def ping(self) -> bool:
+            return True
+
+    return Supervisor
+
+
+def ready(store) -> bool:
+    """True when runs can be started now; otherwise queued runs wait (the sidebar says why)."""
+    try:
+        connect()
+        return True
+    except Unavailable:
+        return False
+
+
+def start(store, run_id: int) -> dict:
+    """Start a claimed run: its supervisor actor, named so that any process of the cluster can find it."""
+    run = store.get_run(run_id)
+    handle = f"deeparch-run-{run_id}-{(run.uid or '')[:8]}-{time.time_ns() % 10**9}"
+    store.run_dir(run).mkdir(parents=True, exist_ok=True)
+    _remote().options(name=handle, namespace=NAMESPACE, lifetime="detached").remote(
+        run_id, str(store.root.resolve()), store.url, cpus_per_run())
+    return {"handle": handle, "pid": None}
+
+
+def _actor(run, join: bool = False):
+    """The run's supervisor actor, None when it is gone, or False when this process cannot tell: no Ray,
+    or not joined to the cluster and not asked to (a quick CLI read does not pay for joining; the
+    heartbeat timeout still judges the run)."""
+    if not run.handle:
+        return False
+    try:
+        import ray
+    except ImportError:
+        return False
+    if not ray.is_initialized():
+        if not join:
+            return False
+        try:
+            connect()
+        except Unavailable:
+            return False
+    try:
+        return ray.get_actor(run.handle, namespace=NAMESPACE)
+    except ValueError:
+        return None
+
+
+def check(store, run, now: float) -> bool | None:
+    """Finalise a live run whose supervisor is gone with its node (True); None: judge it by its heartbeat."""
+    from deeparch.lifecycle import LIVE
+
+    if _actor(run) is not None:
+        return None
+    fresh = store.get_run(run.id)  # the supervisor may have finalised it and exited in between
+    if fresh is None or fresh.status not in LIVE or fresh.handle != run.handle:
+        return False
+    return store.set_status(run.id, "failed", "Ray: the run's supervisor actor is gone (its node died or the "
+                            "cluster was restarted)", only_if=(fresh.status,), ended=fresh.heartbeat or now)
+
+
+def end(run, sig=None, wait_s: float = 0.0) -> None:
+    """End a run's supervisor, and with it (Ray's owner fate-sharing) its training task."""
+    import ray
+
+    actor = _actor(run, join=True)
+    if actor:
+        ray.kill(actor, no_restart=True)
+    if wait_s:
+        deadline = time.monotonic() + wait_s
+        while _actor(run) and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+
+def capacity() -> dict | None:
+    """CPUs and GPUs of the cluster: {"cpus_free", "cpus", "gpus_free", "gpus", "nodes"}; None if unreachable."""
+    try:
+        connect()
+        import ray
+
+        total, free = ray.cluster_resources(), ray.available_resources()
+    except (Unavailable, ConnectionError, RuntimeError):
+        return None
+    return {"cpus": total.get("CPU", 0.0), "cpus_free": free.get("CPU", 0.0), "gpus": total.get("GPU", 0.0),
+            "gpus_free": free.get("GPU", 0.0), "nodes": sum(1 for n in ray.nodes() if n.get("Alive"))}
