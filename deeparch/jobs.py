@@ -184,7 +184,7 @@ def _process(pid: int | None, run: Run | None = None) -> psutil.Process | None:
         proc = psutil.Process(pid)
         if proc.status() in (psutil.STATUS_ZOMBIE, psutil.STATUS_DEAD):
             return None
-        if not _is_worker(proc.cmdline(), run.id if run else None):
+        if not _is_worker(proc.cmdline(), run.id if run else None) and not _before_exec(proc):
             return None
         if run is not None and proc.create_time() > max(run.heartbeat or 0.0, run.created) + PID_REUSE_SLACK_S:
             return None
@@ -193,6 +193,15 @@ def _process(pid: int | None, run: Run | None = None) -> psutil.Process | None:
         return None  # not ours to judge, and never ours to signal
     except psutil.Error:
         return None
+
+
+def _before_exec(proc: psutil.Process) -> bool:
+    """A child forked moments ago that has not yet become the worker: until its ``exec`` it still shows
+    its parent's command line (a large parent on a loaded machine can take seconds there), and judging it
+    by that would call a starting worker dead."""
+    parent = proc.parent()
+    return (parent is not None and proc.cmdline() == parent.cmdline()
+            and time.time() - proc.create_time() < STARTING_GRACE_S)
 
 
 def pid_alive(pid: int | None, run: Run | None = None) -> bool:

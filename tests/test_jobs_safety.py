@@ -93,3 +93,24 @@ def test_a_supervisor_does_not_load_pytorch():
     out = subprocess.run([sys.executable, "-c", "import sys, deeparch.worker, deeparch.jobs; "
                           "print('torch' in sys.modules)"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_worker_forked_but_not_yet_started_counts_as_alive_another_program_does_not():
+    """Between fork and exec a new worker still shows its parent's command line (seconds, for a large
+    parent on a loaded machine): it is starting, not dead. A process running another program is not it."""
+    import signal
+
+    pid = os.fork()
+    if pid == 0:  # the child never execs: it stays in the window the liveness check must tolerate
+        time.sleep(5)
+        os._exit(0)
+    other = sleeper("not-a-worker")
+    try:
+        assert jobs.pid_alive(pid, run_like(7, pid, heartbeat=time.time()))
+        time.sleep(0.3)
+        assert not jobs.pid_alive(other.pid, run_like(7, other.pid, heartbeat=time.time()))
+    finally:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        other.kill()
+        other.wait()
