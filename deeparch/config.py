@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -235,3 +236,18 @@ def validate(arch: str, dataset: str, params: Mapping[str, Param], hp: Mapping[s
     if problem:
         raise ConfigError(problem)
     return RunConfig(arch=arch, dataset=dataset, hp=values, params=dict(params), check=check)
+
+
+def env_number(name: str, default: float, kind=float, low: float = 0.0):
+    """A number from the environment, or ConfigError that says which variable and why."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or value < low:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name}={raw!r}: must be {what} >= {low:g}")
+    return value

@@ -11,7 +11,6 @@ seconds while its worker trains) reconciles, so nothing waits for a reader.
 """
 from __future__ import annotations
 
-import math
 import os
 import signal
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 import psutil
 
 from deeparch import lifecycle
-from deeparch.config import ConfigError, RunConfig
+from deeparch.config import ConfigError, RunConfig, env_number
 from deeparch.lifecycle import LIVE
 from deeparch.store import Run, Store, db_errors, unwritable
 
@@ -32,27 +31,12 @@ STOP_GRACE_S = 30.0  # a stop request unanswered this long gets SIGTERM; twice t
 FINAL_WORDS = "deeparch-final-status: "  # a worker that cannot write its status to the store logs it so
 
 
-def _env_number(name: str, default: float, kind=float, low: float = 0.0):
-    """A number from the environment, or ConfigError that says which variable and why."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = kind(raw)
-    except ValueError:
-        value = None
-    if value is None or not math.isfinite(value) or value < low:
-        what = "a whole number" if kind is int else "a number"
-        raise ConfigError(f"{name}={raw!r}: must be {what} >= {low:g}")
-    return value
-
-
 def heartbeat_timeout() -> float:
-    return _env_number("DEEPARCH_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT_S, low=0.1)
+    return env_number("DEEPARCH_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT_S, low=0.1)
 
 
 def stop_grace() -> float:
-    return _env_number("DEEPARCH_STOP_GRACE", STOP_GRACE_S)
+    return env_number("DEEPARCH_STOP_GRACE", STOP_GRACE_S)
 
 
 def max_runs(store: Store | None = None) -> int:
@@ -62,7 +46,7 @@ def max_runs(store: Store | None = None) -> int:
     the default is one per core, at most 4.
     """
     store = _store(store)
-    env = _env_number("DEEPARCH_MAX_RUNS", None, kind=int, low=1)
+    env = env_number("DEEPARCH_MAX_RUNS", None, kind=int, low=1)
     stored = store.setting("max_runs")
     if env is not None:
         if stored != str(env) and not store.readonly:
@@ -124,6 +108,8 @@ def executor(name: str | None = None):
     if (name or executor_name()) == "ray":
         from deeparch import ray_executor
 
+        # the executor does not import this module (no cycle): it is handed what its supervisors call
+        ray_executor.bind(reconcile=try_reconcile, heartbeat_timeout=heartbeat_timeout)
         return ray_executor
     return LocalExecutor
 

@@ -73,9 +73,19 @@ def _worker_env() -> dict[str, str]:
 
 
 def cpus_per_run() -> int:
-    from deeparch.jobs import _env_number
+    from deeparch.config import env_number
 
-    return _env_number("DEEPARCH_RAY_CPUS", 1, kind=int, low=1)
+    return env_number("DEEPARCH_RAY_CPUS", 1, kind=int, low=1)
+
+
+_JOBS: dict = {}
+
+
+def bind(reconcile, heartbeat_timeout) -> None:
+    """What the job system hands this executor (``deeparch.jobs.executor``): its reconcile and heartbeat
+    timeout, which each run's supervisor calls. Passed in, not imported, so jobs → executor is the only
+    direction; Ray sends module-level functions to the actor by reference."""
+    _JOBS.update(reconcile=reconcile, heartbeat_timeout=heartbeat_timeout)
 
 
 def reason(error: BaseException) -> str:
@@ -105,25 +115,23 @@ def _remote():
     class Supervisor:
         """Waits for one run's training task; reports how it ended if the task could not."""
 
-        def __init__(self, run_id: int, root: str, url: str, cpus: int):
-            args = (run_id, root, url, cpus)
+        def __init__(self, run_id: int, root: str, url: str, cpus: int, reconcile, poll: float):
+            args = (run_id, root, url, cpus, reconcile, poll)
             threading.Thread(target=self._watch, args=args, daemon=True, name=f"supervise-{run_id}").start()
 
         @staticmethod
-        def _watch(run_id: int, root: str, url: str, cpus: int) -> None:
-            from deeparch import jobs
+        def _watch(run_id: int, root: str, url: str, cpus: int, reconcile, poll: float) -> None:
             from deeparch.lifecycle import LIVE
             from deeparch.store import Store
 
             store = Store(root, url=url)
             ref = train.options(num_cpus=cpus).remote(run_id, root, url, cpus)
-            poll = min(5.0, max(0.2, jobs.heartbeat_timeout() / 4))
             try:
                 while not ray.wait([ref], timeout=poll)[0]:
                     run = store.get_run(run_id)
                     if run is not None and run.status == "starting":  # still in Ray's queue: not hung
                         store.log_metrics(run_id, [], heartbeat=time.time())
-                    jobs.try_reconcile(store)
+                    reconcile(store)
                 ray.get(ref)
             except ray.exceptions.RayError as e:  # the worker or its node died: Ray says how
                 run = store.get_run(run_id)
@@ -134,7 +142,7 @@ def _remote():
                 traceback.print_exc()
             finally:
                 try:
-                    jobs.try_reconcile(store)
+                    reconcile(store)
                 finally:
                     store.close()
                     ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
@@ -159,8 +167,9 @@ def start(store, run_id: int) -> dict:
     run = store.get_run(run_id)
     handle = f"deeparch-run-{run_id}-{(run.uid or '')[:8]}-{time.time_ns() % 10**9}"
     store.run_dir(run).mkdir(parents=True, exist_ok=True)
+    poll = min(5.0, max(0.2, _JOBS["heartbeat_timeout"]() / 4))
     _remote().options(name=handle, namespace=NAMESPACE, lifetime="detached").remote(
-        run_id, str(store.root.resolve()), store.url, cpus_per_run())
+        run_id, str(store.root.resolve()), store.url, cpus_per_run(), _JOBS["reconcile"], poll)
     return {"handle": handle, "pid": None}
 
 

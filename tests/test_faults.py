@@ -55,13 +55,14 @@ def tmpfs(path, size="3m"):
 
 
 def fill(folder):
-    with open(folder / "filler", "wb") as f:
-        try:
+    """Fill the disk to the last byte (it may be full already: then there is nothing to do)."""
+    try:
+        with open(folder / "filler", "wb") as f:
             while True:
                 f.write(b"\0" * 65536)
                 f.flush()
-        except OSError:
-            pass
+    except OSError:
+        pass
 
 
 # ---- workers -------------------------------------------------------------------------------

@@ -51,6 +51,12 @@ def _imports(path: Path) -> set[str]:
     return out
 
 
+# the one import the cycle check leaves out, on purpose: the Ray training task (a function shipped to a
+# Ray worker process) imports the worker's entry point when it runs there, never when deeparch.ray_executor
+# is imported; the worker then uses the job system, which chose that executor. Every other edge counts.
+ENTRY_POINTS = {("deeparch.ray_executor", "deeparch.worker")}
+
+
 def test_no_import_cycles_in_the_package_and_config_is_a_leaf():
     modules = {}
     for path in PKG.rglob("*.py"):
@@ -58,6 +64,8 @@ def test_no_import_cycles_in_the_package_and_config_is_a_leaf():
         name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
         modules[name] = path
     graph = {m: {i for i in _imports(p) if i in modules and i != m} for m, p in modules.items()}
+    for module, target in ENTRY_POINTS:
+        graph[module].discard(target)
     assert not graph["deeparch.config"], f"config imports {graph['deeparch.config']}"
     state: dict[str, int] = {}
 
