@@ -51,6 +51,12 @@ def test_a_3x3_sweep_runs_to_the_end_and_compare_shows_one_figure(server, browse
     page.get_by_role("option", name="batch_size", exact=True).click()
     page.wait_for_timeout(700)
     assert page.get_by_label("Values of batch_size", exact=True).input_value() == "32, 64, 128"  # suggested around 64
+    # the typed lr values must still be there when Launch is clicked: a rerun racing the typing has been
+    # seen to drop them (the sweep then ran the first suggested knob); type them again if so
+    lr_box = page.get_by_label("Values of lr", exact=True)
+    if lr_box.count() == 0 or lr_box.input_value() != "1e-4, 1e-3, 1e-2":
+        enter(page, "Values of lr", "1e-4, 1e-3, 1e-2")
+    assert page.get_by_label("Values of lr", exact=True).input_value() == "1e-4, 1e-3, 1e-2"
     page.get_by_role("button", name="Launch sweep").click()
 
     store = Store(runs)
