@@ -142,7 +142,12 @@ SPEC = ArchSpec(
         "itself ignores order. Several encoder layers are stacked; the average of the "
         "final tokens is turned into one score per digit."
     ),
-    preset={"epochs": 15, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
+    # cosine decay and shifts of up to 2 px: with the validation split (3,600 training digits) the listing's
+    # constant Adam 1e-3 overfits after ~10 epochs and ended at 92.2% (test accuracy at best validation,
+    # seed 0, 1 thread: below the 93% floor); with these two, 93.9% / 94.5% / 94.9% at seeds 0 / 1 / 2
+    # (`python -m deeparch train --arch transformer --threads 1 --seed S`, 15 epochs, about 85 s each)
+    preset={"epochs": 15, "batch_size": 64, "optimizer": "adam", "lr": 1e-3, "lr_schedule": "cosine",
+            "aug_shift": 2.0},
     params=(
         Param("tokens", "rows", "what a token is: image rows (28 tokens), 7×7 patches (16 tokens), or vit: "
               "patches with a class token and learned positions (as in ViT)", str, choices=("rows", "patches", "vit")),
