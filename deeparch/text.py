@@ -37,3 +37,18 @@ def csv_cell(value):
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+SEPARATOR = " · "  # between a group's (a lesson's) title and a run's own label in generated names
+
+
+def without_common_prefix(names: list[str]) -> list[str]:
+    """``names`` with the leading part they all share up to a " · " dropped ("Lesson · CNN", "Lesson · RNN"
+    → "CNN", "RNN"): in a legend of several runs of one lesson, the lesson's title repeated on every line
+    only pushes the part that differs out of view. Unchanged for fewer than two names or no shared part."""
+    if len(names) < 2:
+        return list(names)
+    heads = {n.split(SEPARATOR, 1)[0] for n in names}
+    if len(heads) != 1 or not all(SEPARATOR in n and n.split(SEPARATOR, 1)[1].strip() for n in names):
+        return list(names)
+    return [n.split(SEPARATOR, 1)[1] for n in names]

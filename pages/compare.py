@@ -14,7 +14,7 @@ import streamlit as st
 from deeparch import charts, i18n, lifecycle, series, sweep, views
 from deeparch.archs import ARCHS, schema
 from deeparch.charts import Series
-from deeparch.text import csv_cell, md_escape
+from deeparch.text import csv_cell, md_escape, without_common_prefix
 from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("compare", {
@@ -113,8 +113,17 @@ def metric_label(key: str, labels: dict[str, str] | None = None) -> str:
     return (labels or {}).get(key) or TEXT["metric_names"].get(key, key.replace("_", " "))
 
 
+# the names of the runs on the page, without the title they all share (a lesson's): set by each body
+_SHORT: dict[int, str] = {}
+
+
+def shorten(runs) -> None:
+    _SHORT.clear()
+    _SHORT.update(zip((r.id for r in runs), without_common_prefix([r.name for r in runs])))
+
+
 def run_ref(run) -> str:
-    return TEXT["run_ref"].format(id=run.id, name=run.name)
+    return TEXT["run_ref"].format(id=run.id, name=_SHORT.get(run.id, run.name))
 
 
 def default_selection(runs) -> list[int]:
@@ -324,6 +333,7 @@ def percent_columns(runs) -> set[str]:
 def body(selected: list[int]) -> None:
     s = _store.store()
     runs = [r for r in (s.get_run(i) for i in selected) if r is not None]
+    shorten(runs)
     rms = _store.metrics_cache([r.id for r in runs], s)
     uid = "-".join(str(r.id) for r in runs)
 
@@ -397,6 +407,7 @@ def sweep_body(ids: list[int]) -> None:
     curves, numbers and grids of all its runs."""
     s = _store.store()
     runs = [r for r in (s.get_run(i) for i in ids) if r is not None]
+    shorten(runs)
     rms = _store.metrics_cache(ids, s)
     head = views.display(runs[0].arch, runs[0].dataset).headline
     if head is None:

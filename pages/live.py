@@ -3,7 +3,7 @@ import streamlit as st
 
 from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, pace, series, views
 from deeparch.charts import Series
-from deeparch.text import md_escape
+from deeparch.text import md_escape, without_common_prefix
 from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("live", {
@@ -150,12 +150,14 @@ def curves(items, multi: bool, weight: float = 0.0) -> list[Series]:
     (evaluations, declared with markers) never are.
     """
     out, lines = [], 0
+    runs = list({run.id: run for run, *_ in items}.values())
+    short = dict(zip((r.id for r in runs), without_common_prefix([r.name for r in runs])))
     for run, rm, i, panel in items:
         for j, line in enumerate(panel.lines):
             if not rm.has(line.key):
                 continue
             s, v, _ = rm.series(line.key)
-            name = TEXT["series"].format(run=run.name, what=line.label) if multi else line.label
+            name = TEXT["series"].format(run=short[run.id], what=line.label) if multi else line.label
             style = dict(color=lines, dash=line.dash or DASHES[j % len(DASHES)], markers=line.markers,
                          symbol=charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None)
             lines += 1

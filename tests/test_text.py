@@ -1,7 +1,7 @@
 """Run names are data: cleaned when stored, escaped when shown."""
 import re
 
-from deeparch.text import MAX_NAME, clean_name, csv_cell, md_escape
+from deeparch.text import MAX_NAME, clean_name, csv_cell, md_escape, without_common_prefix
 
 
 def test_clean_name_drops_controls_and_bidi_overrides_and_bounds_length():
@@ -26,3 +26,13 @@ def test_csv_cell_escapes_formulas_only():
     assert csv_cell("=HYPERLINK(\"http://x\")").startswith("'=")
     assert csv_cell("+1") == "'+1" and csv_cell("@SUM(A1)") == "'@SUM(A1)" and csv_cell("-2") == "'-2"
     assert csv_cell("cnn-3") == "cnn-3" and csv_cell(3.5) == 3.5
+
+
+def test_legend_names_drop_the_title_all_runs_share():
+    lesson = ["Race · CNN", "Race · RNN (LSTM) · long", "Race · GAN"]
+    assert without_common_prefix(lesson) == ["CNN", "RNN (LSTM) · long", "GAN"]
+    # nothing shared, a lone run, or a name that would become empty: unchanged
+    assert without_common_prefix(["Race · CNN", "Other · CNN"]) == ["Race · CNN", "Other · CNN"]
+    assert without_common_prefix(["Race · CNN"]) == ["Race · CNN"]
+    assert without_common_prefix(["Race · CNN", "Race"]) == ["Race · CNN", "Race"]
+    assert without_common_prefix(["cnn lr=0.1", "cnn lr=0.01"]) == ["cnn lr=0.1", "cnn lr=0.01"]
