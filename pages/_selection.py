@@ -30,7 +30,9 @@ def open_page(path: str, run_ids: Iterable[int]) -> None:
     The switch happens at the start of the next run of this page, not here: after a slow action
     (a launch checks the configuration's memory first) Streamlit 1.67 can let a timed fragment of
     the old page (the sidebar's) send its update into the new page, which breaks the browser's
-    copy of the page (a blank Live page, "Bad delta path" in the console)."""
+    copy of the page (a blank Live page, "Bad delta path" in the console). Deferring narrows that
+    window but does not close it: launches of several runs use ``launch_then_open`` instead, which
+    switches first and launches on the new page."""
     ids = [int(i) for i in run_ids]
     st.session_state[f"handoff:{path}"] = ids
     st.session_state["_navigate"] = (path, ",".join(map(str, ids)))

@@ -358,7 +358,8 @@ def params(**defaults) -> tuple[Param, ...]:
         Param("ema_decay", d["ema_decay"], "decay of the generator's weight average used for sampling "
               "(0 = sample with the latest weights)", float, 0.0, 0.99999),
         Param("temperature", d["temperature"], "scale of the noise z when sampling (the truncation trick: "
-              "1 = as in training; lower = cleaner but less varied digits)", float, 0.0, 2.0),
+              "1 = as in training; lower = less varied digits, cleaner for some generators but not for the "
+              "DCGAN preset: measure it)", float, 0.0, 2.0),
     )
 
 

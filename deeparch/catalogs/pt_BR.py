@@ -1041,10 +1041,10 @@ MESSAGES = {
         'dígito em vez de misturas (0 = desligado)',
     'real labels become 1 - this value (BCE only)':
         'rótulos reais viram 1 - este valor (só BCE)',
-    'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = cleaner but '
-    'less varied digits)':
+    'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = less varied '
+    'digits, cleaner for some generators but not for the DCGAN preset: measure it)':
         'escala do ruído z na amostragem (o truque de truncamento: 1 = como no treinamento; menor = dígitos '
-        'mais limpos mas menos variados)',
+        'menos variados, mais limpos para alguns geradores, mas não para o preset da DCGAN: meça)',
     'score':
         'nota',
     'share of tokens replaced by [MASK] in BERT-style training':
