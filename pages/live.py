@@ -43,6 +43,7 @@ TEXT = i18n.Catalog("live", {
     "run_title_mark": "{mark} **{name}**",
     "run_line": "{title} {badge}",
     "series": "{run} · {what}",
+    "explain_of": "**{title}**: {explain}",
     "model": "The model itself: {name}",
     "model_differs": "**How it differs from the course listing.** {text}",
     "model_tree": "Layers and their parameters (own: held by that layer; total: with everything under it)",
@@ -266,9 +267,18 @@ def panels(items, detail: bool) -> list[tuple]:
     return list(found.values())
 
 
+def distinct(members, field: str) -> list[str]:
+    """The members' own panels' ``field`` (title or explain), each once, in the runs' order: runs of
+    different architectures share the loss panel, each with its own words for it."""
+    return list(dict.fromkeys(str(getattr(own, field)) for *_, own in members if getattr(own, field)))
+
+
 def line_panel(panel, members, *, uid: str, multi: bool, weight: float) -> None:
-    """One line chart of a declared panel for these runs, kept in place under ``live_<panel id>``."""
-    _plot.chart(charts.line_figure(curves(members, multi, weight), panel.title, ylabel=panel.ylabel,
+    """One line chart of a declared panel for these runs, kept in place under ``live_<panel id>``; its
+    title names each architecture's own title for it ("Denoising loss / Loss" for a diffusion model
+    beside a CNN), not the first run's alone."""
+    title = " / ".join(distinct(members, "title")) or panel.title
+    _plot.chart(charts.line_figure(curves(members, multi, weight), title, ylabel=panel.ylabel,
                                 uirevision=f"{panel.id}-{uid}", log_y=panel.log_y, hlines=panel.hlines),
              f"live_{panel.id}")
 
@@ -291,8 +301,12 @@ def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float) -> No
         for col, (panel, members) in zip(st.columns(2), chosen[n:n + 2]):
             with col:
                 PANEL_DRAW.get(panel.draw, line_panel)(panel, members, uid=uid, multi=multi, weight=weight)
-                if panel.explain:
-                    st.caption(panel.explain)
+                explains = distinct(members, "explain")
+                if len(explains) > 1:  # each architecture's "what to look for", under its own title
+                    own = {str(m[3].explain): str(m[3].title) for m in members}
+                    st.caption("\n\n".join(TEXT["explain_of"].format(title=own[e], explain=e) for e in explains))
+                elif explains:
+                    st.caption(explains[0])
 
 
 def live(selected: list[int], refreshing: bool, weight: float) -> None:

@@ -152,3 +152,20 @@ def test_control_action_redraws_the_page_with_its_message(app_store):
     status = app_store.get_run(rid).status
     assert status in ("queued", "starting") and badges(at) == [status]
     assert any("queued" in t.value for t in at.toast)
+
+
+def test_a_panel_shared_by_two_architectures_names_both_and_explains_both(app_store):
+    """The race put a CNN's cross-entropy under the diffusion model's "Denoising loss" title, with the
+    diffusion model's explanation under it; and its legend repeated the lesson's title on every line."""
+    diffusion = fake_runs.fake_run(app_store, "diffusion", name="Race · Diffusion")
+    cnn = fake_runs.fake_run(app_store, "cnn", name="Race · CNN")
+    at = live([diffusion, cnn])
+    titles = list(figures(at))
+    assert "Denoising loss / Loss" in titles and "Denoising loss" not in titles, titles
+    names = {t["name"] for t in figures(at)["Denoising loss / Loss"]["data"]}
+    assert {"Diffusion · train", "CNN · train"} <= names, names  # the shared "Race · " dropped
+    captions = " ".join(c.value for c in at.caption)
+    assert "**Denoising loss**:" in captions and "**Loss**:" in captions
+    # one architecture: its own title and explanation, unchanged
+    alone = live([cnn])
+    assert "Loss" in figures(alone) and "**Loss**:" not in " ".join(c.value for c in alone.caption)

@@ -216,6 +216,7 @@ PAGES = {
         "run_title_mark": "{mark} **{name}**",
         "run_line": "{title} {badge}",
         "series": "{run} · {what}",
+        "explain_of": "**{title}**: {explain}",
         "smooth": "Suavização",
         "smooth_help": "Média móvel exponencial das curvas por passo, como em Comparar: 0 mostra os valores brutos. "
                        "A curva bruta continua visível, clara, sob a suavizada; pontos de teste nunca são suavizados.",
@@ -245,7 +246,7 @@ PAGES = {
         "percent": "{:.1%}", "number": "{:.4g}",
         "final_cols": {
             "arch": "arquitetura", "status": "estado", "steps": "passos",
-            "best_test_loss": "melhor perda de teste", "best_train_loss": "melhor perda de treinamento",
+            "test_loss_at_best": "perda de teste na melhor validação", "best_train_loss": "melhor perda de treinamento",
             "train_seconds": "tempo de treinamento (s)", "params": "parâmetros",
             "samples_per_s": "amostras/s (mediana)", "grad_norm": "norma do gradiente (mediana)",
         },
@@ -300,7 +301,7 @@ PAGES = {
         "export_file": "deeparch-execucoes-{ids}.csv",
         "col": {"id": "#", "name": "Execução", "status": "Estado", "arch": "Arquitetura", "dataset": "Dados",
                 "progress": "Progresso", "step": "Passo", "headline": "Número principal",
-                "test_acc": "Acurácia de teste", "loss": "Perda de treinamento", "test_loss": "Melhor perda de teste",
+                "test_acc": "Acurácia de teste", "loss": "Perda de treinamento", "test_loss": "Perda de teste",
                 "recognisability": "Reconhecibilidade", "coverage": "Cobertura", "frechet": "Fréchet do juiz",
                 "params": "Parâmetros", "started": "Início", "duration_s": "Duração (s)", "group": "Grupo",
                 "reason": "Motivo", "owner": "Aluno", "host": "Máquina", "executor": "Executor"},
