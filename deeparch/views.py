@@ -79,7 +79,8 @@ def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, flo
     out = {
         "loss": s.get("last_" + lk, s.get(lk)),
         "test_acc": s.get("test_acc_at_best", s.get("best_test_acc", s.get("test_acc"))),
-        "test_loss": s.get("best_test_loss", s.get("test_loss")),
+        # at the step validation picked, as the accuracy: the lowest test loss would be chosen on test
+        "test_loss": s.get("test_loss_at_best", s.get("test_loss")),
         "headline": headline_value(run, s),
         **{k: s.get(k) for k in EXTRA_COLUMNS},
         **{k: s.get(k) for k in display(run.arch).extra},
@@ -181,7 +182,9 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
     return {
         "run_id": run.id, "arch": run.arch, "status": run.status, "steps": run.step,
         "headline": value,
-        "best_test_loss": s.get("best_test_loss", best("test_loss", np.min)),
+        # the test loss where validation picked the run's best step (never the lowest one on test: that
+        # would pick on test); runs without a validation split: the last evaluation's
+        "test_loss_at_best": s.get("test_loss_at_best", s.get("test_loss", rm.last("test_loss"))),
         "best_train_loss": best(loss_key(run.arch), np.min),
         **{k: s.get(k, rm.last(k)) for k in display(run.arch).extra},
         "train_seconds": s.get("train_seconds", run.elapsed if run.started else None),

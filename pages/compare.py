@@ -44,7 +44,7 @@ TEXT = i18n.Catalog("compare", {
     "percent": "{:.1%}", "number": "{:.4g}",
     "final_cols": {
         "arch": "architecture", "status": "status", "steps": "steps",
-        "best_test_loss": "best test loss", "best_train_loss": "best training loss",
+        "test_loss_at_best": "test loss at best validation", "best_train_loss": "best training loss",
         "best_val_acc": "best validation accuracy",
         "train_seconds": "train time (s)", "params": "parameters", "samples_per_s": "samples/s (median)",
         "grad_norm": "grad norm (median)",

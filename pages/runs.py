@@ -43,7 +43,7 @@ TEXT = i18n.Catalog("runs", {
     "export_file": "deeparch-runs-{ids}.csv",
     "col": {"id": "#", "name": "Run", "status": "Status", "arch": "Architecture", "dataset": "Dataset",
             "progress": "Progress", "step": "Step", "headline": "Headline", "test_acc": "Test accuracy", "loss": "Train loss",
-            "test_loss": "Best test loss", "recognisability": "Recognisability", "coverage": "Coverage",
+            "test_loss": "Test loss", "recognisability": "Recognisability", "coverage": "Coverage",
             "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
             "group": "Group", "reason": "Reason", "owner": "Student", "host": "Host", "executor": "Executor"},
     "executors": {"local": "local process", "ray": "Ray"},

@@ -177,3 +177,16 @@ def test_fake_runs_write_the_trainers_own_layer_names_and_declared_keys(store):
         assert {k[len("grad/"):] for k in keys if k.startswith("grad/")} == set(layer_groups(get_arch(cfg.arch).build(cfg)))
         per_step = {line.key for p in get_arch(cfg.arch).display.panels for line in p.lines if not line.markers}
         assert per_step <= keys, (run.arch, per_step - keys)
+
+
+def test_test_loss_shown_is_the_one_validation_picked_never_the_lowest_on_test(store):
+    rid = fake_runs.finished_cnn(store)
+    store.merge_summary(rid, best_test_loss=0.10, test_loss_at_best=0.30, test_loss=0.35)
+    run = store.get_run(rid)
+    assert views.key_metrics(run)["test_loss"] == 0.30
+    fm = views.final_metrics(run, series.read_metrics(store, rid))
+    assert fm["test_loss_at_best"] == 0.30 and "best_test_loss" not in fm
+    # a run without a validation split: its last evaluation's test loss, not the minimum over test
+    old = fake_runs.finished_cnn(store, seed=1)
+    store.merge_summary(old, best_test_loss=0.10, test_loss=0.35)
+    assert views.key_metrics(store.get_run(old))["test_loss"] == 0.35
