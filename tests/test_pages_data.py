@@ -22,6 +22,10 @@ def test_a_lesson_launches_its_runs_with_the_fine_tune_pointed_at_its_pre_traini
     at = open_page("pages/lessons.py")
     at.button(key="lesson:transfer").click().run()
     assert not at.exception
-    pre, fine, scratch = sorted(app_store.list_runs(), key=lambda r: r.id)
-    assert fine.config["hp"]["init_from"] == pre.id and scratch.config["hp"]["init_from"] == 0
-    assert fine.config["hp"]["freeze"] == "features" and pre.group_name == fine.group_name
+    runs = sorted(app_store.list_runs(), key=lambda r: r.id)
+    assert len(runs) == 6  # a CNN trio, then a Transformer trio: pre-train, fine-tune, from scratch
+    for (pre, fine, scratch), arch in ((runs[:3], "cnn"), (runs[3:], "transformer")):
+        assert {pre.arch, fine.arch, scratch.arch} == {arch}
+        assert fine.config["hp"]["init_from"] == pre.id and scratch.config["hp"]["init_from"] == 0
+        assert pre.group_name == fine.group_name == runs[0].group_name
+    assert runs[1].config["hp"]["freeze"] == "features" and runs[4].config["hp"]["freeze"] == ""

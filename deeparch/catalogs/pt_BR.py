@@ -1135,14 +1135,6 @@ MESSAGES = {
         '100 por classe, sem aumento de dados',
     '100 per class, shifts and rotations':
         '100 por classe, deslocamentos e rotações',
-    'A CNN learns digits 0 to 4 on all their training images. A second CNN starts from its weights (a new'
-    ' output layer for the new digits), keeps its convolutions frozen, and learns digits 5 to 9 from only'
-    ' 20 labelled images of each; a third learns the same 100 images from scratch. The fine-tune waits in'
-    ' the queue until the pre-training has finished.':
-        'Uma CNN aprende os dígitos 0 a 4 com todas as suas imagens de treinamento. Uma segunda CNN parte dos'
-        ' pesos dela (uma nova camada de saída para os novos dígitos), mantém suas convoluções congeladas e '
-        'aprende os dígitos 5 a 9 com apenas 20 imagens rotuladas de cada; uma terceira aprende as mesmas 100'
-        ' imagens do zero. O ajuste fino espera na fila até o pré-treinamento terminar.',
     'An MLP with dropout and augmentation beside the same MLP with neither, both on 50 labelled images '
     'per digit: the second learns its 500 images by heart, and its validation loss turns up.':
         'Um MLP com dropout e aumento de dados ao lado do mesmo MLP sem nenhum dos dois, ambos com 50 imagens '
@@ -1271,9 +1263,6 @@ MESSAGES = {
         'vence o jogo: distingue toda falsificação, e o gerador não recebe sinal útil.',
     'The five architectures side by side':
         'As cinco arquiteturas lado a lado',
-    'The gap between train and validation accuracy of each: 100 images are easy to memorise.':
-        'A distância entre a acurácia de treino e a de validação de cada uma: 100 imagens são fáceis de '
-        'decorar.',
     "The gradient through time of each: the plain RNN's curve falls by many decades towards the first "
     'steps.':
         'O gradiente ao longo do tempo de cada uma: a curva da RNN simples cai muitas décadas em direção aos '
@@ -1295,8 +1284,6 @@ MESSAGES = {
         'de puro ruído.',
     'The per-layer gradient heat map: the first rows of the broken run are dark.':
         'O mapa de calor do gradiente por camada: as primeiras linhas da execução quebrada são escuras.',
-    'The pre-training first: it reads digits 0–4 almost perfectly.':
-        'Primeiro o pré-treinamento: ele lê os dígitos 0–4 quase perfeitamente.',
     'The quality figures: recognisability and coverage rise together.':
         'As medidas de qualidade: reconhecibilidade e cobertura sobem juntas.',
     'The same 4,000 digits, five ways of learning from them: a CNN and an RNN that read digits, a '
@@ -1324,8 +1311,40 @@ MESSAGES = {
         'A perda da execução sigmoide fica em 2,30: a rede está chutando.',
     "The two players' losses: which one runs to 0?":
         'As perdas dos dois jogadores: qual delas corre para 0?',
-    "Then the two runs on digits 5–9: which one's accuracy starts higher, and which ends higher?":
-        'Depois as duas execuções nos dígitos 5–9: qual acurácia começa mais alta, e qual termina mais alta?',
+    'A network learns digits 0 to 4 from all their training images. A second one starts from its weights '
+    '(a new output layer for the new digits) and learns digits 5 to 9 from only 10 labelled images of each; '
+    'a third learns the same 50 images from scratch. All of it twice: with the course CNN (its convolutions '
+    "frozen) and with the Transformer (all of it fine-tuned). The CNN's convolutions already expect strokes "
+    'anywhere in the picture, so it learns 5 to 9 well even from scratch and gains a few points; the '
+    'Transformer expects nothing of a picture and gains more from what it saw of 0 to 4. Each fine-tune '
+    'waits in the queue until its pre-training has finished.':
+        'Uma rede aprende os dígitos 0 a 4 com todas as suas imagens de treinamento. Uma segunda parte dos '
+        'pesos dela (uma nova camada de saída para os novos dígitos) e aprende os dígitos 5 a 9 com apenas 10 '
+        'imagens rotuladas de cada; uma terceira aprende as mesmas 50 imagens do zero. Tudo duas vezes: com a '
+        'CNN do curso (convoluções congeladas) e com o Transformer (ajuste fino de tudo). As convoluções da '
+        'CNN já esperam traços em qualquer lugar da figura, então ela aprende 5 a 9 bem mesmo do zero e ganha '
+        'poucos pontos; o Transformer não espera nada de uma figura e ganha mais com o que viu de 0 a 4. Cada '
+        'ajuste fino espera na fila até o seu pré-treinamento terminar.',
+    'CNN pre-train: digits 0–4':
+        'CNN, pré-treinamento: dígitos 0–4',
+    'CNN fine-tune: 5–9, 10 labels each':
+        'CNN, ajuste fino: 5–9, 10 rótulos cada',
+    'CNN from scratch: 5–9, 10 labels each':
+        'CNN do zero: 5–9, 10 rótulos cada',
+    'Transformer pre-train: digits 0–4':
+        'Transformer, pré-treinamento: dígitos 0–4',
+    'Transformer fine-tune: 5–9, 10 labels each':
+        'Transformer, ajuste fino: 5–9, 10 rótulos cada',
+    'Transformer from scratch: 5–9, 10 labels each':
+        'Transformer do zero: 5–9, 10 rótulos cada',
+    'The two pre-trainings first: each reads digits 0–4 almost perfectly.':
+        'Primeiro os dois pré-treinamentos: cada um lê os dígitos 0–4 quase perfeitamente.',
+    "Then each pair on digits 5–9: which one's accuracy starts higher, and which ends higher?":
+        'Depois cada par nos dígitos 5–9: qual acurácia começa mais alta, e qual termina mais alta?',
+    'End on Compare: how many points each architecture gains from its pre-training.':
+        'Termine em Comparar: quantos pontos cada arquitetura ganha com o seu pré-treinamento.',
+    'Why does the Transformer gain more from pre-training than the CNN?':
+        'Por que o Transformer ganha mais com o pré-treinamento do que a CNN?',
     'Transfer learning: digits 0–4 help with digits 5–9':
         'Transferência de aprendizado: os dígitos 0–4 ajudam com os dígitos 5–9',
     'Transformer':
@@ -1422,10 +1441,6 @@ MESSAGES = {
         'redes convolucionais',
     'diffusion models':
         'modelos de difusão',
-    'fine-tune: 5–9, 20 labels each':
-        'ajuste fino: 5–9, 20 rótulos cada',
-    'from scratch: 5–9, 20 labels each':
-        'do zero: 5–9, 20 rótulos cada',
     'healthy: ReLU':
         'saudável: ReLU',
     'healthy: U-Net':
@@ -1448,8 +1463,6 @@ MESSAGES = {
         'sobreajuste',
     'plain RNN':
         'RNN simples',
-    'pre-train: digits 0–4':
-        'pré-treinamento: dígitos 0–4',
     'recurrent networks: LSTM and GRU':
         'redes recorrentes: LSTM e GRU',
     'regularization: data augmentation':
