@@ -197,6 +197,31 @@ def test_transfer_loads_the_weights_and_freezing_keeps_them(pretrained):
     assert not torch.equal(after["classifier.1.weight"], source["classifier.1.weight"])
 
 
+def test_frozen_batch_norm_keeps_its_statistics_and_the_rest_still_learns(tmp_path):
+    """A frozen feature extractor with batch norm changed anyway: in training mode its layers normalised
+    by each new batch and moved their running mean and variance towards the new digits."""
+    pre = tmp_path / "pre.pt"
+    Trainer(make_config("cnn", **TINY, batch_norm=True, max_steps=3, classes="0-4"), checkpoint=pre,
+            device="cpu").fit()
+    source = torch.load(pre, weights_only=True)["model"]
+    norms = [k for k in source if k.startswith("features.") and "running_mean" in k]
+    assert norms  # the course CNN with batch_norm has it in its features
+    frozen = Trainer(make_config("cnn", **TINY, batch_norm=True, max_steps=3, classes="5-9", freeze="features"),
+                     init_weights=pre, device="cpu")
+    frozen.fit()
+    after = frozen.model.state_dict()
+    assert all(torch.equal(after[k], source[k]) for k in source if k.startswith("features."))
+    assert not torch.equal(after["classifier.1.weight"], source["classifier.1.weight"])
+    frozen.model.train()  # training mode everywhere but in the frozen batch norm layers
+    bns = [m for m in frozen.model.features.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert bns and not any(m.training for m in bns) and frozen.model.classifier.training
+    # not frozen: the same fine-tune moves them (what the frozen run would have done before)
+    free = Trainer(make_config("cnn", **TINY, batch_norm=True, max_steps=3, classes="5-9"), init_weights=pre,
+                   device="cpu")
+    free.fit()
+    assert not all(torch.equal(free.model.state_dict()[k], source[k]) for k in norms)
+
+
 def test_transfer_refuses_other_shapes_and_unknown_layer_names(pretrained):
     with pytest.raises(CheckpointMismatch, match="other shapes"):
         Trainer(make_config("cnn", **{**TINY, "hidden": 9}), init_weights=pretrained, device="cpu").setup()

@@ -144,11 +144,17 @@ def matching(names, prefixes: str, knob: str) -> list[str]:
 
 def freeze(model: nn.Module, prefixes: str) -> list[str]:
     """Stop the gradients of every parameter under the layer ``prefixes`` (:func:`matching`); the
-    frozen names."""
+    frozen names. Batch norm layers under them keep the statistics they were loaded with: in training
+    mode they would still normalise by each new batch and move their running mean and variance
+    towards the new data, so a "frozen" feature extractor would change after all (an ``ArchModel``
+    keeps them in evaluation mode; their names in ``frozen_norms``)."""
     frozen = matching((n for n, _ in model.named_parameters()), prefixes, "freeze")
     for n, p in model.named_parameters():
         if n in frozen:
             p.requires_grad_(False)
+    wanted = [p for p in prefixes.split(",") if p]
+    model.frozen_norms = tuple(n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+                               and any(n == p or n.startswith(p + ".") for p in wanted))
     return frozen
 
 
@@ -202,6 +208,17 @@ class ArchModel(nn.Module):
     def __init__(self, cfg: RunConfig):
         super().__init__()
         self.cfg = cfg
+
+    frozen_norms: tuple[str, ...] = ()  # batch norm layers under a frozen prefix (:func:`freeze`)
+
+    def train(self, mode: bool = True):
+        """Training mode, except for the batch norm layers ``freeze`` froze: they stay in evaluation mode."""
+        super().train(mode)
+        if mode and self.frozen_norms:
+            modules = dict(self.named_modules())
+            for name in self.frozen_norms:
+                modules[name].eval()
+        return self
 
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         return [make_optimizer(self.parameters(), self.cfg)]
