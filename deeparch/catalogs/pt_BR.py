@@ -1276,7 +1276,7 @@ MESSAGES = {
         'O gráfico de perda: a perda de validação da primeira execução volta a subir enquanto sua perda de '
         'treinamento continua caindo.',
     'The loss of lr 0.001: it falls, but so slowly that 5 epochs are not enough.':
-        'A perda de lr 0.001: ela cai, mas tão devagar que 5 épocas não bastam.',
+        'A perda de lr 0,001: ela cai, mas tão devagar que 5 épocas não bastam.',
     'The loss: it falls fast, then slowly; it never reaches 0 because the noise is random.':
         'A perda: cai rápido, depois devagar; nunca chega a 0 porque o ruído é aleatório.',
     'The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.':
@@ -1450,11 +1450,11 @@ MESSAGES = {
     'healthy: equal rates':
         'saudável: taxas iguais',
     'healthy: lr 0.1':
-        'saudável: lr 0.1',
+        'saudável: lr 0,1',
     'lr 0.001 (too low)':
-        'lr 0.001 (baixa demais)',
+        'lr 0,001 (baixa demais)',
     'lr 0.1 (about right)':
-        'lr 0.1 (quase certa)',
+        'lr 0,1 (quase certa)',
     'lr 1 (too high)':
         'lr 1 (alta demais)',
     'optimization: the learning rate':
