@@ -1,7 +1,7 @@
 """The run store: the only thing workers, the command line and the pages share.
 
 SQLite in WAL mode (readers never block the writer) by default, or a PostgreSQL database named by
-``DEEPARCH_DB`` that several machines share (what differs lives in ``deeparch.dialect``): ``runs`` (one row per run: config,
+``DEEPARCH_DB`` that several machines share (what differs lives in ``deeparch.store.dialect``): ``runs`` (one row per run: config,
 status, process, heartbeat, reason, summary, control request), ``metrics`` (long format:
 run, step, key, value, wall time) and ``media`` (PNG image grids with JSON metadata).
 Writers batch their rows; each batch is one transaction, so several workers can write
@@ -29,13 +29,13 @@ from typing import Any, Iterable
 import numpy as np
 
 from deeparch import lifecycle
-from deeparch.dialect import SQLite, Postgres, db_errors, is_server_url, shown_url, split_statements  # noqa: F401
+from deeparch.store.dialect import SQLite, Postgres, db_errors, is_server_url, shown_url, split_statements  # noqa: F401
 from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
 from deeparch.text import clean_name
 
 # The schema, in migrations: each store records the versions it has (``schema_version``) and runs the
 # newer ones in one write transaction, on either dialect. $ID, $ROWID, $BIGINT, $REAL and $BLOB are the
-# column types that differ between SQLite and PostgreSQL (deeparch.dialect). Version 1 is the first
+# column types that differ between SQLite and PostgreSQL (deeparch.store.dialect). Version 1 is the first
 # release's schema; a store made before versions existed has no version table, so it counts as 0 and
 # gets every migration (each one idempotent: CREATE ... IF NOT EXISTS, a column added only if missing).
 BASE_SCHEMA = """
