@@ -200,6 +200,22 @@ def test_info_codes_feed_the_generator_and_the_discriminator_guesses_them(batch)
     assert not torch.allclose(two[0], two[1]), "the code changes the digit drawn from the same z"
 
 
+def test_info_weight_scales_the_code_loss_in_both_players(batch):
+    """info_weight multiplies the information loss each player lowers: at 0 the code no longer trains
+    D's guessing head (Adam's step of a zero gradient is zero), and the logged info_loss stays the plain
+    cross-entropy whatever the weight, so runs with different weights read alike."""
+    logged = {}
+    for w in (0.0, 1.0, 3.0):
+        model, opts = build("dcgan", info_codes=4, d_augment=0, info_weight=w)
+        q0 = model.discriminator.guess_code.weight.detach().clone()
+        torch.manual_seed(5)
+        logged[w] = model.train_step(*batch, opts)["info_loss"]
+        moved = not torch.equal(q0, model.discriminator.guess_code.weight)
+        assert moved == (w > 0), f"info_weight={w}: the guessing head {'did not move' if w else 'moved'}"
+    assert logged[0.0] == pytest.approx(logged[1.0], rel=1e-6) == pytest.approx(logged[3.0], rel=1e-6)
+    assert 1.0 < logged[1.0] < 2.0   # ≈ ln 4: a blind guess at the first step, unweighted
+
+
 def test_bad_combinations_are_refused_with_the_reason():
     with pytest.raises(ConfigError, match="label_smoothing=0.1 needs loss=bce"):
         make_config("dcgan", loss="hinge", label_smoothing=0.1)

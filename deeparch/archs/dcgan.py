@@ -246,7 +246,7 @@ class DCGAN(GeneratorModel):
             out.update(wasserstein=(d_real.mean() - d_fake.mean()).item(), gp=gp.item(),
                        critic_grad=grad_norm.item())
             d_loss = d_loss + gp
-        self.optimize(opt_d, d_loss + info, list(self.discriminator.parameters()))
+        self.optimize(opt_d, d_loss + self.info_weight * info, list(self.discriminator.parameters()))
         out["critic_loss" if self.loss == "wgan-gp" else "d_loss"] = d_loss.item()
         if codes is not None:  # the game's losses stay readable as the course's; the code's apart
             out["info_loss"] = info.item()
@@ -261,7 +261,7 @@ class DCGAN(GeneratorModel):
                 gen, gen_codes = self.fakes(b, labels, dev) if self.cfg.separate_batches else (fake, codes)
                 d_gen, info = self.judge(gen, labels, gen_codes)
                 g_loss = self.g_loss(d_gen)
-                self.optimize(opt_g, g_loss + info, list(self.generator.parameters()))
+                self.optimize(opt_g, g_loss + self.info_weight * info, list(self.generator.parameters()))
             self.discriminator.requires_grad_(True)
             out["g_loss"] = g_loss.item()
             if self.ema is not None:
@@ -273,6 +273,11 @@ class DCGAN(GeneratorModel):
     def n_critic(self) -> int:
         """Critic steps per generator step (WGAN-GP's knob; 1 for the others)."""
         return self.cfg.hp.get("n_critic", 1)
+
+    @property
+    def info_weight(self) -> float:
+        """How much InfoGAN's code-guessing loss counts beside the game's (both players)."""
+        return self.cfg.hp.get("info_weight", 1.0)
 
     @property
     def g_steps(self) -> int:
@@ -409,6 +414,7 @@ SPEC = ArchSpec(
         Param("info_codes", 10, "InfoGAN: a random category with this many values joins the noise, and the "
               "discriminator learns to tell from the image which one was drawn: each value comes to draw its own "
               "kind of digit instead of blends (0 = off)", int, 0, 20),
+        Param("info_weight", 1.0, "weight of InfoGAN's code-guessing loss in both players' losses", float, 0.0, 10.0),
     ),
     build=DCGAN,
     display=generator(GAN_LOSSES, D_OUTPUTS, views=(INTERPOLATION,)),

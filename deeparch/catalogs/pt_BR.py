@@ -36,7 +36,7 @@ LABELS = {
     "init": "Inicialização dos pesos", "block": "Bloco da segunda convolução", "dilation": "Dilatação",
     "downsample": "Redução de resolução", "read": "Direção de leitura", "readout": "Leitura final",
     "forget_bias": "Viés do portão de esquecimento", "init_state": "Estado oculto inicial", "beta2": "beta2 do Adam",
-    "g_width": "Largura do gerador", "d_augment": "Aumento de dados no discriminador", "info_codes": "Códigos InfoGAN", "d_width": "Largura do discriminador",
+    "g_width": "Largura do gerador", "d_augment": "Aumento de dados no discriminador", "info_codes": "Códigos InfoGAN", "info_weight": "Peso do código InfoGAN", "d_width": "Largura do discriminador",
     "d_norm": "Normalização do discriminador", "separate_batches": "Minilotes separados", "loss": "Perda do jogo",
     "g_steps": "Passos do gerador", "projection": "Discriminador de projeção", "n_critic": "Passos do crítico",
     "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
@@ -1037,6 +1037,8 @@ MESSAGES = {
     '(differentiable augmentation: D cannot learn 4,000 digits by heart)':
         'pixels: todo dígito que o discriminador vê, real ou falso, é antes deslocado em até este tanto '
         '(aumento de dados diferenciável: D não consegue decorar 4.000 dígitos)',
+    "weight of InfoGAN's code-guessing loss in both players' losses":
+        "peso da perda do código InfoGAN (a adivinhação do código) nas perdas dos dois jogadores",
     'InfoGAN: a random category with this many values joins the noise, and the discriminator learns to '
     'tell from the image which one was drawn: each value comes to draw its own kind of digit instead of '
     'blends (0 = off)':
