@@ -53,7 +53,10 @@ def short(e: BaseException) -> str:
 
 
 def show_flash() -> None:
-    """The message of the action that asked for this redraw, as a toast."""
+    """The message of the action that asked for this redraw, as a toast; a refusal as an error box that stays."""
     message = st.session_state.pop("_flash", None)
     if message:
         st.toast(message)
+    refusal = st.session_state.pop("_flash_error", None)
+    if refusal:
+        st.error(refusal, icon=":material/error:")

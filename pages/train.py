@@ -312,12 +312,13 @@ def one_run() -> tuple[str, str, dict, list[str]]:
     name = kept(st.text_input, "train_name", {}, TEXT["name"], placeholder=TEXT["name_placeholder"])
     reasons = list(errors.values()) + ([error] if error else []) + classroom_reasons(1)
     if launch_button(TEXT["launch"], "train_launch", ":material/rocket_launch:", reasons) and cfg is not None:
-        ids = _controls.launch_once([cfg], [name.strip() or None])
-        if ids is None:
-            st.info(TEXT["double"])
-        else:
-            st.toast(TEXT["launched"].format(ids=", ".join(f"#{i}" for i in ids)))
-            _selection.open_page("pages/live.py", ids)
+        def go(cfg=cfg, name=name.strip() or None):
+            ids = _controls.launch_once([cfg], [name])
+            if ids:
+                st.session_state["_flash"] = TEXT["launched"].format(ids=", ".join(f"#{i}" for i in ids))
+            return ids
+
+        _selection.launch_then_open("pages/live.py", go, TEXT["double"])
     return arch, dataset, values, list(errors.values())
 
 
@@ -458,18 +459,21 @@ def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> No
         now = time.strftime("%Y-%m-%d %H:%M:%S")
         group = TEXT["sweep_name"].format(knobs=TEXT["sweep_x"].join(grid), time=now)
         names = [sweep.point_name(p) for p, _ in planned]
-        try:
-            ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
-                arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid, store=_store.store(),
-                group=group, names=names, owner=_classroom.owner())[1])
-        except ConfigError as e:  # a point this machine cannot train (memory, precision): none was queued
-            st.error(TEXT["invalid"].format(error=md_escape(str(e))), icon=":material/error:")
-            return
-        if ids is None:
-            st.info(TEXT["double"])
-            return
-        st.session_state["handoff:compare_sweep"] = _store.store().get_run(ids[0]).sweep["id"]
-        _selection.open_page("pages/compare.py", ids)
+        fixed = {k: v for k, v in base.items() if k not in grid}
+
+        def go():  # on the Compare page, before it draws anything
+            try:
+                ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
+                    arch, dataset, fixed, grid, store=_store.store(), group=group, names=names,
+                    owner=_classroom.owner())[1])
+            except ConfigError as e:  # a point this machine cannot train (memory, precision): none was queued
+                st.session_state["_flash_error"] = TEXT["invalid"].format(error=md_escape(str(e)))
+                return []
+            if ids:
+                st.session_state["handoff:compare_sweep"] = _store.store().get_run(ids[0]).sweep["id"]
+            return ids
+
+        _selection.launch_then_open("pages/compare.py", go, TEXT["double"])
 
 
 def queue() -> None:

@@ -155,11 +155,15 @@ def test_train_launch_creates_one_run_even_on_double_click(app_store):
     assert len(runs) == 1 and runs[0].name == "from the page"
     assert runs[0].config["hp"]["max_steps"] == 20
     assert runs[0].status in ("queued", "starting")
-    # a second click within a few seconds (double submission) launches nothing
+    # the click switched to Live first, which launched the run before drawing and selected it
+    assert at.query_params.get("runs") in ([str(runs[0].id)], str(runs[0].id))
+    assert any(f"Launched run #{runs[0].id}" in t.value for t in at.toast)
+    # a second click within a few seconds (double submission) launches nothing, and says so
     at.switch_page("pages/train.py").run()
     at.text_input(key="train_name").set_value("from the page")
     button(at, "Launch run").click().run()
     assert len(app_store.list_runs()) == 1
+    assert any("not launching it twice" in t.value for t in at.toast)
 
 
 def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):
