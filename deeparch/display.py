@@ -81,6 +81,10 @@ class Display:
     headline: Headline | None = None
     extra: tuple[str, ...] = field(default=())   # further summary keys worth a column (e.g. coverage)
 
+    def view(self, kind: str) -> View | None:
+        """The declared view of this media kind, or None when the architecture declares none."""
+        return next((v for v in self.views if v.kind == kind), None)
+
     def with_common(self) -> "Display":
         """These panels followed by the ones every run has (gradients, learning rate, throughput)."""
         own = {p.id for p in self.panels}

@@ -226,7 +226,7 @@ def grids(runs) -> None:
     cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
-            view = next((v for v in views.display(run.arch, run.dataset).views if v.kind == kind), None)
+            view = views.display(run.arch, run.dataset).view(kind)
             got = s.media(run.id, view.media_kind, step) if view else None
             if got is None:
                 st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
