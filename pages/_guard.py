@@ -10,6 +10,7 @@ import streamlit as st
 
 from deeparch import i18n
 from deeparch.store import default_root
+from deeparch.text import md_escape
 from pages import _compat
 from pages._selection import follow_navigation, run_pending_action
 from pages._store import log, reconcile
@@ -17,6 +18,7 @@ from pages._store import log, reconcile
 TEXT = i18n.Catalog("guard", {
     "error": "Something went wrong while drawing this page: {error}. "
              "Reload the page; if it happens again, check that the run store at {root} is readable.",
+    "refused": "Nothing was launched: {error}",
 })
 
 
@@ -59,4 +61,4 @@ def show_flash() -> None:
         st.toast(message)
     refusal = st.session_state.pop("_flash_error", None)
     if refusal:
-        st.error(refusal, icon=":material/error:")
+        st.error(TEXT["refused"].format(error=md_escape(i18n.tr_error(refusal))), icon=":material/error:")

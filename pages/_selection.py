@@ -7,6 +7,7 @@ from typing import Iterable
 import streamlit as st
 
 from deeparch import i18n
+from deeparch.config import ConfigError
 from deeparch.store import Run
 from deeparch.text import clean_name
 
@@ -50,12 +51,17 @@ def launch_then_open(path: str, action, busy: str) -> None:
 
 
 def run_pending_action() -> None:
-    """Carry out the action ``launch_then_open`` handed to this page (before drawing anything)."""
+    """Carry out the action ``launch_then_open`` handed to this page (before drawing anything); a launch
+    refused with a ConfigError leaves its reason for ``_guard.show_flash``."""
     pending = st.session_state.pop("_pending_action", None)
     if pending is None:
         return
     path, action, busy = pending
-    ids = action()
+    try:
+        ids = action()
+    except ConfigError as e:  # refused at launch (memory, precision, a missing source run): nothing was launched
+        st.session_state["_flash_error"] = str(e)
+        return
     if ids is None:
         st.session_state["_flash"] = busy
         return

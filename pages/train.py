@@ -461,14 +461,11 @@ def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> No
         names = [sweep.point_name(p) for p, _ in planned]
         fixed = {k: v for k, v in base.items() if k not in grid}
 
-        def go():  # on the Compare page, before it draws anything
-            try:
-                ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
-                    arch, dataset, fixed, grid, store=_store.store(), group=group, names=names,
-                    owner=_classroom.owner())[1])
-            except ConfigError as e:  # a point this machine cannot train (memory, precision): none was queued
-                st.session_state["_flash_error"] = TEXT["invalid"].format(error=md_escape(str(e)))
-                return []
+        def go():  # on the Compare page, before it draws anything; a point this machine cannot train
+            # (memory, precision) raises ConfigError, none is queued, and Compare says why
+            ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
+                arch, dataset, fixed, grid, store=_store.store(), group=group, names=names,
+                owner=_classroom.owner())[1])
             if ids:
                 st.session_state["handoff:compare_sweep"] = _store.store().get_run(ids[0]).sweep["id"]
             return ids

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from deeparch import jobs
+from deeparch.config import ConfigError
 from deeparch.store import Store
 
 import fake_runs  # noqa: E402 - tests/ is on sys.path under pytest's rootdir conftest
@@ -164,6 +165,23 @@ def test_train_launch_creates_one_run_even_on_double_click(app_store):
     button(at, "Launch run").click().run()
     assert len(app_store.list_runs()) == 1
     assert any("not launching it twice" in t.value for t in at.toast)
+
+
+def test_a_launch_refused_on_the_opened_page_says_why_and_launches_nothing(app_store, monkeypatch):
+    """The launch runs on Live, after the switch: a ConfigError there (not enough memory, say) becomes
+    one error box naming the reason, not the page guard's "something went wrong", and no run."""
+    def refuse(*args, **kwargs):
+        raise ConfigError("not enough memory for this run (needs 9 GiB, 2 GiB free)")
+
+    monkeypatch.setattr(jobs, "launch", refuse)
+    at = open_page("pages/train.py")
+    at.text_input(key="hp:cnn:max_steps").set_value("20").run()
+    button(at, "Launch run").click().run()
+    assert not at.exception
+    assert app_store.list_runs() == []
+    shown = [e.value for e in at.error]
+    assert any("Nothing was launched: not enough memory for this run" in e for e in shown), shown
+    assert not any("Something went wrong" in e for e in shown)
 
 
 def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):

@@ -97,6 +97,7 @@ PAGES = {
     "guard": {
         "error": "Algo deu errado ao desenhar esta página: {error}. Recarregue a página; se acontecer de novo, "
                  "verifique se o armazém de execuções em {root} pode ser lido.",
+        "refused": "Nada foi iniciado: {error}",
     },
     "plot": {
         "failed_load": "Este gráfico não conseguiu carregar sua biblioteca de desenho ({src}). Recarregue a página; "
