@@ -34,7 +34,7 @@ import torch.nn as nn
 import torch.nn.utils.prune as prune
 
 from deeparch import data as data_mod
-from deeparch.archs import get_arch, load_config
+from deeparch.archs import ARCHS, get_arch, load_config
 from deeparch.config import ConfigError
 
 SCOPES = ("global", "layer")
@@ -88,6 +88,12 @@ def _quiet():
 
 
 # ---- loading ------------------------------------------------------------------------------------
+def compressible(arch: str) -> bool:
+    """Whether runs of ``arch`` can be compressed here: classifiers, whose test accuracy says what was lost."""
+    spec = ARCHS.get(arch)
+    return spec is not None and spec.kind == "classifier"
+
+
 def load_model(store, run_id: int) -> tuple[nn.Module, object]:
     """The run's model with its checkpoint's weights, on the CPU in eval mode, and its config;
     ConfigError with the reason for a missing run, a generator, or a run without a checkpoint."""
@@ -96,7 +102,7 @@ def load_model(store, run_id: int) -> tuple[nn.Module, object]:
         raise ConfigError(f"no run {run_id} in {store.path}")
     cfg = load_config(run.config)
     spec = get_arch(cfg.arch)
-    if spec.kind != "classifier":
+    if not compressible(cfg.arch):
         raise ConfigError(f"run {run_id} is a {spec.kind} ({cfg.arch}); compression is measured on classifiers, "
                           "by their test accuracy")
     path = store.run_dir(run) / "checkpoint.pt"

@@ -279,7 +279,7 @@ def compression(s, ids: list[int]) -> None:
     stays in the run's folder)."""
     runs = [r for r in (s.get_run(i) for i in ids[:1]) if r is not None]
     run = runs[0] if len(ids) == 1 and runs else None
-    if run is None or views.spec(run.arch) is None or views.spec(run.arch).kind != "classifier":
+    if run is None or not compress.compressible(run.arch):
         st.caption(TEXT["compress_pick"])
         return
     with st.expander(TEXT["compress"].format(name=md_escape(run.name)), icon=":material/compress:"):
