@@ -159,5 +159,7 @@ def test_the_sidebar_switches_the_language(server, browser):
     page.get_by_label("Language").click()  # the selectbox, labelled in the current language
     page.get_by_role("option", name="Português (Brasil)").click()
     page.get_by_role("heading", name="Treinar").wait_for(timeout=30_000)
+    # the heading comes first and the form after it: wait for the form (a loaded CI machine drew the heading alone)
+    page.get_by_text("Taxa de aprendizado (lr)").first.wait_for(timeout=30_000)
     assert page.get_by_text("Taxa de aprendizado (lr)").count() >= 1
     context.close()
