@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from browser_util import browser, server  # noqa: F401 - fixtures
 from deeparch.i18n import param_label
@@ -45,7 +46,15 @@ def test_a_3x3_sweep_runs_to_the_end_and_compare_shows_one_figure(server, browse
     page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
     for label, text in (("max_steps", steps), ("channels", "4"), ("hidden", "16")):
         enter(page, label, text)
-    page.get_by_role("tab", name="Sweep").click()
+    # a tab click that lands while the last setting's rerun is still drawing can be lost on a loaded machine
+    # (seen once in CI: the Sweep tab's fields never appeared): click it again until its first field shows
+    for _ in range(3):
+        page.get_by_role("tab", name="Sweep").click()
+        try:
+            page.get_by_label(param_label("Values of lr"), exact=True).wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            continue
     enter(page, "Values of lr", "1e-4, 1e-3, 1e-2")
     page.get_by_label("Second knob (optional)").click()
     page.get_by_role("option", name="batch_size", exact=True).click()
