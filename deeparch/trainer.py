@@ -217,6 +217,9 @@ class Trainer:
             "opts": [o.state_dict() for o in self.opts],
             "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
             "rng": torch.get_rng_state(),
+            # on a GPU: its random state, and fp16's gradient scale (else the resumed run starts again from 65536)
+            "cuda_rng": torch.cuda.get_rng_state(self.device) if self.device.type == "cuda" else None,
+            "scaler": self.model.scaler.state_dict() if self.model.scaler is not None else None,
             "summary": {k: v for k, v in self.summary.items() if isinstance(v, (int, float))},
             "identity": self.identity,
             "config": self.cfg.to_dict(),
@@ -252,7 +255,11 @@ class Trainer:
         for o, s in zip(self.opts, blob["opts"]):
             o.load_state_dict(s)
         self.step, self.epoch, self.batch_in_epoch = blob["step"], blob["epoch"], blob["batch_in_epoch"]
-        torch.set_rng_state(blob["rng"])
+        torch.set_rng_state(blob["rng"].cpu())  # map_location moved it to the run's device
+        if blob.get("cuda_rng") is not None and self.device.type == "cuda":
+            torch.cuda.set_rng_state(blob["cuda_rng"].cpu(), self.device)
+        if blob.get("scaler") and self.model.scaler is not None:
+            self.model.scaler.load_state_dict(blob["scaler"])
         self.summary.update(blob.get("summary", {}))
 
     def _load_init_weights(self) -> None:

@@ -85,3 +85,22 @@ def test_auto_and_bad_values():
     assert precision.plan("auto", "cuda").dtype is torch.float16 and precision.plan("auto", "cuda").scaler
     with pytest.raises(ConfigError, match="precision='fp8'"):
         make_config("cnn", precision="fp8")
+
+
+def test_the_gradient_scale_is_checkpointed_and_comes_back_on_resume(tmp_path, monkeypatch):
+    """fp16's gradient scaler (CUDA only; stood in for here by a CPU scaler over float32) keeps its
+    scale in the checkpoint: a resumed run goes on with the scale it had learned, not 65536 again."""
+    monkeypatch.setattr(precision, "plan", lambda choice, device="cpu": precision.Plan(None, "cpu", scaler=True))
+    cfg = make_config("cnn", max_steps=4, checkpoint_every=2, channels=4, hidden=16, eval_every=2)
+    ck = tmp_path / "ck.pt"
+    first = Trainer(cfg, checkpoint=ck, device="cpu")
+    first.fit()
+    assert first.model.scaler is not None and first.model.scaler.get_scale() == 65536.0  # no overflow in fp32
+    first.model.scaler.update(new_scale=1024.0)  # as after a few float16 overflows
+    first.save_checkpoint()
+    again = Trainer(cfg, checkpoint=ck, device="cpu")
+    again.setup()
+    assert again.step == 4 and again.model.scaler.get_scale() == 1024.0
+    fresh = Trainer(cfg, checkpoint=tmp_path / "other.pt", device="cpu")
+    fresh.setup()
+    assert fresh.model.scaler.get_scale() == 65536.0

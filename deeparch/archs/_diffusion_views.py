@@ -34,7 +34,7 @@ def forward_media(schedule, ctx: MediaContext) -> Media:
     """One real probe digit noised to several t with one fixed noise: x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε."""
     ts = frame_steps(list(range(schedule.T)))
     x0 = ctx.x_probe[:1].expand(len(ts), -1, -1, -1)                            # (F, 1, 28, 28)
-    noise = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(ctx.seed)).expand_as(x0)
+    noise = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(ctx.seed)).to(x0.device).expand_as(x0)
     x_t = schedule.add_noise(x0, noise, torch.tensor(ts))
     return Media("forward", images.grid_png(torch.cat([ctx.x_probe[:1], x_t]), len(ts) + 1),
                  {"t": ts, "label": int(ctx.y_probe[0]), "first": "x_0 (the real digit)"})

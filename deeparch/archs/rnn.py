@@ -103,7 +103,8 @@ def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> tuple[list[Media],
     if not core.cfg.bidirectional:
         core.stepwise = True
         try:
-            with torch.enable_grad():
+            # cuDNN's RNN has no backward in eval mode (no dropout wanted here): PyTorch's own kernels do
+            with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
                 grads = torch.autograd.grad(loss_of(), core.states)        # T × (layers, B, H)
         finally:
             core.stepwise = False
