@@ -503,7 +503,10 @@ def main() -> None:
     if views.run_count(s) == 0:
         _controls.first_run_hint(body=TEXT["first_body"])
     st.caption(TEXT["intro"])
-    tab_one, tab_race, tab_sweep = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"]])
+    # the open tab is kept by the server (key, on_change): a rerun from a field typed a moment before
+    # cannot send the user back to the first tab; every tab is still drawn, since Sweep builds on One run
+    tab_one, tab_race, tab_sweep = st.tabs([TEXT["tab_one"], TEXT["tab_race"], TEXT["tab_sweep"]],
+                                           key="train_tab", on_change="rerun")
     with tab_one:
         base = one_run()
     with tab_race:

@@ -84,6 +84,17 @@ def serving(runs: Path, env_extra: dict | None = None):
         _stop_workers(runs)
 
 
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def settle(page, timeout_ms: int = 30_000) -> None:
+    """Wait until the app's script has no rerun in flight (the frontend marks stApp while one runs or is
+    asked for), so the next click or key lands on the page as that rerun left it; then a beat to draw."""
+    page.wait_for_timeout(200)
+    page.locator(IDLE).wait_for(state="attached", timeout=timeout_ms)
+    page.wait_for_timeout(200)
+
+
 @pytest.fixture
 def server(tmp_path):
     """(base URL, run store folder) of a fresh server; the folder may be filled before the first page loads."""

@@ -10,7 +10,7 @@ import os
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, server, settle  # noqa: F401 - fixtures
 from deeparch.i18n import param_label
 from test_browser_forms import wait_for
 
@@ -33,10 +33,40 @@ def enter(page, name: str, text: str) -> None:
     box = page.get_by_label(param_label(name), exact=True)  # "Step limit (max_steps)"
     box.fill(text)
     box.press("Enter")
-    page.wait_for_timeout(700)
+    settle(page)
 
 
-def test_a_3x3_sweep_runs_to_the_end_and_compare_shows_one_figure(server, browser):
+def selected(page, label: str) -> str:
+    """The option the select box ``label`` shows (its combo box input holds it)."""
+    return page.get_by_role("combobox", name=label, exact=True).input_value()
+
+
+def sweep_form(page, lr: str) -> str | None:
+    """Open the Sweep tab, sweep lr over ``lr`` and batch_size over its suggestion; None once the tab shows
+    exactly that, else what it shows. Every step waits for the rerun it causes to end first."""
+    page.get_by_role("tab", name="Sweep").click()
+    settle(page)
+    lr_box = page.get_by_label("Values of lr", exact=True)
+    try:
+        if selected(page, "Knob") != "lr":
+            page.get_by_role("combobox", name="Knob", exact=True).click()
+            page.get_by_role("option", name="lr", exact=True).click()
+            settle(page)
+        lr_box.wait_for(timeout=10_000)
+        if lr_box.input_value() != lr:
+            enter(page, "Values of lr", lr)
+        if selected(page, "Second knob (optional)") != "batch_size":
+            page.get_by_role("combobox", name="Second knob (optional)", exact=True).click()
+            page.get_by_role("option", name="batch_size", exact=True).click()
+            settle(page)
+        page.get_by_label("Values of batch_size", exact=True).wait_for(timeout=10_000)
+    except PlaywrightTimeout as e:
+        return f"{e}".splitlines()[0]
+    shown = (selected(page, "Knob"), lr_box.input_value(), selected(page, "Second knob (optional)"))
+    return None if shown == ("lr", lr, "batch_size") else f"the tab shows {shown}"
+
+
+def test_a_3x3_sweep_runs_to_the_end_and_compare_shows_one_figure(server, browser, tmp_path):
     from deeparch.store import Store
 
     base, runs = server
@@ -44,29 +74,23 @@ def test_a_3x3_sweep_runs_to_the_end_and_compare_shows_one_figure(server, browse
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(base + "/")
     page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    settle(page, 60_000)
     for label, text in (("max_steps", steps), ("channels", "4"), ("hidden", "16")):
         enter(page, label, text)
-    # On a loaded machine a rerun can drop what was just done on the Sweep tab (seen in CI: the tab click,
-    # or the typed lr values and their field once the second knob was picked): fill the form again until
-    # the Sweep tab shows both knobs with their values, three tries at most
-    lr_box = page.get_by_label(param_label("Values of lr"), exact=True)
+    # each step of the form is checked once the app is idle, and the form is filled again where a step did
+    # not take (seen in CI on a loaded machine before the steps waited for their reruns), three tries at most
+    lr = "1e-4, 1e-3, 1e-2"
+    problems = []
     for _ in range(3):
-        page.get_by_role("tab", name="Sweep").click()
-        try:
-            lr_box.wait_for(timeout=10_000)
-            enter(page, "Values of lr", "1e-4, 1e-3, 1e-2")
-            page.get_by_label("Second knob (optional)").click()
-            page.get_by_role("option", name="batch_size", exact=True).click()
-            page.wait_for_timeout(700)
-            lr_box.wait_for(timeout=10_000)
-            if lr_box.input_value() != "1e-4, 1e-3, 1e-2":
-                enter(page, "Values of lr", "1e-4, 1e-3, 1e-2")
-            if lr_box.input_value() == "1e-4, 1e-3, 1e-2":
-                break
-        except PlaywrightTimeout:
-            continue
+        problem = sweep_form(page, lr)
+        if problem is None:
+            break
+        problems.append(problem)
+    else:
+        page.screenshot(path=str(tmp_path / "sweep-form.png"), full_page=True)
+        pytest.fail(f"the Sweep form did not take after three tries: {problems}; screenshot {tmp_path}/sweep-form.png")
     assert page.get_by_label("Values of batch_size", exact=True).input_value() == "32, 64, 128"  # suggested around 64
-    assert lr_box.input_value() == "1e-4, 1e-3, 1e-2"
+    assert page.get_by_label("Values of lr", exact=True).input_value() == lr
     page.get_by_role("button", name="Launch sweep").click()
 
     store = Store(runs)
