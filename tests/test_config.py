@@ -68,3 +68,7 @@ def test_a_stored_config_from_before_a_parameter_existed_keeps_its_old_behaviour
     assert load_config(new).temperature == 0.9  # today's preset
     assert load_config(old).temperature == 1.0  # sampled at 1 before the knob existed
     assert load_config(load_config(old).to_json()).temperature == 1.0
+    gan = make_config("dcgan").to_dict()
+    before = {**gan, "hp": {k: v for k, v in gan["hp"].items() if k != "info_weight"}}
+    assert load_config(gan).info_weight == 2.0  # today's DCGAN preset
+    assert load_config(before).info_weight == 1.0  # the code loss counted once before the knob existed

@@ -1049,9 +1049,9 @@ MESSAGES = {
     'real labels become 1 - this value (BCE only)':
         'rótulos reais viram 1 - este valor (só BCE)',
     'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = less varied '
-    'digits, cleaner for some generators but not for the DCGAN preset: measure it)':
+    'digits, often cleaner: the DCGAN preset samples at 0.7)':
         'escala do ruído z na amostragem (o truque de truncamento: 1 = como no treinamento; menor = dígitos '
-        'menos variados, mais limpos para alguns geradores, mas não para o preset da DCGAN: meça)',
+        'menos variados, muitas vezes mais limpos: o preset da DCGAN amostra a 0,7)',
     'score':
         'nota',
     'share of tokens replaced by [MASK] in BERT-style training':
