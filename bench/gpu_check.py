@@ -10,8 +10,9 @@ in the same process.
 
     python bench/gpu_check.py [--steps 60] [--out DIR]
 
-Prints one line per check and a table; exits 1 if any check failed. On a machine without CUDA it
-runs the CPU half (fp32 and, where the CPU supports it, bf16) so the script itself stays tested.
+Prints one line per check, then the pace figures; exits 1 if any check failed (--out DIR also writes
+them to DIR/gpu_check.json). On a machine without CUDA it runs the CPU half (fp32 and, where the CPU
+supports it, bf16), so the script can be tried before device time is spent on it.
 """
 from __future__ import annotations
 
