@@ -30,7 +30,9 @@ class StoreLogger(Callback):
     def on_start(self, trainer: Trainer) -> None:
         self.in_loop = True
         self.store.update_run(self.run_id, total_steps=trainer.total_steps, step=trainer.step)
-        self.store.merge_summary(self.run_id, params=trainer.n_params, steps_per_epoch=trainer.steps_per_epoch)
+        # where it trains and in which precision: what precision=auto chose, for the runs table
+        self.store.merge_summary(self.run_id, params=trainer.n_params, steps_per_epoch=trainer.steps_per_epoch,
+                                 device=str(trainer.device), precision_used=trainer.precision.name)
         self.store.drop_after(self.run_id, trainer.step)  # what a killed worker logged past its checkpoint
         self.flush(trainer.step)
 

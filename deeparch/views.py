@@ -115,12 +115,18 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
             "started": _local(r.started),
             "duration_s": (r.ended or now) - r.started if r.started else None,
             "group": r.group_name or "", "reason": r.reason or "", "owner": r.owner or "",
-            "host": r.host or "", "executor": r.executor or "",
+            "host": r.host or "", "executor": r.executor or "", "device": device_cell(r.summary),
         })
     cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "headline",
             "headline_label", "headline_percent", "test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params",
-            "created", "started", "duration_s", "group", "reason", "owner", "host", "executor"]
+            "created", "started", "duration_s", "group", "reason", "owner", "host", "executor", "device"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def device_cell(summary: dict) -> str:
+    """"cpu · fp32", "cuda:0 · fp16": where a run trained and in which precision (what ``auto`` chose);
+    empty for a run that has not started, or one stored before this was recorded."""
+    return " · ".join(str(summary[k]) for k in ("device", "precision_used") if summary.get(k))
 
 
 def _local(t: float | None):

@@ -45,9 +45,12 @@ TEXT = i18n.Catalog("runs", {
             "progress": "Progress", "step": "Step", "headline": "Headline", "test_acc": "Test accuracy", "loss": "Train loss",
             "test_loss": "Test loss", "recognisability": "Recognisability", "coverage": "Coverage",
             "frechet": "Judge Fréchet", "params": "Parameters", "started": "Started", "duration_s": "Duration (s)",
-            "group": "Group", "reason": "Reason", "owner": "Student", "host": "Host", "executor": "Executor"},
+            "group": "Group", "reason": "Reason", "owner": "Student", "host": "Host", "executor": "Executor",
+            "device": "Device"},
     "executors": {"local": "local process", "ray": "Ray"},
     "host_help": "The machine the run's worker trains on (recorded when it starts).",
+    "device_help": "Where the run trains (cpu, or cuda for a GPU) and in which precision: fp32, or the mixed "
+                   "bf16 / fp16 that precision=auto chose (recorded when it starts).",
     "cluster": "Ray cluster",
     "cluster_capacity": "{cpus_free:g} of {cpus:g} CPUs free · {gpus_free:g} of {gpus:g} GPUs free · {nodes} node(s)",
     "cluster_gone": "The Ray cluster cannot be reached: queued runs wait for it; training runs that stop "
@@ -79,7 +82,7 @@ SORTS = {"newest": ("id", False), "oldest": ("id", True), "accuracy": ("test_acc
          "duration": ("duration_s", False), "name": ("name", True)}
 COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "headline", "test_acc", "loss", "test_loss",
            "recognisability", "coverage", "frechet", "params", "started", "duration_s", "group", "reason", "host",
-           "executor"]
+           "executor", "device"]
 
 
 TABLE = "runs_table"      # the dataframe widget: row positions, as the browser shows them
@@ -227,6 +230,7 @@ def main() -> None:
         column_config={
             **{k: cols[k] for k in ("name", "status", "arch", "dataset", "group", "reason", "owner", "executor")},
             "host": st.column_config.TextColumn(cols["host"], help=TEXT["host_help"]),
+            "device": st.column_config.TextColumn(cols["device"], help=TEXT["device_help"]),
             "id": st.column_config.NumberColumn(cols["id"], format="%d", width="small"),
             "progress": st.column_config.ProgressColumn(cols["progress"], min_value=0, max_value=100,
                                                         format="%.0f%%"),

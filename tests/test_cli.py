@@ -30,6 +30,10 @@ def test_train_runs_and_export(tmp_path, db_url):
     out = json.loads(p.stdout.strip().splitlines()[-1])
     assert out["status"] == "finished" and out["total_steps"] == 6 and 0 <= out["test_acc"] <= 1
     assert "6/6" in p.stderr  # the progress bar
+    from deeparch.store import Store
+
+    summary = Store(tmp_path, url=db_url).get_run(out["run"]).summary
+    assert (summary["device"], summary["precision_used"]) == ("cpu", "fp32")  # where and how it trained
     runs = json.loads(cli("runs", "--json", store=tmp_path).stdout)
     assert runs[0]["id"] == out["run"] and runs[0]["status"] == "finished" and runs[0]["reason"] is None
     assert {"id", "arch", "status", "reason", "pid", "metrics"} <= set(runs[0])

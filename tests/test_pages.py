@@ -283,6 +283,7 @@ def test_runs_page_shows_where_runs_train_and_the_ray_clusters_capacity(app_stor
 
     ids = fake_runs.populate(app_store)
     app_store.update_run(ids["finished"], host="node-7", executor="ray")
+    app_store.merge_summary(ids["finished"], device="cuda", precision_used="fp16")  # what precision=auto chose
     monkeypatch.setenv("DEEPARCH_EXECUTOR", "ray")
     monkeypatch.setattr(ray_executor, "ready", lambda store: False)  # no cluster here: nothing is started
     monkeypatch.setattr(ray_executor, "capacity", lambda: {"cpus": 8.0, "cpus_free": 3.0, "gpus": 1.0,
@@ -290,7 +291,8 @@ def test_runs_page_shows_where_runs_train_and_the_ray_clusters_capacity(app_stor
     at = open_page("pages/runs.py")
     shown = at.dataframe[0].value
     row = shown[shown["id"] == ids["finished"]]
-    assert (row["host"].item(), row["executor"].item()) == ("node-7", "Ray")
+    assert (row["host"].item(), row["executor"].item(), row["device"].item()) == ("node-7", "Ray", "cuda · fp16")
+    assert set(shown[shown["id"] != ids["finished"]]["device"]) <= {"", None}  # fake runs record no device
     assert any("3 of 8 CPUs free · 1 of 1 GPUs free · 2 node(s)" in c.value for c in at.sidebar.caption)
     monkeypatch.setattr(ray_executor, "capacity", lambda: None)  # the cluster is gone
     st.cache_data.clear()  # the page asks for the capacity at most every 5 s

@@ -305,9 +305,12 @@ PAGES = {
                 "test_acc": "Acurácia de teste", "loss": "Perda de treinamento", "test_loss": "Perda de teste",
                 "recognisability": "Reconhecibilidade", "coverage": "Cobertura", "frechet": "Fréchet do juiz",
                 "params": "Parâmetros", "started": "Início", "duration_s": "Duração (s)", "group": "Grupo",
-                "reason": "Motivo", "owner": "Aluno", "host": "Máquina", "executor": "Executor"},
+                "reason": "Motivo", "owner": "Aluno", "host": "Máquina", "executor": "Executor",
+                "device": "Dispositivo"},
         "executors": {"local": "processo local", "ray": "Ray"},
         "host_help": "A máquina em que o worker da execução treina (registrada quando ela começa).",
+        "device_help": "Onde a execução treina (cpu, ou cuda para uma GPU) e em qual precisão: fp32, ou a mista "
+                       "bf16 / fp16 que precision=auto escolheu (registrado quando ela começa).",
         "cluster": "Cluster Ray",
         "cluster_capacity": "{cpus_free:g} de {cpus:g} CPUs livres · {gpus_free:g} de {gpus:g} GPUs livres · "
                             "{nodes} nó(s)",
