@@ -176,6 +176,10 @@ CLASSIFIER: tuple[Param, ...] = (
     Param("fresh", "", "transfer learning: layer-name prefixes NOT taken from the init_from run but freshly "
           "initialised (e.g. the output layer, for new classes)", str, parse=parse_prefixes,
           form="layer names like classifier.4 (empty = load every layer)"),
+    Param("unfreeze_after", 0, "transfer learning: the frozen layers start learning after this many epochs "
+          "(0 = they stay frozen). First the new output layer learns alone on the loaded features, then "
+          "everything is fine-tuned (LP-FT): a random new layer no longer scrambles the loaded features at the start",
+          int, 0, 1000),
 )
 
 
@@ -185,6 +189,11 @@ def check_classifier(hp: Mapping[str, Any]) -> str | None:
         return "patience (early stopping) reads the validation loss: set val_split above 0"
     if hp.get("fresh") and not hp.get("init_from", 0):
         return "fresh names layers not to load from the init_from run: set init_from"
+    if hp.get("unfreeze_after", 0) and not hp.get("freeze"):
+        return "unfreeze_after says when the frozen layers start learning: set freeze"
+    if hp.get("unfreeze_after", 0) >= hp.get("epochs", 1):
+        return (f"unfreeze_after={hp['unfreeze_after']} is not below epochs={hp['epochs']}: the frozen layers "
+                "would never learn (use unfreeze_after=0 to keep them frozen)")
     return None
 
 

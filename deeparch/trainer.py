@@ -166,7 +166,7 @@ class Trainer:
         if self.init_weights and not (self.checkpoint_path and self.checkpoint_path.exists()):
             self._load_init_weights()  # a resumed run's own checkpoint already holds them
         try:
-            freeze(self.model, hp.get("freeze", ""))
+            self.frozen = freeze(self.model, hp.get("freeze", ""))
         except ValueError as e:
             raise ConfigError(str(e)) from None
         self.opts = self.model.configure_optimizers()
@@ -363,6 +363,7 @@ class Trainer:
         last_loss_key = self.spec.loss_keys[0]
         limits: dict[str, float] = {}
         while self.step < self.total_steps and result is None:
+            self._thaw_if_due()
             # a permutation per epoch from (seed, epoch): a resumed run continues the same order
             g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.epoch)
             perm = torch.randperm(n, generator=g).to(self.device)
@@ -440,6 +441,20 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_end(self, result)
         return result
+
+    def _thaw_if_due(self) -> None:
+        """``unfreeze_after``: from that epoch on (a resumed run too), the frozen layers learn as well, LP-FT's
+        second stage. The optimizer already holds them (a frozen weight just has no gradient); they join
+        the per-layer gradient norms, and their batch norms normalise by each batch again."""
+        after = self.cfg.hp.get("unfreeze_after", 0)
+        if not (after and self.frozen and self.epoch >= after):
+            return
+        for name, p in self.model.named_parameters():
+            if name in self.frozen:
+                p.requires_grad_(True)
+        self.model.frozen_norms = ()
+        self.frozen = []
+        self.layers = layer_groups(self.model)
 
     def _lr_schedulers(self) -> list:
         """Warm-up, then the schedule, as one LambdaLR per optimizer: every group's lr = its initial

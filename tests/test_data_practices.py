@@ -222,6 +222,28 @@ def test_frozen_batch_norm_keeps_its_statistics_and_the_rest_still_learns(tmp_pa
     assert not all(torch.equal(free.model.state_dict()[k], source[k]) for k in norms)
 
 
+def test_unfreeze_after_trains_the_new_layer_alone_first_then_everything(pretrained):
+    """LP-FT: the frozen layers keep the loaded weights for ``unfreeze_after`` epochs, then learn too."""
+    source = torch.load(pretrained, weights_only=True)["model"]
+    t = Trainer(make_config("cnn", **TINY, epochs=4, classes="5-9", per_class=5, freeze="features",
+                            unfreeze_after=2), init_weights=pretrained, device="cpu")
+    seen, thaw = [], t._thaw_if_due
+
+    def spy():  # at the start of each epoch: still as loaded? still frozen?
+        w = t.model.features[0].weight
+        seen.append((t.epoch, torch.equal(w, source["features.0.weight"]), w.requires_grad))
+        thaw()
+    t._thaw_if_due = spy
+    t.fit()
+    assert seen == [(0, True, False), (1, True, False), (2, True, False), (3, False, True)]
+    assert not torch.equal(t.model.state_dict()["features.0.weight"], source["features.0.weight"])
+    assert any(name.startswith("features") for name in t.layers)  # their gradient norms are charted again
+    with pytest.raises(ConfigError, match="set freeze"):
+        make_config("cnn", unfreeze_after=2)
+    with pytest.raises(ConfigError, match="not below epochs=10"):
+        make_config("cnn", freeze="features", unfreeze_after=10, epochs=10)
+
+
 def test_transfer_refuses_other_shapes_and_unknown_layer_names(pretrained):
     with pytest.raises(CheckpointMismatch, match="other shapes"):
         Trainer(make_config("cnn", **{**TINY, "hidden": 9}), init_weights=pretrained, device="cpu").setup()

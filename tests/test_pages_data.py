@@ -28,4 +28,6 @@ def test_a_lesson_launches_its_runs_with_the_fine_tune_pointed_at_its_pre_traini
         assert {pre.arch, fine.arch, scratch.arch} == {arch}
         assert fine.config["hp"]["init_from"] == pre.id and scratch.config["hp"]["init_from"] == 0
         assert pre.group_name == fine.group_name == runs[0].group_name
-    assert runs[1].config["hp"]["freeze"] == "features" and runs[4].config["hp"]["freeze"] == ""
+    assert runs[1].config["hp"]["freeze"] == "features" and runs[1].config["hp"]["unfreeze_after"] == 0
+    # the Transformer's fine-tune in two stages: its new head alone on the loaded encoder, then everything
+    assert (runs[4].config["hp"]["freeze"], runs[4].config["hp"]["unfreeze_after"]) == ("embed,encoder", 20)

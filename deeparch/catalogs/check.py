@@ -53,10 +53,10 @@ def english_messages() -> set[str]:
     panel and view words, presets, lesson races, dataset titles, and the axis words of the chart builders."""
     from deeparch import charts
     from deeparch.archs import ARCHS
-    from deeparch.config import COMMON
+    from deeparch.config import CLASSIFIER, COMMON
     from deeparch.data import DATASETS
 
-    out = {p.help for p in COMMON} | {d.title for d in DATASETS.values()} | set(charts.WORDS)
+    out = {p.help for p in COMMON + CLASSIFIER} | {d.title for d in DATASETS.values()} | set(charts.WORDS)
     for spec in ARCHS.values():
         if spec.name.startswith("toy"):
             continue
@@ -81,9 +81,9 @@ def lesson_strings() -> set[str]:
 
 def param_names() -> set[str]:
     from deeparch.archs import ARCHS
-    from deeparch.config import COMMON
+    from deeparch.config import CLASSIFIER, COMMON
 
-    return {p.name for p in COMMON} | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params}
+    return {p.name for p in COMMON + CLASSIFIER} | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params}
 
 
 def _flat(d: dict, prefix: str = "") -> set[str]:

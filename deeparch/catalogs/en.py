@@ -36,4 +36,10 @@ LABELS = {
     "model": "Noise predictor", "conditional": "Conditional", "p_uncond": "Label dropout",
     "guidance": "Guidance scale", "eta": "DDIM eta", "ninp": "Embedding size", "objective": "Training objective",
     "mask_share": "Masked share",
+    # a classifier's data practices and transfer learning (config.CLASSIFIER)
+    "val_split": "Validation share", "classes": "Classes", "per_class": "Labelled examples per class",
+    "patience": "Early-stopping patience", "aug_shift": "Augmentation: shift (px)",
+    "aug_rotate": "Augmentation: rotation (degrees)", "aug_elastic": "Augmentation: elastic warp (px)",
+    "aug_erase": "Augmentation: erasing probability", "init_from": "Start from run", "freeze": "Frozen layers",
+    "fresh": "Fresh layers", "unfreeze_after": "Unfreeze after (epochs)",
 }

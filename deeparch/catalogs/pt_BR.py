@@ -42,6 +42,11 @@ LABELS = {
     "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
     "p_uncond": "Descarte do rótulo", "guidance": "Escala de orientação", "eta": "eta do DDIM",
     "ninp": "Tamanho da incorporação", "objective": "Objetivo de treinamento", "mask_share": "Fração mascarada",
+    "val_split": "Fração de validação", "classes": "Classes", "per_class": "Exemplos rotulados por classe",
+    "patience": "Paciência da parada antecipada", "aug_shift": "Aumento de dados: deslocamento (px)",
+    "aug_rotate": "Aumento de dados: rotação (graus)", "aug_elastic": "Aumento de dados: deformação elástica (px)",
+    "aug_erase": "Aumento de dados: probabilidade de apagar", "init_from": "Partir da execução",
+    "freeze": "Camadas congeladas", "fresh": "Camadas novas", "unfreeze_after": "Descongelar depois de (épocas)",
 }
 
 PAGES = {
@@ -411,6 +416,46 @@ MESSAGES = {
     "max_minutes, whichever ends first)":
         "taxa de aprendizado ao longo da execução: constante, ou decaimento cosseno até 0 no fim do orçamento "
         "(epochs, max_steps ou max_minutes, o que acabar primeiro)",
+    # a classifier's data practices and transfer learning (config.CLASSIFIER)
+    "share of each class of the training split held out for validation (stratified, fixed seed); best figures "
+    "and early stopping read validation, never test (0 = no validation)":
+        "fração de cada classe da parte de treinamento separada para validação (estratificada, semente fixa); os "
+        "melhores números e a parada antecipada leem a validação, nunca o teste (0 = sem validação)",
+    "train and test on these classes only (empty = all)":
+        "treinar e testar só nestas classes (vazio = todas)",
+    "labelled training examples kept per class (0 = all): few-shot learning":
+        "exemplos rotulados de treinamento mantidos por classe (0 = todos): aprendizado com poucos exemplos",
+    "early stopping: evaluations without a new lowest validation loss before the run stops (0 = off)":
+        "parada antecipada: avaliações sem uma nova menor perda de validação antes de a execução parar "
+        "(0 = desligada)",
+    "augmentation: random shift of each training image by up to this many pixels (0 = off)":
+        "aumento de dados: deslocamento aleatório de cada imagem de treinamento em até este número de pixels "
+        "(0 = desligado)",
+    "augmentation: random rotation by up to this many degrees (0 = off)":
+        "aumento de dados: rotação aleatória de até este número de graus (0 = desligado)",
+    "augmentation: strength of a smooth random elastic warp, in pixels (0 = off)":
+        "aumento de dados: intensidade de uma deformação elástica suave e aleatória, em pixels (0 = desligado)",
+    "augmentation: probability of blanking a random rectangle (random erasing; 0 = off)":
+        "aumento de dados: probabilidade de apagar um retângulo aleatório (apagamento aleatório; 0 = desligado)",
+    "transfer learning: start from the weights of this finished run (same architecture and shapes; 0 = fresh "
+    "weights)":
+        "transferência de aprendizado: partir dos pesos desta execução terminada (mesma arquitetura e formas; "
+        "0 = pesos novos)",
+    "transfer learning: layer-name prefixes whose weights stay as loaded (e.g. features; without init_from, as "
+    "initialised: a random-features baseline)":
+        "transferência de aprendizado: prefixos de nomes de camadas cujos pesos ficam como carregados (ex.: "
+        "features; sem init_from, como inicializados: uma linha de base de atributos aleatórios)",
+    "transfer learning: layer-name prefixes NOT taken from the init_from run but freshly initialised (e.g. the "
+    "output layer, for new classes)":
+        "transferência de aprendizado: prefixos de nomes de camadas NÃO tirados da execução init_from, mas "
+        "inicializados de novo (ex.: a camada de saída, para classes novas)",
+    "transfer learning: the frozen layers start learning after this many epochs (0 = they stay frozen). First "
+    "the new output layer learns alone on the loaded features, then everything is fine-tuned (LP-FT): a random "
+    "new layer no longer scrambles the loaded features at the start":
+        "transferência de aprendizado: as camadas congeladas começam a aprender depois deste número de épocas "
+        "(0 = ficam congeladas). Primeiro a nova camada de saída aprende sozinha sobre os atributos carregados, "
+        "depois tudo passa por ajuste fino (LP-FT): uma camada nova aleatória não embaralha mais os atributos "
+        "carregados no início",
     "steps of linear learning-rate warm-up at the start (0 = off)":
         "passos de aquecimento linear da taxa de aprendizado no início (0 = desligado)",
     "momentum (SGD and RMSprop)": "momento (SGD e RMSprop)",
@@ -1323,15 +1368,16 @@ MESSAGES = {
     'A network learns digits 0 to 4 from all their training images. A second one starts from its weights '
     '(a new output layer for the new digits) and learns digits 5 to 9 from only 10 labelled images of each; '
     'a third learns the same 50 images from scratch. All of it twice: with the course CNN (its convolutions '
-    "frozen) and with the Transformer (all of it fine-tuned). The CNN's convolutions already expect strokes "
+    "frozen) and with the Transformer (first its new output layer learns alone for 20 epochs, on the features "
+    "it was given, then all of it). The CNN's convolutions already expect strokes "
     'anywhere in the picture, so it learns 5 to 9 well even from scratch and gains a few points; the '
     'Transformer expects nothing of a picture and gains more from what it saw of 0 to 4. Each fine-tune '
     'waits in the queue until its pre-training has finished.':
         'Uma rede aprende os dígitos 0 a 4 com todas as suas imagens de treinamento. Uma segunda parte dos '
         'pesos dela (uma nova camada de saída para os novos dígitos) e aprende os dígitos 5 a 9 com apenas 10 '
         'imagens rotuladas de cada; uma terceira aprende as mesmas 50 imagens do zero. Tudo duas vezes: com a '
-        'CNN do curso (convoluções congeladas) e com o Transformer (ajuste fino de tudo). As convoluções da '
-        'CNN já esperam traços em qualquer lugar da figura, então ela aprende 5 a 9 bem mesmo do zero e ganha '
+        'CNN do curso (convoluções congeladas) e com o Transformer (primeiro a sua nova camada de saída aprende '
+        'sozinha por 20 épocas, sobre os atributos que recebeu, depois tudo). As convoluções da CNN já esperam traços em qualquer lugar da figura, então ela aprende 5 a 9 bem mesmo do zero e ganha '
         'poucos pontos; o Transformer não espera nada de uma figura e ganha mais com o que viu de 0 a 4. Cada '
         'ajuste fino espera na fila até o seu pré-treinamento terminar.',
     'CNN pre-train: digits 0–4':
@@ -1350,6 +1396,10 @@ MESSAGES = {
         'Primeiro os dois pré-treinamentos: cada um lê os dígitos 0–4 quase perfeitamente.',
     "Then each pair on digits 5–9: which one's accuracy starts higher, and which ends higher?":
         'Depois cada par nos dígitos 5–9: qual acurácia começa mais alta, e qual termina mais alta?',
+    "The Transformer fine-tune's gradient chart: only its output layer learns for 20 epochs, then the encoder's "
+    "layers join in.":
+        'O gráfico de gradientes do ajuste fino do Transformer: só a camada de saída aprende por 20 épocas, '
+        'depois as camadas do codificador entram.',
     'End on Compare: how many points each architecture gains from its pre-training.':
         'Termine em Comparar: quantos pontos cada arquitetura ganha com o seu pré-treinamento.',
     'Why does the Transformer gain more from pre-training than the CNN?':
