@@ -118,7 +118,8 @@ def _runs_rows(store):
                      "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
                      "elapsed_s": round(r.elapsed, 1), "metrics": last,
                      "headline": head.label if head else None,
-                     "headline_value": views.headline_value(r, {**last, **r.summary})})
+                     "headline_value": views.headline_value(r, {**last, **r.summary}),
+                     "device": views.device_cell(r.summary) or None})  # "cpu · fp32": where and how it trained
     return rows
 
 

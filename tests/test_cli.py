@@ -36,7 +36,7 @@ def test_train_runs_and_export(tmp_path, db_url):
     assert (summary["device"], summary["precision_used"]) == ("cpu", "fp32")  # where and how it trained
     runs = json.loads(cli("runs", "--json", store=tmp_path).stdout)
     assert runs[0]["id"] == out["run"] and runs[0]["status"] == "finished" and runs[0]["reason"] is None
-    assert {"id", "arch", "status", "reason", "pid", "metrics"} <= set(runs[0])
+    assert {"id", "arch", "status", "reason", "pid", "metrics"} <= set(runs[0]) and runs[0]["device"] == "cpu · fp32"
     assert "test_acc" in runs[0]["metrics"]
     table = cli("runs", store=tmp_path).stdout
     assert "finished" in table and "cnn" in table
