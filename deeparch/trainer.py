@@ -22,7 +22,7 @@ import torch
 from deeparch import data as data_mod
 from deeparch import precision
 from deeparch.archs import get_arch
-from deeparch.archs.base import MediaContext, freeze, matching
+from deeparch.archs.base import MediaContext, freeze, matching, unfreeze
 from deeparch.augment import Augment, step_generator
 from deeparch.config import ConfigError, RunConfig
 
@@ -444,15 +444,11 @@ class Trainer:
 
     def _thaw_if_due(self) -> None:
         """``unfreeze_after``: from that epoch on (a resumed run too), the frozen layers learn as well, LP-FT's
-        second stage. The optimizer already holds them (a frozen weight just has no gradient); they join
-        the per-layer gradient norms, and their batch norms normalise by each batch again."""
+        second stage, and join the per-layer gradient norms."""
         after = self.cfg.hp.get("unfreeze_after", 0)
         if not (after and self.frozen and self.epoch >= after):
             return
-        for name, p in self.model.named_parameters():
-            if name in self.frozen:
-                p.requires_grad_(True)
-        self.model.frozen_norms = ()
+        unfreeze(self.model, self.frozen)
         self.frozen = []
         self.layers = layer_groups(self.model)
 

@@ -158,6 +158,15 @@ def freeze(model: nn.Module, prefixes: str) -> list[str]:
     return frozen
 
 
+def unfreeze(model: nn.Module, names: list[str]) -> None:
+    """Undo :func:`freeze` for the parameter ``names`` it returned: they get gradients again, and its batch
+    norm layers normalise by each batch again (an optimizer built over all parameters already holds them)."""
+    for n, p in model.named_parameters():
+        if n in names:
+            p.requires_grad_(True)
+    model.frozen_norms = ()
+
+
 def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 0.999)) -> torch.optim.Optimizer:
     lr = cfg.lr if lr is None else lr
     if cfg.optimizer == "sgd":

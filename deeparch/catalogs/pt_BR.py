@@ -1377,7 +1377,8 @@ MESSAGES = {
         'pesos dela (uma nova camada de saída para os novos dígitos) e aprende os dígitos 5 a 9 com apenas 10 '
         'imagens rotuladas de cada; uma terceira aprende as mesmas 50 imagens do zero. Tudo duas vezes: com a '
         'CNN do curso (convoluções congeladas) e com o Transformer (primeiro a sua nova camada de saída aprende '
-        'sozinha por 20 épocas, sobre os atributos que recebeu, depois tudo). As convoluções da CNN já esperam traços em qualquer lugar da figura, então ela aprende 5 a 9 bem mesmo do zero e ganha '
+        'sozinha por 20 épocas, sobre os atributos que recebeu, depois tudo). As convoluções da CNN já esperam '
+        'traços em qualquer lugar da figura, então ela aprende 5 a 9 bem mesmo do zero e ganha '
         'poucos pontos; o Transformer não espera nada de uma figura e ganha mais com o que viu de 0 a 4. Cada '
         'ajuste fino espera na fila até o seu pré-treinamento terminar.',
     'CNN pre-train: digits 0–4':
