@@ -49,8 +49,9 @@ class View:
     kind: str                  # the media kind in the store
     title: str
     explain: str = ""
-    draw: str = "image"        # "image" (a PNG grid), "probe" (grid with predictions), "class_hist",
-                               # "heatmap", "curves", "text" (meta formats: see charts.heatmap_figure, …)
+    draw: str = "image"        # "image" (a PNG grid), "wide" (a grid as wide as the page), "probe" (grid
+                               # with predictions), "class_hist", "heatmap", "curves", "text" (meta
+                               # formats: see charts.heatmap_figure, …)
     source: str = ""           # media kind whose meta it is drawn from (default: ``kind``)
 
     @property

@@ -197,6 +197,12 @@ def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
     st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 
+def draw_wide(run, view, at: int, png: bytes, meta: dict) -> None:
+    """A grid with many columns (one per group): as wide as the page allows."""
+    st.image(png, width="stretch")
+    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
+
+
 def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
     if meta.get("class_hist"):
         _plot.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []),
@@ -229,7 +235,7 @@ def draw_curves(run, view, at: int, png: bytes, meta: dict) -> None:
     st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 
-DRAW = {"probe": draw_probe, "image": draw_image, "class_hist": draw_class_hist,  # View.draw → how
+DRAW = {"probe": draw_probe, "image": draw_image, "wide": draw_wide, "class_hist": draw_class_hist,  # View.draw → how
         "heatmap": draw_heatmap, "curves": draw_curves, "text": draw_text}
 
 

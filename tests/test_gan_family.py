@@ -4,10 +4,10 @@ import math
 import pytest
 import torch
 
-from deeparch import data
+from deeparch import data, images
 from deeparch.archs import ARCHS, make_config
 from deeparch.archs.base import MediaContext
-from deeparch.archs.dcgan import gradient_penalty, initialize, slerp, translate
+from deeparch.archs.dcgan import GROUP_SAMPLES, gradient_penalty, initialize, slerp, translate
 from deeparch.config import ConfigError
 
 FAMILY = ("dcgan", "cgan", "wgan_gp")
@@ -142,7 +142,7 @@ def test_knobs_change_the_model():
     assert projected.discriminator.project is not None and build("cgan", projection=False)[0].discriminator.project is None
     feats = projected.discriminator.body(torch.zeros(1, 2, 28, 28))  # (1, F): the projection adds <e_y, h>
     assert feats.shape[1] == projected.discriminator.project.weight.shape[1]
-    cold = build("dcgan", temperature=0.0, info_codes=0)[0].sample(4, seed=1)
+    cold = build("dcgan", temperature=0.0, clusters=0)[0].sample(4, seed=1)
     assert torch.allclose(cold[0], cold[3]), "temperature 0: every sample from z = 0"
     assert not torch.allclose(*build("dcgan")[0].sample(2, seed=1))
 
@@ -165,8 +165,8 @@ def test_translate_moves_each_digit_by_whole_pixels_and_passes_gradients():
 
 def test_d_augment_shifts_what_the_discriminator_sees(batch):
     """With d_augment the discriminator judges shifted digits (its scores change), without it the same."""
-    plain, _ = build("dcgan", d_augment=0)
-    shifted, _ = build("dcgan", d_augment=3)
+    plain, _ = build("dcgan", d_augment=0, clusters=0)
+    shifted, _ = build("dcgan", d_augment=3, clusters=0)
     x = batch[0]
     torch.manual_seed(1)
     assert torch.equal(plain.judge(x, None)[0], plain.discriminator(x, None))
@@ -176,8 +176,8 @@ def test_d_augment_shifts_what_the_discriminator_sees(batch):
 def test_info_codes_feed_the_generator_and_the_discriminator_guesses_them(batch):
     """InfoGAN: G gets a one-hot code next to z, D a head guessing the code, and the information loss
     (cross-entropy of that guess, ln K for a blind guess) is part of both players' losses."""
-    info, opts = build("dcgan", info_codes=4, d_augment=0)
-    plain, _ = build("dcgan", info_codes=0)
+    info, opts = build("dcgan", info_codes=4, clusters=0, d_augment=0)
+    plain, _ = build("dcgan", clusters=0)
     assert info.generator.project.in_features == plain.generator.project.in_features + 4
     assert info.discriminator.guess_code.out_features == 4 and plain.discriminator.guess_code is None
     codes = torch.arange(8) % 4
@@ -200,13 +200,73 @@ def test_info_codes_feed_the_generator_and_the_discriminator_guesses_them(batch)
     assert not torch.allclose(two[0], two[1]), "the code changes the digit drawn from the same z"
 
 
+def test_online_kmeans_finds_the_groups_of_the_real_digits_without_labels():
+    """Self-conditioning's clusters: on two kinds of images (dark ones, and ones with a bright top half), the
+    first batch seeds the centroids (k-means++), each batch moves them towards the mean of their members
+    (sequential k-means), and every image lands in its kind's cluster; the counts say how many each took."""
+    model, _ = build("dcgan", clusters=2)
+    dark = torch.full((16, 1, 28, 28), -1.0) + 0.1 * torch.rand(16, 1, 28, 28)
+    top = dark.clone()
+    top[:, :, :14] = 0.8
+    x = torch.cat([dark, top])[torch.randperm(32)]
+    kind = (x[:, 0, :14].mean((1, 2)) > 0).long()                       # 1 = bright top half
+    for _ in range(3):
+        got = model.assign(x)
+        model.steps += 1
+    assert got.tolist() == (kind if got[kind == 1][0] == 1 else 1 - kind).tolist(), "one cluster per kind"
+    means = torch.nn.functional.avg_pool2d(x, 2).flatten(1)
+    for c in (0, 1):
+        assert torch.allclose(model.centroids[c], means[got == c].mean(0), atol=1e-4), "a centroid is its members' mean"
+    assert model.cluster_counts.tolist() == [48.0, 48.0]
+    assert {"centroids", "cluster_counts"} <= set(model.state_dict()), "a checkpoint carries the clusters"
+
+
+def test_self_conditioning_tells_both_networks_the_cluster(batch):
+    """With clusters, G gets the cluster one-hot next to z and D a label map and a projection of it (as the
+    cGAN with digits), a training step is finite, and sampling draws clusters as often as real digits fell
+    in them: a cluster no real digit joined is never drawn."""
+    model, opts = build("dcgan", clusters=5)
+    assert model.generator.classes == 5 and model.discriminator.label_map.num_embeddings == 5
+    assert model.discriminator.project is not None and model.discriminator.guess_code is None
+    out = model.train_step(*batch, opts)
+    assert set(ARCHS["dcgan"].loss_keys) <= set(out) and all(math.isfinite(v) for v in out.values())
+    assert "info_loss" not in out and model.cluster_counts.sum().item() == len(batch[0])
+    z = model.noise(1, "cpu").repeat(2, 1)
+    two = model.generator(z, torch.tensor([0, 3]))
+    assert not torch.allclose(two[0], two[1]), "the cluster changes what the same noise draws"
+    img = two[:1].detach()
+    assert model.discriminator(img, torch.tensor([0])).item() != model.discriminator(img, torch.tensor([3])).item()
+    asked = []
+    real = model.generator.forward
+    model.ema.module.forward = lambda z, labels: asked.append(labels) or real(z, labels)
+    model.cluster_counts.copy_(torch.tensor([0.0, 30.0, 0.0, 10.0, 0.0]))
+    model.sample(400, seed=1)
+    share = torch.bincount(asked[0], minlength=5) / 400
+    assert share[[0, 2, 4]].sum() == 0 and 0.65 < share[1] < 0.85, share
+    imgs, k, shares = model.groups(seed=1)
+    assert k == 5 and imgs.shape == ((1 + GROUP_SAMPLES) * 5, 1, 28, 28) and shares[:2] == [0.75, 0.25]
+
+
+def test_groups_view_is_drawn_for_clusters_and_codes_only():
+    d = data.load("mnist-5k")
+    ctx = MediaContext(d.x_test[:4], d.y_test[:4], tuple(d.classes), lambda imgs, labels=None: {})
+    for hp, rows in (({"clusters": 3}, 1 + GROUP_SAMPLES), ({"clusters": 0, "info_codes": 4}, GROUP_SAMPLES)):
+        media, _ = build("dcgan", **hp)[0].media(ctx, with_quality=False)
+        got = {m.kind: m for m in media}["groups"]
+        k = hp["clusters"] or hp["info_codes"]
+        assert images.from_png(got.png).shape[1] > images.from_png(got.png).shape[0] * k / rows * 0.9
+        assert got.meta["clusters"] == bool(hp["clusters"])
+    media, _ = build("dcgan", clusters=0)[0].media(ctx, with_quality=False)
+    assert "groups" not in {m.kind for m in media}
+
+
 def test_info_weight_scales_the_code_loss_in_both_players(batch):
     """info_weight multiplies the information loss each player lowers: at 0 the code no longer trains
     D's guessing head (Adam's step of a zero gradient is zero), and the logged info_loss stays the plain
     cross-entropy whatever the weight, so runs with different weights read alike."""
     logged = {}
     for w in (0.0, 1.0, 3.0):
-        model, opts = build("dcgan", info_codes=4, d_augment=0, info_weight=w)
+        model, opts = build("dcgan", info_codes=4, clusters=0, d_augment=0, info_weight=w)
         q0 = model.discriminator.guess_code.weight.detach().clone()
         torch.manual_seed(5)
         logged[w] = model.train_step(*batch, opts)["info_loss"]
@@ -225,6 +285,10 @@ def test_bad_combinations_are_refused_with_the_reason():
         make_config("wgan_gp", d_norm="batch")
     with pytest.raises(ConfigError, match="unknown hyperparameter gp_lambda for dcgan"):
         make_config("dcgan", gp_lambda=10)
+    with pytest.raises(ConfigError, match="clusters=20 and info_codes=10 both tell the generator a group"):
+        make_config("dcgan", info_codes=10)
+    with pytest.raises(ConfigError, match="unknown hyperparameter clusters for cgan"):
+        make_config("cgan", clusters=20)
     with pytest.raises(ConfigError, match="unknown hyperparameter info_codes for cgan"):
         make_config("cgan", info_codes=10)
     with pytest.raises(ConfigError, match="unknown hyperparameter n_critic for cgan"):

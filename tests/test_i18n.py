@@ -117,6 +117,31 @@ def test_config_errors_are_translated(pt):
     assert i18n.tr_error(str(e.value)) == "lr=1000000000.0 está fora do intervalo: deve ser um número em [1e-07, 10000]"
 
 
+@pytest.mark.parametrize("arch, hp, said", [
+    ("cnn", {"classes": "abc"}, "classes='abc': não foi possível ler 'abc'; deve ser classes como 5-9 ou 0,2,4 "
+                                "(vazio = todas)"),
+    ("cnn", {"classes": "3-12"}, "'3-12' não é um intervalo de classes de 0 a 9"),
+    ("cnn", {"classes": "4"}, "um classificador precisa de pelo menos duas classes"),
+    ("cnn", {"patience": 3, "val_split": 0}, "patience (parada antecipada) lê a perda de validação"),
+    ("cnn", {"fresh": "features"}, "fresh nomeia camadas que não são carregadas da execução init_from"),
+    ("cnn", {"unfreeze_after": 3}, "unfreeze_after diz quando as camadas congeladas começam a aprender"),
+    ("cnn", {"freeze": "features", "unfreeze_after": 30, "epochs": 5}, "unfreeze_after=30 não é menor que epochs=5"),
+    ("dcgan", {"info_codes": 10}, "clusters=20 e info_codes=10 dão ambos um grupo ao gerador"),
+    ("dcgan", {"g_steps": 2, "separate_batches": False}, "g_steps > 1 exige separate_batches=true"),
+    ("dcgan", {"loss": "hinge", "label_smoothing": 0.1}, "label_smoothing=0.1 exige loss=bce"),
+])
+def test_refusals_of_knob_combinations_are_translated(pt, arch, hp, said):
+    """The data practices' and the GAN family's refusals read in Portuguese, whole (no English left)."""
+    from deeparch.archs import make_config
+    from deeparch.config import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        make_config(arch, **hp)
+    got = i18n.tr_error(str(e.value))
+    assert said in got
+    assert not any(w in got for w in (" must ", " needs ", " set ", " like ", " cannot ", " is not ")), got
+
+
 def test_the_common_panels_of_a_display_are_translated_too(pt):
     from deeparch import views
 

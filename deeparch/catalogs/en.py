@@ -29,7 +29,7 @@ LABELS = {
     "l1": "L1 penalty", "precision": "Number precision", "probe_digit": "Probe digit", "init": "Weight initialisation",
     "block": "Second convolution block", "dilation": "Dilation", "downsample": "Downsampling",
     "read": "Reading direction", "readout": "Read-out", "forget_bias": "Forget-gate bias",
-    "init_state": "Initial hidden state", "beta2": "Adam beta2", "g_width": "Generator width", "d_augment": "Discriminator augmentation", "info_codes": "InfoGAN codes", "info_weight": "InfoGAN code weight",
+    "init_state": "Initial hidden state", "beta2": "Adam beta2", "g_width": "Generator width", "d_augment": "Discriminator augmentation", "info_codes": "InfoGAN codes", "clusters": "Self-conditioning clusters", "info_weight": "InfoGAN code weight",
     "d_width": "Discriminator width", "d_norm": "Discriminator normalisation",
     "separate_batches": "Separate minibatches", "loss": "Game loss", "g_steps": "Generator steps",
     "projection": "Projection discriminator", "n_critic": "Critic steps", "gp_lambda": "Gradient penalty weight",

@@ -36,7 +36,7 @@ LABELS = {
     "init": "Inicialização dos pesos", "block": "Bloco da segunda convolução", "dilation": "Dilatação",
     "downsample": "Redução de resolução", "read": "Direção de leitura", "readout": "Leitura final",
     "forget_bias": "Viés do portão de esquecimento", "init_state": "Estado oculto inicial", "beta2": "beta2 do Adam",
-    "g_width": "Largura do gerador", "d_augment": "Aumento de dados no discriminador", "info_codes": "Códigos InfoGAN", "info_weight": "Peso do código InfoGAN", "d_width": "Largura do discriminador",
+    "g_width": "Largura do gerador", "d_augment": "Aumento de dados no discriminador", "info_codes": "Códigos InfoGAN", "clusters": "Grupos do autocondicionamento", "info_weight": "Peso do código InfoGAN", "d_width": "Largura do discriminador",
     "d_norm": "Normalização do discriminador", "separate_batches": "Minilotes separados", "loss": "Perda do jogo",
     "g_steps": "Passos do gerador", "projection": "Discriminador de projeção", "n_critic": "Passos do crítico",
     "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
@@ -925,8 +925,10 @@ MESSAGES = {
     'batch of fakes, then the generator learns from a fresh batch of noise (separate minibatches). The '
     "samples come from an average of the generator's recent weights (EMA), steadier than the latest ones. "
     'Two additions: the discriminator sees every digit shifted by up to 2 pixels, so it cannot learn the '
-    '4,000 real ones by heart; and a random code of 10 values joins the noise, which the discriminator must '
-    'guess from the image (InfoGAN), so each code draws its own kind of digit instead of blends of two.':
+    '4,000 real ones by heart; and self-conditioning: the real digits are sorted into 20 groups of '
+    'look-alikes by their pixels alone (no labels), and both networks are told the group, as a conditional '
+    'GAN is told the digit. Each group is a narrower target than all ten digits at once, so the generator '
+    'draws fewer blends of two digits.':
         'A GAN do curso com convoluções (DCGAN): o gerador transforma 100 números aleatórios num mapa 7×7 e o'
         ' dobra duas vezes com convoluções transpostas até um dígito 28×28; o discriminador encolhe um dígito'
         ' com convoluções com stride e diz real ou falso. A normalização por lote mantém os sinais dos dois '
@@ -935,9 +937,10 @@ MESSAGES = {
         ' julga um lote de dígitos reais e um lote de falsos, depois o gerador aprende a partir de um lote '
         'novo de ruído (minilotes separados). As amostras vêm de uma média dos pesos recentes do gerador '
         '(EMA), mais estável que os últimos. Dois acréscimos: o discriminador vê cada dígito deslocado em até '
-        '2 pixels, então não consegue decorar os 4.000 reais; e um código aleatório de 10 valores se junta ao '
-        'ruído, e o discriminador precisa adivinhá-lo pela imagem (InfoGAN), então cada código desenha seu '
-        'próprio tipo de dígito em vez de misturas de dois.',
+        '2 pixels, então não consegue decorar os 4.000 reais; e o autocondicionamento: os dígitos reais são '
+        'separados em 20 grupos de parecidos só pelos pixels (sem rótulos), e as duas redes recebem o grupo, '
+        'como a GAN condicional recebe o dígito. Cada grupo é um alvo mais estreito que os dez dígitos de uma '
+        'vez, então o gerador desenha menos misturas de dois dígitos.',
     "The course's Transformer as it is written: each token becomes a learned vector, a positional "
     'encoding adds where it stands, and encoder layers let every token look at the tokens before it (the '
     'causal mask hides the future). At every position a decoder scores which token comes next; to answer,'
@@ -976,8 +979,63 @@ MESSAGES = {
         'Modelo de linguagem Transformer (listagem do curso)',
     'WGAN-GP (Wasserstein com penalidade de gradiente)':
         'WGAN-GP (Wasserstein com penalidade de gradiente)',
+    'DCGAN alone':
+        'DCGAN sozinha',
+    'DCGAN told a group (no labels)':
+        'DCGAN que recebe um grupo (sem rótulos)',
+    'GANs: conditional GAN':
+        'GANs: GAN condicional',
+    'On Compare, the sample grids side by side: the lone DCGAN draws more shapes between two digits.':
+        'Em Comparar, as grades de amostras lado a lado: a DCGAN sozinha desenha mais formas entre dois dígitos.',
+    "One generator turns random noise into all ten digits; somewhere between a 4 and a 9 in its noise it "
+    "draws shapes that are neither, and no one can read them. Three runs of the same DCGAN: alone; told "
+    "which of 20 groups of look-alike real digits to draw, groups the lab found by their pixels without "
+    "any label (self-conditioning); and told the digit itself (the course's conditional GAN).":
+        'Um só gerador transforma ruído aleatório nos dez dígitos; em algum lugar entre um 4 e um 9 no seu '
+        'ruído ele desenha formas que não são nenhum dos dois, e ninguém consegue lê-las. Três execuções da '
+        'mesma DCGAN: sozinha; recebendo qual de 20 grupos de dígitos reais parecidos desenhar, grupos que o '
+        'laboratório achou pelos pixels sem nenhum rótulo (autocondicionamento); e recebendo o próprio dígito '
+        '(a GAN condicional do curso).',
+    'The groups were found without labels: why do they help anyway?':
+        'Os grupos foram achados sem rótulos: por que ajudam mesmo assim?',
+    "The middle run's view 'What each group draws': each group's average real digit on top, what the "
+    "generator draws for it below; a group that holds a 4 and a 9 gets clean 4s and 9s, not blends.":
+        "A visualização 'O que cada grupo desenha' da execução do meio: em cima, o dígito real médio de cada "
+        'grupo; embaixo, o que o gerador desenha para ele; um grupo que junta um 4 e um 9 ganha 4s e 9s '
+        'limpos, não misturas.',
+    'The quality chart of each: the share of samples the judge is sure of (recognisability), and class '
+    'coverage: all ten digits still drawn?':
+        'O gráfico de qualidade de cada uma: a parcela de amostras de que o juiz tem certeza '
+        '(reconhecibilidade) e a cobertura de classes: os dez dígitos continuam sendo desenhados?',
+    'What does the conditional GAN need that the other two do not, and what can you do with it?':
+        'Do que a GAN condicional precisa que as outras duas não precisam, e o que se pode fazer com ela?',
+    'Why a GAN draws blends, and what telling it a group does':
+        'Por que uma GAN desenha misturas, e o que muda quando ela recebe um grupo',
+    'cGAN told the digit':
+        'cGAN que recebe o dígito',
     'Walking through the latent space':
         'Caminhando pelo espaço latente',
+    'What each group draws':
+        'O que cada grupo desenha',
+    'One column per group. With self-conditioning (clusters), the top digit is the average of the real '
+    'digits the lab put in that group by their pixels alone, with no labels (biggest groups on the left); '
+    'under it, digits the generator drew when told that group. A group often holds two look-alike digits '
+    '(a 4 and a 9, a 3 and a 5): its column then shows both, each drawn cleanly. With an InfoGAN code '
+    'instead, each column is one value of the code and there is no average: values that draw the same '
+    'digit, or blends of two, show why the code finds its digits only by chance.':
+        'Uma coluna por grupo. Com o autocondicionamento (clusters), o dígito de cima é a média dos dígitos '
+        'reais que o laboratório pôs naquele grupo só pelos pixels, sem rótulos (os maiores grupos à '
+        'esquerda); abaixo, dígitos que o gerador desenhou quando lhe disseram aquele grupo. Um grupo muitas '
+        'vezes junta dois dígitos parecidos (um 4 e um 9, um 3 e um 5): a coluna mostra então os dois, cada '
+        'um bem desenhado. Com um código InfoGAN no lugar, cada coluna é um valor do código e não há média: '
+        'valores que desenham o mesmo dígito, ou misturas de dois, mostram por que o código só acha seus '
+        'dígitos por acaso.',
+    'self-conditioning: the real digits are grouped into this many clusters by their pixels (k-means, no '
+    'labels), and both networks are told the cluster, as a conditional GAN is told the digit; samples draw '
+    'clusters as often as real digits fall in them (0 = off; not with info_codes)':
+        'autocondicionamento: os dígitos reais são separados em este número de grupos pelos pixels (k-means, '
+        'sem rótulos), e as duas redes recebem o grupo, como a GAN condicional recebe o dígito; as amostras '
+        'sorteiam os grupos na mesma proporção dos dígitos reais (0 = desligado; não junto com info_codes)',
     'Wasserstein estimate: D(x) − D(G(z))':
         'Estimativa de Wasserstein: D(x) − D(G(z))',
     'What each convolution outputs (after its ReLU) for one test digit (knob probe_digit): the block '
@@ -1572,6 +1630,37 @@ PATTERNS = (
      r"esta configuração precisa de cerca de \1 GB de memória para treinar (\2 GB de pesos, \3 GB para um passo "
      r"num lote de \4: gradientes, estado do otimizador, ativações), mas só há \5 GB disponíveis; diminua "
      r"batch_size ou o tamanho do modelo"),
+    # a classifier's data practices (deeparch/config.py: CLASSIFIER's parsers and check_classifier)
+    (r"cannot read ('[^']*')", r"não foi possível ler \1"),
+    (r"('[^']*') is not a range of classes 0 to 9", r"\1 não é um intervalo de classes de 0 a 9"),
+    (r"a classifier needs at least two classes", "um classificador precisa de pelo menos duas classes"),
+    (r"('[^']*') is not a layer name", r"\1 não é um nome de camada"),
+    (r"; must be ", "; deve ser "),
+    (r"\bclasses like 5-9 or 0,2,4 \(empty = all\)", "classes como 5-9 ou 0,2,4 (vazio = todas)"),
+    (r"\blayer names like (\S+) or (\S+) \(empty = none\)", r"nomes de camadas como \1 ou \2 (vazio = nenhuma)"),
+    (r"\blayer names like (\S+) \(empty = load every layer\)",
+     r"nomes de camadas como \1 (vazio = carregar todas as camadas)"),
+    (r"^patience \(early stopping\) reads the validation loss: set val_split above 0$",
+     "patience (parada antecipada) lê a perda de validação: ponha val_split acima de 0"),
+    (r"^fresh names layers not to load from the init_from run: set init_from$",
+     "fresh nomeia camadas que não são carregadas da execução init_from: defina init_from"),
+    (r"^unfreeze_after says when the frozen layers start learning: set freeze$",
+     "unfreeze_after diz quando as camadas congeladas começam a aprender: defina freeze"),
+    (r"^unfreeze_after=(\d+) is not below epochs=(\d+): the frozen layers would never learn \(use "
+     r"unfreeze_after=0 to keep them frozen\)$",
+     r"unfreeze_after=\1 não é menor que epochs=\2: as camadas congeladas nunca aprenderiam (use "
+     r"unfreeze_after=0 para mantê-las congeladas)"),
+    # knob combinations the GAN family refuses (deeparch/archs/dcgan.py: check_common)
+    (r"^label_smoothing=(\S+) needs loss=bce: it softens BCE's real target 1; the (\S+) loss has no target to soften$",
+     r"label_smoothing=\1 exige loss=bce: ela suaviza o alvo 1 dos reais na BCE; a perda \2 não tem alvo a suavizar"),
+    (r"^clusters=(\d+) and info_codes=(\d+) both tell the generator a group: use one \(set info_codes=0 for "
+     r"self-conditioning, or clusters=0 for the InfoGAN code\)$",
+     r"clusters=\1 e info_codes=\2 dão ambos um grupo ao gerador: use um só (info_codes=0 para o "
+     r"autocondicionamento, ou clusters=0 para o código InfoGAN)"),
+    (r"^g_steps > 1 needs separate_batches=true: without it every generator step would reuse the one batch of "
+     r"fakes the discriminator judged$",
+     r"g_steps > 1 exige separate_batches=true: sem isso cada passo do gerador reusaria o único lote de falsos "
+     r"que o discriminador julgou"),
     # what a control did (deeparch/jobs.py's answers)
     (r"^stop requested$", "parada pedida"),
     (r"^pause requested$", "pausa pedida"),
@@ -1766,8 +1855,8 @@ _merge(PAGES, {
 
 # how the architectures merged today differ from the course listing
 MESSAGES.update({
-    "The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling; the preset adds an InfoGAN code and shifts what the discriminator sees (differentiable augmentation).":
-        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar; a configuração padrão acrescenta um código InfoGAN e desloca o que o discriminador vê (aumento de dados diferenciável).',
+    "The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling; the preset adds self-conditioning (both networks are told which of 20 groups of look-alike real digits, found without labels, a digit belongs to) and shifts what the discriminator sees (differentiable augmentation).":
+        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar; a configuração padrão acrescenta o autocondicionamento (as duas redes recebem a qual de 20 grupos de dígitos reais parecidos, achados sem rótulos, um dígito pertence) e desloca o que o discriminador vê (aumento de dados diferenciável).',
     "Not in the course listing: the DCGAN with the digit's label given to both networks (the course's conditional GAN), so one can ask for a 7.":
         'Não está na listagem do curso: a DCGAN com o rótulo do dígito dado às duas redes (a GAN condicional do curso), para pedir um 7.',
     'Not in the course listing: the DCGAN trained with the Wasserstein loss and the gradient penalty the course names; the discriminator becomes a critic without a sigmoid.':
