@@ -97,6 +97,7 @@ _FEW_SHOT = {"classes": "5-9", "per_class": 10, "epochs": 60, "log_every": 5}
 # on two pre-trainings, eight tries (README, Data practices): +16.9 points over from scratch on average, at
 # least +11.6; fine-tuning everything from the first step +14.2 on average
 _LP_FT = {"fresh": "head", "freeze": "embed,encoder", "unfreeze_after": 20}
+_GAN_3MIN = {"epochs": 1000, "max_minutes": 3.0}
 
 # ---- lessons --------------------------------------------------------------------------------------
 LESSONS: tuple[Lesson, ...] = (
@@ -170,6 +171,24 @@ LESSONS: tuple[Lesson, ...] = (
          "The samples and the class histogram: are all ten digits drawn?"),
         ("What does the generator learn from a discriminator that is always right?", "How would you rebalance?"),
         6.0),
+    Lesson(
+        "gan_groups", "Why a GAN draws blends, and what telling it a group does", "GANs: conditional GAN",
+        "One generator turns random noise into all ten digits; somewhere between a 4 and a 9 in its noise it "
+        "draws shapes that are neither, and no one can read them. Three runs of the same DCGAN: alone; told "
+        "which of 20 groups of look-alike real digits to draw, groups the lab found by their pixels without "
+        "any label (self-conditioning); and told the digit itself (the course's conditional GAN).",
+        (LessonRun("DCGAN alone", "dcgan", {**_GAN_3MIN, "clusters": 0}),
+         LessonRun("DCGAN told a group (no labels)", "dcgan", _GAN_3MIN),
+         LessonRun("cGAN told the digit", "cgan", _GAN_3MIN)),
+        ("On Compare, the sample grids side by side: the lone DCGAN draws more shapes between two digits.",
+         "The quality chart of each: the share of samples the judge is sure of (recognisability), and class "
+         "coverage: all ten digits still drawn?",
+         "The middle run's view 'What each group draws': each group's average real digit on top, what the "
+         "generator draws for it below; a group that holds a 4 and a 9 gets clean 4s and 9s, not blends."),
+        ("The groups were found without labels: why do they help anyway?",
+         "What does the conditional GAN need that the other two do not, and what can you do with it?"),
+        # bench/bench_lesson.py --lesson gan_groups: see README (Lessons)
+        8.0),
     Lesson(
         "diffusion", "Diffusion: from noise to digits", "diffusion models",
         "The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.",
