@@ -39,7 +39,7 @@ def test_train_runs_and_export(tmp_path, db_url):
     assert {"id", "arch", "status", "reason", "pid", "metrics"} <= set(runs[0]) and runs[0]["device"] == "cpu · fp32"
     assert "test_acc" in runs[0]["metrics"]
     table = cli("runs", store=tmp_path).stdout
-    assert "finished" in table and "cnn" in table
+    assert "finished" in table and "cnn" in table and "cpu · fp32" in table.splitlines()[1]
     csv = tmp_path / "m.csv"
     cli("export", str(out["run"]), "--csv", str(csv), store=tmp_path)
     lines = csv.read_text().splitlines()
