@@ -42,6 +42,16 @@ def csv_cell(value):
 SEPARATOR = " · "  # between a group's (a lesson's) title and a run's own label in generated names
 
 
+def fit_title(title: str, labels: list[str], max_len: int = MAX_NAME, least: int = 16) -> str:
+    """``title`` shortened (with "…") so that "title · label" fits in a stored name of ``max_len`` characters
+    for the longest of ``labels``: names are cut at ``max_len`` when stored, and the label is the part that
+    tells a lesson's runs apart ("… · DCGAN alone" against "… · DCGAN told a group"), so the shared title
+    gives way first. Every run of the group gets the same title, so ``without_common_prefix`` still drops it.
+    The title keeps at least ``least`` characters; a label too long for that is cut at storage as before."""
+    room = max_len - len(SEPARATOR) - max((len(clean_name(label, 10_000)) for label in labels), default=0)
+    return clean_name(title, max(room, least))
+
+
 def without_common_prefix(names: list[str]) -> list[str]:
     """``names`` with the leading part they all share up to a " · " dropped ("Lesson · CNN", "Lesson · RNN"
     → "CNN", "RNN"): in a legend of several runs of one lesson, the lesson's title repeated on every line

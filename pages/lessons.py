@@ -7,7 +7,7 @@ import streamlit as st
 from deeparch import i18n, lessons, lifecycle
 from deeparch.config import ConfigError
 from deeparch.lessons import Lesson
-from deeparch.text import md_escape
+from deeparch.text import fit_title, md_escape
 from pages import _controls, _guard, _lesson, _selection, _store
 
 TEXT = i18n.Catalog("lessons", {
@@ -52,7 +52,9 @@ def launch(lesson: Lesson) -> None:
         st.error(TEXT["invalid"].format(error=md_escape(str(e))), icon=":material/error:")
         return
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    names = [TEXT["run_name"].format(lesson=i18n.tr(lesson.title), label=i18n.tr(r.label)) for r in lesson.runs]
+    labels = [i18n.tr(r.label) for r in lesson.runs]
+    title = fit_title(i18n.tr(lesson.title), labels)  # the labels tell the runs apart: they are kept whole
+    names = [TEXT["run_name"].format(lesson=title, label=label) for label in labels]
     # a fine-tune is launched pointing at its pre-training's id, and waits in the queue for it to end;
     # Live opens at once and launches them (several memory checks and process starts take seconds)
     _selection.launch_then_open("pages/live.py", lambda: _controls.launch_once(

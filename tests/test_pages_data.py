@@ -29,5 +29,9 @@ def test_a_lesson_launches_its_runs_with_the_fine_tune_pointed_at_its_pre_traini
         assert fine.config["hp"]["init_from"] == pre.id and scratch.config["hp"]["init_from"] == 0
         assert pre.group_name == fine.group_name == runs[0].group_name
     assert runs[1].config["hp"]["freeze"] == "features" and runs[1].config["hp"]["unfreeze_after"] == 0
+    # names are cut at 80 characters when stored: the long shared title gives way, each run's label stays whole
+    from deeparch.lessons import BY_ID
+    for run, planned in zip(runs, BY_ID["transfer"].runs):
+        assert run.name.endswith(" · " + planned.label) and len(run.name) <= 80, run.name
     # the Transformer's fine-tune in two stages: its new head alone on the loaded encoder, then everything
     assert (runs[4].config["hp"]["freeze"], runs[4].config["hp"]["unfreeze_after"]) == ("embed,encoder", 20)

@@ -36,3 +36,18 @@ def test_legend_names_drop_the_title_all_runs_share():
     assert without_common_prefix(["Race · CNN"]) == ["Race · CNN"]
     assert without_common_prefix(["Race · CNN", "Race"]) == ["Race · CNN", "Race"]
     assert without_common_prefix(["cnn lr=0.1", "cnn lr=0.01"]) == ["cnn lr=0.1", "cnn lr=0.01"]
+
+
+def test_fit_title_gives_way_so_every_label_stays_whole():
+    from deeparch.text import MAX_NAME, fit_title, without_common_prefix
+
+    title = "Why a GAN draws blends, and what telling it a group does"
+    labels = ["DCGAN alone", "DCGAN told a group (no labels)", "cGAN told the digit"]
+    short = fit_title(title, labels)
+    names = [clean_name(f"{short} · {label}") for label in labels]
+    assert short.endswith("…") and title.startswith(short[:-1])
+    assert all(n.endswith(label) and len(n) <= MAX_NAME for n, label in zip(names, labels))
+    assert max(len(n) for n in names) >= MAX_NAME - 2, "the title keeps the room the longest label leaves"
+    assert without_common_prefix(names) == labels
+    assert fit_title("Short title", labels) == "Short title"
+    assert len(fit_title(title, ["x" * 200])) == 16, "a title never shrinks below its floor"
