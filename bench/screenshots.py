@@ -169,7 +169,7 @@ def views_run(store_dir: Path, state_dict: Path) -> int:
 
 
 def shoot_view_panels(page, base: str, out: Path, rid: int, arch: str, dataset: str, prefix: str,
-                      shot: set | None = None) -> None:
+                      shot: set | None = None, hp: dict | None = None) -> None:
     """Each view the run's architecture declares, as Live draws it (its title down to its explanation),
     into ``<prefix><kind>.png``; a view the run has not drawn is skipped and named, one already in
     ``shot`` (files taken in this session) is left as it is."""
@@ -179,7 +179,7 @@ def shoot_view_panels(page, base: str, out: Path, rid: int, arch: str, dataset: 
     page.goto(f"{base}/live?runs={rid}")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
     time.sleep(8)
-    for view in views.display(arch, dataset).views:
+    for view in views.display(arch, dataset).drawn(hp or {}):
         if (out / f"{prefix}{view.kind}.png") in shot:
             continue  # an earlier run of the same architecture already showed it
         try:
@@ -208,7 +208,8 @@ def shoot_store_views(port: int, out: Path, store_dir: Path) -> None:
         page = browser.new_page(viewport={"width": 1440, "height": 9000}, device_scale_factor=1)  # no inner scroll
         shot: set = set()
         for run in runs:  # the first run of an architecture shows its views; later ones add the views it lacked
-            shoot_view_panels(page, base, out, run.id, run.arch, run.dataset, f"view-{run.arch}-", shot)
+            shoot_view_panels(page, base, out, run.id, run.arch, run.dataset, f"view-{run.arch}-", shot,
+                              run.config.get("hp", {}))
         browser.close()
 
 

@@ -9,6 +9,7 @@ for" sentences); a translation replaces them by key without touching any logic.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -53,10 +54,16 @@ class View:
                                # with predictions), "class_hist", "heatmap", "curves", "text" (meta
                                # formats: see charts.heatmap_figure, …)
     source: str = ""           # media kind whose meta it is drawn from (default: ``kind``)
+    needs: tuple[str, ...] = ()  # knobs of which one must be on (non-zero) for a run to draw it (none: always)
 
     @property
     def media_kind(self) -> str:
         return self.source or self.kind
+
+    def drawn_by(self, hp: Mapping) -> bool:
+        """Whether a run with these hyperparameters draws this view: pages leave out a view a run's settings
+        never draw (a DCGAN without clusters or codes has no groups to show) instead of waiting for it."""
+        return not self.needs or any(hp.get(k) for k in self.needs)
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,10 @@ class Display:
     views: tuple[View, ...] = ()
     headline: Headline | None = None
     extra: tuple[str, ...] = field(default=())   # further summary keys worth a column (e.g. coverage)
+
+    def drawn(self, hp: Mapping) -> tuple[View, ...]:
+        """The views a run with hyperparameters ``hp`` draws."""
+        return tuple(v for v in self.views if v.drawn_by(hp))
 
     def view(self, kind: str) -> View | None:
         """The declared view of this media kind, or None when the architecture declares none."""

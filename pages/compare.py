@@ -177,7 +177,7 @@ def view_choices(runs) -> dict:
     first grid-like view first so the page opens on what it always showed."""
     found: dict = {}
     for run in runs:
-        for view in views.display(run.arch, run.dataset).views:
+        for view in views.display(run.arch, run.dataset).drawn(run.config.get("hp", {})):
             found.setdefault(view.kind, view)
     first = sorted(found, key=lambda k: found[k].draw not in GRID_DRAWS)
     return {k: found[k] for k in first}

@@ -241,7 +241,7 @@ DRAW = {"probe": draw_probe, "image": draw_image, "wide": draw_wide, "class_hist
 
 def media(run) -> None:
     """Each view the run's architecture declares, titled and explained, at the step the slider picks."""
-    declared = views.display(run.arch, run.dataset).views
+    declared = views.display(run.arch, run.dataset).drawn(run.config.get("hp", {}))
     step = grid_step(run, [v.media_kind for v in declared])
     for view in declared:
         st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))

@@ -112,9 +112,9 @@ def write_media(store: Store, run_id: int, arch: str, at_steps) -> None:
                             _media_meta(view.draw, s))
 
 
-def fake_run(store: Store, arch: str, steps: int = 100, name: str | None = None) -> int:
-    """A finished run of any registered architecture, with every declared key and view."""
-    cfg = make_config(arch, max_steps=steps, log_every=10)
+def fake_run(store: Store, arch: str, steps: int = 100, name: str | None = None, **hp) -> int:
+    """A finished run of any registered architecture (its preset, or with ``hp``), with every declared key and view."""
+    cfg = make_config(arch, max_steps=steps, log_every=10, **hp)
     rid = store.create_run(cfg.to_dict(), name=name, status="running", total_steps=steps)
     t0 = time.time() - 30
     store.update_run(rid, started=t0)

@@ -34,3 +34,20 @@ def test_compare_draws_any_declared_view_of_each_run_side_by_side(app_store):
     assert any("diagonal counts the right answers" in c.value for c in at.caption)
     at = at.selectbox(key="compare_view").set_value("filters").run()
     assert any("no grid" in c.value for c in at.caption)  # the MLP has no filters: it says so
+
+
+def test_a_view_the_run_s_settings_never_draw_is_left_out(app_store):
+    """The DCGAN's 'What each group draws' needs clusters (the preset) or an InfoGAN code: a plain DCGAN run
+    does not offer it on Live or Compare, instead of a "no grid yet" that never ends."""
+    grouped, plain = fake_runs.fake_run(app_store, "dcgan"), fake_runs.fake_run(app_store, "dcgan", clusters=0)
+    titles = {}
+    for rid in (grouped, plain):
+        at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
+        assert not at.exception
+        titles[rid] = " ".join(m.value for m in at.markdown)
+    assert "What each group draws" in titles[grouped] and "Walking through the latent space" in titles[grouped]
+    assert "What each group draws" not in titles[plain] and "Walking through the latent space" in titles[plain]
+    at = open_page("pages/compare.py", {"handoff:pages/compare.py": [plain]})
+    assert "What each group draws" not in at.selectbox(key="compare_view").options
+    at = open_page("pages/compare.py", {"handoff:pages/compare.py": [plain, grouped]})
+    assert "What each group draws" in at.selectbox(key="compare_view").options

@@ -406,7 +406,7 @@ INTERPOLATION = View(
 
 
 GROUPS = View(
-    "groups", "What each group draws", draw="wide",
+    "groups", "What each group draws", draw="wide", needs=("clusters", "info_codes"),
     explain="One column per group. With self-conditioning (clusters), the top digit is the average of the real "
             "digits the lab put in that group by their pixels alone, with no labels (biggest groups on the left); "
             "under it, digits the generator drew when told that group. A group often holds two look-alike digits "
