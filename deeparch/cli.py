@@ -131,7 +131,7 @@ def cmd_runs(args) -> int:
     if not rows:
         print("no runs yet: try `python -m deeparch launch --arch cnn --max-steps 200`")
         return 0
-    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  {'device':<11}  headline"
+    head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  {'device':<13}  headline"
     print(head)
     for r in rows:
         latest = f"{r['headline']} {r['headline_value']:.4g}" if r["headline_value"] is not None else ""
@@ -139,7 +139,7 @@ def cmd_runs(args) -> int:
             latest = f"{latest}  ({r['reason']})".strip()
         step = f"{r['step']}/{r['total_steps'] or '?'}"
         print(f"{r['id']:>4}  {r['name'][:18]:<18} {r['arch']:<11} {r['status']:<9} {step:>12}  "
-              f"{r['elapsed_s']:>7.0f}s  {r['device'] or '':<11}  {latest}")
+              f"{r['elapsed_s']:>7.0f}s  {r['device'] or '':<13}  {latest}")
     return 0
 
 

@@ -243,9 +243,13 @@ def media(run) -> None:
     """Each view the run's architecture declares, titled and explained, at the step the slider picks."""
     declared = views.display(run.arch, run.dataset).drawn(run.config.get("hp", {}))
     step = grid_step(run, [v.media_kind for v in declared])
+    # an ended run that never drew a view (older than the view, or a setting off) leaves it out
+    drew = set(_store.store().media_kinds(run.id)) if run.status in lifecycle.FINAL else None
     for view in declared:
-        st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))
+        if drew is not None and view.media_kind not in drew:
+            continue
         got = _store.store().media(run.id, view.media_kind, step) if step is not None else None
+        st.markdown(TEXT["view_title"].format(title=md_escape(view.title)))
         if got is None:
             st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
         else:

@@ -219,6 +219,10 @@ def test_online_kmeans_finds_the_groups_of_the_real_digits_without_labels():
         assert torch.allclose(model.centroids[c], means[got == c].mean(0), atol=1e-4), "a centroid is its members' mean"
     assert model.cluster_counts.tolist() == [48.0, 48.0]
     assert {"centroids", "cluster_counts"} <= set(model.state_dict()), "a checkpoint carries the clusters"
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # mixed precision: the means stay exact
+        model.assign(x)
+    for c in (0, 1):
+        assert torch.allclose(model.centroids[c], means[got == c].mean(0), atol=1e-5)
 
 
 def test_self_conditioning_tells_both_networks_the_cluster(batch):
@@ -287,6 +291,8 @@ def test_bad_combinations_are_refused_with_the_reason():
         make_config("dcgan", gp_lambda=10)
     with pytest.raises(ConfigError, match="clusters=20 and info_codes=10 both tell the generator a group"):
         make_config("dcgan", info_codes=10)
+    with pytest.raises(ConfigError, match="clusters=40 needs batch_size >= 40"):
+        make_config("dcgan", clusters=40, batch_size=32)
     with pytest.raises(ConfigError, match="unknown hyperparameter clusters for cgan"):
         make_config("cgan", clusters=20)
     with pytest.raises(ConfigError, match="unknown hyperparameter info_codes for cgan"):

@@ -128,6 +128,7 @@ def test_config_errors_are_translated(pt):
     ("cnn", {"freeze": "features", "unfreeze_after": 30, "epochs": 5}, "unfreeze_after=30 não é menor que epochs=5"),
     ("dcgan", {"info_codes": 10}, "clusters=20 e info_codes=10 dão ambos um grupo ao gerador"),
     ("dcgan", {"g_steps": 2, "separate_batches": False}, "g_steps > 1 exige separate_batches=true"),
+    ("dcgan", {"clusters": 40, "batch_size": 32}, "clusters=40 exige batch_size >= 40"),
     ("dcgan", {"loss": "hinge", "label_smoothing": 0.1}, "label_smoothing=0.1 exige loss=bce"),
 ])
 def test_refusals_of_knob_combinations_are_translated(pt, arch, hp, said):

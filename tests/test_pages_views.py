@@ -51,3 +51,14 @@ def test_a_view_the_run_s_settings_never_draw_is_left_out(app_store):
     assert "What each group draws" not in at.selectbox(key="compare_view").options
     at = open_page("pages/compare.py", {"handoff:pages/compare.py": [plain, grouped]})
     assert "What each group draws" in at.selectbox(key="compare_view").options
+
+
+def test_an_ended_run_that_never_drew_a_view_leaves_it_out_on_live(app_store):
+    """A DCGAN run stored before the groups view existed (InfoGAN code on, so its settings would draw it) has
+    no such image: once it has ended, Live leaves the view out rather than wait for it."""
+    rid = fake_runs.fake_run(app_store, "dcgan", clusters=0, info_codes=10)
+    app_store.db.execute("DELETE FROM media WHERE run_id=? AND kind='groups'", (rid,))
+    app_store.db.commit()
+    at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
+    text = " ".join(m.value for m in at.markdown)
+    assert "What each group draws" not in text and "Walking through the latent space" in text

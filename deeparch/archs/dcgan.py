@@ -297,8 +297,14 @@ class DCGAN(GeneratorModel):
         """Each real digit's cluster (B,), nearest centroid of its 14×14 pixels; the centroids follow the
         batch (sequential k-means: each moves by 1/its count towards its members, so they settle quickly).
         The first batch seeds them (k-means++)."""
-        f = F.avg_pool2d(x.float(), 2).flatten(1)                                     # (B, 196)
-        if int(self.steps) == 0 and not self.cluster_counts.any():
+        f = F.avg_pool2d(x.float(), 2).flatten(1)                                     # (B, 196) thumbnails
+        if x.device.type not in ("cpu", "cuda"):   # the memory estimate's meta tensors: no autocast there
+            return self._assign(f)
+        with torch.autocast(x.device.type, enabled=False):  # exact means, whatever the training precision
+            return self._assign(f)
+
+    def _assign(self, f: torch.Tensor) -> torch.Tensor:
+        if int(self.steps) == 0 and not self.cluster_counts.any():  # the first batch seeds them
             self.centroids.copy_(_kmeanspp(f, self.clusters))
         a = torch.cdist(f, self.centroids).argmin(1)                                  # (B,)
         member = F.one_hot(a, self.clusters).to(f.dtype)                              # (B, K)
@@ -402,7 +408,9 @@ INTERPOLATION = View(
     explain="Each row starts at one fixed noise vector and ends at another, in ten even steps along the "
             "great circle between them. A generator that has learned a smooth space morphs one digit into "
             "another through plausible shapes; sudden jumps or blurry middles show regions it never learned. "
-            "Rows that barely change, or all look alike, hint at mode collapse.")
+            "Rows that barely change, or all look alike, hint at mode collapse. When the model is told a group "
+            "(a digit, a cluster or a code), each row keeps one group: then mostly the style moves, and that is "
+            "not collapse.")
 
 
 GROUPS = View(
@@ -410,7 +418,7 @@ GROUPS = View(
     explain="One column per group. With self-conditioning (clusters), the top digit is the average of the real "
             "digits the lab put in that group by their pixels alone, with no labels (biggest groups on the left); "
             "under it, digits the generator drew when told that group. A group often holds two look-alike digits "
-            "(a 4 and a 9, a 3 and a 5): its column then shows both, each drawn cleanly. With an InfoGAN code "
+            "(a 4 and a 9, a 3 and a 5): its column then shows both, mostly each drawn whole. With an InfoGAN code "
             "instead, each column is one value of the code and there is no average: values that draw the same "
             "digit, or blends of two, show why the code finds its digits only by chance.")
 
@@ -423,6 +431,9 @@ def check_common(hp: dict) -> str | None:
     if hp.get("clusters", 0) and hp.get("info_codes", 0):
         return (f"clusters={hp['clusters']} and info_codes={hp['info_codes']} both tell the generator a group: use "
                 "one (set info_codes=0 for self-conditioning, or clusters=0 for the InfoGAN code)")
+    if hp.get("clusters", 0) > hp.get("batch_size", 64):
+        return (f"clusters={hp['clusters']} needs batch_size >= {hp['clusters']}: the first batch of real digits "
+                "seeds one cluster each")
     if hp.get("g_steps", 1) > 1 and not hp["separate_batches"]:
         return ("g_steps > 1 needs separate_batches=true: without it every generator step would reuse the "
                 "one batch of fakes the discriminator judged")
@@ -503,7 +514,7 @@ SPEC = ArchSpec(
     params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999, d_augment=2, temperature=0.7) + (
         Param("info_codes", 0, "InfoGAN: a random category with this many values joins the noise, and the "
               "discriminator learns to tell from the image which one was drawn: each value comes to draw its own "
-              "kind of digit instead of blends (0 = off)", int, 0, 20),
+              "kind of digit instead of blends (0 = off; set clusters=0 first)", int, 0, 20),
         Param("clusters", 20, "self-conditioning: the real digits are grouped into this many clusters by their "
               "pixels (k-means, no labels), and both networks are told the cluster, as a conditional GAN is told "
               "the digit; samples draw clusters as often as real digits fall in them (0 = off; not with info_codes)",

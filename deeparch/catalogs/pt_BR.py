@@ -773,11 +773,14 @@ MESSAGES = {
     'Each row starts at one fixed noise vector and ends at another, in ten even steps along the great '
     'circle between them. A generator that has learned a smooth space morphs one digit into another '
     'through plausible shapes; sudden jumps or blurry middles show regions it never learned. Rows that '
-    'barely change, or all look alike, hint at mode collapse.':
+    'barely change, or all look alike, hint at mode collapse. When the model is told a group (a digit, a '
+    'cluster or a code), each row keeps one group: then mostly the style moves, and that is not collapse.':
         'Cada linha começa num vetor de ruído fixo e termina em outro, em dez passos iguais ao longo do '
         'grande círculo entre eles. Um gerador que aprendeu um espaço suave transforma um dígito em outro por'
         ' formas plausíveis; saltos bruscos ou meios borrados mostram regiões que ele nunca aprendeu. Linhas '
-        'que quase não mudam, ou todas parecidas, sugerem colapso de modo.',
+        'que quase não mudam, ou todas parecidas, sugerem colapso de modo. Quando o modelo recebe um grupo '
+        '(um dígito, um agrupamento ou um código), cada linha fica num só grupo: aí muda sobretudo o estilo, '
+        'e isso não é colapso.',
     'Feature maps of one probe digit':
         'Mapas de características de um dígito de sonda',
     'First-layer filters':
@@ -999,10 +1002,10 @@ MESSAGES = {
     'The groups were found without labels: why do they help anyway?':
         'Os grupos foram achados sem rótulos: por que ajudam mesmo assim?',
     "The middle run's view 'What each group draws': each group's average real digit on top, what the "
-    "generator draws for it below; a group that holds a 4 and a 9 gets clean 4s and 9s, not blends.":
+    "generator draws for it below; a group that holds a 4 and a 9 gets mostly whole 4s and 9s, few blends.":
         "A visualização 'O que cada grupo desenha' da execução do meio: em cima, o dígito real médio de cada "
-        'grupo; embaixo, o que o gerador desenha para ele; um grupo que junta um 4 e um 9 ganha 4s e 9s '
-        'limpos, não misturas.',
+        'grupo; embaixo, o que o gerador desenha para ele; um grupo que junta um 4 e um 9 ganha quase só 4s '
+        'e 9s inteiros, poucas misturas.',
     'The quality chart of each: the share of samples the judge is sure of (recognisability), and class '
     'coverage: all ten digits still drawn?':
         'O gráfico de qualidade de cada uma: a parcela de amostras de que o juiz tem certeza '
@@ -1020,20 +1023,20 @@ MESSAGES = {
     'One column per group. With self-conditioning (clusters), the top digit is the average of the real '
     'digits the lab put in that group by their pixels alone, with no labels (biggest groups on the left); '
     'under it, digits the generator drew when told that group. A group often holds two look-alike digits '
-    '(a 4 and a 9, a 3 and a 5): its column then shows both, each drawn cleanly. With an InfoGAN code '
+    '(a 4 and a 9, a 3 and a 5): its column then shows both, mostly each drawn whole. With an InfoGAN code '
     'instead, each column is one value of the code and there is no average: values that draw the same '
     'digit, or blends of two, show why the code finds its digits only by chance.':
         'Uma coluna por grupo. Com o autocondicionamento (clusters), o dígito de cima é a média dos dígitos '
         'reais que o laboratório pôs naquele grupo só pelos pixels, sem rótulos (os maiores grupos à '
         'esquerda); abaixo, dígitos que o gerador desenhou quando lhe disseram aquele grupo. Um grupo muitas '
-        'vezes junta dois dígitos parecidos (um 4 e um 9, um 3 e um 5): a coluna mostra então os dois, cada '
-        'um bem desenhado. Com um código InfoGAN no lugar, cada coluna é um valor do código e não há média: '
+        'vezes junta dois dígitos parecidos (um 4 e um 9, um 3 e um 5): a coluna mostra então os dois, quase '
+        'sempre cada um inteiro. Com um código InfoGAN no lugar, cada coluna é um valor do código e não há média: '
         'valores que desenham o mesmo dígito, ou misturas de dois, mostram por que o código só acha seus '
         'dígitos por acaso.',
     'self-conditioning: the real digits are grouped into this many clusters by their pixels (k-means, no '
     'labels), and both networks are told the cluster, as a conditional GAN is told the digit; samples draw '
     'clusters as often as real digits fall in them (0 = off; not with info_codes)':
-        'autocondicionamento: os dígitos reais são separados em este número de grupos pelos pixels (k-means, '
+        'autocondicionamento: os dígitos reais são separados neste número de grupos pelos pixels (k-means, '
         'sem rótulos), e as duas redes recebem o grupo, como a GAN condicional recebe o dígito; as amostras '
         'sorteiam os grupos na mesma proporção dos dígitos reais (0 = desligado; não junto com info_codes)',
     'Wasserstein estimate: D(x) − D(G(z))':
@@ -1148,10 +1151,10 @@ MESSAGES = {
         "peso da perda do código InfoGAN (a adivinhação do código) nas perdas dos dois jogadores",
     'InfoGAN: a random category with this many values joins the noise, and the discriminator learns to '
     'tell from the image which one was drawn: each value comes to draw its own kind of digit instead of '
-    'blends (0 = off)':
+    'blends (0 = off; set clusters=0 first)':
         'InfoGAN: uma categoria aleatória com este número de valores se junta ao ruído, e o discriminador '
         'aprende a dizer pela imagem qual foi sorteada: cada valor passa a desenhar seu próprio tipo de '
-        'dígito em vez de misturas (0 = desligado)',
+        'dígito em vez de misturas (0 = desligado; antes ponha clusters=0)',
     'real labels become 1 - this value (BCE only)':
         'rótulos reais viram 1 - este valor (só BCE)',
     'scale of the noise z when sampling (the truncation trick: 1 = as in training; lower = less varied '
@@ -1657,6 +1660,8 @@ PATTERNS = (
      r"self-conditioning, or clusters=0 for the InfoGAN code\)$",
      r"clusters=\1 e info_codes=\2 dão ambos um grupo ao gerador: use um só (info_codes=0 para o "
      r"autocondicionamento, ou clusters=0 para o código InfoGAN)"),
+    (r"^clusters=(\d+) needs batch_size >= (\d+): the first batch of real digits seeds one cluster each$",
+     r"clusters=\1 exige batch_size >= \2: o primeiro lote de dígitos reais semeia um grupo cada"),
     (r"^g_steps > 1 needs separate_batches=true: without it every generator step would reuse the one batch of "
      r"fakes the discriminator judged$",
      r"g_steps > 1 exige separate_batches=true: sem isso cada passo do gerador reusaria o único lote de falsos "
