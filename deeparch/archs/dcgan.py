@@ -295,24 +295,18 @@ class DCGAN(GeneratorModel):
     @torch.no_grad()
     def assign(self, x: torch.Tensor) -> torch.Tensor:
         """Each real digit's cluster (B,), nearest centroid of its 14×14 pixels; the centroids follow the
-        batch (sequential k-means: each moves by 1/its count towards its members, so they settle quickly).
-        The first batch seeds them (k-means++)."""
+        batch (sequential k-means: each moves by 1/its count towards its members, so each is the running mean
+        of its members). The first batch seeds them (k-means++). The sums are index additions, which autocast
+        leaves in float32: the means stay exact whatever the training precision."""
         f = F.avg_pool2d(x.float(), 2).flatten(1)                                     # (B, 196) thumbnails
-        if x.device.type not in ("cpu", "cuda"):   # the memory estimate's meta tensors: no autocast there
-            return self._assign(f)
-        with torch.autocast(x.device.type, enabled=False):  # exact means, whatever the training precision
-            return self._assign(f)
-
-    def _assign(self, f: torch.Tensor) -> torch.Tensor:
-        if int(self.steps) == 0 and not self.cluster_counts.any():  # the first batch seeds them
+        if int(self.steps) == 0 and not self.cluster_counts.any():
             self.centroids.copy_(_kmeanspp(f, self.clusters))
         a = torch.cdist(f, self.centroids).argmin(1)                                  # (B,)
-        member = F.one_hot(a, self.clusters).to(f.dtype)                              # (B, K)
-        n = member.sum(0)                                                             # (K,)
+        n = torch.zeros_like(self.cluster_counts).index_add_(0, a, torch.ones_like(f[:, 0]))  # (K,)
+        sums = torch.zeros_like(self.centroids).index_add_(0, a, f)                   # (K, 196)
         self.cluster_counts += n
-        step = (member.T @ f - n[:, None] * self.centroids) / self.cluster_counts.clamp(min=1)[:, None]
-        self.centroids += step                                                        # 0 for clusters unseen
-        return a
+        self.centroids += (sums - n[:, None] * self.centroids) / self.cluster_counts.clamp(min=1)[:, None]
+        return a                                                                      # (unseen clusters: + 0)
 
     @property
     def n_critic(self) -> int:
