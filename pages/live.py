@@ -193,13 +193,8 @@ def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
 
 
 def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
-    st.image(png, width=360)
-    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
-
-
-def draw_wide(run, view, at: int, png: bytes, meta: dict) -> None:
-    """A grid with many columns (one per group): as wide as the page allows."""
-    st.image(png, width="stretch")
+    """A PNG grid; a "wide" one (many columns, e.g. one per group) as wide as the page allows."""
+    st.image(png, width="stretch" if view.draw == "wide" else 360)
     st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 
@@ -235,7 +230,7 @@ def draw_curves(run, view, at: int, png: bytes, meta: dict) -> None:
     st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
 
 
-DRAW = {"probe": draw_probe, "image": draw_image, "wide": draw_wide, "class_hist": draw_class_hist,  # View.draw → how
+DRAW = {"probe": draw_probe, "image": draw_image, "wide": draw_image, "class_hist": draw_class_hist,  # View.draw → how
         "heatmap": draw_heatmap, "curves": draw_curves, "text": draw_text}
 
 

@@ -361,11 +361,11 @@ class DCGAN(GeneratorModel):
         return self.sampler()(z, labels)
 
     @torch.no_grad()
-    def groups(self, seed: int) -> tuple[torch.Tensor, int, list[float]] | None:
-        """What each cluster (or InfoGAN code) draws, a column each: with clusters, the top row is the
-        cluster's centroid (the average of its real digits, enlarged: blurry, so it reads apart), then
-        GROUP_SAMPLES rows of samples of that group from fixed noise. Returns (images (R·K, 1, 28, 28), K,
-        each column's share of the real digits (clusters) or []), or None without clusters and codes."""
+    def groups(self, seed: int) -> torch.Tensor | None:
+        """What each cluster (or InfoGAN code) draws, a column each: with clusters, the biggest first, the
+        top row the cluster's centroid (the average of its real digits, enlarged: blurry, so it reads apart),
+        then GROUP_SAMPLES rows of samples of that group from fixed noise: (R·K, 1, 28, 28); None without
+        clusters and codes."""
         k = self.clusters or self.codes
         if not k:
             return None
@@ -373,26 +373,20 @@ class DCGAN(GeneratorModel):
         g = torch.Generator().manual_seed(seed + 2)
         dev = self.steps.device
         z = self.noise(GROUP_SAMPLES * k, dev, g) * self.cfg.temperature                # (S·K, Z)
-        order = torch.arange(k, device=dev)
-        share: list[float] = []
-        top: list[torch.Tensor] = []
-        if self.clusters:  # the biggest groups first; the average digit of each on top
-            counts = self.cluster_counts
-            order = counts.argsort(descending=True)
-            share = [round(v, 4) for v in (counts[order] / counts.sum().clamp(min=1)).tolist()]
-            means = F.interpolate(self.centroids[order].view(k, 1, 14, 14), scale_factor=2, mode="nearest")
-            top = [means.clamp(-1, 1)]                                                       # (K, 1, 28, 28)
+        order, top = torch.arange(k, device=dev), []
+        if self.clusters:
+            order = self.cluster_counts.argsort(descending=True)
+            top = [F.interpolate(self.centroids[order].view(k, 1, 14, 14), scale_factor=2).clamp(-1, 1)]  # (K, 1, 28, 28)
         drawn = self.sampler()(z, order.repeat(GROUP_SAMPLES))                              # (S·K, 1, 28, 28)
-        return torch.cat(top + [drawn]), k, share
+        return torch.cat(top + [drawn])
 
     def media(self, ctx, with_quality):
         found, figures = super().media(ctx, with_quality)
         strip = images.grid_png(self.interpolation(ctx.seed), INTERPOLATION_STEPS)
         found = found + [Media("interpolation", strip, {})]
-        got = self.groups(ctx.seed)
-        if got is not None:
-            imgs, k, share = got
-            found.append(Media("groups", images.grid_png(imgs, k), {"clusters": bool(self.clusters), "share": share}))
+        cols = self.groups(ctx.seed)
+        if cols is not None:
+            found.append(Media("groups", images.grid_png(cols, self.clusters or self.codes), {}))
         return found, figures
 
 
