@@ -20,6 +20,10 @@ TEXT = i18n.Catalog("prefs", {
 })
 
 LANG_KEY, PROJECTOR_KEY = "pref_lang", "pref_projector"
+# what the two widgets chose, kept under plain keys: Streamlit may drop a widget's value for the first run
+# after a page switch (a launch from Train or Lessons switches to Live), and a timed fragment reruns only
+# itself, so a value read from the widget there turned projector mode off until the next full run
+KEPT = {LANG_KEY: "kept_lang", PROJECTOR_KEY: "kept_projector"}
 PROJECTOR_PER_ROW = 2
 
 # projector mode for Streamlit's own text (the charts are restyled by deeparch.charts.projector)
@@ -45,7 +49,8 @@ def session_lang() -> str:
     """This session's language: the sidebar's choice, else the browser's; English outside a session."""
     if get_script_run_ctx(suppress_warning=True) is None:
         return i18n.DEFAULT
-    return st.session_state.get(LANG_KEY) or browser_lang()
+    ss = st.session_state
+    return ss.get(KEPT[LANG_KEY]) or ss.get(LANG_KEY) or browser_lang()
 
 
 def install() -> None:
@@ -53,7 +58,7 @@ def install() -> None:
 
 
 def projector() -> bool:
-    return bool(st.session_state.get(PROJECTOR_KEY, False))
+    return bool(st.session_state.get(KEPT[PROJECTOR_KEY], False))
 
 
 def per_row(n: int) -> int:
@@ -69,12 +74,21 @@ def styled(fig):
     return charts.projector(fig) if projector() else fig
 
 
+def _keep(key: str) -> None:
+    st.session_state[KEPT[key]] = st.session_state[key]
+
+
 def sidebar() -> None:
-    """The language switch and the projector toggle."""
+    """The language switch and the projector toggle (each widget starts from the kept choice)."""
     ss = st.session_state
-    if LANG_KEY not in ss:
-        ss[LANG_KEY] = browser_lang()
-    st.selectbox(TEXT["language"], list(i18n.LANGS), key=LANG_KEY, format_func=i18n.LANGS.get)
-    st.toggle(TEXT["projector"], key=PROJECTOR_KEY, help=TEXT["projector_help"])
+    ss.setdefault(KEPT[LANG_KEY], browser_lang())
+    ss.setdefault(KEPT[PROJECTOR_KEY], False)
+    for key in KEPT:
+        if ss.get(key) != ss[KEPT[key]]:
+            ss[key] = ss[KEPT[key]]
+    st.selectbox(TEXT["language"], list(i18n.LANGS), key=LANG_KEY, format_func=i18n.LANGS.get,
+                 on_change=_keep, args=(LANG_KEY,))
+    st.toggle(TEXT["projector"], key=PROJECTOR_KEY, help=TEXT["projector_help"], on_change=_keep,
+              args=(PROJECTOR_KEY,))
     if projector():
         st.html(PROJECTOR_CSS)
