@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psutil
 
-from deeparch import lifecycle
+from deeparch import classroom, lifecycle
 from deeparch.config import ConfigError, RunConfig, env_number
 from deeparch.lifecycle import LIVE
 from deeparch.store import Run, Store, db_errors, unwritable
@@ -84,7 +84,11 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
     transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
-    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, owner=owner, sweep=sweep)
+    # a student's limit is checked in the transaction that creates the run: two tabs launching at once
+    # cannot both pass (store.OwnerLimitError; the pages word it)
+    cap = classroom.limit() if owner and classroom.enabled() else None
+    run_id = store.create_run(config.to_dict(), name=name, parent=parent, group=group, owner=owner, sweep=sweep,
+                              owner_limit=cap, same_owner=classroom.same_student)
     reconcile(store)
     return run_id
 

@@ -11,7 +11,7 @@ import streamlit as st
 from deeparch import i18n, jobs, lifecycle
 from deeparch.archs import make_config
 from deeparch.config import ConfigError
-from deeparch.store import Run
+from deeparch.store import OwnerLimitError, Run
 from deeparch.text import md_escape
 from pages import _classroom
 from pages._selection import open_page
@@ -73,8 +73,14 @@ def launch_once(configs: list, names: list[str | None], group: str | None = None
             return launch()
         if chain is not None:
             return chain(configs, lambda c, n: jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
-        return [jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner())
-                for c, n in zip(configs, names)]
+        ids = []
+        for c, n in zip(configs, names):
+            try:
+                ids.append(jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
+            except OwnerLimitError as e:  # another tab of this student launched meanwhile: the store said no
+                st.session_state["_flash_error"] = _classroom.limit_message(e)
+                break
+        return ids
 
 
 def runs_or_hint(s) -> list:
@@ -134,6 +140,9 @@ def controls(run: Run, key: str, on_clone: Callable[[int], None] | None = None) 
                 continue
             except OSError as e:
                 st.error(TEXT["action_failed"].format(action=TEXT[name].lower(), error=e))
+                continue
+            except OwnerLimitError as e:  # a clone past the student's limit (another tab launched meanwhile)
+                st.error(_classroom.limit_message(e), icon=":material/lock:")
                 continue
             st.session_state["_flash"] = message
             st.rerun()  # the whole page, not only the fragment holding the button

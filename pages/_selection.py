@@ -8,7 +8,7 @@ import streamlit as st
 
 from deeparch import i18n
 from deeparch.config import ConfigError
-from deeparch.store import Run
+from deeparch.store import OwnerLimitError, Run
 from deeparch.text import clean_name
 
 TEXT = i18n.Catalog("selection", {
@@ -61,6 +61,11 @@ def run_pending_action() -> None:
         ids = action()
     except ConfigError as e:  # refused at launch (memory, precision, a missing source run): nothing was launched
         st.session_state["_flash_error"] = str(e)
+        return
+    except OwnerLimitError as e:  # a student's limit, reached by another tab of theirs meanwhile
+        from pages import _classroom
+
+        st.session_state["_flash_error"] = _classroom.limit_message(e)
         return
     if ids is None:
         st.session_state["_flash"] = busy

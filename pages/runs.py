@@ -294,8 +294,11 @@ def compression(s, ids: list[int]) -> None:
         scope = c2.selectbox(TEXT["compress_scope"], compress.SCOPES, key="compress_scope",
                              format_func=lambda k: TEXT["compress_scopes"][k])
         int8 = c3.checkbox(TEXT["compress_int8"], value=True, key="compress_int8")
+        refused = _classroom.refusal(run, "compress")  # it costs the class's CPU: the owner's or the teacher's call
+        if refused:
+            st.caption(refused)
         if st.button(TEXT["compress_go"], icon=":material/speed:", key="compress_go",
-                     disabled=not (sparsity or int8)):
+                     disabled=not (sparsity or int8) or bool(refused)):
             try:
                 with st.spinner(TEXT["compress_busy"]):
                     compress.save(s, compress.compress(s, run.id, sparsity, int8, scope, repeats=20))

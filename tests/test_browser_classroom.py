@@ -1,138 +1,162 @@
-"""Classroom mode in two browser sessions: a student cannot stop or delete another student's run, the
-teacher can; the teacher key never reaches the server's log or a URL. With the mode off (the
-default), nothing asks for a name or a key.
+"""A class in classroom mode, as it happens: students in their own browsers (Chromium, pt-BR,
+1280×720) type their names and launch from Treinar and from a lesson; another browser typing a
+student's name cannot take it over; the teacher can stop anyone's run; F5 keeps a student's name;
+two tabs of one student cloning at once never pass the per-student limit. With the mode off,
+nothing asks for a name or a key.
 """
 from __future__ import annotations
 
-import contextlib
-import threading
-import time
-
 import pytest
 
-import fake_runs
-from browser_util import browser, server, serving  # noqa: F401 - fixtures
-from test_browser_forms import ROW_H, TABLE, wait_for
+from browser_util import ARGS, CHROMIUM, browser, server, serving, settle  # noqa: F401 - fixtures
+from test_browser_forms import wait_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
 TOKEN = "teacher-key-2718"
+LIMIT = 3
+ENV = {"DEEPARCH_CLASSROOM": "1", "DEEPARCH_TEACHER_TOKEN": TOKEN, "DEEPARCH_STUDENT_MAX_RUNS": str(LIMIT),
+       # one run trains at a time: the others wait in the queue, so they stay the student's active runs
+       "DEEPARCH_MAX_RUNS": "1"}
+LESSON = "vanishing"  # two runs
 
 
-def session(browser, base: str, path: str):
-    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+def open_browser(browser, base: str, path: str = "/"):
+    """A new browser of the class (its own cookies), in Portuguese at a projector's 1280×720."""
+    page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="pt-BR").new_page()
     page.urls = []
     page.on("request", lambda r: page.urls.append(r.url))
     page.goto(base + path, timeout=90_000)
-    page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
+    settle(page, 90_000)
     return page
 
 
-def type_in(page, label: str, text: str) -> None:
+def enter(page, label: str, text: str) -> None:
     box = page.get_by_role("textbox", name=label)
     box.fill(text)
     box.press("Enter")
+    settle(page)
+
+
+def sign_in(page, name: str) -> None:
+    enter(page, "Seu nome", name)
+    page.get_by_text(f"Você é {name}.").wait_for(timeout=30_000)
+
+
+def owned(store, name: str, active_only: bool = False) -> list:
+    from deeparch import lifecycle
+
+    return [r for r in store.list_runs(status=lifecycle.ACTIVE if active_only else None) if r.owner == name]
+
+
+def launch_from_train(page, store, name: str) -> int:
+    before = {r.id for r in owned(store, name)}
+    page.get_by_role("link", name="Treinar").click()
+    button = page.get_by_role("button", name="Lançar execução")
+    button.wait_for(timeout=60_000)
+    settle(page)
+    button.click()
+    page.get_by_role("heading", name="Ao vivo").wait_for(timeout=60_000)
+    new = wait_for(page, lambda: [r.id for r in owned(store, name) if r.id not in before], f"{name}'s run", 60)
+    assert len(new) == 1
+    return new[0]
+
+
+def launch_lesson(page, store, name: str) -> list[int]:
+    before = {r.id for r in owned(store, name)}
+    page.get_by_role("link", name="Aulas").click()
+    button = page.locator(f".st-key-lesson-{LESSON} button")
+    button.wait_for(timeout=60_000)
+    settle(page)
+    button.click()
+    page.get_by_role("heading", name="Ao vivo").wait_for(timeout=60_000)
+    return wait_for(page, lambda: (ids := [r.id for r in owned(store, name) if r.id not in before]) and len(ids) == 2
+                    and ids, f"{name}'s lesson runs", 60)
 
 
 def stop_button(page):
-    return page.get_by_role("button", name="Stop", exact=True)
+    return page.get_by_role("button", name="Parar", exact=True)
 
 
-def tick(page, run_ids) -> None:
-    """On the Runs page (reached in the app, so the session keeps its name): tick these runs' rows."""
-    page.get_by_role("link", name="Runs").click()
-    grid = page.locator("[data-testid=stDataFrame]")
-    grid.wait_for(timeout=60_000)
-    order = [r["id"] for r in wait_for(page, lambda: page.evaluate(TABLE), "the table", 60)]
-    box = grid.bounding_box()
-    for i, rid in enumerate(run_ids):
-        page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(rid)) + ROW_H / 2)
-        wait_for(page, lambda: page.get_by_text(f"{i + 1} selected").count(), "the tick", 60)
-
-
-def refusal(page) -> str:
-    alert = page.locator("[data-testid=stAlertContentError]").filter(has_text="or the teacher can")
-    alert.first.wait_for(timeout=30_000)
-    return alert.first.inner_text()
-
-
-@contextlib.contextmanager
-def beating(runs, ids):
-    """Keep the fake runs' heartbeat fresh, as their (absent) workers would, so reconcile keeps them running."""
-    from deeparch.store import Store
-
-    done = threading.Event()
-
-    def beat():
-        s = Store(runs)
-        while not done.wait(1.0):
-            for rid in ids:
-                s.update_run(rid, heartbeat=time.time())
-
-    t = threading.Thread(target=beat, daemon=True)
-    t.start()
-    try:
-        yield
-    finally:
-        done.set()
-        t.join()
-
-
-def test_a_student_cannot_stop_or_delete_anothers_run_and_the_teacher_can(tmp_path, browser):
+def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp_path, browser):
     from deeparch.store import Store
 
     runs = tmp_path / "runs"
     store = Store(runs)
-    ana_run, bruno_run = (fake_runs.running_gan(store, steps=20, total=100) for _ in range(2))
-    store.update_run(ana_run, owner="ana")
-    store.update_run(bruno_run, owner="bruno")
-    with serving(runs, {"DEEPARCH_CLASSROOM": "1", "DEEPARCH_TEACHER_TOKEN": TOKEN}) as (base, proc), \
-            beating(runs, (ana_run, bruno_run)):
-        ana = session(browser, base, f"/live?runs={bruno_run}")
-        assert stop_button(ana).is_disabled()  # bruno's run: no Stop for ana
-        type_in(ana, "Your name", "ana")
-        tick(ana, (ana_run, bruno_run))
-        ana.get_by_role("button", name="Stop", exact=True).click()
-        said = refusal(ana)  # her own run is not refused: the name reached the server
-        assert f"Only bruno or the teacher can stop run #{bruno_run}." in said and "Only ana" not in said
-        ana.get_by_role("button", name="Delete", exact=True).click()
-        wait_for(ana, lambda: "delete run" in refusal(ana), "the delete refusal")
-        assert f"Only bruno or the teacher can delete run #{bruno_run}." in refusal(ana)
-        assert ana.get_by_role("button", name="Yes, delete").count() == 0
-        assert store.get_run(bruno_run) is not None and store.get_run(bruno_run).control is None
-        assert store.get_run(ana_run).control is None  # refused as a whole: nothing half-done
+    with serving(runs, ENV) as (base, proc):
+        ana = open_browser(browser, base)
+        sign_in(ana, "ana")
+        ana_train = launch_from_train(ana, store, "ana")
+        ana_lesson = launch_lesson(ana, store, "ana")
 
-        own = session(browser, base, f"/live?runs={ana_run}")  # a second tab of ana: her own run
-        type_in(own, "Your name", "ana")
-        stop_button(own).click()  # enabled once the name has reached the server
-        wait_for(own, lambda: store.get_run(ana_run).control == "stop", "ana's own stop", 60)
-        urls = ana.urls + own.urls
-        for page in (ana, own):  # two cores: fewer live pages refreshing at once
-            page.context.close()
+        bruno = open_browser(browser, base, "/lessons")
+        sign_in(bruno, "bruno")
+        launch_lesson(bruno, store, "bruno")
+        launch_from_train(bruno, store, "bruno")
+        assert {r.owner for r in store.list_runs()} == {"ana", "bruno"}
+        assert len(owned(store, "ana")) == 3 and len(owned(store, "bruno")) == 3
+        bruno.context.close()
 
-        teacher = session(browser, base, f"/live?runs={bruno_run}")
-        type_in(teacher, "Teacher key", "wrong key")
-        teacher.get_by_text("Wrong teacher key.").wait_for(timeout=30_000)
-        type_in(teacher, "Teacher key", TOKEN)
-        teacher.get_by_text("Teacher: can control every run.").wait_for(timeout=30_000)
+        # another browser types ana's name (and a Cyrillic look-alike): refused, and her run stays hers
+        eve = open_browser(browser, base, f"/live?runs={ana_train}")
+        for fake in ("ana", "\u0430na"):
+            enter(eve, "Seu nome", fake)
+            eve.get_by_text("já está em uso nesta turma").wait_for(timeout=30_000)
+            assert eve.get_by_text("Você é").count() == 0
+        assert stop_button(eve).is_disabled()
+        eve.context.close()
+
+        # F5: ana is still ana, and her own run can be stopped by her
+        ana.goto(f"{base}/live?runs={ana_lesson[0]}")
+        settle(ana, 90_000)
+        ana.get_by_text("Você é ana.").wait_for(timeout=30_000)
+        assert ana.get_by_role("textbox", name="Seu nome").count() == 0
+        stop_button(ana).click()
+        wait_for(ana, lambda: store.get_run(ana_lesson[0]).control == "stop"
+                 or store.get_run(ana_lesson[0]).status == "stopped", "ana's own stop", 60)
+
+        # the teacher stops ana's run from Treinar
+        teacher = open_browser(browser, base, f"/live?runs={ana_train}")
+        enter(teacher, "Chave do professor", "chave errada")
+        teacher.get_by_text("Chave do professor incorreta.").wait_for(timeout=30_000)
+        enter(teacher, "Chave do professor", TOKEN)
+        teacher.get_by_text("Professor: pode controlar todas as execuções.").wait_for(timeout=30_000)
         stop_button(teacher).click()
-        wait_for(teacher, lambda: store.get_run(bruno_run).control == "stop", "the teacher's stop", 60)
-        tick(teacher, (bruno_run,))
-        teacher.get_by_role("button", name="Delete", exact=True).click()
-        teacher.get_by_role("button", name="Yes, delete").click()
-        wait_for(teacher, lambda: store.get_run(bruno_run) is None, "the teacher's delete", 60)
-        urls += teacher.urls
+        wait_for(teacher, lambda: store.get_run(ana_train).control == "stop"
+                 or store.get_run(ana_train).status == "stopped", "the teacher's stop", 60)
+        urls = ana.urls + teacher.urls
+        teacher.context.close()
+
+        # two tabs of ana click Clonar at the same moment, one free place left: never past her limit
+        wait_for(ana, lambda: len(owned(store, "ana", active_only=True)) < LIMIT, "a free place for ana", 60)
+        tabs = [ana, ana.context.new_page()]
+        tabs[1].goto(f"{base}/live?runs={ana_lesson[1]}")
+        tabs[0].goto(f"{base}/live?runs={ana_lesson[1]}")
+        clones = []
+        for tab in tabs:
+            settle(tab, 90_000)
+            clones.append(tab.get_by_role("button", name="Clonar", exact=True))
+            clones[-1].wait_for(timeout=30_000)
+            assert clones[-1].is_enabled()
+        for button in clones:  # both clicks are sent before either rerun has answered
+            button.click(no_wait_after=True)
+        for tab in tabs:
+            settle(tab, 90_000)
+        active = owned(store, "ana", active_only=True)
+        assert len(active) <= LIMIT, [(r.id, r.status) for r in active]
+        # at least the one free place was used (a run of hers that ended meanwhile may free a second)
+        assert 1 <= len([r for r in owned(store, "ana") if r.parent == ana_lesson[1]]) <= 2
     assert not [u for u in urls if TOKEN in u]
     assert TOKEN not in proc.output, "the teacher key is in the server's output"
 
 
-def test_with_classroom_mode_off_nothing_asks_for_a_name_or_a_key(server, browser):
+def test_with_classroom_mode_off_nothing_asks_for_a_name_or_a_key(server, browser):  # noqa: F811
     base, _ = server
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     for path, heading in (("/", "Train"), ("/runs", "Runs"), ("/compare", "Compare"), ("/live", "Live")):
         page.goto(base + path)
         page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)
+        settle(page)
         assert page.get_by_label("Your name").count() == 0, path
         assert page.get_by_label("Teacher key").count() == 0, path
         assert page.locator("input[type=password]").count() == 0, path

@@ -72,7 +72,7 @@ def test_a_student_needs_a_name_and_has_a_queue_limit(tmp_path, on):
     owned(s, "ana")
     owned(s, "bruno")
     refused = classroom.may_launch(ana, s)
-    assert refused.key == "queue_full" and refused.args == {"n": 2, "limit": 2}
+    assert refused.key == "queue_full" and refused.args == {"n": 2, "need": 1, "limit": 2}
     assert classroom.may_launch(classroom.Who("bruno"), s) is None
     assert classroom.may_launch(classroom.Who(teacher=True), s, 10) is None
     s.set_status(s.list_runs()[-1].id, "finished")  # one of ana's ends: room again
@@ -113,3 +113,91 @@ def test_serve_classroom_listens_on_the_network_and_turns_the_mode_on(tmp_path):
     cmd, env = serve_command(build_parser().parse_args(["serve"]))
     assert "DEEPARCH_CLASSROOM" not in env or env["DEEPARCH_CLASSROOM"] != "1"
     assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"
+
+
+# ---- names that cannot be taken over, and a limit that cannot be raced ----------------------------------------
+BOTH_BACKENDS = True  # the claim and the limit are store transactions: SQLite and PostgreSQL (conftest.py)
+
+
+@pytest.mark.parametrize("other", ["ana", "ANA", " Ana ", "Aná", "\u0410na", "\uff41\uff4e\uff41", "a\u200bna",
+                                   "A\u0301na"])
+def test_look_alike_names_are_one_name(other):
+    assert classroom.name_key(other) == classroom.name_key("Ana")
+
+
+@pytest.mark.parametrize("other", ["Ane", "Anna", "Ana Maria", "Bruno"])
+def test_different_names_stay_different(other):
+    assert classroom.name_key(other) != classroom.name_key("Ana")
+
+
+def test_the_first_browser_keeps_a_name_and_others_are_refused(store, on):
+    first = classroom.claim(store, "Ana")
+    assert first.name == "Ana" and first.token and first.refusal is None
+    assert classroom.claim(store, "ana", first.token) == first  # the same browser again: confirmed
+    for thief in ("ana", "\u0410na", "ANA"):  # another browser (no token, or its own)
+        taken = classroom.claim(store, thief)
+        assert taken.name is None and taken.token is None and taken.refusal.key == "name_taken"
+        assert taken.refusal.args == {"name": "Ana"}
+    assert classroom.identify(store, first.token) == "Ana"  # F5: the cookie's token finds the name again
+    assert classroom.identify(store, "forged-token") is None and classroom.identify(store, None) is None
+    assert classroom.claimed(store) == [("ana", "Ana")]
+    assert classroom.release(store, "ANA")  # the teacher frees it
+    assert classroom.identify(store, first.token) is None
+    second = classroom.claim(store, "ana")
+    assert second.refusal is None and second.token != first.token and second.name == "ana"
+
+
+def test_a_look_alike_name_cannot_act_on_anothers_run(tmp_path, on):
+    s = Store(tmp_path)
+    run = s.get_run(owned(s, "ana"))
+    assert classroom.may(classroom.Who("Ana"), run, "stop") is None  # the same student, typed differently
+    assert classroom.may(classroom.Who("anna"), run, "stop").key == "owner_only"
+    assert classroom.may(classroom.Who("bruno"), run, "compress").key == "owner_only"
+
+
+def _create_at_once(root: str, url: str, barrier, results) -> None:
+    from deeparch.store import OwnerLimitError
+
+    s = Store(root, url=url)
+    barrier.wait()
+    try:
+        results.put(s.create_run({"arch": "cnn", "dataset": "mnist-5k"}, owner="Ana", owner_limit=1,
+                                 same_owner=classroom.same_student))
+    except OwnerLimitError as e:
+        results.put(f"refused at {e.active}/{e.limit}")
+
+
+def test_launches_at_once_never_pass_the_students_limit(tmp_path, db_url):
+    """Six processes create a run for one student with limit 1 at the same instant (two tabs clicking
+    Clone, many times over): one run exists, five are refused by the store's own transaction."""
+    import multiprocessing
+
+    Store(tmp_path, url=db_url).close()  # the schema exists before the race
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(6), ctx.Queue()
+    procs = [ctx.Process(target=_create_at_once, args=(str(tmp_path), db_url, barrier, results)) for _ in range(6)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(30)
+    assert len([o for o in outcomes if isinstance(o, int)]) == 1, outcomes
+    assert sorted(o for o in outcomes if isinstance(o, str)) == ["refused at 1/1"] * 5
+    assert [r.owner for r in Store(tmp_path, url=db_url).list_runs()] == ["Ana"]
+
+
+def test_launch_checks_the_limit_when_it_creates_the_run(store, on, monkeypatch):
+    """jobs.launch hands the student's limit to the store: past it (even when the page's earlier check
+    passed), OwnerLimitError and no run."""
+    from deeparch import jobs
+    from deeparch.archs import make_config
+    from deeparch.store import OwnerLimitError
+
+    monkeypatch.setattr(jobs, "reconcile", lambda s: None)  # nothing starts: the runs stay queued
+    cfg = make_config("cnn", max_steps=5)
+    jobs.launch(cfg, store=store, owner="ana")
+    jobs.launch(cfg, store=store, owner="Ana")  # the limit is 2 (the `on` fixture)
+    with pytest.raises(OwnerLimitError):
+        jobs.launch(cfg, store=store, owner="ANA")
+    jobs.launch(cfg, store=store, owner="bruno")  # another student is not counted against her
+    assert sorted(r.owner for r in store.list_runs()) == ["Ana", "ana", "bruno"]

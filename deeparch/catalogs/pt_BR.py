@@ -68,17 +68,28 @@ PAGES = {
     "classroom": {
         "student": "Seu nome",
         "student_help": "Em modo sala de aula cada execução leva o nome de quem a lançou; só essa pessoa "
-                        "(ou o professor) pode pausá-la, pará-la, retomá-la ou apagá-la.",
+                        "(ou o professor) pode pausá-la, pará-la, retomá-la ou apagá-la. Este navegador guarda seu nome.",
         "student_needed": "Digite seu nome na barra lateral para lançar ou controlar execuções.",
+        "you_are": "Você é **{name}**.",
+        "sign_out": "Sair",
+        "sign_out_help": "Libera seu nome nesta turma: use ao deixar um computador compartilhado.",
+        "name_taken": "O nome {name} já está em uso nesta turma por outro navegador. Se é o seu, peça ao professor "
+                      "para liberá-lo; se não, escolha outro nome.",
         "teacher": "Chave do professor",
         "teacher_help": "O professor a definiu ao iniciar o servidor (DEEPARCH_TEACHER_TOKEN).",
         "teacher_on": "Professor: pode controlar todas as execuções.",
         "teacher_wrong": "Chave do professor incorreta.",
         "teacher_off": "Sair do modo professor",
+        "students": "Nomes dos alunos ({n})",
+        "students_none": "Nenhum aluno escolheu um nome ainda.",
+        "release": "Liberar",
+        "release_help": "Libera o nome: o próximo navegador que o digitar fica com ele (um aluno que perdeu o navegador).",
+        "released": "Nome {name} liberado.",
         "owner_only": "Só {owner} ou o professor pode {action} a execução #{id}.",
-        "queue_full": "Você já tem {n} execuções na fila ou treinando (o limite por aluno é {limit}). "
-                      "Espere uma terminar ou pare uma delas.",
+        "queue_full": "Você tem {n} execuções na fila ou treinando e este lançamento acrescenta {need}; o limite "
+                      "por aluno é {limit}. Espere uma terminar ou pare uma delas.",
         "action_pause": "pausar", "action_resume": "retomar", "action_stop": "parar", "action_delete": "apagar",
+        "action_compress": "comprimir",
     },
     "controls": {
         "pause": "Pausar", "resume": "Retomar", "stop": "Parar", "clone": "Clonar",

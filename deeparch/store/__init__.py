@@ -92,6 +92,11 @@ MIGRATIONS = (
       ("sweep", "TEXT"))),  # JSON {"id", "knobs", "values"} of the sweep a run belongs to (deeparch.sweep)
     (3, "where a run trains: host, executor and the executor's handle", "",
      (("host", "TEXT"), ("executor", "TEXT"), ("handle", "TEXT"))),
+    # classroom mode: a name belongs to the browser that claimed it first (deeparch.classroom). ``name_key``
+    # is the name folded for comparison, ``secret`` the SHA-256 of the token that browser keeps
+    (4, "classroom names claimed by one browser each",
+     "CREATE TABLE IF NOT EXISTS students (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, "
+     "secret TEXT NOT NULL, claimed $REAL NOT NULL)", ()),
 )
 LATEST = MIGRATIONS[-1][0]
 
@@ -137,6 +142,15 @@ class StoreError(Exception):
 
 class CorruptStoreError(StoreError):
     """runs.db exists but is empty or not an SQLite database."""
+
+
+class OwnerLimitError(Exception):
+    """A run was not created: its owner already has ``active`` runs queued or training, the most allowed
+    (``limit``). Checked in the transaction that would create it, so two launches at once cannot both pass."""
+
+    def __init__(self, owner: str, active: int, limit: int):
+        super().__init__(f"{owner} already has {active} runs queued or training (the limit is {limit})")
+        self.owner, self.active, self.limit = owner, active, limit
 
 
 def default_root() -> Path:
@@ -355,19 +369,65 @@ class Store:
             db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
                        "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, str(value)))
 
+    # ---- classroom names --------------------------------------------------------------------
+    def claim_name(self, name_key: str, name: str, secret: str) -> tuple[str, str]:
+        """Claim ``name_key`` for the browser whose token hashes to ``secret``, unless another has it:
+        returns (the name as first claimed, the secret of whoever holds it). One transaction, so two
+        browsers claiming at once get one winner."""
+        with self.tx() as db:
+            row = db.execute("SELECT name, secret FROM students WHERE name_key=?", (name_key,)).fetchone()
+            if row:
+                return row[0], row[1]
+            db.execute("INSERT INTO students (name_key, name, secret, claimed) VALUES (?, ?, ?, ?)",
+                       (name_key, clean_name(name), secret, time.time()))
+        return clean_name(name), secret
+
+    def name_of(self, secret: str) -> str | None:
+        """The name claimed by the browser whose token hashes to ``secret`` (None: none, or released)."""
+        try:
+            row = self.db.execute("SELECT name FROM students WHERE secret=?", (secret,)).fetchone()
+        except db_errors(operational=True):  # an old store opened read-only has no students table
+            return None
+        return row[0] if row else None
+
+    def claimed_names(self) -> list[tuple[str, str, float]]:
+        """Every claimed name as (name_key, name, when), oldest first."""
+        try:
+            return [tuple(r) for r in self.db.execute("SELECT name_key, name, claimed FROM students ORDER BY claimed")]
+        except db_errors(operational=True):
+            return []
+
+    def release_name(self, name_key: str) -> bool:
+        """Free a claimed name (the teacher's release, or the student signing out); True if it was claimed."""
+        with self.tx() as db:
+            return db.execute("DELETE FROM students WHERE name_key=?", (name_key,)).rowcount > 0
+
     # ---- runs -------------------------------------------------------------------------------
     def create_run(self, config: dict, name: str | None = None, status: str = "queued",
                    total_steps: int | None = None, parent: int | None = None, group: str | None = None,
-                   owner: str | None = None, sweep: dict | None = None) -> int:
-        """A new run with a fresh uid, so its folder is one no earlier run (or old store) left behind."""
+                   owner: str | None = None, sweep: dict | None = None, owner_limit: int | None = None,
+                   same_owner=None) -> int:
+        """A new run with a fresh uid, so its folder is one no earlier run (or old store) left behind.
+
+        With ``owner_limit``, the run is created only if ``owner`` has fewer active runs than that
+        (``same_owner(a, b)`` says whether two stored owner names are the same person; default: equal),
+        counted inside the same write transaction: else ``OwnerLimitError`` and nothing is written."""
         name = clean_name(name)
+        owner = clean_name(owner) or None
         with self.tx() as db:
+            if owner_limit is not None and owner is not None:
+                same = same_owner or (lambda a, b: a == b)
+                rows = db.execute(f"SELECT owner FROM runs WHERE owner IS NOT NULL AND status IN ({_marks(ACTIVE)})",
+                                  tuple(ACTIVE)).fetchall()
+                active = sum(1 for r in rows if same(r[0], owner))
+                if active >= owner_limit:
+                    raise OwnerLimitError(owner, active, owner_limit)
             cur = db.execute(
                 "INSERT INTO runs (name, arch, dataset, config, status, created, total_steps, parent, group_name, "
                 "uid, owner, sweep) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (name, config["arch"], config["dataset"], json.dumps(config, sort_keys=True), status,
                  time.time(), total_steps, parent, clean_name(group) or None, uuid.uuid4().hex,
-                 clean_name(owner) or None, json.dumps(sweep, sort_keys=True) if sweep else None),
+                 owner, json.dumps(sweep, sort_keys=True) if sweep else None),
             )
             run_id = cur.fetchone()[0]
             if not name:
