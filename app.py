@@ -70,7 +70,10 @@ with st.sidebar:
         st.caption(TEXT["slots"].format(n=jobs.max_runs(_store.store())))
         st.caption(f"{TEXT['store']}: `{root}`")
     except Exception as e:  # noqa: BLE001 - show what to do instead of a traceback
-        st.error(TEXT["store_error"].format(root=default_root(), error=_guard.short(e)))
+        if _guard.server_outage(e):  # PostgreSQL restarting: wait for it, the page comes back by itself
+            _guard.show_outage(e)
+        else:
+            st.error(TEXT["store_error"].format(root=default_root(), error=_guard.short(e)))
         st.stop()
 
 nav.run()

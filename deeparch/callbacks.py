@@ -4,7 +4,7 @@ from __future__ import annotations
 import sys
 import time
 
-from deeparch.store import Store
+from deeparch.store import Store, StoreUnreachable, store_grace
 from deeparch.trainer import Callback, Result, Trainer
 
 
@@ -15,17 +15,54 @@ class StoreLogger(Callback):
     run's control request: "pause" blocks here (heartbeating) until it is cleared,
     "stop" ends the run after this step. ``stop_event`` (set by the worker's SIGTERM
     handler) ends it the same way, so a terminated run stops with a checkpoint.
+
+    A server store that goes away (PostgreSQL restarting) does not end the run: training goes on,
+    rows and grids wait here and are written once it answers again, in order, none lost; a checkpoint
+    and the run's end wait for it. Unreachable for longer than ``grace`` seconds, the run ends with
+    ``StoreUnreachable`` (the worker records it as the reason once the store is back).
     """
 
     def __init__(self, store: Store, run_id: int, flush_s: float = 0.5, poll_s: float = 0.25,
-                 stop_event=None):
+                 stop_event=None, grace: float | None = None, log=None):
         self.store, self.run_id = store, run_id
         self.stop_event = stop_event
         self.in_loop = False  # between on_start and on_end: a stop can be honoured at the next step
         self.flush_s, self.poll_s = flush_s, poll_s
+        self.grace = store_grace() if grace is None else grace
+        self.log = log or (lambda text: print(text, file=sys.stderr, flush=True))
         self.rows: list[tuple] = []
+        self.media: list[tuple] = []  # grids logged while the store was unreachable
         self.rows_logged = 0  # handed to the store; tests check that the store kept every one
         self.last_flush = self.last_poll = 0.0
+        self.lost_since: float | None = None  # when the store stopped answering (None: it answers)
+
+    def _reached(self, write) -> bool:
+        """Run ``write`` against the store; False (and the outage noted) if the server is out of reach,
+        StoreUnreachable once that has lasted longer than the grace."""
+        try:
+            write()
+        except Exception as e:  # noqa: BLE001 - only a lost server is absorbed; anything else goes up
+            if not self.store.lost(e):
+                raise
+            now = time.monotonic()
+            if self.lost_since is None:
+                self.lost_since = now
+                self.log(f"the run store is unreachable ({' '.join(str(e).split())[:200]}); training goes on "
+                         f"and its rows wait here for up to {self.grace:g} s")
+            if now - self.lost_since > self.grace:
+                raise StoreUnreachable(f"the run store was unreachable for more than {self.grace:g} s; "
+                                       "the run ended at its last checkpoint") from None
+            return False
+        if self.lost_since is not None:
+            self.log(f"the run store answers again after {time.monotonic() - self.lost_since:.1f} s; "
+                     f"{self.rows_logged} rows stored in all")
+            self.lost_since = None
+        return True
+
+    def _until_reached(self, write) -> None:
+        """``write``, waiting for the store (a checkpoint, the run's end: they must not get ahead of it)."""
+        while not self._reached(write):
+            time.sleep(0.5)
 
     def on_start(self, trainer: Trainer) -> None:
         self.in_loop = True
@@ -41,17 +78,29 @@ class StoreLogger(Callback):
         self.rows.extend((step, k, float(v), wall) for k, v in values.items())
 
     def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None:
+        self.media.append((step, kind, png, meta))
         self.flush(step)  # metrics of this step first, so a page never shows a grid ahead of its curve
-        self.store.log_media(self.run_id, step, kind, png, meta)
 
-    def on_checkpoint(self, trainer: Trainer) -> None:
-        self.flush(trainer.step)  # rows up to the checkpoint are stored before it exists
+    def on_checkpoint(self, trainer: Trainer) -> bool:
+        # rows up to the checkpoint are stored before it exists; while the store is away the checkpoint
+        # waits for the next one (training goes on), so a resume never starts past a row the store lacks
+        return self.flush(trainer.step)
 
-    def flush(self, step: int | None = None) -> None:
-        rows, self.rows = self.rows, []
-        self.rows_logged += len(rows)
-        self.store.log_metrics(self.run_id, rows, heartbeat=time.time(), step=step)
+    def _write(self, step: int | None) -> None:
+        """Hand every waiting row, then every waiting grid, to the store; raises if it cannot take them
+        (nothing is dropped: what was not written stays waiting)."""
+        if self.rows or step is not None:
+            self.store.log_metrics(self.run_id, self.rows, heartbeat=time.time(), step=step)
+            self.rows_logged += len(self.rows)
+            self.rows = []
+        while self.media:
+            self.store.log_media(self.run_id, *self.media[0])
+            self.media.pop(0)
+
+    def flush(self, step: int | None = None) -> bool:
+        """Write what waits; False while the store is out of reach (it stays waiting)."""
         self.last_flush = time.monotonic()
+        return self._reached(lambda: self._write(step))
 
     def _signalled(self) -> bool:
         return self.stop_event is not None and self.stop_event.is_set()
@@ -60,12 +109,15 @@ class StoreLogger(Callback):
         if self._signalled():
             return "stop"
         now = time.monotonic()
-        if now - self.last_flush >= self.flush_s:
-            self.flush(trainer.step)
+        if now - self.last_flush >= self.flush_s and not self.flush(trainer.step):
+            return None  # the store is away: no control request can be read either
         if now - self.last_poll < self.poll_s:
             return None
         self.last_poll = now
-        request = self.store.control(self.run_id)
+        read: list = []
+        if not self._reached(lambda: read.append(self.store.control(self.run_id))):
+            return None
+        request = read[0]
         if request == "pause":
             self.flush(trainer.step)
             self.store.set_status(self.run_id, "paused", only_if=("running",))
@@ -81,8 +133,9 @@ class StoreLogger(Callback):
 
     def on_end(self, trainer: Trainer, result: Result) -> None:
         self.in_loop = False
-        self.flush(trainer.step)
-        self.store.merge_summary(self.run_id, **result.summary, metric_rows_logged=self.rows_logged)
+        self._until_reached(lambda: self._write(trainer.step))
+        self._until_reached(lambda: self.store.merge_summary(self.run_id, **result.summary,
+                                                             metric_rows_logged=self.rows_logged))
 
 
 def shown_keys(spec) -> tuple[str, ...]:

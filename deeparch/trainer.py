@@ -50,7 +50,7 @@ class Callback:
     def on_metrics(self, step: int, values: dict[str, float]) -> None: ...
     def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None: ...
     def on_step(self, trainer: "Trainer") -> str | None: ...
-    def on_checkpoint(self, trainer: "Trainer") -> None: ...  # before each checkpoint write: flush
+    def on_checkpoint(self, trainer: "Trainer") -> bool | None: ...  # before each checkpoint write: flush (False: not now)
     def on_end(self, trainer: "Trainer", result: "Result") -> None: ...
 
 
@@ -203,14 +203,16 @@ class Trainer:
         return min(self.total_steps, self.step + int(max(budget - clock, 0.0) / max(pace, 1e-9)))
 
     # ---- checkpoints --------------------------------------------------------------------------
-    def save_checkpoint(self) -> None:
+    def save_checkpoint(self, final: bool = False) -> None:
         """Write the checkpoint atomically (tmp file, then rename); on any failure the tmp file is
         removed and the previous checkpoint stays. Callbacks flush their buffered rows first, so
-        whatever a resume starts from is already stored."""
+        whatever a resume starts from is already stored; one that cannot (its store is away) defers a
+        periodic checkpoint to the next one by returning False. The final one is always written."""
         if not self.checkpoint_path:
             return
-        for cb in self.callbacks:
-            cb.on_checkpoint(self)
+        deferred = [cb.on_checkpoint(self) is False for cb in self.callbacks]
+        if any(deferred) and not final:
+            return
         self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
         blob = {
             "model": self.model.state_dict(),
@@ -436,7 +438,7 @@ class Trainer:
             result = Result("finished", self.step)
         self.summary["train_seconds"] = clock
         if result.status != "diverged":
-            self.save_checkpoint()
+            self.save_checkpoint(final=True)
         result.summary = dict(self.summary)
         for cb in self.callbacks:
             cb.on_end(self, result)

@@ -26,8 +26,9 @@ from pathlib import Path
 
 from deeparch import jobs
 from deeparch.lifecycle import LIVE
-from deeparch.store import Store, db_errors
+from deeparch.store import Store, StoreUnreachable, db_errors, store_grace
 
+SUPERVISOR_WAIT_S = 3600.0  # how long a supervisor waits for an unreachable store to record its run's end
 MIN_FREE_BYTES = 16 << 20  # less free space than this after a failed checkpoint write: the disk was full
 
 
@@ -91,6 +92,8 @@ def failure_reason(e: BaseException, folder=None) -> str:
     torch.save reports a full disk with an internal assertion, not ENOSPC: a checkpoint write that
     failed while the disk has less room than twice the last checkpoint is called a full disk.
     """
+    if isinstance(e, StoreUnreachable):
+        return str(e)
     in_checkpoint = any(f.name == "save_checkpoint" for f in traceback.extract_tb(e.__traceback__))
     for x in _chain(e):
         if isinstance(x, db_errors(operational=True)) and "full" in str(x):
@@ -135,10 +138,23 @@ def _train(run, store: Store, callbacks, stopper: SigtermStop, threads: int | No
     return result.status, result.reason
 
 
+def _retrying(store: Store, call, within: float):
+    """``call()``, tried again while the server store is out of reach, for up to ``within`` seconds."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return call()
+        except db_errors() as e:
+            if not store.lost(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)
+
+
 def _finalise(store: Store, run_id: int, status: str, reason: str | None) -> None:
-    """Write the final status; when the store cannot take it, leave it in worker.log for reconcile."""
+    """Write the final status (waiting out a short store outage); when the store cannot take it, leave it
+    in worker.log, where the supervisor and any reconcile find it."""
     try:
-        store.set_status(run_id, status, reason, only_if=LIVE)
+        _retrying(store, lambda: store.set_status(run_id, status, reason, only_if=LIVE), store_grace())
     except db_errors() as e:
         _log(f"the run store could not take the final status ({e}); kept here:\n"
              f"{jobs.FINAL_WORDS}{os.getpid()} {status}: {reason}")  # the pid: a resumed run's log has several
@@ -200,10 +216,13 @@ def supervise(run_id: int, store: Store) -> int:
         except subprocess.TimeoutExpired:
             try:
                 jobs.reconcile(store)
-            except Exception:  # noqa: BLE001 - a busy or full store: try again next time
-                _log(traceback.format_exc())
+            except Exception as e:  # noqa: BLE001 - a busy, full or unreachable store: try again next time
+                if not store.lost(e):  # an outage is the worker's to report (once), not every poll's
+                    _log(traceback.format_exc())
     try:
-        jobs.worker_exited(store, run_id, child.pid, rc)
+        # a store that is away (PostgreSQL restarting) is waited for: the run's end is recorded by the
+        # supervisor once it is back, with the reason the worker left in its log
+        _retrying(store, lambda: jobs.worker_exited(store, run_id, child.pid, rc), SUPERVISOR_WAIT_S)
     except db_errors():  # a full or read-only store: the next reconcile finalises the run
         _log(traceback.format_exc())
     return 0 if rc == 0 else 1

@@ -67,10 +67,21 @@ class TempServer:
             os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
         self.port = free_port()
         self._run("initdb", "-D", str(self.data), "-U", "deeparch", "--auth=trust", "-E", "UTF8", "--no-sync")
+        self._start_again()
+        return f"postgresql://deeparch@127.0.0.1:{self.port}/postgres"
+
+    def _start_again(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "60",
                   "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -F -c max_connections=200",
                   "start")
-        return f"postgresql://deeparch@127.0.0.1:{self.port}/postgres"
+
+    def crash(self) -> None:
+        """Stop the server at once, as a crash or `pg_ctl stop -m immediate` does: every connection drops."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def restart(self) -> None:
+        """Start it again on the same port, after ``crash``."""
+        self._start_again()
 
     def stop(self) -> None:
         if self.data.exists():

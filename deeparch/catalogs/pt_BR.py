@@ -114,6 +114,9 @@ PAGES = {
         "error": "Algo deu errado ao desenhar esta página: {error}. Recarregue a página; se acontecer de novo, "
                  "verifique se o armazém de execuções em {root} pode ser lido.",
         "refused": "Nada foi iniciado: {error}",
+        "outage": "O armazém de execuções ({where}) não responde agora: {error}. Inicie o PostgreSQL ou confira "
+                  "DEEPARCH_DB. As execuções continuam treinando e guardam seus pontos novos por um tempo; esta "
+                  "página tenta de novo sozinha a cada {every} segundos.",
     },
     "plot": {
         "failed_load": "Este gráfico não conseguiu carregar sua biblioteca de desenho ({src}). Recarregue a página; "

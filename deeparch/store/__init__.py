@@ -144,6 +144,20 @@ class CorruptStoreError(StoreError):
     """runs.db exists but is empty or not an SQLite database."""
 
 
+class StoreUnreachable(Exception):
+    """A worker could not reach its server store for longer than its grace (``DEEPARCH_STORE_GRACE``)."""
+
+
+def store_grace() -> float:
+    """Seconds a worker keeps training and buffering its writes while the server store is unreachable
+    (DEEPARCH_STORE_GRACE, default 30: below the 60 s heartbeat timeout, so a run that outlives an outage
+    is never taken for hung once the store is back)."""
+    try:
+        return max(0.0, float(os.environ.get("DEEPARCH_STORE_GRACE", "30")))
+    except ValueError:
+        return 30.0
+
+
 class OwnerLimitError(Exception):
     """A run was not created: its owner already has ``active`` runs queued or training, the most allowed
     (``limit``). Checked in the transaction that would create it, so two launches at once cannot both pass."""
@@ -338,6 +352,12 @@ class Store:
 
     def close(self) -> None:
         self.db.close()
+
+    def lost(self, e: BaseException) -> bool:
+        """Is ``e`` this store's server being out of reach (stopped, restarting, the network), rather than
+        a refused statement or a full disk? Only a server store can be lost; SQLite's errors keep their
+        own meaning (a full or read-only disk)."""
+        return self.dialect is Postgres and isinstance(e, db_errors(operational=True))
 
     @contextmanager
     def tx(self):

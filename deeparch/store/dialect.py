@@ -107,19 +107,64 @@ def _marks(sql: str) -> str:
 class PgConnection:
     """A psycopg connection with the part of sqlite3's surface the store uses (``execute`` with ``?``
     marks, ``executemany``, ``close``), in autocommit mode so that the store's own BEGIN/COMMIT delimit
-    transactions exactly as on SQLite."""
+    transactions exactly as on SQLite.
+
+    It outlives a restart of the server: a statement outside a transaction on a connection the server
+    closed (a restart, a failover, an idle timeout) opens a new connection and runs once more. Inside a
+    transaction it cannot (the transaction died with the connection): the error goes up to the store's
+    ``tx()``, which rolls back, and its caller decides (a worker buffers its rows, a page shows the outage
+    and tries again)."""
 
     def __init__(self, url: str):
+        self.url, self.in_tx = url, False
+        self.conn = self._open()
+
+    def _open(self):
         import psycopg
 
-        self.conn = psycopg.connect(url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
+        return psycopg.connect(self.url, autocommit=True, row_factory=_row_factory, connect_timeout=10)
+
+    def ensure(self) -> None:
+        """A live connection for the next statement (a new one if the server closed this one)."""
+        if self.conn.closed and not self.in_tx:
+            self.conn = self._open()
+
+    def _again(self, call):
+        import psycopg
+
+        self.ensure()
+        try:
+            return call()
+        except psycopg.OperationalError:
+            if self.in_tx or not self.conn.closed:
+                raise
+        self.conn = self._open()  # the server closed it between two statements: once more on a new one
+        return call()
 
     def execute(self, sql: str, args=()):
-        return self.conn.execute(_marks(sql), args if args else None)
+        word = sql.strip().split(None, 1)[0].upper()
+        if word in ("COMMIT", "ROLLBACK"):
+            self.in_tx = False
+            if self.conn.closed:
+                if word == "ROLLBACK":
+                    return None  # the transaction died with the connection: nothing left to roll back
+                import psycopg
+
+                raise psycopg.OperationalError("the connection to the run store was lost before COMMIT")
+            return self.conn.execute(sql)
+        cursor = self._again(lambda: self.conn.execute(_marks(sql), args if args else None))
+        if word == "BEGIN":
+            self.in_tx = True
+        return cursor
 
     def executemany(self, sql: str, rows) -> None:
-        with self.conn.cursor() as cur:
-            cur.executemany(_marks(sql), rows)
+        def run():
+            with self.conn.cursor() as cur:
+                cur.executemany(_marks(sql), rows)
+        if self.in_tx:
+            run()
+        else:
+            self._again(run)
 
     def close(self) -> None:
         self.conn.close()
@@ -161,5 +206,7 @@ class Postgres:
     def plain_rows(db, sql: str, args) -> list[tuple]:
         from psycopg.rows import tuple_row
 
-        with db.conn.cursor(row_factory=tuple_row) as cur:
-            return cur.execute(_marks(sql), args if args else None).fetchall()
+        def read():
+            with db.conn.cursor(row_factory=tuple_row) as cur:
+                return cur.execute(_marks(sql), args if args else None).fetchall()
+        return db._again(read)
