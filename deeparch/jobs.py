@@ -84,6 +84,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
     transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
+    executor().prepare(store)  # a cluster that does not answer is refused now, in seconds, before anything is stored
     # a student's limit is checked in the transaction that creates the run: two tabs launching at once
     # cannot both pass (store.OwnerLimitError; the pages word it)
     cap = classroom.limit() if owner and classroom.enabled() else None
@@ -282,6 +283,10 @@ class LocalExecutor:
     @staticmethod
     def ready(store: Store) -> bool:
         return True
+
+    @staticmethod
+    def prepare(store: Store) -> None:
+        """Nothing to join before a launch: this machine is always there."""
 
     @staticmethod
     def start(store: Store, run_id: int) -> dict:

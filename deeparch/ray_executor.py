@@ -11,14 +11,18 @@ raises Ray's own error and the supervisor writes it as the run's ``failed`` reas
 run is a new task, on whichever node has room, from the checkpoint in the shared runs folder.
 
 The cluster is ``$RAY_ADDRESS`` if set; otherwise a Ray already started on this machine
-(``ray start --head``), and if there is none, one started here with ``ray start --head`` so that it
-outlives this process. When the cluster cannot be reached, queued runs stay queued (``ready`` says
-so) and running ones fail by the heartbeat timeout, like a hung local worker.
+(``ray start --head``), and if there is none, a launch starts one here with ``ray start --head`` so
+that it outlives this process. Reading never starts a cluster. Before any ``ray.init`` the cluster's
+address is probed with a plain TCP connection of ``PROBE_S`` seconds (``ray.init`` on a dead address
+retries for minutes): a launch on an absent cluster is refused in one line, and a read (``runs``, a
+page) goes on without Ray — queued runs stay queued, running ones are judged by their heartbeat,
+like a hung local worker. An absent cluster is not probed again for ``DOWN_FOR_S`` seconds.
 """
 from __future__ import annotations
 
 import functools
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -26,20 +30,52 @@ import time
 import traceback
 from pathlib import Path
 
+from deeparch.config import ConfigError
+
 NAMESPACE = "deeparch"
 name = "ray"
 
 
-class Unavailable(Exception):
-    """Ray is not installed or its cluster cannot be reached; the message says which."""
+class Unavailable(ConfigError):
+    """Ray is not installed or its cluster cannot be reached; the message says which (a ConfigError: the
+    command line prints it in one line, a page as a refusal)."""
+
+
+PROBE_S = 2.0  # how long a TCP connection to the cluster's address may take before it counts as absent
+DOWN_FOR_S = 10.0  # an absent cluster is not probed again sooner (a page reconciles every 2 s)
+_down_until: dict[str, float] = {}
 
 
 def _address() -> str | None:
     return os.environ.get("RAY_ADDRESS") or None
 
 
-def connect() -> None:
-    """Join the cluster (idempotent), starting a local head when neither RAY_ADDRESS nor one is running."""
+def _local_address() -> str | None:
+    """The address of the Ray last started on this machine (``ray start`` writes it), if any."""
+    folder = Path(os.environ.get("RAY_TMPDIR") or "/tmp") / "ray"
+    try:
+        return (folder / "ray_current_cluster").read_text().strip() or None
+    except OSError:
+        return None
+
+
+def reachable(address: str, timeout: float = PROBE_S) -> bool:
+    """Does something listen at the cluster's ``host:port`` (a ``ray://`` client address too)? Answered
+    within ``timeout`` seconds; a recent 'no' is remembered for ``DOWN_FOR_S``."""
+    if time.monotonic() < _down_until.get(address, 0.0):
+        return False
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
+            return True
+    except (OSError, ValueError):
+        _down_until[address] = time.monotonic() + DOWN_FOR_S
+        return False
+
+
+def connect(start: bool = False) -> None:
+    """Join the cluster (idempotent). With ``start`` (a launch), start a local head when neither
+    RAY_ADDRESS nor a running local Ray names one; otherwise Unavailable, within about ``PROBE_S``."""
     try:
         import ray
     except ImportError:
@@ -47,13 +83,21 @@ def connect() -> None:
     if ray.is_initialized():
         return
     env = {"env_vars": _worker_env()}
-    try:
-        ray.init(address=_address() or "auto", namespace=NAMESPACE, runtime_env=env, log_to_driver=False,
-                 logging_level="ERROR", configure_logging=False)
-        return
-    except ConnectionError as e:
-        if _address():
-            raise Unavailable(f"the Ray cluster at RAY_ADDRESS={_address()} cannot be reached ({e})") from None
+    given = _address()
+    address = given if given and given != "auto" else _local_address()
+    if address and reachable(address):
+        try:
+            ray.init(address=address, namespace=NAMESPACE, runtime_env=env, log_to_driver=False,
+                     logging_level="ERROR", configure_logging=False)
+            return
+        except ConnectionError as e:
+            raise Unavailable(f"the Ray cluster at {address} cannot be joined ({' '.join(str(e).split())[:200]})") \
+                from None
+    if given and given != "auto":
+        raise Unavailable(f"the Ray cluster at RAY_ADDRESS={given} does not answer (no reply within "
+                          f"{PROBE_S:g} s); start it, or unset RAY_ADDRESS")
+    if not start:
+        raise Unavailable("no Ray cluster is running on this machine (a launch starts one; or set RAY_ADDRESS)")
     p = subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--disable-usage-stats",
                         "--include-dashboard=false"], capture_output=True, text=True, timeout=120,
                        env={**os.environ, **_worker_env()})
@@ -154,12 +198,22 @@ def _remote():
 
 
 def ready(store) -> bool:
-    """True when runs can be started now; otherwise queued runs wait (the sidebar says why)."""
+    """True when runs can be started now; otherwise queued runs wait (the sidebar says why). Never starts
+    a cluster: a launch has joined or started one before it queues (``prepare``)."""
     try:
         connect()
         return True
     except Unavailable:
         return False
+
+
+def prepare(store) -> None:
+    """Before a launch queues a run: join the cluster, or start a local one when none is named or
+    running; Unavailable (nothing queued) when the named cluster does not answer."""
+    try:
+        connect(start=True)
+    except Unavailable as e:
+        raise Unavailable(f"{e}; nothing was launched") from None
 
 
 def start(store, run_id: int) -> dict:
