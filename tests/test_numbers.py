@@ -116,3 +116,12 @@ def test_scientific_notation_in_a_sentence_reads_as_a_power_of_ten_in_pt_br():
     assert text.format(ratio=1e6, v=1.5e-5, g=2147483647.0, n=4252) == "10⁶× · 1,5 × 10⁻⁵ · 2,15 × 10⁹ · 4.252"
     i18n.set_lang("en")
     assert text.format(ratio=1e6, v=1.5e-5, g=2147483647.0, n=4252) == "1e+06× · 1.5e-05 · 2.15e+09 · 4,252"
+
+
+def test_a_sweep_figure_labels_its_knob_values_in_the_language():
+    from deeparch import charts
+
+    i18n.set_lang("pt-BR")
+    assert charts._knob_ticks([0.001, 0.5, 64, "adam"]) == ["0,001", "0,5", "64", "adam"]
+    i18n.set_lang("en")
+    assert charts._knob_ticks([0.001, 0.5, 64, "adam"]) == ["0.001", "0.5", "64", "adam"]
