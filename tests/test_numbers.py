@@ -125,3 +125,9 @@ def test_a_sweep_figure_labels_its_knob_values_in_the_language():
     assert charts._knob_ticks([0.001, 0.5, 64, "adam"]) == ["0,001", "0,5", "64", "adam"]
     i18n.set_lang("en")
     assert charts._knob_ticks([0.001, 0.5, 64, "adam"]) == ["0.001", "0.5", "64", "adam"]
+
+
+def test_a_divergence_reason_reads_its_numbers_in_portuguese():
+    i18n.set_lang("pt-BR")
+    said = i18n.tr_error("loss grew to 1.2e+03 (limit 1e+03) at step 40: training diverged (learning rate too high?)")
+    assert "cresceu até 1,2 × 10³ (limite 10³) no passo 40" in said, said

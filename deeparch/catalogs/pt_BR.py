@@ -1623,7 +1623,7 @@ PATTERNS = (
     (r"training diverged \(learning rate too high\?\)", "o treinamento divergiu (taxa de aprendizado alta demais?)"),
     (r"\(learning rate too high\?\)", "(taxa de aprendizado alta demais?)"),
     (r"\bbecame\b", "virou"),
-    (r"\bgrew to (\S+) \(limit (\S+)\)", r"cresceu até \1 (limite \2)"),
+    (r"\bgrew to (\S+) \(limit (\S+)\)", lambda m: f"cresceu até {_decimal(m[1])} (limite {_decimal(m[2])})"),
     (r"\bat step (\d+)", r"no passo \1"),
     (r"^worker process died", "o processo de treinamento morreu"),
     (r"^worker process did not start", "o processo de treinamento não iniciou"),
@@ -1701,10 +1701,11 @@ def _number(text: str) -> str:
 
 
 def _decimal(text: str) -> str:
-    """A number as an English message wrote it, digits kept, with the Brazilian marks: 27.0 → 27,0."""
+    """A number as an English message wrote it, digits kept, with the Brazilian marks: 27.0 → 27,0;
+    1.2e+03 → 1,2 × 10³."""
     from deeparch import i18n
 
-    return i18n.localize_number(text, "pt-BR")
+    return i18n.localize_number(i18n.powers_of_ten(text), "pt-BR")
 
 
 def _range(kind: str, lo: str, hi: str) -> str:
