@@ -131,3 +131,19 @@ def test_a_divergence_reason_reads_its_numbers_in_portuguese():
     i18n.set_lang("pt-BR")
     said = i18n.tr_error("loss grew to 1.2e+03 (limit 1e+03) at step 40: training diverged (learning rate too high?)")
     assert "cresceu até 1,2 × 10³ (limite 10³) no passo 40" in said, said
+
+
+def test_a_spreadsheet_csv_has_a_bom_and_the_language_separators():
+    import io
+
+    import pandas as pd
+
+    from deeparch import views
+
+    df = pd.DataFrame({"run": ["'=1+1", "Ação"], "loss": [0.25, 1234.5], "step": [10, 20]})
+    en, pt = views.spreadsheet_csv(df, "en"), views.spreadsheet_csv(df, "pt-BR")
+    assert en.startswith(b"\xef\xbb\xbf") and pt.startswith(b"\xef\xbb\xbf")
+    assert en.decode("utf-8-sig").splitlines()[1] == "'=1+1,0.25,10"
+    assert pt.decode("utf-8-sig").splitlines()[1] == "'=1+1;0,25;10"
+    back = pd.read_csv(io.StringIO(pt.decode("utf-8-sig")), sep=";", decimal=",")
+    assert back["loss"].tolist() == [0.25, 1234.5] and back["run"].tolist() == ["'=1+1", "Ação"]
