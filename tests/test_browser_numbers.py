@@ -1,5 +1,5 @@
 """A Brazilian teacher's browser (Chromium in pt-BR) types a learning rate the Brazilian way, 0,01, and
-launches: the run in the store trains with lr = 0.01. A real server, a real worker (stopped at the end by
+launches: the run in the store trains with lr = 0.01, and Live's slider shows Brazilian numbers. A real server, a real worker (stopped at the end by
 ``serving``). Fixtures: tests/browser_util.py.
 """
 from __future__ import annotations
@@ -30,6 +30,8 @@ def test_a_brazilian_decimal_typed_in_lr_is_launched_as_that_number(server, brow
     page.get_by_role("button", name="Lançar execução").click()
     page.wait_for_url(re.compile(r"/live"), timeout=60_000)  # a launch opens Live; a refused field stays on Treinar
     expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible(timeout=60_000)
+    # the smoothing slider in the reader's marks: 0 (and 0,85), where a printf format wrote 0.00
+    expect(page.get_by_test_id("stSliderThumbValue").first).to_have_text("0", timeout=30_000)
     store = Store(runs)
     (run,) = store.list_runs()
     assert run.config["hp"]["lr"] == 0.01 and run.config["hp"]["max_steps"] == 20
