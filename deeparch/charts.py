@@ -443,8 +443,10 @@ def probe_summary(meta: dict) -> tuple[int, int]:
 
 
 def _knob_ticks(values: Sequence) -> list[str]:
-    """A sweep's knob values as axis labels: 0.001, 64, adam."""
-    return [f"{v:g}" if isinstance(v, float) else str(v) for v in values]
+    """A sweep's knob values as axis labels in the reader's language: 0.001 (0,001 in pt-BR), 64, adam."""
+    from deeparch import numbers
+
+    return [numbers.field(v) if isinstance(v, float) else str(v) for v in values]
 
 
 def sweep_figure(result: dict, label: str, title: str | None = None, percent: bool = False,

@@ -93,7 +93,7 @@ def cmd_sweep(args) -> int:
     from deeparch import sweep
 
     base = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
-    grid = sweep.parse_grid(args.arch, args.grid or [])
+    grid = sweep.parse_grid(args.arch, args.grid or [], lang="en")  # KNOB=V1,V2,… whatever --lang says
     clash = sorted(set(grid) & set(base))
     if clash:
         raise ConfigError(f"--{clash[0].replace('_', '-')} is also swept by --grid; give it only once")

@@ -41,12 +41,15 @@ class Param:
             return self.form or "text"
         if self.type is bool:
             return "true or false"
-        lo = "-inf" if self.min is None else f"{self.min:g}"
-        hi = "inf" if self.max is None else f"{self.max:g}"
+        lo = "-inf" if self.min is None else _bound(self.min)
+        hi = "inf" if self.max is None else _bound(self.max)
         return f"{self.type.__name__} in [{lo}, {hi}]"
 
-    def coerce(self, value: Any) -> Any:
-        """Return ``value`` converted to this parameter's type, or raise ConfigError."""
+    def coerce(self, value: Any, lang: str | None = None) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise ConfigError.
+
+        A number typed as text is read as a reader of ``lang`` writes it (default: the current
+        language; ``deeparch.numbers.parse``: "0,01" and "2.500" in pt-BR)."""
         where = f"{self.name}={value!r}"
         if self.type is bool:
             if isinstance(value, bool):
@@ -71,13 +74,19 @@ class Param:
             if v not in self.choices:
                 raise ConfigError(f"{where}: must be {self.describe_range()}")
             return v
+        if isinstance(value, str):
+            from deeparch import numbers  # the reader's language: babel's locale data
+
+            try:
+                value = numbers.parse(value, lang)
+            except numbers.NumberError:
+                raise ConfigError(f"{where}: must be {self.describe_range()} "
+                                  f"(write numbers like {numbers.example(lang)})") from None
         try:
             if self.type is int:
                 if isinstance(value, float) and not value.is_integer():
                     raise ValueError
-                v = int(float(value)) if isinstance(value, str) else int(value)
-                if isinstance(value, str) and float(value) != v:
-                    raise ValueError
+                v = int(value)
             else:
                 v = float(value)
         except (TypeError, ValueError, OverflowError):  # OverflowError: int('inf'), int('1e400')
@@ -87,6 +96,11 @@ class Param:
         if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
             raise ConfigError(f"{self.name}={v!r} is out of range: must be {self.describe_range()}")
         return v
+
+
+def _bound(x: float) -> str:
+    """A range's end as the messages write it: 2147483647 and 10000, not 2.14748e+09 and 1e+04; 1e-07."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.12g}"
 
 
 # Parameters every architecture accepts. Architecture presets override the defaults.

@@ -12,7 +12,9 @@ Portuguese lives in ``deeparch/catalogs/pt_BR.py`` and is looked up two ways:
 
 Anything without a translation falls back to English (``tests/test_i18n.py`` lists what is
 missing). Numbers filled into a catalog string follow the language's separators
-(``babel``'s locale data): ``"{n:,}"`` reads 12,345.6 in English and 12.345,6 in Portuguese.
+(``babel``'s locale data): ``"{n:,}"`` reads 12,345.6 in English and 12.345,6 in Portuguese, and
+Python's scientific notation reads as a power of ten there ("{r:.0e}": 1e+06 → 10⁶). Numbers typed by
+a reader are read by ``deeparch.numbers``.
 
 The current language comes from a resolver: the process language (the CLI's ``--lang``)
 by default, the browser session's in the app (``pages/_i18n.py`` installs it). The library
@@ -102,8 +104,22 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, spec: str) -> str:
         out = format(value, spec)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return localize_number(out, self.lang)
+            return localize_number(powers_of_ten(out), self.lang)
         return out
+
+
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def powers_of_ten(text: str) -> str:
+    """A number in a sentence from Python's scientific notation to a reader's: "1e+06" → "10⁶",
+    "1.5e-05" → "1.5 × 10⁻⁵" (the separators are the caller's to localize); any other text unchanged."""
+    m = re.fullmatch(r"(-?)([0-9.]+)e([+-])0*([0-9]+)", text)
+    if not m:
+        return text
+    sign, mantissa, exp_sign, exp = m.groups()
+    power = "10" + ((exp_sign.replace("+", "") + exp).translate(_SUPERSCRIPT))
+    return f"{sign}{power}" if float(mantissa) == 1 else f"{sign}{mantissa} × {power}"
 
 
 class Text(str):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 import uuid
 from typing import Any, Iterable, Mapping
 
@@ -28,19 +29,31 @@ def sweepable(arch: str) -> list[str]:
     return [n for n in schema(arch) if n not in NOT_SWEPT]
 
 
-def parse_values(p: Param, values: str | Iterable[Any]) -> list:
+def parse_values(p: Param, values: str | Iterable[Any], lang: str | None = None) -> list:
     """``values`` (text "1e-4, 1e-3" or a list) checked one by one against ``p``: each converted to
-    its type; ConfigError naming the knob for a bad, missing or repeated value."""
-    items = [v.strip() for v in values.split(",")] if isinstance(values, str) else list(values)
+    its type; ConfigError naming the knob for a bad, missing or repeated value.
+
+    Text is read in the reader's language ``lang`` (default: the current one): numbers as
+    ``deeparch.numbers.parse`` reads them, separated by commas in English and by semicolons where
+    the comma is the decimal mark ("0,001; 0,01" in pt-BR; ``numbers.split``). Choices and truth
+    values hold no decimal mark: a comma or a semicolon separates them in any language."""
+    from deeparch import numbers
+
+    if isinstance(values, str):
+        numeric = p.type in (int, float) and p.choices is None
+        items = numbers.split(values, lang) if numeric else [v.strip() for v in re.split(r"[;,]", values)]
+    else:
+        items = list(values)
     items = [v for v in items if v != ""]
     if len(items) < 2:
-        raise ConfigError(f"sweep {p.name}: give at least 2 values, separated by commas ({p.describe_range()})")
+        sep = "commas" if numbers.list_separator(lang) == "," else "semicolons (;)"
+        raise ConfigError(f"sweep {p.name}: give at least 2 values, separated by {sep} ({p.describe_range()})")
     if len(items) > MAX_VALUES:
         raise ConfigError(f"sweep {p.name}: at most {MAX_VALUES} values, got {len(items)}")
     out = []
     for v in items:
         try:
-            c = p.coerce(v)
+            c = p.coerce(v, lang)
         except ConfigError as e:
             raise ConfigError(f"sweep {p.name}: {e}") from None
         if c in out:
@@ -49,8 +62,9 @@ def parse_values(p: Param, values: str | Iterable[Any]) -> list:
     return out
 
 
-def parse_grid(arch: str, items: Iterable[str] | Mapping[str, Any]) -> dict[str, list]:
-    """``["lr=1e-4,1e-3", "batch_size=32,64"]`` (or a dict knob → values) as ``{knob: [values]}``, checked."""
+def parse_grid(arch: str, items: Iterable[str] | Mapping[str, Any], lang: str | None = None) -> dict[str, list]:
+    """``["lr=1e-4,1e-3", "batch_size=32,64"]`` (or a dict knob → values) as ``{knob: [values]}``, checked;
+    text values are read in ``lang`` (``parse_values``)."""
     params = schema(arch)
     pairs = list(items.items()) if isinstance(items, Mapping) else [_split(s) for s in items]
     if not pairs:
@@ -65,7 +79,7 @@ def parse_grid(arch: str, items: Iterable[str] | Mapping[str, Any]) -> dict[str,
         if knob not in params or knob in NOT_SWEPT:
             raise ConfigError(f"sweep {knob}: not a knob of {arch} that a sweep can vary; valid: "
                               f"{', '.join(sweepable(arch))}")
-        grid[knob] = parse_values(params[knob], values)
+        grid[knob] = parse_values(params[knob], values, lang)
     size = math.prod(len(v) for v in grid.values())
     if size > MAX_RUNS:
         raise ConfigError(f"this sweep would launch {size} runs; at most {MAX_RUNS}")

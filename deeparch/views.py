@@ -208,7 +208,7 @@ def metrics_wide(store: Store, run_id: int) -> pd.DataFrame:
     return wide
 
 
-def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
+def metrics_frame(store: Store, run_ids: Iterable[int]) -> pd.DataFrame:
     """The runs' metrics in the wide format: run_id, run, step, then one column per metric key.
 
     Run names are escaped so a spreadsheet never evaluates one as a formula."""
@@ -222,5 +222,34 @@ def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
         wide.insert(0, "run_id", rid)
         frames.append(wide)
     if not frames:
-        return b"run_id,run,step\n"
-    return pd.concat(frames, ignore_index=True, sort=False).to_csv(index=False).encode()
+        return pd.DataFrame(columns=["run_id", "run", "step"])
+    return pd.concat(frames, ignore_index=True, sort=False)
+
+
+def metrics_csv(store: Store, run_ids: Iterable[int]) -> bytes:
+    """``metrics_frame`` as plain CSV (commas, decimal points), for programs."""
+    return metrics_frame(store, run_ids).to_csv(index=False).encode()
+
+
+def spreadsheet_csv(df: pd.DataFrame, lang: str = "en", index: bool = False) -> bytes:
+    """``df`` as a CSV that a spreadsheet of a ``lang`` reader opens right: UTF-8 with a byte-order mark
+    (accents in names), and where the comma is the decimal mark (pt-BR) ``;`` between cells and ``,``
+    in the numbers, as a Brazilian spreadsheet expects. Text cells must already be escaped (``csv_cell``)."""
+    from deeparch import i18n
+
+    dec, _ = i18n._symbols(lang)
+    sep = ";" if dec == "," else ","
+    return df.to_csv(index=index, sep=sep, decimal=dec).encode("utf-8-sig")
+
+
+def xlsx(df: pd.DataFrame, index: bool = False, sheet: str = "deeparch") -> bytes:
+    """``df`` as an Excel workbook (openpyxl): numbers as numeric cells, missing values as empty ones.
+
+    openpyxl writes a text cell that starts with ``=`` as a formula: text cells must already be
+    escaped (``csv_cell``), which makes them plain text."""
+    import io
+
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as out:
+        df.to_excel(out, index=index, sheet_name=sheet)
+    return buf.getvalue()

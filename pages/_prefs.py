@@ -78,6 +78,14 @@ def _keep(key: str) -> None:
     st.session_state[KEPT[key]] = st.session_state[key]
 
 
+def number_format(printf: str | None = None) -> str | None:
+    """A Streamlit number format (a slider's value, a table column): ``printf`` in English; "localized" in
+    another language, since a printf format always writes a decimal point ("0.85" where a Brazilian
+    reads 0,85). Streamlit's "localized" follows the browser's language, the session's unless the
+    sidebar switched it."""
+    return printf if i18n.current() == i18n.DEFAULT else "localized"
+
+
 def sidebar() -> None:
     """The language switch and the projector toggle (each widget starts from the kept choice)."""
     ss = st.session_state

@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from deeparch import charts, i18n, lifecycle, series, sweep, views
+from deeparch import charts, i18n, lifecycle, numbers, series, sweep, views
 from deeparch.archs import ARCHS, schema
 from deeparch.charts import Series
 from deeparch.text import csv_cell, md_escape, without_common_prefix
@@ -222,7 +222,7 @@ def grids(runs) -> None:
                         key="compare_view", help=TEXT["view_pick_help"])
     top = max([r.total_steps or r.step for r in runs] + [1])
     step = st.slider(TEXT["grid_step"], 0, int(top), int(top), key="compare_grid_step",
-                     help=TEXT["grid_step_help"])
+                     help=TEXT["grid_step_help"], format=_prefs.number_format())
     cols = st.columns(min(_prefs.per_row(4), len(runs)))
     for n, run in enumerate(runs):
         with cols[n % len(cols)]:
@@ -291,7 +291,7 @@ def curves(runs, rms, keys: list[str], uid: str) -> None:
     xkind = c2.segmented_control(TEXT["x"], X_KINDS, default="step", format_func=lambda k: TEXT["x_" + k],
                                  key="compare_x") or "step"
     weight = c3.slider(TEXT["smooth"], 0.0, 0.99, 0.0 if sparse(runs, rms, metric) else SMOOTH, 0.01,
-                       key=f"compare_smooth:{metric}", help=TEXT["smooth_help"])
+                       key=f"compare_smooth:{metric}", help=TEXT["smooth_help"], format=_prefs.number_format())
     log_y = c4.toggle(TEXT["log_y"], key="compare_log")
     lines, ends = overlay(runs, rms, metric, xkind, weight)
     label = metric_label(metric, labels)
@@ -352,9 +352,9 @@ def body(selected: list[int]) -> None:
     cols = TEXT["final_cols"]
     st.dataframe(final, width="stretch", placeholder="–", column_config={
         **{c: st.column_config.NumberColumn(format="percent") for c in percent_columns(runs)},
-        cols["train_seconds"]: st.column_config.NumberColumn(format="%.1f"),
+        cols["train_seconds"]: st.column_config.NumberColumn(format=_prefs.number_format("%.1f")),
         cols["params"]: st.column_config.NumberColumn(format="localized"),
-        cols["samples_per_s"]: st.column_config.NumberColumn(format="%.0f"),
+        cols["samples_per_s"]: st.column_config.NumberColumn(format=_prefs.number_format("%.0f")),
     })
     diff = views.config_diff(runs).rename(index={r.id: run_ref(r) for r in runs})
     diff.index.name = TEXT["run_col"]
@@ -362,12 +362,14 @@ def body(selected: list[int]) -> None:
     if diff.shape[1] == 0:
         st.caption(TEXT["config_same"])
     else:
-        st.dataframe(diff.astype(str), width="stretch", placeholder="–")
+        st.dataframe(diff.map(lambda v: numbers.field(v) if isinstance(v, float) else v).astype(str),
+                     width="stretch", placeholder="–")
     table = final.join(diff.add_prefix("hp."), how="left")
     table.index = [csv_cell(i) for i in table.index]
     table.index.name = TEXT["run_col"]
-    st.download_button(TEXT["download"], table.map(csv_cell).to_csv().encode(), file_name="deeparch-compare.csv",
-                       mime="text/csv", icon=":material/download:", key="compare_download")
+    st.download_button(TEXT["download"], views.spreadsheet_csv(table.map(csv_cell), i18n.current(), index=True),
+                       file_name="deeparch-compare.csv", mime="text/csv", icon=":material/download:",
+                       key="compare_download")
 
     st.subheader(TEXT["grids"])
     grids(runs)

@@ -182,7 +182,7 @@ def grid_step(run, kinds: list[str]) -> int | None:
     ss[key + ":newest"] = steps[-1]
     if len(steps) == 1:
         return steps[0]
-    return st.select_slider(TEXT["grid_step"], steps, key=key, help=TEXT["grid_step_help"])
+    return st.select_slider(TEXT["grid_step"], steps, key=key, help=TEXT["grid_step_help"], format_func=i18n.number)
 
 
 def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
@@ -404,7 +404,8 @@ def main() -> None:
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
                               format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],
                               placeholder=_words.TEXT["choose"])
-    weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"])
+    weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"],
+                       format=_prefs.number_format())
     follow = c3.toggle(TEXT["follow"], value=True, key="live_follow", help=TEXT["follow_help"])
     _selection.keep_selection("live_runs", selected)
     if not selected:

@@ -12,7 +12,7 @@ from deeparch import classroom, compress, i18n, jobs, views
 from deeparch.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.text import md_escape
-from pages import _classroom, _controls, _guard, _selection, _store, _words
+from pages import _classroom, _controls, _guard, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("runs", {
     "title": "Runs",
@@ -41,6 +41,11 @@ TEXT = i18n.Catalog("runs", {
                    "after the columns run_id and run. `python -m deeparch export RUN` writes the same columns "
                    "for one run, without run_id and run.",
     "export_file": "deeparch-runs-{ids}.csv",
+    "export_xlsx": "Export metrics (Excel)",
+    "export_xlsx_file": "deeparch-runs-{ids}.xlsx",
+    "export_xlsx_help": "The same table as an Excel workbook with numeric cells, for any spreadsheet in any language. "
+                        "The CSV uses the separators of the page's language (in Portuguese: ; between cells, a "
+                        "decimal comma).",
     "col": {"id": "#", "name": "Run", "status": "Status", "arch": "Architecture", "dataset": "Dataset",
             "progress": "Progress", "step": "Step", "headline": "Headline", "test_acc": "Test accuracy", "loss": "Train loss",
             "test_loss": "Test loss", "recognisability": "Recognisability", "coverage": "Coverage",
@@ -183,10 +188,16 @@ def actions(s, ids: list[int]) -> None:
             allowed(s, ids, "delete"):
         st.session_state[PENDING] = list(ids)
     chosen = list(ids)  # bound now: the download serves exactly the runs ticked when it was drawn
-    row.download_button(TEXT["export"], lambda: views.metrics_csv(s, chosen),
-                        file_name=TEXT["export_file"].format(ids="-".join(map(str, chosen[:20]))),
+    lang, stem = i18n.current(), "-".join(map(str, chosen[:20]))
+    row.download_button(TEXT["export"], lambda: views.spreadsheet_csv(views.metrics_frame(s, chosen), lang),
+                        file_name=TEXT["export_file"].format(ids=stem),
                         mime="text/csv", disabled=none, icon=":material/download:", key="runs_export",
                         on_click="ignore", help=TEXT["export_help"])
+    row.download_button(TEXT["export_xlsx"], lambda: views.xlsx(views.metrics_frame(s, chosen)),
+                        file_name=TEXT["export_xlsx_file"].format(ids=stem),
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", disabled=none,
+                        icon=":material/table_view:", key="runs_export_xlsx", on_click="ignore",
+                        help=TEXT["export_xlsx_help"])
     row.caption(TEXT["selected"].format(n=len(ids)) if ids else TEXT["select_hint"])
     delete_confirmation(s, ids)
 
@@ -236,14 +247,14 @@ def main() -> None:
                                                         format="%.0f%%"),
             "headline": st.column_config.TextColumn(cols["headline"], help=TEXT["headline_help"]),
             "test_acc": st.column_config.NumberColumn(cols["test_acc"], format="percent"),
-            "loss": st.column_config.NumberColumn(cols["loss"], format="%.4f"),
-            "test_loss": st.column_config.NumberColumn(cols["test_loss"], format="%.4f"),
+            "loss": st.column_config.NumberColumn(cols["loss"], format=_prefs.number_format("%.4f")),
+            "test_loss": st.column_config.NumberColumn(cols["test_loss"], format=_prefs.number_format("%.4f")),
             "recognisability": st.column_config.NumberColumn(cols["recognisability"], format="percent"),
-            "coverage": st.column_config.NumberColumn(cols["coverage"], format="%.2f"),
-            "frechet": st.column_config.NumberColumn(cols["frechet"], format="%.2f"),
+            "coverage": st.column_config.NumberColumn(cols["coverage"], format=_prefs.number_format("%.2f")),
+            "frechet": st.column_config.NumberColumn(cols["frechet"], format=_prefs.number_format("%.2f")),
             "params": st.column_config.NumberColumn(cols["params"], format="localized"),
             "started": st.column_config.DatetimeColumn(cols["started"], format="YYYY-MM-DD HH:mm"),
-            "duration_s": st.column_config.NumberColumn(cols["duration_s"], format="%.0f"),
+            "duration_s": st.column_config.NumberColumn(cols["duration_s"], format=_prefs.number_format("%.0f")),
         },
     )
     actions(s, ids)
@@ -290,7 +301,7 @@ def compression(s, ids: list[int]) -> None:
         st.caption(TEXT["compress_intro"])
         c1, c2, c3 = st.columns([3, 3, 2], vertical_alignment="bottom")
         sparsity = c1.slider(TEXT["compress_sparsity"], 0.0, 0.95, 0.5, 0.05, key="compress_sparsity",
-                             help=TEXT["compress_sparsity_help"])
+                             help=TEXT["compress_sparsity_help"], format=_prefs.number_format())
         scope = c2.selectbox(TEXT["compress_scope"], compress.SCOPES, key="compress_scope",
                              format_func=lambda k: TEXT["compress_scopes"][k])
         int8 = c3.checkbox(TEXT["compress_int8"], value=True, key="compress_int8")
@@ -312,7 +323,7 @@ def compression(s, ids: list[int]) -> None:
         st.dataframe(compress_table(report), hide_index=True, width="stretch", column_config={
             TEXT["compress_cols"][k]: st.column_config.NumberColumn(format="percent")
             for k in ("sparsity", "test_acc", "agree")} | {
-            TEXT["compress_cols"][k]: st.column_config.NumberColumn(format="%.2f")
+            TEXT["compress_cols"][k]: st.column_config.NumberColumn(format=_prefs.number_format("%.2f"))
             for k in ("size_mb", "gzip_mb", "latency_b1_ms", "latency_b256_ms")})
         if report.quantized:
             none = TEXT["compress_none"]

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import augment, i18n, jobs, lifecycle, sweep, views
+from deeparch import augment, i18n, jobs, lifecycle, numbers, sweep, views
 from deeparch.archs import ARCHS, load_config, make_config, race_configs, races, schema
 from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
 from deeparch.data import DATASETS, data_root
@@ -59,6 +59,7 @@ TEXT = i18n.Catalog("train", {
     "double": "This run was launched a moment ago; not launching it twice.",
     "invalid": "Fix this setting before launching: {error}",
     "field_invalid": "{error}",
+    "read_as": "Read as {value}.",
     "refused": "Launch is off until these fields are fixed:",
     "first_body": "There are no runs yet. Start with a short demo: a CNN learns to read handwritten digits "
                   "for 300 steps (under a minute on a 2-core CPU), and you watch its loss, accuracy and "
@@ -83,7 +84,8 @@ TEXT = i18n.Catalog("train", {
     "sweep_knob1": "Knob", "sweep_knob2": "Second knob (optional)",
     "sweep_no_knob": "none",
     "sweep_values": "Values of {knob}",
-    "sweep_values_help": "{help}, separated by commas — each {range}",
+    "sweep_values_help": "{help}. Separate the values with {sep}, e.g. {sample}. Each is {range}.",
+    "list_comma": "commas (,)", "list_semicolon": "semicolons (;)",
     "sweep_count": "{n} runs; up to {slots} train at once, the others wait in the queue.",
     "sweep_launch": "Launch sweep",
     "sweep_name": "sweep {knobs} {time}",
@@ -160,8 +162,8 @@ def kept(widget, key: str, fresh: dict, *args, **kwargs):
 
 
 def shown(value) -> str:
-    """A number as its text field shows it: 0.001, 64, 1e-07."""
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    """A number as its text field shows it, in the session's language: 0.001 (0,001 in pt-BR), 64, 1e-07."""
+    return numbers.field(value)
 
 
 def number_field(p: Param, key: str, label: str | None = None, help_text: str | None = None):
@@ -169,10 +171,13 @@ def number_field(p: Param, key: str, label: str | None = None, help_text: str | 
     text = kept(st.text_input, key, {"value": shown(p.default)}, label or i18n.param_label(p.name),
                 help=help_text or param_help(p))
     try:
-        return p.coerce(text.strip()), None
+        value = p.coerce(text.strip())
     except ConfigError as e:
         st.error(TEXT["field_invalid"].format(error=md_escape(i18n.tr_error(str(e)))), icon=":material/error:")
         return None, str(e)
+    if numbers.thousands_read(text):  # "2.500" in pt-BR is 2500: say so, the reader may have meant 2,5
+        st.caption(TEXT["read_as"].format(value=numbers.readable(value)))
+    return value, None
 
 
 def param_help(p: Param) -> str:
@@ -345,8 +350,8 @@ def race() -> None:
     field, budget_of = RACE_UNITS[unit]
     with c3:
         amount, amount_error = number_field(field, f"race_amount_{unit}", TEXT["race_amount"],
-                                            TEXT["race_amount_help"].format(unit=TEXT["race_" + unit],
-                                                                            range=field.describe_range()))
+                                            TEXT["race_amount_help"].format(
+                                                unit=TEXT["race_" + unit], range=i18n.tr_error(field.describe_range())))
     with c4:
         seed, seed_error = number_field(_COMMON["seed"], "race_seed", TEXT["race_seed"])
 
@@ -403,16 +408,17 @@ def suggested(p: Param) -> str:
     """A first guess at a sweep's values for ``p``, around its default: a decade either side of a
     log-scale knob, half and double of a number (kept inside its range), every choice, both truth
     values (checked like typed ones)."""
+    sep = numbers.list_separator() + " "
     if p.type is bool:
-        return "true, false"
+        return "true" + sep + "false"
     if p.choices is not None:
-        return ", ".join(map(str, p.choices))
+        return sep.join(map(str, p.choices))
     lo = p.min if p.min is not None else float("-inf")
     hi = p.max if p.max is not None else float("inf")
     factors = (0.1, 1, 10) if p.log else (0.5, 1, 2)
     values = [min(max(p.default * f, lo), hi) for f in factors]
     guesses = [str(int(v)) if p.type is int else shown(v) for v in values]
-    return ", ".join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
+    return sep.join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
 
 
 def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
@@ -430,11 +436,13 @@ def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
     with c2:
         text = kept(st.text_input, f"sweep_values{n}:{arch}:{knob}", {"value": suggested(p)},
                     TEXT["sweep_values"].format(knob=knob), help=TEXT["sweep_values_help"].format(
-                        help=p.help, range=p.describe_range()))
+                        help=i18n.tr(p.help), range=i18n.tr_error(p.describe_range()),
+                        sample=f"{shown(0.001)}{numbers.list_separator()} {shown(0.01)}",
+                        sep=TEXT["list_comma" if numbers.list_separator() == "," else "list_semicolon"]))
     try:
         return knob, sweep.parse_values(p, text), None
     except ConfigError as e:
-        st.error(TEXT["field_invalid"].format(error=md_escape(str(e))), icon=":material/error:")
+        st.error(TEXT["field_invalid"].format(error=md_escape(i18n.tr_error(str(e)))), icon=":material/error:")
         return knob, [], str(e)
 
 

@@ -138,7 +138,7 @@ PAGES = {
         "minutes_seconds": "{m} min {s:02d} s",
         "hours_minutes": "{h} h {m:02d} min",
         "diverged": "O treinamento divergiu: {reason}. Os pesos explodiram; clone a execução com uma taxa de "
-                    "aprendizado menor, ou defina grad_clip (por exemplo 1.0).",
+                    "aprendizado menor, ou defina grad_clip (por exemplo 1,0).",
         "diverged_unknown": "uma perda virou NaN ou infinita",
         "failed": "A execução falhou: {reason}. {hint}",
         "failed_unknown": "erro desconhecido",
@@ -176,6 +176,7 @@ PAGES = {
         "double": "Esta execução foi lançada há um instante; não será lançada duas vezes.",
         "invalid": "Corrija esta configuração antes de lançar: {error}",
         "field_invalid": "{error}",
+        "read_as": "Lido como {value}.",
         "refused": "Lançar fica desativado até estes campos serem corrigidos:",
         "first_body": "Ainda não há execuções. Comece com uma demonstração curta: uma CNN aprende a ler dígitos "
                       "manuscritos por 300 passos (menos de um minuto numa CPU de 2 núcleos), e você acompanha a "
@@ -319,6 +320,11 @@ PAGES = {
                        "coluna por chave de métrica, depois das colunas run_id e run. `python -m deeparch export RUN` "
                        "escreve as mesmas colunas para uma execução, sem run_id e run.",
         "export_file": "deeparch-execucoes-{ids}.csv",
+        "export_xlsx": "Exportar métricas (Excel)",
+        "export_xlsx_file": "deeparch-execucoes-{ids}.xlsx",
+        "export_xlsx_help": "A mesma tabela como pasta de trabalho do Excel, com células numéricas, para qualquer "
+                            "planilha em qualquer idioma. O CSV usa os separadores do idioma da página (em "
+                            "português: ; entre as células e vírgula decimal).",
         "col": {"id": "#", "name": "Execução", "status": "Estado", "arch": "Arquitetura", "dataset": "Dados",
                 "progress": "Progresso", "step": "Passo", "headline": "Número principal",
                 "test_acc": "Acurácia de teste", "loss": "Perda de treinamento", "test_loss": "Perda de teste",
@@ -1620,15 +1626,18 @@ PATTERNS = (
     (r": must be ", ": deve ser "),
     (r"\bone of\b", "um de"),
     (r"\btrue or false\b", "verdadeiro ou falso"),
-    (r"\bint in \[", "um inteiro em ["),
-    (r"\bfloat in \[", "um número em ["),
+    # a range, its ends written as a Brazilian reads them: "float in [0, 0.999]" → "um número entre 0 e 0,999"
+    (r"\b(int|float) in \[(\S+), (\S+)\]", lambda m: _range(m[1], m[2], m[3])),
+    (r"\(write numbers like (\S+) (\S+) or (\S+)\)", r"(escreva números como \1 \2 ou \3)"),
+    # a value refused by its range, in Brazilian notation: "lr=1000000000.0 está fora…" → "lr=1.000.000.000 está fora…"
+    (r"\b(\w+)=(-?\d[\d.]*(?:e[+-]?\d+)?)(?= está fora do intervalo)", lambda m: f"{m[1]}={_number(m[2])}"),
     (r"^unknown hyperparameters? (.*) for (\w+); valid: ", r"hiperparâmetro desconhecido \1 para \2; válidos: "),
     (r"must be divisible by", "deve ser divisível por"),
     # why a run ended (deeparch/trainer.py, worker.py, jobs.py write them into the store in English)
     (r"training diverged \(learning rate too high\?\)", "o treinamento divergiu (taxa de aprendizado alta demais?)"),
     (r"\(learning rate too high\?\)", "(taxa de aprendizado alta demais?)"),
     (r"\bbecame\b", "virou"),
-    (r"\bgrew to (\S+) \(limit (\S+)\)", r"cresceu até \1 (limite \2)"),
+    (r"\bgrew to (\S+) \(limit (\S+)\)", lambda m: f"cresceu até {_decimal(m[1])} (limite {_decimal(m[2])})"),
     (r"\bat step (\d+)", r"no passo \1"),
     (r"^worker process died", "o processo de treinamento morreu"),
     (r"^worker process did not start", "o processo de treinamento não iniciou"),
@@ -1644,9 +1653,9 @@ PATTERNS = (
     (r"^this configuration needs about (\S+) GB of memory to train \((\S+) GB of weights, (\S+) GB for a step on a "
      r"batch of (\d+): gradients, optimizer state, activations\), but only (\S+) GB is available; lower batch_size "
      r"or the model's size$",
-     r"esta configuração precisa de cerca de \1 GB de memória para treinar (\2 GB de pesos, \3 GB para um passo "
-     r"num lote de \4: gradientes, estado do otimizador, ativações), mas só há \5 GB disponíveis; diminua "
-     r"batch_size ou o tamanho do modelo"),
+     lambda m: "esta configuração precisa de cerca de {} GB de memória para treinar ({} GB de pesos, {} GB para um "
+               "passo num lote de {}: gradientes, estado do otimizador, ativações), mas só há {} GB disponíveis; "
+               "diminua batch_size ou o tamanho do modelo".format(*(_decimal(g) for g in m.groups()))),
     # a classifier's data practices (deeparch/config.py: CLASSIFIER's parsers and check_classifier)
     (r"cannot read ('[^']*')", r"não foi possível ler \1"),
     (r"('[^']*') is not a range of classes 0 to 9", r"\1 não é um intervalo de classes de 0 a 9"),
@@ -1680,6 +1689,12 @@ PATTERNS = (
      r"fakes the discriminator judged$",
      r"g_steps > 1 exige separate_batches=true: sem isso cada passo do gerador reusaria o único lote de falsos "
      r"que o discriminador julgou"),
+    # a sweep's values (deeparch/sweep.py)
+    (r"^sweep (\w+): ", r"varredura \1: "),
+    (r"give at least 2 values, separated by semicolons \(;\)", "dê pelo menos 2 valores, separados por ponto e vírgula (;)"),
+    (r"give at least 2 values, separated by commas", "dê pelo menos 2 valores, separados por vírgulas"),
+    (r"at most (\d+) values, got (\d+)", r"no máximo \1 valores, foram dados \2"),
+    (r"(\S+) is given twice$", r"\1 foi dado duas vezes"),
     # what a control did (deeparch/jobs.py's answers)
     (r"^stop requested$", "parada pedida"),
     (r"^pause requested$", "pausa pedida"),
@@ -1687,6 +1702,35 @@ PATTERNS = (
     (r"^queued from its last checkpoint$", "na fila, a partir do último checkpoint"),
     (r"^queued$", "na fila"),
 )
+
+
+def _number(text: str) -> str:
+    """A number an English message wrote (10000, 0.999, 1e-07) as a Brazilian reads it (10.000; 0,999; 1e-07)."""
+    from deeparch import numbers
+
+    try:
+        return numbers.readable(int(text) if text.lstrip("-").isdigit() else float(text), "pt-BR")
+    except ValueError:
+        return text
+
+
+def _decimal(text: str) -> str:
+    """A number as an English message wrote it, digits kept, with the Brazilian marks: 27.0 → 27,0;
+    1.2e+03 → 1,2 × 10³."""
+    from deeparch import i18n
+
+    return i18n.localize_number(i18n.powers_of_ten(text), "pt-BR")
+
+
+def _range(kind: str, lo: str, hi: str) -> str:
+    what = "um inteiro" if kind == "int" else "um número"
+    if lo == "-inf" and hi == "inf":
+        return what
+    if lo == "-inf":
+        return f"{what} até {_number(hi)}"
+    if hi == "inf":
+        return f"{what} a partir de {_number(lo)}"
+    return f"{what} entre {_number(lo)} e {_number(hi)}"
 
 
 def _merge(into: dict, more: dict) -> None:
@@ -1866,7 +1910,8 @@ _merge(PAGES, {
         "sweep_name": "varredura {knobs} {time}",
         "sweep_no_knob": "nenhum",
         "sweep_values": "Valores de {knob}",
-        "sweep_values_help": "{help}, separados por vírgulas — cada um {range}",
+        "sweep_values_help": "{help}. Separe os valores com {sep}, por exemplo {sample}. Cada um é {range}.",
+        "list_comma": "vírgulas (,)", "list_semicolon": "ponto e vírgula (;)",
         "sweep_x": " × ",
         "tab_sweep": "Varredura",
     },
