@@ -89,8 +89,8 @@ def number_format(printf: str | None = None) -> str | None:
 def sidebar() -> None:
     """The language switch and the projector toggle (each widget starts from the kept choice)."""
     ss = st.session_state
-    ss.setdefault(KEPT[LANG_KEY], browser_lang())
-    ss.setdefault(KEPT[PROJECTOR_KEY], False)
+    ss.setdefault(KEPT[LANG_KEY], ss.get(LANG_KEY) or browser_lang())  # a value set before the first run counts
+    ss.setdefault(KEPT[PROJECTOR_KEY], bool(ss.get(PROJECTOR_KEY, False)))
     for key in KEPT:
         if ss.get(key) != ss[KEPT[key]]:
             ss[key] = ss[KEPT[key]]
