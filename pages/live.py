@@ -402,6 +402,7 @@ def main() -> None:
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     # the chips name the runs only: their status is the badge's, read fresh at every refresh
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
+                              select_all=_words.select_all(),
                               format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],
                               placeholder=_words.TEXT["choose"])
     weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"])

@@ -83,7 +83,21 @@ def param_names() -> set[str]:
     from deeparch.archs import ARCHS
     from deeparch.config import CLASSIFIER, COMMON
 
-    return {p.name for p in COMMON + CLASSIFIER} | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params}
+
+def choice_values() -> dict[str, set]:
+    """Every knob with named values (not numbers), and those values: each needs a label (``CHOICES``)."""
+    from deeparch.archs import ARCHS
+    from deeparch.config import CLASSIFIER, COMMON
+
+    out: dict[str, set] = {}
+    for p in [*COMMON, *CLASSIFIER, *(p for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params)]:
+        if p.choices and all(isinstance(v, str) for v in p.choices):
+            out.setdefault(p.name, set()).update(p.choices)
+    return out
+    from deeparch.data import DATASETS
+
+    return ({p.name for p in COMMON + CLASSIFIER} | {p.name for d in DATASETS.values() for p in d.params}
+            | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params})
 
 
 def _flat(d: dict, prefix: str = "") -> set[str]:
@@ -113,6 +127,11 @@ def missing(lang_module) -> dict[str, list[str]]:
             out[name] = sorted(param_names() - set(table))
     return out
 
+    for name, table in (("CHOICES", getattr(lang_module, "CHOICES", {})), ("en.CHOICES", en.CHOICES)):
+        lack = [f"{knob}={v}" for knob, values in choice_values().items() for v in sorted(values)
+                if v not in table.get(knob, {})]
+        if lack:
+            out[name] = lack
 
 def report() -> str:
     """What pt-BR lacks, one key a line under its section (``python -m deeparch.catalogs``)."""

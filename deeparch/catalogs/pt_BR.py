@@ -48,6 +48,34 @@ LABELS = {
     "aug_erase": "Aumento de dados: probabilidade de apagar", "init_from": "Partir da execução",
     "freeze": "Camadas congeladas", "fresh": "Camadas novas", "unfreeze_after": "Descongelar depois de (épocas)",
 }
+    "distance": "Distância da lembrança", "length": "Comprimento da sequência", "digits": "Dígitos por número",
+    "reverse": "Soma escrita ao contrário", "examples": "Sequências de treinamento",
+}
+
+# the label of each value of a knob with choices (en.CHOICES), shown as "Decaimento cosseno (cosine)"
+CHOICES = {
+    "optimizer": {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"},
+    "lr_schedule": {"constant": "Constante", "cosine": "Decaimento cosseno"},
+    "precision": {"fp32": "Ponto flutuante de 32 bits", "bf16": "bfloat16", "fp16": "Ponto flutuante de 16 bits",
+                  "auto": "Automática"},
+    "activation": {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "tanh": "Tanh", "sigmoid": "Sigmoide", "gelu": "GELU"},
+    "init": {"default": "Padrão do PyTorch", "he": "He (Kaiming)", "glorot": "Glorot (Xavier)",
+             "dcgan": "N(0; 0,02) da DCGAN"},
+    "block": {"plain": "Convolução simples, como no curso", "residual": "Bloco residual da ResNet",
+              "inception": "Bloco Inception"},
+    "downsample": {"maxpool": "Max-pooling, como no curso", "stride": "Convolução com stride 2"},
+    "cell": {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN simples"},
+    "read": {"columns": "Colunas, da esquerda para a direita, como no curso", "rows": "Linhas, de cima para baixo"},
+    "readout": {"last": "Último estado oculto", "attention": "Atenção sobre os passos de tempo"},
+    "init_state": {"zero": "Zeros", "learned": "Aprendido"},
+    "d_norm": {"batch": "Normalização por lote", "layer": "Normalização por camada", "none": "Nenhuma"},
+    "loss": {"bce": "Entropia cruzada binária, como no curso", "hinge": "Hinge"},
+    "tokens": {"rows": "Linhas da imagem", "patches": "Blocos 7×7", "vit": "ViT: blocos e um token de classe"},
+    "model": {"unet": "U-Net", "course": "As três convoluções do curso"},
+    "schedule": {"linear": "Linear", "cosine": "Cosseno", "quadratic": "Quadrática", "log": "Logarítmica"},
+    "sampler": {"ancestral": "Ancestral (DDPM)", "ddim": "DDIM"},
+    "variance": {"beta_tilde": "β̃ da posterior", "beta": "β"},
+    "objective": {"gpt": "GPT: o próximo token", "bert": "BERT: tokens mascarados"},
 
 PAGES = {
     "app": {
