@@ -35,7 +35,7 @@ TEXT = i18n.Catalog("live", {
     "grid_step_help": "Shows the latest grid at or before this step; leave it at the end to follow the run.",
     "grid_caption": "{name} · step {step:,}",
     "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
-                     "(label · confidence; red: wrong, with the true label)",
+                     "(predicted label · confidence; red: wrong, predicted → true label)",
     "no_grid": "{name}: no grid yet.",
     "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
     "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",

@@ -244,7 +244,7 @@ PAGES = {
         "grid_step_help": "Mostra a última grade neste passo ou antes dele; deixe no fim para acompanhar a execução.",
         "grid_caption": "{name} · passo {step:,}",
         "probe_caption": "{name} · passo {step:,}: {right} de {total} dígitos de teste certos "
-                         "(rótulo · confiança; em vermelho: errado, com o rótulo verdadeiro)",
+                         "(rótulo previsto · confiança; em vermelho: errado, previsto → verdadeiro)",
         "no_grid": "{name}: ainda sem grade.",
         "run_title": "**{name}**",
         "run_title_mark": "{mark} **{name}**",
@@ -605,10 +605,10 @@ MESSAGES = {
         "Fração de dígitos rotulados certo: em cada lote de treinamento e no conjunto de teste separado. Uma "
         "distância grande entre treinamento e teste é sobreajuste; a curva de teste é a que conta.",
     "Test digits and what the model says": "Dígitos de teste e o que o modelo diz",
-    "Sixteen fixed test digits with the predicted label and the model's confidence; red ones are wrong, with the "
-    "true label. Early in training the guesses are random; watch them turn right.":
+    "Sixteen fixed test digits with the predicted label and the model's confidence; red ones are wrong, the "
+    "predicted label → the true one. Early in training the guesses are random; watch them turn right.":
         "Dezesseis dígitos de teste fixos com o rótulo previsto e a confiança do modelo; os vermelhos estão "
-        "errados, com o rótulo verdadeiro. No início do treinamento os palpites são aleatórios; veja-os acertar.",
+        "errados, o rótulo previsto → o verdadeiro. No início do treinamento os palpites são aleatórios; veja-os acertar.",
     "best test accuracy": "melhor acurácia de teste",
     "Sample quality (judged by a classifier)": "Qualidade das amostras (julgada por um classificador)",
     "share": "fração",
@@ -669,6 +669,7 @@ MESSAGES = {
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
     # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
+    "uniform": "uniforme",  # the class chart's line at an equal share of every digit
     # language models ------------------------------------------------------------------------------------
     '0: fakes scored like real digits':
         '0: falsos avaliados como dígitos reais',
@@ -1672,6 +1673,11 @@ PATTERNS = (
     (r"\blayer names like (\S+) \(empty = load every layer\)",
      r"nomes de camadas como \1 (vazio = carregar todas as camadas)"),
     (r"^patience \(early stopping\) reads the validation loss: set val_split above 0$",
+    # the value that diverged, by its metric key (kept visible, as the charts' keys): "loss grew to 45 …"
+    (r"^loss (became|grew to)\b", r"a perda (loss) \1"),
+    (r"^g_loss (became|grew to)\b", r"a perda do gerador (g_loss) \1"),
+    (r"^d_loss (became|grew to)\b", r"a perda do discriminador (d_loss) \1"),
+    (r"^(\w+) (became|grew to)\b", r"o valor \1 \2"),
      "patience (parada antecipada) lê a perda de validação: ponha val_split acima de 0"),
     (r"^fresh names layers not to load from the init_from run: set init_from$",
      "fresh nomeia camadas que não são carregadas da execução init_from: defina init_from"),
