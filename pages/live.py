@@ -372,7 +372,7 @@ def model_itself(run) -> None:
             return
         tree, path, code = card
         if found.differs:
-            st.markdown(TEXT["model_differs"].format(text=md_escape(found.differs)))
+            st.markdown(TEXT["model_differs"].format(text=md_escape(i18n.tr(found.differs))))
         st.caption(TEXT["model_tree"])
         table = pd.DataFrame(tree)
         table["module"] = ["\u2003" * d + m for d, m in zip(table["depth"], table["module"])]  # indent by depth
