@@ -1295,10 +1295,18 @@ MESSAGES = {
     'per digit: the second learns its 500 images by heart, and its validation loss turns up.':
         'Um MLP com dropout e augmentação de dados ao lado do mesmo MLP sem nenhum dos dois, ambos com 50 imagens '
         'rotuladas por dígito: o segundo decora suas 500 imagens, e sua perda de validação volta a subir.',
-    'A convolution reuses one small filter all over the image; a fully connected network has a weight per'
-    ' pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.':
-        'Uma convolução reutiliza um pequeno filtro em toda a imagem; uma rede totalmente conectada tem um '
-        'peso por pixel. Mesmos dados, mesmas épocas: a CNN lê dígitos melhor com menos pesos por padrão.',
+    "A convolution reuses one small filter all over the image; a fully connected layer has a weight from "
+    "every input to every unit. Same data, same epochs, three networks: the course's CNN, the same CNN "
+    "with 32 hidden units instead of 128, and an MLP. The course's CNN has the most weights (1,625,866), "
+    "but its filters hold only 18,816 of them: the rest is its dense layer from 12,544 features to 128 "
+    "units. With 32 units the CNN has 420,586 weights, fewer than the MLP's 535,818, and still reads "
+    "digits better.":
+        "Uma convolução reutiliza um pequeno filtro em toda a imagem; uma camada totalmente conectada tem um "
+        "peso de cada entrada para cada unidade. Mesmos dados, mesmas épocas, três redes: a CNN do curso, a "
+        "mesma CNN com 32 unidades ocultas em vez de 128, e um MLP. A CNN do curso tem mais pesos (1.625.866), "
+        "mas seus filtros guardam só 18.816 deles: o resto é a camada densa de 12.544 características para 128 "
+        "unidades. Com 32 unidades a CNN tem 420.586 pesos, menos que os 535.818 do MLP, e ainda lê dígitos "
+        "melhor.",
     "Both read a digit, 100 blanks, then a question mark, and must answer the digit. The plain RNN's "
     'gradient fades over the gap and it stays near chance (10%); the LSTM, its forget gate open at the '
     'start (forget_bias 3), carries the digit in its cell.':
@@ -1348,8 +1356,19 @@ MESSAGES = {
         'MLP',
     'No regularization on 50 labels per class':
         'Sem regularização com 50 rótulos por classe',
-    'On Compare, read the number of weights of each model.':
-        'Em Comparar, leia o número de pesos de cada modelo.',
+    "Open 'The model itself' under each CNN on Live: the layer classifier.1 (12,544 → 128 or → 32) holds "
+    "almost all its weights; the convolutions under features hold few.":
+        "Abra 'O próprio modelo' sob cada CNN em Ao vivo: a camada classifier.1 (12.544 → 128 ou → 32) guarda "
+        "quase todos os seus pesos; as convoluções em features guardam poucos.",
+    "On Compare, read the number of weights and the accuracy of each: the small CNN beats the MLP with fewer "
+    "weights.":
+        "Em Comparar, leia o número de pesos e a acurácia de cada uma: a CNN pequena vence o MLP com menos pesos.",
+    "CNN (course listing)":
+        "CNN (listagem do curso)",
+    "CNN, 32 hidden units":
+        "CNN, 32 unidades ocultas",
+    "Where would you cut weights in the course's CNN without touching its filters?":
+        "Onde você cortaria pesos da CNN do curso sem mexer nos seus filtros?",
     'On Compare: the headline accuracy of each, and its training time.':
         'Em Comparar: a acurácia principal de cada uma, e seu tempo de treinamento.',
     'On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning '
@@ -1525,8 +1544,8 @@ MESSAGES = {
         'Desvanecimento do gradiente numa rede sigmoide profunda',
     'Vanishing gradients through time: plain RNN against LSTM':
         'Desvanecimento do gradiente ao longo do tempo: RNN simples contra LSTM',
-    'Watch the two accuracy curves on Live: which rises faster, which ends higher?':
-        'Observe as duas curvas de acurácia em Ao vivo: qual sobe mais rápido, qual termina mais alta?',
+    'Watch the three accuracy curves on Live: which rise faster, which end higher?':
+        'Observe as três curvas de acurácia em Ao vivo: quais sobem mais rápido, quais terminam mais altas?',
     'What did the frozen convolutions learn on 0–4 that still helps on 5–9?':
         'O que as convoluções congeladas aprenderam com 0–4 que ainda ajuda com 5–9?',
     'What does a residual connection let the gradient do?':
@@ -1654,6 +1673,11 @@ PATTERNS = (
     # why a run ended (deeparch/trainer.py, worker.py, jobs.py write them into the store in English)
     (r"training diverged \(learning rate too high\?\)", "o treinamento divergiu (taxa de aprendizado alta demais?)"),
     (r"\(learning rate too high\?\)", "(taxa de aprendizado alta demais?)"),
+    # the value that diverged, by its metric key (kept visible, as the charts' keys): "loss grew to 45 …"
+    (r"^loss (became|grew to)\b", r"a perda (loss) \1"),
+    (r"^g_loss (became|grew to)\b", r"a perda do gerador (g_loss) \1"),
+    (r"^d_loss (became|grew to)\b", r"a perda do discriminador (d_loss) \1"),
+    (r"^(\w+) (became|grew to)\b", r"o valor \1 \2"),
     (r"\bbecame\b", "virou"),
     (r"\bgrew to (\S+) \(limit (\S+)\)", r"cresceu até \1 (limite \2)"),
     (r"\bat step (\d+)", r"no passo \1"),
@@ -1673,11 +1697,6 @@ PATTERNS = (
      r"or the model's size$",
      r"esta configuração precisa de cerca de \1 GB de memória para treinar (\2 GB de pesos, \3 GB para um passo "
      r"num lote de \4: gradientes, estado do otimizador, ativações), mas só há \5 GB disponíveis; diminua "
-    # the value that diverged, by its metric key (kept visible, as the charts' keys): "loss grew to 45 …"
-    (r"^loss (became|grew to)\b", r"a perda (loss) \1"),
-    (r"^g_loss (became|grew to)\b", r"a perda do gerador (g_loss) \1"),
-    (r"^d_loss (became|grew to)\b", r"a perda do discriminador (d_loss) \1"),
-    (r"^(\w+) (became|grew to)\b", r"o valor \1 \2"),
      r"batch_size ou o tamanho do modelo"),
     # a classifier's data practices (deeparch/config.py: CLASSIFIER's parsers and check_classifier)
     (r"cannot read ('[^']*')", r"não foi possível ler \1"),
@@ -1790,7 +1809,6 @@ _merge(PAGES, {
         "launch_one": "Lançar (1 execução)",
         "open": "Abrir as execuções em Ao vivo",
         "run": "- **{label}**: {arch}",
-        "run_name": "{lesson} · {label}",
         "running": "Execuções desta aula ainda treinando ou esperando: {ids}.",
         "starts_from": " (parte dos pesos de *{source}*)",
         "symptom": "Sintoma a encontrar: **{symptom}**",
