@@ -609,7 +609,8 @@ MESSAGES = {
     "Sixteen fixed test digits with the predicted label and the model's confidence; red ones are wrong, the "
     "predicted label → the true one. Early in training the guesses are random; watch them turn right.":
         "Dezesseis dígitos de teste fixos com o rótulo previsto e a confiança do modelo; os vermelhos estão "
-        "errados, o rótulo previsto → o verdadeiro. No início do treinamento os palpites são aleatórios; veja-os acertar.",
+        "errados, o rótulo previsto → o verdadeiro. No início do treinamento os palpites são aleatórios; "
+        "veja-os acertar.",
     "best test accuracy": "melhor acurácia de teste",
     "Sample quality (judged by a classifier)": "Qualidade das amostras (julgada por um classificador)",
     "share": "fração",
@@ -876,7 +877,8 @@ MESSAGES = {
     "GRU keep it flatter.":
         'Quão forte a perda reage ao estado oculto em cada passo de tempo (escala log), em média sobre as '
         'sondas: o gradiente que a Backpropagation Through Time (BPTT) leva do último passo ao primeiro, pela '
-        'rede desenrolada ao longo do tempo. Uma curva que cai décadas em direção aos primeiros passos é o desvanecimento do gradiente: '
+        'rede desenrolada ao longo do tempo. Uma curva que cai décadas em direção aos primeiros passos é o '
+        'desvanecimento do gradiente: '
         'esses passos quase não aprendem, típico da RNN simples; LSTM e GRU a mantêm mais plana.',
     "Judge score (the Inception Score's formula on the MNIST judge)":
         'Nota do juiz (a fórmula do Inception Score com o juiz MNIST)',
@@ -2008,7 +2010,8 @@ MESSAGES.update({
 MESSAGES.update({
     "generated training sequences (the test split is 1,000 more)":
         "sequências de treinamento geradas (a divisão de teste tem mais 1.000)",
-    "blank steps between the digit and the question mark": "passos em branco entre o dígito e o ponto de interrogação",
+    "blank steps between the digit and the question mark":
+        "passos em branco entre o dígito e o ponto de interrogação",
     "digits to sort": "dígitos a ordenar",
     "digits of each number": "dígitos de cada número",
     "write the sum lowest digit first (the carry then flows in reading order)":
