@@ -39,7 +39,7 @@ PROJECTOR_LINE = 2.0      # line widths are multiplied by this
 PROJECTOR_HEIGHT = 460
 PROJECTOR_GRID = "#b0b0b0"
 # the axis words the builders write themselves (translated by deeparch.i18n like the declared ones)
-WORDS = ("step", "class the judge sees", "share of samples", "no data yet")
+WORDS = ("step", "class the judge sees", "share of samples", "no data yet", "uniform")
 # marker shapes that tell runs apart on a shared chart, with the character that names each in text
 SYMBOLS = ("circle", "diamond", "square", "triangle-up", "x", "star")
 SYMBOL_GLYPHS = ("●", "◆", "■", "▲", "✕", "★")
@@ -352,7 +352,7 @@ def grad_heatmap(steps: np.ndarray, layers: Sequence[str], norms: np.ndarray, ti
             colorbar=dict(title=dict(text="‖grad‖", side="right"), tickvals=ticks,
                           ticktext=[f"1e{t}" for t in ticks], thickness=14),
             customdata=np.power(10.0, z),
-            hovertemplate="step %{x}<br>%{y}<br>‖grad‖ %{customdata:.3g}<extra></extra>",
+            hovertemplate=plain(tr("step")) + " %{x}<br>%{y}<br>‖grad‖ %{customdata:.3g}<extra></extra>",
         ))
     else:
         layout["annotations"] = [_empty_note("no gradient records yet")]
@@ -391,7 +391,7 @@ def class_hist_figure(hist: Sequence[float], classes: Sequence[str], title: str 
     fig = bar_figure([str(c) for c in classes], share, title, "class the judge sees", "share of samples",
                      uirevision, height, color_index=2)
     if len(classes):
-        shape, note = _hline(1 / len(classes), "uniform")
+        shape, note = _hline(1 / len(classes), tr("uniform"))
         fig.layout.shapes = [shape]
         fig.layout.annotations = [note]
     fig.layout.yaxis.tickformat = ".0%"
@@ -407,7 +407,9 @@ def probe_figure(png: bytes, meta: dict, ncol: int = 4, cell: int = 28, pad: int
                  uirevision: str = "probe", height: int = 360) -> go.Figure:
     """The classifier probe: the grid of test digits with each prediction written above it.
 
-    Green when the prediction is right, red (with the true label) when it is wrong.
+    Green when the prediction is right ("7 · 93%"), red when it is wrong, the true label after an arrow
+    ("7 → 4"): marks and digits only, so the notes read the same in every language (the page's caption
+    says what they mean).
     ``png`` is the grid drawn by ``images.grid_png(x, ncol)`` with ``pad`` pixels between cells.
     """
     labels, pred, conf = meta.get("labels", []), meta.get("pred", []), meta.get("conf", [])
@@ -422,7 +424,7 @@ def probe_figure(png: bytes, meta: dict, ncol: int = 4, cell: int = 28, pad: int
         ok = pred[i] == labels[i]
         p = classes[pred[i]] if pred[i] < len(classes) else str(pred[i])
         t = classes[labels[i]] if labels[i] < len(classes) else str(labels[i])
-        text = f"{p} · {conf[i]:.0%}" if ok else f"{p} (is {t})"
+        text = f"{p} · {conf[i]:.0%}" if ok else f"{p} → {t}"
         notes.append(dict(x=pad + c * (cell + pad) + cell / 2, y=pad + r * (cell + pad) + 1, xref="x", yref="y",
                           text=text, showarrow=False, yanchor="top", xanchor="center",
                           font=dict(size=13, color="white"),

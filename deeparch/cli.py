@@ -232,10 +232,11 @@ def cmd_lesson(args) -> int:
     store = _store(args)
     common = {"seed": args.seed, **({"max_steps": args.max_steps} if args.max_steps else {})}
     group = lesson.group(time.strftime("%Y-%m-%d %H:%M:%S"))
+    names = lesson.run_names()  # in the language of --lang, as the Lessons page names them
     ids = lesson.launch(lesson.configs(**common), lambda cfg, name: jobs.launch(cfg, name=name, store=store,
-                                                                                  group=group))
-    for run, run_id in zip(lesson.runs, ids):
-        print(f"{run_id}\t{run.label}")
+                                                                                  group=group), names)
+    for name, run_id in zip(names, ids):
+        print(f"{run_id}\t{name}")
     return 0
 
 

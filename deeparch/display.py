@@ -141,7 +141,8 @@ ACCURACY = Panel(
 PROBE = View(
     "probe", "Test digits and what the model says", draw="probe",
     explain="Sixteen fixed test digits with the predicted label and the model's confidence; red ones are "
-            "wrong, with the true label. Early in training the guesses are random; watch them turn right.")
+            "wrong, the predicted label → the true one. Early in training the guesses are random; watch them turn "
+            "right.")
 CONFUSION = View(
     "confusion", "Confusion matrix (test split)", draw="heatmap",
     explain="Each row is the true digit, each column what the model answered; the diagonal counts the right "

@@ -196,6 +196,21 @@ def param_label(name: str) -> str:
     return f"{label} ({name})" if label else name
 
 
+def choice_label(name: str, value) -> str:
+    """A knob's value as a picker shows it: its human label with the value kept visible, "Decaimento cosseno
+    (cosine)"; a label that starts with the value ("Adam", "He (Kaiming)") alone; a value with no label (a
+    number) as itself."""
+    from deeparch.catalogs import en
+
+    cat = _catalog(current())
+    label = (getattr(cat, "CHOICES", {}).get(name, {}).get(value) if cat else None) or \
+        en.CHOICES.get(name, {}).get(value)
+    if not label:
+        return str(value)
+    first = re.split(r"[\s:(]", label, maxsplit=1)[0]
+    return label if first.lower() == str(value).lower() else f"{label} ({value})"
+
+
 def separators() -> str:
     """Plotly's ``layout.separators`` for the current language: decimal mark then thousands mark."""
     return "".join(_symbols(current()))

@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from deeparch.archs import make_config
+from deeparch.i18n import tr
+from deeparch.text import SEPARATOR, fit_title
 from deeparch.archs.rnn import RECALL_SETTINGS
 from deeparch.config import RunConfig
 
@@ -68,6 +70,13 @@ class Lesson:
                 cfg = cfg.replace(init_from=ids[run.starts_from])
             ids.append(start(cfg, names[i] if names else run.label))
         return ids
+
+    def run_names(self) -> list[str]:
+        """The names its runs get, in the current language: "<lesson title> · <run label>", the title
+        shortened first where a name would be cut (``deeparch.text.fit_title``)."""
+        labels = [tr(r.label) for r in self.runs]
+        title = fit_title(tr(self.title), labels)
+        return [f"{title}{SEPARATOR}{label}" for label in labels]
 
     def group(self, stamp: str) -> str:
         """The group the lesson's runs share in the store: ``lesson:<id> <stamp>``."""
@@ -131,15 +140,27 @@ LESSONS: tuple[Lesson, ...] = (
         15.0),
     Lesson(
         "cnn_vs_mlp", "CNN against a plain network (MLP)", "convolutional networks",
-        "A convolution reuses one small filter all over the image; a fully connected network has a weight "
-        "per pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.",
-        (LessonRun("CNN", "cnn", {"epochs": 5}), LessonRun("MLP", "mlp", {"epochs": 5})),
-        ("Watch the two accuracy curves on Live: which rises faster, which ends higher?",
+        "A convolution reuses one small filter all over the image; a fully connected layer has a weight from "
+        "every input to every unit. Same data, same epochs, three networks: the course's CNN, the same CNN "
+        "with 32 hidden units instead of 128, and an MLP. The course's CNN has the most weights (1,625,866), "
+        "but its filters hold only 18,816 of them: the rest is its dense layer from 12,544 features to 128 "
+        "units. With 32 units the CNN has 420,586 weights, fewer than the MLP's 535,818, and still reads "
+        "digits better.",
+        # measured with `python -m deeparch train --arch cnn --epochs 5 --hidden 32 --threads 1 --seed S` and the
+        # same for mlp: test accuracy at best validation 95.7% / 95.4% (seeds 0 / 1) against the MLP's 90.8% / 91.1%
+        (LessonRun("CNN (course listing)", "cnn", {"epochs": 5}),
+         LessonRun("CNN, 32 hidden units", "cnn", {"epochs": 5, "hidden": 32}),
+         LessonRun("MLP", "mlp", {"epochs": 5})),
+        ("Watch the three accuracy curves on Live: which rise faster, which end higher?",
          "Look at the gap between train and test accuracy of each.",
-         "On Compare, read the number of weights of each model."),
+         "Open 'The model itself' under each CNN on Live: the layer classifier.1 (12,544 → 128 or → 32) holds "
+         "almost all its weights; the convolutions under features hold few.",
+         "On Compare, read the number of weights and the accuracy of each: the small CNN beats the MLP with fewer "
+         "weights."),
         ("Why does sharing a filter over the whole image help?",
+         "Where would you cut weights in the course's CNN without touching its filters?",
          "Which model would still work if the digits were shifted by a few pixels?"),
-        4.0),
+        5.0),
     Lesson(
         "learning_rate", "Learning rate too high, too low, about right", "optimization: the learning rate",
         "The same network with three learning rates: too small crawls, too large explodes, the middle one learns.",

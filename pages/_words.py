@@ -44,6 +44,12 @@ HINTS = (
 )
 
 
+def select_all() -> bool:
+    """Whether a multiselect offers Streamlit's bulk "Select all" entry: its frontend writes it in English
+    only, so a reader of another language does not get it."""
+    return i18n.current() == i18n.DEFAULT
+
+
 def status(name: str) -> str:
     return TEXT["status"].get(name, name)
 

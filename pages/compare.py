@@ -444,6 +444,7 @@ def main() -> None:
     by_id = {r.id: r for r in runs}
     _selection.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))
     selected = st.multiselect(TEXT["pick"], list(by_id), key="compare_runs", max_selections=MAX_RUNS,
+                              select_all=_words.select_all(),
                               format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],
                               placeholder=_words.TEXT["choose"])
     _selection.keep_selection("compare_runs", selected)

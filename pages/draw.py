@@ -16,7 +16,7 @@ import torch
 from deeparch import charts, i18n, images, insight, views
 from deeparch.data import DATASETS
 from deeparch.text import md_escape
-from pages import _guard, _plot, _selection, _store
+from pages import _guard, _plot, _selection, _store, _words
 
 TEXT = i18n.Catalog("draw", {
     "title": "Draw a digit",
@@ -170,6 +170,7 @@ def main() -> None:
         return
     _selection.init_selection("draw_runs", "pages/draw.py", found, list(found)[:3])
     picked = st.multiselect(TEXT["pick"], list(found), key="draw_runs", help=TEXT["pick_help"],
+                            select_all=_words.select_all(),
                             format_func=lambda i: _selection.run_label(found[i]))
     _selection.keep_selection("draw_runs", picked)
     left, right = st.columns([2, 3])

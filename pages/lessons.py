@@ -7,7 +7,7 @@ import streamlit as st
 from deeparch import i18n, lessons, lifecycle
 from deeparch.config import ConfigError
 from deeparch.lessons import Lesson
-from deeparch.text import fit_title, md_escape
+from deeparch.text import md_escape
 from pages import _controls, _guard, _lesson, _selection, _store
 
 TEXT = i18n.Catalog("lessons", {
@@ -28,7 +28,6 @@ TEXT = i18n.Catalog("lessons", {
     "running": "Runs of this lesson still training or waiting: {ids}.",
     "double": "This lesson was launched a moment ago; not launching it twice.",
     "invalid": "This lesson cannot be launched here: {error}",
-    "run_name": "{lesson} · {label}",
     "symptoms": {  # the first deeparch.diagnose key of each scenario's symptom, in words
         "loss_diverging": "the loss diverges",
         "grad_spread": "vanishing gradients",
@@ -52,9 +51,7 @@ def launch(lesson: Lesson) -> None:
         st.error(TEXT["invalid"].format(error=md_escape(str(e))), icon=":material/error:")
         return
     stamp = time.strftime("%Y-%m-%d %H:%M:%S")
-    labels = [i18n.tr(r.label) for r in lesson.runs]
-    title = fit_title(i18n.tr(lesson.title), labels)  # the labels tell the runs apart: they are kept whole
-    names = [TEXT["run_name"].format(lesson=title, label=label) for label in labels]
+    names = lesson.run_names()
     # a fine-tune is launched pointing at its pre-training's id, and waits in the queue for it to end;
     # Live opens at once and launches them (several memory checks and process starts take seconds)
     _selection.launch_then_open("pages/live.py", lambda: _controls.launch_once(

@@ -35,7 +35,7 @@ TEXT = i18n.Catalog("live", {
     "grid_step_help": "Shows the latest grid at or before this step; leave it at the end to follow the run.",
     "grid_caption": "{name} · step {step:,}",
     "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
-                     "(label · confidence; red: wrong, with the true label)",
+                     "(predicted label · confidence; red: wrong, predicted → true label)",
     "no_grid": "{name}: no grid yet.",
     "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
     "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
@@ -372,7 +372,7 @@ def model_itself(run) -> None:
             return
         tree, path, code = card
         if found.differs:
-            st.markdown(TEXT["model_differs"].format(text=md_escape(found.differs)))
+            st.markdown(TEXT["model_differs"].format(text=md_escape(i18n.tr(found.differs))))
         st.caption(TEXT["model_tree"])
         table = pd.DataFrame(tree)
         table["module"] = ["\u2003" * d + m for d, m in zip(table["depth"], table["module"])]  # indent by depth
@@ -402,6 +402,7 @@ def main() -> None:
     c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
     # the chips name the runs only: their status is the badge's, read fresh at every refresh
     selected = c1.multiselect(TEXT["pick"], list(by_id), key="live_runs", max_selections=MAX_RUNS,
+                              select_all=_words.select_all(),
                               format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],
                               placeholder=_words.TEXT["choose"])
     weight = c2.slider(TEXT["smooth"], 0.0, 0.99, 0.0, 0.01, key="live_smooth", help=TEXT["smooth_help"],

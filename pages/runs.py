@@ -214,8 +214,10 @@ def main() -> None:
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
     choose = _words.TEXT["choose"]
     statuses = c1.multiselect(TEXT["status"], STATUSES, key="runs_status", format_func=_words.status,
+                              select_all=_words.select_all(),
                               placeholder=choose)
-    archs = c2.multiselect(TEXT["arch"], sorted({r.arch for r in runs}), key="runs_arch", placeholder=choose)
+    archs = c2.multiselect(TEXT["arch"], sorted({r.arch for r in runs}), key="runs_arch", placeholder=choose,
+                           select_all=_words.select_all())
     search = c3.text_input(TEXT["search"], key="runs_search")
     sort = c4.selectbox(TEXT["sort"], list(SORTS), format_func=lambda k: TEXT["sort_options"][k], key="runs_sort")
 

@@ -181,7 +181,10 @@ def number_field(p: Param, key: str, label: str | None = None, help_text: str | 
 
 
 def param_help(p: Param) -> str:
-    """A parameter's help and valid range, in the session's language."""
+    """A parameter's help and valid range, in the session's language; a knob with choices has its help alone
+    (its picker lists the values, each with its label)."""
+    if p.choices is not None:
+        return i18n.tr(p.help)
     return f"{i18n.tr(p.help)} — {i18n.tr_error(p.describe_range())}"
 
 
@@ -192,7 +195,7 @@ def param_input(p: Param, key: str):
         return kept(st.checkbox, key, {"value": bool(p.default)}, label, help=help_text), None
     if p.choices is not None:
         return kept(st.selectbox, key, {"index": p.choices.index(p.default)}, label, p.choices,
-                    help=help_text), None
+                    format_func=lambda v: i18n.choice_label(p.name, v), help=help_text), None
     return number_field(p, key)
 
 
@@ -339,7 +342,7 @@ RACE_UNITS = {  # budget unit → (its field: the schema's parameter, "0 = no li
 def race() -> None:
     st.caption(TEXT["race_intro"])
     archs = kept(st.multiselect, "race_archs", {"default": [a for a, spec in ARCHS.items() if spec.race_default]}, TEXT["race_archs"],
-                 list(ARCHS), format_func=arch_title, placeholder=_words.TEXT["choose"])
+                 list(ARCHS), format_func=arch_title, placeholder=_words.TEXT["choose"], select_all=_words.select_all())
     c1, c2, c3, c4 = st.columns(4)
     with c1:
         dataset = kept(st.selectbox, "race_dataset", {}, TEXT["dataset"], list(DATASETS),
@@ -429,7 +432,8 @@ def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
     c1, c2 = st.columns([2, 3])
     with c1:
         knob = kept(st.selectbox, f"sweep_knob{n}:{arch}", {"index": options.index(default)},
-                    TEXT[f"sweep_knob{n}"], options, format_func=lambda k: k or TEXT["sweep_no_knob"])
+                    TEXT[f"sweep_knob{n}"], options,
+                    format_func=lambda k: i18n.param_label(k) if k else TEXT["sweep_no_knob"])
     if not knob:
         return None, [], None
     p = schema(arch)[knob]
@@ -448,7 +452,7 @@ def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
 
 def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> None:
     """A grid over one or two knobs of the One run tab's settings, launched as a group of queued runs."""
-    st.caption(TEXT["sweep_intro"].format(arch=ARCHS[arch].title))
+    st.caption(TEXT["sweep_intro"].format(arch=arch_title(arch)))
     knob1, values1, error1 = sweep_knob(arch, 1, None, optional=False)
     knob2, values2, error2 = sweep_knob(arch, 2, knob1, optional=True)
     reasons = [*base_errors, *(e for e in (error1, error2) if e)]

@@ -35,7 +35,7 @@ def test_one_click_on_a_lesson_launches_its_runs_and_opens_live_drawn(server, br
     assert page.evaluate(CHARTS_DRAWN) > 0, "Live shows no chart after the lesson's launch"
     assert not errors, errors
     launched = Store(runs).list_runs()
-    assert sorted(r.arch for r in launched) == ["cnn", "mlp"]
+    assert sorted(r.arch for r in launched) == ["cnn", "cnn", "mlp"]  # the course CNN, a small one, the MLP
     assert len({r.group_name for r in launched}) == 1 and launched[0].group_name.startswith("lesson:cnn_vs_mlp")
-    # both runs are the page's selection
+    # the runs are the page's selection
     assert page.get_by_text("CNN against a plain network (MLP) · CNN").count() > 0

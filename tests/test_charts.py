@@ -113,9 +113,25 @@ def test_probe_figure_marks_right_and_wrong():
     fig = charts.probe_figure(png, meta)
     texts = [a.text for a in fig.layout.annotations]
     assert len(texts) == 16
-    assert texts[3] == "3 · 90%" and texts[12] == "1 (is 0)"
+    assert texts[3] == "3 · 90%" and texts[12] == "1 → 0"
+    assert not any(c.isalpha() for t in texts for c in t), "marks and digits only: the caption says what they mean"
     assert fig.layout.images[0].source.startswith("data:image/png;base64,")
     assert charts.probe_summary(meta) == (10, 16)
+
+
+def test_the_words_a_chart_builder_writes_itself_follow_the_language():
+    """The judge's class chart's line and the gradient heat map's hover read Portuguese in pt-BR."""
+    from deeparch import i18n
+
+    i18n.set_resolver(None)
+    i18n.set_lang("pt-BR")
+    try:
+        hist = charts.class_hist_figure([5] * 10, [str(i) for i in range(10)])
+        heat = charts.grad_heatmap([10, 20], ["features.0"], [[1e-3, 2e-3]], "t")
+    finally:
+        i18n.set_lang("en")
+    assert [a.text for a in hist.layout.annotations] == ["uniforme"]
+    assert heat.data[0].hovertemplate.startswith("passo %{x}")
 
 
 def test_class_hist_figure_shows_shares():

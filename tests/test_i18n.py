@@ -175,3 +175,26 @@ def test_a_memory_refusal_is_translated(pt):
             "batch_size or the model's size")
     assert i18n.tr_error(said).startswith("esta configuração precisa de cerca de 27,0 GB de memória")
     assert "lote de 4096" in i18n.tr_error(said) and "3,2 GB disponíveis" in i18n.tr_error(said)
+
+
+def test_a_knobs_values_have_human_labels_with_the_value_kept(pt):
+    """A picker shows "Decaimento cosseno (cosine)" and stores "cosine"; a number or a name shows as itself."""
+    from deeparch.catalogs.check import choice_values
+
+    assert i18n.choice_label("lr_schedule", "cosine") == "Decaimento cosseno (cosine)"
+    assert i18n.choice_label("block", "plain") == "Convolução simples, como no curso (plain)"
+    assert i18n.choice_label("init", "he") == "He (Kaiming)" and i18n.choice_label("optimizer", "adam") == "Adam"
+    assert i18n.choice_label("kernel_size", 3) == "3"
+    for knob, values in choice_values().items():  # every named value of every knob has a label in each language
+        assert all(v in pt_BR.CHOICES.get(knob, {}) and v in en.CHOICES.get(knob, {}) for v in values), knob
+    i18n.set_lang("en")
+    assert i18n.choice_label("downsample", "stride") == "Stride-2 convolution (stride)"
+    assert i18n.choice_label("lr_schedule", "cosine") == "Cosine decay"  # it starts with the value
+
+
+def test_a_diverged_runs_reason_names_the_value_in_portuguese(pt):
+    said = i18n.tr_error("loss grew to 45.3 (limit 23) at step 61: training diverged (learning rate too high?)")
+    assert said == "a perda (loss) cresceu até 45,3 (limite 23) no passo 61: o treinamento divergiu (taxa de " \
+                   "aprendizado alta demais?)"
+    assert i18n.tr_error("g_loss became nan at step 3").startswith("a perda do gerador (g_loss) virou nan")
+    assert i18n.tr_error("d_x became inf at step 3").startswith("o valor d_x virou inf")

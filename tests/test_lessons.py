@@ -62,3 +62,33 @@ def test_the_lessons_page_renders_every_lesson_on_an_empty_store_and_with_runs(a
         assert [t.value for t in at.title] == ["Lessons"]
         keys = {b.key for b in at.button}
         assert {f"lesson:{lesson.id}" for lesson in lessons.ALL} <= keys
+
+
+@pytest.mark.parametrize("lang, first", [("en", "CNN against a plain network (MLP) · CNN (course listing)"),
+                                          ("pt-BR", "CNN contra uma rede simples (MLP) · CNN (listagem do curso)")])
+def test_the_command_line_names_a_lessons_runs_in_its_language(lang, first, tmp_path, monkeypatch, capsys):
+    """`python -m deeparch --lang pt-BR lesson …` names the runs as the Lessons page of a Portuguese reader does."""
+    from deeparch import cli, i18n, jobs
+    from deeparch.store import Store
+
+    monkeypatch.setattr(jobs, "_spawn", lambda store, run_id: None)  # queued, never trained
+    i18n.set_resolver(None)
+    try:
+        assert cli.main(["--lang", lang, "--store", str(tmp_path / "runs"), "lesson", "cnn_vs_mlp"]) == 0
+        names = [r.name for r in sorted(Store(tmp_path / "runs").list_runs(), key=lambda r: r.id)]
+        assert names == lessons.BY_ID["cnn_vs_mlp"].run_names()  # the page's names, in this language
+    finally:
+        i18n.set_lang("en")
+    assert names[0] == first and len(names) == 3
+    assert names[2].endswith(" · MLP") and first in capsys.readouterr().out
+
+
+def test_the_cnn_lesson_has_a_convolutional_network_smaller_than_the_mlp():
+    """The lesson says the small CNN has fewer weights than the MLP: counted on the models it launches."""
+    from deeparch.archs import get_arch
+
+    lesson = lessons.BY_ID["cnn_vs_mlp"]
+    counts = {r.label: sum(p.numel() for p in get_arch(r.arch).build(cfg).parameters())
+              for r, cfg in zip(lesson.runs, lesson.configs())}
+    assert counts == {"CNN (course listing)": 1_625_866, "CNN, 32 hidden units": 420_586, "MLP": 535_818}
+    assert all(f"{n:,}" in lesson.goal for n in counts.values())

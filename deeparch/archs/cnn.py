@@ -118,9 +118,11 @@ def _finite(v: float) -> float | None:
 
 FILTERS = View(
     "filters", "First-layer filters",
-    explain="The 3×3 kernels of the first convolution, one square each (bright: positive weight). They start as "
-            "noise; trained, many become edge and stroke detectors (a bright side next to a dark one). Course "
-            "topic: convolutions learn their own local pattern detectors.")
+    explain="The first convolution's kernels (kernel_size × kernel_size: 3×3 in the course listing), one square "
+            "each. Each square is scaled on its own, from its smallest weight (black) to its largest (white): "
+            "grey is not zero, and two squares cannot be compared by brightness. They start as noise; trained, "
+            "many become edge and stroke detectors (a bright side next to a dark one). Course topic: "
+            "convolutions learn their own local pattern detectors.")
 FEATURE_MAPS = View(
     "feature_maps", "Feature maps of one probe digit",
     explain="What each convolution outputs (after its ReLU) for one test digit (knob probe_digit): the block "
@@ -147,8 +149,11 @@ SPEC = ArchSpec(
     kind="classifier",
     differs=(
         "The course listing, layer for layer, at its defaults (32 and 64 filters, 3×3 kernels, pooling, "
-        "dropout 0.25 and 0.5, 128 hidden units). Knobs add what the listing leaves fixed: other widths and "
-        "kernel sizes, optional batch normalisation after each convolution."),
+        "dropout 0.25 and 0.5, 128 hidden units), with its inputs in [-1, 1]. Almost all of its 1,625,866 "
+        "weights are in the first linear layer (64 maps of 14×14 = 12,544 inputs to 128 units: 1,605,760); "
+        "the two convolutions hold 18,816. Knobs add what the listing leaves fixed: other widths, kernel sizes "
+        "and hidden units, batch normalisation, and the course's variants (residual or Inception block, "
+        "dilation, a strided convolution instead of pooling)."),
     summary=(
         "A convolutional network slides small 3×3 filters over the image, so the same "
         "pattern detector (an edge, a curve) is used everywhere in the picture. Two "

@@ -115,7 +115,12 @@ SPEC = ArchSpec(
     name="lm",
     title="Transformer language model (course listing)",
     kind="language_model",
-    differs="The course's TransformerModel listing as written (embedding × √d, sinusoidal positions, causal mask, a decoder at every position, uniform ±0.1 init); only the data is new: generated sorting and addition tasks instead of a text corpus.",
+    differs=(
+        "The course's TransformerModel listing (embedding × √d, sinusoidal positions, causal mask, a decoder at "
+        "every position, uniform ±0.1 init) with three changes: the positional encoding adds no dropout (the "
+        "listing's PositionalEncoding(ninp, dropout) does), the encoder's dropout is 0 instead of 0.5 (it slows "
+        "these small tasks; a knob), and the data are generated sorting, addition and recall tasks instead of "
+        "a text corpus."),
     summary=(
         "The course's Transformer as it is written: each token becomes a learned vector, a "
         "positional encoding adds where it stands, and encoder layers let every token look at the "

@@ -136,8 +136,10 @@ def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> tuple[list[Media],
 TIME_GRADS = View(
     "time_grads", "Gradient through time", draw="curves",
     explain="How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the "
-            "probes. A curve that falls by decades towards the first steps is the vanishing gradient: those steps "
-            "barely learn, typical of the plain RNN; LSTM and GRU keep it flatter.")
+            "probes: the gradient that backpropagation through time (BPTT) carries back from the last step to "
+            "the first, through the network unrolled over the steps. A curve that falls by decades towards the "
+            "first steps is the vanishing gradient: those steps barely learn, typical of the plain RNN; LSTM and "
+            "GRU keep it flatter.")
 TRAJECTORY = View(
     "trajectory", "Hidden-state trajectories (PCA)", draw="curves",
     explain="Each line is one probe input's hidden state moving over the time steps, projected on the two "
@@ -216,9 +218,12 @@ SPEC = ArchSpec(
     title="RNN (LSTM / GRU)",
     kind="classifier",
     differs=(
-        "The course listing at its defaults: a 2-layer LSTM of 128 units reading the 28 rows as 28 time "
-        "steps, the last step's output into a linear layer. Knobs swap the cell (GRU or a plain RNN, to see "
-        "vanishing gradients), the depth and width, and add dropout or a bidirectional reading."),
+        "The course listing at its defaults: a 2-layer LSTM of 128 units reading the image column by column, "
+        "left to right (28 time steps of 28 pixels, the listing's permute(0, 2, 1)), the last step's output "
+        "into a linear layer. One difference: its pixels are in [-1, 1], as for every model of the lab, where "
+        "the listing's ToTensor() alone gives [0, 1]. Knobs swap the cell (GRU or a plain RNN, to see "
+        "vanishing gradients), the depth and width and the reading direction, and add dropout, a "
+        "bidirectional reading or attention over the time steps."),
     summary=(
         "A recurrent network reads the digit one column at a time, left to right, keeping a "
         "memory (the hidden state) of what it has seen so far; after the 28th column it "

@@ -131,8 +131,9 @@ SPEC = ArchSpec(
     differs=(
         "The course's TransformerModel classifies digits instead of predicting the next word: the "
         "nn.Embedding of word ids becomes a linear layer over pixel rows (or 7×7 patches), and the decoder to"
-        " ntoken words becomes a head over the mean of the encoded tokens with 10 outputs. Positional "
-        "encoding, the sqrt(ninp) scaling and nn.TransformerEncoder are as listed; the square subsequent mask"
+        " ntoken words becomes a head over the mean of the encoded tokens with 10 outputs. The sinusoidal "
+        "positions, the sqrt(ninp) scaling and nn.TransformerEncoder are as listed, but the positional encoding "
+        "has no dropout of its own and the encoder's dropout is 0.1 instead of 0.5; the square subsequent mask"
         " is the causal knob, off by default since a digit's rows are all known at once."),
     summary=(
         "A Transformer cuts the image into a sequence of tokens (its 28 rows, or 7×7 "

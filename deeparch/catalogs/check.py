@@ -49,18 +49,20 @@ def _display_strings(display) -> set[str]:
 
 
 def english_messages() -> set[str]:
-    """The declared English strings shown to a reader: architecture titles and summaries, parameter help,
-    panel and view words, presets, lesson races, dataset titles, and the axis words of the chart builders."""
+    """The declared English strings shown to a reader: architecture titles, summaries and how each differs
+    from the course's listing, parameter help (a generated task's settings too), panel and view words,
+    presets, lesson races, dataset titles, and the axis words of the chart builders."""
     from deeparch import charts
     from deeparch.archs import ARCHS
     from deeparch.config import CLASSIFIER, COMMON
     from deeparch.data import DATASETS
 
     out = {p.help for p in COMMON + CLASSIFIER} | {d.title for d in DATASETS.values()} | set(charts.WORDS)
+    out |= {p.help for d in DATASETS.values() for p in d.params}
     for spec in ARCHS.values():
         if spec.name.startswith("toy"):
             continue
-        out |= {spec.title, spec.summary, *(p.help for p in spec.params)}
+        out |= {spec.title, spec.summary, spec.differs, *(p.help for p in spec.params)}
         out |= {p.title for p in spec.presets}
         out |= {w for race in spec.races for w in (race.title, race.explain, *(label for label, *_ in race.runs))}
         out |= _display_strings(spec.display)
@@ -82,8 +84,22 @@ def lesson_strings() -> set[str]:
 def param_names() -> set[str]:
     from deeparch.archs import ARCHS
     from deeparch.config import CLASSIFIER, COMMON
+    from deeparch.data import DATASETS
 
-    return {p.name for p in COMMON + CLASSIFIER} | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params}
+    return ({p.name for p in COMMON + CLASSIFIER} | {p.name for d in DATASETS.values() for p in d.params}
+            | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params})
+
+
+def choice_values() -> dict[str, set]:
+    """Every knob with named values (not numbers), and those values: each needs a label (``CHOICES``)."""
+    from deeparch.archs import ARCHS
+    from deeparch.config import CLASSIFIER, COMMON
+
+    out: dict[str, set] = {}
+    for p in [*COMMON, *CLASSIFIER, *(p for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params)]:
+        if p.choices and all(isinstance(v, str) for v in p.choices):
+            out.setdefault(p.name, set()).update(p.choices)
+    return out
 
 
 def _flat(d: dict, prefix: str = "") -> set[str]:
@@ -111,6 +127,11 @@ def missing(lang_module) -> dict[str, list[str]]:
     for name, table in (("LABELS", lang_module.LABELS), ("en.LABELS", en.LABELS)):
         if param_names() - set(table):
             out[name] = sorted(param_names() - set(table))
+    for name, table in (("CHOICES", getattr(lang_module, "CHOICES", {})), ("en.CHOICES", en.CHOICES)):
+        lack = [f"{knob}={v}" for knob, values in choice_values().items() for v in sorted(values)
+                if v not in table.get(knob, {})]
+        if lack:
+            out[name] = lack
     return out
 
 

@@ -42,4 +42,33 @@ LABELS = {
     "aug_rotate": "Augmentation: rotation (degrees)", "aug_elastic": "Augmentation: elastic warp (px)",
     "aug_erase": "Augmentation: erasing probability", "init_from": "Start from run", "freeze": "Frozen layers",
     "fresh": "Fresh layers", "unfreeze_after": "Unfreeze after (epochs)",
+    # a generated task's settings (deeparch.tasks)
+    "distance": "Recall distance", "length": "Sequence length", "digits": "Digits per number",
+    "reverse": "Sum written backwards", "examples": "Training sequences",
+}
+
+# the human label of each value of a knob with choices, by knob then value (pages show "Cosine decay (cosine)":
+# the stored value stays visible, as the command line takes it); a value missing here shows as itself
+CHOICES = {
+    "optimizer": {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"},
+    "lr_schedule": {"constant": "Constant", "cosine": "Cosine decay"},
+    "precision": {"fp32": "32-bit float", "bf16": "bfloat16", "fp16": "16-bit float", "auto": "Automatic"},
+    "activation": {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "gelu": "GELU"},
+    "init": {"default": "PyTorch's default", "he": "He (Kaiming)", "glorot": "Glorot (Xavier)",
+             "dcgan": "DCGAN's N(0, 0.02)"},
+    "block": {"plain": "Plain convolution, as in the course", "residual": "ResNet residual block",
+              "inception": "Inception block"},
+    "downsample": {"maxpool": "Max-pooling, as in the course", "stride": "Stride-2 convolution"},
+    "cell": {"lstm": "LSTM", "gru": "GRU", "rnn": "Plain RNN"},
+    "read": {"columns": "Columns, left to right, as in the course", "rows": "Rows, top to bottom"},
+    "readout": {"last": "Last hidden state", "attention": "Attention over the time steps"},
+    "init_state": {"zero": "Zeros", "learned": "Learned"},
+    "d_norm": {"batch": "Batch normalisation", "layer": "Layer normalisation", "none": "None"},
+    "loss": {"bce": "Binary cross-entropy, as in the course", "hinge": "Hinge"},
+    "tokens": {"rows": "Image rows", "patches": "7×7 patches", "vit": "ViT: patches and a class token"},
+    "model": {"unet": "U-Net", "course": "The course's three convolutions"},
+    "schedule": {"linear": "Linear", "cosine": "Cosine", "quadratic": "Quadratic", "log": "Logarithmic"},
+    "sampler": {"ancestral": "Ancestral (DDPM)", "ddim": "DDIM"},
+    "variance": {"beta_tilde": "Posterior β̃", "beta": "β"},
+    "objective": {"gpt": "GPT: the next token", "bert": "BERT: masked tokens"},
 }

@@ -2,7 +2,8 @@
 
 Terms follow the course notes (Arquiteturas de Redes Neurais Profundas): taxa de aprendizado,
 sobreajuste, desvanecimento / explosão do gradiente, normalização por lote, colapso de modo,
-função de perda, estado oculto, Redes Adversariais Generativas. Names of architectures and
+função de perda, estado oculto, Redes Adversariais Generativas, augmentação de dados, transferência
+de aprendizagem, difusão reversa, Backpropagation Through Time (BPTT). Names of architectures and
 code identifiers (CNN, LSTM, GAN, DDPM, lr, grad_clip) stay as the listings write them.
 
 Four tables:
@@ -36,17 +37,45 @@ LABELS = {
     "init": "Inicialização dos pesos", "block": "Bloco da segunda convolução", "dilation": "Dilatação",
     "downsample": "Redução de resolução", "read": "Direção de leitura", "readout": "Leitura final",
     "forget_bias": "Viés do portão de esquecimento", "init_state": "Estado oculto inicial", "beta2": "beta2 do Adam",
-    "g_width": "Largura do gerador", "d_augment": "Aumento de dados no discriminador", "info_codes": "Códigos InfoGAN", "clusters": "Grupos do autocondicionamento", "info_weight": "Peso do código InfoGAN", "d_width": "Largura do discriminador",
+    "g_width": "Largura do gerador", "d_augment": "Augmentação de dados no discriminador", "info_codes": "Códigos InfoGAN", "clusters": "Grupos do autocondicionamento", "info_weight": "Peso do código InfoGAN", "d_width": "Largura do discriminador",
     "d_norm": "Normalização do discriminador", "separate_batches": "Minilotes separados", "loss": "Perda do jogo",
     "g_steps": "Passos do gerador", "projection": "Discriminador de projeção", "n_critic": "Passos do crítico",
     "gp_lambda": "Peso da penalidade de gradiente", "model": "Preditor de ruído", "conditional": "Condicional",
     "p_uncond": "Descarte do rótulo", "guidance": "Escala de orientação", "eta": "eta do DDIM",
     "ninp": "Tamanho da incorporação", "objective": "Objetivo de treinamento", "mask_share": "Fração mascarada",
     "val_split": "Fração de validação", "classes": "Classes", "per_class": "Exemplos rotulados por classe",
-    "patience": "Paciência da parada antecipada", "aug_shift": "Aumento de dados: deslocamento (px)",
-    "aug_rotate": "Aumento de dados: rotação (graus)", "aug_elastic": "Aumento de dados: deformação elástica (px)",
-    "aug_erase": "Aumento de dados: probabilidade de apagar", "init_from": "Partir da execução",
+    "patience": "Paciência da parada antecipada", "aug_shift": "Augmentação de dados: deslocamento (px)",
+    "aug_rotate": "Augmentação de dados: rotação (graus)", "aug_elastic": "Augmentação de dados: deformação elástica (px)",
+    "aug_erase": "Augmentação de dados: probabilidade de apagar", "init_from": "Partir da execução",
     "freeze": "Camadas congeladas", "fresh": "Camadas novas", "unfreeze_after": "Descongelar depois de (épocas)",
+    "distance": "Distância da lembrança", "length": "Comprimento da sequência", "digits": "Dígitos por número",
+    "reverse": "Soma escrita ao contrário", "examples": "Sequências de treinamento",
+}
+
+# the label of each value of a knob with choices (en.CHOICES), shown as "Decaimento cosseno (cosine)"
+CHOICES = {
+    "optimizer": {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"},
+    "lr_schedule": {"constant": "Constante", "cosine": "Decaimento cosseno"},
+    "precision": {"fp32": "Ponto flutuante de 32 bits", "bf16": "bfloat16", "fp16": "Ponto flutuante de 16 bits",
+                  "auto": "Automática"},
+    "activation": {"relu": "ReLU", "leaky_relu": "Leaky ReLU", "tanh": "Tanh", "sigmoid": "Sigmoide", "gelu": "GELU"},
+    "init": {"default": "Padrão do PyTorch", "he": "He (Kaiming)", "glorot": "Glorot (Xavier)",
+             "dcgan": "N(0; 0,02) da DCGAN"},
+    "block": {"plain": "Convolução simples, como no curso", "residual": "Bloco residual da ResNet",
+              "inception": "Bloco Inception"},
+    "downsample": {"maxpool": "Max-pooling, como no curso", "stride": "Convolução com stride 2"},
+    "cell": {"lstm": "LSTM", "gru": "GRU", "rnn": "RNN simples"},
+    "read": {"columns": "Colunas, da esquerda para a direita, como no curso", "rows": "Linhas, de cima para baixo"},
+    "readout": {"last": "Último estado oculto", "attention": "Atenção sobre os passos de tempo"},
+    "init_state": {"zero": "Zeros", "learned": "Aprendido"},
+    "d_norm": {"batch": "Normalização por lote", "layer": "Normalização por camada", "none": "Nenhuma"},
+    "loss": {"bce": "Entropia cruzada binária, como no curso", "hinge": "Hinge"},
+    "tokens": {"rows": "Linhas da imagem", "patches": "Blocos 7×7", "vit": "ViT: blocos e um token de classe"},
+    "model": {"unet": "U-Net", "course": "As três convoluções do curso"},
+    "schedule": {"linear": "Linear", "cosine": "Cosseno", "quadratic": "Quadrática", "log": "Logarítmica"},
+    "sampler": {"ancestral": "Ancestral (DDPM)", "ddim": "DDIM"},
+    "variance": {"beta_tilde": "β̃ da posterior", "beta": "β"},
+    "objective": {"gpt": "GPT: o próximo token", "bert": "BERT: tokens mascarados"},
 }
 
 PAGES = {
@@ -231,7 +260,7 @@ PAGES = {
         "grid_step_help": "Mostra a última grade neste passo ou antes dele; deixe no fim para acompanhar a execução.",
         "grid_caption": "{name} · passo {step:,}",
         "probe_caption": "{name} · passo {step:,}: {right} de {total} dígitos de teste certos "
-                         "(rótulo · confiança; em vermelho: errado, com o rótulo verdadeiro)",
+                         "(rótulo previsto · confiança; em vermelho: errado, previsto → verdadeiro)",
         "no_grid": "{name}: ainda sem grade.",
         "run_title": "**{name}**",
         "run_title_mark": "{mark} **{name}**",
@@ -449,30 +478,30 @@ MESSAGES = {
         "parada antecipada: avaliações sem uma nova menor perda de validação antes de a execução parar "
         "(0 = desligada)",
     "augmentation: random shift of each training image by up to this many pixels (0 = off)":
-        "aumento de dados: deslocamento aleatório de cada imagem de treinamento em até este número de pixels "
+        "augmentação de dados: deslocamento aleatório de cada imagem de treinamento em até este número de pixels "
         "(0 = desligado)",
     "augmentation: random rotation by up to this many degrees (0 = off)":
-        "aumento de dados: rotação aleatória de até este número de graus (0 = desligado)",
+        "augmentação de dados: rotação aleatória de até este número de graus (0 = desligado)",
     "augmentation: strength of a smooth random elastic warp, in pixels (0 = off)":
-        "aumento de dados: intensidade de uma deformação elástica suave e aleatória, em pixels (0 = desligado)",
+        "augmentação de dados: intensidade de uma deformação elástica suave e aleatória, em pixels (0 = desligado)",
     "augmentation: probability of blanking a random rectangle (random erasing; 0 = off)":
-        "aumento de dados: probabilidade de apagar um retângulo aleatório (apagamento aleatório; 0 = desligado)",
+        "augmentação de dados: probabilidade de apagar um retângulo aleatório (apagamento aleatório; 0 = desligado)",
     "transfer learning: start from the weights of this finished run (same architecture and shapes; 0 = fresh "
     "weights)":
-        "transferência de aprendizado: partir dos pesos desta execução terminada (mesma arquitetura e formas; "
+        "transferência de aprendizagem: partir dos pesos desta execução terminada (mesma arquitetura e formas; "
         "0 = pesos novos)",
     "transfer learning: layer-name prefixes whose weights stay as loaded (e.g. features; without init_from, as "
     "initialised: a random-features baseline)":
-        "transferência de aprendizado: prefixos de nomes de camadas cujos pesos ficam como carregados (ex.: "
+        "transferência de aprendizagem: prefixos de nomes de camadas cujos pesos ficam como carregados (ex.: "
         "features; sem init_from, como inicializados: uma linha de base de atributos aleatórios)",
     "transfer learning: layer-name prefixes NOT taken from the init_from run but freshly initialised (e.g. the "
     "output layer, for new classes)":
-        "transferência de aprendizado: prefixos de nomes de camadas NÃO tirados da execução init_from, mas "
+        "transferência de aprendizagem: prefixos de nomes de camadas NÃO tirados da execução init_from, mas "
         "inicializados de novo (ex.: a camada de saída, para classes novas)",
     "transfer learning: the frozen layers start learning after this many epochs (0 = they stay frozen). First "
     "the new output layer learns alone on the loaded features, then everything is fine-tuned (LP-FT): a random "
     "new layer no longer scrambles the loaded features at the start":
-        "transferência de aprendizado: as camadas congeladas começam a aprender depois deste número de épocas "
+        "transferência de aprendizagem: as camadas congeladas começam a aprender depois deste número de épocas "
         "(0 = ficam congeladas). Primeiro a nova camada de saída aprende sozinha sobre os atributos carregados, "
         "depois tudo passa por ajuste fino (LP-FT): uma camada nova aleatória não embaralha mais os atributos "
         "carregados no início",
@@ -597,10 +626,11 @@ MESSAGES = {
         "Fração de dígitos rotulados certo: em cada lote de treinamento e no conjunto de teste separado. Uma "
         "distância grande entre treinamento e teste é sobreajuste; a curva de teste é a que conta.",
     "Test digits and what the model says": "Dígitos de teste e o que o modelo diz",
-    "Sixteen fixed test digits with the predicted label and the model's confidence; red ones are wrong, with the "
-    "true label. Early in training the guesses are random; watch them turn right.":
+    "Sixteen fixed test digits with the predicted label and the model's confidence; red ones are wrong, the "
+    "predicted label → the true one. Early in training the guesses are random; watch them turn right.":
         "Dezesseis dígitos de teste fixos com o rótulo previsto e a confiança do modelo; os vermelhos estão "
-        "errados, com o rótulo verdadeiro. No início do treinamento os palpites são aleatórios; veja-os acertar.",
+        "errados, o rótulo previsto → o verdadeiro. No início do treinamento os palpites são aleatórios; "
+        "veja-os acertar.",
     "best test accuracy": "melhor acurácia de teste",
     "Sample quality (judged by a classifier)": "Qualidade das amostras (julgada por um classificador)",
     "share": "fração",
@@ -660,6 +690,7 @@ MESSAGES = {
     "class the judge sees": "classe que o juiz vê",
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
+    "uniform": "uniforme",  # the class chart's line at an equal share of every digit
     # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
     # language models ------------------------------------------------------------------------------------
     '0: fakes scored like real digits':
@@ -859,11 +890,15 @@ MESSAGES = {
         'desvanece (o desvanecimento do gradiente do curso) e suas amostras param de melhorar; um lr_d menor '
         'ou suavização de rótulos o reequilibram. As duas oscilando muito significa taxas de aprendizado '
         'altas demais.',
-    'How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the '
-    'probes. A curve that falls by decades towards the first steps is the vanishing gradient: those steps'
-    ' barely learn, typical of the plain RNN; LSTM and GRU keep it flatter.':
+    "How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the "
+    "probes: the gradient that backpropagation through time (BPTT) carries back from the last step to "
+    "the first, through the network unrolled over the steps. A curve that falls by decades towards the "
+    "first steps is the vanishing gradient: those steps barely learn, typical of the plain RNN; LSTM and "
+    "GRU keep it flatter.":
         'Quão forte a perda reage ao estado oculto em cada passo de tempo (escala log), em média sobre as '
-        'sondas. Uma curva que cai décadas em direção aos primeiros passos é o desvanecimento do gradiente: '
+        'sondas: o gradiente que a Backpropagation Through Time (BPTT) leva do último passo ao primeiro, pela '
+        'rede desenrolada ao longo do tempo. Uma curva que cai décadas em direção aos primeiros passos é o '
+        'desvanecimento do gradiente: '
         'esses passos quase não aprendem, típico da RNN simples; LSTM e GRU a mantêm mais plana.',
     "Judge score (the Inception Score's formula on the MNIST judge)":
         'Nota do juiz (a fórmula do Inception Score com o juiz MNIST)',
@@ -891,7 +926,7 @@ MESSAGES = {
     'One row per digit asked for (fixed noise)':
         'Uma linha por dígito pedido (ruído fixo)',
     'Reverse process: from noise to a digit':
-        'Processo reverso: do ruído a um dígito',
+        'Difusão reversa: do ruído a um dígito',
     'Share of digits labelled right: on each training batch, on the validation split carved from the '
     'training data, and on the held-out test split. A wide gap between train and validation is '
     'overfitting. The best evaluation is chosen on validation; test is only reported, never used to '
@@ -912,12 +947,16 @@ MESSAGES = {
         'No começo as saídas são um token repetido; observe o formato vir primeiro, depois os dígitos certos.',
     'Sorting digits (generated, next-token prediction)':
         'Ordenação de dígitos (gerada, previsão do próximo token)',
-    'The 3×3 kernels of the first convolution, one square each (bright: positive weight). They start as '
-    'noise; trained, many become edge and stroke detectors (a bright side next to a dark one). Course '
-    'topic: convolutions learn their own local pattern detectors.':
-        'Os filtros 3×3 da primeira convolução, um quadrado cada (claro: peso positivo). Começam como ruído; '
-        'treinados, muitos viram detectores de bordas e traços (um lado claro junto a um escuro). Tópico do '
-        'curso: convoluções aprendem seus próprios detectores de padrões locais.',
+    "The first convolution's kernels (kernel_size × kernel_size: 3×3 in the course listing), one square "
+    "each. Each square is scaled on its own, from its smallest weight (black) to its largest (white): "
+    "grey is not zero, and two squares cannot be compared by brightness. They start as noise; trained, "
+    "many become edge and stroke detectors (a bright side next to a dark one). Course topic: "
+    "convolutions learn their own local pattern detectors.":
+        "Os filtros da primeira convolução (kernel_size × kernel_size: 3×3 na listagem do curso), um quadrado "
+        "cada. Cada quadrado tem a sua própria escala, do seu menor peso (preto) ao maior (branco): cinza não é "
+        "zero, e dois quadrados não se comparam pelo brilho. Começam como ruído; treinados, muitos viram "
+        "detectores de bordas e traços (um lado claro junto a um escuro). Tópico do curso: convoluções aprendem "
+        "seus próprios detectores de padrões locais.",
     'The DCGAN with the Wasserstein loss. The discriminator becomes a critic that scores digits instead '
     'of calling them real or fake, and the gap between its scores of real digits and of fakes estimates '
     'how far apart the two are; the generator shrinks that gap. The critic takes several steps (n_critic)'
@@ -1166,7 +1205,7 @@ MESSAGES = {
     'pixels: every digit the discriminator sees, real or fake, is first shifted by up to this many '
     '(differentiable augmentation: D cannot learn 4,000 digits by heart)':
         'pixels: todo dígito que o discriminador vê, real ou falso, é antes deslocado em até este tanto '
-        '(aumento de dados diferenciável: D não consegue decorar 4.000 dígitos)',
+        '(augmentação de dados diferenciável: D não consegue decorar 4.000 dígitos)',
     "weight of InfoGAN's code-guessing loss in both players' losses":
         "peso da perda do código InfoGAN (a adivinhação do código) nas perdas dos dois jogadores",
     'InfoGAN: a random category with this many values joins the noise, and the discriminator learns to '
@@ -1221,14 +1260,18 @@ MESSAGES = {
         'o que a cabeça lê: o último estado oculto, ou atenção sobre o estado oculto de cada passo de tempo',
     'which of the 16 fixed test digits the feature-map view shows':
         'qual dos 16 dígitos de teste fixos a visualização de mapas de características mostra',
-    "β_t is how much fresh noise step t adds; ᾱ_t how much of the digit's signal is left after t steps (1"
-    ' = clean, 0 = pure static). A good schedule lets ᾱ fall to about 0 at the last step, so sampling can'
-    ' start from pure noise; linear drowns the digit by the middle, cosine falls evenly, the logarithmic '
-    "one keeps it almost clean for half the steps. The course's noise functions.":
-        'β_t é quanto ruído novo o passo t adiciona; ᾱ_t quanto do sinal do dígito resta depois de t passos '
-        '(1 = limpo, 0 = pura estática). Uma boa agenda deixa ᾱ cair até cerca de 0 no último passo, para que'
-        ' a amostragem possa começar de puro ruído; a linear afoga o dígito na metade, a cosseno cai por '
-        'igual, a logarítmica o mantém quase limpo por metade dos passos. As funções de ruído do curso.',
+    "β_t is how much fresh noise step t adds; ᾱ_t how much of the digit's signal is left after t steps (1 = "
+    "clean, 0 = pure static). A good schedule lets ᾱ fall to about 0 at the last step, so sampling can start "
+    "from pure noise. Linear drowns the digit by the middle (ᾱ ≈ 0.08 at T/2), cosine falls evenly (0.49 at "
+    "T/2); the logarithmic one stays almost clean for the first quarter (ᾱ ≈ 0.94 at T/4), still keeps most "
+    "of the signal halfway (ᾱ ≈ 0.71 at T/2, already a noise of standard deviation 0.54 on a digit in "
+    "[-1, 1]) and drowns it fast after that. The course's noise functions.":
+        "β_t é quanto ruído novo o passo t adiciona; ᾱ_t quanto do sinal do dígito resta depois de t passos (1 = "
+        "limpo, 0 = pura estática). Uma boa agenda deixa ᾱ cair até cerca de 0 no último passo, para que a "
+        "amostragem possa começar de puro ruído. A linear afoga o dígito até a metade (ᾱ ≈ 0,08 em T/2), a "
+        "cosseno cai por igual (0,49 em T/2); a logarítmica fica quase limpa no primeiro quarto (ᾱ ≈ 0,94 em "
+        "T/4), ainda guarda a maior parte do sinal na metade (ᾱ ≈ 0,71 em T/2, já com um ruído de desvio padrão "
+        "0,54 sobre um dígito em [-1, 1]) e o afoga depressa depois disso. As funções de ruído do curso.",
     '‖∇D‖ = 1: Lipschitz':
         '‖∇D‖ = 1: Lipschitz',
     '‖∇ₓD(x̂)‖':
@@ -1267,17 +1310,25 @@ MESSAGES = {
     "digits": "dígitos",
     # ---- lessons and break-it scenarios (deeparch/lessons.py) ----------------------------------------
     '100 per class, no augmentation':
-        '100 por classe, sem aumento de dados',
+        '100 por classe, sem augmentação de dados',
     '100 per class, shifts and rotations':
         '100 por classe, deslocamentos e rotações',
     'An MLP with dropout and augmentation beside the same MLP with neither, both on 50 labelled images '
     'per digit: the second learns its 500 images by heart, and its validation loss turns up.':
-        'Um MLP com dropout e aumento de dados ao lado do mesmo MLP sem nenhum dos dois, ambos com 50 imagens '
+        'Um MLP com dropout e augmentação de dados ao lado do mesmo MLP sem nenhum dos dois, ambos com 50 imagens '
         'rotuladas por dígito: o segundo decora suas 500 imagens, e sua perda de validação volta a subir.',
-    'A convolution reuses one small filter all over the image; a fully connected network has a weight per'
-    ' pixel. Same data, same epochs: the CNN reads digits better with fewer weights per pattern.':
-        'Uma convolução reutiliza um pequeno filtro em toda a imagem; uma rede totalmente conectada tem um '
-        'peso por pixel. Mesmos dados, mesmas épocas: a CNN lê dígitos melhor com menos pesos por padrão.',
+    "A convolution reuses one small filter all over the image; a fully connected layer has a weight from "
+    "every input to every unit. Same data, same epochs, three networks: the course's CNN, the same CNN "
+    "with 32 hidden units instead of 128, and an MLP. The course's CNN has the most weights (1,625,866), "
+    "but its filters hold only 18,816 of them: the rest is its dense layer from 12,544 features to 128 "
+    "units. With 32 units the CNN has 420,586 weights, fewer than the MLP's 535,818, and still reads "
+    "digits better.":
+        "Uma convolução reutiliza um pequeno filtro em toda a imagem; uma camada totalmente conectada tem um "
+        "peso de cada entrada para cada unidade. Mesmos dados, mesmas épocas, três redes: a CNN do curso, a "
+        "mesma CNN com 32 unidades ocultas em vez de 128, e um MLP. A CNN do curso tem mais pesos (1.625.866), "
+        "mas seus filtros guardam só 18.816 deles: o resto é a camada densa de 12.544 características para 128 "
+        "unidades. Com 32 unidades a CNN tem 420.586 pesos, menos que os 535.818 do MLP, e ainda lê dígitos "
+        "melhor.",
     "Both read a digit, 100 blanks, then a question mark, and must answer the digit. The plain RNN's "
     'gradient fades over the gap and it stays near chance (10%); the LSTM, its forget gate open at the '
     'start (forget_bias 3), carries the digit in its cell.':
@@ -1327,8 +1378,19 @@ MESSAGES = {
         'MLP',
     'No regularization on 50 labels per class':
         'Sem regularização com 50 rótulos por classe',
-    'On Compare, read the number of weights of each model.':
-        'Em Comparar, leia o número de pesos de cada modelo.',
+    "Open 'The model itself' under each CNN on Live: the layer classifier.1 (12,544 → 128 or → 32) holds "
+    "almost all its weights; the convolutions under features hold few.":
+        "Abra 'O próprio modelo' sob cada CNN em Ao vivo: a camada classifier.1 (12.544 → 128 ou → 32) guarda "
+        "quase todos os seus pesos; as convoluções em features guardam poucos.",
+    "On Compare, read the number of weights and the accuracy of each: the small CNN beats the MLP with fewer "
+    "weights.":
+        "Em Comparar, leia o número de pesos e a acurácia de cada uma: a CNN pequena vence o MLP com menos pesos.",
+    "CNN (course listing)":
+        "CNN (listagem do curso)",
+    "CNN, 32 hidden units":
+        "CNN, 32 unidades ocultas",
+    "Where would you cut weights in the course's CNN without touching its filters?":
+        "Onde você cortaria pesos da CNN do curso sem mexer nos seus filtros?",
     'On Compare: the headline accuracy of each, and its training time.':
         'Em Comparar: a acurácia principal de cada uma, e seu tempo de treinamento.',
     'On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning '
@@ -1347,7 +1409,7 @@ MESSAGES = {
         'Abra o mapa de calor do gradiente por camada de cada execução: compare as linhas de cima (lado da '
         'entrada).',
     'Overfitting on few labels, and what augmentation does':
-        'Sobreajuste com poucos rótulos, e o que o aumento de dados faz',
+        'Sobreajuste com poucos rótulos, e o que a augmentação de dados faz',
     'RNN (LSTM)':
         'RNN (LSTM)',
     'ReLU, 8 layers':
@@ -1415,8 +1477,8 @@ MESSAGES = {
     'The loss: it falls fast, then slowly; it never reaches 0 because the noise is random.':
         'A perda: cai rápido, depois devagar; nunca chega a 0 porque o ruído é aleatório.',
     'The model learns to remove a little noise at a time; sampling runs that in reverse from pure noise.':
-        'O modelo aprende a remover um pouco de ruído por vez; a amostragem faz isso ao contrário, a partir '
-        'de puro ruído.',
+        'O modelo aprende a remover um pouco de ruído por vez; a amostragem, a difusão reversa, parte de puro '
+        'ruído e o remove passo a passo.',
     'The per-layer gradient heat map: the first rows of the broken run are dark.':
         'O mapa de calor do gradiente por camada: as primeiras linhas da execução quebrada são escuras.',
     'The quality figures: recognisability and coverage rise together.':
@@ -1487,7 +1549,7 @@ MESSAGES = {
     'Why does the Transformer gain more from pre-training than the CNN?':
         'Por que o Transformer ganha mais com o pré-treinamento do que a CNN?',
     'Transfer learning: digits 0–4 help with digits 5–9':
-        'Transferência de aprendizado: os dígitos 0–4 ajudam com os dígitos 5–9',
+        'Transferência de aprendizagem: os dígitos 0–4 ajudam com os dígitos 5–9',
     'Transformer':
         'Transformer',
     'Two CNNs learn from the same 100 labelled images per digit. One sees them as they are and soon knows'
@@ -1504,8 +1566,8 @@ MESSAGES = {
         'Desvanecimento do gradiente numa rede sigmoide profunda',
     'Vanishing gradients through time: plain RNN against LSTM':
         'Desvanecimento do gradiente ao longo do tempo: RNN simples contra LSTM',
-    'Watch the two accuracy curves on Live: which rises faster, which ends higher?':
-        'Observe as duas curvas de acurácia em Ao vivo: qual sobe mais rápido, qual termina mais alta?',
+    'Watch the three accuracy curves on Live: which rise faster, which end higher?':
+        'Observe as três curvas de acurácia em Ao vivo: quais sobem mais rápido, quais terminam mais altas?',
     'What did the frozen convolutions learn on 0–4 that still helps on 5–9?':
         'O que as convoluções congeladas aprenderam com 0–4 que ainda ajuda com 5–9?',
     'What does a residual connection let the gradient do?':
@@ -1519,7 +1581,7 @@ MESSAGES = {
     'What does the timestep tell the network?':
         'O que o passo de tempo diz à rede?',
     'What else besides augmentation fights overfitting?':
-        'O que mais, além do aumento de dados, combate o sobreajuste?',
+        'O que mais, além da augmentação de dados, combate o sobreajuste?',
     'What signal does the generator get from a discriminator that always wins?':
         'Que sinal o gerador recebe de um discriminador que sempre ganha?',
     'What would you try after a diverged run?':
@@ -1587,7 +1649,7 @@ MESSAGES = {
     'healthy: U-Net':
         'saudável: U-Net',
     'healthy: dropout + augmentation':
-        'saudável: dropout + aumento de dados',
+        'saudável: dropout + augmentação de dados',
     'healthy: equal rates':
         'saudável: taxas iguais',
     'healthy: lr 0.1':
@@ -1607,13 +1669,13 @@ MESSAGES = {
     'recurrent networks: LSTM and GRU':
         'redes recorrentes: LSTM e GRU',
     'regularization: data augmentation':
-        'regularização: aumento de dados',
+        'regularização: augmentação de dados',
     'sigmoid, 8 layers':
         'sigmoide, 8 camadas',
     "the course's five architectures":
         'as cinco arquiteturas do curso',
     'transfer learning':
-        'transferência de aprendizado',
+        'transferência de aprendizagem',
     'vanishing gradients':
         'desvanecimento do gradiente',
 }
@@ -1636,6 +1698,11 @@ PATTERNS = (
     # why a run ended (deeparch/trainer.py, worker.py, jobs.py write them into the store in English)
     (r"training diverged \(learning rate too high\?\)", "o treinamento divergiu (taxa de aprendizado alta demais?)"),
     (r"\(learning rate too high\?\)", "(taxa de aprendizado alta demais?)"),
+    # the value that diverged, by its metric key (kept visible, as the charts' keys): "loss grew to 45 …"
+    (r"^loss (became|grew to)\b", r"a perda (loss) \1"),
+    (r"^g_loss (became|grew to)\b", r"a perda do gerador (g_loss) \1"),
+    (r"^d_loss (became|grew to)\b", r"a perda do discriminador (d_loss) \1"),
+    (r"^(\w+) (became|grew to)\b", r"o valor \1 \2"),
     (r"\bbecame\b", "virou"),
     (r"\bgrew to (\S+) \(limit (\S+)\)", lambda m: f"cresceu até {_decimal(m[1])} (limite {_decimal(m[2])})"),
     (r"\bat step (\d+)", r"no passo \1"),
@@ -1802,7 +1869,6 @@ _merge(PAGES, {
         "launch_one": "Lançar (1 execução)",
         "open": "Abrir as execuções em Ao vivo",
         "run": "- **{label}**: {arch}",
-        "run_name": "{lesson} · {label}",
         "running": "Execuções desta aula ainda treinando ou esperando: {ids}.",
         "starts_from": " (parte dos pesos de *{source}*)",
         "symptom": "Sintoma a encontrar: **{symptom}**",
@@ -1885,9 +1951,9 @@ _merge(PAGES, {
                            "máquina agora; outros programas rodando ao mesmo tempo a deixam mais lenta.",
     },
     "train": {
-        "augment_preview": "O que o aumento de dados faz: cada linha é uma imagem de treinamento, seguida de cinco "
+        "augment_preview": "O que a augmentação de dados faz: cada linha é uma imagem de treinamento, seguida de cinco "
                            "versões dela como os passos de treinamento a verão com estes ajustes.",
-        "group_data": "Dados, aumento de dados e aprendizado por transferência",
+        "group_data": "Dados, augmentação de dados e transferência de aprendizagem",
         "group_dataset": "Ajustes do conjunto de dados",
         "kind_language_model": "modelo de linguagem: aprende a continuar sequências de tokens (tarefas geradas)",
         "lesson": "Corridas de aula",
@@ -1920,11 +1986,93 @@ _merge(PAGES, {
 # how the architectures merged today differ from the course listing
 MESSAGES.update({
     "The course lists only the MLP GAN; this is the DCGAN recipe it names: transposed convolutions in the generator, strided convolutions with batch norm in the discriminator, Adam with beta1 0.5, plus separate minibatches and an average of the generator's weights for sampling; the preset adds self-conditioning (both networks are told which of 20 groups of look-alike real digits, found without labels, a digit belongs to) and shifts what the discriminator sees (differentiable augmentation).":
-        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar; a configuração padrão acrescenta o autocondicionamento (as duas redes recebem a qual de 20 grupos de dígitos reais parecidos, achados sem rótulos, um dígito pertence) e desloca o que o discriminador vê (aumento de dados diferenciável).',
+        'O curso lista só a GAN MLP; esta é a receita DCGAN que ele cita: convoluções transpostas no gerador, convoluções com stride e normalização por lote no discriminador, Adam com beta1 0,5, além de minibatches separados e uma média dos pesos do gerador para amostrar; a configuração padrão acrescenta o autocondicionamento (as duas redes recebem a qual de 20 grupos de dígitos reais parecidos, achados sem rótulos, um dígito pertence) e desloca o que o discriminador vê (augmentação de dados diferenciável).',
     "Not in the course listing: the DCGAN with the digit's label given to both networks (the course's conditional GAN), so one can ask for a 7.":
         'Não está na listagem do curso: a DCGAN com o rótulo do dígito dado às duas redes (a GAN condicional do curso), para pedir um 7.',
     'Not in the course listing: the DCGAN trained with the Wasserstein loss and the gradient penalty the course names; the discriminator becomes a critic without a sigmoid.':
         'Não está na listagem do curso: a DCGAN treinada com a perda de Wasserstein e a penalidade de gradiente que o curso cita; o discriminador vira um crítico sem sigmoide.',
-    "The course's TransformerModel listing as written (embedding × √d, sinusoidal positions, causal mask, a decoder at every position, uniform ±0.1 init); only the data is new: generated sorting and addition tasks instead of a text corpus.":
-        'A listagem TransformerModel do curso como escrita (embedding × √d, posições senoidais, máscara causal, um decodificador em cada posição, inicialização uniforme ±0,1); só os dados são novos: tarefas geradas de ordenação e soma em vez de um corpus de texto.',
+    "The course's TransformerModel listing (embedding × √d, sinusoidal positions, causal mask, a decoder at "
+    "every position, uniform ±0.1 init) with three changes: the positional encoding adds no dropout (the "
+    "listing's PositionalEncoding(ninp, dropout) does), the encoder's dropout is 0 instead of 0.5 (it slows "
+    "these small tasks; a knob), and the data are generated sorting, addition and recall tasks instead of "
+    "a text corpus.":
+        "A listagem TransformerModel do curso (embedding × √d, posições senoidais, máscara causal, um "
+        "decodificador em cada posição, inicialização uniforme ±0,1) com três mudanças: a codificação posicional "
+        "não aplica dropout (a PositionalEncoding(ninp, dropout) da listagem aplica), o dropout do codificador é "
+        "0 em vez de 0,5 (ele atrasa estas tarefas pequenas; é um ajuste) e os dados são tarefas geradas de "
+        "ordenação, soma e lembrança em vez de um corpus de texto.",
+    "The course listing, layer for layer, at its defaults (32 and 64 filters, 3×3 kernels, pooling, "
+    "dropout 0.25 and 0.5, 128 hidden units), with its inputs in [-1, 1]. Almost all of its 1,625,866 "
+    "weights are in the first linear layer (64 maps of 14×14 = 12,544 inputs to 128 units: 1,605,760); "
+    "the two convolutions hold 18,816. Knobs add what the listing leaves fixed: other widths, kernel sizes "
+    "and hidden units, batch normalisation, and the course's variants (residual or Inception block, "
+    "dilation, a strided convolution instead of pooling).":
+        "A listagem do curso, camada por camada, nos seus valores padrão (32 e 64 filtros, filtros 3×3, "
+        "pooling, dropout 0,25 e 0,5, 128 unidades ocultas), com as entradas em [-1, 1]. Quase todos os seus "
+        "1.625.866 pesos estão na primeira camada linear (64 mapas de 14×14 = 12.544 entradas para 128 "
+        "unidades: 1.605.760); as duas convoluções têm 18.816. Os ajustes acrescentam o que a listagem deixa "
+        "fixo: outras larguras, tamanhos de filtro e unidades ocultas, normalização por lote e as variantes do "
+        "curso (bloco residual ou Inception, dilatação, uma convolução com stride no lugar do pooling).",
+    "The course listing at its defaults: a 2-layer LSTM of 128 units reading the image column by column, "
+    "left to right (28 time steps of 28 pixels, the listing's permute(0, 2, 1)), the last step's output "
+    "into a linear layer. One difference: its pixels are in [-1, 1], as for every model of the lab, where "
+    "the listing's ToTensor() alone gives [0, 1]. Knobs swap the cell (GRU or a plain RNN, to see "
+    "vanishing gradients), the depth and width and the reading direction, and add dropout, a "
+    "bidirectional reading or attention over the time steps.":
+        "A listagem do curso nos seus valores padrão: uma LSTM de 2 camadas com 128 unidades que lê a imagem "
+        "coluna por coluna, da esquerda para a direita (28 passos de tempo de 28 pixels, o permute(0, 2, 1) da "
+        "listagem), com a saída do último passo numa camada linear. Uma diferença: os pixels ficam em [-1, 1], "
+        "como em todos os modelos do laboratório, enquanto o ToTensor() sozinho da listagem dá [0, 1]. Os "
+        "ajustes trocam a célula (GRU ou uma RNN simples, para ver o desvanecimento do gradiente), a "
+        "profundidade, a largura e a direção de leitura, e acrescentam dropout, leitura bidirecional ou "
+        "atenção sobre os passos de tempo.",
+    "The course's MLP generator (100 → 256 → 512 → 784, Tanh) and discriminator (784 → 512 → 256 → 1, "
+    "LeakyReLU 0.2) as listed. The discriminator's Sigmoid is folded into the loss (BCE with logits: the "
+    "same maths, numerically safer); Adam with β1 = 0.5 as in DCGAN; label smoothing and instance noise "
+    "are optional knobs.":
+        "O gerador MLP (100 → 256 → 512 → 784, Tanh) e o discriminador (784 → 512 → 256 → 1, LeakyReLU 0,2) "
+        "da listagem do curso. A Sigmoid do discriminador entra na função de perda (BCE com logits: a mesma "
+        "conta, numericamente mais segura); Adam com β1 = 0,5 como na DCGAN; suavização de rótulos e ruído de "
+        "instância são ajustes opcionais.",
+    "Not a course listing: the plain fully-connected baseline the course contrasts the CNN with. It sees "
+    "the 784 pixels as one flat list.":
+        "Não é uma listagem do curso: a rede totalmente conectada simples com que o curso compara a CNN. Ela vê "
+        "os 784 pixels como uma lista plana.",
+    "The course's TransformerModel classifies digits instead of predicting the next word: the "
+    "nn.Embedding of word ids becomes a linear layer over pixel rows (or 7×7 patches), and the decoder to"
+    " ntoken words becomes a head over the mean of the encoded tokens with 10 outputs. The sinusoidal "
+    "positions, the sqrt(ninp) scaling and nn.TransformerEncoder are as listed, but the positional encoding "
+    "has no dropout of its own and the encoder's dropout is 0.1 instead of 0.5; the square subsequent mask"
+    " is the causal knob, off by default since a digit's rows are all known at once.":
+        "O TransformerModel do curso classifica dígitos em vez de prever a próxima palavra: o nn.Embedding de "
+        "ids de palavras vira uma camada linear sobre as linhas de pixels (ou blocos 7×7), e o decodificador "
+        "para ntoken palavras vira uma cabeça sobre a média dos tokens codificados, com 10 saídas. As posições "
+        "senoidais, a escala sqrt(ninp) e o nn.TransformerEncoder são os da listagem, mas a codificação "
+        "posicional não tem dropout próprio e o dropout do codificador é 0,1 em vez de 0,5; a máscara "
+        "quadrada subsequente é o ajuste causal, desligado por padrão, já que todas as linhas de um dígito "
+        "são conhecidas de uma vez.",
+    "Much bigger than the course's three 3×3 convolutions scaled by t/1000, which cannot produce digits: "
+    "a small U-Net of residual blocks with a sinusoidal time embedding and an optional self-attention, "
+    "trained as in DDPM (Ho et al., 2020) to predict the noise, with an EMA of the weights for sampling. "
+    "The chain is shorter: T = 250 noising steps instead of the listing's 1000 (a knob), the noise of "
+    "each step scaled up so the digit still drowns by the end, and sampling visits 100 of them. The "
+    "module docstring walks through each change.":
+        "Muito maior que as três convoluções 3×3 do curso escaladas por t/1000, que não conseguem produzir "
+        "dígitos: uma pequena U-Net de blocos residuais com uma incorporação senoidal do tempo e uma "
+        "autoatenção opcional, treinada como na DDPM (Ho et al., 2020) para prever o ruído, com uma média "
+        "móvel (EMA) dos pesos para amostrar. A cadeia é mais curta: T = 250 passos de ruído em vez dos 1000 "
+        "da listagem (um ajuste), com o ruído de cada passo aumentado para que o dígito ainda se afogue no "
+        "fim, e a amostragem visita 100 deles. A docstring do módulo explica cada mudança.",
+})
+
+# a generated task's settings (deeparch.tasks)
+MESSAGES.update({
+    "generated training sequences (the test split is 1,000 more)":
+        "sequências de treinamento geradas (a divisão de teste tem mais 1.000)",
+    "blank steps between the digit and the question mark":
+        "passos em branco entre o dígito e o ponto de interrogação",
+    "digits to sort": "dígitos a ordenar",
+    "digits of each number": "dígitos de cada número",
+    "write the sum lowest digit first (the carry then flows in reading order)":
+        "escrever a soma a partir do dígito menos significativo (o \"vai um\" segue então a ordem de leitura)",
 })
