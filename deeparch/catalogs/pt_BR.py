@@ -640,6 +640,7 @@ MESSAGES = {
     "class the judge sees": "classe que o juiz vê",
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
+    "diverged: {value}": "divergiu: {value}",
     # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
     # language models ------------------------------------------------------------------------------------
     '0: fakes scored like real digits':
