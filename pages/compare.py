@@ -174,7 +174,14 @@ def mark_ends(fig: go.Figure, ends: list[tuple]) -> go.Figure:
             x=[x], y=[y], mode="markers+text", text=[i18n.number(y, ".4g")], textposition="middle right",
             marker=dict(size=9, color=c, line=dict(color="white", width=1)), textfont=dict(color=c, size=13),
             showlegend=False, legendgroup=group, hoverinfo="skip", cliponaxis=False, uid=f"{group}|end"))
-    fig.update_layout(margin=dict(r=70))
+    if fig.layout.legend.orientation == "v" and ends:  # a legend beside the plot: the values go inside it
+        xs = np.concatenate([np.asarray(t.x, dtype=float) for t in fig.data if t.x is not None and len(t.x)])
+        xs = xs[np.isfinite(xs)]
+        lo, hi = float(xs.min()), float(xs.max())
+        span = hi - lo or 1.0
+        fig.update_xaxes(range=[lo - 0.02 * span, hi + 0.14 * span], autorange=False)
+    else:
+        fig.update_layout(margin=dict(r=70))
     return fig
 
 

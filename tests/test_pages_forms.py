@@ -309,6 +309,17 @@ def figure(at) -> dict:
     return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
+def values(x) -> list[float]:
+    """A trace's values as sent: a list, or Plotly's base64 typed array."""
+    if isinstance(x, dict):
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"])).astype(float).tolist()
+    return [float(v) for v in x if v is not None]
+
+
 def test_compare_names_the_runs_without_the_metric(app_store, plain_charts):
     cnn = fake_runs.finished_cnn(app_store, name="digits")
     gan = fake_runs.running_gan(app_store)
@@ -341,6 +352,25 @@ def test_compare_sparse_series_are_not_smoothed_and_the_last_value_is_marked(app
     fig = figure(at)
     assert [t.get("opacity") for t in fig["data"] if t.get("legendgroup") == f"#{a} a"][0] == 0.3
     assert len([t for t in fig["data"] if t.get("mode") == "markers+text"]) == 2  # the ends stay marked
+
+
+def test_compare_loss_of_a_diverged_run_leaves_the_top_marked_on_a_projector(app_store, plain_charts):
+    ids = fake_runs.lr_lesson(app_store)
+    at = open_page(COMPARE, {"handoff:pages/compare.py": list(ids.values()), "pref_projector": True})
+    at.selectbox(key="compare_metric").set_value("loss").run()
+    at.slider(key="compare_smooth:loss").set_value(0.0)
+    at.session_state["pref_projector"] = True  # the sidebar's toggle (AppTest draws no sidebar after a switch)
+    at.run()
+    fig = figure(at)
+    lo, hi = fig["layout"]["yaxis"]["range"]
+    assert hi < 3  # the healthy runs' losses (from 2.3) keep the height
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["↑ diverged: 2×10⁴"]
+    ends = {t["legendgroup"]: t for t in fig["data"] if t.get("mode") == "markers+text"}
+    assert len(ends) == 2 and not any(g.endswith("(too high)") for g in ends)  # no end value above the chart
+    legend = fig["layout"]["legend"]
+    assert legend["orientation"] == "v" and legend["x"] >= 1  # beside the plot, which keeps its height
+    last = max(max(values(t["x"])) for t in fig["data"] if t.get("x"))
+    assert fig["layout"]["xaxis"]["range"][1] > last  # room inside the plot for the last values' labels
 
 
 def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store, plain_charts):
