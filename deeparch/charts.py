@@ -321,7 +321,9 @@ def _key_trace(k: Key) -> dict:
 def sci(value: float) -> str:
     """A number as a reader writes it: ``2×10⁴`` for a very large or small one, ``2.35`` otherwise (in the
     current language's separators)."""
-    if value == 0 or 1e-3 <= abs(value) < 1e4:
+    if 100 <= abs(value) < 1e4:
+        return number(value, ",.0f")  # 3,350 (".3g" would write 3.35e+03)
+    if value == 0 or 1e-3 <= abs(value) < 100:
         return number(value, ".3g")
     exp = math.floor(math.log10(abs(value)))
     mant = round(value / 10 ** exp, 1)
@@ -358,23 +360,26 @@ def blown(data: Sequence[dict], floor_values: Sequence[float] = ()) -> tuple[flo
 
 
 def _blowup_notes(data: Sequence[dict], cut: list[int], top: float) -> list[dict]:
-    """A note at the top edge where each blown line leaves the chart, in its colour, with its peak."""
-    notes, said = [], set()
+    """A note at the top edge where each blown line leaves the chart, in its colour, with its peak (the
+    raw one: a smoothed line's peak is lower); one per colour, so a run's train and test lines share it."""
+    notes = []
     xs = _finite(d["x"] for d in data)
     middle = (float(xs.min()) + float(xs.max())) / 2 if len(xs) else 0.0
+    peak: dict[str, float] = {}
+    for i in cut:
+        c = data[i]["line"]["color"]
+        peak[c] = max(peak.get(c, -math.inf), float(np.nanmax(finite(data[i]["y"]))))
     for i in sorted(cut, key=lambda i: float(np.nanmax(finite(data[i]["y"]))), reverse=True):
         d = data[i]
         c = d["line"]["color"]
-        if d.get("opacity", 1.0) < 1 or c in said:  # a faint raw line, or a line of a run already noted
+        if d.get("opacity", 1.0) < 1 or c not in peak:  # a faint raw line, or a colour already noted
             continue
-        said.add(c)
         y = finite(d["y"])
         above = np.flatnonzero(y > top)
         x = np.asarray(d["x"])[above[0]] if len(above) else np.asarray(d["x"])[int(np.nanargmax(y))]
-        text = "↑ " + plain(tr("diverged: {value}").format(value=sci(float(np.nanmax(y)))))
-        notes.append(dict(text=text, x=x, xref="x", y=1, yref="paper", xanchor="left" if x <= middle else "right",
-                          yanchor="top",
-                          showarrow=False, font=dict(size=14, color=c),
+        text = "↑ " + plain(tr("diverged: {value}").format(value=sci(peak.pop(c))))
+        notes.append(dict(text=text, x=x, xref="x", y=1, yref="paper", yanchor="top",
+                          xanchor="left" if x <= middle else "right", showarrow=False, font=dict(size=14, color=c),
                           bgcolor="rgba(255,255,255,0.85)", yshift=-24 * len(notes)))
     return notes
 

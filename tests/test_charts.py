@@ -345,6 +345,7 @@ def test_blown_picks_the_lines_above_a_tenfold_gap_and_keeps_reference_lines_in_
 def test_sci_writes_powers_of_ten_in_the_readers_language():
     assert charts.sci(20_000) == "2×10⁴" and charts.sci(21_600) == "2.2×10⁴"
     assert charts.sci(3.2e-5) == "3.2×10⁻⁵" and charts.sci(2.345) == "2.35"
+    assert charts.sci(3350.4) == "3,350" and charts.sci(0.0123) == "0.0123"  # never "3.35e+03"
 
 
 def go_validate(fig) -> None:
@@ -367,3 +368,11 @@ def test_keys_stand_for_runs_and_line_styles_and_a_right_legend_takes_no_height(
     legend = fig.layout.legend
     assert legend.orientation == "v" and legend.x >= 1 and legend.xanchor == "left"  # beside the plot
     go_validate(fig)
+
+
+def test_a_smoothed_blown_line_is_noted_once_with_its_raw_peak():
+    healthy, crawl, blow = lesson_losses()
+    lines = [healthy, crawl, Series("lr 1", blow.x, blow.y, color=2, faint=True),
+             Series("lr 1", blow.x, charts.ema(blow.y, 0.9), color=2)]
+    fig = charts.line_figure(lines, "Loss", cut_blowups=True)
+    assert [a.text for a in fig.layout.annotations] == ["↑ diverged: 2×10⁴"]  # the raw peak, not the smoothed one
