@@ -9,8 +9,9 @@ from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store,
 TEXT = i18n.Catalog("live", {
     "title": "Live",
     "pick": "Runs to watch",
-    "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own marker "
-                 "shape, shown before its name.",
+    "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own colour "
+                 "and marker shape (the shape is shown before its name), and the line style tells train, "
+                 "validation and test apart.",
     "none": "Pick a run above to watch it.",
     "follow": "Live refresh",
     "follow_help": "Turn off to freeze the page while you look at it; the runs keep training. Zoom, pan and "

@@ -190,7 +190,8 @@ PAGES = {
         "title": "Ao vivo",
         "pick": "Execuções para acompanhar",
         "pick_help": "As execuções em treinamento vêm escolhidas. Escolha até seis; nos gráficos cada execução "
-                     "tem seu próprio formato de marcador, mostrado antes do nome.",
+                     "tem sua própria cor e seu formato de marcador (o formato aparece antes do nome), e o estilo "
+                     "da linha distingue treinamento, validação e teste.",
         "none": "Escolha uma execução acima para acompanhá-la.",
         "follow": "Atualizar ao vivo",
         "follow_help": "Desligue para congelar a página enquanto olha; as execuções continuam treinando. Zoom, "
