@@ -37,6 +37,8 @@ class Panel:
     draw: str = "lines"        # "lines", or "layer_heatmap" (every key under ``prefix``, one row a layer)
     prefix: str = ""           # for "layer_heatmap": the metric-key prefix of its rows
     detail: bool = False       # refreshed with the slower details of the Live page, not every second
+    blowup: bool = False       # a loss: a line that blows up leaves through the top, its peak written
+                               # (charts.line_figure's cut_blowups), instead of flattening the others
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -128,7 +130,7 @@ COMMON_PANELS = (GRAD_NORM, GRAD_LAYERS, LEARNING_RATE, THROUGHPUT)
 # ---- building blocks the architecture files use -----------------------------------------------
 LOSS = Panel(
     "loss", "Loss", "loss", (Line("loss", "train"), Line("val_loss", "validation", "dot", True),
-                             Line("test_loss", "test", "dash", True)),
+                             Line("test_loss", "test", "dash", True)), blowup=True,
     explain="Training loss (every step), validation and test loss (at each evaluation). All should fall. A "
             "validation loss that turns up while the training loss keeps falling is overfitting (early "
             "stopping watches it); a training loss that jumps or becomes huge means the learning rate is too high.")

@@ -15,6 +15,13 @@ MAX_NAME = 80
 # overrides and isolates U+202A-U+202E, U+2066-U+2069, zero-width joiners, BOM), unassigned.
 _DROP = {"Cc", "Cf", "Cn", "Co", "Cs"}
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+# Streamlit's Markdown (GitHub's flavour) turns a bare "https://…", "www.…" or "a@b.c" into a link even
+# when every character is backslash-escaped: it finds them in the text after the escapes are read. An
+# invisible WORD JOINER between the scheme and its ":", before "@" and between "www" and its "." breaks
+# those patterns and shows nothing (other text, a "name: value" included, is left as it was).
+_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?<=https)(?=\\:)|(?<=http)(?=\\:)|(?<=mailto)(?=\\:)|(?<=xmpp)(?=\\:)|(?=@)"
+                       r"|(?<=www)(?=\\\.)", re.IGNORECASE)
 
 
 def clean_name(name: str | None, max_len: int = MAX_NAME) -> str:
@@ -28,8 +35,9 @@ def clean_name(name: str | None, max_len: int = MAX_NAME) -> str:
 
 
 def md_escape(text: str) -> str:
-    """``text`` shown literally by a Markdown renderer (no links, images, HTML or emphasis)."""
-    return _MD_SPECIAL.sub(r"\\\1", clean_name(text, max_len=10_000))
+    """``text`` shown literally by a Markdown renderer (no links, images, HTML or emphasis; an address in
+    it stays text, never a link out of the lab)."""
+    return _AUTOLINK.sub(_JOINER, _MD_SPECIAL.sub(r"\\\1", clean_name(text, max_len=10_000)))
 
 
 def csv_cell(value):

@@ -66,6 +66,12 @@ export default function (component) {
     el.style.width = '100%';
     parentElement.append(note, el);
   }
+  if (!el.__deeparchResize && window.ResizeObserver) {
+    // Plotly's own "responsive" follows the window only: a chart whose column changes width (projector
+    // mode puts one chart in a row, a sidebar folds) is redrawn to its new width
+    el.__deeparchResize = new ResizeObserver(() => { if (window.Plotly && el._fullLayout) window.Plotly.Plots.resize(el); });
+    el.__deeparchResize.observe(el);
+  }
   const say = (text) => { note.textContent = text || ''; note.style.display = text ? 'block' : 'none'; };
   const fig = JSON.parse(data.figure);
   if (fig.layout && fig.layout.height) el.style.minHeight = fig.layout.height + 'px';
@@ -86,7 +92,10 @@ export default function (component) {
     },
     () => { if (seq === el.__deeparchSeq) say(data.failed_load); },  // the next refresh tries again
   );
-  return () => { if (window.Plotly) window.Plotly.purge(el); };
+  return () => {
+    if (el.__deeparchResize) { el.__deeparchResize.disconnect(); el.__deeparchResize = null; }
+    if (window.Plotly) window.Plotly.purge(el);
+  };
 }
 """
 

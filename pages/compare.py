@@ -156,15 +156,32 @@ def overlay(runs, rms, metric: str, xkind: str, weight: float) -> tuple[list[Ser
     return out, ends
 
 
+def blowup(runs, metric: str) -> bool:
+    """Whether ``metric`` is a line of a loss panel of these runs, whose blown-up lines are cut at the top."""
+    return any(panel.blowup and metric in panel.keys for arch, dataset in dict.fromkeys((r.arch, r.dataset) for r in runs)
+               for panel in views.display(arch, dataset).panels)
+
+
 def mark_ends(fig: go.Figure, ends: list[tuple]) -> go.Figure:
-    """A dot and the value at each run's last raw point: smoothing never hides where a run ended."""
+    """A dot and the value at each run's last raw point: smoothing never hides where a run ended (a line
+    that blew up past the top of the chart has its peak written there instead)."""
+    top = fig.layout.yaxis.range[1] if fig.layout.yaxis.range and fig.layout.yaxis.type != "log" else None
     for x, y, i, group in ends:
+        if top is not None and y > top:
+            continue
         c = charts.color(i)
         fig.add_trace(go.Scatter(
             x=[x], y=[y], mode="markers+text", text=[i18n.number(y, ".4g")], textposition="middle right",
             marker=dict(size=9, color=c, line=dict(color="white", width=1)), textfont=dict(color=c, size=13),
             showlegend=False, legendgroup=group, hoverinfo="skip", cliponaxis=False, uid=f"{group}|end"))
-    fig.update_layout(margin=dict(r=70))
+    if fig.layout.legend.orientation == "v" and ends:  # a legend beside the plot: the values go inside it
+        xs = np.concatenate([np.asarray(t.x, dtype=float) for t in fig.data if t.x is not None and len(t.x)])
+        xs = xs[np.isfinite(xs)]
+        lo, hi = float(xs.min()), float(xs.max())
+        span = hi - lo or 1.0
+        fig.update_xaxes(range=[lo - 0.02 * span, hi + 0.14 * span], autorange=False)
+    else:
+        fig.update_layout(margin=dict(r=70))
     return fig
 
 
@@ -297,7 +314,8 @@ def curves(runs, rms, keys: list[str], uid: str) -> None:
     label = metric_label(metric, labels)
     fig = charts.line_figure(lines, TEXT["curves"].format(metric=label, x=TEXT["x_" + xkind]),
                              xlabel=TEXT["x_" + xkind], ylabel=label, log_y=log_y,
-                             uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380)
+                             uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380,
+                             legend="right" if _prefs.projector() else "bottom", cut_blowups=blowup(runs, metric))
     _plot.chart(mark_ends(fig, ends), "compare_curves")
     lacking = [r for r in runs if not rms[r.id].has(metric)]
     if lacking:

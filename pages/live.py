@@ -9,8 +9,9 @@ from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store,
 TEXT = i18n.Catalog("live", {
     "title": "Live",
     "pick": "Runs to watch",
-    "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own marker "
-                 "shape, shown before its name.",
+    "pick_help": "Running runs are chosen by default. Pick up to six; on the charts each run has its own colour "
+                 "and marker shape (the shape is shown before its name), and the line style tells train, "
+                 "validation and test apart.",
     "none": "Pick a run above to watch it.",
     "follow": "Live refresh",
     "follow_help": "Turn off to freeze the page while you look at it; the runs keep training. Zoom, pan and "
@@ -140,34 +141,48 @@ def run_header(run, rm: series.RunMetrics, index: int, multi: bool) -> None:
             st.info(TEXT["paused"])
 
 
-def curves(items, multi: bool, weight: float = 0.0) -> list[Series]:
-    """Series of (run, rm, index, panel) items: one per declared line of the run's panel it records.
+def curves(items, multi: bool, weight: float = 0.0) -> tuple[list[Series], list[charts.Key]]:
+    """Series of (run, rm, index, panel) items: one per declared line of the run's panel it records,
+    and the legend keys that stand for them.
 
-    Every line of a chart gets its own colour (the strongest cue on a projector), each line
-    its declared dash (or, undeclared, one per position: train solid, test dashed) and, with
-    several runs, each run its marker shape (shown before its name in the header too):
-    "which series" and "which run" both read without hunting through the legend. Dense
-    per-step series are smoothed by ``weight`` over their faint raw line; sparse ones
-    (evaluations, declared with markers) never are.
+    One run: every line its own colour (the strongest cue on a projector) and its own legend entry.
+    Several runs: each run one colour and one marker shape (shown before its name in the header
+    too) and one legend entry; each split (train, validation, test) its declared dash, named once in
+    a key of line styles. Six runs of three splits thus need nine legend entries, not eighteen, and
+    the legend leaves the plot its height. Dense per-step series are smoothed by ``weight`` over their
+    faint raw line; sparse ones (evaluations, declared with markers) never are.
     """
-    out, lines = [], 0
+    out, keys, roles, lines = [], [], {}, 0
     runs = list({run.id: run for run, *_ in items}.values())
     short = dict(zip((r.id for r in runs), without_common_prefix([r.name for r in runs])))
     for run, rm, i, panel in items:
+        symbol = charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None
+        group = f"{run.id}"
+        drawn = False
         for j, line in enumerate(panel.lines):
             if not rm.has(line.key):
                 continue
             s, v, _ = rm.series(line.key)
-            name = TEXT["series"].format(run=short[run.id], what=line.label) if multi else line.label
-            style = dict(color=lines, dash=line.dash or DASHES[j % len(DASHES)], markers=line.markers,
-                         symbol=charts.SYMBOLS[i % len(charts.SYMBOLS)] if multi else None)
+            dash = line.dash or DASHES[j % len(DASHES)]
+            if multi:
+                name = TEXT["series"].format(run=short[run.id], what=line.label)  # what hovering says
+                style = dict(color=i, dash=dash, markers=line.markers, symbol=symbol, group=group, legend=False)
+                roles.setdefault(line.label, dash)
+            else:
+                # no shared legend group between one run's series: a click on an entry hides that one line
+                name = line.label
+                style = dict(color=lines, dash=dash, markers=line.markers)
             lines += 1
-            # no shared legend group between series: a click on a legend entry hides that one line
+            drawn = True
             if weight > 0 and not line.markers:
                 out.append(Series(name, s, v, faint=True, **style))
                 v = charts.ema(v, weight)
             out.append(Series(name, s, v, **style))
-    return out
+        if multi and drawn:
+            keys.append(charts.Key(short[run.id], charts.color(i), symbol=symbol, group=group))
+    if len(roles) > 1:  # the splits' line styles, once for every run
+        keys += [charts.Key(role, dash=dash) for role, dash in roles.items()]
+    return out, keys
 
 
 def grid_step(run, kinds: list[str]) -> int | None:
@@ -281,11 +296,14 @@ def distinct(members, field: str) -> list[str]:
 def line_panel(panel, members, *, uid: str, multi: bool, weight: float) -> None:
     """One line chart of a declared panel for these runs, kept in place under ``live_<panel id>``; its
     title names each architecture's own title for it ("Denoising loss / Loss" for a diffusion model
-    beside a CNN), not the first run's alone."""
+    beside a CNN), not the first run's alone. In projector mode its legend stands beside the plot."""
     title = " / ".join(distinct(members, "title")) or panel.title
-    _plot.chart(charts.line_figure(curves(members, multi, weight), title, ylabel=panel.ylabel,
-                                uirevision=f"{panel.id}-{uid}", log_y=panel.log_y, hlines=panel.hlines),
-             f"live_{panel.id}")
+    lines, keys = curves(members, multi, weight)
+    _plot.chart(charts.line_figure(lines, title, ylabel=panel.ylabel, uirevision=f"{panel.id}-{uid}",
+                                   log_y=panel.log_y, hlines=panel.hlines, keys=keys,
+                                   legend="right" if _prefs.projector() else "bottom",
+                                   cut_blowups=any(own.blowup for *_, own in members)),
+                f"live_{panel.id}")
 
 
 def heatmap_panel(panel, members, **_) -> None:
@@ -300,10 +318,13 @@ PANEL_DRAW = {"lines": line_panel, "layer_heatmap": heatmap_panel}  # Panel.draw
 
 
 def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float) -> None:
-    """The declared panels of this fragment, two to a row, each with its "what to look for" under it."""
+    """The declared panels of this fragment, two to a row (one in projector mode: a chart as wide as the
+    page, its legend beside the plot, reads from the back of a room), each with its "what to look for"
+    under it."""
     chosen = panels(items, detail)
-    for n in range(0, len(chosen), 2):
-        for col, (panel, members) in zip(st.columns(2), chosen[n:n + 2]):
+    per_row = 1 if _prefs.projector() else 2
+    for n in range(0, len(chosen), per_row):
+        for col, (panel, members) in zip(st.columns(per_row), chosen[n:n + per_row]):
             with col:
                 PANEL_DRAW.get(panel.draw, line_panel)(panel, members, uid=uid, multi=multi, weight=weight)
                 explains = distinct(members, "explain")

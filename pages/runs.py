@@ -8,7 +8,7 @@ a delete) the ticks are sent back at the selected runs' new positions.
 """
 import streamlit as st
 
-from deeparch import classroom, compress, i18n, jobs, views
+from deeparch import classroom, compress, i18n, jobs, lifecycle, views
 from deeparch.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.text import md_escape
@@ -17,7 +17,7 @@ from pages import _classroom, _controls, _guard, _prefs, _selection, _store, _wo
 TEXT = i18n.Catalog("runs", {
     "title": "Runs",
     "intro": "Every run in the store, including those started from the command line. "
-             "Select rows to open them, stop them, delete them or export their metrics.",
+             "Select rows to open them, pause, resume, stop, clone or delete them, or export their metrics.",
     "status": "Status", "arch": "Architecture", "search": "Name contains", "sort": "Sort by",
     "sort_options": {"newest": "newest first", "oldest": "oldest first", "accuracy": "test accuracy",
                      "loss": "lowest loss", "duration": "longest duration", "name": "name"},
@@ -29,9 +29,24 @@ TEXT = i18n.Catalog("runs", {
     "none_match": "No run matches these filters.",
     "selected": "{n} selected",
     "select_hint": "Tick rows in the table to act on them.",
-    "live": "Open in Live", "compare": "Compare", "stop": "Stop", "delete": "Delete", "export": "Export metrics (CSV)",
+    "live": "Open in Live", "compare": "Compare", "pause": "Pause", "resume": "Resume", "stop": "Stop",
+    "clone": "Clone", "delete": "Delete", "export": "Export metrics (CSV)",
+    "pause_help": "Hold the ticked runs that are training after their current step; Resume continues them.",
+    "resume_help": "Continue the ticked runs that are paused, or restart stopped or failed ones from their last "
+                   "checkpoint.",
+    "stop_help": "End the ticked runs that are training, paused or queued after their current step; each keeps "
+                 "its checkpoint and can be resumed later.",
+    "clone_help": "Launch a new run with the same settings as each ticked run.",
+    "cannot": "None of the ticked runs can do this now: {why}",
+    "cannot_why": {"pause": "only a training run can be paused.",
+                   "resume": "only paused, stopped or failed runs can be resumed.",
+                   "stop": "only queued, training or paused runs can be stopped."},
+    "paused": "Pause requested for {n} run(s).",
+    "resumed": "Resumed {n} run(s).",
     "stopped": "Stop requested for {n} run(s).",
-    "stop_none": "None of the selected runs is training or queued.",
+    "cloned": "Launched {n} copy(ies) of the ticked runs.",
+    "action_none": "Nothing was done: the ticked runs changed since the page was drawn.",
+    "clone_failed": "Could not clone #{id}: {error}",
     "confirm": "Delete {n} run(s) and all their metrics, images and checkpoints? This cannot be undone. "
                "Runs still training are stopped first.",
     "confirm_item": "- #{id} {name}",
@@ -92,7 +107,7 @@ COLUMNS = ["id", "name", "status", "arch", "dataset", "progress", "headline", "t
 
 TABLE = "runs_table"      # the dataframe widget: row positions, as the browser shows them
 SHOWN = "runs_shown"      # run ids in the order the table was last drawn
-CLEAR = "runs_clear"      # set by a delete: start the next run with nothing selected
+CLEAR = "runs_clear"      # set by an action: start the next run with nothing selected
 PENDING = "runs_confirm_delete"
 
 
@@ -150,9 +165,7 @@ def delete_confirmation(s, ids: list[int]) -> None:
                     except ConfigError:
                         pass  # already gone
             ss.pop(PENDING, None)
-            ss[CLEAR] = True
-            st.toast(TEXT["deleted"].format(n=len(runs)))
-            st.rerun()
+            done(TEXT["deleted"].format(n=len(runs)))
         if n.button(TEXT["confirm_no"], key="runs_delete_no"):
             ss.pop(PENDING, None)
             st.rerun()
@@ -167,23 +180,71 @@ def allowed(s, ids: list[int], action: str) -> bool:
     return not refusals
 
 
+CONTROLS = {"pause": (jobs.pause, "paused"), "resume": (jobs.resume, "resumed"), "stop": (jobs.stop, "stopped")}
+
+
+def done(message: str) -> None:
+    """After an action: its message at the next redraw, and nothing ticked, so the next click starts a new
+    selection and no later action applies to runs ticked for this one."""
+    st.session_state[CLEAR] = True
+    st.session_state["_flash"] = message
+    st.rerun()
+
+
+def control(s, runs: list, action: str) -> None:
+    """Pause, resume or stop those of the ticked runs whose status allows it (``deeparch.lifecycle``)."""
+    targets = [r for r in runs if lifecycle.allowed(r)[action]]
+    if not allowed(s, [r.id for r in targets], action):
+        return
+    do, said = CONTROLS[action]
+    n = 0
+    with _store.write_lock():
+        for r in targets:
+            try:
+                do(r.id, store=s)
+                n += 1
+            except ConfigError:  # it moved on meanwhile (the worker, another tab, the command line)
+                pass
+    done(TEXT[said].format(n=n) if n else TEXT["action_none"])
+
+
+def clone(s, runs: list) -> None:
+    """A new run with the settings of each ticked run, launched as this session's student."""
+    refused = _classroom.launch_refusal(s, len(runs))
+    if refused:
+        st.error(refused, icon=":material/lock:")
+        return
+    n, failed = 0, []
+    with _store.write_lock():
+        for r in runs:
+            try:
+                jobs.clone(r.id, store=s, owner=_classroom.owner())
+                n += 1
+            except ConfigError as e:  # the run's architecture or settings no longer launch
+                failed.append(TEXT["clone_failed"].format(id=r.id, error=md_escape(i18n.tr_error(str(e)))))
+    if failed:
+        st.session_state["_flash_error"] = "; ".join(failed)
+    done(TEXT["cloned"].format(n=n))
+
+
 def actions(s, ids: list[int]) -> None:
     row = st.container(horizontal=True, vertical_alignment="center")
     none = not ids
+    runs = [r for r in (s.get_run(i) for i in ids) if r is not None]
     if row.button(TEXT["live"], disabled=none, icon=":material/monitoring:", key="runs_live"):
         _selection.open_page("pages/live.py", ids[:6])
     if row.button(TEXT["compare"], disabled=none, icon=":material/compare_arrows:", key="runs_compare"):
         _selection.open_page("pages/compare.py", ids[:8])
-    if row.button(TEXT["stop"], disabled=none, icon=":material/stop:", key="runs_stop") and allowed(s, ids, "stop"):
-        n = 0
-        with _store.write_lock():
-            for rid in ids:
-                try:
-                    jobs.stop(rid, store=s)
-                    n += 1
-                except ConfigError:
-                    pass
-        st.toast(TEXT["stopped"].format(n=n) if n else TEXT["stop_none"])
+    for action in CONTROLS:  # offered when one ticked run at least allows it; done to those that do
+        able = any(lifecycle.allowed(r)[action] for r in runs)
+        why = None if able or none else TEXT["cannot"].format(why=TEXT["cannot_why"][action])
+        if row.button(TEXT[action], disabled=not able, icon=_controls.CONTROL_ICONS[action], key=f"runs_{action}",
+                      help=why or TEXT[action + "_help"]):
+            control(s, runs, action)
+    refused = _classroom.launch_refusal(s, max(len(runs), 1)) if runs else None
+    if row.button(TEXT["clone"], disabled=none or bool(refused), icon=_controls.CONTROL_ICONS["clone"],
+                  key="runs_clone", help=refused or TEXT["clone_help"]):
+        clone(s, runs)
     if row.button(TEXT["delete"], disabled=none, icon=":material/delete:", key="runs_delete") and \
             allowed(s, ids, "delete"):
         st.session_state[PENDING] = list(ids)

@@ -205,3 +205,40 @@ def paced_run(store: Store, total: int, at_step: int, first_s: float, step_s: fl
     else:
         store.update_run(rid, step=at_step)
     return rid, wall(total) - wall(at_step)
+
+
+def lr_lesson(store: Store, steps: int = 300, blow_up_at: int = 40) -> dict[str, int]:
+    """The learning-rate lesson's three runs as its launch names and groups them: lr 0.1 learns, lr 0.001
+    crawls, lr 1 blows up to about 2×10⁴ by step ``blow_up_at`` and ends diverged (its loss NaN)."""
+    from deeparch.lessons import BY_ID
+    from deeparch.text import SEPARATOR
+
+    lesson = BY_ID["learning_rate"]
+    group = lesson.group("2026-01-01 10:00")
+
+    def explode(s, r):  # about 2.3 for a while, 40 by three quarters of the way, 2×10⁴ at blow_up_at
+        return 2.3 * (2e4 / 2.3) ** ((s / blow_up_at) ** 4)
+
+    shapes = {
+        "lr 0.1 (about right)": {},
+        "lr 0.001 (too low)": {"loss": lambda s, r: 2.3 - 0.4 * s / steps + 0.05 * r.random(),
+                               "test_loss": lambda s, r: 2.3 - 0.4 * s / steps},
+        "lr 1 (too high)": dict.fromkeys(("loss", "val_loss", "test_loss"), explode),
+    }
+    out = {}
+    for n, run in enumerate(lesson.runs):
+        cfg = make_config(run.arch, max_steps=steps, log_every=10, eval_every=20, **run.hp)
+        rid = store.create_run(cfg.to_dict(), name=f"{lesson.title}{SEPARATOR}{run.label}", status="running",
+                               total_steps=steps, group=group)
+        t0 = time.time() - 60
+        store.update_run(rid, started=t0)
+        diverges = run.label == "lr 1 (too high)"
+        write_curves(store, rid, run.arch, blow_up_at if diverges else steps, eval_every=20, t0=t0, seed=n,
+                     shapes=shapes[run.label])
+        if diverges:
+            store.log_metrics(rid, [(blow_up_at + 1, "loss", float("nan"), time.time())])
+            store.set_status(rid, "diverged", "loss became nan at step 41 (learning rate too high?)")
+        else:
+            store.set_status(rid, "finished")
+        out[run.label] = rid
+    return out

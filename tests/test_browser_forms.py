@@ -100,3 +100,47 @@ def test_train_bad_value_typed_then_launch_clicked_launches_nothing(server, brow
     assert shown.is_visible()  # the reason is on the page, not in a hover icon
     assert page.get_by_role("button", name="Launch run").is_disabled()
     assert box.input_value() == typed  # the form still shows what was typed
+
+
+def test_runs_after_an_action_nothing_stays_ticked_and_one_click_ticks_the_next_run(server, browser):
+    """After Stop the stopped run stayed ticked in the browser, a click on it did not untick it, and the
+    next Delete asked to delete it too. Now an action clears the ticks: one click starts the next selection."""
+    from playwright.sync_api import expect
+
+    from browser_util import IDLE
+    from deeparch.store import Store
+
+    base, runs = server
+    store = Store(runs)
+    a, b = fake_runs.running_gan(store), fake_runs.running_gan(store)
+    fake_runs.finished_cnn(store, steps=60, name="done")
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(base + "/runs")
+    grid = page.locator("[data-testid=stDataFrame]")
+    grid.wait_for(timeout=60_000)
+    page.wait_for_function(f"() => ({TABLE})().length === 3")
+    order = [r["id"] for r in page.evaluate(TABLE)]
+    box = grid.bounding_box()
+
+    def click_tick(run_id: int) -> None:
+        page.locator(IDLE).wait_for(state="attached")
+        page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(run_id)) + ROW_H / 2)
+
+    def wait_ticked(ids: list[int], caption_text: str) -> None:
+        page.wait_for_function(f"() => JSON.stringify(({TABLE})().filter(r => r.ticked).map(r => r.id)) === "
+                               f"'{sorted(ids, key=order.index)}'.replace(/ /g, '')", timeout=20_000)
+        expect(page.get_by_text(caption_text, exact=True)).to_be_visible(timeout=20_000)
+
+    click_tick(a)
+    wait_ticked([a], "1 selected")
+    page.get_by_role("button", name="Stop", exact=True).click()
+    wait_ticked([], "Tick rows in the table to act on them.")
+    assert store.get_run(a).control == "stop" and store.get_run(b).control is None
+    page.locator(IDLE).wait_for(state="attached")
+
+    click_tick(b)  # one click: b alone is ticked
+    wait_ticked([b], "1 selected")
+    page.get_by_role("button", name="Delete", exact=True).click()
+    warning = page.locator("[data-testid=stAlertContentWarning]")
+    expect(warning).to_contain_text(f"#{b} gan-{b}")
+    assert f"#{a} " not in warning.inner_text()  # the stopped run is not deleted along

@@ -287,3 +287,108 @@ def test_curves_view_draws_one_line_per_series_on_its_declared_axes():
     assert [t.name for t in fig.data] == ["rnn", "lstm"]
     assert fig.layout.yaxis.type == "log" and fig.layout.xaxis.title.text == "time step"
     assert fig.data[0].line.color != fig.data[1].line.color
+
+
+# ---- a diverged run beside healthy ones --------------------------------------------------------
+def lesson_losses(steps: int = 300) -> list[Series]:
+    """The learning-rate lesson's losses: one learns, one crawls, one reaches 2×10⁴ in 40 steps."""
+    s = np.arange(1, steps + 1)
+    blow = np.arange(1, 41)
+    return [Series("lr 0.1", s, 2.3 * np.exp(-s / 80) + 0.1, color=0),
+            Series("lr 0.001", s, 2.3 - 0.4 * s / steps, color=1),
+            Series("lr 1", blow, 2.3 * (2e4 / 2.3) ** ((blow / 40) ** 4), color=2)]
+
+
+def shown_range(fig) -> tuple[float, float]:
+    lo, hi = fig.layout.yaxis.range
+    return float(lo), float(hi)
+
+
+def test_a_diverged_loss_leaves_the_top_marked_and_the_others_keep_the_height():
+    fig = charts.line_figure(lesson_losses(), "Loss", ylabel="loss", cut_blowups=True)
+    lo, hi = shown_range(fig)
+    assert fig.layout.yaxis.type == "linear" and fig.layout.yaxis.autorange is False
+    assert lo == 0 and 2.3 <= hi <= 2.3 * 1.15  # the healthy runs span the whole height
+    notes = [a for a in fig.layout.annotations if "diverged" in a.text]
+    assert len(notes) == 1
+    (note,) = notes
+    assert note.text == "↑ diverged: 2×10⁴" and note.font.color == charts.color(2)
+    blown = fig.data[2]
+    assert note.x == blown.x[np.flatnonzero(np.asarray(blown.y) > hi)[0]]  # where the line leaves the chart
+    assert note.yref == "paper" and note.y == 1
+    assert max(fig.data[2].y) == pytest.approx(2e4)  # the data are not altered: hovering gives the real values
+    go_validate(fig)
+
+
+def test_the_blow_up_note_speaks_portuguese():
+    from deeparch import i18n
+
+    i18n.set_resolver(None)
+    i18n.set_lang("pt-BR")
+    try:
+        fig = charts.line_figure(lesson_losses(), "Perda", cut_blowups=True)
+    finally:
+        i18n.set_lang("en")
+    assert [a.text for a in fig.layout.annotations] == ["↑ divergiu: 2×10⁴"]
+
+
+@pytest.mark.parametrize("case", ["one series", "all alike", "log axis", "not a loss"])
+def test_nothing_is_cut_when_nothing_blew_up_or_where_a_log_axis_shows_it(case):
+    lines = lesson_losses()
+    kwargs = dict(cut_blowups=True)
+    if case == "one series":
+        lines = lines[2:]
+    elif case == "all alike":
+        lines = [Series(f"r{i}", ln.x, ln.y * (1 + i / 2), color=i) for i, ln in enumerate(lines[:2])]
+    elif case == "log axis":
+        kwargs["log_y"] = True
+    else:
+        kwargs = {}
+    fig = charts.line_figure(lines, "Loss", **kwargs)
+    assert not [a for a in fig.layout.annotations if "diverged" in a.text]
+    if case != "log axis":
+        assert fig.layout.yaxis.range is None  # Plotly spans every value
+
+
+def test_blown_picks_the_lines_above_a_tenfold_gap_and_keeps_reference_lines_in_view():
+    data = [{"y": np.array([0.0, 1.0])}, {"y": np.array([0.5, 3.0])}, {"y": np.array([1.0, 400.0])},
+            {"y": np.array([2.0, 900.0])}]
+    low, top, cut = charts.blown(data, floor_values=[5.0])
+    assert (low, top, sorted(cut)) == (0.0, 5.0, [2, 3])
+    assert charts.blown(data[:2]) is None
+
+
+def test_sci_writes_powers_of_ten_in_the_readers_language():
+    assert charts.sci(20_000) == "2×10⁴" and charts.sci(21_600) == "2.2×10⁴"
+    assert charts.sci(3.2e-5) == "3.2×10⁻⁵" and charts.sci(2.345) == "2.35"
+    assert charts.sci(3350.4) == "3,350" and charts.sci(0.0123) == "0.0123"  # never "3.35e+03"
+
+
+def go_validate(fig) -> None:
+    import plotly.graph_objects as go
+
+    go.Figure(json.loads(fig.to_json()))
+
+
+def test_keys_stand_for_runs_and_line_styles_and_a_right_legend_takes_no_height():
+    runs = 6
+    lines = [Series(f"run {r} · {role}", np.arange(10), np.linspace(2, 1, 10) + r, color=r, dash=dash,
+                    group=str(r), legend=False)
+             for r in range(runs) for role, dash in (("train", None), ("validation", "dot"))]
+    keys = [charts.Key(f"run {r}", charts.color(r), symbol=charts.SYMBOLS[r], group=str(r)) for r in range(runs)]
+    keys += [charts.Key("train"), charts.Key("validation", dash="dot")]
+    fig = charts.projector(charts.line_figure(lines, "Loss", keys=keys, legend="right"))
+    entries = [t for t in fig.data if t.showlegend is not False]
+    assert [t.name for t in entries] == [f"run {r}" for r in range(runs)] + ["train", "validation"]
+    assert {t.legendgroup for t in fig.data if t.name.startswith("run 3")} == {"3"}  # its entry hides all its lines
+    legend = fig.layout.legend
+    assert legend.orientation == "v" and legend.x >= 1 and legend.xanchor == "left"  # beside the plot
+    go_validate(fig)
+
+
+def test_a_smoothed_blown_line_is_noted_once_with_its_raw_peak():
+    healthy, crawl, blow = lesson_losses()
+    lines = [healthy, crawl, Series("lr 1", blow.x, blow.y, color=2, faint=True),
+             Series("lr 1", blow.x, charts.ema(blow.y, 0.9), color=2)]
+    fig = charts.line_figure(lines, "Loss", cut_blowups=True)
+    assert [a.text for a in fig.layout.annotations] == ["↑ diverged: 2×10⁴"]  # the raw peak, not the smoothed one

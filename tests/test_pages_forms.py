@@ -109,6 +109,89 @@ def test_runs_pending_delete_is_dropped_when_the_ticks_change(app_store):
     assert app_store.get_run(ids["failed"]) is not None
 
 
+def tick_ids(at, ids: list[int]) -> None:
+    order = table_ids(at)
+    tick(at, sorted(order.index(i) for i in ids))
+
+
+def enabled(at, key: str) -> bool:
+    return not next(b for b in at.button if b.key == key).disabled
+
+
+def nothing_ticked(at, told: bool = True) -> bool:
+    """The page acts on no run and (``told``) told the browser to untick every row."""
+    return (pushed_rows(at) == [] or not told) and selected_caption(at) == "Tick rows in the table to act on them."
+
+
+def test_runs_pause_resume_stop_clone_as_the_lifecycle_allows_then_nothing_stays_ticked(app_store):
+    ids = fake_runs.populate(app_store)
+    running, finished, failed = ids["running"], ids["finished"], ids["failed"]
+    at = open_page(RUNS)
+    tick_ids(at, [running, finished])
+    assert [enabled(at, f"runs_{a}") for a in ("pause", "resume", "stop", "clone")] == [True, False, True, True]
+    button(at, "Pause").click().run()
+    assert not at.exception
+    assert app_store.get_run(running).control == "pause" and app_store.get_run(finished).control is None
+    assert [t.value for t in at.toast] == ["Pause requested for 1 run(s)."]
+    assert nothing_ticked(at)
+    at.run()  # the browser reports its (now empty) ticks again: still nothing to act on
+    assert nothing_ticked(at, told=False)
+
+    app_store.set_status(running, "paused")  # what the worker does with the request
+    at.run()
+    tick_ids(at, [running, failed])
+    assert [enabled(at, f"runs_{a}") for a in ("pause", "resume", "stop")] == [False, True, True]
+    button(at, "Resume").click().run()
+    assert app_store.get_run(running).control is None and app_store.get_run(failed).status in ("queued", "starting")
+    assert [t.value for t in at.toast] == ["Resumed 2 run(s)."] and nothing_ticked(at)
+
+    tick_ids(at, [failed])
+    button(at, "Stop").click().run()
+    assert app_store.get_run(failed).control == "stop" and nothing_ticked(at)  # the worker ends it after its step
+
+    tick_ids(at, [finished])
+    assert [enabled(at, f"runs_{a}") for a in ("pause", "resume", "stop")] == [False, False, False]
+    button(at, "Clone").click().run()
+    clones = [r for r in app_store.list_runs() if r.parent == finished]
+    assert len(clones) == 1 and clones[0].config == app_store.get_run(finished).config
+    assert nothing_ticked(at)
+
+    # the next action applies to the runs ticked for it only: a delete names exactly those
+    tick_ids(at, [ids["diverged"]])
+    button(at, "Delete").click().run()
+    warning = next(w.value for w in at.warning if "cannot be undone" in w.value)
+    assert f"#{ids['diverged']}" in warning and warning.count("\n- #") == 1, warning
+    button(at, "Yes, delete").click().run()
+    assert app_store.get_run(ids["diverged"]) is None and app_store.get_run(finished) is not None
+    assert nothing_ticked(at)
+
+
+def test_runs_controls_keep_the_classroom_rules(app_store, monkeypatch):
+    from deeparch import classroom
+    from pages import _classroom
+
+    monkeypatch.setenv(classroom.ENV_ON, "1")
+    monkeypatch.setenv(classroom.ENV_LIMIT, "1")
+    # who this session is (the sidebar's name field, which AppTest does not draw after a page switch)
+    student = {"name": "bruno"}
+    monkeypatch.setattr(_classroom, "who", lambda: classroom.Who(student=student["name"]))
+    ids = fake_runs.populate(app_store)
+    app_store.update_run(ids["running"], owner="ana")
+    at = open_page(RUNS)
+    tick_ids(at, [ids["running"]])
+    button(at, "Pause").click().run()
+    assert any("Only ana or the teacher can pause" in e.value for e in at.error)
+    assert app_store.get_run(ids["running"]).control is None
+    tick_ids(at, [ids["finished"], ids["failed"]])  # two copies: more than bruno's limit of one
+    clone = next(b for b in at.button if b.key == "runs_clone")
+    assert clone.disabled and "limit per student is 1" in clone.help
+    student["name"] = "ana"
+    at.run()
+    tick_ids(at, [ids["running"]])
+    button(at, "Pause").click().run()
+    assert app_store.get_run(ids["running"]).control == "pause"
+
+
 def test_runs_export_is_exactly_the_ticked_runs_in_the_wide_format(app_store, downloads):
     ids = fake_runs.populate(app_store)
     at = open_page(RUNS)
@@ -226,6 +309,17 @@ def figure(at) -> dict:
     return json.loads(at.get("plotly_chart")[0].proto.spec)
 
 
+def values(x) -> list[float]:
+    """A trace's values as sent: a list, or Plotly's base64 typed array."""
+    if isinstance(x, dict):
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(x["bdata"]), dtype=np.dtype(x["dtype"])).astype(float).tolist()
+    return [float(v) for v in x if v is not None]
+
+
 def test_compare_names_the_runs_without_the_metric(app_store, plain_charts):
     cnn = fake_runs.finished_cnn(app_store, name="digits")
     gan = fake_runs.running_gan(app_store)
@@ -258,6 +352,25 @@ def test_compare_sparse_series_are_not_smoothed_and_the_last_value_is_marked(app
     fig = figure(at)
     assert [t.get("opacity") for t in fig["data"] if t.get("legendgroup") == f"#{a} a"][0] == 0.3
     assert len([t for t in fig["data"] if t.get("mode") == "markers+text"]) == 2  # the ends stay marked
+
+
+def test_compare_loss_of_a_diverged_run_leaves_the_top_marked_on_a_projector(app_store, plain_charts):
+    ids = fake_runs.lr_lesson(app_store)
+    at = open_page(COMPARE, {"handoff:pages/compare.py": list(ids.values()), "pref_projector": True})
+    at.selectbox(key="compare_metric").set_value("loss").run()
+    at.slider(key="compare_smooth:loss").set_value(0.0)
+    at.session_state["pref_projector"] = True  # the sidebar's toggle (AppTest draws no sidebar after a switch)
+    at.run()
+    fig = figure(at)
+    lo, hi = fig["layout"]["yaxis"]["range"]
+    assert hi < 3  # the healthy runs' losses (from 2.3) keep the height
+    assert [a["text"] for a in fig["layout"]["annotations"]] == ["↑ diverged: 2×10⁴"]
+    ends = {t["legendgroup"]: t for t in fig["data"] if t.get("mode") == "markers+text"}
+    assert len(ends) == 2 and not any(g.endswith("(too high)") for g in ends)  # no end value above the chart
+    legend = fig["layout"]["legend"]
+    assert legend["orientation"] == "v" and legend["x"] >= 1  # beside the plot, which keeps its height
+    last = max(max(values(t["x"])) for t in fig["data"] if t.get("x"))
+    assert fig["layout"]["xaxis"]["range"][1] > last  # room inside the plot for the last values' labels
 
 
 def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store, plain_charts):

@@ -111,14 +111,15 @@ def test_series_of_one_run_differ_by_colour_and_dash(app_store):
         dashes = [t["line"].get("dash") for t in fig["data"]]
         n = len(fig["data"])  # the loss has train, validation and test; the GAN charts two roles
         assert n >= 2 and len(set(colours)) == n and len(set(dashes)) == n, title
-    # two runs on one chart: a colour per line, a dash per role, a marker shape per run (also in its header)
+    # two runs on one chart: a colour and a marker shape per run (also in its header), a dash per role
     other = fake_runs.finished_cnn(app_store, name="other", seed=1)
     at = live([cnn, other])
     fig = figures(at)["Loss"]
-    lines = {tuple(t["name"].split(" · ")): t for t in fig["data"]}
+    lines = {tuple(t["name"].split(" · ")): t for t in fig["data"] if t.get("y") != [None]}
     roles = {s for _, s in lines}
     assert {"train", "test"} <= roles and set(lines) == {(r, s) for r in ("cnn-1", "other") for s in roles}
-    assert len({t["line"]["color"] for t in fig["data"]}) == len(lines)
+    assert {r: {lines[r, s]["line"]["color"] for s in roles} for r in ("cnn-1", "other")} == {
+        "cnn-1": {charts.color(0)}, "other": {charts.color(1)}}
     assert lines["cnn-1", "train"]["line"].get("dash") == lines["other", "train"]["line"].get("dash")
     assert lines["cnn-1", "test"]["line"].get("dash") != lines["cnn-1", "train"]["line"].get("dash")
     shapes = {r: lines[r, "train"]["marker"]["symbol"] for r in ("cnn-1", "other")}
@@ -169,3 +170,39 @@ def test_a_panel_shared_by_two_architectures_names_both_and_explains_both(app_st
     # one architecture: its own title and explanation, unchanged
     alone = live([cnn])
     assert "Loss" in figures(alone) and "**Loss**:" not in " ".join(c.value for c in alone.caption)
+
+
+def legend_entries(fig: dict) -> list[str]:
+    return [t["name"] for t in fig["data"] if t.get("showlegend", True)]
+
+
+def loss_run(store, name: str, keys: tuple[str, ...]) -> int:
+    """A finished CNN run that recorded only ``keys`` (60 steps; evaluation keys every 20)."""
+    from deeparch.archs import make_config
+
+    rid = store.create_run(make_config("cnn", max_steps=60).to_dict(), name=name, status="running", total_steps=60)
+    store.log_metrics(rid, [(s, k, 2.3 / s, 1000.0 + s) for s in range(1, 61) for k in keys
+                            if k == "loss" or s % 20 == 0], step=60)
+    store.set_status(rid, "finished")
+    return rid
+
+
+@pytest.mark.parametrize("runs,keys", [(3, ("loss", "test_loss")), (6, ("loss",))])
+def test_six_series_on_a_projector_leave_the_plot_its_height(app_store, runs, keys):
+    """Six series (three runs of train and test, or six runs of train) in projector mode: one legend entry
+    per run, the splits' line styles in one key, beside the plot of a chart as wide as the page."""
+    ids = [loss_run(app_store, f"run {n}", keys) for n in range(runs)]
+    at = live(ids, pref_projector=True)
+    fig = figures(at)["Loss"]
+    lines = [t for t in fig["data"] if t.get("y") != [None]]
+    assert len(lines) == 6
+    roles = ["train", "test"][:len(keys)]
+    assert legend_entries(fig) == [f"run {n}" for n in range(runs)] + (roles if len(roles) > 1 else [])
+    run_entry = next(t for t in fig["data"] if t["name"] == "run 1")
+    assert {t["legendgroup"] for t in lines if t["name"].startswith("run 1 ·")} == {run_entry["legendgroup"]}
+    assert {t["line"]["color"] for t in lines if t["name"].startswith("run 1 ·")} == {run_entry["line"]["color"]}
+    legend = fig["layout"]["legend"]
+    assert legend["orientation"] == "v" and legend["x"] >= 1  # beside the plot: it takes none of its height
+    assert fig["layout"]["height"] == charts.PROJECTOR_HEIGHT
+    holding = [c for c in at.columns if c.get("plotly_chart")]
+    assert holding and all(c.weight == 1 for c in holding)  # one chart a row: the plot keeps the width

@@ -1,6 +1,8 @@
 """Run names are data: cleaned when stored, escaped when shown."""
 import re
 
+import pytest
+
 from deeparch.text import MAX_NAME, clean_name, csv_cell, md_escape, without_common_prefix
 
 
@@ -19,7 +21,7 @@ def test_md_escape_neutralises_links_images_html_and_emphasis():
     for escaped in ("\\!\\[", "\\]\\(", "\\<iframe", "\\*\\*"):
         assert escaped in out
     assert re.search(r"(?<!\\)[<\[\]()*!]", out) is None  # every special character is escaped
-    assert out.replace("\\", "") == '![x](http://evil/a.png) <iframe srcdoc="<script>">**bold**'
+    assert out.replace("\\", "").replace("\u2060", "") == '![x](http://evil/a.png) <iframe srcdoc="<script>">**bold**'
 
 
 def test_csv_cell_escapes_formulas_only():
@@ -51,3 +53,18 @@ def test_fit_title_gives_way_so_every_label_stays_whole():
     assert without_common_prefix(names) == labels
     assert fit_title("Short title", labels) == "Short title"
     assert len(fit_title(title, ["x" * 200])) == 16, "a title never shrinks below its floor"
+
+
+# the patterns GitHub-flavoured Markdown (Streamlit's renderer) turns into links, found in a text after its
+# backslash escapes are read (mdast-util-gfm-autolink-literal)
+GFM_URL = re.compile(r"(https?://|mailto:|xmpp:|www(?=\.))[-.\w]+", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
+
+
+@pytest.mark.parametrize("name", ["see https://example.com", "[x](https://evil.example)", "www.example.org",
+                                  "WWW.Example.org", "mail ana@example.net", "mailto:ana@example.net",
+                                  "<http://example.com>"])
+def test_md_escape_leaves_no_address_that_markdown_would_turn_into_a_link(name):
+    read = re.sub(r"\\(.)", r"\1", md_escape(name))  # what the renderer holds once the escapes are read
+    assert not GFM_URL.search(read) and not GFM_EMAIL.search(read), repr(read)
+    assert read.replace("\u2060", "") == name  # the reader sees the name as typed

@@ -578,7 +578,7 @@ SPEC = ArchSpec(
     build=Diffusion,
     check=check,
     display=generator(Panel(
-        "loss", "Denoising loss", "loss", (Line("loss", "train"),),
+        "loss", "Denoising loss", "loss", (Line("loss", "train"),), blowup=True,
         explain="How well the U-Net guesses the added noise (Min-SNR-weighted MSE), over random noise levels. "
                 "It falls fast, then slowly and noisily: small changes here still make much better digits, "
                 "so judge progress by the samples and quality figures below."), views=VIEWS),

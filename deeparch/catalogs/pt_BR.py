@@ -234,7 +234,8 @@ PAGES = {
         "title": "Ao vivo",
         "pick": "Execuções para acompanhar",
         "pick_help": "As execuções em treinamento vêm escolhidas. Escolha até seis; nos gráficos cada execução "
-                     "tem seu próprio formato de marcador, mostrado antes do nome.",
+                     "tem sua própria cor e seu formato de marcador (o formato aparece antes do nome), e o estilo "
+                     "da linha distingue treinamento, validação e teste.",
         "none": "Escolha uma execução acima para acompanhá-la.",
         "follow": "Atualizar ao vivo",
         "follow_help": "Desligue para congelar a página enquanto olha; as execuções continuam treinando. Zoom, "
@@ -323,7 +324,8 @@ PAGES = {
     "runs": {
         "title": "Execuções",
         "intro": "Todas as execuções do armazém, inclusive as iniciadas pela linha de comando. "
-                 "Marque linhas para abri-las, pará-las, apagá-las ou exportar suas métricas.",
+                 "Marque linhas para abri-las, pausá-las, retomá-las, pará-las, cloná-las ou apagá-las, ou para "
+                 "exportar suas métricas.",
         "status": "Estado", "arch": "Arquitetura", "search": "Nome contém", "sort": "Ordenar por",
         "sort_options": {"newest": "mais recentes primeiro", "oldest": "mais antigas primeiro",
                          "accuracy": "melhor acurácia de teste", "loss": "menor perda",
@@ -336,10 +338,25 @@ PAGES = {
         "none_match": "Nenhuma execução corresponde a estes filtros.",
         "selected": "{n} marcada(s)",
         "select_hint": "Marque linhas na tabela para agir sobre elas.",
-        "live": "Abrir em Ao vivo", "compare": "Comparar", "stop": "Parar", "delete": "Apagar",
+        "live": "Abrir em Ao vivo", "compare": "Comparar", "pause": "Pausar", "resume": "Retomar", "stop": "Parar",
+        "clone": "Clonar", "delete": "Apagar",
         "export": "Exportar métricas (CSV)",
+        "pause_help": "Segura as execuções marcadas que estão treinando depois do passo atual; Retomar as continua.",
+        "resume_help": "Continua as execuções marcadas que estão pausadas, ou reinicia as paradas ou com falha a "
+                       "partir do último checkpoint.",
+        "stop_help": "Encerra as execuções marcadas que estão treinando, pausadas ou na fila depois do passo atual; "
+                     "cada uma guarda seu checkpoint e pode ser retomada depois.",
+        "clone_help": "Lança uma nova execução com as mesmas configurações de cada execução marcada.",
+        "cannot": "Nenhuma das execuções marcadas pode fazer isto agora: {why}",
+        "cannot_why": {"pause": "só uma execução em treinamento pode ser pausada.",
+                       "resume": "só execuções pausadas, paradas ou com falha podem ser retomadas.",
+                       "stop": "só execuções na fila, em treinamento ou pausadas podem ser paradas."},
+        "paused": "Pausa pedida para {n} execução(ões).",
+        "resumed": "{n} execução(ões) retomada(s).",
         "stopped": "Parada pedida para {n} execução(ões).",
-        "stop_none": "Nenhuma das execuções marcadas está treinando ou na fila.",
+        "cloned": "{n} cópia(s) das execuções marcadas lançada(s).",
+        "action_none": "Nada foi feito: as execuções marcadas mudaram desde que a página foi desenhada.",
+        "clone_failed": "Não foi possível clonar #{id}: {error}",
         "confirm": "Apagar {n} execução(ões) e todas as suas métricas, imagens e checkpoints? Isto não pode ser "
                    "desfeito. Execuções ainda em treinamento são paradas antes.",
         "confirm_item": "- #{id} {name}",
@@ -690,7 +707,11 @@ MESSAGES = {
     "class the judge sees": "classe que o juiz vê",
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
+<<<<<<< HEAD
     "uniform": "uniforme",  # the class chart's line at an equal share of every digit
+=======
+    "diverged: {value}": "divergiu: {value}",
+>>>>>>> charts
     # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
     # language models ------------------------------------------------------------------------------------
     '0: fakes scored like real digits':
