@@ -707,11 +707,8 @@ MESSAGES = {
     "class the judge sees": "classe que o juiz vê",
     "share of samples": "fração das amostras",
     "no data yet": "ainda sem dados",
-<<<<<<< HEAD
     "uniform": "uniforme",  # the class chart's line at an equal share of every digit
-=======
     "diverged: {value}": "divergiu: {value}",
->>>>>>> charts
     # ---- merged after the first translation: data, CNN/RNN variants, GAN variants, conditional diffusion,
     # language models ------------------------------------------------------------------------------------
     '0: fakes scored like real digits':
