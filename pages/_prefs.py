@@ -58,7 +58,8 @@ def install() -> None:
 
 
 def projector() -> bool:
-    return bool(st.session_state.get(KEPT[PROJECTOR_KEY], False))
+    ss = st.session_state
+    return bool(ss.get(KEPT[PROJECTOR_KEY], ss.get(PROJECTOR_KEY, False)))
 
 
 def per_row(n: int) -> int:

@@ -356,10 +356,12 @@ def test_compare_sparse_series_are_not_smoothed_and_the_last_value_is_marked(app
 
 def test_compare_loss_of_a_diverged_run_leaves_the_top_marked_on_a_projector(app_store, plain_charts):
     ids = fake_runs.lr_lesson(app_store)
-    at = open_page(COMPARE, {"handoff:pages/compare.py": list(ids.values()), "pref_projector": True})
+    at = open_page(COMPARE, {"handoff:pages/compare.py": list(ids.values()), "pref_projector": True,
+                             "kept_projector": True})
     at.selectbox(key="compare_metric").set_value("loss").run()
     at.slider(key="compare_smooth:loss").set_value(0.0)
-    at.session_state["pref_projector"] = True  # the sidebar's toggle (AppTest draws no sidebar after a switch)
+    # the sidebar's toggle and its kept choice (AppTest draws no sidebar after a switch)
+    at.session_state["pref_projector"] = at.session_state["kept_projector"] = True
     at.run()
     fig = figure(at)
     lo, hi = fig["layout"]["yaxis"]["range"]

@@ -192,7 +192,7 @@ def test_six_series_on_a_projector_leave_the_plot_its_height(app_store, runs, ke
     """Six series (three runs of train and test, or six runs of train) in projector mode: one legend entry
     per run, the splits' line styles in one key, beside the plot of a chart as wide as the page."""
     ids = [loss_run(app_store, f"run {n}", keys) for n in range(runs)]
-    at = live(ids, pref_projector=True)
+    at = live(ids, pref_projector=True, kept_projector=True)
     fig = figures(at)["Loss"]
     lines = [t for t in fig["data"] if t.get("y") != [None]]
     assert len(lines) == 6
