@@ -139,3 +139,43 @@ def executor(request, monkeypatch):
     monkeypatch.setenv("DEEPARCH_EXECUTOR", "ray")
     monkeypatch.setenv("RAY_ADDRESS", address)
     return name
+
+
+# ---- the fast tier ------------------------------------------------------------------------------------------
+# `python -m pytest -m "not slow"` is the fast tier: unit tests, page tests under AppTest and the SQLite store,
+# in about two minutes on 2 cores. Its promise is kept by construction, not by a list: everything that needs
+# PostgreSQL, Ray or a browser is marked slow here, and in the fast tier a test that starts a worker process
+# or a server fails, telling its author to mark it slow.
+SLOW_FIXTURES = {"browser", "server", "pg", "pg_server", "ray_cluster"}
+
+
+def _fast_tier(config) -> bool:
+    expr = " ".join((config.getoption("-m") or "").split())
+    return "not slow" in expr
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or params.get("db_url") == "postgresql" \
+                or params.get("executor") == "ray" or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _no_processes_in_the_fast_tier(request, monkeypatch):
+    if not _fast_tier(request.config):
+        return
+    import subprocess
+
+    real = subprocess.Popen.__init__
+
+    def guarded(self, args, *a, **kw):
+        words = " ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args)
+        if any(w in words for w in ("deeparch.worker", "streamlit", "chromium", "ray.scripts", "deeparch ",
+                                    "-m deeparch")):
+            raise RuntimeError(f"the fast tier starts no process ({words[:120]}): mark this test "
+                               "@pytest.mark.slow")
+        real(self, args, *a, **kw)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", guarded)
