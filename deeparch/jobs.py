@@ -81,6 +81,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     executor_name()  # and so is a bad DEEPARCH_EXECUTOR
+    check_env()  # and every other setting a worker reads: refused here, not found in worker.log
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
     transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
@@ -94,6 +95,17 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
 
 
 EXECUTORS = ("local", "ray")
+
+
+def check_env() -> None:
+    """ConfigError for a bad DEEPARCH_HEARTBEAT_TIMEOUT, DEEPARCH_STOP_GRACE or (with Ray) DEEPARCH_RAY_CPUS:
+    the worker and its supervisor read them, and would die of it after the launch said all was well."""
+    heartbeat_timeout()
+    stop_grace()
+    if executor_name() == "ray":
+        from deeparch import ray_executor  # imports no Ray
+
+        ray_executor.cpus_per_run()
 
 
 def executor_name() -> str:
