@@ -370,7 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _said(msg: str) -> str:
     """An error message as the terminal shows it: in the reader's language, on one line, a huge value it
-    repeats cut short."""
+    repeats cut short, and the database password or the teacher's key masked should a driver repeat them."""
+    from deeparch.store import redact
+
+    msg = redact(msg, os.environ.get("DEEPARCH_DB"))
+    token = os.environ.get("DEEPARCH_TEACHER_TOKEN")
+    if token:
+        msg = msg.replace(token, "***")
     return clip_words(" ".join(i18n.tr_error(msg).split()))
 
 

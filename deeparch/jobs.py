@@ -152,14 +152,17 @@ def _spawn(store: Store, run_id: int) -> int:
     log_dir = store.run_dir(run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
     threads = str(threads_per_run(store))
-    # the slot limit is the store's: a worker started with DEEPARCH_MAX_RUNS would write it back every few seconds
-    env = {k: v for k, v in os.environ.items() if k != "DEEPARCH_MAX_RUNS"}
-    env.update(DEEPARCH_THREADS=threads, OMP_NUM_THREADS=threads)
+    # the slot limit is the store's: a worker started with DEEPARCH_MAX_RUNS would write it back every few seconds;
+    # the teacher's key is the pages' alone
+    env = {k: v for k, v in os.environ.items() if k not in ("DEEPARCH_MAX_RUNS", "DEEPARCH_TEACHER_TOKEN")}
+    # the database URL (its password with it) goes in the environment, which only this user can read,
+    # never in the command line, which `ps` shows everyone
+    env.update(DEEPARCH_THREADS=threads, OMP_NUM_THREADS=threads, DEEPARCH_DB=store.url)
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with open(log_dir / "worker.log", "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root.resolve()), "--db", store.url],
+            [sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root.resolve())],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
     return proc.pid
