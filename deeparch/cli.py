@@ -292,7 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
     p.add_argument("--db", default=None, metavar="URL",
                    help="run store database: postgresql://user@host/db shared by several machines (default: "
-                        "$DEEPARCH_DB; none: SQLite runs.db in the store folder)")
+                        "$DEEPARCH_DB; none: SQLite runs.db in the store folder); with a password in the URL "
+                        "prefer $DEEPARCH_DB: every user of the machine can read a command line")
     p.add_argument("--lang", default=i18n.DEFAULT, choices=list(i18n.LANGS),
                    help="language of the architecture listing and of error messages (default en)")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
