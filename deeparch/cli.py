@@ -13,7 +13,7 @@ from pathlib import Path
 
 from deeparch import i18n
 from deeparch.archs import make_config
-from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
+from deeparch.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
 from deeparch.text import clean_name, csv_cell
 
 
@@ -64,6 +64,7 @@ def cmd_train(args) -> int:
     from deeparch.worker import run_worker
 
     cfg = _config_from(args)
+    check_count("--threads", args.threads, 0, MAX_THREADS, " (0: torch's choice)")  # before a run is stored
     require(cfg)  # refused with the estimate when it cannot fit in memory
     precision.require(cfg)  # refused with the reason where this machine cannot train in that precision
     store = _store(args)
@@ -254,6 +255,8 @@ def cmd_archs(args) -> int:
 
 def serve_command(args) -> tuple[list[str], dict]:
     """The Streamlit command line and environment ``serve`` runs (the app in the project folder)."""
+    check_count("--port", args.port, 1, 65535)
+    check_count("--max-runs-per-student", args.max_runs_per_student, 0, 1000, " (0: the default, 3)")
     args.address = args.address or ("0.0.0.0" if args.classroom else "127.0.0.1")
     app = Path(__file__).resolve().parent.parent / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
@@ -290,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
     p.add_argument("--db", default=None, metavar="URL",
                    help="run store database: postgresql://user@host/db shared by several machines (default: "
-                        "$DEEPARCH_DB; none: SQLite runs.db in the store folder)")
+                        "$DEEPARCH_DB; none: SQLite runs.db in the store folder); with a password in the URL "
+                        "prefer $DEEPARCH_DB: every user of the machine can read a command line")
     p.add_argument("--lang", default=i18n.DEFAULT, choices=list(i18n.LANGS),
                    help="language of the architecture listing and of error messages (default en)")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
@@ -366,6 +370,18 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _said(msg: str) -> str:
+    """An error message as the terminal shows it: in the reader's language, on one line, a huge value it
+    repeats cut short, and the database password or the teacher's key masked should a driver repeat them."""
+    from deeparch.store import redact
+
+    msg = redact(msg, os.environ.get("DEEPARCH_DB"))
+    token = os.environ.get("DEEPARCH_TEACHER_TOKEN")
+    if token:
+        msg = msg.replace(token, "***")
+    return clip_words(" ".join(i18n.tr_error(msg).split()))
+
+
 def main(argv=None) -> int:
     from deeparch.data import DataError
     from deeparch.store import StoreError, db_errors, default_root, is_server_url, shown_url
@@ -384,5 +400,5 @@ def main(argv=None) -> int:
         where = shown_url(url) if is_server_url(url) else (Path(args.store) if args.store else default_root()) / "runs.db"
         msg = f"the run store {where} cannot be used ({e}); free some space, check its permissions, " \
               "or move a corrupt runs.db aside"
-    print(f"error: {i18n.tr_error(msg)}", file=sys.stderr)
+    print(f"error: {_said(msg)}", file=sys.stderr)
     return 2

@@ -35,11 +35,13 @@ import torch.nn.utils.prune as prune
 
 from deeparch import data as data_mod
 from deeparch.archs import ARCHS, get_arch, load_config
-from deeparch.config import ConfigError
+from deeparch.config import MAX_THREADS, ConfigError, check_count
+from deeparch.trainer import load_checkpoint
 
 SCOPES = ("global", "layer")
 # layers dynamic int8 quantization has kernels for (PyTorch's eager-mode dynamic quantization)
 QUANTIZABLE = (nn.Linear, nn.LSTM, nn.GRU)
+MAX_REPEATS = 100_000  # timed passes per latency: a median needs one; this many already takes minutes
 RESULT_FILE = "compress.json"  # the last measurement, kept in the run's folder for the pages
 
 
@@ -97,7 +99,10 @@ def compressible(arch: str) -> bool:
 def load_model(store, run_id: int) -> tuple[nn.Module, object]:
     """The run's model with its checkpoint's weights, on the CPU in eval mode, and its config;
     ConfigError with the reason for a missing run, a generator, or a run without a checkpoint."""
-    run = store.get_run(run_id)
+    try:
+        run = store.get_run(run_id)
+    except OverflowError:  # an id beyond SQLite's 64-bit integers names no run
+        run = None
     if run is None:
         raise ConfigError(f"no run {run_id} in {store.path}")
     cfg = load_config(run.config)
@@ -108,7 +113,7 @@ def load_model(store, run_id: int) -> tuple[nn.Module, object]:
     path = store.run_dir(run) / "checkpoint.pt"
     if not path.exists():
         raise ConfigError(f"run {run_id} has no checkpoint yet ({path}); let it train at least one epoch")
-    blob = torch.load(path, weights_only=True, map_location="cpu")
+    blob = load_checkpoint(path)  # CheckpointRefused (a ConfigError) for a pickle that would run code
     model = spec.build(cfg)
     model.load_state_dict(blob["model"])
     return model.eval(), cfg
@@ -259,6 +264,8 @@ def compress(store, run_id: int, sparsity: float = 0.0, int8: bool = False, scop
     quantized); every row measured on the test split with the same inputs."""
     if not sparsity and not int8:
         raise ConfigError("nothing to compare: ask for pruning (a sparsity above 0) and/or int8")
+    check_count("repeats", repeats, 1, MAX_REPEATS)
+    check_count("threads", threads or 0, 0, MAX_THREADS, " (0: torch's choice)")
     model, cfg = load_model(store, run_id)
     if threads:
         torch.set_num_threads(threads)

@@ -12,12 +12,29 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 
 class ConfigError(ValueError):
     """A hyperparameter was refused; the message says why and what is valid."""
+
+
+MAX_THREADS = 1024  # torch threads a command may ask for (0: torch's choice)
+MAX_ECHO = 200  # characters of a refused value a message repeats: enough to recognise it, never 100 kB
+
+
+def echo(value: Any) -> str:
+    """A refused value as a message shows it: its repr, cut at MAX_ECHO characters with "…"."""
+    text = repr(value)
+    return text if len(text) <= MAX_ECHO else text[:MAX_ECHO - 1] + "…"
+
+
+def clip_words(text: str) -> str:
+    """``text`` with every run of more than MAX_ECHO non-space characters cut to MAX_ECHO with "…": a message
+    that repeats a huge value stays one readable line."""
+    return re.sub(rf"\S{{{MAX_ECHO + 1},}}", lambda m: m[0][:MAX_ECHO - 1] + "…", text)
 
 
 @dataclass(frozen=True)
@@ -50,7 +67,7 @@ class Param:
 
         A number typed as text is read as a reader of ``lang`` writes it (default: the current
         language; ``deeparch.numbers.parse``: "0,01" and "2.500" in pt-BR)."""
-        where = f"{self.name}={value!r}"
+        where = f"{self.name}={echo(value)}"
         if self.type is bool:
             if isinstance(value, bool):
                 return value
@@ -63,7 +80,7 @@ class Param:
             try:
                 return (self.parse or str.strip)(str(value))
             except ValueError as e:
-                raise ConfigError(f"{where}: {e}; must be {self.describe_range()}") from None
+                raise ConfigError(f"{where}: {clip_words(str(e))}; must be {self.describe_range()}") from None
         if self.choices is not None:
             v = value.strip().lower() if isinstance(value, str) else value
             if self.type is not str:
@@ -261,16 +278,23 @@ def validate(arch: str, dataset: str, params: Mapping[str, Param], hp: Mapping[s
     return RunConfig(arch=arch, dataset=dataset, hp=values, params=dict(params), check=check)
 
 
-def env_number(name: str, default: float, kind=float, low: float = 0.0):
-    """A number from the environment, or ConfigError that says which variable and why."""
+def env_number(name: str, default: float, kind=float, low: float = 0.0, high: float = 1e9):
+    """A number from the environment in [low, high], or ConfigError that says which variable and why."""
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
         value = kind(raw)
-    except ValueError:
+    except ValueError:  # also Python's refusal of an int of more than 4300 digits
         value = None
-    if value is None or not math.isfinite(value) or value < low:
+    if value is None or not low <= value <= high:  # NaN and the infinities compare False: refused too
         what = "a whole number" if kind is int else "a number"
-        raise ConfigError(f"{name}={raw!r}: must be {what} >= {low:g}")
+        raise ConfigError(f"{name}={echo(raw)}: must be {what} from {low:.15g} to {high:.15g}")
     return value
+
+
+def check_count(name: str, value: int | None, low: int, high: int, note: str = "") -> None:
+    """ConfigError unless ``value`` (a command-line or API count: threads, repeats, a port) is a whole
+    number in [low, high]; ``note`` says what a special value means, e.g. " (0: torch's choice)"."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{name}={echo(value)}: must be a whole number from {low} to {high}{note}")

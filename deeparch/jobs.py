@@ -81,6 +81,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
         config = load_config(config)
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     executor_name()  # and so is a bad DEEPARCH_EXECUTOR
+    check_env()  # and every other setting a worker reads: refused here, not found in worker.log
     require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
     precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
     transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
@@ -95,6 +96,17 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
 
 
 EXECUTORS = ("local", "ray")
+
+
+def check_env() -> None:
+    """ConfigError for a bad DEEPARCH_HEARTBEAT_TIMEOUT, DEEPARCH_STOP_GRACE or (with Ray) DEEPARCH_RAY_CPUS:
+    the worker and its supervisor read them, and would die of it after the launch said all was well."""
+    heartbeat_timeout()
+    stop_grace()
+    if executor_name() == "ray":
+        from deeparch import ray_executor  # imports no Ray
+
+        ray_executor.cpus_per_run()
 
 
 def executor_name() -> str:
@@ -141,14 +153,17 @@ def _spawn(store: Store, run_id: int) -> int:
     log_dir = store.run_dir(run_id)
     log_dir.mkdir(parents=True, exist_ok=True)
     threads = str(threads_per_run(store))
-    # the slot limit is the store's: a worker started with DEEPARCH_MAX_RUNS would write it back every few seconds
-    env = {k: v for k, v in os.environ.items() if k != "DEEPARCH_MAX_RUNS"}
-    env.update(DEEPARCH_THREADS=threads, OMP_NUM_THREADS=threads)
+    # the slot limit is the store's: a worker started with DEEPARCH_MAX_RUNS would write it back every few seconds;
+    # the teacher's key is the pages' alone
+    env = {k: v for k, v in os.environ.items() if k not in ("DEEPARCH_MAX_RUNS", "DEEPARCH_TEACHER_TOKEN")}
+    # the database URL (its password with it) goes in the environment, which only this user can read,
+    # never in the command line, which `ps` shows everyone
+    env.update(DEEPARCH_THREADS=threads, OMP_NUM_THREADS=threads, DEEPARCH_DB=store.url)
     root = Path(__file__).resolve().parent.parent
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), env.get("PYTHONPATH")]))
     with open(log_dir / "worker.log", "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root.resolve()), "--db", store.url],
+            [sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root.resolve())],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True,
         )
     return proc.pid

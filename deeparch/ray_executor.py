@@ -100,18 +100,26 @@ def connect(start: bool = False) -> None:
         raise Unavailable("no Ray cluster is running on this machine (a launch starts one; or set RAY_ADDRESS)")
     p = subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--disable-usage-stats",
                         "--include-dashboard=false"], capture_output=True, text=True, timeout=120,
-                       env={**os.environ, **_worker_env()})
+                       env={**{k: v for k, v in os.environ.items() if not k.startswith("DEEPARCH_")}, **_worker_env()})
+    # the head's processes get no DEEPARCH_ variable beyond the allow-list: not the database URL, not the key
     if p.returncode != 0:
         raise Unavailable(f"could not start a local Ray: {(p.stderr or p.stdout).strip()[-300:]}")
     ray.init(address="auto", namespace=NAMESPACE, runtime_env=env, log_to_driver=False, logging_level="ERROR",
              configure_logging=False)
 
 
+# the settings a Ray worker reads, and nothing else: Ray writes a job's runtime environment in plain text
+# to its logs (runtime_env_agent.log), so never the teacher's key, never the database URL (the run's
+# supervisor is handed the URL as an argument), never the slot limit (the store's)
+WORKER_ENV = ("DEEPARCH_RUNS", "DEEPARCH_DATA", "DEEPARCH_HEARTBEAT_TIMEOUT", "DEEPARCH_STOP_GRACE",
+              "DEEPARCH_RAY_CPUS")
+
+
 def _worker_env() -> dict[str, str]:
-    """What a Ray worker needs to be a deeparch worker: this package importable, the dataset cache, and
-    this executor for the runs it starts when it reconciles; never the slot limit (the store's)."""
+    """What a Ray worker needs to be a deeparch worker: this package importable, the dataset cache, the
+    timeouts, and this executor for the runs it starts when it reconciles (an allow-list: ``WORKER_ENV``)."""
     root = str(Path(__file__).resolve().parent.parent)
-    env = {k: v for k, v in os.environ.items() if k.startswith("DEEPARCH_") and k != "DEEPARCH_MAX_RUNS"}
+    env = {k: os.environ[k] for k in WORKER_ENV if k in os.environ}
     env.update(DEEPARCH_EXECUTOR="ray", PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])))
     return env
 

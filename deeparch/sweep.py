@@ -121,14 +121,19 @@ def launch(arch: str, dataset: str, base: Mapping[str, Any], grid: Mapping[str, 
            group: str | None = None, names: Iterable[str] | None = None,
            owner: str | None = None) -> tuple[str, list[int]]:
     """Queue one run per grid point, all checked first (the rules, the machine's precision support and
-    memory), so a refused point queues none; (the sweep id, the run ids)."""
+    memory, the run an ``init_from`` names), so a refused point queues none; (the sweep id, the run ids)."""
     from deeparch import jobs, memory, precision
 
     planned = configs(arch, dataset, base, grid)
+    store = jobs._store(store)
     for point, cfg in planned:
         reason = precision.problem(cfg) or memory.check(cfg)
         if reason:
             raise ConfigError(f"sweep point {point_name(point)}: {reason}")
+        try:
+            jobs.transfer_source(store, cfg, started=False)
+        except ConfigError as e:
+            raise ConfigError(f"sweep point {point_name(point)}: {e}") from None
     sweep_id = uuid.uuid4().hex[:8]
     meta = {"id": sweep_id, "knobs": list(grid), "values": {k: list(v) for k, v in grid.items()}}
     names = list(names) if names is not None else [point_name(p) for p, _ in planned]

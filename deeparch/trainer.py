@@ -62,6 +62,30 @@ class CheckpointWriteError(OSError):
     """A checkpoint could not be written (the earlier one is kept); the message says why."""
 
 
+class CheckpointRefused(ConfigError):
+    """A checkpoint file that is not a plain tensor file (a pickle that names code to run) or not a
+    checkpoint at all: refused unread, in one sentence instead of PyTorch's page of advice."""
+
+
+def load_checkpoint(path, map_location="cpu") -> dict:
+    """A checkpoint's contents, read with ``weights_only`` (tensors and plain containers, nothing that
+    runs); CheckpointRefused for a file that holds more, or that is no checkpoint at all."""
+    import pickle
+    import warnings
+    import zipfile
+
+    try:
+        with warnings.catch_warnings():  # a foreign pickle also earns a warning about its protocol
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, weights_only=True, map_location=map_location)
+    except pickle.UnpicklingError:
+        raise CheckpointRefused(f"{path}: the checkpoint is not a plain tensor file; it was refused, nothing in it "
+                                "ran") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile) as e:  # truncated, or not a torch file
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise CheckpointRefused(f"{path}: the file cannot be read as a checkpoint ({first})") from None
+
+
 @dataclass
 class Result:
     status: str            # finished | stopped | diverged
@@ -247,7 +271,7 @@ class Trainer:
             raise
 
     def _load_checkpoint(self) -> None:
-        blob = torch.load(self.checkpoint_path, weights_only=True, map_location=self.device)
+        blob = load_checkpoint(self.checkpoint_path, self.device)
         problem = self._foreign(blob)
         if problem:
             raise CheckpointMismatch(
@@ -267,7 +291,7 @@ class Trainer:
     def _load_init_weights(self) -> None:
         """Start from another run's weights (transfer learning): the same architecture and shapes, or
         CheckpointMismatch saying what differs. Only the model: optimizer state and step start afresh."""
-        blob = torch.load(self.init_weights, weights_only=True, map_location=self.device)
+        blob = load_checkpoint(self.init_weights, self.device)
         arch = (blob.get("config") or {}).get("arch", self.cfg.arch)
         problem = (f"belongs to a {arch} run, not to this {self.cfg.arch} run" if arch != self.cfg.arch
                    else _shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch))

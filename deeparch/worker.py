@@ -26,7 +26,7 @@ from pathlib import Path
 
 from deeparch import jobs
 from deeparch.lifecycle import LIVE
-from deeparch.store import Store, StoreUnreachable, db_errors, store_grace
+from deeparch.store import Store, StoreUnreachable, db_errors, redact, store_grace
 
 SUPERVISOR_WAIT_S = 3600.0  # how long a supervisor waits for an unreachable store to record its run's end
 MIN_FREE_BYTES = 16 << 20  # less free space than this after a failed checkpoint write: the disk was full
@@ -100,7 +100,7 @@ def failure_reason(e: BaseException, folder=None) -> str:
             return "disk full while writing the run store (runs.db)"
         if isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT):
             return f"disk full while writing {'the checkpoint' if in_checkpoint else x.filename or 'a file'}"
-    text = f"{type(e).__name__}: {e}".splitlines()[0][:500]
+    text = redact(f"{type(e).__name__}: {e}".splitlines()[0], os.environ.get("DEEPARCH_DB"))[:500]
     if in_checkpoint and folder is not None:
         last = Path(folder) / "checkpoint.pt"
         if _no_room(folder, max(MIN_FREE_BYTES, 2 * (last.stat().st_size if last.exists() else 0))):
@@ -110,9 +110,10 @@ def failure_reason(e: BaseException, folder=None) -> str:
 
 
 def _log(text: str) -> None:
-    """A line for worker.log that never raises: on a full disk the log cannot grow either."""
+    """A line for worker.log that never raises: on a full disk the log cannot grow either. A driver's message
+    that repeats the database URL is written with its password masked."""
     try:
-        print(text.rstrip(), file=sys.stderr, flush=True)
+        print(redact(text, os.environ.get("DEEPARCH_DB")).rstrip(), file=sys.stderr, flush=True)
     except OSError:
         pass
 
@@ -205,8 +206,9 @@ def run_worker(run_id: int, store: Store, callbacks=(), threads: int | None = No
 
 def supervise(run_id: int, store: Store) -> int:
     """Start the training process, reconcile while it runs, and account for its end."""
+    # the database URL is handed down in the environment (DEEPARCH_DB), never on a command line `ps` shows
     child = subprocess.Popen([sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root),
-                              "--db", store.url, "--no-supervisor"], stdin=subprocess.DEVNULL)
+                              "--no-supervisor"], stdin=subprocess.DEVNULL, env={**os.environ, "DEEPARCH_DB": store.url})
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signal.SIGTERM))
     poll = min(5.0, max(0.2, jobs.heartbeat_timeout() / 4))
     while True:
@@ -232,7 +234,8 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m deeparch.worker", description="Train one run of the store.")
     p.add_argument("run_id", type=int)
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
-    p.add_argument("--db", default=None, metavar="URL", help="run store database (default: $DEEPARCH_DB or SQLite)")
+    p.add_argument("--db", default=None, metavar="URL", help="run store database (default: $DEEPARCH_DB or SQLite; "
+                   "prefer the variable: a command line is visible to every user of the machine)")
     p.add_argument("--no-supervisor", action="store_true", help="train in this process (no supervisor)")
     a = p.parse_args(argv)
     store = Store(a.store, url=a.db)

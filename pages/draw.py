@@ -115,13 +115,12 @@ def classifiers(s) -> dict:
 def load_classifier(config: dict, checkpoint):
     """A run's model from its latest checkpoint, for inference only (the file is only read; the
     trainer replaces it atomically, so a running run's checkpoint is always whole)."""
-    import torch
-
     from deeparch.archs import get_arch, load_config
+    from deeparch.trainer import load_checkpoint
 
     cfg = load_config(config)
     model = get_arch(cfg.arch).build(cfg)
-    blob = torch.load(checkpoint, weights_only=True, map_location="cpu")
+    blob = load_checkpoint(checkpoint)
     model.load_state_dict(blob["model"])
     return model.eval()
 

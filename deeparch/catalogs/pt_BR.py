@@ -2094,3 +2094,23 @@ MESSAGES.update({
     "write the sum lowest digit first (the carry then flows in reading order)":
         "escrever a soma a partir do dígito menos significativo (o \"vai um\" segue então a ordem de leitura)",
 })
+
+# refusals of the command line and of the environment, unreadable checkpoints, and the run store's address:
+# put before the generic patterns above, which would otherwise translate them word by word
+PATTERNS = (
+    (r": must be a whole number from (\S+) to (\S+)", r": deve ser um número inteiro de \1 a \2"),
+    (r": must be a number from (\S+) to (\S+)", r": deve ser um número de \1 a \2"),
+    (r" \(0: torch's choice\)", " (0: o torch escolhe)"),
+    (r" \(0: the default, 3\)", " (0: o padrão, 3)"),
+    (r": the checkpoint is not a plain tensor file; it was refused, nothing in it ran",
+     ": o checkpoint não é um arquivo simples de tensores; foi recusado, e nada nele foi executado"),
+    (r": the file cannot be read as a checkpoint \(", ": o arquivo não pode ser lido como checkpoint ("),
+    (r"^no run with id (\S+)$", r"não há execução com id \1"),
+    (r"^no run (\S+) in (.+)$", r"não há execução \1 em \2"),
+    (r"^sweep point (.+?): ", r"ponto da varredura \1: "),
+    (r"init_from=(\S+): there is no run (\S+) in this store", r"init_from=\1: não há execução \2 neste armazém"),
+    (r"^the run store (\S+) cannot be reached \((.*)\); start PostgreSQL or check DEEPARCH_DB \(see the README's "
+     r"runbook\)$",
+     r"o armazém de execuções \1 não pode ser alcançado (\2); inicie o PostgreSQL ou confira DEEPARCH_DB (veja o "
+     r"roteiro do README)"),
+) + PATTERNS

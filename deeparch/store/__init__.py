@@ -29,7 +29,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from deeparch import lifecycle
-from deeparch.store.dialect import SQLite, Postgres, db_errors, is_server_url, shown_url, split_statements  # noqa: F401
+from deeparch.store.dialect import SQLite, Postgres, db_errors, is_server_url, redact, shown_url, split_statements  # noqa: F401
 from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
 from deeparch.text import clean_name
 
@@ -285,9 +285,9 @@ class Store:
         except ImportError:
             raise StoreError(f"DEEPARCH_DB={self.path} needs the PostgreSQL driver: "
                              "python3 -m pip install 'psycopg[binary]'") from None
-        except db_errors(operational=True) as e:
-            raise StoreError(f"the run store {self.path} cannot be reached ({' '.join(str(e).split())}); start PostgreSQL "
-                             "or check DEEPARCH_DB (see the README's runbook)") from None
+        except db_errors() as e:  # unreachable, refused, or a URL the driver cannot parse (it may echo the URL)
+            raise StoreError(f"the run store {self.path} cannot be reached ({redact(' '.join(str(e).split()), self.url)}); "
+                             "start PostgreSQL or check DEEPARCH_DB (see the README's runbook)") from None
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _read_only_fallback(self, error: sqlite3.DatabaseError) -> sqlite3.Connection:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import sys
+from urllib.parse import unquote, unquote_plus
 
 WRITE_LOCK = 0x64656570  # the advisory lock every PostgreSQL write transaction takes ("deep")
 
@@ -21,9 +22,84 @@ def is_server_url(url: str | None) -> bool:
     return bool(url) and url.split("://", 1)[0] in ("postgresql", "postgres")
 
 
+# a query parameter (or keyword=value) whose key, percent-decoded, names a secret: password, sslpassword
+_SECRET_PARAM = re.compile(r"(^|[?&\s])([^=&?\s]*)=([^&\s]*)")
+_PLAIN_USER = re.compile(r"[\w.%+-]*")
+
+
+def _secret_key(key: str) -> bool:
+    return "pass" in unquote_plus(key).lower()
+
+
+def _mask_params(text: str) -> str:
+    return _SECRET_PARAM.sub(lambda m: f"{m[1]}{m[2]}=***" if _secret_key(m[2]) else m[0], text)
+
+
+# host:port pairs of a URL's host part (IPv6 hosts in brackets; several hosts separated by commas)
+_HOST_PORT = re.compile(r"(^|,)(\[[^\]]*\]|[^,:\[]*):([^,]*)")
+
+
+def _odd_ports(hosts: str) -> list[str]:
+    """The "ports" of a host part that are no numbers: ``postgresql://user:password`` without its ``@``
+    reads as host ``user``, port ``password`` (and the driver repeats that port in its error)."""
+    return [m[3] for m in _HOST_PORT.finditer(hosts) if m[3] and not m[3].isdigit()]
+
+
+def _split_hosts(rest: str) -> tuple[str, str]:
+    """(the host part, the path and query) of what follows the credentials."""
+    m = re.match(r"[^/?]*", rest)
+    return rest[:m.end()], rest[m.end():]
+
+
 def shown_url(url: str) -> str:
-    """The URL with its password hidden, for messages and logs."""
-    return re.sub(r"(://[^:/@]+):[^@]*@", r"\1:***@", url)
+    """The URL with every secret hidden, for messages and logs: the password of ``user:password@`` and any
+    ``password=`` (or ``sslpassword=``, any case, percent-encoded or not) parameter. Malformed URLs are
+    masked generously: everything up to the last ``@`` is taken as credentials, of which only a plain
+    user name is kept, and a port that is no number is masked too."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return _mask_params(url)
+    at = rest.rfind("@")
+    shown = ""
+    if at >= 0:
+        user, colon, _ = rest[:at].partition(":")
+        user = user if _PLAIN_USER.fullmatch(user) else "***"
+        shown = f"{user}:***@" if colon else f"{user}@"
+        rest = rest[at + 1:]
+    hosts, tail = _split_hosts(rest)
+    hosts = _HOST_PORT.sub(lambda m: m[0] if not m[3] or m[3].isdigit() else f"{m[1]}{m[2]}:***", hosts)
+    return f"{scheme}://{shown}{_mask_params(hosts + tail)}"
+
+
+def _secrets(url: str) -> set[str]:
+    """Every string of ``url`` that may be its password, as written and percent-decoded: what libpq would
+    take (up to the first ``@``) and what a reader might (up to any later one), and secret parameters."""
+    _, _, rest = url.partition("://")
+    found = set()
+    for i, ch in enumerate(rest):
+        if ch == "@":
+            _, colon, password = rest[:i].partition(":")
+            if colon:
+                found.add(password)
+    found.update(m[3] for m in _SECRET_PARAM.finditer(url) if _secret_key(m[2]))
+    found.update(_odd_ports(_split_hosts(rest[rest.rfind("@") + 1:])[0]))
+    found |= {unquote(s) for s in found} | {unquote_plus(s) for s in found}
+    return {s for s in found if s}
+
+
+def redact(text: str, url: str | None) -> str:
+    """``text`` (an error message, a log line) with ``url`` and its secrets masked wherever they appear:
+    drivers echo a malformed URL, or one of its parts, in their messages. A short secret is masked only
+    where it stands apart (not inside a longer word), so that a one-letter password leaves words whole."""
+    if not text or not url:
+        return text
+    text = text.replace(url, shown_url(url))
+    for secret in sorted(_secrets(url), key=len, reverse=True):
+        if len(secret) >= 6:
+            text = text.replace(secret, "***")
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", "***", text)
+    return text
 
 
 def db_errors(operational: bool = False) -> tuple[type[BaseException], ...]:
