@@ -98,10 +98,10 @@ def connect(start: bool = False) -> None:
                           f"{PROBE_S:g} s); start it, or unset RAY_ADDRESS")
     if not start:
         raise Unavailable("no Ray cluster is running on this machine (a launch starts one; or set RAY_ADDRESS)")
-    p = subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--disable-usage-stats",
-                        "--include-dashboard=false"], capture_output=True, text=True, timeout=120,
-                       env={**{k: v for k, v in os.environ.items() if not k.startswith("DEEPARCH_")}, **_worker_env()})
     # the head's processes get no DEEPARCH_ variable beyond the allow-list: not the database URL, not the key
+    head_env = {**{k: v for k, v in os.environ.items() if not k.startswith("DEEPARCH_")}, **_worker_env()}
+    p = subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--disable-usage-stats",
+                        "--include-dashboard=false"], capture_output=True, text=True, timeout=120, env=head_env)
     if p.returncode != 0:
         raise Unavailable(f"could not start a local Ray: {(p.stderr or p.stdout).strip()[-300:]}")
     ray.init(address="auto", namespace=NAMESPACE, runtime_env=env, log_to_driver=False, logging_level="ERROR",
