@@ -167,6 +167,7 @@ def _create_at_once(root: str, url: str, barrier, results) -> None:
         results.put(f"refused at {e.active}/{e.limit}")
 
 
+@pytest.mark.slow  # six processes
 def test_launches_at_once_never_pass_the_students_limit(tmp_path, db_url):
     """Six processes create a run for one student with limit 1 at the same instant (two tabs clicking
     Clone, many times over): one run exists, five are refused by the store's own transaction."""

@@ -6,6 +6,8 @@ import time
 
 import pytest
 
+pytestmark = pytest.mark.slow  # the command line, run as a process
+
 SMALL = ["--channels", "4", "--hidden", "16"]
 BOTH_BACKENDS = True  # the tests that take `db_url` run on SQLite and on PostgreSQL (DEEPARCH_DB, conftest.py)
 

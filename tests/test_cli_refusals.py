@@ -14,6 +14,8 @@ MAX_ECHO = 200  # the longest a refused value is repeated (deeparch.config.MAX_E
 from deeparch.store import Store
 from deeparch.worker import run_worker
 
+pytestmark = pytest.mark.slow  # the command line, run as a process
+
 SMALL = dict(channels=4, hidden=16, batch_size=32, sample_every=1000)
 
 

@@ -16,6 +16,8 @@ from deeparch import jobs
 from deeparch.archs import make_config
 from deeparch.store import CorruptStoreError, Store
 
+pytestmark = pytest.mark.slow  # workers killed, stopped and starved
+
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
 LONG = dict(max_steps=100_000, epochs=1000, **SMALL_CNN)
 

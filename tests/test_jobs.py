@@ -11,7 +11,7 @@ from deeparch.config import ConfigError
 
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
 BOTH_BACKENDS = True  # each test runs on sqlite-local, postgresql-local and postgresql-ray (conftest.PAIRS)
-pytestmark = pytest.mark.usefixtures("executor")
+pytestmark = [pytest.mark.usefixtures("executor"), pytest.mark.slow]  # runs trained by real worker processes
 
 
 def wait_for(store, run_id, pred, timeout=60):

@@ -2,6 +2,8 @@
 and keeps its supervisors light (review findings on the issue-8 liveness work)."""
 from __future__ import annotations
 
+import pytest
+
 import os
 import subprocess
 import sys
@@ -12,6 +14,8 @@ import psutil
 
 from deeparch import jobs
 from deeparch.store import Run
+
+pytestmark = pytest.mark.slow  # real worker processes
 
 
 def run_like(run_id: int, pid: int | None, heartbeat: float) -> Run:

@@ -38,6 +38,7 @@ def test_launch_refuses_before_creating_the_run(store, monkeypatch):
     assert store.list_runs() == []
 
 
+@pytest.mark.slow  # a Python process of its own
 def test_cli_train_refuses_with_one_line(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DEEPARCH_RUNS": str(tmp_path / "runs")}
     p = subprocess.run([sys.executable, "-m", "deeparch", "train", "--arch", "diffusion", "--channels", "256",
@@ -56,6 +57,7 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """
 
 
+@pytest.mark.slow  # trains to measure the real peak
 @pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
 def test_the_estimate_is_within_2x_of_the_real_peak():
     cfg = make_config("cnn", channels=32, hidden=256, batch_size=1024, max_steps=3, eval_every=1000)

@@ -14,6 +14,8 @@ import pytest
 
 from deeparch.store import Store
 
+pytestmark = pytest.mark.slow  # the command line, run as a process
+
 pytest.importorskip("ray", reason="the Ray executor's tests need ray (requirements-dev.txt)")
 ROOT = Path(__file__).resolve().parent.parent
 # the most a command may take on an absent cluster: it probes for 2 s, and starting Python with torch takes

@@ -57,6 +57,7 @@ def _imports(path: Path) -> set[str]:
 ENTRY_POINTS = {("deeparch.ray_executor", "deeparch.worker")}
 
 
+@pytest.mark.slow  # a Python process of its own
 def test_no_import_cycles_in_the_package_and_config_is_a_leaf():
     modules = {}
     for path in PKG.rglob("*.py"):

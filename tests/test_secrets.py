@@ -15,6 +15,8 @@ from deeparch import jobs, ray_executor
 from deeparch.archs import make_config
 from deeparch.store import Store, shown_url
 
+pytestmark = pytest.mark.slow  # a real run on PostgreSQL, the command line as a process
+
 PASSWORD = "Pw-s3cret-4242"
 TOKEN = "tk-Teacher-9876"
 

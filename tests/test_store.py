@@ -63,6 +63,7 @@ def _writer(root, url, run_id, batches, per_batch):
     s.close()
 
 
+@pytest.mark.slow  # writer processes
 def test_concurrent_writers_lose_nothing(tmp_path, db_url):
     store = Store(tmp_path, url=db_url)
     ids = [make_run(store) for _ in range(4)]

@@ -41,6 +41,7 @@ KILLED_WORKER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # worker processes killed
 @pytest.mark.parametrize("kill_at", [6, 8])
 def test_a_kill_near_a_checkpoint_leaves_one_row_per_step_after_resume(store, kill_at):
     # checkpoints at 4 and 8; the probe grid at step 6 writes the rows of steps 1-6.
