@@ -284,7 +284,7 @@ def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None, labels: 
     hist = torch.bincount(digit.argmax(1), minlength=DIGITS).double()
     p = hist / hist.sum()
     entropy = -(p[p > 0] * p[p > 0].log()).sum().item()
-    coverage = max(entropy, 0.0) / math.log(DIGITS)  # one class only: 0, not -0
+    coverage = max(entropy, 0.0) / math.log(DIGITS) + 0.0  # one class only: 0, not -0
     out = {
         "recognisability": ((conf > CONFIDENT) & near).double().mean().item(),
         "not_digits": ((prob.argmax(1) == DIGITS) | ~near).double().mean().item(),
