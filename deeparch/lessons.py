@@ -300,8 +300,8 @@ BREAK_IT: tuple[Lesson, ...] = (
         "non-saturating loss keeps it), but it pushes towards whatever fools this discriminator at the moment.",
         (LessonRun("healthy: equal rates", "gan", {"epochs": 1000, "max_minutes": 2.0}),
          LessonRun("broken: lr_d 10× lr_g", "gan", {"epochs": 1000, "max_minutes": 2.0, "lr_d": 2e-3})),
-        ("D(x) goes to 1 and D(G(z)) to 0 in the broken run first; G's gradient norm does not fade in either "
-         "run, yet the broken run's samples do not improve.",),
+        ("D(x) rises towards 1 and D(G(z)) sinks towards 0, sooner in the broken run; G's gradient norm does not "
+         "fade in either run.",),
         ("If the generator's gradient does not fade, why do its samples not improve?",),
         4.0, symptoms=("d_winning_grad", "d_winning"), broken=1),
     Lesson(

@@ -1313,10 +1313,10 @@ MESSAGES = {
         'Variantes de CNN: normalização por lote, residual, Inception, dilatada, com stride',
     'D 10× faster':
         'D 10× mais rápido',
-    "D(x) goes to 1 and D(G(z)) to 0 in the broken run first; G's gradient norm does not fade in either "
-    "run, yet the broken run's samples do not improve.":
-        'Na execução quebrada D(x) vai a 1 e D(G(z)) a 0 primeiro; a norma do gradiente de G não desaparece em '
-        'nenhuma das duas, mas as amostras da execução quebrada não melhoram.',
+    "D(x) rises towards 1 and D(G(z)) sinks towards 0, sooner in the broken run; G's gradient norm does not "
+    'fade in either run.':
+        'D(x) sobe para 1 e D(G(z)) desce para 0, mais cedo na execução quebrada; a norma do gradiente de G não '
+        'desaparece em nenhuma das duas.',
     'DDPM':
         'DDPM',
     'Diffusion':
