@@ -110,14 +110,6 @@ def judge_version(summary: dict) -> int | None:
     return int(summary.get("judge_version", 1))
 
 
-def judge_outdated(summary: dict) -> bool:
-    """Whether an older judge than today's measured the run: its figures are not today's measure."""
-    from deeparch.quality import JUDGE_VERSION
-
-    v = judge_version(summary)
-    return v is not None and v != JUDGE_VERSION
-
-
 def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | None = None) -> pd.DataFrame:
     """One row per run for the runs table; active runs get their latest metrics from the store.
 

@@ -80,8 +80,6 @@ def quality_cell(headline: str | None, verdict: str | None, coverage, not_digits
     """A generator's headline as tables show it: with its coverage beside it; the verdict instead where the
     samples are no digits or one or two digits only; marked when an older judge measured it (its figures
     are not today's measure). ``headline`` as is for a run without quality figures."""
-    from deeparch.quality import JUDGE_VERSION
-
     if verdict == "not_digits" and _number(not_digits):
         cell = TEXT["q_not_digits"].format(share=not_digits)
     elif verdict == "collapsed" and _number(coverage):
@@ -90,9 +88,16 @@ def quality_cell(headline: str | None, verdict: str | None, coverage, not_digits
         cell = TEXT["q_coverage"].format(headline=headline, coverage=coverage)
     else:
         cell = headline
-    if cell and version is not None and _number(version) and int(version) != JUDGE_VERSION:
+    if cell and old_judge(version):
         cell = TEXT["q_old_judge"].format(cell=cell, version=int(version))
     return cell
+
+
+def old_judge(version) -> bool:
+    """Whether figures of judge ``version`` (None: no figures) come from an older judge than today's."""
+    from deeparch.quality import JUDGE_VERSION
+
+    return _number(version) and int(version) != JUDGE_VERSION
 
 
 def _number(v) -> bool:

@@ -264,8 +264,8 @@ def summary_lines(runs, finals: dict) -> list[str]:
     value = {r.id: finals[r.id]["headline"] for r in runs}
     value = {i: v if v is not None and math.isfinite(v) else None for i, v in value.items()}
     # a run whose samples are no digits or collapsed, or measured by an older judge, is never "best"
-    ranked = {r.id for r in runs if not finals[r.id].get("verdict") and not views.judge_outdated(
-        {"judge_version": finals[r.id].get("judge_version")} if finals[r.id].get("judge_version") else {})}
+    ranked = {r.id for r in runs
+              if not finals[r.id].get("verdict") and not _words.old_judge(finals[r.id].get("judge_version"))}
     shared: dict[str, list[float]] = {}
     for i, head in heads.items():
         if head is not None and value[i] is not None and i in ranked:
