@@ -70,6 +70,10 @@ class StoreLogger(Callback):
         # where it trains and in which precision: what precision=auto chose, for the runs table
         self.store.merge_summary(self.run_id, params=trainer.n_params, steps_per_epoch=trainer.steps_per_epoch,
                                  device=str(trainer.device), precision_used=trainer.precision.name)
+        if trainer.model.kind == "generator":  # whose figures these will be, readable while it trains
+            from deeparch.quality import JUDGE_VERSION
+
+            self.store.merge_summary(self.run_id, judge_version=JUDGE_VERSION)
         self.store.drop_after(self.run_id, trainer.step)  # what a killed worker logged past its checkpoint
         self.flush(trainer.step)
 
@@ -85,6 +89,12 @@ class StoreLogger(Callback):
         # rows up to the checkpoint are stored before it exists; while the store is away the checkpoint
         # waits for the next one (training goes on), so a resume never starts past a row the store lacks
         return self.flush(trainer.step)
+
+    def on_judging(self, trainer: Trainer, active: bool) -> None:
+        """While a quality pass samples and judges (training waits), the run's summary says so: Live
+        shows "judging samples…" instead of a run that seems stuck (skipped while the store is away)."""
+        if self.flush(trainer.step):
+            self._reached(lambda: self.store.merge_summary(self.run_id, judging=active))
 
     def _write(self, step: int | None) -> None:
         """Hand every waiting row, then every waiting grid, to the store; raises if it cannot take them
@@ -171,8 +181,16 @@ class ProgressBar(Callback):
             self.bar.set_postfix(self.postfix(trainer), refresh=False)
         return None
 
+    def on_judging(self, trainer, active):
+        self.judging = active
+        self.bar.set_postfix(self.postfix(trainer), refresh=True)
+
+    judging = False
+
     def postfix(self, trainer) -> dict[str, str]:
         shown = {"epoch": f"{trainer.step / trainer.steps_per_epoch:.2f}"}
+        if self.judging:
+            shown["state"] = "judging samples…"
         for k in shown_keys(trainer.spec):
             if k in self.latest:
                 shown[k] = f"{self.latest[k]:.4g}"

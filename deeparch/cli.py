@@ -120,8 +120,33 @@ def _runs_rows(store):
                      "elapsed_s": round(r.elapsed, 1), "metrics": last,
                      "headline": head.label if head else None,
                      "headline_value": views.headline_value(r, {**last, **r.summary}),
+                     # a generator's headline never alone: its coverage, what its samples are, which judge
+                     "coverage": {**last, **r.summary}.get("coverage"),
+                     "not_digits": {**last, **r.summary}.get("not_digits"),
+                     "verdict": views.verdict({**last, **r.summary}),
+                     "judge_version": views.judge_version({**last, **r.summary}),
                      "device": views.device_cell(r.summary) or None})  # "cpu · fp32": where and how it trained
     return rows
+
+
+def headline_text(r: dict) -> str:
+    """A run's headline for the runs list: a generator's with its coverage beside it, or what its samples
+    are instead (no digits, mode collapse); marked when an older judge measured it."""
+    from deeparch.quality import JUDGE_VERSION
+
+    if r["verdict"] == "not_digits" and r["not_digits"] is not None:
+        text = i18n.tr("no digits: {share:.0%} of the samples").format(share=r["not_digits"])
+    elif r["verdict"] == "collapsed" and r["coverage"] is not None:
+        text = i18n.tr("mode collapse: coverage {coverage:.2f}").format(coverage=r["coverage"])
+    elif r["headline_value"] is None:
+        return ""
+    else:
+        text = f"{r['headline']} {r['headline_value']:.4g}"
+        if r["coverage"] is not None:
+            text += " · " + i18n.tr("coverage {coverage:.2f}").format(coverage=r["coverage"])
+    if r["judge_version"] is not None and r["judge_version"] != JUDGE_VERSION:
+        text += " · " + i18n.tr("judge v{version}, not comparable").format(version=r["judge_version"])
+    return text
 
 
 def cmd_runs(args) -> int:
@@ -135,7 +160,7 @@ def cmd_runs(args) -> int:
     head = f"{'id':>4}  {'name':<18} {'arch':<11} {'status':<9} {'step':>12}  {'elapsed':>8}  {'device':<13}  headline"
     print(head)
     for r in rows:
-        latest = f"{r['headline']} {r['headline_value']:.4g}" if r["headline_value"] is not None else ""
+        latest = headline_text(r)
         if r["reason"] and r["status"] in ("failed", "diverged"):
             latest = f"{latest}  ({r['reason']})".strip()
         step = f"{r['step']}/{r['total_steps'] or '?'}"

@@ -22,9 +22,12 @@ TIME_RATIO = 1e-6          # first / last time step's gradient under this: vanis
                            # LSTM on recall over 100 steps keeps 1e-4..1e-2; a plain RNN underflows to 0)
 OVERFIT_RISE = 1.1         # held-out loss this much above its best, while the training loss fell
 TRAIN_FALL = 0.95          # … to below this share of its level at the held-out best
-D_WINS, G_FOOLS = 0.95, 0.05
+GAME_BLOWUP = 30.0         # a game's loss (G's) this many times its early level (or 1): blown up, not a game
+D_GAP = 0.9                # D(x) − D(G(z)) above this lately: the discriminator tells (almost) every fake apart
 COLLAPSE_DROP = 0.7        # class coverage under this share of its best (or under 0.5): mode collapse
-NO_DIGITS_FRECHET = 400.0  # judge Fréchet distance above this: the samples are not digits (real ones: under 10)
+COLLAPSED = 0.5            # class coverage under this: one or two digits only
+NOT_DIGITS = 0.5           # share of samples the judge calls no digit, above which the samples are not digits
+NO_DIGITS_FRECHET = 400.0  # runs judged before that share existed: judge Fréchet distance above this
 
 
 class Note(NamedTuple):
@@ -45,11 +48,24 @@ def _series(rm, key: str) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(s), np.asarray(v, dtype=float)
 
 
+def adversarial(rm) -> bool:
+    """Whether the run plays a game (a GAN: a discriminator's or critic's loss beside the generator's)."""
+    return rm.has("d_loss") or rm.has("critic_loss")
+
+
 def diverging(rm, loss_key: str = "loss") -> list[Note]:
-    """The training loss has become non-finite, or its recent level is far above its best."""
+    """The training loss has become non-finite, or its recent level is far above its best. A game's
+    losses (a GAN's) are no descent: G's loss rises whenever D gets better, so there only a non-finite
+    value or a real blow-up (GAME_BLOWUP times its early level) counts."""
     steps, v = _series(rm, loss_key)
     if len(v) and not np.isfinite(v[-1]):
         return [Note("loss_nonfinite", {"step": int(steps[-1])})]
+    if adversarial(rm):
+        v = v[np.isfinite(v)]
+        if len(v) < MIN_POINTS:
+            return []
+        early, now = float(np.median(v[:max(5, len(v) // 10)])), float(np.median(_recent(v)))
+        return [Note("game_blowup", {"now": now, "early": early})] if now > GAME_BLOWUP * max(early, 1.0) else []
     if len(v) >= 3 and np.isfinite(v[0]) and v[-1] > EXPLODED * max(v[0], 1e-12):  # too fast for the rule below
         return [Note("loss_diverging", {"now": float(v[-1]), "best": float(np.nanmin(v))})]
     if len(v) < MIN_POINTS:
@@ -112,28 +128,55 @@ def overfitting(rm, held_out: str = "test_loss", train: str = "loss") -> list[No
 
 
 def discriminator_wins(rm) -> list[Note]:
-    """D(x) near 1 and D(G(z)) near 0 lately: the discriminator tells every fake apart, the generator
-    gets no useful gradient."""
+    """D(x) − D(G(z)) near 1 lately: the discriminator tells every fake apart. Read from D's outputs,
+    never from a rising loss; the note quotes G's gradient norm (``g_grad``) against its early level,
+    which with the non-saturating loss does not fade: G keeps being pushed, towards whatever fools
+    this D at this moment, so its samples do not settle into digits."""
     dx, dgz = _series(rm, "d_x")[1], _series(rm, "d_g_z")[1]
     if len(dx) < MIN_POINTS or len(dgz) < MIN_POINTS:
         return []
     a, b = float(np.median(_recent(dx))), float(np.median(_recent(dgz)))
-    return [Note("d_winning", {"d_x": a, "d_g_z": b})] if a > D_WINS and b < G_FOOLS else []
+    if a - b <= D_GAP:
+        return []
+    values = {"d_x": a, "d_g_z": b, "gap": a - b}
+    g = _series(rm, "g_grad")[1]
+    g = g[np.isfinite(g)]
+    if len(g) >= MIN_POINTS:
+        values.update(g_grad=float(np.median(_recent(g))), g_grad_early=float(np.median(g[:max(5, len(g) // 10)])))
+        return [Note("d_winning_grad", values)]
+    return [Note("d_winning", values)]
+
+
+def _latest(rm, key: str) -> float | None:
+    v = _series(rm, key)[1]
+    v = v[np.isfinite(v)]
+    return float(v[-1]) if len(v) else None
 
 
 def mode_collapse(rm) -> list[Note]:
-    """Class coverage of the samples fell far below its best (or under 0.5)."""
+    """Class coverage of the samples fell far below its best (``mode_collapse``), or has stayed under 0.5
+    without ever being higher (``few_digits``: there was nothing to fall from). Silent where most samples
+    are no digit: the coverage of noise says nothing (``no_digits`` speaks there)."""
     v = _series(rm, "coverage")[1]
     v = v[np.isfinite(v)]
-    if len(v) < 2:
+    nd = _latest(rm, "not_digits")
+    if len(v) < 2 or (nd is not None and nd > NOT_DIGITS):
         return []
     now, best = float(v[-1]), float(v.max())
-    return [Note("mode_collapse", {"now": now, "best": best})] if now < 0.5 or now < COLLAPSE_DROP * best else []
+    if best >= COLLAPSED and (now < COLLAPSED or now < COLLAPSE_DROP * best):
+        return [Note("mode_collapse", {"now": now, "best": best})]
+    if best < COLLAPSED:
+        return [Note("few_digits", {"now": now})]
+    return []
 
 
 def no_digits(rm) -> list[Note]:
-    """The latest judged samples are far from digits (the judge's Fréchet distance): a generator that
-    draws noise or blotches (too early, or a model that cannot draw, such as the course's toy diffusion)."""
+    """The latest judged samples are no digits: the judge calls most of them "not a digit" (``not_digits``);
+    for runs judged before that share existed, their Fréchet distance is far from real digits'. A generator
+    that draws noise or blotches: too early, or a model that cannot draw (the course's toy diffusion)."""
+    share = _latest(rm, "not_digits")
+    if share is not None:
+        return [Note("not_digits", {"share": share})] if share > NOT_DIGITS else []
     v = _series(rm, "frechet")[1]
     v = v[np.isfinite(v)]
     return [Note("no_digits", {"now": float(v[-1])})] if len(v) and v[-1] > NO_DIGITS_FRECHET else []

@@ -157,10 +157,13 @@ CLASSIFIER_EXTRA = ("best_val_acc",)
 
 QUALITY = Panel(
     "quality", "Sample quality (judged by a classifier)", "share",
-    (Line("recognisability", "recognisability", markers=True), Line("coverage", "class coverage", "dash", True)),
+    (Line("recognisability", "recognisability", markers=True), Line("coverage", "class coverage", "dash", True),
+     Line("not_digits", "no digit", "dot", True)),
     hlines=((0.5, "coverage 0.5: collapse below"),), detail=True,
-    explain="Recognisability: share of 500 samples that the project's MNIST judge labels with confidence "
-            "above 0.9. Coverage: how evenly the samples spread over the 10 digits (1 = all equally). "
+    explain="Recognisability: share of up to 500 samples that look like a real digit to the project's MNIST judge "
+            "(one digit above 0.9 of its confidence, and features as near to real digits' as 99% of real digits "
+            "it never trained on). No digit: share the judge calls no digit at all (noise, blotches, strokes, "
+            "blends of two digits). Coverage: how evenly the samples spread over the 10 digits (1 = all equally). "
             "Recognisability rising with coverage falling is mode collapse: the generator draws a few digits well.")
 FRECHET = Panel(
     "frechet", "Judge Fréchet distance (lower is better)", "distance",

@@ -185,11 +185,13 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "gan_balance", "The GAN game: balance, and a discriminator that wins", "GAN training",
         "Two players learn against each other. With equal learning rates the game stays balanced; with a "
-        "discriminator learning ten times faster than the generator, it wins and the generator gets no useful signal.",
+        "discriminator learning ten times faster than the generator, it wins: the generator's gradient does not "
+        "fade, but it chases a discriminator that keeps moving.",
         (LessonRun("balanced", "gan", {"epochs": 1000, "max_minutes": 3.0}),
-         LessonRun("D 10× faster", "gan", {"epochs": 1000, "max_minutes": 3.0, "lr_g": 2e-5})),
+         LessonRun("D 10× faster", "gan", {"epochs": 1000, "max_minutes": 3.0, "lr_d": 2e-3})),
         ("On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning discriminator.",
          "The two players' losses: which one runs to 0?",
+         "G's gradient norm in each run: the winning discriminator does not make it fade.",
          "The samples and the class histogram: are all ten digits drawn?"),
         ("What does the generator learn from a discriminator that is always right?", "How would you rebalance?"),
         6.0),
@@ -314,13 +316,15 @@ BREAK_IT: tuple[Lesson, ...] = (
         1.0, symptoms=("grad_spread", "grad_vanishing_layer"), broken=1),
     Lesson(
         "break_gan", "Discriminator learning rate 10× the generator's", "GAN training",
-        "The discriminator learns ten times faster than the generator (the generator's rate cut tenfold) and "
-        "wins the game: it tells every fake apart, and the generator gets no useful signal.",
+        "The discriminator learns ten times faster than the generator (its rate raised tenfold, the generator's "
+        "unchanged) and wins the game: it tells every fake apart. The generator's gradient does not fade (the "
+        "non-saturating loss keeps it), but it pushes towards whatever fools this discriminator at the moment.",
         (LessonRun("healthy: equal rates", "gan", {"epochs": 1000, "max_minutes": 2.0}),
-         LessonRun("broken: lr_d 10× lr_g", "gan", {"epochs": 1000, "max_minutes": 2.0, "lr_g": 2e-5})),
-        ("D(x) goes to 1 and D(G(z)) to 0 in the broken run; its samples stay noise.",),
-        ("What signal does the generator get from a discriminator that always wins?",),
-        4.0, symptoms=("d_winning",), broken=1),
+         LessonRun("broken: lr_d 10× lr_g", "gan", {"epochs": 1000, "max_minutes": 2.0, "lr_d": 2e-3})),
+        ("D(x) rises towards 1 and D(G(z)) sinks towards 0, sooner in the broken run; G's gradient norm does not "
+         "fade in either run.",),
+        ("If the generator's gradient does not fade, why do its samples not improve?",),
+        4.0, symptoms=("d_winning_grad", "d_winning"), broken=1),
     Lesson(
         "break_overfit", "No regularization on 50 labels per class", "overfitting",
         "An MLP with dropout and augmentation beside the same MLP with neither, both on 50 labelled images "
@@ -340,7 +344,7 @@ BREAK_IT: tuple[Lesson, ...] = (
                                                              "conditional": False, "guidance": 1.0})),
         ("The samples of each; the judge Fréchet distance: the toy's stays far above the U-Net's.",),
         ("What does the network need to know to remove the right amount of noise?",),
-        7.0, symptoms=("no_digits",), broken=1),
+        7.0, symptoms=("not_digits", "no_digits"), broken=1),
 )
 
 ALL: tuple[Lesson, ...] = LESSONS + BREAK_IT

@@ -1,23 +1,38 @@
 """Quality figures for generated images, measured by a judge classifier.
 
 The judge is a small CNN trained once per dataset on its training split and cached under
-the data root. From its outputs on generated images:
+the data root. It has eleven outputs: the ten digits and *not a digit*, a class it learns
+from images built on the fly that are no digits (noise, flat and blotchy images, strokes,
+shuffled tiles, averages and overlays of two digits: outlier exposure). On top of that it
+keeps the spread of its features over real digits: an image counts as a digit only where its
+features lie as near to one digit's as 99% of held-out real digits do (a Mahalanobis
+distance calibrated on training digits it never learned from). A classifier alone calls
+noise an 8 with confidence; these two checks let it say "this is no digit". From its
+outputs on generated images:
 
-- *recognisability*: share of samples the judge labels with confidence > 0.9;
-- *class coverage*: entropy of the judge's labels divided by log(10) (1 = every class
+- *recognisability*: share of samples the judge gives one digit more than 0.9 of its
+  probability (the other digits and "not a digit" share under 0.1) *and* finds near real
+  digits: samples that look like a real digit;
+- *not digits* (``not_digits``): share of samples the judge calls no digit (its "not a digit"
+  class wins, or the features lie farther from real digits than it allows);
+- *class coverage*: entropy of the judge's digit labels divided by log(10) (1 = every class
   equally often, 0 = one class only: mode collapse);
 - *collapsed*: 1 when coverage is below ``COLLAPSED_BELOW`` (the generator draws one or two
   digits only: mode collapse), else 0; a high recognisability then means nothing, so the
-  figures always travel together;
+  figures always travel together (:func:`verdict`);
 - *judge Fréchet distance*: the Fréchet distance between Gaussians fitted to the judge's
   penultimate features of the samples and of the real test images. It is FID's formula on
-  this judge's features, not Inception FID: compare it only between runs of this project;
+  this judge's features, not Inception FID: compare it only between runs of this project
+  measured by the same judge version;
 - *judge score* (``judge_is``): the Inception Score's formula, exp(E_x KL(p(y|x) ‖ p(y))), on
-  this judge's class probabilities, not Inception's: from 1 (every sample gets the same
+  this judge's digit probabilities, not Inception's: from 1 (every sample gets the same
   class mix, or the judge is unsure of all) to 10 (each sample clearly one digit, all ten
   digits equally often);
 - *class agreement* (conditional models, when the requested labels are given): share of
   samples the judge labels as the class that was asked for.
+
+``JUDGE_VERSION`` names the judge: a run's summary records the version that measured it, and
+figures of another version are not compared as if they were the same measure.
 """
 from __future__ import annotations
 
@@ -33,10 +48,19 @@ from deeparch import data
 CONFIDENT = 0.9
 # coverage 0.5 ≈ samples spread over about three of the ten digits (a run at lr 10 that drew one digit: 0.049)
 COLLAPSED_BELOW = 0.5
-JUDGE_VERSION = 1
+NOT_DIGITS_ABOVE = 0.5   # more than half the samples are no digit: the verdict is "not digits"
+JUDGE_VERSION = 2        # 1: ten digit classes only (it called noise an 8); 2: "not a digit" and the distance check
+DIGITS = 10              # output DIGITS of the judge is "not a digit"
+HELD_OUT = 400           # training digits kept out of the judge's training to calibrate its distance
+NEAR_SHARE = 0.99        # share of those held-out digits that the distance accepts
+EPOCHS = 10
+LR = 2e-3                # Adam's rate at the start, annealed to 0 over the epochs (cosine)
 
 
 class Judge(nn.Module):
+    """The CNN (ten digits and "not a digit") and, as buffers, what its distance check needs: the
+    mean features of each digit, the inverse of their shared covariance and the calibrated limit."""
+
     def __init__(self):
         super().__init__()
         self.body = nn.Sequential(
@@ -44,7 +68,10 @@ class Judge(nn.Module):
             nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 64, 7, 7)
             nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(),          # (B, 128) features
         )
-        self.head = nn.Linear(128, 10)
+        self.head = nn.Linear(128, DIGITS + 1)                            # (B, 11): ten digits, not a digit
+        self.register_buffer("means", torch.zeros(DIGITS, 128))          # each digit's mean features
+        self.register_buffer("precision", torch.eye(128))                # inverse of their shared covariance
+        self.register_buffer("limit", torch.tensor(math.inf))            # distance 99% of real digits stay under
 
     def features(self, x):
         return self.body(x)
@@ -52,27 +79,112 @@ class Judge(nn.Module):
     def forward(self, x):
         return self.head(self.body(x))
 
+    def distance(self, feats: torch.Tensor) -> torch.Tensor:
+        """Squared Mahalanobis distance (N,) of features (N, 128) to the nearest digit's mean."""
+        d = feats[:, None, :] - self.means[None]                                    # (N, 10, 128)
+        return torch.einsum("ncf,fg,ncg->nc", d, self.precision, d).min(1).values
 
-def _train_judge(ds: data.Dataset, epochs: int = 6, seed: int = 1234) -> Judge:
+    @torch.no_grad()
+    def calibrate(self, x: torch.Tensor, y: torch.Tensor, x_held: torch.Tensor) -> None:
+        """Fit each digit's mean and the shared covariance on the features of the training digits
+        ``x`` (labels ``y``); the limit lets ``NEAR_SHARE`` of the held-out digits ``x_held`` pass."""
+        f = self.body(x)
+        self.means.copy_(torch.stack([f[y == c].mean(0) for c in range(DIGITS)]))
+        centred = f - self.means[y]
+        cov = centred.T @ centred / len(f) + 1e-3 * torch.eye(f.shape[1])
+        self.precision.copy_(torch.linalg.inv(cov))
+        self.limit.copy_(torch.quantile(self.distance(self.body(x_held)), NEAR_SHARE))
+
+
+def blur(x: torch.Tensor, k: int) -> torch.Tensor:
+    """Each image of ``x`` (N, 1, 28, 28) averaged over k×k neighbourhoods (edges repeated)."""
+    return F.avg_pool2d(F.pad(x, (k // 2,) * 4, mode="replicate"), k, 1)
+
+
+def strokes(n: int, g: torch.Generator, lines: tuple[int, int] = (2, 7)) -> torch.Tensor:
+    """n images (n, 1, 28, 28) of a few random straight strokes, about as thick as a digit's."""
+    img = torch.full((n, 1, 28, 28), -1.0)
+    yy, xx = torch.meshgrid(torch.arange(28.0), torch.arange(28.0), indexing="ij")
+    for i in range(n):
+        for _ in range(int(torch.randint(lines[0], lines[1] + 1, (1,), generator=g))):
+            p, q = torch.rand(2, generator=g) * 24 + 2, torch.rand(2, generator=g) * 24 + 2
+            d = q - p
+            t = (((yy - p[0]) * d[0] + (xx - p[1]) * d[1]) / d.dot(d).clamp(min=1e-6)).clamp(0, 1)
+            dist = ((yy - p[0] - t * d[0]) ** 2 + (xx - p[1] - t * d[1]) ** 2).sqrt()  # (28, 28) to the segment
+            img[i, 0] = torch.maximum(img[i, 0], (1.5 - dist).clamp(0, 1) * 2 - 1)
+    return img
+
+
+def non_digits(x: torch.Tensor, y: torch.Tensor, n: int, g: torch.Generator) -> torch.Tensor:
+    """n images (n, 1, 28, 28) in [-1, 1] that are no digit, of eight kinds in equal shares, built from
+    the real digits ``x`` (labels ``y``) and noise: what the judge's "not a digit" class learns from."""
+    kinds = torch.randint(0, 8, (n,), generator=g)
+    out = torch.empty(n, 1, 28, 28)
+    for k in range(8):
+        idx = (kinds == k).nonzero().squeeze(1)
+        m = len(idx)
+        if not m:
+            continue
+        if k == 0:    # Gaussian noise of random spread and level
+            v = torch.randn(m, 1, 28, 28, generator=g) * (torch.rand(m, 1, 1, 1, generator=g) * 1.5 + 0.1) \
+                + torch.rand(m, 1, 1, 1, generator=g) * 2 - 1
+        elif k == 1:  # blotches: smoothed noise
+            v = blur(torch.randn(m, 1, 28, 28, generator=g) * 3, 5) + torch.rand(m, 1, 1, 1, generator=g) - 0.8
+        elif k == 2:  # flat images
+            v = (torch.rand(m, 1, 1, 1, generator=g) * 2 - 1).expand(m, 1, 28, 28)
+        elif k == 3:  # two digits overlaid (of one class: the second shifted, so two shapes show)
+            a, b = torch.randint(0, len(x), (2, m), generator=g)
+            w = torch.rand(m, 1, 1, 1, generator=g) * 0.4 + 0.3
+            v = w * x[a] + (1 - w) * x[b]
+            same = y[a] == y[b]
+            v[same] = torch.maximum(x[a][same], torch.roll(x[b][same], 4, 3))
+        elif k == 4:  # the average of 3 to 29 digits
+            v = torch.stack([x[torch.randint(0, len(x), (int(torch.randint(3, 30, (1,), generator=g)),),
+                                             generator=g)].mean(0) for _ in range(m)])
+        elif k == 5:  # random straight strokes
+            v = strokes(m, g)
+        elif k == 6:  # a digit cut into 7×7 tiles, shuffled
+            tiles = x[torch.randint(0, len(x), (m,), generator=g)].unfold(2, 7, 7).unfold(3, 7, 7)  # (m, 1, 4, 4, 7, 7)
+            tiles = tiles.reshape(m, 16, 7, 7)[:, torch.randperm(16, generator=g)]
+            v = tiles.reshape(m, 4, 4, 7, 7).permute(0, 1, 3, 2, 4).reshape(m, 1, 28, 28)
+        else:         # sparse white specks
+            v = torch.where(torch.rand(m, 1, 28, 28, generator=g) < torch.rand(m, 1, 1, 1, generator=g) * 0.3, 1.0, -1.0)
+        out[idx] = v.clamp(-1, 1)
+    return out
+
+
+def _train_judge(ds: data.Dataset, epochs: int = EPOCHS, seed: int = 1234) -> Judge:
+    """Trained on the training split less ``HELD_OUT`` digits, each batch of 64 digits with 32 non-digits
+    (drawn from a pool built once), the rate annealed to 0 (a cosine: a sure judge of real digits in few
+    epochs); the held-out digits then calibrate its distance check."""
     g = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
         judge = Judge()
-        opt = torch.optim.Adam(judge.parameters(), lr=1e-3)
-        x, y = ds.x_train, ds.y_train
+        opt = torch.optim.Adam(judge.parameters(), lr=LR)
+        order = torch.randperm(len(ds.x_train), generator=g)
+        x, y = ds.x_train[order[HELD_OUT:]], ds.y_train[order[HELD_OUT:]]
+        pool = non_digits(x, y, 6000, g)
+        not_digit = torch.full((32,), DIGITS)
+        steps = epochs * math.ceil(len(x) / 64)
+        sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5 * (1 + math.cos(math.pi * k / steps)))
         for _ in range(epochs):
             perm = torch.randperm(len(x), generator=g)
             for i in range(0, len(x), 64):
                 idx = perm[i:i + 64]
-                xb = x[idx]
+                xb = torch.cat([x[idx], pool[torch.randint(0, len(pool), (32,), generator=g)]])  # (96, 1, 28, 28)
+                yb = torch.cat([y[idx], not_digit])
                 # light augmentation (one-pixel shifts) so the judge is not fooled by exact pixel positions
                 dx, dy = torch.randint(-1, 2, (2,), generator=g).tolist()
                 xb = torch.roll(xb, shifts=(dy, dx), dims=(2, 3))
-                loss = F.cross_entropy(judge(xb), y[idx])
+                loss = F.cross_entropy(judge(xb), yb)
                 opt.zero_grad()
                 loss.backward()
                 opt.step()
-    return judge.eval()
+                sched.step()
+        judge.eval()
+        judge.calibrate(x, y, ds.x_train[order[:HELD_OUT]])
+    return judge
 
 
 _JUDGES: dict[tuple[str, str], Judge] = {}
@@ -116,9 +228,16 @@ def frechet_distance(f1: torch.Tensor, f2: torch.Tensor) -> float:
 
 @torch.no_grad()
 def _judge_outputs(judge: Judge, images: torch.Tensor):
+    """The judge's features (N, 128) and probabilities (N, 11: ten digits, then "not a digit")."""
     feats = torch.cat([judge.features(images[i:i + 500]) for i in range(0, len(images), 500)])
     prob = F.softmax(judge.head(feats), dim=1)
     return feats, prob
+
+
+def digit_probs(prob: torch.Tensor) -> torch.Tensor:
+    """The ten digits' share of the judge's probabilities (N, 11) → (N, 10), as if it had to pick a digit."""
+    digits = prob[:, :DIGITS]
+    return digits / digits.sum(1, keepdim=True).clamp(min=1e-12)
 
 
 _REAL_FEATS: dict[tuple[str, str], torch.Tensor] = {}
@@ -141,7 +260,8 @@ def judge_score(prob: torch.Tensor) -> float:
 
 
 def agreement(prob: torch.Tensor, labels: torch.Tensor) -> float:
-    """Share of rows of ``prob`` (N, C) whose most likely class is the requested ``labels`` (N,)."""
+    """Share of rows of ``prob`` (N, C) whose most likely class is the requested ``labels`` (N,)
+    (the judge's "not a digit", column 10 of its 11, is never a requested class)."""
     return (prob.argmax(1) == labels.to(prob.device)).double().mean().item()
 
 
@@ -149,7 +269,7 @@ def class_agreement(images: torch.Tensor, labels: torch.Tensor, dataset: str = "
     """Share of ``images`` that the judge labels as the class requested for each (``labels``)."""
     with torch.random.fork_rng():
         _, prob = _judge_outputs(get_judge(dataset, root), images.detach().float().cpu().clamp(-1, 1))
-    return agreement(prob, labels)
+    return agreement(digit_probs(prob), labels)
 
 
 def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None, labels: torch.Tensor | None = None) -> dict:
@@ -158,22 +278,37 @@ def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None, labels: 
     judge = get_judge(dataset, root)
     with torch.random.fork_rng():
         feats, prob = _judge_outputs(judge, images.detach().float().cpu().clamp(-1, 1))
-    conf, label = prob.max(1)
-    hist = torch.bincount(label, minlength=10).double()
+    near = judge.distance(feats) <= judge.limit
+    conf, label = prob[:, :DIGITS].max(1)      # a digit's share of all eleven: "not a digit" counts against it
+    digit = digit_probs(prob)
+    hist = torch.bincount(digit.argmax(1), minlength=DIGITS).double()
     p = hist / hist.sum()
     entropy = -(p[p > 0] * p[p > 0].log()).sum().item()
-    coverage = entropy / math.log(10)
+    coverage = max(entropy, 0.0) / math.log(DIGITS) + 0.0  # one class only: 0, not -0
     out = {
-        "recognisability": (conf > CONFIDENT).double().mean().item(),
+        "recognisability": ((conf > CONFIDENT) & near).double().mean().item(),
+        "not_digits": ((prob.argmax(1) == DIGITS) | ~near).double().mean().item(),
         "coverage": coverage,
         "collapsed": float(coverage < COLLAPSED_BELOW),
         "frechet": frechet_distance(feats, _real_features(dataset, root, judge)),
-        "judge_is": judge_score(prob),
+        "judge_is": judge_score(digit),
         "class_hist": hist.long().tolist(),
     }
     if labels is not None:
-        out["class_agreement"] = agreement(prob, labels)
+        out["class_agreement"] = agreement(digit, labels)
     return out
+
+
+def verdict(figures: dict) -> str | None:
+    """What a generator's figures say before any share of recognisable samples: "not_digits" when most
+    samples are no digit, "collapsed" when they cover one or two digits only (mode collapse), else None.
+    Runs measured before ``not_digits`` existed are read by their coverage alone."""
+    nd, cov = figures.get("not_digits"), figures.get("coverage")
+    if isinstance(nd, (int, float)) and nd > NOT_DIGITS_ABOVE:
+        return "not_digits"
+    if isinstance(cov, (int, float)) and cov < COLLAPSED_BELOW:
+        return "collapsed"
+    return None
 
 
 def reference(dataset: str = "mnist-5k", root=None, n: int = 500) -> dict:
@@ -185,5 +320,5 @@ if __name__ == "__main__":  # python -m deeparch.quality: print the judge's refe
     ds = os.environ.get("DEEPARCH_DATASET", "mnist-5k")
     judge = get_judge(ds)
     d = data.load(ds)
-    acc = (judge(d.x_test).argmax(1) == d.y_test).float().mean().item()
+    acc = (judge(d.x_test)[:, :DIGITS].argmax(1) == d.y_test).float().mean().item()
     print(f"judge test accuracy {acc:.4f}; reference on real test images: {reference(ds)}")

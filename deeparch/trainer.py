@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
@@ -22,7 +22,7 @@ import torch
 from deeparch import data as data_mod
 from deeparch import precision
 from deeparch.archs import get_arch
-from deeparch.archs.base import MediaContext, freeze, matching, unfreeze
+from deeparch.archs.base import QUALITY_CHUNK, MediaContext, freeze, matching, unfreeze
 from deeparch.augment import Augment, step_generator
 from deeparch.config import ConfigError, RunConfig
 
@@ -37,6 +37,12 @@ SAMPLE_SEED = 1234    # the fixed noise of the sample grid
 FIRST_GRID_S = 30.0
 GRIDS, MAX_GRIDS = 6, 12
 QUALITIES = 3
+# sampling and judging (grids, views, quality passes, the final one included) take at most this share of
+# a run's time: a pass is put off while the time it would take is not yet earned by training, and a quality
+# pass draws fewer samples (chunks of 100) when time runs short. Every run may spend MEDIA_FLOOR_S,
+# so a short run still ends with a small judged pass.
+MEDIA_SHARE = 0.25
+MEDIA_FLOOR_S = 10.0
 PACE_AFTER = 5  # steps measured before the time budget's pace is trusted
 # a value that grows past this multiple of its first value (or of 1) has blown up, even if
 # it is still a finite float: a classifier's loss of 2e4 after starting at 2.3, say
@@ -51,6 +57,7 @@ class Callback:
     def on_media(self, step: int, kind: str, png: bytes, meta: dict) -> None: ...
     def on_step(self, trainer: "Trainer") -> str | None: ...
     def on_checkpoint(self, trainer: "Trainer") -> bool | None: ...  # before each checkpoint write: flush (False: not now)
+    def on_judging(self, trainer: "Trainer", active: bool) -> None: ...  # a quality pass starts / ends
     def on_end(self, trainer: "Trainer", result: "Result") -> None: ...
 
 
@@ -213,6 +220,7 @@ class Trainer:
                                           SAMPLE_SEED)
         self.samples = Cadence(cfg.sample_every, self, GRIDS, MAX_GRIDS, FIRST_GRID_S)
         self.qualities = Cadence(cfg.quality_every, self, QUALITIES, QUALITIES)
+        self._pass_s: dict[str, float] = {}  # seconds of the latest grid pass and quality pass (per chunk)
         self._pace_from = (self.step, self.summary.get("train_seconds", 0.0))
 
     def expected_steps(self, clock: float) -> int:
@@ -347,11 +355,52 @@ class Trainer:
                        for k, v in self.model.evaluate(self.x_val, self.y_val).items()})
         return ev
 
-    def visuals(self, with_quality: bool) -> None:
+    def media_seconds(self) -> float:
+        """Seconds this run has spent on samples, views and quality passes so far."""
+        return self.summary.get("sample_seconds", 0.0) + self.summary.get("quality_seconds", 0.0)
+
+    def media_left(self, clock: float) -> float:
+        """Seconds of sampling and judging that ``clock`` seconds of training have earned and that are
+        not yet spent: media at most MEDIA_SHARE of training plus media (or MEDIA_FLOOR_S in all)."""
+        return max(clock * MEDIA_SHARE / (1 - MEDIA_SHARE), MEDIA_FLOOR_S) - self.media_seconds()
+
+    def affordable(self, quality: bool, clock: float) -> bool:
+        """Whether a grid (or a quality pass's first chunk) fits what is left of the media budget, by the
+        time the latest such pass took; the first of each kind is always tried."""
+        cost = self._pass_s.get("quality" if quality else "grid")
+        return cost is None or cost <= self.media_left(clock)
+
+    def visuals(self, with_quality: bool, clock: float | None = None) -> None:
         """Ask the model for the media of the views its architecture declares (and any figures,
-        such as the quality of a generator's samples, measured while drawing them)."""
-        found, figures = self.model.media(self.media_context, with_quality)
+        such as the quality of a generator's samples, measured while drawing them) by a deadline: the
+        media budget left at ``clock`` (a quality pass then draws fewer samples, a diffusion model fewer
+        steps). A quality pass's time is counted under ``quality_seconds``, a grid's under ``sample_seconds``."""
+        start = time.perf_counter()
+        judged = with_quality and self.model.kind == "generator"  # a classifier's "quality" is its probe grid
+        if judged:
+            for cb in self.callbacks:
+                cb.on_judging(self, True)
+        left = self.media_left(self.summary.get("train_seconds", 0.0) if clock is None else clock)
+        ctx = replace(self.media_context, deadline=start + max(left, 0.0))
+        try:
+            found, figures = self.model.media(ctx, with_quality)
+        finally:
+            spent = time.perf_counter() - start
+            key = "quality_seconds" if judged else "sample_seconds"
+            self.summary[key] = self.summary.get(key, 0.0) + spent
+            if judged:
+                for cb in self.callbacks:
+                    cb.on_judging(self, False)
+        if judged:  # the cost of one chunk: what the next pass must have left to start
+            chunks = (figures or {}).get("quality_samples", QUALITY_COUNT) / QUALITY_CHUNK
+            self._pass_s["quality"] = spent / max(chunks, 1.0)
+        else:
+            self._pass_s["grid"] = spent
         if figures:
+            if "recognisability" in figures:
+                from deeparch.quality import JUDGE_VERSION
+
+                self.summary["judge_version"] = JUDGE_VERSION
             self._emit_metrics(figures)
             self.summary.update(figures)
         for m in found:
@@ -439,8 +488,12 @@ class Trainer:
                 grid = self.samples.due(self.step, clock)
                 # automatic quality figures ride on a grid's step; explicit ones come at their own
                 quality = last or (self.qualities.due(self.step, clock) and (grid or self.qualities.every > 0))
+                if quality and not last and not self.affordable(True, clock):
+                    quality = False  # put off until training has earned the time it takes
+                if grid and not quality and not last and not self.affordable(False, clock):
+                    grid = False
                 if grid or quality:
-                    self.visuals(with_quality=quality)
+                    self.visuals(with_quality=quality, clock=clock)
                     self.samples.mark(self.step)
                     if quality:
                         self.qualities.mark(self.step)

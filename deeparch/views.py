@@ -84,13 +84,30 @@ def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, flo
         "headline": headline_value(run, s),
         **{k: s.get(k) for k in EXTRA_COLUMNS},
         **{k: s.get(k) for k in display(run.arch).extra},
+        "not_digits": s.get("not_digits"),
         "params": s.get("params"),
     }
     return {k: (float(v) if v is not None else None) for k, v in out.items()}
 
 
-# summary keys the runs table always has a column for (empty where a run has none), as before issue 9
+# summary keys the runs table always has a column for (empty where a run has none)
 EXTRA_COLUMNS = ("recognisability", "coverage", "frechet")
+
+
+def verdict(figures: dict) -> str | None:
+    """What a generator's quality figures say before its recognisability: "not_digits" (most samples are no
+    digit) or "collapsed" (one or two digits only), else None; see ``deeparch.quality.verdict``."""
+    from deeparch.quality import verdict as judged
+
+    return judged(figures) if "recognisability" in figures else None
+
+
+def judge_version(summary: dict) -> int | None:
+    """The version of the judge that measured a run's quality figures (runs from before versions were
+    recorded: 1); None for a run without quality figures."""
+    if "recognisability" not in summary:
+        return None
+    return int(summary.get("judge_version", 1))
 
 
 def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | None = None) -> pd.DataFrame:
@@ -110,6 +127,8 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
             "progress": progress(r, train_time(r, last)), "step": r.step, "total_steps": r.total_steps,
             "headline": m["headline"], "headline_label": head.label if head else "",
             "headline_percent": bool(head and head.percent),
+            "verdict": verdict({**(last or {}), **r.summary}), "not_digits": m.get("not_digits"),
+            "judge_version": judge_version({**(last or {}), **r.summary}),
             **{k: m[k] for k in ("test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params")},
             "created": _local(r.created),
             "started": _local(r.started),
@@ -118,7 +137,7 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
             "host": r.host or "", "executor": r.executor or "", "device": device_cell(r.summary),
         })
     cols = ["id", "name", "status", "arch", "dataset", "progress", "step", "total_steps", "headline",
-            "headline_label", "headline_percent", "test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params",
+            "headline_label", "headline_percent", "verdict", "not_digits", "judge_version", "test_acc", "loss", "test_loss", *EXTRA_COLUMNS, "params",
             "created", "started", "duration_s", "group", "reason", "owner", "host", "executor", "device"]
     return pd.DataFrame(rows, columns=cols)
 
@@ -193,7 +212,12 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
         "test_loss_at_best": s.get("test_loss_at_best", s.get("test_loss", rm.last("test_loss"))),
         "best_train_loss": best(loss_key(run.arch), np.min),
         **{k: s.get(k, rm.last(k)) for k in display(run.arch).extra},
+        "not_digits": s.get("not_digits", rm.last("not_digits")),
+        "verdict": verdict({**{k: rm.last(k) for k in ("recognisability", "coverage", "not_digits")
+                               if rm.has(k)}, **s}),
+        "judge_version": judge_version({"recognisability": None, **s} if rm.has("recognisability") else s),
         "train_seconds": s.get("train_seconds", run.elapsed if run.started else None),
+        "quality_seconds": s.get("quality_seconds"),
         "params": s.get("params"),
         "samples_per_s": best("samples_per_s", np.median),
         "grad_norm": best("grad_norm", np.median),

@@ -33,6 +33,11 @@ TEXT = i18n.Catalog("words", {
                  "from its last checkpoint.",
     "hint_disk": "Free some disk space, then resume the run from its last checkpoint.",
     "hint_data": "The dataset could not be loaded; use mnist-5k (embedded, works offline).",
+    # a generator's headline never stands alone: its coverage beside it, or what its samples are instead
+    "q_coverage": "{headline} · coverage {coverage:.2f}",
+    "q_collapsed": "mode collapse: coverage {coverage:.2f}",
+    "q_not_digits": "no digits: {share:.0%} of the samples",
+    "q_old_judge": "{cell} · judge v{version}, not comparable",
 })
 
 # a failure reason (as the worker and reconcile write it) → the hint that fits it; first match wins
@@ -75,3 +80,31 @@ def explain(run: Run) -> str | None:
         hint = next((key for match, key in HINTS if match(reason)), "hint_log")
         return TEXT["failed"].format(reason=i18n.tr_error(reason), hint=TEXT[hint])
     return None
+
+
+def quality_cell(headline: str | None, verdict: str | None, coverage, not_digits, version) -> str | None:
+    """A generator's headline as tables show it: with its coverage beside it; the verdict instead where the
+    samples are no digits or one or two digits only; marked when an older judge measured it (its figures
+    are not today's measure). ``headline`` as is for a run without quality figures."""
+    if verdict == "not_digits" and _number(not_digits):
+        cell = TEXT["q_not_digits"].format(share=not_digits)
+    elif verdict == "collapsed" and _number(coverage):
+        cell = TEXT["q_collapsed"].format(coverage=coverage)
+    elif headline is not None and _number(coverage):
+        cell = TEXT["q_coverage"].format(headline=headline, coverage=coverage)
+    else:
+        cell = headline
+    if cell and old_judge(version):
+        cell = TEXT["q_old_judge"].format(cell=cell, version=int(version))
+    return cell
+
+
+def old_judge(version) -> bool:
+    """Whether figures of judge ``version`` (None: no figures) come from an older judge than today's."""
+    from deeparch.quality import JUDGE_VERSION
+
+    return _number(version) and int(version) != JUDGE_VERSION
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v)

@@ -48,7 +48,10 @@ TEXT = i18n.Catalog("compare", {
         "best_val_acc": "best validation accuracy",
         "train_seconds": "train time (s)", "params": "parameters", "samples_per_s": "samples/s (median)",
         "grad_norm": "grad norm (median)",
+        "not_digits": "share of samples no digit", "verdict": "samples", "judge_version": "judge version",
+        "quality_seconds": "sampling and judging (s)",
     },
+    "verdicts": {"collapsed": "mode collapse", "not_digits": "no digits"},
     "run_col": "run",
     "log_y": "log y",
     "curves": "{metric} by {x}",
@@ -277,9 +280,12 @@ def summary_lines(runs, finals: dict) -> list[str]:
     heads = {r.id: views.display(r.arch, r.dataset).headline for r in runs}
     value = {r.id: finals[r.id]["headline"] for r in runs}
     value = {i: v if v is not None and math.isfinite(v) else None for i, v in value.items()}
+    # a run whose samples are no digits or collapsed, or measured by an older judge, is never "best"
+    ranked = {r.id for r in runs
+              if not finals[r.id].get("verdict") and not _words.old_judge(finals[r.id].get("judge_version"))}
     shared: dict[str, list[float]] = {}
     for i, head in heads.items():
-        if head is not None and value[i] is not None:
+        if head is not None and value[i] is not None and i in ranked:
             shared.setdefault(head.key, []).append(value[i])
     lines = []
     for r in runs:
@@ -290,9 +296,12 @@ def summary_lines(runs, finals: dict) -> list[str]:
         if v is None:
             lines.append(TEXT["summary_none"].format(**common))
             continue
-        top = (max if head.higher_is_better else min)(shared[head.key])
-        best = v == top and min(shared[head.key]) < max(shared[head.key])  # only where it beats another run
+        ranks = shared.get(head.key, []) if r.id in ranked else []
+        top = (max if head.higher_is_better else min)(ranks) if ranks else None
+        best = top is not None and v == top and min(ranks) < max(ranks)  # only where it beats another run
         shown = TEXT["percent"].format(v) if head.percent else TEXT["number"].format(v)
+        shown = _words.quality_cell(shown, f.get("verdict"), f.get("coverage"), f.get("not_digits"),
+                                    f.get("judge_version"))
         lines.append(TEXT["summary_line"].format(**common, value=shown, best=TEXT["best"] if best else ""))
     return lines
 
@@ -338,6 +347,8 @@ def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
     refs = {r.id: run_ref(r) for r in runs}
     table = pd.DataFrame([final_row(r, finals[r.id], labels) for r in runs]).set_index("run_id").rename(index=refs)
     table["status"] = table["status"].map(_words.status)
+    if "verdict" in table:
+        table["verdict"] = table["verdict"].map(lambda v: TEXT["verdicts"].get(v, v) if isinstance(v, str) else v)
     table = table.dropna(axis=1, how="all").rename(columns=TEXT["final_cols"])
     table.index.name = TEXT["run_col"]
     return table, finals

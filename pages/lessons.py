@@ -32,8 +32,10 @@ TEXT = i18n.Catalog("lessons", {
         "loss_diverging": "the loss diverges",
         "grad_spread": "vanishing gradients",
         "d_winning": "the discriminator wins",
+        "d_winning_grad": "the discriminator wins",
         "overfitting": "overfitting",
         "no_digits": "no digits in the samples",
+        "not_digits": "no digits in the samples",
     },
 })
 

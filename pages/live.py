@@ -27,6 +27,7 @@ TEXT = i18n.Catalog("live", {
     "eta": "about {eta} left",
     "estimating": "time left: estimating…",
     "finishing": "training done: final evaluation and samples",
+    "judging": "Judging samples… (drawing them and asking the judge; training goes on after it, its clock paused)",
     "arch_data": "{arch} on {dataset}",
     "layer_title": "{title}: {name}",
     "hist": "{title}: {name}",
@@ -64,10 +65,24 @@ TEXT = i18n.Catalog("live", {
                                "through time (an LSTM or GRU keeps it flatter).",
         "overfitting": "Overfitting: the held-out loss rose to {now:.3g} from its best {best:.3g} at step "
                        "{best_step:,}, while the training loss kept falling.",
-        "d_winning": "The discriminator is winning: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}. The generator gets little "
-                     "gradient; try a lower lr_d, label smoothing or instance noise.",
+        "game_blowup": "G's loss has blown up: now {now:.3g}, it started near {early:.3g}. A GAN's losses wander as "
+                       "the two players take turns, but not this far: the discriminator's verdicts saturate. Lower "
+                       "both learning rates.",
+        "d_winning": "The discriminator is winning: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}: it tells every fake apart. "
+                     "With the non-saturating loss the generator's gradient does not fade, but it only pushes towards "
+                     "whatever fools this discriminator now, so the samples do not settle; try a lower lr_d, label "
+                     "smoothing or instance noise.",
+        "d_winning_grad": "The discriminator is winning: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}, a gap of {gap:.2f}. G's "
+                          "gradient norm is {g_grad:.3g} (it started near {g_grad_early:.3g}): with the non-saturating "
+                          "loss it does not fade, but it only pushes towards whatever fools this discriminator at the "
+                          "moment, so the samples do not settle into digits. Slow the discriminator down (a lower "
+                          "lr_d), or add label smoothing or instance noise.",
         "mode_collapse": "Mode collapse: class coverage fell to {now:.2f} (best {best:.2f}); the generator draws "
                          "few kinds of digit.",
+        "few_digits": "The samples cover few kinds of digit: class coverage {now:.2f} (all ten equally: 1). The "
+                      "generator draws one or two digits.",
+        "not_digits": "The samples do not look like digits (yet): the judge calls {share:.0%} of them no digit. Early "
+                      "in training this is normal; if it stays, the model cannot draw.",
         "no_digits": "The samples do not look like digits (yet): the judge's Fréchet distance is {now:.0f}; real "
                      "digits score under 10. Early in training this is normal; if it stays, the model cannot draw.",
     },
@@ -139,6 +154,8 @@ def run_header(run, rm: series.RunMetrics, index: int, multi: bool) -> None:
             st.caption(TEXT["starting"])
         elif run.status == "paused":
             st.info(TEXT["paused"])
+        elif run.status == "running" and run.summary.get("judging"):
+            st.caption(TEXT["judging"])
 
 
 def curves(items, multi: bool, weight: float = 0.0) -> tuple[list[Series], list[charts.Key]]:

@@ -25,7 +25,8 @@ TEXT = i18n.Catalog("runs", {
     "headline_cell": "{label} {value}",  # the architecture's declared headline figure, e.g. "best test accuracy 93.0%"
     "percent": "{:.1%}", "number": "{:.4g}",
     "headline_help": "The figure each architecture declares as its headline (a classifier's test accuracy at its best validation accuracy, "
-                     "a generator's recognisability).",
+                     "a generator's recognisability with its class coverage, or what its samples are instead: no digits, "
+                     "or one or two digits only).",
     "none_match": "No run matches these filters.",
     "selected": "{n} selected",
     "select_hint": "Tick rows in the table to act on them.",
@@ -291,7 +292,10 @@ def main() -> None:
     df["status"] = df["status"].map(_words.status)
     df["reason"] = df["reason"].map(i18n.tr_error)
     df["executor"] = df["executor"].map(lambda e: TEXT["executors"].get(e, e))
-    df["headline"] = [headline_cell(*cell) for cell in zip(df["headline_label"], df["headline"], df["headline_percent"])]
+    df["headline"] = [_words.quality_cell(headline_cell(label, v, pct), verdict, cov, nd, version)
+                      for label, v, pct, verdict, cov, nd, version in zip(
+                          df["headline_label"], df["headline"], df["headline_percent"], df["verdict"], df["coverage"],
+                          df["not_digits"], df["judge_version"])]
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
     ids = sync_table([int(i) for i in df["id"]], ticked)
     if df.empty:

@@ -18,6 +18,7 @@ import torch
 from deeparch import images
 from deeparch.archs import get_arch, make_config
 from deeparch.display import COMMON_PANELS
+from deeparch.quality import JUDGE_VERSION
 from deeparch.store import Store
 from deeparch.trainer import layer_groups
 
@@ -30,6 +31,8 @@ SHAPES = {
     "recognisability": lambda s, r: min(1, s / 300),
     "coverage": lambda s, r: 0.5 + s / 600,
     "frechet": lambda s, r: 80 - s / 5,
+    "not_digits": lambda s, r: max(0.02, 1 - s / 100),
+    "g_grad": lambda s, r: 5 + 3 * r.random(),
 }
 GENERIC = lambda s, r: 0.3 + 0.5 * math.exp(-s / 100) + 0.2 * r.random()  # noqa: E731
 
@@ -143,6 +146,7 @@ def running_gan(store: Store, steps: int = 150, total: int = 600) -> int:
     rid = store.create_run(cfg.to_dict(), status="running", total_steps=total)
     t0 = time.time() - 20
     store.update_run(rid, started=t0, heartbeat=time.time())  # pid NULL: reconcile leaves it alone
+    store.merge_summary(rid, judge_version=JUDGE_VERSION)  # as the trainer's StoreLogger writes at its start
     write_curves(store, rid, cfg.arch, steps, t0=t0, shapes={
         "g_loss": lambda s, r: 0.8 + 0.6 * r.random(),
         "d_loss": lambda s, r: 0.6 + 0.2 * r.random(),

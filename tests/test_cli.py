@@ -195,3 +195,30 @@ def test_an_unreachable_database_is_one_line(tmp_path):
     p = cli("--db", "postgresql://nobody:secret@127.0.0.1:1/none", "runs", store=tmp_path, check=False)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
     assert "postgresql://nobody:***@127.0.0.1:1/none" in p.stderr and "secret" not in p.stderr
+
+
+def test_a_generator_headline_never_stands_alone(tmp_path, capsys, monkeypatch):
+    """Noise or one digit never shows as a high recognisability on its own: coverage beside it, or what the
+    samples are instead; a run measured by an older judge says so."""
+    from deeparch import cli as cli_mod
+    from deeparch.archs import make_config
+    from deeparch.quality import JUDGE_VERSION
+    from deeparch.store import Store
+
+    store = Store(tmp_path)
+    runs = {}
+    for name, summary in (
+            ("good", {"recognisability": 0.82, "coverage": 0.99, "not_digits": 0.02, "judge_version": JUDGE_VERSION}),
+            ("onedigit", {"recognisability": 0.91, "coverage": 0.05, "not_digits": 0.01, "judge_version": JUDGE_VERSION}),
+            ("noise", {"recognisability": 0.03, "coverage": 0.7, "not_digits": 0.95, "judge_version": JUDGE_VERSION}),
+            ("oldjudge", {"recognisability": 0.824, "coverage": 0.02})):  # judged before versions were recorded
+        runs[name] = store.create_run(make_config("dcgan").to_dict(), name=name, status="finished")
+        store.merge_summary(runs[name], **summary)
+    monkeypatch.delenv("DEEPARCH_DB", raising=False)
+    assert cli_mod.main(["--store", str(tmp_path), "runs"]) == 0
+    row = {int(line.split()[0]): line for line in capsys.readouterr().out.splitlines()[1:]}
+    assert "recognisability 0.82 · coverage 0.99" in row[runs["good"]]
+    assert "mode collapse: coverage 0.05" in row[runs["onedigit"]] and "0.91" not in row[runs["onedigit"]]
+    assert "no digits: 95% of the samples" in row[runs["noise"]]
+    assert "mode collapse: coverage 0.02" in row[runs["oldjudge"]] and "0.824" not in row[runs["oldjudge"]]
+    assert "judge v1, not comparable" in row[runs["oldjudge"]] and "judge v" not in row[runs["good"]]

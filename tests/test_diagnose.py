@@ -98,3 +98,42 @@ def test_discriminator_winning_and_mode_collapse():
     assert keys(diagnose.discriminator_wins(rm)) == ["d_winning"]
     assert keys(diagnose.mode_collapse(Series(coverage=(STEPS[:4], [0.8, 0.9, 0.7, 0.4])))) == ["mode_collapse"]
     assert diagnose.mode_collapse(Series(coverage=(STEPS[:4], [0.8, 0.9, 0.85, 0.88]))) == []
+
+
+def _game(g_loss, d_x, d_g_z, **more):
+    """A GAN's series: both players' losses, D's outputs (and whatever else is given)."""
+    g_loss = np.asarray(g_loss, dtype=float)
+    return Series(g_loss=(STEPS, g_loss), d_loss=(STEPS, 1.4 - g_loss / 2), d_x=(STEPS, np.full(100, d_x)),
+                  d_g_z=(STEPS, np.full(100, d_g_z)), **more)
+
+
+def test_a_gan_whose_generator_loss_rises_is_playing_not_diverging():
+    """As a healthy MLP GAN's does over its first minutes (0.65 → 2.1, measured): D gets better for a while."""
+    rising = np.linspace(0.65, 2.1, 100)
+    rm = _game(rising, 0.85, 0.2, g_grad=(STEPS, np.linspace(1.4, 9.8, 100)))
+    assert diagnose.diagnose(rm, "g_loss") == []
+    assert keys(diagnose.diagnose(Series(loss=(STEPS, rising)))) == ["loss_diverging"]  # a descent's loss: diverging
+
+
+def test_a_game_diverges_only_on_a_real_blow_up_or_a_non_finite_value():
+    assert keys(diagnose.diagnose(_game(np.geomspace(0.7, 80, 100), 0.6, 0.4), "g_loss")) == ["game_blowup"]
+    nan = np.full(100, 1.0)
+    nan[-1] = np.nan
+    assert keys(diagnose.diagnose(_game(nan, 0.6, 0.4), "g_loss")) == ["loss_nonfinite"]
+
+
+def test_the_discriminator_wins_by_its_outputs_and_the_note_quotes_g_gradient():
+    g = np.concatenate([np.full(10, 2.0), np.full(90, 12.0)])
+    note = diagnose.discriminator_wins(_game(np.full(100, 4.0), 0.99, 0.02, g_grad=(STEPS, g)))
+    assert keys(note) == ["d_winning_grad"]
+    assert note[0].values["gap"] == pytest.approx(0.97) and note[0].values["g_grad"] == 12.0
+    assert note[0].values["g_grad_early"] == 2.0
+    assert diagnose.discriminator_wins(_game(np.full(100, 4.0), 0.9, 0.15)) == []  # ahead, not winning outright
+
+
+def test_coverage_that_never_was_higher_did_not_fall_and_noise_has_no_coverage_note():
+    low = Series(coverage=(STEPS[:3], [0.0, 0.0, 0.0]))
+    assert keys(diagnose.mode_collapse(low)) == ["few_digits"]
+    noise = Series(coverage=(STEPS[:3], [0.0, 0.0, 0.0]), not_digits=(STEPS[:3], [1.0, 1.0, 1.0]))
+    assert keys(diagnose.diagnose(noise)) == ["not_digits"]
+    assert keys(diagnose.mode_collapse(Series(coverage=(STEPS[:3], [0.9, 0.95, 0.3])))) == ["mode_collapse"]

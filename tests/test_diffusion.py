@@ -390,3 +390,31 @@ def test_ddim_eta_one_is_the_ancestral_step_and_eta_needs_ddim():
     with pytest.raises(ConfigError, match="sampler=ddim"):
         make_config("diffusion", eta=0.5)
     assert make_config("diffusion", sampler="ddim", eta=0.5).eta == 0.5
+
+
+def test_media_on_a_short_budget_take_fewer_sampling_steps():
+    """Past its media deadline a diffusion model still draws its samples and views, with MIN_MEDIA_STEPS
+    respaced steps instead of sample_steps (the figures say how many); with time to spare, all of them."""
+    import time
+
+    from deeparch.archs.base import MediaContext
+    from deeparch.archs.diffusion import MIN_MEDIA_STEPS
+
+    torch.manual_seed(0)
+    m = Diffusion(small_cfg(sample_steps=40))
+    seen = []
+    m._denoise = lambda x, labels, g, sample_steps=None, on_step=None, f=m._denoise: (
+        seen.append(len(m.schedule.timesteps(m.sample_steps_now if sample_steps is None else sample_steps)))
+        or f(x, labels, g, sample_steps, on_step))
+
+    def judge(imgs, labels=None):
+        return {"recognisability": 0.0, "class_hist": [0] * 10}
+
+    for deadline, steps in ((time.perf_counter(), MIN_MEDIA_STEPS), (float("inf"), 40)):
+        seen.clear()
+        ctx = MediaContext(torch.rand(2, 1, 28, 28) * 2 - 1, torch.tensor([7, 2]), tuple("0123456789"), judge,
+                           sample_count=4, quality_count=100, deadline=deadline)
+        found, figures = m.media(ctx, with_quality=True)
+        assert figures["quality_sample_steps"] == steps and set(seen) == {steps}
+        assert {"quality", "samples", "reverse"} <= {f.kind for f in found}
+    assert m.sample_steps_now == 40  # sampling outside media keeps its steps

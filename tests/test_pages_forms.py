@@ -407,3 +407,27 @@ def test_train_refuses_a_configuration_that_cannot_fit_in_memory_before_launch(a
     errors = [e.value.replace("\\", "") for e in at.error]
     assert any("GB of memory" in e and "1.0 GB is available" in e for e in errors), errors
     assert button(at, "Launch run").disabled
+
+
+def test_compare_never_ranks_noise_one_digit_or_an_older_judge_above_a_real_generator(app_store, plain_charts):
+    """A run of one digit scores 0.95 recognisable, one judged by an older judge 0.90: neither is "best" over
+    the real generator's 0.80 (nothing comparable is left to beat), and each says what it is instead."""
+    from deeparch.archs import make_config
+    from deeparch.quality import JUDGE_VERSION
+
+    ids = {}
+    for name, summary in (
+            ("real", {"recognisability": 0.80, "coverage": 0.98, "not_digits": 0.03, "judge_version": JUDGE_VERSION}),
+            ("onedigit", {"recognisability": 0.95, "coverage": 0.04, "not_digits": 0.01,
+                          "judge_version": JUDGE_VERSION}),
+            ("old", {"recognisability": 0.90, "coverage": 0.97})):
+        ids[name] = app_store.create_run(make_config("dcgan").to_dict(), name=name, status="finished")
+        fake_runs.write_curves(app_store, ids[name], "dcgan", 20)
+        app_store.merge_summary(ids[name], train_seconds=60.0, params=1000, **summary)
+    at = compare(list(ids.values()))
+    lines = " ".join(m.value for m in at.markdown).split("\n")
+    line = {k: next(x for x in lines if f"\\#{i} {k}" in x) for k, i in ids.items()}
+    assert "recognisability 80.0% · coverage 0.98" in line["real"]
+    assert "mode collapse: coverage 0.04" in line["onedigit"] and "95.0%" not in line["onedigit"]
+    assert "judge v1, not comparable" in line["old"]
+    assert "★" not in " ".join(line.values())

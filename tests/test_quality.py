@@ -26,7 +26,66 @@ def test_judge_reference_figures_on_real_digits():
     assert ref["coverage"] > 0.99
     judge = quality.get_judge("mnist-5k")
     d = data.load()
-    assert (judge(d.x_test).argmax(1) == d.y_test).float().mean() > 0.95
+    assert (judge(d.x_test)[:, :10].argmax(1) == d.y_test).float().mean() > 0.95
+
+
+def _strokes(n: int, g: torch.Generator) -> torch.Tensor:
+    """n images of two to six random straight strokes, two pixels wide."""
+    img = torch.full((n, 1, 28, 28), -1.0)
+    t = torch.linspace(0, 1, 60)[:, None]
+    for i in range(n):
+        for _ in range(int(torch.randint(2, 7, (1,), generator=g))):
+            p, q = torch.rand(2, 2, generator=g) * 22 + 3
+            pts = (p + t * (q - p)).round().long()                           # (60, 2) pixels along the stroke
+            for dy, dx in ((0, 0), (1, 0), (0, 1), (1, 1)):
+                img[i, 0, (pts[:, 0] + dy).clamp(0, 27), (pts[:, 1] + dx).clamp(0, 27)] = 1.0
+    return img
+
+
+def _non_digit_sets(n: int = 500) -> dict[str, torch.Tensor]:
+    """500 images of each kind that is no digit. The judge's "not a digit" class trains on noise, flat
+    images, blotches, strokes of its own drawing, overlays and averages of training digits; shapes,
+    checkerboards and inverted digits it never sees, nor the test digits of the blends."""
+    g = torch.Generator().manual_seed(7)
+    x = data.load().x_test
+    a, b = torch.randint(0, len(x), (2, n), generator=g)
+    yy, xx = torch.meshgrid(torch.arange(28.0), torch.arange(28.0), indexing="ij")
+    shapes = []
+    for i in range(n):  # outlines of circles and squares
+        c, r = torch.rand(2, generator=g) * 12 + 8, float(torch.rand(1, generator=g) * 6 + 4)
+        edge = (((yy - c[0]) ** 2 + (xx - c[1]) ** 2).sqrt() if i % 2
+                else torch.maximum((yy - c[0]).abs(), (xx - c[1]).abs()))
+        shapes.append(torch.where((edge - r).abs() < 1.2, 1.0, -1.0))
+    checks = [torch.where((yy // k + xx // k) % 2 == 0, 1.0, -1.0) for k in torch.randint(2, 8, (n,), generator=g).tolist()]
+    return {
+        "gaussian noise": torch.randn(n, 1, 28, 28, generator=g).clamp(-1, 1),
+        "uniform noise": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1,
+        "blank": torch.full((n, 1, 28, 28), -1.0),
+        "mean digit": x.mean(0, keepdim=True).expand(n, 1, 28, 28),
+        "blends of two test digits": (x[a] + x[b]) / 2,
+        "random strokes": _strokes(n, g),
+        "circles and squares": torch.stack(shapes).unsqueeze(1),
+        "checkerboards": torch.stack(checks).unsqueeze(1),
+        "inverted digits": -x[:n],
+    }
+
+
+def test_judge_says_not_a_digit():
+    """Recognisability means "looks like a real digit": images that are no digit score (almost) none."""
+    for name, images in _non_digit_sets().items():
+        figures = quality.measure(images)
+        assert figures["recognisability"] <= 0.05, (name, figures["recognisability"])
+    real = quality.measure(data.load().x_test[:500])
+    assert real["recognisability"] >= 0.85 and real["not_digits"] < 0.05
+
+
+def test_verdict_reads_noise_and_collapse_before_recognisability():
+    noise = quality.measure(torch.randn(500, 1, 28, 28, generator=torch.Generator().manual_seed(3)).clamp(-1, 1))
+    assert noise["not_digits"] > 0.9 and quality.verdict(noise) == "not_digits"
+    d = data.load()
+    ones = quality.measure(d.x_test[d.y_test == 1][:100])
+    assert quality.verdict(ones) == "collapsed" and quality.verdict(quality.measure(d.x_test[:500])) is None
+    assert quality.verdict({"recognisability": 0.9, "coverage": 0.2}) == "collapsed"  # a run judged before v2
 
 
 def test_mode_collapse_shows_in_coverage_and_frechet():

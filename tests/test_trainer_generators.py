@@ -100,3 +100,72 @@ def test_a_collapsed_generator_is_flagged_beside_its_recognisability(one_digit):
     for v in quality:  # recognisability never without coverage and the flag in the same emission
         assert v["collapsed"] == 1.0 and v["coverage"] < 0.1
     assert result.summary["collapsed"] == 1.0 and "coverage" in result.summary
+
+
+SAMPLE_S = 0.05  # seconds of (fake) clock per sampled image: 25 s for 500 judged samples
+
+
+class SlowDigit(OneDigit):
+    """OneDigit whose sampling costs SAMPLE_S of the fake clock per image, as a diffusion model's does."""
+
+    sampled = 0
+
+    @torch.no_grad()
+    def sample(self, n, seed):
+        self.clock.now += SAMPLE_S * n
+        type(self).sampled += n
+        return super().sample(n, seed)
+
+
+@pytest.fixture
+def slow_digit(one_digit, monkeypatch):
+    monkeypatch.setattr(SlowDigit, "sampled", 0)
+    monkeypatch.setattr("deeparch.archs.base.time", types.SimpleNamespace(perf_counter=one_digit.perf_counter),
+                        raising=False)  # the chunks of a quality pass run on the same fake clock
+    monkeypatch.setitem(ARCHS, "slowdigit", ArchSpec(name="slowdigit", title="Slow digit", kind="generator",
+                                                     summary="test", preset={}, params=(), build=SlowDigit,
+                                                     display=generator()))
+    return one_digit
+
+
+def run_recording_judging(**hp):
+    """A slowdigit run; also which judging states the callbacks were told, in order."""
+    emitted, media, judging = [], [], []
+
+    class Rec:
+        def __getattr__(self, name):
+            return lambda *a: None
+
+        def on_metrics(self, step, values):
+            emitted.append((step, dict(values)))
+
+        def on_media(self, step, kind, png, meta):
+            media.append((step, kind))
+
+        def on_judging(self, trainer, active):
+            judging.append(active)
+
+    result = Trainer(make_config("slowdigit", **hp), [Rec()]).fit()
+    return result, emitted, media, judging
+
+
+def test_sampling_and_judging_take_at_most_a_quarter_of_the_run(slow_digit):
+    """Two minutes of training with samples that cost 50 ms each: grids and quality passes (the final one
+    included) stay within a quarter of training + media, the run still ends with a judged pass, and the
+    summary keeps training time and quality time apart."""
+    result, emitted, media, judging = run_recording_judging(max_minutes=2.0, epochs=1000, batch_size=25)
+    media_s = SlowDigit.sampled * SAMPLE_S
+    train_s = result.summary["train_seconds"]
+    assert media_s / (train_s + media_s) <= 0.25
+    qualities = [s for s, k in media if k == "quality"]
+    assert qualities and qualities[-1] == result.step  # the final pass is never skipped
+    assert [s for s, k in media if k == "samples"][0] * STEP_S <= 30  # a first grid early all the same
+    assert result.summary["sample_seconds"] + result.summary["quality_seconds"] == pytest.approx(media_s)
+    assert judging == [True, False] * len(qualities)  # "judging samples…" around every quality pass
+
+
+def test_a_short_run_ends_with_fewer_samples_judged_not_with_minutes_of_judging(slow_digit):
+    result, emitted, media, _ = run_recording_judging(max_steps=20, batch_size=400)  # 10 s of training
+    last = [v for s, v in emitted if "recognisability" in v][-1]
+    assert 0 < last["quality_samples"] < 500 and last["quality_samples"] % 100 == 0
+    assert SlowDigit.sampled * SAMPLE_S <= 10.0 + 100 * SAMPLE_S  # the floor, and at most one chunk past it

@@ -49,7 +49,7 @@ def reverse_media(model, ctx: MediaContext) -> Media:
     chains = len(labels) if labels is not None else 1
     g = torch.Generator().manual_seed(ctx.seed)
     x = torch.randn(1, 1, 28, 28, generator=g).expand(chains, -1, -1, -1).to(model.steps.device).contiguous()
-    keep = set(frame_steps(model.schedule.timesteps(model.cfg.sample_steps)))
+    keep = set(frame_steps(model.schedule.timesteps(model.sample_steps_now)))
     seen: list[tuple[int, torch.Tensor, torch.Tensor]] = []
 
     def record(t, x_t, x0):

@@ -10,6 +10,8 @@ leaves them in place afterwards so the trainer can read per-layer gradient norms
 from __future__ import annotations
 
 import copy
+import math
+import time
 from dataclasses import dataclass
 from typing import Callable, NamedTuple
 
@@ -90,8 +92,12 @@ class MediaContext:
     classes: tuple[str, ...]
     judge: Callable[..., dict]  # images[, requested labels] → quality figures (deeparch.quality.measure)
     sample_count: int = 64     # images in a sample grid
-    quality_count: int = 500   # samples judged for the quality figures
+    quality_count: int = 500   # samples judged for the quality figures (at most)
     seed: int = 1234           # the fixed noise of the sample grid
+    deadline: float = math.inf  # time.perf_counter() after which a quality pass draws no further chunk
+                                # of samples (the first chunk is always drawn): the run's budget for it
+
+QUALITY_CHUNK = 100  # samples a quality pass draws at a time (a conditional model's: ten of each digit)
 
 
 # ---- shared knobs of the architectures built from layers (cnn, mlp): one definition each ----------
@@ -174,6 +180,12 @@ def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 
     if cfg.optimizer == "rmsprop":
         return torch.optim.RMSprop(params, lr=lr, momentum=cfg.momentum, weight_decay=cfg.weight_decay)
     return torch.optim.Adam(params, lr=lr, betas=betas, weight_decay=cfg.weight_decay)
+
+
+def grad_norm(module: nn.Module) -> float:
+    """The norm of all of ``module``'s gradients together (0 where none were computed)."""
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0
 
 
 class WeightAverage(nn.Module):
@@ -349,17 +361,30 @@ class GeneratorModel(ArchModel):
         return self.sample(n, seed) if labels is None else self.sample(n, seed, labels=labels)
 
     def media(self, ctx, with_quality):
-        """The fixed-noise sample grid; with quality, 500 samples judged (the grid is their first ones:
-        one sampling pass) and a 10×10 grid of them with the judge's class histogram. A conditional
-        model's grid is 10×10, one row per class; its figures add class_agreement."""
+        """The fixed-noise sample grid; with quality, up to 500 samples judged, drawn QUALITY_CHUNK at a
+        time until ``ctx.deadline`` (the grid is the first ones: one sampling pass), and a 10×10 grid of
+        them with the judge's class histogram. A conditional model's grid is 10×10, one row per class, and
+        each chunk asks for every class equally; its figures add class_agreement. ``quality_samples`` says
+        how many were judged."""
         k = len(ctx.classes)
         per_row, count = (k, k * k) if self.conditional else (8, ctx.sample_count)
         if not with_quality:
             imgs = self.draw(count, ctx.seed, self.grid_labels(count, k))
             return [Media("samples", images.grid_png(imgs, per_row), {})], {}
         labels = self.grid_labels(ctx.quality_count, k)
-        imgs = self.draw(ctx.quality_count, ctx.seed, labels)
+        chunks: list[torch.Tensor] = []
+        done = 0
+        while done < ctx.quality_count:
+            m = min(QUALITY_CHUNK, ctx.quality_count - done)
+            start = time.perf_counter()
+            chunks.append(self.draw(m, ctx.seed + len(chunks), None if labels is None else labels[done:done + m]))
+            done += m
+            if time.perf_counter() + (time.perf_counter() - start) > ctx.deadline:  # the next chunk would end late
+                break
+        imgs = torch.cat(chunks)
+        labels = None if labels is None else labels[:done]
         figures = dict(ctx.judge(imgs) if labels is None else ctx.judge(imgs, labels))
+        figures["quality_samples"] = float(done)
         meta = {"class_hist": figures.pop("class_hist"), "classes": list(ctx.classes)}
         return [Media("quality", images.grid_png(imgs[:100], 10), meta),
                 Media("samples", images.grid_png(imgs[:count], per_row), {})], figures

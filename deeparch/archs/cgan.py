@@ -12,7 +12,7 @@ from functools import partial
 
 from deeparch.archs.base import ArchSpec
 from deeparch.archs.dcgan import DCGAN, INTERPOLATION, adversarial_params, check_common
-from deeparch.archs.gan import D_OUTPUTS, GAN_LOSSES
+from deeparch.archs.gan import D_OUTPUTS, G_GRAD, GAN_LOSSES
 from deeparch.config import Param
 from deeparch.display import generator
 
@@ -34,7 +34,7 @@ SPEC = ArchSpec(
               "discriminator): it asks \"is this a real 7?\" directly", bool),
     ),
     build=partial(DCGAN, conditional=True),
-    display=generator(GAN_LOSSES, D_OUTPUTS, views=(INTERPOLATION,), conditional=True),
+    display=generator(GAN_LOSSES, D_OUTPUTS, G_GRAD, views=(INTERPOLATION,), conditional=True),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),
     unused=("lr",),
     check=check_common,

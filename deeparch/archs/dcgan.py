@@ -48,8 +48,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch import images
-from deeparch.archs.base import ArchSpec, GeneratorModel, Media, WeightAverage, make_optimizer
-from deeparch.archs.gan import D_OUTPUTS, GAN_LOSSES
+from deeparch.archs.base import ArchSpec, GeneratorModel, Media, WeightAverage, grad_norm, make_optimizer
+from deeparch.archs.gan import D_OUTPUTS, G_GRAD, GAN_LOSSES
 from deeparch.config import Param
 from deeparch.display import View, generator
 
@@ -265,9 +265,9 @@ class DCGAN(GeneratorModel):
         (d_real, _), (d_fake, info) = self.judge(x, labels), self.judge(fake.detach(), labels, codes)
         d_loss = self.d_loss(d_real, d_fake)
         if self.loss == "wgan-gp":
-            gp, grad_norm = gradient_penalty(self.discriminator, x, fake, self.cfg.gp_lambda, labels)
+            gp, gp_norm = gradient_penalty(self.discriminator, x, fake, self.cfg.gp_lambda, labels)
             out.update(wasserstein=(d_real.mean() - d_fake.mean()).item(), gp=gp.item(),
-                       critic_grad=grad_norm.item())
+                       critic_grad=gp_norm.item())
             d_loss = d_loss + gp
         self.optimize(opt_d, d_loss + self.info_weight * info, list(self.discriminator.parameters()))
         out["critic_loss" if self.loss == "wgan-gp" else "d_loss"] = d_loss.item()
@@ -287,6 +287,7 @@ class DCGAN(GeneratorModel):
                 self.optimize(opt_g, g_loss + self.info_weight * info, list(self.generator.parameters()))
             self.discriminator.requires_grad_(True)
             out["g_loss"] = g_loss.item()
+            out["g_grad"] = grad_norm(self.generator)  # what reaches G through D (the last of its g_steps)
             if self.ema is not None:
                 self.ema.update(self.generator)
         self.steps += 1
@@ -511,7 +512,7 @@ SPEC = ArchSpec(
               legacy=1.0),  # runs stored before the knob existed weighed it 1
     ),
     build=DCGAN,
-    display=generator(GAN_LOSSES, D_OUTPUTS, views=(GROUPS, INTERPOLATION)),
+    display=generator(GAN_LOSSES, D_OUTPUTS, G_GRAD, views=(GROUPS, INTERPOLATION)),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),
     unused=("lr",),
     check=check_common,

@@ -55,13 +55,14 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch.archs._diffusion_views import diffusion_views
-from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
+from deeparch.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, make_optimizer
 from deeparch.config import Param
 from deeparch.display import Line, Panel, View, generator
 
@@ -69,6 +70,7 @@ SCHEDULES = ("linear", "cosine", "quadratic", "log")
 SAMPLERS = ("ancestral", "ddim")
 MODELS = ("unet", "course")
 NUM_CLASSES = 10  # the digits a conditional model can be asked for
+MIN_MEDIA_STEPS = 10  # the fewest sampling steps media are drawn with on a short budget
 LOG_BETA_MAX = 0.05  # the log schedule's last β (for T = 1000): ᾱ_T ≈ 3e-4, pure noise like linear's
 
 
@@ -424,7 +426,7 @@ class Diffusion(GeneratorModel):
         device = self.steps.device
         n = x.shape[0]
         labels = labels.to(device) if labels is not None else None
-        ts = self.schedule.timesteps(self.cfg.sample_steps if sample_steps is None else sample_steps)
+        ts = self.schedule.timesteps(self.sample_steps_now if sample_steps is None else sample_steps)
         for i, t in enumerate(ts):
             prev = ts[i + 1] if i + 1 < len(ts) else -1
             eps = self.guided_eps(net, x, torch.full((n,), t, dtype=torch.long, device=device), labels,
@@ -447,10 +449,50 @@ class Diffusion(GeneratorModel):
         x = torch.randn(n, 1, 28, 28, generator=g).to(self.steps.device)  # x_T: pure noise
         return self._denoise(x, labels, g, sample_steps)
 
+    media_steps: int | None = None  # sampling steps of the media being drawn (None: sample_steps)
+
+    @property
+    def sample_steps_now(self) -> int:
+        """The sampling steps in use: ``sample_steps``, or fewer while media are drawn on a short budget."""
+        return self.media_steps or self.cfg.sample_steps
+
+    @torch.no_grad()
+    def affordable_steps(self, ctx, images: int) -> int:
+        """Sampling steps that let ``images`` samples (and the reverse view's chains) be drawn before
+        ``ctx.deadline``, by the time of one guided step on a batch of them: ``sample_steps`` when time
+        allows, never under MIN_MEDIA_STEPS (a short run's samples are cheaper, not skipped)."""
+        full = len(self.schedule.timesteps(self.cfg.sample_steps))
+        if ctx.deadline == math.inf:
+            return full
+        self.eval()
+        net = self.ema if self.ema is not None else self.net
+        chains = self.num_classes or 1                                      # the reverse view's chains
+        x = torch.randn(images + chains, 1, 28, 28, generator=torch.Generator().manual_seed(ctx.seed))
+        labels = self.default_labels(len(x))
+        start = time.perf_counter()
+        self.guided_eps(net, x.to(self.steps.device), torch.full((len(x),), self.schedule.T - 1,
+                        device=self.steps.device), None if labels is None else labels.to(self.steps.device),
+                        self.cfg.guidance)
+        per_step = time.perf_counter() - start
+        left = ctx.deadline - time.perf_counter()
+        return max(min(full, int(left / max(per_step, 1e-9))), min(full, MIN_MEDIA_STEPS))
+
     def media(self, ctx, with_quality):
-        """The generator's grids and figures, then the diffusion views: schedule, forward, reverse."""
-        found, figures = super().media(ctx, with_quality)
-        return found + diffusion_views(self, ctx), figures
+        """The generator's grids and figures, then the diffusion views: schedule, forward, reverse. On a
+        short media budget (``ctx.deadline``) every sample takes fewer, respaced steps (the figures say
+        how many: ``quality_sample_steps``)."""
+        k = len(ctx.classes)
+        first = QUALITY_CHUNK if with_quality else (k * k if self.conditional else ctx.sample_count)
+        steps = self.affordable_steps(ctx, first)
+        self.media_steps = steps if steps < len(self.schedule.timesteps(self.cfg.sample_steps)) else None
+        try:
+            found, figures = super().media(ctx, with_quality)
+            found = found + diffusion_views(self, ctx)
+        finally:
+            self.media_steps = None
+        if with_quality:
+            figures["quality_sample_steps"] = float(steps)
+        return found, figures
 
 
 def build_net(cfg, num_classes: int) -> nn.Module:

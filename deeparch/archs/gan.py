@@ -5,24 +5,33 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from deeparch.archs.base import ArchSpec, GeneratorModel, make_optimizer
+from deeparch.archs.base import ArchSpec, GeneratorModel, grad_norm, make_optimizer
 from deeparch.config import Param
 from deeparch.display import Line, Panel, generator
 
 GAN_LOSSES = Panel(
     "gan_loss", "Generator and discriminator losses", "loss",
     (Line("g_loss", "G (generator)"), Line("d_loss", "D (discriminator)", "dash")),
-    explain="The two players' losses. In a healthy game neither wins for long and both wander around "
-            "a level. D's loss falling towards 0 while G's keeps rising means the discriminator wins "
-            "and the generator gets no useful signal: try a lower lr_d or label smoothing.")
+    explain="The two players' losses. A GAN's losses are a game, not a descent: in a healthy game neither wins "
+            "for long and both wander, and G's loss rising for a while is no divergence, only D getting better "
+            "for a while. D's loss near 0 for long while G's stays high means the discriminator wins: read D(x) "
+            "and D(G(z)) below, and G's gradient norm.")
 D_OUTPUTS = Panel(
     "gan_d", "Discriminator: D(x) on real digits, D(G(z)) on fakes", "D",
     (Line("d_x", "D(x): real"), Line("d_g_z", "D(G(z)): fake", "dash")), hlines=((0.5, "balance (0.5)"),),
-    explain="How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 "
-            "it cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
-            "with D(G(z)) near 0 for long is a discriminator that wins: the generator's gradient fades (the "
-            "course's vanishing gradient) and its samples stop improving; a lower lr_d or label smoothing "
-            "rebalances it. Both swinging wildly means the learning rates are too high.")
+    explain="How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 it "
+            "cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
+            "with D(G(z)) near 0 for long is a discriminator that wins. With the non-saturating loss the lab uses "
+            "(G maximises log D(G(z))) G's gradient does not fade then (it fades with the original "
+            "log(1 − D(G(z))), which the lab does not use): G keeps being pushed, but towards whatever fools this "
+            "discriminator at the moment, so its samples do not settle. A lower lr_d, label smoothing or instance "
+            "noise rebalances it. Both swinging wildly means the learning rates are too high.")
+G_GRAD = Panel(
+    "g_grad", "Generator's gradient norm", "‖∇G‖", (Line("g_grad", "‖∇G‖ (generator)"),), log_y=True, detail=True,
+    explain="The size of the gradient that reaches the generator through the discriminator at each of its steps "
+            "(log scale). With the non-saturating loss it does not fade when the discriminator wins: it stays as "
+            "large, or grows, while D(G(z)) sinks towards 0. A large gradient and no better samples means its "
+            "direction keeps changing: the generator chases a discriminator that keeps moving.")
 
 
 class GAN(GeneratorModel):
@@ -64,6 +73,7 @@ class GAN(GeneratorModel):
         fake = self.generate(z)
         g_loss = F.binary_cross_entropy_with_logits(self.discriminate(fake), torch.ones(b, device=x.device))
         self.optimize(opt_g, g_loss, list(self.generator.parameters()))
+        g_grad = grad_norm(self.generator)  # what reaches G through D: the non-saturating loss keeps it
 
         # (2) Update D: maximise log D(x) + log(1 - D(G(z))), on G's output detached
         real_in, fake_in = x, fake.detach()
@@ -75,7 +85,7 @@ class GAN(GeneratorModel):
                   + F.binary_cross_entropy_with_logits(d_fake, fake_label)) / 2
         self.optimize(opt_d, d_loss, list(self.discriminator.parameters()))
 
-        return {"g_loss": g_loss.item(), "d_loss": d_loss.item(),
+        return {"g_loss": g_loss.item(), "d_loss": d_loss.item(), "g_grad": g_grad,
                 "d_x": torch.sigmoid(d_real).mean().item(), "d_g_z": torch.sigmoid(d_fake).mean().item()}
 
     @torch.no_grad()
@@ -111,7 +121,7 @@ SPEC = ArchSpec(
         Param("label_smoothing", 0.0, "real labels become 1 - this value", float, 0.0, 0.5),
         Param("instance_noise", 0.0, "std of noise added to the discriminator's inputs", float, 0.0, 2.0),
     ),
-    display=generator(GAN_LOSSES, D_OUTPUTS),
+    display=generator(GAN_LOSSES, D_OUTPUTS, G_GRAD),
     loss_keys=("g_loss", "d_loss", "d_x", "d_g_z"),
     unused=("lr",),
     build=GAN,

@@ -169,6 +169,10 @@ PAGES = {
         "diverged": "O treinamento divergiu: {reason}. Os pesos explodiram; clone a execução com uma taxa de "
                     "aprendizado menor, ou defina grad_clip (por exemplo 1,0).",
         "diverged_unknown": "uma perda virou NaN ou infinita",
+        "q_coverage": "{headline} · cobertura {coverage:.2f}",
+        "q_collapsed": "colapso de modo: cobertura {coverage:.2f}",
+        "q_not_digits": "nenhum dígito: {share:.0%} das amostras",
+        "q_old_judge": "{cell} · juiz v{version}, não comparável",
         "failed": "A execução falhou: {reason}. {hint}",
         "failed_unknown": "erro desconhecido",
         "hint_log": "Veja o log do worker para mais detalhes.",
@@ -252,6 +256,8 @@ PAGES = {
         "eta": "faltam cerca de {eta}",
         "estimating": "tempo restante: estimando…",
         "finishing": "treinamento concluído: avaliação final e amostras",
+        "judging": "Julgando amostras… (desenhando-as e consultando o juiz; o treinamento continua depois, com seu "
+                   "relógio parado)",
         "arch_data": "{arch} em {dataset}",
         "layer_title": "{title}: {name}",
         "hist": "{title}: {name}",
@@ -300,7 +306,10 @@ PAGES = {
             "test_loss_at_best": "perda de teste na melhor validação", "best_train_loss": "melhor perda de treinamento",
             "train_seconds": "tempo de treinamento (s)", "params": "parâmetros",
             "samples_per_s": "amostras/s (mediana)", "grad_norm": "norma do gradiente (mediana)",
+            "not_digits": "parcela das amostras que não é dígito", "verdict": "amostras",
+            "judge_version": "versão do juiz", "quality_seconds": "amostragem e julgamento (s)",
         },
+        "verdicts": {"collapsed": "colapso de modo", "not_digits": "nenhum dígito"},
         "run_col": "execução",
         "log_y": "y logarítmico",
         "curves": "{metric} por {x}",
@@ -334,7 +343,8 @@ PAGES = {
         "headline_cell": "{label} {value}",
         "percent": "{:.1%}", "number": "{:.4g}",
         "headline_help": "O número que cada arquitetura declara como principal (a melhor acurácia de teste de um "
-                         "classificador, a reconhecibilidade de um gerador).",
+                         "classificador, a reconhecibilidade de um gerador com sua cobertura de classes, ou o que "
+                         "são suas amostras no lugar dela: nenhum dígito, ou só um ou dois dígitos).",
         "none_match": "Nenhuma execução corresponde a estes filtros.",
         "selected": "{n} marcada(s)",
         "select_hint": "Marque linhas na tabela para agir sobre elas.",
@@ -391,6 +401,11 @@ PAGES = {
 }
 
 MESSAGES = {
+    # the runs list of the command line: a generator's headline with its coverage, or its verdict
+    "no digits: {share:.0%} of the samples": "nenhum dígito: {share:.0%} das amostras",
+    "mode collapse: coverage {coverage:.2f}": "colapso de modo: cobertura {coverage:.2f}",
+    "coverage {coverage:.2f}": "cobertura {coverage:.2f}",
+    "judge v{version}, not comparable": "juiz v{version}, não comparável",
     # ---- architectures: titles and summaries --------------------------------------------------
     "CNN (rede convolucional)": "CNN (rede convolucional)",
     "RNN (LSTM / GRU)": "RNN (LSTM / GRU)",
@@ -654,12 +669,18 @@ MESSAGES = {
     "recognisability": "reconhecibilidade",
     "class coverage": "cobertura de classes",
     "coverage 0.5: collapse below": "cobertura 0,5: colapso abaixo",
-    "Recognisability: share of 500 samples that the project's MNIST judge labels with confidence above 0.9. "
-    "Coverage: how evenly the samples spread over the 10 digits (1 = all equally). Recognisability rising with "
-    "coverage falling is mode collapse: the generator draws a few digits well.":
-        "Reconhecibilidade: fração de 500 amostras que o juiz MNIST do projeto rotula com confiança acima de "
-        "0,9. Cobertura: quão por igual as amostras se espalham pelos 10 dígitos (1 = todos igualmente). "
-        "Reconhecibilidade subindo com cobertura caindo é colapso de modo: o gerador desenha bem poucos dígitos.",
+    "Recognisability: share of up to 500 samples that look like a real digit to the project's MNIST judge (one "
+    "digit above 0.9 of its confidence, and features as near to real digits' as 99% of real digits it never "
+    "trained on). No digit: share the judge calls no digit at all (noise, blotches, strokes, blends of two "
+    "digits). Coverage: how evenly the samples spread over the 10 digits (1 = all equally). Recognisability "
+    "rising with coverage falling is mode collapse: the generator draws a few digits well.":
+        "Reconhecibilidade: fração de até 500 amostras que parecem um dígito real para o juiz MNIST do projeto "
+        "(um dígito acima de 0,9 da sua confiança, e atributos tão perto dos de dígitos reais quanto 99% dos "
+        "dígitos reais que ele nunca viu no treino). Nenhum dígito: fração que o juiz diz não ser dígito algum "
+        "(ruído, manchas, traços, misturas de dois dígitos). Cobertura: quão por igual as amostras se espalham "
+        "pelos 10 dígitos (1 = todos igualmente). Reconhecibilidade subindo com cobertura caindo é colapso de "
+        "modo: o gerador desenha bem poucos dígitos.",
+    "no digit": "nenhum dígito",
     "Judge Fréchet distance (lower is better)": "Distância de Fréchet do juiz (menor é melhor)",
     "distance": "distância",
     "FID's formula on the MNIST judge's features (not Inception, so compare it only within this lab): how far the "
@@ -679,12 +700,25 @@ MESSAGES = {
     "Generator and discriminator losses": "Perdas do gerador e do discriminador",
     "G (generator)": "G (gerador)",
     "D (discriminator)": "D (discriminador)",
-    "The two players' losses. In a healthy game neither wins for long and both wander around a level. D's loss "
-    "falling towards 0 while G's keeps rising means the discriminator wins and the generator gets no useful "
-    "signal: try a lower lr_d or label smoothing.":
-        "As perdas dos dois jogadores. Num jogo saudável nenhum ganha por muito tempo e os dois oscilam em torno "
-        "de um nível. A perda de D caindo para 0 enquanto a de G continua subindo quer dizer que o discriminador "
-        "vence e o gerador não recebe sinal útil: tente um lr_d menor ou suavização de rótulos.",
+    "The two players' losses. A GAN's losses are a game, not a descent: in a healthy game neither wins for long "
+    "and both wander, and G's loss rising for a while is no divergence, only D getting better for a while. D's "
+    "loss near 0 for long while G's stays high means the discriminator wins: read D(x) and D(G(z)) below, and "
+    "G's gradient norm.":
+        "As perdas dos dois jogadores. As perdas de uma GAN são um jogo, não uma descida: num jogo saudável nenhum "
+        "ganha por muito tempo e as duas oscilam, e a perda de G subindo por um tempo não é divergência, só D "
+        "melhorando por um tempo. A perda de D perto de 0 por muito tempo enquanto a de G continua alta quer dizer "
+        "que o discriminador vence: leia D(x) e D(G(z)) abaixo, e a norma do gradiente de G.",
+    "Generator's gradient norm": "Norma do gradiente do gerador",
+    "‖∇G‖": "‖∇G‖",
+    "‖∇G‖ (generator)": "‖∇G‖ (gerador)",
+    "The size of the gradient that reaches the generator through the discriminator at each of its steps (log "
+    "scale). With the non-saturating loss it does not fade when the discriminator wins: it stays as large, or "
+    "grows, while D(G(z)) sinks towards 0. A large gradient and no better samples means its direction keeps "
+    "changing: the generator chases a discriminator that keeps moving.":
+        "O tamanho do gradiente que chega ao gerador através do discriminador em cada um dos seus passos (escala "
+        "logarítmica). Com a perda não saturante ele não desaparece quando o discriminador vence: fica do mesmo "
+        "tamanho, ou cresce, enquanto D(G(z)) afunda para 0. Um gradiente grande sem amostras melhores quer dizer "
+        "que a direção dele muda o tempo todo: o gerador persegue um discriminador que não para de se mover.",
     "Discriminator: D(x) on real digits, D(G(z)) on fakes": "Discriminador: D(x) nos dígitos reais, D(G(z)) nos falsos",
     "D": "D",
     "D(x): real": "D(x): real",
@@ -897,17 +931,21 @@ MESSAGES = {
         'de uma perda BCE, acompanha a qualidade das amostras. Uma subida constante significa que o crítico '
         'está disparando (aumente gp_lambda ou diminua lr_d); oscilações fortes significam taxa de '
         'aprendizado alta demais.',
-    "How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 it "
-    "cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
-    "with D(G(z)) near 0 for long is a discriminator that wins: the generator's gradient fades (the "
-    "course's vanishing gradient) and its samples stop improving; a lower lr_d or label smoothing "
-    'rebalances it. Both swinging wildly means the learning rates are too high.':
-        'Quão reais o discriminador acha os dígitos reais, D(x), e os falsos do gerador, D(G(z)). Em 0,5 ele '
-        'não consegue distingui-los: o equilíbrio do jogo, onde um gerador perfeito o deixaria. D(x) perto de'
-        ' 1 com D(G(z)) perto de 0 por muito tempo é um discriminador que ganha: o gradiente do gerador '
-        'desvanece (o desvanecimento do gradiente do curso) e suas amostras param de melhorar; um lr_d menor '
-        'ou suavização de rótulos o reequilibram. As duas oscilando muito significa taxas de aprendizado '
-        'altas demais.',
+    "How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 it cannot "
+    "tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 with D(G(z)) "
+    "near 0 for long is a discriminator that wins. With the non-saturating loss the lab uses (G maximises "
+    "log D(G(z))) G's gradient does not fade then (it fades with the original log(1 − D(G(z))), which the lab "
+    "does not use): G keeps being pushed, but towards whatever fools this discriminator at the moment, so its "
+    "samples do not settle. A lower lr_d, label smoothing or instance noise rebalances it. Both swinging wildly "
+    "means the learning rates are too high.":
+        "Quão reais o discriminador acha os dígitos reais, D(x), e os falsos do gerador, D(G(z)). Em 0,5 ele não "
+        "consegue distingui-los: o equilíbrio do jogo, onde um gerador perfeito o deixaria. D(x) perto de 1 com "
+        "D(G(z)) perto de 0 por muito tempo é um discriminador que ganha. Com a perda não saturante que o "
+        "laboratório usa (G maximiza log D(G(z))) o gradiente de G não desaparece nesse caso (ele desaparece com a "
+        "perda original log(1 − D(G(z))), que o laboratório não usa): G continua sendo empurrado, mas na direção "
+        "do que engana este discriminador naquele momento, e suas amostras não se firmam. Um lr_d menor, "
+        "suavização de rótulos ou ruído de instância o reequilibram. As duas oscilando muito significa taxas de "
+        "aprendizado altas demais.",
     "How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the "
     "probes: the gradient that backpropagation through time (BPTT) carries back from the last step to "
     "the first, through the network unrolled over the steps. A curve that falls by decades towards the "
@@ -1364,8 +1402,10 @@ MESSAGES = {
         'Variantes de CNN: normalização por lote, residual, Inception, dilatada, com stride',
     'D 10× faster':
         'D 10× mais rápido',
-    'D(x) goes to 1 and D(G(z)) to 0 in the broken run; its samples stay noise.':
-        'Na execução quebrada D(x) vai a 1 e D(G(z)) a 0; suas amostras continuam ruído.',
+    "D(x) rises towards 1 and D(G(z)) sinks towards 0, sooner in the broken run; G's gradient norm does not "
+    'fade in either run.':
+        'D(x) sobe para 1 e D(G(z)) desce para 0, mais cedo na execução quebrada; a norma do gradiente de G não '
+        'desaparece em nenhuma das duas.',
     'DDPM':
         'DDPM',
     'Diffusion':
@@ -1472,10 +1512,12 @@ MESSAGES = {
         'lugar do max-pooling. Confira a acurácia, a velocidade e o número de pesos de cada uma.',
     "The course's three-convolution diffusion model":
         'O modelo de difusão de três convoluções do curso',
-    "The discriminator learns ten times faster than the generator (the generator's rate cut tenfold) and "
-    'wins the game: it tells every fake apart, and the generator gets no useful signal.':
-        'O discriminador aprende dez vezes mais rápido que o gerador (a taxa do gerador dividida por dez) e '
-        'vence o jogo: distingue toda falsificação, e o gerador não recebe sinal útil.',
+    "The discriminator learns ten times faster than the generator (its rate raised tenfold, the generator's "
+    "unchanged) and wins the game: it tells every fake apart. The generator's gradient does not fade (the "
+    "non-saturating loss keeps it), but it pushes towards whatever fools this discriminator at the moment.":
+        'O discriminador aprende dez vezes mais rápido que o gerador (a taxa dele multiplicada por dez, a do '
+        'gerador sem mudança) e vence o jogo: distingue toda falsificação. O gradiente do gerador não desaparece '
+        '(a perda não saturante o mantém), mas empurra para o que engana este discriminador naquele momento.',
     'The five architectures side by side':
         'As cinco arquiteturas lado a lado',
     "The gradient through time of each: the plain RNN's curve falls by many decades towards the first "
@@ -1577,9 +1619,13 @@ MESSAGES = {
         'decora (acurácia de treino perto de 100%, validação bem abaixo); a outra vê cada uma um pouco '
         'deslocada e girada a cada passo, então precisa aprender o dígito, não a figura.',
     'Two players learn against each other. With equal learning rates the game stays balanced; with a '
-    'discriminator learning ten times faster than the generator, it wins and the generator gets no useful signal.':
+    "discriminator learning ten times faster than the generator, it wins: the generator's gradient does not "
+    'fade, but it chases a discriminator that keeps moving.':
         'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado; com '
-        'um discriminador que aprende dez vezes mais rápido que o gerador, ele vence e o gerador não recebe sinal útil.',
+        'um discriminador que aprende dez vezes mais rápido que o gerador, ele vence: o gradiente do gerador não '
+        'desaparece, mas persegue um discriminador que não para de se mover.',
+    "G's gradient norm in each run: the winning discriminator does not make it fade.":
+        'A norma do gradiente de G em cada execução: o discriminador que vence não a faz desaparecer.',
     'Vanishing gradients in a deep sigmoid network':
         'Desvanecimento do gradiente numa rede sigmoide profunda',
     'Vanishing gradients through time: plain RNN against LSTM':
@@ -1600,8 +1646,8 @@ MESSAGES = {
         'O que o passo de tempo diz à rede?',
     'What else besides augmentation fights overfitting?':
         'O que mais, além da augmentação de dados, combate o sobreajuste?',
-    'What signal does the generator get from a discriminator that always wins?':
-        'Que sinal o gerador recebe de um discriminador que sempre ganha?',
+    "If the generator's gradient does not fade, why do its samples not improve?":
+        'Se o gradiente do gerador não desaparece, por que suas amostras não melhoram?',
     'What would you try after a diverged run?':
         'O que você tentaria depois de uma execução divergente?',
     "When would starting from another task's weights not help?":
@@ -1898,14 +1944,26 @@ _merge(PAGES, {
             "loss_diverging": "a perda diverge",
             "grad_spread": "desvanecimento do gradiente",
             "d_winning": "o discriminador ganha",
+            "d_winning_grad": "o discriminador ganha",
             "overfitting": "sobreajuste",
             "no_digits": "nenhum dígito nas amostras",
+            "not_digits": "nenhum dígito nas amostras",
         },
     },
     "live": {
         "diag": {
-            "d_winning": "O discriminador está ganhando: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}. O gerador recebe pouco "
-                         "gradiente; tente um lr_d menor, suavização de rótulos ou ruído de instância.",
+            "d_winning": "O discriminador está ganhando: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}: ele distingue toda "
+                         "falsificação. Com a perda não saturante o gradiente do gerador não desaparece, mas só empurra "
+                         "para o que engana este discriminador agora, e as amostras não se firmam; tente um lr_d menor, "
+                         "suavização de rótulos ou ruído de instância.",
+            "d_winning_grad": "O discriminador está ganhando: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}, uma diferença de "
+                              "{gap:.2f}. A norma do gradiente do G é {g_grad:.3g} (começou perto de {g_grad_early:.3g}): "
+                              "com a perda não saturante ela não desaparece, mas só empurra para o que engana este "
+                              "discriminador no momento, e as amostras não viram dígitos. Desacelere o discriminador "
+                              "(um lr_d menor) ou use suavização de rótulos ou ruído de instância.",
+            "game_blowup": "A perda do G explodiu: agora {now:.3g}, começou perto de {early:.3g}. As perdas de uma GAN "
+                           "oscilam enquanto os dois jogadores se alternam, mas não tanto assim: os veredictos do "
+                           "discriminador saturaram. Diminua as duas taxas de aprendizado.",
             "grad_exploding": "Explosão do gradiente: a norma do gradiente é {now:.3g}, começou perto de {early:.3g}.",
             "grad_spread": "Gradientes {ratio:.0e}× menores em {low} do que em {high}: o sinal desvanece ao longo "
                            "da profundidade da rede.",
@@ -1919,6 +1977,10 @@ _merge(PAGES, {
                               "de aprendizado ou defina grad_clip.",
             "mode_collapse": "Colapso de modo: a cobertura de classes caiu para {now:.2f} (melhor {best:.2f}); o "
                              "gerador desenha poucos tipos de dígito.",
+            "few_digits": "As amostras cobrem poucos tipos de dígito: cobertura de classes {now:.2f} (os dez "
+                          "igualmente: 1). O gerador desenha um ou dois dígitos.",
+            "not_digits": "As amostras não parecem dígitos (ainda): o juiz diz que {share:.0%} delas não são dígitos. "
+                          "No início do treinamento isso é normal; se continuar, o modelo não consegue desenhar.",
             "no_digits": "As amostras não parecem dígitos (ainda): a distância de Fréchet do juiz é {now:.0f}; dígitos "
                          "reais ficam abaixo de 10. No início do treinamento isso é normal; se continuar, o modelo "
                          "não consegue desenhar.",
