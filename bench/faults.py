@@ -245,7 +245,7 @@ def postgres_restart(base: Path, outage_s: float = 15.0) -> None:
         return
     try:
         env = {"DEEPARCH_DB": url}
-        rid = launch(base, "--max-steps", "3000", *SMALL, env=env)
+        rid = launch(base, "--epochs", "100", "--max-steps", "2500", *SMALL, env=env)
         store = Store(base, url=url)
         running(store, rid, after=20)
         trainer = psutil.Process(store.get_run(rid).pid)
@@ -258,8 +258,12 @@ def postgres_restart(base: Path, outage_s: float = 15.0) -> None:
         run = store.get_run(rid)
         stored = store.count_metrics(rid)
         logged = run.summary.get("metric_rows_logged")
-        time.sleep(1.0)
-        left = [p.pid for p in (trainer, supervisor) if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        def alive():
+            return [p.pid for p in (trainer, supervisor) if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        t0 = time.monotonic()
+        while alive() and time.monotonic() - t0 < 30:
+            time.sleep(0.2)
+        left = alive()
         ok = run.status == "finished" and stored == logged and not left
         report(f"PostgreSQL stopped for {outage_s:g} s mid-run, then restarted",
                "worker and supervisor die at once; the run stays 'running' for 90 s and more with no reader", ok,
