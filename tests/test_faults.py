@@ -15,6 +15,7 @@ import pytest
 from deeparch import jobs
 from deeparch.archs import make_config
 from deeparch.store import CorruptStoreError, Store
+from waiting import until
 
 pytestmark = pytest.mark.slow  # workers killed, stopped and starved
 
@@ -22,15 +23,6 @@ SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
 LONG = dict(max_steps=100_000, epochs=1000, **SMALL_CNN)
 
 
-def until(fn, timeout=30.0, what="condition"):
-    """Poll ``fn`` WITHOUT reconciling (no reader): the system must get there by itself."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 def running(store, rid, after_step=0):

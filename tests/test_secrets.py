@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 import types
 
 import psutil
@@ -14,6 +13,7 @@ import pytest
 from deeparch import jobs, ray_executor
 from deeparch.archs import make_config
 from deeparch.store import Store, shown_url
+from waiting import until
 
 pytestmark = pytest.mark.slow  # a real run on PostgreSQL, the command line as a process
 
@@ -127,14 +127,6 @@ def test_ray_is_handed_an_allow_list_without_the_key_or_the_password(monkeypatch
     assert calls and calls[0]["runtime_env"] == {"env_vars": env}
 
 
-def until(fn, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = fn()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError(f"{what} not reached in {timeout} s")
 
 
 @pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)

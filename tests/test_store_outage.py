@@ -14,6 +14,7 @@ import pytest
 from deeparch import jobs
 from deeparch.archs import make_config
 from deeparch.store import Store
+from waiting import until
 
 pytestmark = pytest.mark.slow
 
@@ -42,13 +43,7 @@ def pg(tmp_path, monkeypatch):
 
 
 def wait(what: str, check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        got = check()
-        if got:
-            return got
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+    return until(check, timeout, what)
 
 
 def log_of(folder) -> str:

@@ -55,8 +55,9 @@ def one_digit(monkeypatch):
     return clock
 
 
-def run(**hp):
-    emitted, media = [], []
+def recorded(arch: str, **hp):
+    """A run of ``arch``; what its callbacks were told: (result, metrics, media, judging states in order)."""
+    emitted, media, judging = [], [], []
 
     class Rec:
         def __getattr__(self, name):
@@ -68,8 +69,15 @@ def run(**hp):
         def on_media(self, step, kind, png, meta):
             media.append((step, kind))
 
-    result = Trainer(make_config("onedigit", **hp), [Rec()]).fit()
-    return result, emitted, media
+        def on_judging(self, trainer, active):
+            judging.append(active)
+
+    result = Trainer(make_config(arch, **hp), [Rec()]).fit()
+    return result, emitted, media, judging
+
+
+def run(**hp):
+    return recorded("onedigit", **hp)[:3]
 
 
 def test_a_two_minute_run_shows_its_first_grid_within_30_s_and_several(one_digit):
@@ -130,23 +138,7 @@ def slow_digit(one_digit, monkeypatch):
 
 def run_recording_judging(**hp):
     """A slowdigit run; also which judging states the callbacks were told, in order."""
-    emitted, media, judging = [], [], []
-
-    class Rec:
-        def __getattr__(self, name):
-            return lambda *a: None
-
-        def on_metrics(self, step, values):
-            emitted.append((step, dict(values)))
-
-        def on_media(self, step, kind, png, meta):
-            media.append((step, kind))
-
-        def on_judging(self, trainer, active):
-            judging.append(active)
-
-    result = Trainer(make_config("slowdigit", **hp), [Rec()]).fit()
-    return result, emitted, media, judging
+    return recorded("slowdigit", **hp)
 
 
 def test_sampling_and_judging_take_at_most_a_quarter_of_the_run(slow_digit):
