@@ -29,6 +29,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Callable
 
+from deeparch import numerals
+
 LANGS = {"en": "English", "pt-BR": "Português (Brasil)"}
 DEFAULT = "en"
 
@@ -73,26 +75,13 @@ def _catalog(lang: str):
     return {"pt-BR": pt_BR}.get(lang)
 
 
-def _babel_locale(lang: str) -> str:
-    return lang.replace("-", "_") if lang != "en" else "en_US"
-
-
-@lru_cache(maxsize=None)
-def _symbols(lang: str) -> tuple[str, str]:
-    """(decimal, group) separators of ``lang`` from babel's locale data."""
-    from babel.numbers import get_decimal_symbol, get_group_symbol
-
-    loc = _babel_locale(lang)
-    return get_decimal_symbol(loc), get_group_symbol(loc)
+_babel_locale, _symbols = numerals.babel_locale, numerals.symbols
 
 
 def localize_number(text: str, lang: str | None = None) -> str:
-    """A number Python formatted (``.`` decimal, ``,`` groups) with ``lang``'s separators."""
-    lang = lang or current()
-    if lang == "en":
-        return text
-    dec, grp = _symbols(lang)
-    return text.translate({ord("."): dec, ord(","): grp})
+    """A number Python formatted (``.`` decimal, ``,`` groups) with ``lang``'s separators (default: the
+    current language)."""
+    return numerals.localize(text, lang or current())
 
 
 class _Formatter(string.Formatter):
@@ -108,18 +97,7 @@ class _Formatter(string.Formatter):
         return out
 
 
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def powers_of_ten(text: str) -> str:
-    """A number in a sentence from Python's scientific notation to a reader's: "1e+06" → "10⁶",
-    "1.5e-05" → "1.5 × 10⁻⁵" (the separators are the caller's to localize); any other text unchanged."""
-    m = re.fullmatch(r"(-?)([0-9.]+)e([+-])0*([0-9]+)", text)
-    if not m:
-        return text
-    sign, mantissa, exp_sign, exp = m.groups()
-    power = "10" + ((exp_sign.replace("+", "") + exp).translate(_SUPERSCRIPT))
-    return f"{sign}{power}" if float(mantissa) == 1 else f"{sign}{mantissa} × {power}"
+powers_of_ten = numerals.powers_of_ten
 
 
 class Text(str):

@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel.numbers import NumberFormatError, parse_decimal
 
-from deeparch import i18n
+from deeparch import i18n, numerals
 
 _SHAPE = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*(?:[eE][+-]?[0-9]+)?")
 _EXP = re.compile(r"[eE][+-]?[0-9]+$")
@@ -117,14 +117,6 @@ def field(value, lang: str | None = None) -> str:
 
 
 def readable(value, lang: str | None = None) -> str:
-    """``value`` inside a sentence, a range or a tooltip: whole numbers with thousands marks
-    (2.147.483.647 in pt-BR), decimals with the language's mark (0,999), very small or very large
-    ones in scientific notation (1e-07, 1e+15)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    lang = lang or i18n.current()
-    if float(value).is_integer() and abs(value) < 1e15:
-        return i18n.localize_number(f"{int(value):,}", lang)
-    if value != 0 and not 1e-4 <= abs(value) < 1e15:
-        return i18n.localize_number(f"{value:.6g}", lang)
-    return i18n.localize_number(f"{value:,.12g}", lang)
+    """``value`` inside a sentence, a range or a tooltip, as ``lang`` (default: the current language)
+    writes it: ``deeparch.numerals.readable``."""
+    return numerals.readable(value, lang or i18n.current())

@@ -1837,10 +1837,10 @@ PATTERNS = (
 
 def _number(text: str) -> str:
     """A number an English message wrote (10000, 0.999, 1e-07) as a Brazilian reads it (10.000; 0,999; 1e-07)."""
-    from deeparch import numbers
+    from deeparch import numerals  # a leaf: the catalog imports nothing that imports it
 
     try:
-        return numbers.readable(int(text) if text.lstrip("-").isdigit() else float(text), "pt-BR")
+        return numerals.readable(int(text) if text.lstrip("-").isdigit() else float(text), "pt-BR")
     except ValueError:
         return text
 
@@ -1848,9 +1848,9 @@ def _number(text: str) -> str:
 def _decimal(text: str) -> str:
     """A number as an English message wrote it, digits kept, with the Brazilian marks: 27.0 → 27,0;
     1.2e+03 → 1,2 × 10³."""
-    from deeparch import i18n
+    from deeparch import numerals
 
-    return i18n.localize_number(i18n.powers_of_ten(text), "pt-BR")
+    return numerals.localize(numerals.powers_of_ten(text), "pt-BR")
 
 
 def _range(kind: str, lo: str, hi: str) -> str:
