@@ -156,7 +156,8 @@ def _remote():
         from deeparch.store import Store
         from deeparch.worker import run_worker
 
-        os.environ.update(DEEPARCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
+        # a run this task's end starts (its reconcile) trains on Ray too, whatever this Ray worker inherited
+        os.environ.update(DEEPARCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads), DEEPARCH_EXECUTOR="ray")
         store = Store(root, url=url)
         try:
             return run_worker(run_id, store, threads=threads)
@@ -176,6 +177,9 @@ def _remote():
             from deeparch.lifecycle import LIVE
             from deeparch.store import Store
 
+            # the queued runs this supervisor's reconcile starts go to Ray, not to a process of this Ray worker
+            # (which its actor's end would take down with it: 'worker process died')
+            os.environ["DEEPARCH_EXECUTOR"] = "ray"
             store = Store(root, url=url)
             ref = train.options(num_cpus=cpus).remote(run_id, root, url, cpus)
             try:

@@ -123,6 +123,8 @@ def test_ray_is_handed_an_allow_list_without_the_key_or_the_password(monkeypatch
     calls = []
     fake = types.SimpleNamespace(is_initialized=lambda: False, init=lambda **kw: calls.append(kw))
     monkeypatch.setitem(sys.modules, "ray", fake)
+    monkeypatch.setenv("RAY_ADDRESS", "10.1.2.3:6379")  # a cluster that answers (the probe is told so)
+    monkeypatch.setattr(ray_executor, "reachable", lambda address, timeout=None: True)
     ray_executor.connect()
     assert calls and calls[0]["runtime_env"] == {"env_vars": env}
 
