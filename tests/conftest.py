@@ -154,12 +154,48 @@ def _fast_tier(config) -> bool:
     return "not slow" in expr
 
 
+# Under pytest-xdist (`-n 2`, the README's test command) the tests are spread over worker processes with
+# `--dist loadgroup` (pyproject.toml): everything on Ray shares one worker, so one Ray starts per session and
+# a test that counts Ray's processes sees no other test's; a browser module shares one worker, so its
+# module-scoped server and Chromium start once. The slow tests are handed out first: a long one started last
+# would leave the other worker idle at the end.
+RAY_MODULES = {"test_ray_gone"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
-        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or params.get("db_url") == "postgresql" \
+        names = set(getattr(item, "fixturenames", ()))
+        module = item.module.__name__.rpartition(".")[2] if getattr(item, "module", None) else ""
+        if SLOW_FIXTURES & names or params.get("db_url") == "postgresql" \
                 or params.get("executor") == "ray" or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
+        if params.get("executor") == "ray" or "ray_cluster" in names or module in RAY_MODULES:
+            item.add_marker(pytest.mark.xdist_group("ray"))
+        elif module.startswith("test_browser"):
+            item.add_marker(pytest.mark.xdist_group(module))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow first, order kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _data_built_once():
+    """The dataset cache and the judge are built by one process at a time (two xdist workers would both
+    train the judge); a process that finds them built only loads them when a test asks."""
+    import fcntl
+
+    from deeparch import data
+
+    root = data.data_root(None)
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        from deeparch import quality
+
+        if not (root / f"judge-mnist-5k-v{quality.JUDGE_VERSION}.pt").exists():
+            quality.get_judge("mnist-5k")
+        fcntl.flock(lock, fcntl.LOCK_UN)
+    yield
 
 
 @pytest.fixture(autouse=True)

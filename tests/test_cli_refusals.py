@@ -1,21 +1,19 @@
 """Refused input on the command line is one line, exit code 2, no traceback, in the reader's language, with
-a huge value cut short; and it is refused before anything is stored or queued."""
+a huge value cut short; and it is refused before anything is stored or queued. The commands run in the test's
+process (tests/cli_util.py): a refusal that let a launch through would start a worker, which the fast tier
+stops with an error."""
 from __future__ import annotations
 
-import os
 import pickle
-import subprocess
-import sys
 
 import pytest
+from cli_util import run_cli
 
 from deeparch.archs import make_config
-MAX_ECHO = 200  # the longest a refused value is repeated (deeparch.config.MAX_ECHO)
 from deeparch.store import Store
 from deeparch.worker import run_worker
 
-pytestmark = pytest.mark.slow  # the command line, run as a process
-
+MAX_ECHO = 200  # the longest a refused value is repeated (deeparch.config.MAX_ECHO)
 SMALL = dict(channels=4, hidden=16, batch_size=32, sample_every=1000)
 
 
@@ -48,10 +46,7 @@ def lab(tmp_path_factory):
 
 
 def cli(root, *args, env=None):
-    env = {**os.environ, "DEEPARCH_RUNS": str(root), **(env or {})}
-    env.pop("DEEPARCH_DB", None)
-    return subprocess.run([sys.executable, "-m", "deeparch", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
+    return run_cli(*args, env={"DEEPARCH_RUNS": str(root), **(env or {})}, unset=("DEEPARCH_DB",))
 
 
 def run_count(root) -> int:
@@ -158,3 +153,24 @@ def test_refusals_speak_portuguese(lab, args, env, said):
     one_line(p, "error: ")
     assert said in p.stderr, p.stderr
 
+
+
+@pytest.mark.parametrize("cmd", ["", "train", "launch", "runs", "stop", "pause", "resume", "clone", "export", "archs",
+                                 "sweep", "lesson", "compress", "serve"])
+def test_every_command_has_help(cmd, tmp_path):
+    p = cli(tmp_path, *([cmd] if cmd else []), "--help")
+    assert p.returncode == 0 and "usage: python -m deeparch" in p.stdout, p.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["train", "--arch", "cnn", "--lr", "abc"], "error: lr='abc': must be float"),
+    (["train", "--arch", "cnn", "--batch-size", "0"], "error: batch_size=0 is out of range"),
+    (["train", "--arch", "gan", "--cell", "gru"], "error: unknown hyperparameter cell for gan"),
+    (["launch", "--arch", "rnn", "--cell", "lstmx"], "error: cell='lstmx': must be one of lstm, gru, rnn"),
+    (["stop", "42"], "error: no run with id 42"),
+    (["export", "42", "--csv", "x.csv"], "error: no run with id 42"),
+])
+def test_bad_input_exits_2_with_one_line(args, message, tmp_path):
+    p = cli(tmp_path, *args)
+    assert p.returncode == 2
+    assert p.stderr.strip().splitlines() == [p.stderr.strip()] and p.stderr.startswith(message), p.stderr

@@ -9,13 +9,14 @@ import types
 
 import psutil
 import pytest
+from cli_util import run_cli
 
 from deeparch import jobs, ray_executor
 from deeparch.archs import make_config
 from deeparch.store import Store, shown_url
 from waiting import until
 
-pytestmark = pytest.mark.slow  # a real run on PostgreSQL, the command line as a process
+# the run on PostgreSQL below is slow (conftest marks it); the rest runs in this process
 
 PASSWORD = "Pw-s3cret-4242"
 TOKEN = "tk-Teacher-9876"
@@ -75,9 +76,7 @@ def test_a_message_that_repeats_the_url_or_the_password_is_masked(url, secret):
     f"postgresql://127.0.0.1:1/none?password={PASSWORD}&bogus=1",
 ])
 def test_an_unusable_database_url_is_one_line_without_its_password(url, tmp_path):
-    env = {**os.environ, "DEEPARCH_RUNS": str(tmp_path), "DEEPARCH_DB": url}
-    p = subprocess.run([sys.executable, "-m", "deeparch", "runs"], capture_output=True, text=True, env=env,
-                       timeout=120)
+    p = run_cli("runs", env={"DEEPARCH_RUNS": str(tmp_path), "DEEPARCH_DB": url})
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr, p.stderr
     assert PASSWORD not in p.stderr and "cannot be reached" in p.stderr
 
