@@ -207,9 +207,6 @@ def _remote():
                     store.close()
                     ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
 
-        def ping(self) -> bool:
-            return True
-
     return Supervisor
 
 
