@@ -1,7 +1,7 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, pace, series, views
+from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, models, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape, without_common_prefix
 from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _views, _words
@@ -325,20 +325,10 @@ def details(selected: list[int], weight: float) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def model_card(config_json: str) -> tuple[list[dict], str, str] | None:
-    """(module tree, source file, class source) of the model a run's configuration builds; None for an
-    architecture this version no longer has. Built once per configuration, never trained."""
-    import json
-
-    from deeparch import insight
-    from deeparch.archs import get_arch, load_config
-
-    try:
-        cfg = load_config(json.loads(config_json))
-    except (KeyError, ValueError):
-        return None
-    model = get_arch(cfg.arch).build(cfg)
-    return (insight.module_tree(model), *insight.model_source(model))
+def model_card(config_json: str):
+    """The model a run's configuration builds, as ``deeparch.models.model_card`` describes it (built once per
+    configuration, never trained); None for an architecture this version no longer has."""
+    return models.model_card(config_json)
 
 
 def model_itself(run) -> None:

@@ -88,3 +88,21 @@ def test_the_library_never_imports_the_pages_and_config_is_a_leaf():
             assert not {t for t in targets if t == "app" or t.startswith("pages")}, f"{m} imports {targets}"
     # config reads typed numbers the reader's way through deeparch.numbers (babel, the words); nothing else
     assert edges["deeparch.config"] <= {"deeparch", "deeparch.numbers"}, f"config imports {edges['deeparch.config']}"
+
+
+def test_pages_never_build_a_model_or_read_a_file_layout():
+    """The pages ask deeparch (models.param_count, models.model_card, models.predict, data.is_ready): no
+    torch, no architecture's build, no checkpoint loading, no cache file names."""
+    for name, path in modules().items():
+        if name.startswith("deeparch"):
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        names = imported(path)
+        assert not {n for n in names if n == "torch" or n.startswith("torch.")}, f"{path.name} imports torch"
+        builders = names & {"deeparch.trainer", "deeparch.archs.get_arch", "deeparch.trainer.load_checkpoint"}
+        assert not builders, f"{path.name} imports what builds or loads a model: {sorted(builders)}"
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                assert node.func.attr not in ("build", "load_state_dict"), f"{path.name}:{node.lineno} builds a model"
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not node.value.endswith(".pt"), f"{path.name}:{node.lineno} names a file of the data or a run"
