@@ -22,7 +22,7 @@ import torch
 
 from deeparch.archs import make_config, presets, race_configs, races
 from deeparch.callbacks import Callback
-from deeparch.trainer import train
+from deeparch.trainer import Trainer
 
 
 class Timeline(Callback):
@@ -53,7 +53,7 @@ class Timeline(Callback):
 def run(label: str, cfg, key: str, threshold: float, stop: bool = False) -> dict:
     tl = Timeline(key, threshold if stop else None)
     t0 = time.perf_counter()
-    result = train(cfg, [tl])
+    result = Trainer(cfg, [tl]).fit()
     reached = next(((s, c) for s, c, v in tl.points if v >= threshold), None)
     secs = result.summary.get("train_seconds", 0.0)
     row = {"run": label, "best": max((v for *_, v in tl.points), default=None), "final": tl.points[-1][2] if tl.points else None,

@@ -61,19 +61,18 @@ def cmd_train(args) -> int:
     from deeparch.callbacks import ProgressBar
     from deeparch import precision
     from deeparch.memory import require
-    from deeparch.worker import run_worker
+    from deeparch.jobs import reconcile
+    from deeparch.runner import run_worker, transfer_source
 
     cfg = _config_from(args)
     check_count("--threads", args.threads, 0, MAX_THREADS, " (0: torch's choice)")  # before a run is stored
     require(cfg)  # refused with the estimate when it cannot fit in memory
     precision.require(cfg)  # refused with the reason where this machine cannot train in that precision
     store = _store(args)
-    from deeparch.jobs import transfer_source
-
     transfer_source(store, cfg)  # init_from: a run that has ended with a checkpoint, or refused here
     run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")
     print(f"run {run_id} ({cfg.arch} on {cfg.dataset}) → {store.path}", file=sys.stderr)
-    status = run_worker(run_id, store, callbacks=[ProgressBar()], threads=args.threads or None)
+    status = run_worker(run_id, store, reconcile=reconcile, callbacks=[ProgressBar()], threads=args.threads or None)
     run = store.get_run(run_id)
     shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in run.summary.items()}
     print(json.dumps({"run": run_id, "status": status, "reason": run.reason, **shown}))

@@ -68,6 +68,18 @@ def data_root(root: str | os.PathLike | None = None) -> Path:
     return Path(root or os.environ.get("DEEPARCH_DATA", "data"))
 
 
+TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}  # where torchvision keeps the raw files
+
+
+def is_ready(name: str, root: str | os.PathLike | None = None) -> bool:
+    """Whether dataset ``name`` loads without a download: embedded or generated, already cached, or its
+    raw files in place."""
+    if DATASETS[name].offline:
+        return True
+    root = data_root(root)
+    return (root / f"{name}.pt").exists() or (root / TORCHVISION_FOLDERS.get(name, name) / "raw").exists()
+
+
 def _to_float(u8: torch.Tensor) -> torch.Tensor:
     return (u8.float().div_(127.5).sub_(1.0)).reshape(-1, 1, 28, 28)
 
@@ -115,7 +127,7 @@ def _load_mnist5k(root: Path) -> dict:
 def _load_torchvision(name: str, root: Path) -> dict:
     from torchvision import datasets
 
-    cls, folder = {"mnist": (datasets.MNIST, "MNIST"), "fashion-mnist": (datasets.FashionMNIST, "FashionMNIST")}[name]
+    cls, folder = {"mnist": datasets.MNIST, "fashion-mnist": datasets.FashionMNIST}[name], TORCHVISION_FOLDERS[name]
     cache = root / f"{name}.pt"
     if cache.exists():
         return torch.load(cache, weights_only=True)

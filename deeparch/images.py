@@ -33,11 +33,3 @@ def to_png(array: torch.Tensor) -> bytes:
 
 def grid_png(images: torch.Tensor, nrow: int | None = None) -> bytes:
     return to_png(grid(images, nrow))
-
-
-def from_png(png: bytes):
-    """PNG bytes → numpy uint8 array (H, W)."""
-    import numpy as np
-    from PIL import Image
-
-    return np.asarray(Image.open(io.BytesIO(png)))

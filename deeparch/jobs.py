@@ -21,45 +21,11 @@ from pathlib import Path
 import psutil
 
 from deeparch import classroom, lifecycle
-from deeparch.config import ConfigError, RunConfig, env_number
+from deeparch.config import ConfigError, RunConfig
 from deeparch.lifecycle import LIVE
+from deeparch.limits import STARTING_GRACE_S, heartbeat_timeout, max_runs, stop_grace, threads_per_run
+from deeparch.runner import FINAL_WORDS, transfer_source
 from deeparch.store import Run, Store, db_errors, unwritable
-
-STARTING_GRACE_S = 60.0
-HEARTBEAT_TIMEOUT_S = 60.0  # no heartbeat for this long: the worker is hung (or SIGSTOPped) and is ended
-STOP_GRACE_S = 30.0  # a stop request unanswered this long gets SIGTERM; twice this long, SIGKILL
-FINAL_WORDS = "deeparch-final-status: "  # a worker that cannot write its status to the store logs it so
-
-
-def heartbeat_timeout() -> float:
-    return env_number("DEEPARCH_HEARTBEAT_TIMEOUT", HEARTBEAT_TIMEOUT_S, low=0.1)
-
-
-def stop_grace() -> float:
-    return env_number("DEEPARCH_STOP_GRACE", STOP_GRACE_S)
-
-
-def max_runs(store: Store | None = None) -> int:
-    """How many runs may train at once, for every process of the store.
-
-    DEEPARCH_MAX_RUNS, when set, is written to the store; otherwise the stored value holds;
-    the default is one per core, at most 4.
-    """
-    store = _store(store)
-    env = env_number("DEEPARCH_MAX_RUNS", None, kind=int, low=1)
-    stored = store.setting("max_runs")
-    if env is not None:
-        if stored != str(env) and not store.readonly:
-            store.set_setting("max_runs", str(env))
-        return env
-    if stored is not None:
-        return int(stored)
-    return max(1, min(4, os.cpu_count() or 1))
-
-
-def threads_per_run(store: Store | None = None) -> int:
-    """Torch threads for each worker, so that ``max_runs()`` workers share the cores."""
-    return max(1, (os.cpu_count() or 1) // max_runs(store))
 
 
 def _store(store: Store | None) -> Store:
@@ -125,8 +91,8 @@ def executor(name: str | None = None):
     if (name or executor_name()) == "ray":
         from deeparch import ray_executor
 
-        # the executor does not import this module (no cycle): it is handed what its supervisors call
-        ray_executor.bind(reconcile=try_reconcile, heartbeat_timeout=heartbeat_timeout)
+        # the executor does not import this module: it is handed the reconcile its supervisors and tasks call
+        ray_executor.bind(reconcile=reconcile, try_reconcile=try_reconcile)
         return ray_executor
     return LocalExecutor
 
@@ -377,34 +343,6 @@ def need(store: Store, run_id: int) -> Run:
     if run is None:
         raise ConfigError(f"no run with id {run_id}")
     return run
-
-
-TRANSFER_FROM = ("finished", "stopped")  # runs whose checkpoint a new run may start from
-
-
-def transfer_source(store: Store, config: RunConfig, started: bool = True) -> Path | None:
-    """The checkpoint a run with ``init_from`` starts from (None without one), or ConfigError saying
-    why it cannot. At launch (``started`` False) a source still queued or training is accepted: the
-    store does not start the new run before the source has ended (``Store.claim_queued``), and the
-    worker checks again then. Which weights fit is the trainer's check (same architecture, shapes)."""
-    source_id = config.hp.get("init_from", 0)
-    if not source_id:
-        return None
-    where = f"init_from={source_id}"
-    source = store.get_run(source_id)
-    if source is None:
-        raise ConfigError(f"{where}: there is no run {source_id} in this store")
-    if source.arch != config.arch:
-        raise ConfigError(f"{where}: run {source_id} is a {source.arch} run; its weights only fit a {source.arch}, "
-                          f"not this {config.arch}")
-    if source.status in lifecycle.ACTIVE and not started:
-        return None
-    checkpoint = store.run_dir(source) / "checkpoint.pt"
-    if source.status not in TRANSFER_FROM or not checkpoint.exists():
-        state = f"is {source.status}" + (f" ({source.reason})" if source.reason else "")
-        raise ConfigError(f"{where}: run {source_id} {state}" + ("" if checkpoint.exists() else " and has no checkpoint")
-                          + "; start from a finished run")
-    return checkpoint
 
 
 def _check_allowed(action: str, run: Run) -> None:

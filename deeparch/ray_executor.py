@@ -5,7 +5,7 @@ Ray is imported only here, and only when a run is started, checked or ended thro
 CLI call or page that launched it). The supervisor submits the training task with the CPUs a run asks
 for (``DEEPARCH_RAY_CPUS``, default 1: the run's torch threads), so a run waits in Ray's own queue until
 a node has them, and while it waits the supervisor beats its heartbeat. The task is the worker's one
-"run and finalise" path (``deeparch.worker.run_worker``): stop / pause / resume go through the store's
+"run and finalise" path (``deeparch.runner.run_worker``): stop / pause / resume go through the store's
 control flag exactly as with local processes. When the task's worker process or node dies, ``ray.get``
 raises Ray's own error and the supervisor writes it as the run's ``failed`` reason at once. A resumed
 run is a new task, on whichever node has room, from the checkpoint in the shared runs folder.
@@ -31,6 +31,7 @@ import traceback
 from pathlib import Path
 
 from deeparch.config import ConfigError
+from deeparch.limits import heartbeat_timeout
 
 NAMESPACE = "deeparch"
 name = "ray"
@@ -133,11 +134,12 @@ def cpus_per_run() -> int:
 _JOBS: dict = {}
 
 
-def bind(reconcile, heartbeat_timeout) -> None:
-    """What the job system hands this executor (``deeparch.jobs.executor``): its reconcile and heartbeat
-    timeout, which each run's supervisor calls. Passed in, not imported, so jobs → executor is the only
-    direction; Ray sends module-level functions to the actor by reference."""
-    _JOBS.update(reconcile=reconcile, heartbeat_timeout=heartbeat_timeout)
+def bind(reconcile, try_reconcile) -> None:
+    """What the job system hands this executor (``deeparch.jobs.executor``): its ``reconcile``, which a
+    run's training task calls once the run has ended, and ``try_reconcile``, which each run's supervisor
+    calls while it waits. Passed in, not imported, so jobs → executor is the only direction; Ray sends
+    module-level functions to the actor by reference."""
+    _JOBS.update(reconcile=reconcile, try_reconcile=try_reconcile)
 
 
 def reason(error: BaseException) -> str:
@@ -152,15 +154,15 @@ def _remote():
     import ray
 
     @ray.remote(max_retries=0)
-    def train(run_id: int, root: str, url: str, threads: int) -> str:
+    def train(run_id: int, root: str, url: str, threads: int, reconcile) -> str:
+        from deeparch.runner import run_worker
         from deeparch.store import Store
-        from deeparch.worker import run_worker
 
         # a run this task's end starts (its reconcile) trains on Ray too, whatever this Ray worker inherited
         os.environ.update(DEEPARCH_THREADS=str(threads), OMP_NUM_THREADS=str(threads), DEEPARCH_EXECUTOR="ray")
         store = Store(root, url=url)
         try:
-            return run_worker(run_id, store, threads=threads)
+            return run_worker(run_id, store, reconcile=reconcile, threads=threads)
         finally:
             store.close()
 
@@ -168,12 +170,14 @@ def _remote():
     class Supervisor:
         """Waits for one run's training task; reports how it ended if the task could not."""
 
-        def __init__(self, run_id: int, root: str, url: str, cpus: int, reconcile, poll: float):
-            args = (run_id, root, url, cpus, reconcile, poll)
+        def __init__(self, run_id: int, root: str, url: str, cpus: int, reconcile, finish, poll: float):
+            args = (run_id, root, url, cpus, reconcile, finish, poll)
             threading.Thread(target=self._watch, args=args, daemon=True, name=f"supervise-{run_id}").start()
 
         @staticmethod
-        def _watch(run_id: int, root: str, url: str, cpus: int, reconcile, poll: float) -> None:
+        def _watch(run_id: int, root: str, url: str, cpus: int, reconcile, finish, poll: float) -> None:
+            """``reconcile`` while the task runs (leaves a full store alone); ``finish``: the task's own, once
+            the run has ended."""
             from deeparch.lifecycle import LIVE
             from deeparch.store import Store
 
@@ -181,7 +185,7 @@ def _remote():
             # (which its actor's end would take down with it: 'worker process died')
             os.environ["DEEPARCH_EXECUTOR"] = "ray"
             store = Store(root, url=url)
-            ref = train.options(num_cpus=cpus).remote(run_id, root, url, cpus)
+            ref = train.options(num_cpus=cpus).remote(run_id, root, url, cpus, finish)
             try:
                 while not ray.wait([ref], timeout=poll)[0]:
                     run = store.get_run(run_id)
@@ -202,9 +206,6 @@ def _remote():
                 finally:
                     store.close()
                     ray.kill(ray.get_runtime_context().current_actor, no_restart=True)
-
-        def ping(self) -> bool:
-            return True
 
     return Supervisor
 
@@ -233,9 +234,10 @@ def start(store, run_id: int) -> dict:
     run = store.get_run(run_id)
     handle = f"deeparch-run-{run_id}-{(run.uid or '')[:8]}-{time.time_ns() % 10**9}"
     store.run_dir(run).mkdir(parents=True, exist_ok=True)
-    poll = min(5.0, max(0.2, _JOBS["heartbeat_timeout"]() / 4))
+    poll = min(5.0, max(0.2, heartbeat_timeout() / 4))
     _remote().options(name=handle, namespace=NAMESPACE, lifetime="detached").remote(
-        run_id, str(store.root.resolve()), store.url, cpus_per_run(), _JOBS["reconcile"], poll)
+        run_id, str(store.root.resolve()), store.url, cpus_per_run(), _JOBS["try_reconcile"],
+        _JOBS["reconcile"], poll)
     return {"handle": handle, "pid": None}
 
 

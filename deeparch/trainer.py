@@ -587,7 +587,3 @@ class Trainer:
     def _early_stop_reason(self) -> str:
         return (f"stopped early: validation loss did not improve for {self.cfg.patience} evaluations "
                 f"(lowest {self.summary['best_val_loss']:.4f})")
-
-
-def train(cfg: RunConfig, callbacks=(), **kw) -> Result:
-    return Trainer(cfg, callbacks, **kw).fit()

@@ -15,7 +15,7 @@ from deeparch import charts, i18n, lifecycle, numbers, series, sweep, views
 from deeparch.archs import ARCHS, schema
 from deeparch.charts import Series
 from deeparch.text import csv_cell, md_escape, without_common_prefix
-from pages import _controls, _guard, _plot, _prefs, _selection, _store, _words
+from pages import _controls, _guard, _plot, _prefs, _selection, _store, _views, _words
 
 TEXT = i18n.Catalog("compare", {
     "title": "Compare",
@@ -66,8 +66,6 @@ TEXT = i18n.Catalog("compare", {
                       "view says so.",
     "grid_step": "Step",
     "grid_step_help": "Each run shows its latest grid at or before this step.",
-    "grid_caption": "{name} · step {step:,}",
-    "probe_caption": "{name} · step {step:,}: {right}/{total} right",
     "no_grid": "{name}: no grid at or before this step.",
     "grads": "Gradients",
     "grad_curve": "Gradient norm (all layers)",
@@ -206,32 +204,6 @@ def view_choices(runs) -> dict:
 GRID_DRAWS = ("image", "probe")
 
 
-def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
-    right, total = charts.probe_summary(meta)
-    _plot.chart(charts.probe_figure(png, meta, uirevision=f"cprobe-{run.id}-{view.kind}", height=280),
-                f"compare_{view.kind}:{run.id}")
-    st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right, total=total))
-
-
-def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
-    st.image(png, width="stretch")
-    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
-
-
-def draw_figure(build):
-    """A drawer for a view whose meta a ``charts`` builder turns into a figure (heatmap, curves, histogram)."""
-    def draw(run, view, at: int, png: bytes, meta: dict) -> None:
-        _plot.chart(build(meta, run_ref(run), uirevision=f"c{view.kind}-{run.id}"), f"compare_{view.kind}:{run.id}")
-        st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
-    return draw
-
-
-DRAW = {"probe": draw_probe, "image": draw_image,  # View.draw → how, side by side
-        "heatmap": draw_figure(charts.heatmap_figure), "curves": draw_figure(charts.curves_figure),
-        "class_hist": draw_figure(lambda meta, title, uirevision: charts.class_hist_figure(
-            meta.get("class_hist", []), meta.get("classes", []), title, uirevision))}
-
-
 def grids(runs) -> None:
     """One declared view (the student picks which) of every run side by side, at one step."""
     s = _store.store()
@@ -251,7 +223,7 @@ def grids(runs) -> None:
             if got is None:
                 st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
                 continue
-            DRAW.get(view.draw, draw_image)(run, view, *got)
+            _views.draw(_views.COMPARE, run, view, got, title=run_ref(run))
     if choices[kind].explain:
         st.caption(choices[kind].explain)
 

@@ -3,17 +3,15 @@
 The canvas is a small ``st.components.v2`` component of this page (``streamlit-drawable-canvas``
 0.13 fails to import under Streamlit 1.67: its component declaration needs a pyproject asset
 directory). At the end of each stroke it sends the drawing, downscaled to 84×84 grey values; the
-library prepares it as MNIST digits were prepared (``deeparch.insight.to_mnist``) and each model,
-loaded once per checkpoint and cached, says what it sees. Models with convolutions also show the
-Grad-CAM of the drawing. Nothing here trains: the checkpoint file is only read.
+library prepares it as MNIST digits were prepared (``deeparch.models.drawing``) and each model,
+loaded once per checkpoint and cached, says what it sees (``deeparch.models.predict``). Models with
+convolutions also show the Grad-CAM of the drawing. Nothing here trains: the checkpoint file is only read.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-import torch
-
-from deeparch import charts, i18n, images, insight, views
+from deeparch import charts, i18n, images, models
 from deeparch.data import DATASETS
 from deeparch.text import md_escape
 from pages import _guard, _plot, _selection, _store, _words
@@ -97,65 +95,19 @@ export default function (component) {
 _canvas = st.components.v2.component("deeparch_draw", js=JS, isolate_styles=False)
 
 
-def classifiers(s) -> dict:
-    """Runs that label digit images (a classifier on an image dataset, not on a generated token task),
-    with a checkpoint, newest first, by id."""
-    from deeparch.data import DATASETS
-
-    out = {}
-    for run in s.list_runs():
-        spec, info = views.spec(run.arch), DATASETS.get(run.dataset)
-        if spec is not None and info is not None and spec.reads_drawings(info.kind) \
-                and (s.run_dir(run) / "checkpoint.pt").exists():
-            out[run.id] = run
-    return out
-
-
-
-def load_classifier(config: dict, checkpoint):
-    """A run's model from its latest checkpoint, for inference only (the file is only read; the
-    trainer replaces it atomically, so a running run's checkpoint is always whole)."""
-    from deeparch.archs import get_arch, load_config
-    from deeparch.trainer import load_checkpoint
-
-    cfg = load_config(config)
-    model = get_arch(cfg.arch).build(cfg)
-    blob = load_checkpoint(checkpoint)
-    model.load_state_dict(blob["model"])
-    return model.eval()
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def model_for(run_id: int, config: str, path: str, mtime: float):
-    """One model per checkpoint version (a running run's newer checkpoint has a new mtime: a new entry)."""
-    import json
-
-    return load_classifier(json.loads(config), path)
-
-
-def load(s, run):
-    import json
-
-    path = s.run_dir(run) / "checkpoint.pt"
-    return model_for(run.id, json.dumps(run.config, sort_keys=True), str(path), path.stat().st_mtime)
-
-
 def answer(s, run, x, classes) -> None:
     """One classifier's prediction of the drawing: its answer, its confidence bars, Grad-CAM if it has convolutions."""
     try:
-        model = load(s, run)
+        probs, cam_png = models.predict(s, run, x)
     except Exception as e:  # noqa: BLE001 - a half-deleted run: say so, keep the other answers
         st.warning(TEXT["failed"].format(name=md_escape(run.name), error=_guard.short(e)))
         return
-    probs = insight.predict(model, x)
     best = max(range(len(probs)), key=probs.__getitem__)
     st.markdown(TEXT["answer"].format(name=md_escape(run.name), label=classes[best], conf=probs[best]))
     _plot.chart(charts.bar_figure(classes, probs, TEXT["bars"].format(name=run.name), TEXT["bars_x"], TEXT["bars_y"],
                                   uirevision=f"draw-{run.id}", height=240, color_index=0), f"draw_bars:{run.id}")
-    if insight.convs(model):
-        cam, _ = insight.grad_cam(model, x)
-        st.image(insight.rgb_grid_png(insight.overlay(x, cam), 1), width=168,
-                 caption=TEXT["cam"].format(name=md_escape(run.name)))
+    if cam_png is not None:
+        st.image(cam_png, width=168, caption=TEXT["cam"].format(name=md_escape(run.name)))
         st.caption(TEXT["cam_explain"])
 
 
@@ -163,7 +115,7 @@ def main() -> None:
     st.title(TEXT["title"])
     st.markdown(TEXT["intro"])
     s = _store.store()
-    found = classifiers(s)
+    found = models.classifiers(s)
     if not found:
         st.info(TEXT["none"])
         return
@@ -184,7 +136,7 @@ def main() -> None:
         if not pixels:
             st.caption(TEXT["empty"])
             return
-        x = insight.to_mnist(torch.tensor(pixels["grey"], dtype=torch.float32).view(SENT, SENT) / 255)
+        x = models.drawing(pixels["grey"], SENT)
         cols = st.columns(min(3, len(picked)))
         for n, rid in enumerate(picked):
             run = found[rid]

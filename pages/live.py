@@ -1,10 +1,10 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, pace, series, views
+from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, models, pace, series, views
 from deeparch.charts import Series
 from deeparch.text import md_escape, without_common_prefix
-from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _words
+from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _views, _words
 
 TEXT = i18n.Catalog("live", {
     "title": "Live",
@@ -30,17 +30,11 @@ TEXT = i18n.Catalog("live", {
     "judging": "Judging samples… (drawing them and asking the judge; training goes on after it, its clock paused)",
     "arch_data": "{arch} on {dataset}",
     "layer_title": "{title}: {name}",
-    "hist": "{title}: {name}",
     "view_title": "**{title}**",
     "grids": "What the model sees and makes",
     "grid_step": "Grid at step",
     "grid_step_help": "Shows the latest grid at or before this step; leave it at the end to follow the run.",
-    "grid_caption": "{name} · step {step:,}",
-    "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
-                     "(predicted label · confidence; red: wrong, predicted → true label)",
     "no_grid": "{name}: no grid yet.",
-    "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
-    "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
     "run_title": "**{name}**",
     "run_title_mark": "{mark} **{name}**",
     "run_line": "{title} {badge}",
@@ -217,55 +211,6 @@ def grid_step(run, kinds: list[str]) -> int | None:
     return st.select_slider(TEXT["grid_step"], steps, key=key, help=TEXT["grid_step_help"], format_func=i18n.number)
 
 
-def draw_probe(run, view, at: int, png: bytes, meta: dict) -> None:
-    right, total = charts.probe_summary(meta)
-    _plot.chart(charts.probe_figure(png, meta, uirevision=f"probe-{run.id}-{view.kind}", height=360),
-             f"live_{view.kind}:{run.id}")
-    st.caption(TEXT["probe_caption"].format(name=md_escape(run.name), step=at, right=right, total=total))
-
-
-def draw_image(run, view, at: int, png: bytes, meta: dict) -> None:
-    """A PNG grid; a "wide" one (many columns, e.g. one per group) as wide as the page allows."""
-    st.image(png, width="stretch" if view.draw == "wide" else 360)
-    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
-
-
-def draw_class_hist(run, view, at: int, png: bytes, meta: dict) -> None:
-    if meta.get("class_hist"):
-        _plot.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []),
-                                          TEXT["hist"].format(title=view.title, name=run.name),
-                                          uirevision=f"hist-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
-
-
-def draw_text(run, view, at: int, png: bytes, meta: dict) -> None:
-    """Prompts, the model's completions and the answers as a table (media meta {"rows": [...]})."""
-    rows = meta.get("rows", [])
-    st.dataframe(
-        [{"ok": "✓" if r.get("ok") else "✗", "prompt": r.get("prompt", ""), "output": r.get("output", ""),
-          "target": r.get("target", "")} for r in rows],
-        hide_index=True, width="stretch",
-        column_config={"ok": st.column_config.TextColumn(TEXT["text_ok"], width="small"),
-                       "prompt": TEXT["text_prompt"], "output": TEXT["text_output"], "target": TEXT["text_target"]})
-    st.caption(TEXT["text_caption"].format(name=md_escape(run.name), step=at, total=len(rows),
-                                           right=sum(bool(r.get("ok")) for r in rows)))
-
-
-def draw_heatmap(run, view, at: int, png: bytes, meta: dict) -> None:
-    """A view in the shared heatmap format (a confusion matrix, attention weights)."""
-    _plot.chart(charts.heatmap_figure(meta, uirevision=f"heat-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
-    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
-
-
-def draw_curves(run, view, at: int, png: bytes, meta: dict) -> None:
-    """A view in the shared curves format (a gradient over time steps, a noise schedule)."""
-    _plot.chart(charts.curves_figure(meta, uirevision=f"curves-{run.id}-{view.kind}"), f"live_{view.kind}:{run.id}")
-    st.caption(TEXT["grid_caption"].format(name=md_escape(run.name), step=at))
-
-
-DRAW = {"probe": draw_probe, "image": draw_image, "wide": draw_image, "class_hist": draw_class_hist,  # View.draw → how
-        "heatmap": draw_heatmap, "curves": draw_curves, "text": draw_text}
-
-
 def media(run) -> None:
     """Each view the run's architecture declares, titled and explained, at the step the slider picks."""
     declared = views.display(run.arch, run.dataset).drawn(run.config.get("hp", {}))
@@ -280,7 +225,7 @@ def media(run) -> None:
         if got is None:
             st.caption(TEXT["no_grid"].format(name=md_escape(run.name)))
         else:
-            DRAW.get(view.draw, draw_image)(run, view, *got)
+            _views.draw(_views.LIVE, run, view, got)
         if view.explain:
             st.caption(view.explain)
 
@@ -380,20 +325,10 @@ def details(selected: list[int], weight: float) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def model_card(config_json: str) -> tuple[list[dict], str, str] | None:
-    """(module tree, source file, class source) of the model a run's configuration builds; None for an
-    architecture this version no longer has. Built once per configuration, never trained."""
-    import json
-
-    from deeparch import insight
-    from deeparch.archs import get_arch, load_config
-
-    try:
-        cfg = load_config(json.loads(config_json))
-    except (KeyError, ValueError):
-        return None
-    model = get_arch(cfg.arch).build(cfg)
-    return (insight.module_tree(model), *insight.model_source(model))
+def model_card(config_json: str):
+    """The model a run's configuration builds, as ``deeparch.models.model_card`` describes it (built once per
+    configuration, never trained); None for an architecture this version no longer has."""
+    return models.model_card(config_json)
 
 
 def model_itself(run) -> None:

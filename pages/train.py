@@ -13,10 +13,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import augment, i18n, jobs, lifecycle, numbers, sweep, views
+from deeparch import augment, i18n, jobs, lifecycle, models, numbers, sweep, views
 from deeparch.archs import ARCHS, load_config, make_config, race_configs, races, schema
 from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
-from deeparch.data import DATASETS, data_root
+from deeparch.data import DATASETS, is_ready
 from deeparch.text import md_escape
 from pages import _classroom, _controls, _guard, _selection, _store, _words
 
@@ -105,11 +105,9 @@ CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoi
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def count_params(config_json: str) -> tuple[int | None, str | None]:
-    """Build the model once per configuration to count its weights (no training)."""
+    """How many weights this configuration's model has, or why it cannot be built (no training)."""
     try:
-        cfg = load_config(config_json)
-        model = ARCHS[cfg.arch].build(cfg)
-        return sum(p.numel() for p in model.parameters()), None
+        return models.param_count(config_json), None
     except Exception as e:  # noqa: BLE001 - e.g. heads that do not divide the embedding size
         return None, _guard.short(e)
 
@@ -128,15 +126,6 @@ def memory_problem(config_json: str) -> str | None:
 
     cfg = load_config(config_json)
     return precision.problem(cfg) or memory.check(cfg)
-
-
-def dataset_ready(name: str) -> bool:
-    info = DATASETS[name]
-    if info.offline:
-        return True
-    root = data_root()
-    folder = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}.get(name, name)
-    return (root / f"{name}.pt").exists() or (root / folder / "raw").exists()
 
 
 def arch_title(arch: str) -> str:
@@ -236,7 +225,7 @@ def data_settings(sch: dict, arch: str, dataset: str, values: dict, errors: dict
     with st.expander(TEXT["group_data"], expanded=any(n in errors for n in DATA)):
         param_grid(data, arch, values, errors)
         aug = tuple((n, values[n]) for n in DATA if n.startswith("aug_") and n in values)
-        if any(v for _, v in aug) and "classes" in values and dataset_ready(dataset):
+        if any(v for _, v in aug) and "classes" in values and is_ready(dataset):
             st.image(augment_preview(aug + (("classes", values["classes"]),), dataset),
                      caption=TEXT["augment_preview"])
 
@@ -267,7 +256,7 @@ def one_run() -> tuple[str, str, dict, list[str]]:
     with c2:
         dataset = kept(st.selectbox, "train_dataset", {}, TEXT["dataset"], list(DATASETS),
                        format_func=dataset_title)
-    if not dataset_ready(dataset):
+    if not is_ready(dataset):
         st.warning(TEXT["dataset_missing"].format(name=dataset), icon=":material/cloud_download:")
 
     if spec.presets:

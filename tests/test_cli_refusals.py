@@ -9,9 +9,10 @@ import pickle
 import pytest
 from cli_util import run_cli
 
+from deeparch import jobs
 from deeparch.archs import make_config
 from deeparch.store import Store
-from deeparch.worker import run_worker
+from deeparch.runner import run_worker
 
 MAX_ECHO = 200  # the longest a refused value is repeated (deeparch.config.MAX_ECHO)
 SMALL = dict(channels=4, hidden=16, batch_size=32, sample_every=1000)
@@ -35,7 +36,7 @@ def lab(tmp_path_factory):
     store = Store(root, url="")
     cfg = make_config("cnn", max_steps=2, **SMALL)
     first = store.create_run(cfg.to_dict(), status="starting")
-    assert run_worker(first, store) == "finished"
+    assert run_worker(first, store, reconcile=jobs.reconcile) == "finished"
     second = store.create_run(cfg.to_dict(), status="finished")
     folder = store.run_dir(second)
     folder.mkdir(parents=True, exist_ok=True)
@@ -129,7 +130,7 @@ def test_a_run_resumed_from_a_pickled_checkpoint_fails_with_one_sentence(tmp_pat
     folder.mkdir(parents=True, exist_ok=True)
     with open(folder / "checkpoint.pt", "wb") as f:  # the trainer resumes from a checkpoint it finds
         pickle.dump({"model": RunsCode(tmp_path / "RAN")}, f)
-    assert run_worker(run_id, store) == "failed"
+    assert run_worker(run_id, store, reconcile=jobs.reconcile) == "failed"
     reason = store.get_run(run_id).reason
     assert reason == (f"CheckpointRefused: {folder / 'checkpoint.pt'}: the checkpoint is not a plain tensor file; "
                       "it was refused, nothing in it ran")

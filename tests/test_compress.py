@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-from deeparch import cli, compress
+from deeparch import cli, compress, jobs
 from deeparch.archs import ARCHS, make_config
 from deeparch.config import ConfigError
-from deeparch.worker import run_worker
+from deeparch.runner import run_worker
 
 SMALL = {"cnn": dict(channels=4, hidden=16), "mlp": dict(width=32, layers=2),
          "rnn": dict(hidden=16), "transformer": dict(d_model=16, nhead=2, nhid=32, nlayers=1)}
@@ -28,7 +28,7 @@ def trained(store, arch: str = "cnn", steps: int = 30) -> int:
     """A finished run with a checkpoint (a few steps: its weights are no longer the initial ones)."""
     cfg = make_config(arch, max_steps=steps, batch_size=32, sample_every=1000, **small(arch))
     run_id = store.create_run(cfg.to_dict(), status="starting")
-    assert run_worker(run_id, store) == "finished"
+    assert run_worker(run_id, store, reconcile=jobs.reconcile) == "finished"
     return run_id
 
 

@@ -351,6 +351,7 @@ def media_of(m: Diffusion, probes: int = 2):
 def test_views_schedule_forward_and_reverse(conditional):
     from deeparch import images
     from deeparch.archs._diffusion_views import FRAMES
+    from pngs import pixels
 
     m = trained_conditional() if conditional else trained_small()
     got = media_of(m)
@@ -360,17 +361,17 @@ def test_views_schedule_forward_and_reverse(conditional):
     assert meta["series"][1]["y"] == pytest.approx(m.schedule.alphas_cumprod.tolist(), abs=1e-6)
     assert len(meta["series"][0]["x"]) == m.schedule.T and meta["log_y"] is False
     fwd = got["forward"]
-    assert images.from_png(fwd.png).shape == (30 + 2, (len(fwd.meta["t"]) + 1) * 30 + 2)
+    assert pixels(fwd.png).shape == (30 + 2, (len(fwd.meta["t"]) + 1) * 30 + 2)
     assert fwd.meta["t"][0] == 0 and fwd.meta["t"][-1] == m.schedule.T - 1 and fwd.meta["label"] == 7
     rev = got["reverse"]
     frames = min(FRAMES, m.cfg.sample_steps)
     rows = 2 * (10 if conditional else 1)  # x_t above x̂_0, once per digit for a conditional model
-    assert images.from_png(rev.png).shape == (rows * 30 + 2, frames * 30 + 2)
+    assert pixels(rev.png).shape == (rows * 30 + 2, frames * 30 + 2)
     assert rev.meta["t"] == sorted(rev.meta["t"], reverse=True) and len(rev.meta["t"]) == frames
     assert rev.meta["labels"] == (list(range(10)) if conditional else None)
     assert all(v.explain for v in SPEC.display.views)
     if not conditional:  # the strip's last x̂_0 (t = 0) is the sample drawn from the same noise
-        strip, alone = images.from_png(rev.png), images.grid(m.sample(1, seed=1234))  # MediaContext's seed
+        strip, alone = pixels(rev.png), images.grid(m.sample(1, seed=1234))  # MediaContext's seed
         c = (frames - 1) * 30
         assert (strip[32:60, c + 2:c + 30] == alone[2:30, 2:30].numpy()).all()
 

@@ -241,7 +241,7 @@ def save_checkpoint(path):  # named as the trainer's, which failure_reason looks
 
 
 def test_failure_reason_names_a_full_disk(tmp_path):
-    from deeparch.worker import failure_reason
+    from deeparch.runner import failure_reason
 
     with tmpfs(tmp_path / "disk") as disk:
         fill(disk)
@@ -256,7 +256,7 @@ def test_failure_reason_names_a_full_disk(tmp_path):
 
 
 def test_final_status_the_store_cannot_take_is_kept_in_worker_log(store, monkeypatch, capsys):
-    from deeparch import worker
+    from deeparch import runner
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
@@ -267,8 +267,8 @@ def test_final_status_the_store_cannot_take_is_kept_in_worker_log(store, monkeyp
         raise sqlite3.OperationalError("database or disk is full")
 
     monkeypatch.setattr(store, "set_status", full)
-    monkeypatch.setattr(worker.os, "getpid", lambda: gone.pid)  # the words are the (now gone) worker's own
-    worker._finalise(store, rid, "failed", "disk full while writing the checkpoint")
+    monkeypatch.setattr(runner.os, "getpid", lambda: gone.pid)  # the words are the (now gone) worker's own
+    runner._finalise(store, rid, "failed", "disk full while writing the checkpoint", jobs.reconcile)
     monkeypatch.undo()
     store.run_dir(rid).mkdir(parents=True, exist_ok=True)
     (store.run_dir(rid) / "worker.log").write_text("Traceback ...\n" + capsys.readouterr().err)

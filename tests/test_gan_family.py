@@ -9,6 +9,7 @@ from deeparch.archs import ARCHS, make_config
 from deeparch.archs.base import MediaContext
 from deeparch.archs.dcgan import GROUP_SAMPLES, gradient_penalty, initialize, slerp, translate
 from deeparch.config import ConfigError
+from pngs import pixels
 
 FAMILY = ("dcgan", "cgan", "wgan_gp")
 SMALL = {"g_width": 8, "d_width": 8, "latent_dim": 16}
@@ -262,7 +263,7 @@ def test_groups_view_is_drawn_for_clusters_and_codes_only():
         got = {m.kind: m for m in media}["groups"]
         k = hp["clusters"] or hp["info_codes"]
         # k columns; with clusters, the row of averages above the samples
-        assert images.from_png(got.png).shape == images.from_png(images.grid_png(torch.zeros(rows * k, 1, 28, 28), k)).shape
+        assert pixels(got.png).shape == pixels(images.grid_png(torch.zeros(rows * k, 1, 28, 28), k)).shape
     media, _ = build("dcgan", clusters=0)[0].media(ctx, with_quality=False)
     assert "groups" not in {m.kind for m in media}
 

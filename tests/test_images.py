@@ -2,6 +2,7 @@
 import torch
 
 from deeparch import images
+from pngs import pixels
 
 
 def test_grid_layout_padding_and_pixels():
@@ -13,4 +14,4 @@ def test_grid_layout_padding_and_pixels():
     assert (g[32:60, 62:90] == images.PAD_GREY).all()  # the empty cell of the last row
     one = images.grid(x[:1])
     assert one.shape == (32, 32) and one[0, 0] == images.PAD_GREY and one[2, 2] == 0
-    assert images.from_png(images.grid_png(x, 3)).tolist() == g.tolist()
+    assert pixels(images.grid_png(x, 3)).tolist() == g.tolist()

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from deeparch import data, images, insight
+from deeparch import data, insight
 from deeparch.archs import get_arch, make_config
 from deeparch.archs.base import MediaContext
+from pngs import pixels
 
 CLASSES = tuple(str(i) for i in range(10))
 
@@ -54,7 +55,7 @@ def test_ink_ratio_known_values():
 def test_conv_views_have_the_model_shapes():
     m = small_cnn()
     assert len(insight.convs(m)) == 2
-    assert images.from_png(insight.filters_png(m, nrow=2)).shape == (2 + 2 * 5, 2 + 2 * 5)  # 4 kernels 3×3, 2 a row
+    assert pixels(insight.filters_png(m, nrow=2)).shape == (2 + 2 * 5, 2 + 2 * 5)  # 4 kernels 3×3, 2 a row
     maps = insight.feature_maps(m, torch.zeros(1, 1, 28, 28))
     assert [tuple(f.shape) for f in maps] == [(4, 28, 28), (8, 28, 28)]
     assert m.training  # the hook pass leaves the model as it found it

@@ -62,3 +62,64 @@ def test_an_ended_run_that_never_drew_a_view_leaves_it_out_on_live(app_store):
     at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
     text = " ".join(m.value for m in at.markdown)
     assert "What each group draws" not in text and "Walking through the latent space" in text
+
+
+def declared_views() -> list:
+    """(architecture, view) for every view any architecture declares, on image and on token data."""
+    from deeparch.archs import ARCHS
+
+    return [(spec.name, v) for spec in ARCHS.values() for d in (spec.display, spec.token_display) if d
+            for v in d.views]
+
+
+def test_live_and_compare_draw_views_from_one_registry():
+    """Every declared kind has a drawer in pages/_views.py; neither page keeps a table of its own."""
+    import ast
+    from pathlib import Path
+
+    from pages import _views
+
+    missing = {f"{arch}: {v.kind} (draw={v.draw})" for arch, v in declared_views() if v.draw not in _views.DRAW}
+    assert not missing, f"no drawer for {sorted(missing)}"
+    root = Path(__file__).resolve().parent.parent
+    for page in ("pages/live.py", "pages/compare.py"):
+        tree = ast.parse((root / page).read_text())
+        names = {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
+                 if isinstance(t, ast.Name)}
+        assert "DRAW" not in names, f"{page} keeps its own drawers"
+        assert "_views.draw(" in (root / page).read_text(), f"{page} does not draw through pages/_views.py"
+
+
+def test_every_declared_view_draws_on_live_and_on_compare():
+    """Each declared view, with the media a trainer stores for it, is drawn at both places without error."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        from types import SimpleNamespace
+
+        import fake_runs
+        from pages import _views
+        from test_pages_views import declared_views
+
+        for n, (arch, view) in enumerate(declared_views()):
+            run = SimpleNamespace(id=n, name=f"{arch} run")
+            got = (50, fake_runs._png(16, 4, n), fake_runs._media_meta(view.draw, 50))
+            _views.draw(_views.LIVE, run, view, got)
+            _views.draw(_views.COMPARE, run, view, got, title=f"#{n} {arch} run")
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    views = declared_views()
+    assert len([c for c in at.caption if "step 50" in c.value]) == 2 * len(views)  # each drawer says whose and when
+    assert len(at.dataframe) == 2 * sum(v.draw == "text" for _, v in views)
+
+
+def test_compare_shows_a_language_models_completions_as_text(app_store):
+    a = fake_runs.fake_run(app_store, "lm", steps=100, name="lm a")
+    b = fake_runs.fake_run(app_store, "lm", steps=100, name="lm b")
+    at = open_page("pages/compare.py", {"handoff:pages/compare.py": [a, b]})
+    at = at.selectbox(key="compare_view").set_value("completions").run()
+    assert not at.exception
+    tables = [df.value for df in at.dataframe if "prompt" in df.value.columns]
+    assert len(tables) == 2 and all(list(t["prompt"]) == ["531=", "972="] for t in tables)
+    assert sum("held-out prompts completed exactly right" in c.value for c in at.caption) == 2

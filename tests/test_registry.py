@@ -1,5 +1,4 @@
-"""The registry finds architectures by itself, owns building configs, and the package has no import cycle."""
-import ast
+"""The registry finds architectures by itself and owns building configs (import cycles: test_imports.py)."""
 from pathlib import Path
 
 import pytest
@@ -37,53 +36,6 @@ def test_registered_adds_an_architecture_for_a_block_only():
             with registered(toy):
                 pass
     assert "toy-registry" not in ARCHS
-
-
-def _imports(path: Path) -> set[str]:
-    """deeparch modules imported anywhere in a file (top level or inside functions)."""
-    out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("deeparch"):
-            out.add(node.module)
-            out.update(f"{node.module}.{a.name}" for a in node.names)
-        elif isinstance(node, ast.Import):
-            out.update(a.name for a in node.names if a.name.startswith("deeparch"))
-    return out
-
-
-# the one import the cycle check leaves out, on purpose: the Ray training task (a function shipped to a
-# Ray worker process) imports the worker's entry point when it runs there, never when deeparch.ray_executor
-# is imported; the worker then uses the job system, which chose that executor. Every other edge counts.
-ENTRY_POINTS = {("deeparch.ray_executor", "deeparch.worker")}
-
-
-@pytest.mark.slow  # a Python process of its own
-def test_no_import_cycles_in_the_package_and_config_is_a_leaf():
-    modules = {}
-    for path in PKG.rglob("*.py"):
-        rel = path.relative_to(PKG.parent).with_suffix("")
-        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        modules[name] = path
-    graph = {m: {i for i in _imports(p) if i in modules and i != m} for m, p in modules.items()}
-    for module, target in ENTRY_POINTS:
-        graph[module].discard(target)
-    # config reads typed numbers the reader's way through deeparch.numbers (babel, the words); nothing else
-    assert graph["deeparch.config"] <= {"deeparch", "deeparch.numbers"}, f"config imports {graph['deeparch.config']}"
-    state: dict[str, int] = {}
-
-    def visit(m, trail):
-        if state.get(m) == 1:
-            cycle = trail[trail.index(m):] + [m]
-            raise AssertionError("import cycle: " + " -> ".join(cycle))
-        if state.get(m) == 2:
-            return
-        state[m] = 1
-        for n in sorted(graph[m]):
-            visit(n, trail + [m])
-        state[m] = 2
-
-    for m in sorted(graph):
-        visit(m, [])
 
 
 @pytest.mark.parametrize("arch", list(ARCHS))

@@ -82,7 +82,7 @@ def test_an_unusable_database_url_is_one_line_without_its_password(url, tmp_path
 
 
 def test_a_failure_reason_never_carries_the_password(monkeypatch):
-    from deeparch.worker import failure_reason
+    from deeparch.runner import failure_reason
 
     url = f"postgresql://u:{PASSWORD}@db.example/lab"
     monkeypatch.setenv("DEEPARCH_DB", url)

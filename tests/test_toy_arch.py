@@ -19,14 +19,14 @@ from test_pages_live import figures
 def toy_root(tmp_path_factory):
     """The toy registered, and one real short training run of it in a store of its own."""
     from deeparch.archs import make_config
-    from deeparch.worker import run_worker
+    from deeparch.runner import run_worker
 
     root = tmp_path_factory.mktemp("toy") / "runs"
     with registered(toy_arch.SPEC):
         store = Store(root)
         cfg = make_config("toy", max_steps=20, log_every=5, eval_every=10, sample_every=10, width=8)
         rid = store.create_run(cfg.to_dict(), name="toy run", status="starting")
-        assert run_worker(rid, store, threads=1) == "finished"
+        assert run_worker(rid, store, reconcile=jobs.reconcile, threads=1) == "finished"
         store.close()
         yield root, rid
 

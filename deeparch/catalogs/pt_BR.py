@@ -155,6 +155,18 @@ PAGES = {
     "selection": {
         "run_label": "#{id} {name}",
     },
+    "views": {
+        "caption": "{name} · passo {step:,}",
+        "probe_caption": "{name} · passo {step:,}: {right} de {total} dígitos de teste certos "
+                         "(rótulo previsto · confiança; em vermelho: errado, previsto → verdadeiro)",
+        "probe_caption_short": "{name} · passo {step:,}: {right}/{total} certos",
+        "hist": "{title}: {name}",
+        "text_caption": "{name} · passo {step:,}: {right} de {total} prompts separados completados exatamente certos",
+        "text_ok": "certo",
+        "text_output": "o modelo escreve",
+        "text_prompt": "prompt",
+        "text_target": "resposta",
+    },
     "words": {
         "status": {
             "queued": "na fila", "starting": "iniciando", "running": "treinando", "paused": "pausada",
@@ -260,14 +272,10 @@ PAGES = {
                    "relógio parado)",
         "arch_data": "{arch} em {dataset}",
         "layer_title": "{title}: {name}",
-        "hist": "{title}: {name}",
         "view_title": "**{title}**",
         "grids": "O que o modelo vê e produz",
         "grid_step": "Grade no passo",
         "grid_step_help": "Mostra a última grade neste passo ou antes dele; deixe no fim para acompanhar a execução.",
-        "grid_caption": "{name} · passo {step:,}",
-        "probe_caption": "{name} · passo {step:,}: {right} de {total} dígitos de teste certos "
-                         "(rótulo previsto · confiança; em vermelho: errado, previsto → verdadeiro)",
         "no_grid": "{name}: ainda sem grade.",
         "run_title": "**{name}**",
         "run_title_mark": "{mark} **{name}**",
@@ -321,8 +329,6 @@ PAGES = {
         "grids": "Grades lado a lado",
         "grid_step": "Passo",
         "grid_step_help": "Cada execução mostra sua última grade neste passo ou antes dele.",
-        "grid_caption": "{name} · passo {step:,}",
-        "probe_caption": "{name} · passo {step:,}: {right}/{total} certos",
         "no_grid": "{name}: sem grade neste passo ou antes dele.",
         "grads": "Gradientes",
         "grad_curve": "Norma do gradiente (todas as camadas)",
@@ -1993,11 +1999,6 @@ _merge(PAGES, {
         "model_differs": "**Como difere da listagem do curso.** {text}",
         "model_none": "A arquitetura desta execução não existe nesta versão do laboratório.",
         "model_tree": "Camadas e seus parâmetros (próprios: da própria camada; total: com tudo o que está abaixo dela)",
-        "text_caption": "{name} · passo {step:,}: {right} de {total} prompts separados completados exatamente certos",
-        "text_ok": "certo",
-        "text_output": "o modelo escreve",
-        "text_prompt": "prompt",
-        "text_target": "resposta",
     },
     "runs": {
         "compress": "Comprimir {name}",

@@ -204,10 +204,6 @@ class Run:
         return f"run-{self.id}-{self.uid[:8]}" if self.uid else f"run-{self.id}"
 
     @property
-    def active(self) -> bool:
-        return self.status in ACTIVE
-
-    @property
     def elapsed(self) -> float:
         if not self.started:
             return 0.0

@@ -1,0 +1,104 @@
+"""How each kind of view a run shows is drawn, on Live and on Compare: one table, ``DRAW``.
+
+An architecture declares its views (``deeparch.display.View``) with a ``draw`` kind: "image",
+"wide", "probe", "class_hist", "heatmap", "curves" or "text". ``DRAW`` maps each kind to one
+drawer, and a ``Place`` says what differs between the two pages: Live draws one run per row,
+Compare draws runs side by side, each figure titled with its run.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from deeparch import charts, i18n
+from deeparch.display import View
+from deeparch.text import md_escape
+from pages import _plot
+
+TEXT = i18n.Catalog("views", {
+    "caption": "{name} · step {step:,}",
+    "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
+                     "(predicted label · confidence; red: wrong, predicted → true label)",
+    "probe_caption_short": "{name} · step {step:,}: {right}/{total} right",
+    "hist": "{title}: {name}",
+    "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
+    "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
+})
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where views are drawn: the page (its charts' keys), the size of a probe and a grid, and how
+    long a probe's caption is."""
+
+    page: str
+    probe_height: int
+    image_width: int | str
+    probe_words: str
+
+
+LIVE = Place("live", probe_height=360, image_width=360, probe_words="probe_caption")
+COMPARE = Place("compare", probe_height=280, image_width="stretch", probe_words="probe_caption_short")
+
+
+def _key(where: Place, run, view: View) -> str:
+    return f"{where.page}_{view.kind}:{run.id}"
+
+
+def _caption(run, at: int) -> None:
+    st.caption(TEXT["caption"].format(name=md_escape(run.name), step=at))
+
+
+def draw_probe(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:
+    """Test digits with what the model says of each (meta: labels, predictions, confidences)."""
+    right, total = charts.probe_summary(meta)
+    _plot.chart(charts.probe_figure(png, meta, uirevision=f"{_key(where, run, view)}-probe",
+                                    height=where.probe_height), _key(where, run, view))
+    st.caption(TEXT[where.probe_words].format(name=md_escape(run.name), step=at, right=right, total=total))
+
+
+def draw_image(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:
+    """A PNG grid; a "wide" one (many columns, e.g. one per group) as wide as the page allows."""
+    st.image(png, width="stretch" if view.draw == "wide" else where.image_width)
+    _caption(run, at)
+
+
+def draw_class_hist(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:
+    """The share of each class the judge sees in the samples (meta: class_hist, classes)."""
+    if meta.get("class_hist"):
+        title = title or TEXT["hist"].format(title=view.title, name=run.name)
+        _plot.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []), title,
+                                             uirevision=f"{_key(where, run, view)}-hist"), _key(where, run, view))
+    _caption(run, at)
+
+
+def draw_figure(build):
+    """A drawer for a view whose meta a ``charts`` builder turns into a figure (heatmap, curves)."""
+    def draw(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:
+        _plot.chart(build(meta, title, uirevision=f"{_key(where, run, view)}-figure"), _key(where, run, view))
+        _caption(run, at)
+    return draw
+
+
+def draw_text(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:
+    """Prompts, the model's completions and the answers as a table (meta {"rows": [...]})."""
+    rows = meta.get("rows", [])
+    st.dataframe(
+        [{"ok": "✓" if r.get("ok") else "✗", "prompt": r.get("prompt", ""), "output": r.get("output", ""),
+          "target": r.get("target", "")} for r in rows],
+        hide_index=True, width="stretch",
+        column_config={"ok": st.column_config.TextColumn(TEXT["text_ok"], width="small"),
+                       "prompt": TEXT["text_prompt"], "output": TEXT["text_output"], "target": TEXT["text_target"]})
+    st.caption(TEXT["text_caption"].format(name=md_escape(run.name), step=at, total=len(rows),
+                                           right=sum(bool(r.get("ok")) for r in rows)))
+
+
+DRAW = {"image": draw_image, "wide": draw_image, "probe": draw_probe, "class_hist": draw_class_hist,  # View.draw → how
+        "heatmap": draw_figure(charts.heatmap_figure), "curves": draw_figure(charts.curves_figure), "text": draw_text}
+
+
+def draw(where: Place, run, view: View, got: tuple, title: str | None = None) -> None:
+    """Draw one stored view of a run (``got``: the store's (step, png, meta)); ``title``: each figure's
+    title when runs stand side by side."""
+    DRAW[view.draw](where, run, view, *got, title)
