@@ -184,11 +184,11 @@ LESSONS: tuple[Lesson, ...] = (
         1.0),
     Lesson(
         "gan_balance", "The GAN game: balance, and a discriminator that wins", "GAN training",
-        "Two players learn against each other. With equal learning rates the game stays balanced; with a "
-        "discriminator learning ten times faster than the generator, it wins: the generator's gradient does not "
-        "fade, but it chases a discriminator that keeps moving.",
+        "Two players learn against each other. With equal learning rates the game stays balanced for a while; with "
+        "a discriminator learning ten times faster than the generator, it wins at once: the generator's gradient "
+        "does not fade, but its small steps cannot keep up.",
         (LessonRun("balanced", "gan", {"epochs": 1000, "max_minutes": 3.0}),
-         LessonRun("D 10× faster", "gan", {"epochs": 1000, "max_minutes": 3.0, "lr_d": 2e-3})),
+         LessonRun("D 10× faster", "gan", {"epochs": 1000, "max_minutes": 3.0, "lr_g": 2e-5})),
         ("On Live, D(x) and D(G(z)): near 0.5 is a balanced game; D(x)→1, D(G(z))→0 is a winning discriminator.",
          "The two players' losses: which one runs to 0?",
          "G's gradient norm in each run: the winning discriminator does not make it fade.",
@@ -316,15 +316,15 @@ BREAK_IT: tuple[Lesson, ...] = (
         1.0, symptoms=("grad_spread", "grad_vanishing_layer"), broken=1),
     Lesson(
         "break_gan", "Discriminator learning rate 10× the generator's", "GAN training",
-        "The discriminator learns ten times faster than the generator (its rate raised tenfold, the generator's "
-        "unchanged) and wins the game: it tells every fake apart. The generator's gradient does not fade (the "
-        "non-saturating loss keeps it), but it pushes towards whatever fools this discriminator at the moment.",
-        (LessonRun("healthy: equal rates", "gan", {"epochs": 1000, "max_minutes": 2.0}),
-         LessonRun("broken: lr_d 10× lr_g", "gan", {"epochs": 1000, "max_minutes": 2.0, "lr_d": 2e-3})),
-        ("D(x) rises towards 1 and D(G(z)) sinks towards 0, sooner in the broken run; G's gradient norm does not "
-         "fade in either run.",),
+        "The discriminator learns ten times faster than the generator (the generator's rate cut tenfold, the "
+        "discriminator's unchanged) and wins the game: it tells every fake apart. The generator's gradient does not "
+        "fade (the non-saturating loss keeps it), but its small steps cannot keep up with the discriminator.",
+        (LessonRun("healthy: equal rates", "gan", {"epochs": 1000, "max_minutes": 0.0, "max_steps": 800}),
+         LessonRun("broken: lr_g ÷ 10", "gan", {"epochs": 1000, "max_minutes": 0.0, "max_steps": 800, "lr_g": 2e-5})),
+        ("D(x) climbs to 1 and D(G(z)) sinks to 0 within a few hundred steps in the broken run; in the healthy run "
+         "they stay apart from those ends. G's gradient norm does not fade in either run.",),
         ("If the generator's gradient does not fade, why do its samples not improve?",),
-        4.0, symptoms=("d_winning_grad", "d_winning"), broken=1),
+        1.5, symptoms=("d_winning_grad", "d_winning"), broken=1),
     Lesson(
         "break_overfit", "No regularization on 50 labels per class", "overfitting",
         "An MLP with dropout and augmentation beside the same MLP with neither, both on 50 labelled images "

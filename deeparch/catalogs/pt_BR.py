@@ -1408,10 +1408,10 @@ MESSAGES = {
         'Variantes de CNN: normalização por lote, residual, Inception, dilatada, com stride',
     'D 10× faster':
         'D 10× mais rápido',
-    "D(x) rises towards 1 and D(G(z)) sinks towards 0, sooner in the broken run; G's gradient norm does not "
-    'fade in either run.':
-        'D(x) sobe para 1 e D(G(z)) desce para 0, mais cedo na execução quebrada; a norma do gradiente de G não '
-        'desaparece em nenhuma das duas.',
+    "D(x) climbs to 1 and D(G(z)) sinks to 0 within a few hundred steps in the broken run; in the healthy run "
+    "they stay apart from those ends. G's gradient norm does not fade in either run.":
+        'D(x) sobe até 1 e D(G(z)) desce até 0 em poucas centenas de passos na execução quebrada; na saudável eles '
+        'ficam longe desses extremos. A norma do gradiente de G não desaparece em nenhuma das duas.',
     'DDPM':
         'DDPM',
     'Diffusion':
@@ -1518,12 +1518,12 @@ MESSAGES = {
         'lugar do max-pooling. Confira a acurácia, a velocidade e o número de pesos de cada uma.',
     "The course's three-convolution diffusion model":
         'O modelo de difusão de três convoluções do curso',
-    "The discriminator learns ten times faster than the generator (its rate raised tenfold, the generator's "
-    "unchanged) and wins the game: it tells every fake apart. The generator's gradient does not fade (the "
-    "non-saturating loss keeps it), but it pushes towards whatever fools this discriminator at the moment.":
-        'O discriminador aprende dez vezes mais rápido que o gerador (a taxa dele multiplicada por dez, a do '
-        'gerador sem mudança) e vence o jogo: distingue toda falsificação. O gradiente do gerador não desaparece '
-        '(a perda não saturante o mantém), mas empurra para o que engana este discriminador naquele momento.',
+    "The discriminator learns ten times faster than the generator (the generator's rate cut tenfold, the "
+    "discriminator's unchanged) and wins the game: it tells every fake apart. The generator's gradient does not "
+    "fade (the non-saturating loss keeps it), but its small steps cannot keep up with the discriminator.":
+        'O discriminador aprende dez vezes mais rápido que o gerador (a taxa do gerador dividida por dez, a do '
+        'discriminador sem mudança) e vence o jogo: distingue toda falsificação. O gradiente do gerador não '
+        'desaparece (a perda não saturante o mantém), mas seus passos pequenos não acompanham o discriminador.',
     'The five architectures side by side':
         'As cinco arquiteturas lado a lado',
     "The gradient through time of each: the plain RNN's curve falls by many decades towards the first "
@@ -1624,12 +1624,12 @@ MESSAGES = {
         'Duas CNNs aprendem com as mesmas 100 imagens rotuladas por dígito. Uma as vê como são e logo as '
         'decora (acurácia de treino perto de 100%, validação bem abaixo); a outra vê cada uma um pouco '
         'deslocada e girada a cada passo, então precisa aprender o dígito, não a figura.',
-    'Two players learn against each other. With equal learning rates the game stays balanced; with a '
-    "discriminator learning ten times faster than the generator, it wins: the generator's gradient does not "
-    'fade, but it chases a discriminator that keeps moving.':
-        'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado; com '
-        'um discriminador que aprende dez vezes mais rápido que o gerador, ele vence: o gradiente do gerador não '
-        'desaparece, mas persegue um discriminador que não para de se mover.',
+    'Two players learn against each other. With equal learning rates the game stays balanced for a while; with '
+    "a discriminator learning ten times faster than the generator, it wins at once: the generator's gradient "
+    'does not fade, but its small steps cannot keep up.':
+        'Dois jogadores aprendem um contra o outro. Com taxas de aprendizado iguais o jogo fica equilibrado por um '
+        'tempo; com um discriminador que aprende dez vezes mais rápido que o gerador, ele vence logo: o gradiente '
+        'do gerador não desaparece, mas seus passos pequenos não o acompanham.',
     "G's gradient norm in each run: the winning discriminator does not make it fade.":
         'A norma do gradiente de G em cada execução: o discriminador que vence não a faz desaparecer.',
     'Vanishing gradients in a deep sigmoid network':
@@ -1692,8 +1692,8 @@ MESSAGES = {
         'quebrada: listagem do curso',
     'broken: lr 1':
         'quebrada: lr 1',
-    'broken: lr_d 10× lr_g':
-        'quebrada: lr_d 10× lr_g',
+    'broken: lr_g ÷ 10':
+        'quebrada: lr_g ÷ 10',
     'broken: no regularization':
         'quebrada: sem regularização',
     'broken: sigmoid':
