@@ -19,6 +19,8 @@ import functools
 import weakref
 
 import torch
+# private module, but the documented way to see every operation below autograd (PyTorch's "Extending
+# PyTorch" notes); no public class does this. Only _LiveBytes uses it.
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from deeparch.archs import get_arch

@@ -339,7 +339,7 @@ class Trainer:
             gs = [p.grad for p in ps if p.grad is not None]
             if gs:
                 names.append(name)
-                norms.append(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(gs))))
+                norms.append(torch.nn.utils.get_total_norm(gs))
         if not norms:
             return {}
         norms_t = torch.stack(norms)
