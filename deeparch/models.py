@@ -75,7 +75,7 @@ def drawing(grey, size: int) -> torch.Tensor:
 def _classifier(config_json: str, path: str, mtime: float) -> torch.nn.Module:
     """One model per checkpoint version (a running run's newer checkpoint has a new mtime: a new entry).
     The file is only read; the trainer replaces it atomically, so a running run's checkpoint is whole."""
-    from deeparch.trainer import load_checkpoint
+    from deeparch.checkpoint import load_checkpoint
 
     cfg = load_config(config_json)
     model = get_arch(cfg.arch).build(cfg)
