@@ -1,5 +1,6 @@
-"""A run's checkpoint file: its atomic write, the read that refuses an unsafe file, and why a file
-belongs to another run or does not fit a model. What a checkpoint holds is the trainer's."""
+"""A run's checkpoint file: its atomic write, the read that refuses an unsafe file, why a file belongs
+to another run or does not fit a model, and another run's weights loaded to start from (transfer).
+What a checkpoint holds is the trainer's."""
 from __future__ import annotations
 
 import errno
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from deeparch.archs.base import matching
 from deeparch.config import ConfigError, RunConfig
 
 
@@ -103,3 +105,21 @@ def foreign(blob: dict, cfg: RunConfig, identity: dict, state: dict) -> str | No
             return ("was written with other hyperparameters ("
                     + ", ".join(f"{k} {hp[k]!r}, here {cfg.hp[k]!r}" for k in changed[:5]) + ")")
     return shape_problem(state, blob.get("model", {}), cfg.arch)
+
+
+def load_weights(model: torch.nn.Module, path: Path, cfg: RunConfig, device=None) -> None:
+    """Start ``model`` from another run's weights at ``path`` (transfer learning, ``init_from``): the same
+    architecture and shapes, or CheckpointMismatch saying what differs; the layers named by ``fresh``
+    keep their new initialisation. Only the weights: optimizer state and step start afresh."""
+    blob = load_checkpoint(path, device)
+    arch = (blob.get("config") or {}).get("arch", cfg.arch)
+    problem = (f"belongs to a {arch} run, not to this {cfg.arch} run" if arch != cfg.arch
+               else shape_problem(model.state_dict(), blob.get("model", {}), cfg.arch))
+    if problem:
+        raise CheckpointMismatch(f"init_from={cfg.hp.get('init_from')}: {path} {problem}; "
+                                 "start from a run of the same architecture and shapes")
+    try:
+        fresh = set(matching(blob["model"], cfg.hp.get("fresh", ""), "fresh"))
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)

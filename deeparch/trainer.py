@@ -19,9 +19,9 @@ import torch
 from deeparch import data as data_mod
 from deeparch import precision
 from deeparch.archs import get_arch
-from deeparch.archs.base import freeze, matching, unfreeze
+from deeparch.archs.base import freeze, unfreeze
 from deeparch.augment import Augment, step_generator
-from deeparch.checkpoint import CheckpointMismatch, foreign, load_checkpoint, shape_problem, write
+from deeparch.checkpoint import CheckpointMismatch, foreign, load_checkpoint, load_weights, write
 from deeparch.config import ConfigError, RunConfig
 from deeparch.media_passes import MediaPasses
 
@@ -108,7 +108,8 @@ class Trainer:
         self.precision = precision.plan(cfg.hp.get("precision", "fp32"), self.device)  # refused here with the reason
         self.model.scaler = self.precision.grad_scaler()
         if self.init_weights and not (self.checkpoint_path and self.checkpoint_path.exists()):
-            self._load_init_weights()  # a resumed run's own checkpoint already holds them
+            # transfer: another run's weights (a resumed run's own checkpoint already holds them)
+            load_weights(self.model, self.init_weights, self.cfg, self.device)
         try:
             self.frozen = freeze(self.model, hp.get("freeze", ""))
         except ValueError as e:
@@ -183,22 +184,6 @@ class Trainer:
         if blob.get("scaler") and self.model.scaler is not None:
             self.model.scaler.load_state_dict(blob["scaler"])
         self.summary.update(blob.get("summary", {}))
-
-    def _load_init_weights(self) -> None:
-        """Start from another run's weights (transfer learning): the same architecture and shapes, or
-        CheckpointMismatch saying what differs. Only the model: optimizer state and step start afresh."""
-        blob = load_checkpoint(self.init_weights, self.device)
-        arch = (blob.get("config") or {}).get("arch", self.cfg.arch)
-        problem = (f"belongs to a {arch} run, not to this {self.cfg.arch} run" if arch != self.cfg.arch
-                   else shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch))
-        if problem:
-            raise CheckpointMismatch(f"init_from={self.cfg.hp.get('init_from')}: {self.init_weights} {problem}; "
-                                     "start from a run of the same architecture and shapes")
-        try:
-            fresh = set(matching(blob["model"], self.cfg.hp.get("fresh", ""), "fresh"))
-        except ValueError as e:
-            raise ConfigError(str(e)) from None
-        self.model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)
 
     # ---- measurements -------------------------------------------------------------------------
     def grad_stats(self) -> dict[str, float]:
