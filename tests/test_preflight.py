@@ -9,7 +9,7 @@ from deeparch import jobs, memory, models, preflight, sweep
 from deeparch.archs import ARCHS, make_config
 from deeparch.config import ConfigError
 
-TINY = dict(channels=4, hidden=16, seed=7)  # a configuration no other test has checked in this process
+TINY = dict(channels=4, hidden=16, seed=7)  # small, quick to build
 
 
 @pytest.fixture
