@@ -21,7 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deeparch import insight  # noqa: E402
 from deeparch.archs import make_config  # noqa: E402
-from deeparch.trainer import PROBE_COUNT, Result, Trainer  # noqa: E402
+from deeparch.media_passes import PROBE_COUNT  # noqa: E402
+from deeparch.trainer import Result, Trainer  # noqa: E402
 
 
 def main() -> None:

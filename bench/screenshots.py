@@ -148,7 +148,7 @@ def views_run(store_dir: Path, state_dict: Path) -> int:
     from deeparch.archs import get_arch, make_config
     from deeparch.archs.base import MediaContext
     from deeparch.store import Store
-    from deeparch.trainer import PROBE_COUNT
+    from deeparch.media_passes import PROBE_COUNT
 
     s = Store(store_dir)
     cfg = make_config("cnn", epochs=10)

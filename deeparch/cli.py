@@ -59,15 +59,13 @@ def _store(args, readonly: bool = False):
 def cmd_train(args) -> int:
     """Train in this process through the worker's own run-and-finalise path, with a progress bar."""
     from deeparch.callbacks import ProgressBar
-    from deeparch import precision
-    from deeparch.memory import require
+    from deeparch import preflight
     from deeparch.jobs import reconcile
     from deeparch.runner import run_worker, transfer_source
 
     cfg = _config_from(args)
     check_count("--threads", args.threads, 0, MAX_THREADS, " (0: torch's choice)")  # before a run is stored
-    require(cfg)  # refused with the estimate when it cannot fit in memory
-    precision.require(cfg)  # refused with the reason where this machine cannot train in that precision
+    preflight.require(cfg)  # refused with the reason where this machine cannot train it: precision, memory
     store = _store(args)
     transfer_source(store, cfg)  # init_from: a run that has ended with a checkpoint, or refused here
     run_id = store.create_run(cfg.to_dict(), name=args.name, status="starting")

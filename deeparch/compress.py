@@ -36,7 +36,7 @@ import torch.nn.utils.prune as prune
 from deeparch import data as data_mod
 from deeparch.archs import ARCHS, get_arch, load_config
 from deeparch.config import MAX_THREADS, ConfigError, check_count
-from deeparch.trainer import load_checkpoint
+from deeparch.checkpoint import load_checkpoint
 
 SCOPES = ("global", "layer")
 # layers dynamic int8 quantization has kernels for (PyTorch's eager-mode dynamic quantization)

@@ -24,7 +24,7 @@ from deeparch import classroom, lifecycle
 from deeparch.config import ConfigError, RunConfig
 from deeparch.lifecycle import LIVE
 from deeparch.limits import STARTING_GRACE_S, heartbeat_timeout, max_runs, stop_grace, threads_per_run
-from deeparch.runner import FINAL_WORDS, transfer_source
+from deeparch.runner import FINAL_WORDS
 from deeparch.store import Run, Store, db_errors, unwritable
 
 
@@ -39,8 +39,7 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     who launched it in classroom mode (``deeparch.classroom``), None otherwise; ``sweep``: the sweep it
     is one point of (``deeparch.sweep``)."""
     from deeparch.archs import load_config  # the registry imports torch: not in a supervisor, only when launching
-    from deeparch import precision
-    from deeparch.memory import require
+    from deeparch import preflight
 
     store = _store(store)
     if isinstance(config, dict):
@@ -48,9 +47,10 @@ def launch(config: RunConfig | dict, name: str | None = None, store: Store | Non
     max_runs(store)  # a bad DEEPARCH_MAX_RUNS is refused before anything is stored
     executor_name()  # and so is a bad DEEPARCH_EXECUTOR
     check_env()  # and every other setting a worker reads: refused here, not found in worker.log
-    require(config)  # a configuration that cannot fit in memory is refused, not OOM-killed at step 0
-    precision.require(config)  # a precision this machine cannot run (fp16 on a CPU) is refused with the reason
-    transfer_source(store, config, started=False)  # a missing or unusable init_from run is refused now
+    # one preflight (the model built once, on the meta device): a precision this machine cannot run (fp16 on a
+    # CPU), a configuration that cannot fit in memory (not OOM-killed at step 0) and a missing or unusable
+    # init_from run are refused now, with the reason
+    preflight.require(config, store, started=False)
     executor().prepare(store)  # a cluster that does not answer is refused now, in seconds, before anything is stored
     # a student's limit is checked in the transaction that creates the run: two tabs launching at once
     # cannot both pass (store.OwnerLimitError; the pages word it)

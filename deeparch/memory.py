@@ -19,10 +19,11 @@ import functools
 import weakref
 
 import torch
+# private module, but the documented way to see every operation below autograd (PyTorch's "Extending
+# PyTorch" notes); no public class does this. Only _LiveBytes uses it.
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from deeparch.archs import get_arch
-from deeparch.config import ConfigError, RunConfig
+from deeparch.config import RunConfig
 from deeparch.data import example_batch
 
 # a worker before its first step (interpreter, PyTorch, store, mnist-5k): 560 MB of RSS measured
@@ -70,11 +71,16 @@ def estimate(cfg: RunConfig) -> dict[str, float]:
 
 @functools.lru_cache(maxsize=256)
 def _estimate(config_json: str) -> tuple[tuple[str, float], ...]:
-    from deeparch.archs import load_config
+    from deeparch.archs import load_config, on_meta
 
     cfg = load_config(config_json)
+    return tuple(measure(on_meta(cfg), cfg).items())
+
+
+def measure(model: torch.nn.Module, cfg: RunConfig) -> dict[str, float]:
+    """:func:`estimate` for ``cfg``'s ``model``, built on the meta device (``archs.on_meta``); two training
+    steps run on it (its optimizer state, on the meta device, is created)."""
     with torch.random.fork_rng(devices=[]), torch.device("meta"):
-        model = get_arch(cfg.arch).build(cfg)
         opts = model.configure_optimizers()
         x, y = example_batch(cfg.dataset, cfg.hp, cfg.batch_size)  # images (B, 1, 28, 28) or tokens (B, T)
         weights = sum(t.untyped_storage().nbytes() for t in (*model.parameters(), *model.buffers()))
@@ -85,7 +91,7 @@ def _estimate(config_json: str) -> tuple[tuple[str, float], ...]:
             model.train_step(x, y, opts)  # … which the second one carries
     out = {"weights": float(weights), "step": float(counter.peak), "worker": WORKER_BYTES}
     out["total"] = sum(out.values())
-    return tuple(out.items())
+    return out
 
 
 def available() -> float:
@@ -99,7 +105,11 @@ def available() -> float:
 
 def check(cfg: RunConfig, free: float | None = None) -> str | None:
     """None when ``cfg`` fits in memory (``free`` bytes, default: what is available now), else the reason."""
-    est = estimate(cfg)
+    return refusal(estimate(cfg), cfg, free)
+
+
+def refusal(est: dict[str, float], cfg: RunConfig, free: float | None = None) -> str | None:
+    """:func:`check` for the estimate ``est`` of ``cfg`` (:func:`measure`)."""
     free = available() if free is None else free
     if est["total"] <= FIT_SHARE * free:
         return None
@@ -107,10 +117,3 @@ def check(cfg: RunConfig, free: float | None = None) -> str | None:
             f"({est['weights'] / GB:.2f} GB of weights, {est['step'] / GB:.1f} GB for a step on a batch of "
             f"{cfg.batch_size}: gradients, optimizer state, activations), but only {free / GB:.1f} GB is "
             f"available; lower batch_size or the model's size")
-
-
-def require(cfg: RunConfig) -> None:
-    """Refuse a configuration that cannot fit in memory, with the estimate (a ConfigError, as any bad value)."""
-    reason = check(cfg)
-    if reason:
-        raise ConfigError(reason)

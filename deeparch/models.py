@@ -14,7 +14,7 @@ from typing import Any, Mapping, NamedTuple
 import torch
 
 from deeparch import insight
-from deeparch.archs import ARCHS, get_arch, load_config
+from deeparch.archs import ARCHS, get_arch, load_config, on_meta
 from deeparch.data import DATASETS
 from deeparch.store import Run, Store
 
@@ -23,9 +23,7 @@ CHECKPOINT = "checkpoint.pt"  # a run's latest weights, in its folder of the sto
 
 def _on_meta(config: Mapping[str, Any] | str) -> torch.nn.Module:
     """The configuration's model with shapes and no weights (nothing allocated, nothing trained)."""
-    cfg = load_config(config)
-    with torch.random.fork_rng(devices=[]), torch.device("meta"):
-        return get_arch(cfg.arch).build(cfg)
+    return on_meta(load_config(config))
 
 
 def param_count(config: Mapping[str, Any] | str) -> int:
@@ -49,6 +47,11 @@ def model_card(config: Mapping[str, Any] | str) -> Card | None:
         model = _on_meta(config)
     except (KeyError, ValueError):
         return None
+    return card_of(model)
+
+
+def card_of(model: torch.nn.Module) -> Card:
+    """The card of a built model (on the meta device or not)."""
     return Card(insight.module_tree(model), *insight.model_source(model))
 
 
@@ -75,7 +78,7 @@ def drawing(grey, size: int) -> torch.Tensor:
 def _classifier(config_json: str, path: str, mtime: float) -> torch.nn.Module:
     """One model per checkpoint version (a running run's newer checkpoint has a new mtime: a new entry).
     The file is only read; the trainer replaces it atomically, so a running run's checkpoint is whole."""
-    from deeparch.trainer import load_checkpoint
+    from deeparch.checkpoint import load_checkpoint
 
     cfg = load_config(config_json)
     model = get_arch(cfg.arch).build(cfg)

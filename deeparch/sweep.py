@@ -122,16 +122,13 @@ def launch(arch: str, dataset: str, base: Mapping[str, Any], grid: Mapping[str, 
            owner: str | None = None) -> tuple[str, list[int]]:
     """Queue one run per grid point, all checked first (the rules, the machine's precision support and
     memory, the run an ``init_from`` names), so a refused point queues none; (the sweep id, the run ids)."""
-    from deeparch import jobs, memory, precision
+    from deeparch import jobs, preflight
 
     planned = configs(arch, dataset, base, grid)
     store = jobs._store(store)
-    for point, cfg in planned:
-        reason = precision.problem(cfg) or memory.check(cfg)
-        if reason:
-            raise ConfigError(f"sweep point {point_name(point)}: {reason}")
+    for point, cfg in planned:  # each point's model built once here; jobs.launch finds it checked
         try:
-            jobs.transfer_source(store, cfg, started=False)
+            preflight.require(cfg, store, started=False)
         except ConfigError as e:
             raise ConfigError(f"sweep point {point_name(point)}: {e}") from None
     sweep_id = uuid.uuid4().hex[:8]

@@ -7,14 +7,11 @@ evaluation, sample or probe grids, quality figures and checkpoints. Side effects
 """
 from __future__ import annotations
 
-import errno
-import io
 import math
 import os
 import re
-import shutil
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -22,27 +19,12 @@ import torch
 from deeparch import data as data_mod
 from deeparch import precision
 from deeparch.archs import get_arch
-from deeparch.archs.base import QUALITY_CHUNK, MediaContext, freeze, matching, unfreeze
+from deeparch.archs.base import freeze, unfreeze
 from deeparch.augment import Augment, step_generator
+from deeparch.checkpoint import CheckpointMismatch, foreign, load_checkpoint, load_weights, write
 from deeparch.config import ConfigError, RunConfig
+from deeparch.media_passes import MediaPasses
 
-PROBE_COUNT = 16      # fixed test digits shown with their predicted label
-SAMPLE_COUNT = 64     # images in a generator's fixed-noise grid
-QUALITY_COUNT = 500   # samples judged for the quality figures
-SAMPLE_SEED = 1234    # the fixed noise of the sample grid
-# automatic cadences (sample_every / quality_every = 0): the first grid within FIRST_GRID_S seconds of
-# training, then one per epoch as long as that gives between GRIDS grids over the run's expected
-# length (short runs: more often) and MAX_GRIDS (long runs: less often; a diffusion grid costs seconds);
-# quality figures (500 samples) QUALITIES times over the run, and always at its end
-FIRST_GRID_S = 30.0
-GRIDS, MAX_GRIDS = 6, 12
-QUALITIES = 3
-# sampling and judging (grids, views, quality passes, the final one included) take at most this share of
-# a run's time: a pass is put off while the time it would take is not yet earned by training, and a quality
-# pass draws fewer samples (chunks of 100) when time runs short. Every run may spend MEDIA_FLOOR_S,
-# so a short run still ends with a small judged pass.
-MEDIA_SHARE = 0.25
-MEDIA_FLOOR_S = 10.0
 PACE_AFTER = 5  # steps measured before the time budget's pace is trusted
 # a value that grows past this multiple of its first value (or of 1) has blown up, even if
 # it is still a finite float: a classifier's loss of 2e4 after starting at 2.3, say
@@ -61,57 +43,12 @@ class Callback:
     def on_end(self, trainer: "Trainer", result: "Result") -> None: ...
 
 
-class CheckpointMismatch(ValueError):
-    """A checkpoint written by another run or configuration: refused, never loaded."""
-
-
-class CheckpointWriteError(OSError):
-    """A checkpoint could not be written (the earlier one is kept); the message says why."""
-
-
-class CheckpointRefused(ConfigError):
-    """A checkpoint file that is not a plain tensor file (a pickle that names code to run) or not a
-    checkpoint at all: refused unread, in one sentence instead of PyTorch's page of advice."""
-
-
-def load_checkpoint(path, map_location="cpu") -> dict:
-    """A checkpoint's contents, read with ``weights_only`` (tensors and plain containers, nothing that
-    runs); CheckpointRefused for a file that holds more, or that is no checkpoint at all."""
-    import pickle
-    import warnings
-    import zipfile
-
-    try:
-        with warnings.catch_warnings():  # a foreign pickle also earns a warning about its protocol
-            warnings.simplefilter("ignore", UserWarning)
-            return torch.load(path, weights_only=True, map_location=map_location)
-    except pickle.UnpicklingError:
-        raise CheckpointRefused(f"{path}: the checkpoint is not a plain tensor file; it was refused, nothing in it "
-                                "ran") from None
-    except (RuntimeError, EOFError, zipfile.BadZipFile) as e:  # truncated, or not a torch file
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-        raise CheckpointRefused(f"{path}: the file cannot be read as a checkpoint ({first})") from None
-
-
 @dataclass
 class Result:
     status: str            # finished | stopped | diverged
     step: int
     reason: str | None = None
     summary: dict = field(default_factory=dict)
-
-
-def _shape_problem(mine: dict, theirs: dict, arch: str) -> str | None:
-    """Which weights of a checkpoint do not fit this model (by name and shape), in one short line."""
-    missing = sorted(mine.keys() - theirs.keys())
-    extra = sorted(theirs.keys() - mine.keys())
-    shapes = sorted(k for k in mine.keys() & theirs.keys() if tuple(mine[k].shape) != tuple(theirs[k].shape))
-    if not (missing or extra or shapes):
-        return None
-    parts = [f"{what} {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
-             for what, keys in (("lacks", missing), ("has unknown weights", extra), ("has other shapes for", shapes))
-             if keys]
-    return f"does not fit this {arch} model: it " + "; ".join(parts)
 
 
 def layer_name(param_name: str) -> str:
@@ -131,30 +68,6 @@ def layer_groups(model: torch.nn.Module) -> dict[str, list]:
         if p.requires_grad:
             groups.setdefault(layer_name(name), []).append(p)
     return groups
-
-
-class Cadence:
-    """When the next grid (or quality figure) is due: every ``every`` steps, or, with ``every`` 0,
-    adapted to the run's expected length so that short and long runs alike show several."""
-
-    def __init__(self, every: int, trainer: "Trainer", least: int, most: int, first_s: float = math.inf):
-        self.every, self.trainer, self.first_s = every, trainer, first_s
-        self.least, self.most = least, most  # how many over the run
-        self.last = trainer.step or None  # None: nothing shown yet in this run
-
-    def interval(self, clock: float) -> int:
-        expected = self.trainer.expected_steps(clock)
-        return max(1, expected // self.most, min(self.trainer.steps_per_epoch, expected // self.least))
-
-    def due(self, step: int, clock: float) -> bool:
-        if self.every:
-            return step % self.every == 0
-        if self.last is None and clock >= self.first_s:
-            return True
-        return step - (self.last or 0) >= self.interval(clock)
-
-    def mark(self, step: int) -> None:
-        self.last = step
 
 
 class Trainer:
@@ -195,7 +108,8 @@ class Trainer:
         self.precision = precision.plan(cfg.hp.get("precision", "fp32"), self.device)  # refused here with the reason
         self.model.scaler = self.precision.grad_scaler()
         if self.init_weights and not (self.checkpoint_path and self.checkpoint_path.exists()):
-            self._load_init_weights()  # a resumed run's own checkpoint already holds them
+            # transfer: another run's weights (a resumed run's own checkpoint already holds them)
+            load_weights(self.model, self.init_weights, self.cfg, self.device)
         try:
             self.frozen = freeze(self.model, hp.get("freeze", ""))
         except ValueError as e:
@@ -215,12 +129,7 @@ class Trainer:
         if self.checkpoint_path and self.checkpoint_path.exists():
             self._load_checkpoint()
         self.summary.update(params=self.n_params, steps_per_epoch=spe, total_steps=self.total_steps)
-        self.media_context = MediaContext(self.x_test[:PROBE_COUNT], self.y_test[:PROBE_COUNT],
-                                          tuple(self.ds.classes), self._judge, SAMPLE_COUNT, QUALITY_COUNT,
-                                          SAMPLE_SEED)
-        self.samples = Cadence(cfg.sample_every, self, GRIDS, MAX_GRIDS, FIRST_GRID_S)
-        self.qualities = Cadence(cfg.quality_every, self, QUALITIES, QUALITIES)
-        self._pass_s: dict[str, float] = {}  # seconds of the latest grid pass and quality pass (per chunk)
+        self.media = MediaPasses(self)  # grids and quality passes: when due, what they may cost
         self._pace_from = (self.step, self.summary.get("train_seconds", 0.0))
 
     def expected_steps(self, clock: float) -> int:
@@ -236,17 +145,16 @@ class Trainer:
 
     # ---- checkpoints --------------------------------------------------------------------------
     def save_checkpoint(self, final: bool = False) -> None:
-        """Write the checkpoint atomically (tmp file, then rename); on any failure the tmp file is
-        removed and the previous checkpoint stays. Callbacks flush their buffered rows first, so
-        whatever a resume starts from is already stored; one that cannot (its store is away) defers a
-        periodic checkpoint to the next one by returning False. The final one is always written."""
+        """Write the checkpoint (atomically: a failed write keeps the previous one). Callbacks flush their
+        buffered rows first, so whatever a resume starts from is already stored; one that cannot (its store
+        is away) defers a periodic checkpoint to the next one by returning False. The final one is always
+        written."""
         if not self.checkpoint_path:
             return
         deferred = [cb.on_checkpoint(self) is False for cb in self.callbacks]
         if any(deferred) and not final:
             return
-        self.checkpoint_path.parent.mkdir(parents=True, exist_ok=True)
-        blob = {
+        write(self.checkpoint_path, {
             "model": self.model.state_dict(),
             "opts": [o.state_dict() for o in self.opts],
             "step": self.step, "epoch": self.epoch, "batch_in_epoch": self.batch_in_epoch,
@@ -257,30 +165,11 @@ class Trainer:
             "summary": {k: v for k, v in self.summary.items() if isinstance(v, (int, float))},
             "identity": self.identity,
             "config": self.cfg.to_dict(),
-        }
-        buf = io.BytesIO()
-        torch.save(blob, buf)  # in memory first: the size needed is known if the disk is full
-        payload = buf.getbuffer()
-        tmp = self.checkpoint_path.with_suffix(".tmp")
-        try:
-            with open(tmp, "wb") as f:
-                f.write(payload)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.checkpoint_path)
-        except BaseException as e:
-            tmp.unlink(missing_ok=True)
-            if isinstance(e, OSError) and e.errno == errno.ENOSPC:
-                free = shutil.disk_usage(self.checkpoint_path.parent).free
-                raise CheckpointWriteError(
-                    f"disk full while writing the checkpoint ({len(payload) / 1e6:.1f} MB needed, "
-                    f"{free / 1e6:.1f} MB free in {self.checkpoint_path.parent}); the previous checkpoint is kept"
-                ) from e
-            raise
+        })
 
     def _load_checkpoint(self) -> None:
         blob = load_checkpoint(self.checkpoint_path, self.device)
-        problem = self._foreign(blob)
+        problem = foreign(blob, self.cfg, self.identity, self.model.state_dict())
         if problem:
             raise CheckpointMismatch(
                 f"{self.checkpoint_path} {problem}; it was not loaded. Delete that file, or give this "
@@ -296,50 +185,15 @@ class Trainer:
             self.model.scaler.load_state_dict(blob["scaler"])
         self.summary.update(blob.get("summary", {}))
 
-    def _load_init_weights(self) -> None:
-        """Start from another run's weights (transfer learning): the same architecture and shapes, or
-        CheckpointMismatch saying what differs. Only the model: optimizer state and step start afresh."""
-        blob = load_checkpoint(self.init_weights, self.device)
-        arch = (blob.get("config") or {}).get("arch", self.cfg.arch)
-        problem = (f"belongs to a {arch} run, not to this {self.cfg.arch} run" if arch != self.cfg.arch
-                   else _shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch))
-        if problem:
-            raise CheckpointMismatch(f"init_from={self.cfg.hp.get('init_from')}: {self.init_weights} {problem}; "
-                                     "start from a run of the same architecture and shapes")
-        try:
-            fresh = set(matching(blob["model"], self.cfg.hp.get("fresh", ""), "fresh"))
-        except ValueError as e:
-            raise ConfigError(str(e)) from None
-        self.model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)
-
-    def _foreign(self, blob: dict) -> str | None:
-        """Why ``blob`` is not this run's checkpoint, or None. Checkpoints from before identities
-        were stored carry neither identity nor config: they pass on matching model shapes alone."""
-        theirs, mine = blob.get("identity") or {}, self.identity
-        differ = sorted(k for k in theirs.keys() & mine.keys() if theirs[k] != mine[k])
-        if differ:
-            return (f"belongs to another run ({', '.join(f'{k} {theirs[k]}' for k in differ)}), "
-                    f"not to this one ({', '.join(f'{k} {mine[k]}' for k in differ)})")
-        cfg = blob.get("config")
-        if cfg is not None:
-            if (cfg.get("arch"), cfg.get("dataset")) != (self.cfg.arch, self.cfg.dataset):
-                return (f"belongs to a {cfg.get('arch')} run on {cfg.get('dataset')}, "
-                        f"not to this {self.cfg.arch} run on {self.cfg.dataset}")
-            hp = cfg.get("hp", {})
-            changed = sorted(k for k in hp.keys() & self.cfg.hp.keys() if hp[k] != self.cfg.hp[k])
-            if changed:
-                return ("was written with other hyperparameters ("
-                        + ", ".join(f"{k} {hp[k]!r}, here {self.cfg.hp[k]!r}" for k in changed[:5]) + ")")
-        return _shape_problem(self.model.state_dict(), blob.get("model", {}), self.cfg.arch)
-
     # ---- measurements -------------------------------------------------------------------------
     def grad_stats(self) -> dict[str, float]:
+        """The gradient norm of each layer (``grad/<layer>``) and of all together (``grad_norm``)."""
         names, norms = [], []
         for name, ps in self.layers.items():
             gs = [p.grad for p in ps if p.grad is not None]
             if gs:
                 names.append(name)
-                norms.append(torch.linalg.vector_norm(torch.stack(torch._foreach_norm(gs))))
+                norms.append(torch.nn.utils.get_total_norm(gs))
         if not norms:
             return {}
         norms_t = torch.stack(norms)
@@ -355,165 +209,136 @@ class Trainer:
                        for k, v in self.model.evaluate(self.x_val, self.y_val).items()})
         return ev
 
-    def media_seconds(self) -> float:
-        """Seconds this run has spent on samples, views and quality passes so far."""
-        return self.summary.get("sample_seconds", 0.0) + self.summary.get("quality_seconds", 0.0)
-
-    def media_left(self, clock: float) -> float:
-        """Seconds of sampling and judging that ``clock`` seconds of training have earned and that are
-        not yet spent: media at most MEDIA_SHARE of training plus media (or MEDIA_FLOOR_S in all)."""
-        return max(clock * MEDIA_SHARE / (1 - MEDIA_SHARE), MEDIA_FLOOR_S) - self.media_seconds()
-
-    def affordable(self, quality: bool, clock: float) -> bool:
-        """Whether a grid (or a quality pass's first chunk) fits what is left of the media budget, by the
-        time the latest such pass took; the first of each kind is always tried."""
-        cost = self._pass_s.get("quality" if quality else "grid")
-        return cost is None or cost <= self.media_left(clock)
-
-    def visuals(self, with_quality: bool, clock: float | None = None) -> None:
-        """Ask the model for the media of the views its architecture declares (and any figures,
-        such as the quality of a generator's samples, measured while drawing them) by a deadline: the
-        media budget left at ``clock`` (a quality pass then draws fewer samples, a diffusion model fewer
-        steps). A quality pass's time is counted under ``quality_seconds``, a grid's under ``sample_seconds``."""
-        start = time.perf_counter()
-        judged = with_quality and self.model.kind == "generator"  # a classifier's "quality" is its probe grid
-        if judged:
-            for cb in self.callbacks:
-                cb.on_judging(self, True)
-        left = self.media_left(self.summary.get("train_seconds", 0.0) if clock is None else clock)
-        ctx = replace(self.media_context, deadline=start + max(left, 0.0))
-        try:
-            found, figures = self.model.media(ctx, with_quality)
-        finally:
-            spent = time.perf_counter() - start
-            key = "quality_seconds" if judged else "sample_seconds"
-            self.summary[key] = self.summary.get(key, 0.0) + spent
-            if judged:
-                for cb in self.callbacks:
-                    cb.on_judging(self, False)
-        if judged:  # the cost of one chunk: what the next pass must have left to start
-            chunks = (figures or {}).get("quality_samples", QUALITY_COUNT) / QUALITY_CHUNK
-            self._pass_s["quality"] = spent / max(chunks, 1.0)
-        else:
-            self._pass_s["grid"] = spent
-        if figures:
-            if "recognisability" in figures:
-                from deeparch.quality import JUDGE_VERSION
-
-                self.summary["judge_version"] = JUDGE_VERSION
-            self._emit_metrics(figures)
-            self.summary.update(figures)
-        for m in found:
-            self._emit_media(m.kind, m.png, m.meta)
-
-    def _judge(self, imgs, labels=None) -> dict:
-        from deeparch import quality
-
-        return quality.measure(imgs, self.cfg.dataset, self.data_root, labels=labels)
-
     # ---- emit ---------------------------------------------------------------------------------
-    def _emit_metrics(self, values: dict[str, float]) -> None:
+    def emit_metrics(self, values: dict[str, float]) -> None:
         for cb in self.callbacks:
             cb.on_metrics(self.step, values)
 
-    def _emit_media(self, kind: str, png: bytes, meta: dict) -> None:
+    def emit_media(self, kind: str, png: bytes, meta: dict) -> None:
         for cb in self.callbacks:
             cb.on_media(self.step, kind, png, meta)
 
     # ---- the loop -----------------------------------------------------------------------------
     def fit(self) -> Result:
+        """Train until the step limit, the time budget, a stop request, early stopping or a divergence;
+        then the final checkpoint (none after a divergence) and ``on_end``."""
         if self.model is None:
             self.setup()
-        cfg, model, opts = self.cfg, self.model, self.opts
-        for cb in self.callbacks:
-            cb.on_start(self)
+        self._begin()
         result = None
-        bs, n = cfg.batch_size, len(self.x)
-        # the training clock counts steps only: not evaluation, sampling, checkpoints or pauses
-        clock = self.summary.get("train_seconds", 0.0)
-        budget = cfg.max_minutes * 60 if cfg.max_minutes else math.inf
-        samples_since, clock_mark = 0, clock
-        self.progress = max(self.step / self.total_steps, clock / budget)
-        schedulers = self._lr_schedulers()  # each sets the lr of the next step: here the first
-        last_loss_key = self.spec.loss_keys[0]
-        limits: dict[str, float] = {}
         while self.step < self.total_steps and result is None:
             self._thaw_if_due()
-            # a permutation per epoch from (seed, epoch): a resumed run continues the same order
-            g = torch.Generator().manual_seed(cfg.seed * 1_000_003 + self.epoch)
-            perm = torch.randperm(n, generator=g).to(self.device)
+            order = self._epoch_order()
             while self.batch_in_epoch < self.steps_per_epoch and self.step < self.total_steps:
-                t_step = time.perf_counter()
-                idx = perm[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
-                xb = self.augment(self.x[idx], step_generator(cfg.seed, self.step)) if self.augment.active \
-                    else self.x[idx]
-                with self.precision.autocast():  # the forward pass in the run's precision (fp32: no-op)
-                    values = model.train_step(xb, self.y[idx], opts)
-                self.step += 1
-                self.batch_in_epoch += 1
-                samples_since += len(idx)
-                for k, v in values.items():
-                    limits.setdefault(k, DIVERGE_FACTOR * max(abs(v), 1.0) if math.isfinite(v) else 0.0)
-                bad = [k for k, v in values.items() if not math.isfinite(v) or abs(v) > limits[k]]
-                if bad:
-                    self._emit_metrics(values)
-                    v = values[bad[0]]
-                    what = f"became {v}" if not math.isfinite(v) else f"grew to {v:.3g} (limit {limits[bad[0]]:.3g})"
-                    result = Result("diverged", self.step, f"{bad[0]} {what} at step {self.step}: "
-                                    "training diverged (learning rate too high?)")
-                    break
-                clock += time.perf_counter() - t_step
-                out_of_time = clock >= budget
-                last = self.step == self.total_steps or out_of_time
-                if self.step % cfg.log_every == 0 or last:
-                    values.update(self.grad_stats())
-                    values["lr"] = opts[0].param_groups[0]["lr"]
-                    values["samples_per_s"] = samples_since / max(clock - clock_mark, 1e-9)
-                    values["epoch"] = self.step / self.steps_per_epoch
-                    values["train_time"] = clock
-                    self.summary["samples_per_s"] = values["samples_per_s"]
-                    samples_since, clock_mark = 0, clock
-                self._emit_metrics(values)
-                self.progress = max(self.step / self.total_steps, clock / budget)
-                for sched in schedulers:
-                    sched.step()  # the lr of the next step
-                if self.step % self.eval_every == 0 or last:
-                    ev = self.evaluate()
-                    if ev:
-                        self._emit_metrics(ev)
-                        impatient = self._out_of_patience(ev)  # before the new lowest loss is recorded
-                        self._track_best(ev)
-                        if impatient:
-                            result = Result("finished", self.step, self._early_stop_reason())
-                grid = self.samples.due(self.step, clock)
-                # automatic quality figures ride on a grid's step; explicit ones come at their own
-                quality = last or (self.qualities.due(self.step, clock) and (grid or self.qualities.every > 0))
-                if quality and not last and not self.affordable(True, clock):
-                    quality = False  # put off until training has earned the time it takes
-                if grid and not quality and not last and not self.affordable(False, clock):
-                    grid = False
-                if grid or quality:
-                    self.visuals(with_quality=quality, clock=clock)
-                    self.samples.mark(self.step)
-                    if quality:
-                        self.qualities.mark(self.step)
-                self.summary["last_" + last_loss_key] = values[last_loss_key]
-                self.summary["train_seconds"] = clock
-                if self.step % self.ckpt_every == 0:
-                    self.save_checkpoint()
-                for cb in self.callbacks:
-                    if cb.on_step(self) == "stop" and result is None:
-                        result = Result("stopped", self.step, "stopped by request")
-                if out_of_time and result is None:
-                    result = Result("finished", self.step, f"time budget of {cfg.max_minutes:g} min reached")
+                result = self._step(order)
                 if result:
                     break
             if self.batch_in_epoch >= self.steps_per_epoch:
                 self.epoch += 1
                 self.batch_in_epoch = 0
-        if result is None:
-            result = Result("finished", self.step)
-        self.summary["train_seconds"] = clock
+        return self._end(result or Result("finished", self.step))
+
+    def _step(self, order: torch.Tensor) -> Result | None:
+        """One batch and everything due after it; the run's result when it ends at this step."""
+        values, seconds = self._train_step(order)
+        result = self._diverged(values)
+        if result:
+            return result
+        self.clock += seconds
+        out_of_time = self.clock >= self.budget
+        last = self.step == self.total_steps or out_of_time
+        self._log(values, last)
+        result = self._maybe_evaluate(last)
+        self.media.after_step(self.step, self.clock, last)
+        key = self.spec.loss_keys[0]
+        self.summary["last_" + key] = values[key]
+        self.summary["train_seconds"] = self.clock
+        if self.step % self.ckpt_every == 0:
+            self.save_checkpoint()
+        for cb in self.callbacks:
+            if cb.on_step(self) == "stop" and result is None:
+                result = Result("stopped", self.step, "stopped by request")
+        if out_of_time and result is None:
+            result = Result("finished", self.step, f"time budget of {self.cfg.max_minutes:g} min reached")
+        return result
+
+    # ---- the hooks of one step ----------------------------------------------------------------
+    def _begin(self) -> None:
+        """``on_start``, then the clocks, the lr schedule and the divergence limits of this process."""
+        for cb in self.callbacks:
+            cb.on_start(self)
+        # the training clock counts steps only: not evaluation, sampling, checkpoints or pauses
+        self.clock = self.summary.get("train_seconds", 0.0)
+        self.budget = self.cfg.max_minutes * 60 if self.cfg.max_minutes else math.inf
+        self._samples_since, self._clock_mark = 0, self.clock  # throughput since the last logged step
+        self.progress = max(self.step / self.total_steps, self.clock / self.budget)
+        self._schedulers = self._lr_schedulers()  # each sets the lr of the next step: here the first
+        self._limits: dict[str, float] = {}  # per value: past this it has blown up
+
+    def _epoch_order(self) -> torch.Tensor:
+        """This epoch's permutation, from (seed, epoch): a resumed run continues the same order."""
+        g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + self.epoch)
+        return torch.randperm(len(self.x), generator=g).to(self.device)
+
+    def _train_step(self, order: torch.Tensor) -> tuple[dict[str, float], float]:
+        """The model's step on the next batch of ``order`` (augmented, in the run's precision): its values
+        and the seconds it took."""
+        start, bs = time.perf_counter(), self.cfg.batch_size
+        idx = order[self.batch_in_epoch * bs:(self.batch_in_epoch + 1) * bs]
+        xb = self.augment(self.x[idx], step_generator(self.cfg.seed, self.step)) if self.augment.active \
+            else self.x[idx]
+        with self.precision.autocast():  # the forward pass in the run's precision (fp32: no-op)
+            values = self.model.train_step(xb, self.y[idx], self.opts)
+        self.step += 1
+        self.batch_in_epoch += 1
+        self._samples_since += len(idx)
+        return values, time.perf_counter() - start
+
+    def _diverged(self, values: dict[str, float]) -> Result | None:
+        """The end of a run whose values blew up (not finite, or past DIVERGE_FACTOR times their first);
+        those values are logged first."""
+        for k, v in values.items():
+            self._limits.setdefault(k, DIVERGE_FACTOR * max(abs(v), 1.0) if math.isfinite(v) else 0.0)
+        bad = [k for k, v in values.items() if not math.isfinite(v) or abs(v) > self._limits[k]]
+        if not bad:
+            return None
+        self.emit_metrics(values)
+        v = values[bad[0]]
+        what = f"became {v}" if not math.isfinite(v) else f"grew to {v:.3g} (limit {self._limits[bad[0]]:.3g})"
+        return Result("diverged", self.step, f"{bad[0]} {what} at step {self.step}: "
+                      "training diverged (learning rate too high?)")
+
+    def _log(self, values: dict[str, float], last: bool) -> None:
+        """The step's values; every ``log_every`` steps and at the last, with the gradient norms, lr,
+        throughput, epoch and training clock. Then the lr of the next step."""
+        if self.step % self.cfg.log_every == 0 or last:
+            values.update(self.grad_stats())
+            values["lr"] = self.opts[0].param_groups[0]["lr"]
+            values["samples_per_s"] = self._samples_since / max(self.clock - self._clock_mark, 1e-9)
+            values["epoch"] = self.step / self.steps_per_epoch
+            values["train_time"] = self.clock
+            self.summary["samples_per_s"] = values["samples_per_s"]
+            self._samples_since, self._clock_mark = 0, self.clock
+        self.emit_metrics(values)
+        self.progress = max(self.step / self.total_steps, self.clock / self.budget)
+        for sched in self._schedulers:
+            sched.step()  # the lr of the next step
+
+    def _maybe_evaluate(self, last: bool) -> Result | None:
+        """The test (and validation) figures every ``eval_every`` steps and at the last; early stopping's end."""
+        if not (self.step % self.eval_every == 0 or last):
+            return None
+        ev = self.evaluate()
+        if not ev:
+            return None
+        self.emit_metrics(ev)
+        impatient = self._out_of_patience(ev)  # before the new lowest loss is recorded
+        self._track_best(ev)
+        return Result("finished", self.step, self._early_stop_reason()) if impatient else None
+
+    def _end(self, result: Result) -> Result:
+        """The final checkpoint (none after a divergence: the last good one stays), the summary, ``on_end``."""
+        self.summary["train_seconds"] = self.clock
         if result.status != "diverged":
             self.save_checkpoint(final=True)
         result.summary = dict(self.summary)

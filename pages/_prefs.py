@@ -8,7 +8,7 @@ at two per row.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.scriptrunner import get_script_run_ctx  # private; only in_session() uses it
 
 from deeparch import charts, i18n
 
@@ -45,9 +45,16 @@ def browser_lang() -> str:
         return i18n.DEFAULT
 
 
+def in_session() -> bool:
+    """Whether this thread runs a browser session's script. Streamlit has no public call for it; outside a
+    session ``st.session_state`` and ``st.context`` log a warning at every read, and i18n reads the
+    language at every lookup (a CLI, a test, a thread of the server)."""
+    return get_script_run_ctx(suppress_warning=True) is not None
+
+
 def session_lang() -> str:
     """This session's language: the sidebar's choice, else the browser's; English outside a session."""
-    if get_script_run_ctx(suppress_warning=True) is None:
+    if not in_session():
         return i18n.DEFAULT
     ss = st.session_state
     return ss.get(KEPT[LANG_KEY]) or ss.get(LANG_KEY) or browser_lang()

@@ -13,8 +13,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import augment, i18n, jobs, lifecycle, models, numbers, sweep, views
-from deeparch.archs import ARCHS, load_config, make_config, race_configs, races, schema
+from deeparch import augment, i18n, jobs, lifecycle, numbers, preflight, sweep, views
+from deeparch.archs import ARCHS, make_config, race_configs, races, schema
 from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
 from deeparch.data import DATASETS, is_ready
 from deeparch.text import md_escape
@@ -103,15 +103,6 @@ DATA = tuple(p.name for p in CLASSIFIER)  # validation, dataset options, augment
 CADENCE = ("log_every", "eval_every", "sample_every", "quality_every", "checkpoint_every", "seed")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def count_params(config_json: str) -> tuple[int | None, str | None]:
-    """How many weights this configuration's model has, or why it cannot be built (no training)."""
-    try:
-        return models.param_count(config_json), None
-    except Exception as e:  # noqa: BLE001 - e.g. heads that do not divide the embedding size
-        return None, _guard.short(e)
-
-
 @st.cache_data(max_entries=32, show_spinner=False)
 def augment_preview(settings: tuple, dataset: str) -> bytes:
     """The preview grid of augmented training images for these augmentation settings (no training)."""
@@ -119,13 +110,15 @@ def augment_preview(settings: tuple, dataset: str) -> bytes:
 
 
 @st.cache_data(max_entries=64, ttl=30, show_spinner=False)
-def memory_problem(config_json: str) -> str | None:
-    """Why this configuration cannot train here: a precision this machine lacks (deeparch.precision), or
-    not enough memory now (deeparch.memory); None when it can."""
-    from deeparch import memory, precision
-
-    cfg = load_config(config_json)
-    return precision.problem(cfg) or memory.check(cfg)
+def preflight_of(config_json: str) -> tuple[int | None, str | None, str | None]:
+    """How many weights this configuration's model has, why it cannot be built, and why it cannot train
+    here now (a precision this machine lacks, not enough memory): one deeparch.preflight, which builds
+    the model once on the meta device and is remembered for the launch."""
+    try:
+        checked = preflight.preflight(config_json)
+    except Exception as e:  # noqa: BLE001 - e.g. heads that do not divide the embedding size
+        return None, _guard.short(e), None
+    return checked.params, None, preflight.problem(checked)
 
 
 def arch_title(arch: str) -> str:
@@ -299,9 +292,8 @@ def one_run() -> tuple[str, str, dict, list[str]]:
             error = str(e)
     n_params = None
     if cfg is not None:
-        n_params, build_error = count_params(cfg.to_json())
-        error = error or (TEXT["params_error"].format(error=build_error) if build_error else None)
-        error = error or memory_problem(cfg.to_json())
+        n_params, build_error, problem = preflight_of(cfg.to_json())
+        error = error or (TEXT["params_error"].format(error=build_error) if build_error else None) or problem
     params_slot.metric(TEXT["params"], i18n.number(n_params) if n_params else "–", help=TEXT["params_help"])
     if error:
         st.error(TEXT["invalid"].format(error=i18n.tr_error(error)), icon=":material/error:")

@@ -8,7 +8,8 @@ from deeparch.archs import ARCHS, make_config
 from deeparch.archs.base import freeze, init_weights, l1_penalty
 from deeparch.augment import Augment, preview, step_generator
 from deeparch.config import ConfigError, parse_classes
-from deeparch.trainer import CheckpointMismatch, Trainer
+from deeparch.checkpoint import CheckpointMismatch
+from deeparch.trainer import Trainer
 
 TINY = dict(channels=4, hidden=8, batch_size=16, log_every=1)
 

@@ -12,7 +12,8 @@ import torch
 
 from deeparch.callbacks import StoreLogger
 from deeparch.archs import make_config
-from deeparch.trainer import CheckpointMismatch, CheckpointWriteError, Trainer
+from deeparch.checkpoint import CheckpointMismatch, CheckpointWriteError
+from deeparch.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = dict(max_steps=10, channels=4, hidden=16, eval_every=100, batch_size=16)

@@ -48,7 +48,8 @@ class OneDigit(GeneratorModel):
 def one_digit(monkeypatch):
     clock = FakeClock()
     monkeypatch.setattr(OneDigit, "clock", clock)
-    monkeypatch.setattr("deeparch.trainer.time", types.SimpleNamespace(perf_counter=clock.perf_counter))
+    for module in ("deeparch.trainer", "deeparch.media_passes"):  # the steps and the media passes
+        monkeypatch.setattr(f"{module}.time", types.SimpleNamespace(perf_counter=clock.perf_counter))
     monkeypatch.setitem(ARCHS, "onedigit", ArchSpec(name="onedigit", title="One digit", kind="generator",
                                                     summary="test", preset={}, params=(), build=OneDigit,
                                                     display=generator()))

@@ -42,6 +42,15 @@ def get_arch(name: str) -> ArchSpec:
         raise KeyError(f"unknown architecture {name!r}; choose one of {', '.join(ARCHS)}") from None
 
 
+def on_meta(cfg: RunConfig):
+    """``cfg``'s model with shapes and no storage (PyTorch's ``meta`` device): nothing allocated, nothing
+    trained, the random state untouched. For counting its weights, its card and its memory estimate."""
+    import torch
+
+    with torch.random.fork_rng(devices=[]), torch.device("meta"):
+        return get_arch(cfg.arch).build(cfg)
+
+
 @contextmanager
 def registered(spec: ArchSpec) -> Iterator[ArchSpec]:
     """Make ``spec`` an architecture for the duration of a ``with`` block (tests, notebooks)."""

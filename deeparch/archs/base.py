@@ -18,6 +18,7 @@ from typing import Callable, NamedTuple
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.optim.swa_utils import get_ema_multi_avg_fn
 
 from deeparch import images, insight
 from deeparch.config import Param, RunConfig
@@ -148,6 +149,11 @@ def matching(names, prefixes: str, knob: str) -> list[str]:
     return found
 
 
+# the layers that keep running statistics (torch's own base class of them, _BatchNorm, is private)
+BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm,
+               nn.LazyBatchNorm1d, nn.LazyBatchNorm2d, nn.LazyBatchNorm3d)
+
+
 def freeze(model: nn.Module, prefixes: str) -> list[str]:
     """Stop the gradients of every parameter under the layer ``prefixes`` (:func:`matching`); the
     frozen names. Batch norm layers under them keep the statistics they were loaded with: in training
@@ -159,7 +165,7 @@ def freeze(model: nn.Module, prefixes: str) -> list[str]:
         if n in frozen:
             p.requires_grad_(False)
     wanted = [p for p in prefixes.split(",") if p]
-    model.frozen_norms = tuple(n for n, m in model.named_modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)
+    model.frozen_norms = tuple(n for n, m in model.named_modules() if isinstance(m, BATCH_NORMS)
                                and any(n == p or n.startswith(p + ".") for p in wanted))
     return frozen
 
@@ -185,41 +191,50 @@ def make_optimizer(params, cfg: RunConfig, lr: float | None = None, betas=(0.9, 
 def grad_norm(module: nn.Module) -> float:
     """The norm of all of ``module``'s gradients together (0 where none were computed)."""
     grads = [p.grad for p in module.parameters() if p.grad is not None]
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads))).item() if grads else 0.0
+    return torch.nn.utils.get_total_norm(grads).item() if grads else 0.0
+
+
+def averaged_copy(module: nn.Module) -> nn.Module:
+    """A frozen copy of ``module`` to hold an exponential moving average (EMA) of its weights: each
+    parameter becomes a buffer of the same name, so checkpoints carry it and ``.to()`` moves it, but
+    it is no parameter (no optimizer, no gradient statistics, no count). Not
+    torch.optim.swa_utils.AveragedModel: that keeps the average as Parameters (counted as the model's),
+    renames checkpoint keys and has no decay warm-up."""
+    avg = copy.deepcopy(module).eval()
+    for m in avg.modules():
+        for name, p in list(m.named_parameters(recurse=False)):
+            delattr(m, name)
+            m.register_buffer(name, p.detach().clone())
+    return avg
+
+
+@torch.no_grad()
+def update_average(avg: nn.Module, source: nn.Module, decay: float, n: int) -> None:
+    """Move ``avg`` (an :func:`averaged_copy`) towards ``source``'s weights; ``n`` counts the updates so far:
+    early on the decay is warmed up, min(decay, (1 + n) / (10 + n)), so the average follows the fast-moving
+    weights closely. ``source``'s own buffers (batch-norm statistics) are copied, not averaged."""
+    mine = dict(avg.named_buffers())
+    params = dict(source.named_parameters())
+    lerp = get_ema_multi_avg_fn(min(decay, (1 + n) / (10 + n)))
+    lerp([mine[k] for k in params], [p.detach() for p in params.values()], n)
+    for k, b in source.named_buffers():
+        mine[k].copy_(b)
 
 
 class WeightAverage(nn.Module):
-    """An exponential moving average (EMA) of a module's weights, kept as buffers of a frozen copy.
-
-    Buffers, so checkpoints carry it and ``.to()`` moves it, but no parameters: no optimizer, no
-    gradient statistics, no count. Not torch.optim.swa_utils.AveragedModel: that keeps the average
-    as Parameters (counted as the model's), renames checkpoint keys and has no decay warm-up. The
-    module's own buffers (batch-norm statistics) are copied, not averaged.
-    """
+    """An EMA of a module's weights (:func:`averaged_copy`) that counts its own updates."""
 
     def __init__(self, module: nn.Module, decay: float):
         super().__init__()
         self.decay = decay
-        self.module = copy.deepcopy(module).eval()
-        for m in self.module.modules():
-            for name, p in list(m._parameters.items()):
-                del m._parameters[name]
-                m.register_buffer(name, None if p is None else p.detach().clone())
+        self.module = averaged_copy(module)
         self.register_buffer("updates", torch.zeros((), dtype=torch.long))
 
     def forward(self, *args, **kw):
         return self.module(*args, **kw)
 
-    @torch.no_grad()
     def update(self, source: nn.Module) -> None:
-        """Move the average towards ``source``'s weights; early on (decay warm-up) it follows them closely."""
-        n = int(self.updates)
-        decay = min(self.decay, (1 + n) / (10 + n))
-        mine = dict(self.module.named_buffers())
-        params = dict(source.named_parameters())
-        torch._foreach_lerp_([mine[k] for k in params], [p.detach() for p in params.values()], 1.0 - decay)
-        for k, b in source.named_buffers():
-            mine[k].copy_(b)
+        update_average(self.module, source, self.decay, int(self.updates))
         self.updates += 1
 
 

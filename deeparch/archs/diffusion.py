@@ -53,7 +53,6 @@ Beyond the unconditional DDPM:
 """
 from __future__ import annotations
 
-import copy
 import math
 import time
 
@@ -62,7 +61,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch.archs._diffusion_views import diffusion_views
-from deeparch.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, make_optimizer
+from deeparch.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, averaged_copy, make_optimizer, update_average
 from deeparch.config import Param
 from deeparch.display import Line, Panel, View, generator
 
@@ -324,17 +323,6 @@ class CourseDenoiser(nn.Module):
         return x * (t.float() / self.T).view(-1, 1, 1, 1)  # scale output according to the time step t
 
 
-def _as_buffers(module: nn.Module) -> nn.Module:
-    """Turn every parameter of ``module`` into a buffer: it stays in the state_dict and moves
-    with ``.to()``, but is no parameter (no optimizer, no gradient statistics, no count)."""
-    for m in module.modules():
-        for name, p in list(m._parameters.items()):
-            del m._parameters[name]
-            if p is not None:
-                m.register_buffer(name, p.detach().clone())
-    return module
-
-
 # --------------------------------------------------------------------------- the model
 class Diffusion(GeneratorModel):
     """DDPM on the U-Net (or on the course's listing), optionally class-conditional.
@@ -354,7 +342,7 @@ class Diffusion(GeneratorModel):
         self.num_classes = NUM_CLASSES if self.conditional else 0
         self.net = build_net(cfg, self.num_classes)
         # the EMA copy of the weights, used for sampling; buffers, so checkpoints carry it
-        self.ema = _as_buffers(copy.deepcopy(self.net)).eval() if cfg.ema_decay > 0 else None
+        self.ema = averaged_copy(self.net) if cfg.ema_decay > 0 else None
         self.register_buffer("steps", torch.zeros((), dtype=torch.long))
 
     def forward(self, x_t, t, y=None):
@@ -386,20 +374,9 @@ class Diffusion(GeneratorModel):
         loss = err.mean()
         self.optimize(opt, loss, list(self.net.parameters()))
         self.steps += 1
-        if self.ema is not None:
-            self._update_ema()
+        if self.ema is not None:  # the decay's warm-up counts this model's steps
+            update_average(self.ema, self.net, self.cfg.ema_decay, int(self.steps))
         return {"loss": loss.item()}
-
-    @torch.no_grad()
-    def _update_ema(self):
-        # not torch.optim.swa_utils.AveragedModel: it keeps the average as Parameters (counted and
-        # listed as the model's), renames the checkpoint keys (ema.module.*) and has no decay warm-up.
-        # warm-up of the decay: early on the average follows the fast-moving weights closely
-        n = int(self.steps)
-        decay = min(self.cfg.ema_decay, (1 + n) / (10 + n))
-        ema = dict(self.ema.named_buffers())
-        pairs = [(ema[name], p) for name, p in self.net.named_parameters()]
-        torch._foreach_lerp_([e for e, _ in pairs], [p.detach() for _, p in pairs], 1.0 - decay)
 
     def guided_eps(self, net: nn.Module, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None,
                    guidance: float) -> torch.Tensor:
