@@ -146,10 +146,12 @@ def finite(y: np.ndarray) -> np.ndarray:
 
 
 # ---- figures -----------------------------------------------------------------------------------
-# Figures are assembled as plain dicts and wrapped once, at the end (Plotly validates each property:
-# 2-5 ms a figure with plotly 7).
+# Figures are assembled as plain dicts and wrapped once, at the end, without Plotly's property-by-property
+# validation: measured with plotly 7.1 on one core, it makes a 6-series × 2,000-point line chart 15.5 ms
+# instead of 2.6 ms, on pages that redraw every second. Plotly has no public switch for it (the private
+# `_validate` argument is the one way); tests/test_charts.py validates every builder's output instead.
 def _figure(data: list, layout: dict) -> go.Figure:
-    return go.Figure(data=data, layout=layout)
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def _axis(label: str, log: bool = False, **extra) -> dict:

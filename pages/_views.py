@@ -100,5 +100,5 @@ DRAW = {"image": draw_image, "wide": draw_image, "probe": draw_probe, "class_his
 
 def draw(where: Place, run, view: View, got: tuple, title: str | None = None) -> None:
     """Draw one stored view of a run (``got``: the store's (step, png, meta)); ``title``: each figure's
-    title when runs stand side by side."""
-    DRAW[view.draw](where, run, view, *got, title)
+    title when runs stand side by side; a kind no drawer knows is drawn as a plain image)."""
+    DRAW.get(view.draw, draw_image)(where, run, view, *got, title)

@@ -215,8 +215,9 @@ def update_average(avg: nn.Module, source: nn.Module, decay: float, n: int) -> N
     weights closely. ``source``'s own buffers (batch-norm statistics) are copied, not averaged."""
     mine = dict(avg.named_buffers())
     params = dict(source.named_parameters())
-    lerp = get_ema_multi_avg_fn(min(decay, (1 + n) / (10 + n)))
-    lerp([mine[k] for k in params], [p.detach() for p in params.values()], n)
+    if params:  # the lerp reads its first tensor: a module without weights has nothing to average
+        lerp = get_ema_multi_avg_fn(min(decay, (1 + n) / (10 + n)))
+        lerp([mine[k] for k in params], [p.detach() for p in params.values()], n)
     for k, b in source.named_buffers():
         mine[k].copy_(b)
 
