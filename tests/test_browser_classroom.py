@@ -77,6 +77,7 @@ def stop_button(page):
     return page.get_by_role("button", name="Parar", exact=True)
 
 
+@pytest.mark.journey
 def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp_path, browser):
     from deeparch.store import Store
 

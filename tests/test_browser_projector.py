@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from browser_util import browser, module_browser, new_page, rerun, serving, settle  # noqa: F401 - fixtures
 from waiting import until
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.journey, pytest.mark.timeout(300)]
 
 ROOT_FONT = "() => getComputedStyle(document.documentElement).fontSize"
 PROJECTOR_PX, PLAIN_PX = "20px", "16px"

@@ -21,7 +21,7 @@ import fake_runs
 from browser_util import browser, enter, module_browser, new_page, rerun, serving, settle  # noqa: F401 - fixtures
 from deeparch.i18n import param_label
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.journey, pytest.mark.timeout(300)]
 
 LRS, BATCHES = [1e-4, 1e-3, 1e-2], [32, 64, 128]
 # the sweep figure as the browser drew it: its axes and the values of its cells (None until nine are drawn)
