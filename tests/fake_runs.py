@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import time
+import uuid
 
 import numpy as np
 import torch
@@ -176,6 +177,31 @@ def diverged_rnn(store: Store) -> int:
     store.log_metrics(rid, [(61, "loss", float("nan"), time.time()), (61, "train_acc", 0.1, time.time())])
     store.set_status(rid, "diverged", "loss became nan at step 61 (learning rate too high?)")
     return rid
+
+
+def sweep(store: Store, grid: dict[str, list], best_acc, steps: int = 60, group: str | None = None,
+          **hp) -> list[int]:
+    """The finished runs of a CNN sweep over ``grid`` (one or two knobs, as ``deeparch.sweep.launch``
+    queues them, in grid order): each point's run carries the sweep and ends with the best test accuracy
+    ``best_acc(point)``. Returns their ids in grid order."""
+    from deeparch import sweep as sweeps
+
+    meta = {"id": uuid.uuid4().hex[:8], "knobs": list(grid), "values": {k: list(v) for k, v in grid.items()}}
+    group = group or f"sweep {' × '.join(grid)}"
+    ids = []
+    for n, point in enumerate(sweeps.points(grid)):
+        cfg = make_config("cnn", max_steps=steps, log_every=10, **{**hp, **point})
+        rid = store.create_run(cfg.to_dict(), name=sweeps.point_name(point), status="running", total_steps=steps,
+                               group=group, sweep=meta)
+        t0 = time.time() - 60
+        store.update_run(rid, started=t0)
+        acc = best_acc(point)
+        write_curves(store, rid, "cnn", steps, t0=t0, seed=n,
+                     shapes={"test_acc": lambda s, r, acc=acc: acc * s / steps})
+        store.merge_summary(rid, params=1000, best_test_acc=acc, test_acc=acc, train_seconds=20.0)
+        store.set_status(rid, "finished")
+        ids.append(rid)
+    return ids
 
 
 def populate(store: Store) -> dict[str, int]:

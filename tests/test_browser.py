@@ -6,13 +6,17 @@ in the store to its point appearing in the page's loss chart.
 """
 from __future__ import annotations
 
+import re
 import statistics
 import time
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, enter, module_browser, new_page, rerun, server, settle  # noqa: F401 - fixtures
 from deeparch.i18n import param_label
+from waiting import until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -50,62 +54,56 @@ LOSS_VIEW = """() => {
 }"""
 
 
-def set_number(page, label: str, value: int) -> None:
-    box = page.get_by_label(param_label(label), exact=True)  # "Step limit (max_steps)"
-    box.fill(str(value))
-    box.press("Enter")
-    page.wait_for_timeout(400)
+def set_number(page, name: str, value: int) -> None:
+    enter(page, page.get_by_label(param_label(name), exact=True), str(value))  # "Step limit (max_steps)"
 
 
 def test_launch_watch_and_stop_from_the_browser(server, browser):
     from deeparch.store import Store
 
     base, runs = server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_page(browser, viewport={"width": 1400, "height": 1000})
     page.goto(base + "/train")
-    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    settle(page)
 
     set_number(page, "max_steps", 300)
-    page.get_by_text("Logging, evaluation and checkpoints").click()
+    page.get_by_text("Logging, evaluation and checkpoints").click()  # an expander: no rerun
     set_number(page, "log_every", 5)
     set_number(page, "eval_every", 50)  # a "test" line beside "train" in the Loss chart
-    page.get_by_label("Run name (optional)").fill("browser test")
-    page.get_by_label("Run name (optional)").press("Tab")
-    page.get_by_role("button", name="Launch run").click()
-    page.wait_for_url("**/live**", timeout=30_000)
-    page.get_by_role("heading", name="Live").wait_for()
+    with rerun(page):
+        page.get_by_label("Run name (optional)").fill("browser test")
+        page.get_by_label("Run name (optional)").press("Tab")
+    with rerun(page):
+        page.get_by_role("button", name="Launch run").click()
+    expect(page).to_have_url(re.compile(r"/live"))
+    expect(page.get_by_role("heading", name="Live")).to_be_visible()
 
     store = Store(runs)
     (run,) = store.list_runs()
     assert run.name == "browser test" and run.config["hp"]["max_steps"] == 300
 
     # the loss chart gains points while the run trains
-    deadline = time.monotonic() + 120
-    first = None
-    while time.monotonic() < deadline:
-        got = page.evaluate(LOSS_POINTS)
-        if got["n"] > 0 and first is None:
-            first = got
-        if first is not None and got["n"] > first["n"]:
-            break
-        page.wait_for_timeout(200)
-    else:
-        pytest.fail(f"the loss chart did not grow: first={first}, now={page.evaluate(LOSS_POINTS)}")
+    page.wait_for_function(f"() => ({LOSS_POINTS})().n > 0", timeout=120_000)
+    first = page.evaluate(LOSS_POINTS)
+    page.wait_for_function(f"() => ({LOSS_POINTS})().n > {first['n']}", timeout=60_000)
 
-    # latency: a loss row's wall time in the store → its step appearing as the chart's last point
+    # latency: a loss row's wall time in the store → its step appearing as the chart's last point (each
+    # new last point is caught on the animation frame that draws it; up to 8 of them, for 15 s at most)
     latencies = []
     seen = page.evaluate(LOSS_POINTS)["last"]
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and len(latencies) < 8:
-        got = page.evaluate(LOSS_POINTS)
-        if got["last"] > seen:
-            now = time.time()
-            seen = got["last"]
-            df = store.metrics(run.id, keys=["loss"])
-            wall = df.loc[df["step"] == int(seen), "wall"]
-            if len(wall):
-                latencies.append(now - float(wall.iloc[-1]))
-        page.wait_for_timeout(50)
+    while len(latencies) < 8 and time.monotonic() < deadline:
+        try:
+            page.wait_for_function(f"() => ({LOSS_POINTS})().last > {seen}",
+                                   timeout=max(1, (deadline - time.monotonic()) * 1000))
+        except PlaywrightTimeout:
+            break
+        now = time.time()
+        seen = page.evaluate(LOSS_POINTS)["last"]
+        df = store.metrics(run.id, keys=["loss"])
+        wall = df.loc[df["step"] == int(seen), "wall"]
+        if len(wall):
+            latencies.append(now - float(wall.iloc[-1]))
     assert latencies, "no new point arrived in 15 s"
     median = statistics.median(latencies)
     print(f"\nlive latency (store wall time → point in the browser): median {median:.2f} s, "
@@ -113,9 +111,7 @@ def test_launch_watch_and_stop_from_the_browser(server, browser):
     assert median < 10
 
     # zoom the loss chart with the mouse and hide a trace from its legend: both survive refreshes
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and "test" not in page.evaluate(LOSS_VIEW)["names"]:
-        page.wait_for_timeout(200)
+    page.wait_for_function(f"() => ({LOSS_VIEW})().names.includes('test')", timeout=60_000)
     view = page.evaluate(LOSS_VIEW)
     assert view["names"][:3] == ["train", "validation", "test"], view["names"]
     x, y, w, h = view["box"]
@@ -124,18 +120,21 @@ def test_launch_watch_and_stop_from_the_browser(server, browser):
     page.mouse.move(x + 0.5 * w, y + 0.5 * h, steps=8)
     page.mouse.move(x + 0.7 * w, y + 0.5 * h, steps=8)
     page.mouse.up()
-    page.wait_for_timeout(500)
+    page.wait_for_function(f"(before) => {{ const v = ({LOSS_VIEW})(); return !v.autorange && "
+                           f"JSON.stringify(v.range) !== JSON.stringify(before); }}", arg=view["range"])
     assert view["legend"], "the loss chart has no legend"
     page.mouse.click(*view["legend"])
-    page.wait_for_timeout(800)  # plotly waits out its double-click delay before it hides the trace
+    # plotly hides the trace once its double-click delay has passed without a second click
+    page.wait_for_function(f"() => ({LOSS_VIEW})().hidden.length > 0")
     zoomed = page.evaluate(LOSS_VIEW)
     assert not zoomed["autorange"] and zoomed["range"] != view["range"], (view, zoomed)
     assert zoomed["hidden"] == ["train"], zoomed  # that line only: "test" stays
-    n0, deadline = page.evaluate(LOSS_POINTS)["n"], time.monotonic() + 30
-    while time.monotonic() < deadline and page.evaluate(LOSS_POINTS)["n"] < n0 + 3:
-        page.wait_for_timeout(200)
+    n0 = page.evaluate(LOSS_POINTS)["n"]
+    try:
+        page.wait_for_function(f"() => ({LOSS_POINTS})().n >= {n0 + 3}", timeout=30_000)
+    except PlaywrightTimeout:
+        pytest.fail("the chart stopped growing after the zoom")
     after = page.evaluate(LOSS_VIEW)
-    assert page.evaluate(LOSS_POINTS)["n"] >= n0 + 3, "the chart stopped growing after the zoom"
     assert after["mark"] == zoomed["mark"], "the chart was redrawn from scratch"
     assert after["range"] == zoomed["range"] and not after["autorange"], (zoomed, after)
     assert after["hidden"] == zoomed["hidden"], (zoomed, after)
@@ -144,10 +143,7 @@ def test_launch_watch_and_stop_from_the_browser(server, browser):
 
     # stop it from the page
     page.get_by_role("button", name="Stop").first.click()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and store.get_run(run.id).status not in ("stopped", "finished"):
-        time.sleep(0.3)
+    until(lambda: store.get_run(run.id).status in ("stopped", "finished"), 60, "the run's end")
     final = store.get_run(run.id)
     assert final.status == "stopped", (final.status, final.reason)
-    page.wait_for_timeout(2500)
-    assert page.get_by_text("stopped").first.is_visible()
+    expect(page.get_by_text("stopped").first).to_be_visible(timeout=30_000)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import fake_runs
-from browser_util import IDLE, browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, new_page, rerun, server, settle  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -38,11 +38,12 @@ def test_the_lr_lesson_loss_chart_reads_on_a_projector(server, browser):
 
     base, runs = server
     ids = fake_runs.lr_lesson(Store(runs))
-    page = browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 720}).new_page()
+    page = new_page(browser, locale="pt-BR", viewport={"width": 1280, "height": 720})
     page.goto(base + "/live?runs=" + ",".join(map(str, ids.values())))
-    page.get_by_text("Modo projetor", exact=True).click()
+    settle(page)
+    with rerun(page):
+        page.get_by_text("Modo projetor", exact=True).click()
     page.wait_for_function(SETTLED, timeout=120_000)
-    page.locator(IDLE).wait_for(state="attached", timeout=60_000)
     got = page.evaluate(MEASURE)
     print("loss chart at 1280x720, projector, pt-BR:", got)
     assert got["plot"] >= 0.6 * got["chart"], got  # the legend leaves the plot its height

@@ -7,9 +7,10 @@ nothing asks for a name or a key.
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from browser_util import ARGS, CHROMIUM, browser, server, serving, settle  # noqa: F401 - fixtures
-from test_browser_forms import wait_for
+from browser_util import browser, module_browser, new_page, rerun, server, serving, settle  # noqa: F401
+from waiting import until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
 
@@ -23,7 +24,7 @@ LESSON = "vanishing"  # two runs
 
 def open_browser(browser, base: str, path: str = "/"):
     """A new browser of the class (its own cookies), in Portuguese at a projector's 1280×720."""
-    page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="pt-BR").new_page()
+    page = new_page(browser, viewport={"width": 1280, "height": 720}, locale="pt-BR")
     page.urls = []
     page.on("request", lambda r: page.urls.append(r.url))
     page.goto(base + path, timeout=90_000)
@@ -33,9 +34,9 @@ def open_browser(browser, base: str, path: str = "/"):
 
 def enter(page, label: str, text: str) -> None:
     box = page.get_by_role("textbox", name=label)
-    box.fill(text)
-    box.press("Enter")
-    settle(page)
+    with rerun(page):
+        box.fill(text)
+        box.press("Enter")
 
 
 def sign_in(page, name: str) -> None:
@@ -51,33 +52,32 @@ def owned(store, name: str, active_only: bool = False) -> list:
 
 def launch_from_train(page, store, name: str) -> int:
     before = {r.id for r in owned(store, name)}
-    page.get_by_role("link", name="Treinar").click()
-    button = page.get_by_role("button", name="Lançar execução")
-    button.wait_for(timeout=60_000)
-    settle(page)
-    button.click()
-    page.get_by_role("heading", name="Ao vivo").wait_for(timeout=60_000)
-    new = wait_for(page, lambda: [r.id for r in owned(store, name) if r.id not in before], f"{name}'s run", 60)
+    with rerun(page, 60_000):
+        page.get_by_role("link", name="Treinar").click()
+    with rerun(page, 60_000):
+        page.get_by_role("button", name="Lançar execução").click()
+    expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
+    new = until(lambda: [r.id for r in owned(store, name) if r.id not in before], 60, f"{name}'s run")
     assert len(new) == 1
     return new[0]
 
 
 def launch_lesson(page, store, name: str) -> list[int]:
     before = {r.id for r in owned(store, name)}
-    page.get_by_role("link", name="Aulas").click()
-    button = page.locator(f".st-key-lesson-{LESSON} button")
-    button.wait_for(timeout=60_000)
-    settle(page)
-    button.click()
-    page.get_by_role("heading", name="Ao vivo").wait_for(timeout=60_000)
-    return wait_for(page, lambda: (ids := [r.id for r in owned(store, name) if r.id not in before]) and len(ids) == 2
-                    and ids, f"{name}'s lesson runs", 60)
+    with rerun(page, 60_000):
+        page.get_by_role("link", name="Aulas").click()
+    with rerun(page, 60_000):
+        page.locator(f".st-key-lesson-{LESSON} button").click()
+    expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
+    return until(lambda: (ids := [r.id for r in owned(store, name) if r.id not in before]) and len(ids) == 2
+                 and ids, 60, f"{name}'s lesson runs")
 
 
 def stop_button(page):
     return page.get_by_role("button", name="Parar", exact=True)
 
 
+@pytest.mark.journey
 def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp_path, browser):
     from deeparch.store import Store
 
@@ -112,8 +112,8 @@ def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp
         ana.get_by_text("Você é ana.").wait_for(timeout=30_000)
         assert ana.get_by_role("textbox", name="Seu nome").count() == 0
         stop_button(ana).click()
-        wait_for(ana, lambda: store.get_run(ana_lesson[0]).control == "stop"
-                 or store.get_run(ana_lesson[0]).status == "stopped", "ana's own stop", 60)
+        until(lambda: store.get_run(ana_lesson[0]).control == "stop"
+              or store.get_run(ana_lesson[0]).status == "stopped", 60, "ana's own stop")
 
         # the teacher stops ana's run from Treinar
         teacher = open_browser(browser, base, f"/live?runs={ana_train}")
@@ -122,13 +122,13 @@ def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp
         enter(teacher, "Chave do professor", TOKEN)
         teacher.get_by_text("Professor: pode controlar todas as execuções.").wait_for(timeout=30_000)
         stop_button(teacher).click()
-        wait_for(teacher, lambda: store.get_run(ana_train).control == "stop"
-                 or store.get_run(ana_train).status == "stopped", "the teacher's stop", 60)
+        until(lambda: store.get_run(ana_train).control == "stop"
+              or store.get_run(ana_train).status == "stopped", 60, "the teacher's stop")
         urls = ana.urls + teacher.urls
         teacher.context.close()
 
         # two tabs of ana click Clonar at the same moment, one free place left: never past her limit
-        wait_for(ana, lambda: len(owned(store, "ana", active_only=True)) < LIMIT, "a free place for ana", 60)
+        until(lambda: len(owned(store, "ana", active_only=True)) < LIMIT, 60, "a free place for ana")
         tabs = [ana, ana.context.new_page()]
         tabs[1].goto(f"{base}/live?runs={ana_lesson[1]}")
         tabs[0].goto(f"{base}/live?runs={ana_lesson[1]}")
@@ -138,10 +138,9 @@ def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp
             clones.append(tab.get_by_role("button", name="Clonar", exact=True))
             clones[-1].wait_for(timeout=30_000)
             assert clones[-1].is_enabled()
-        for button in clones:  # both clicks are sent before either rerun has answered
-            button.click(no_wait_after=True)
-        for tab in tabs:
-            settle(tab, 90_000)
+        with rerun(tabs[0], 90_000), rerun(tabs[1], 90_000):
+            for button in clones:  # both clicks are sent before either rerun has answered
+                button.click(no_wait_after=True)
         active = owned(store, "ana", active_only=True)
         assert len(active) <= LIMIT, [(r.id, r.status) for r in active]
         # at least the one free place was used (a run of hers that ended meanwhile may free a second)
@@ -152,11 +151,11 @@ def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp
 
 def test_with_classroom_mode_off_nothing_asks_for_a_name_or_a_key(server, browser):  # noqa: F811
     base, _ = server
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page = new_page(browser, viewport={"width": 1280, "height": 800})
     for path, heading in (("/", "Train"), ("/runs", "Runs"), ("/compare", "Compare"), ("/live", "Live")):
         page.goto(base + path)
-        page.get_by_role("heading", name=heading).wait_for(timeout=60_000)
         settle(page)
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
         assert page.get_by_label("Your name").count() == 0, path
         assert page.get_by_label("Teacher key").count() == 0, path
         assert page.locator("input[type=password]").count() == 0, path

@@ -10,11 +10,16 @@ import time
 import pytest
 import torch
 
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, new_page, server, settle  # noqa: F401 - fixtures
 from deeparch.archs import get_arch, make_config
 from deeparch.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+# the image of what the models see (the stImage captioned so)
+SEEN = """() => { const box = Array.from(document.querySelectorAll('[data-testid=stImage]'))
+  .find(b => b.innerText.includes('What the models see')); return box ? box.querySelector('img') : null; }"""
 
 
 def classifier_with_checkpoint(store: Store, arch: str, name: str, **hp) -> int:
@@ -47,8 +52,9 @@ def test_a_drawn_digit_gets_a_prediction_from_each_picked_classifier(server, bro
     classifier_with_checkpoint(s, "cnn", "tiny cnn", channels=4, hidden=16)
     classifier_with_checkpoint(s, "mlp", "tiny mlp")
     s.close()
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = new_page(browser, viewport={"width": 1280, "height": 900})
     page.goto(f"{url}/draw")
+    settle(page)
     page.get_by_test_id("draw-canvas").wait_for(timeout=60_000)
     page.get_by_text("Draw a digit to see the predictions.").wait_for(timeout=30_000)
     t = stroke(page, [(140, 40), (140, 120), (140, 200), (142, 250)])  # a "1"
@@ -64,9 +70,9 @@ def test_a_drawn_digit_gets_a_prediction_from_each_picked_classifier(server, bro
     # a second stroke, with the models cached: the steady-state figure
     before = seen.get_attribute("src")
     t = stroke(page, [(90, 60), (190, 60), (120, 250)])  # a "7" over it
-    deadline = time.monotonic() + 30
-    while seen.get_attribute("src") == before and time.monotonic() < deadline:
-        page.wait_for_timeout(20)
+    # the new answer's image, caught on the animation frame that shows it
+    page.wait_for_function(f"(before) => {{ const img = ({SEEN})(); "
+                           "return !!img && img.getAttribute('src') !== before; }", arg=before, timeout=30_000)
     second = time.perf_counter() - t
     assert seen.get_attribute("src") != before
     print(f"\nstroke end → predictions shown: first {first:.2f} s (models loaded), next {second:.2f} s")

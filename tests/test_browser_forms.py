@@ -5,12 +5,11 @@ number field that refuses a value keeps its previous one there. Fixtures: tests/
 """
 from __future__ import annotations
 
-import time
-
 import pytest
+from playwright.sync_api import expect
 
 import fake_runs
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, module_server, new_page, rerun, server, settle  # noqa: F401
 from deeparch.i18n import param_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
@@ -20,16 +19,6 @@ TABLE = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]
   .filter(r => r.querySelector('td')).map(r => ({id: Number(r.querySelector('td').textContent),
                                                  ticked: r.getAttribute('aria-selected') === 'true'}))"""
 ROW_H = 35  # st.dataframe's row and header height in pixels
-
-
-def wait_for(page, check, what: str, timeout_s: float = 20):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        got = check()
-        if got:
-            return got
-        page.wait_for_timeout(200)
-    pytest.fail(f"timed out waiting for {what}")
 
 
 def ticked(page) -> list[int]:
@@ -47,34 +36,36 @@ def test_runs_delete_leaves_no_other_run_ticked(server, browser):
     base, runs = server
     store = Store(runs)
     ids = [fake_runs.finished_cnn(store, steps=60, name=f"run {c}") for c in "abcd"]
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_page(browser, viewport={"width": 1400, "height": 1000})
     page.goto(base + "/runs")
+    settle(page)
     grid = page.locator("[data-testid=stDataFrame]")
-    grid.wait_for(timeout=60_000)
-    rows = wait_for(page, lambda: page.evaluate(TABLE), "the table")
-    order = [r["id"] for r in rows]
+    page.wait_for_function(f"() => ({TABLE})().length === 4")
+    order = [r["id"] for r in page.evaluate(TABLE)]
     assert order == ids[::-1]
     victim = ids[2]  # the second row
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(victim)) + ROW_H / 2)  # its tick box
-    wait_for(page, lambda: caption(page, "selected") == "1 selected", "the tick to reach the server")
+    with rerun(page):  # the tick reaches the server
+        page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(victim)) + ROW_H / 2)  # its tick box
+    expect(page.get_by_text("1 selected", exact=True)).to_be_visible()
     assert ticked(page) == [victim]
 
-    page.get_by_role("button", name="Delete", exact=True).click()
+    with rerun(page):
+        page.get_by_role("button", name="Delete", exact=True).click()
     warning = page.locator("[data-testid=stAlertContentWarning]")
-    warning.wait_for()
-    assert f"#{victim} run c" in warning.inner_text()  # the confirmation names the run it deletes
-    page.get_by_role("button", name="Yes, delete").click()
-    wait_for(page, lambda: store.get_run(victim) is None and len(page.evaluate(TABLE)) == 3, "the delete")
-    page.wait_for_timeout(1500)
+    expect(warning).to_contain_text(f"#{victim} run c")  # the confirmation names the run it deletes
+    with rerun(page):
+        page.get_by_role("button", name="Yes, delete").click()
+    page.wait_for_function(f"() => ({TABLE})().length === 3")
+    assert store.get_run(victim) is None
     assert ticked(page) == [], "after the delete another run sits ticked in the browser"
     assert caption(page, "selected", "Tick rows").startswith("Tick rows")
 
     # any later rerun sends the browser's ticks again: still nothing selected, nothing to export or delete
     search = page.get_by_label("Name contains")
-    search.fill("run")
-    search.press("Enter")
-    page.wait_for_timeout(2000)
+    with rerun(page):
+        search.fill("run")
+        search.press("Enter")
     assert ticked(page) == []
     assert caption(page, "selected", "Tick rows").startswith("Tick rows")
     assert page.get_by_role("button", name="Delete", exact=True).is_disabled()
@@ -84,17 +75,17 @@ def test_runs_delete_leaves_no_other_run_ticked(server, browser):
 
 @pytest.mark.parametrize("field,typed,reason", [("lr", "1e9", "is out of range"),
                                                 ("batch_size", "0", "is out of range")])
-def test_train_bad_value_typed_then_launch_clicked_launches_nothing(server, browser, field, typed, reason):
+def test_train_bad_value_typed_then_launch_clicked_launches_nothing(module_server, browser, field, typed, reason):
     from deeparch.store import Store
 
-    base, runs = server
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    base, runs = module_server  # nothing is launched here: the store stays empty for every case
+    page = new_page(browser, viewport={"width": 1400, "height": 1000})
     page.goto(base + "/")  # Train is the default page: its address is the root
-    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    settle(page)
     box = page.get_by_label(param_label(field), exact=True)  # "Step limit (max_steps)"
-    box.fill(typed)  # no Enter, no Tab: straight to the button
-    page.get_by_role("button", name="Launch run").click()
-    page.wait_for_timeout(3000)
+    with rerun(page):  # the field's text and the click reach the server together: every run they ask for ends
+        box.fill(typed)  # no Enter, no Tab: straight to the button
+        page.get_by_role("button", name="Launch run").click()
     assert Store(runs).list_runs() == [], "a run was launched with values the form does not show"
     shown = page.get_by_text(f"{field}=", exact=False).filter(has_text=reason).first
     assert shown.is_visible()  # the reason is on the page, not in a hover icon
@@ -105,26 +96,23 @@ def test_train_bad_value_typed_then_launch_clicked_launches_nothing(server, brow
 def test_runs_after_an_action_nothing_stays_ticked_and_one_click_ticks_the_next_run(server, browser):
     """After Stop the stopped run stayed ticked in the browser, a click on it did not untick it, and the
     next Delete asked to delete it too. Now an action clears the ticks: one click starts the next selection."""
-    from playwright.sync_api import expect
-
-    from browser_util import IDLE
     from deeparch.store import Store
 
     base, runs = server
     store = Store(runs)
     a, b = fake_runs.running_gan(store), fake_runs.running_gan(store)
     fake_runs.finished_cnn(store, steps=60, name="done")
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_page(browser, viewport={"width": 1400, "height": 1000})
     page.goto(base + "/runs")
+    settle(page)
     grid = page.locator("[data-testid=stDataFrame]")
-    grid.wait_for(timeout=60_000)
     page.wait_for_function(f"() => ({TABLE})().length === 3")
     order = [r["id"] for r in page.evaluate(TABLE)]
     box = grid.bounding_box()
 
     def click_tick(run_id: int) -> None:
-        page.locator(IDLE).wait_for(state="attached")
-        page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(run_id)) + ROW_H / 2)
+        with rerun(page):
+            page.mouse.click(box["x"] + 15, box["y"] + ROW_H * (1 + order.index(run_id)) + ROW_H / 2)
 
     def wait_ticked(ids: list[int], caption_text: str) -> None:
         page.wait_for_function(f"() => JSON.stringify(({TABLE})().filter(r => r.ticked).map(r => r.id)) === "
@@ -133,14 +121,15 @@ def test_runs_after_an_action_nothing_stays_ticked_and_one_click_ticks_the_next_
 
     click_tick(a)
     wait_ticked([a], "1 selected")
-    page.get_by_role("button", name="Stop", exact=True).click()
+    with rerun(page):
+        page.get_by_role("button", name="Stop", exact=True).click()
     wait_ticked([], "Tick rows in the table to act on them.")
     assert store.get_run(a).control == "stop" and store.get_run(b).control is None
-    page.locator(IDLE).wait_for(state="attached")
 
     click_tick(b)  # one click: b alone is ticked
     wait_ticked([b], "1 selected")
-    page.get_by_role("button", name="Delete", exact=True).click()
+    with rerun(page):
+        page.get_by_role("button", name="Delete", exact=True).click()
     warning = page.locator("[data-testid=stAlertContentWarning]")
     expect(warning).to_contain_text(f"#{b} gan-{b}")
     assert f"#{a} " not in warning.inner_text()  # the stopped run is not deleted along

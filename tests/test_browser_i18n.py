@@ -10,6 +10,7 @@ Screenshots of the Portuguese pages go to docs/ when DEEPARCH_SCREENSHOTS is set
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import string
@@ -17,9 +18,10 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 import fake_runs
-from browser_util import ROOT, browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, module_server, new_page, rerun, settle  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -95,52 +97,52 @@ def outside(url: str) -> bool:
     return u.scheme not in LOCAL_SCHEMES and u.hostname not in LOCAL_HOSTS
 
 
-PAGES = {  # path → (its heading in each language, charts to wait for)
-    "/": ({"pt-BR": "Treinar", "en-US": "Train"}, 0),
-    "/live?runs={ids}": ({"pt-BR": "Ao vivo", "en-US": "Live"}, 3),
-    "/compare?runs={ids}": ({"pt-BR": "Comparar", "en-US": "Compare"}, 2),
-    "/runs": ({"pt-BR": "Execuções", "en-US": "Runs"}, 0),
-    "/lessons": ({"pt-BR": "Aulas", "en-US": "Lessons"}, 0),
-    "/draw": ({"pt-BR": "Desenhe um dígito", "en-US": "Draw a digit"}, 0),
+PAGES = {  # path → (its heading in each language, charts to wait for, whether its tabs rerun the page)
+    "/": ({"pt-BR": "Treinar", "en-US": "Train"}, 0, True),
+    "/live?runs={ids}": ({"pt-BR": "Ao vivo", "en-US": "Live"}, 3, False),
+    "/compare?runs={ids}": ({"pt-BR": "Comparar", "en-US": "Compare"}, 2, False),
+    "/runs": ({"pt-BR": "Execuções", "en-US": "Runs"}, 0, False),
+    "/lessons": ({"pt-BR": "Aulas", "en-US": "Lessons"}, 0, False),
+    "/draw": ({"pt-BR": "Desenhe um dígito", "en-US": "Draw a digit"}, 0, False),
 }
 
 
-def wait_for_charts(page, n: int) -> None:
-    for _ in range(200):
-        if page.evaluate("() => document.querySelectorAll('.js-plotly-plot .gtitle').length") >= n:
-            return
-        page.wait_for_timeout(300)
-    pytest.fail("charts were not drawn")
+@pytest.fixture(scope="module")
+def populated(module_server):
+    """(base URL, ids of one run of each situation): the store every case of the module reads."""
+    from deeparch.store import Store
+
+    base, runs = module_server
+    return base, ",".join(map(str, fake_runs.populate(Store(runs)).values()))
 
 
-def visit(page, base: str, path: str, heading: str, charts: int) -> str:
+def visit(page, base: str, path: str, heading: str, charts: int, tabs_rerun: bool) -> str:
+    """What the page at ``path`` shows once drawn, every tab's words included."""
     page.goto(base + path)
-    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    settle(page)
+    expect(page.get_by_role("heading", name=heading).first).to_be_visible()
     if charts:
-        wait_for_charts(page, charts)
-    page.wait_for_timeout(2000)
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot .gtitle').length >= {charts}",
+                               timeout=60_000)
     text = page.evaluate(PAGE_TEXT)
     tabs = page.get_by_role("tab")
     for i in range(1, tabs.count()):  # the Train page's Race tab: its words are hidden until opened
-        tabs.nth(i).click()
-        page.wait_for_timeout(800)
+        with rerun(page) if tabs_rerun else contextlib.nullcontext():  # Train keeps its open tab on the server
+            tabs.nth(i).click()
+        expect(tabs.nth(i)).to_have_attribute("aria-selected", "true")
         text += "\n" + page.evaluate(PAGE_TEXT)
     return text
 
 
 @pytest.mark.parametrize("locale", ["pt-BR", "en-US"])
-def test_every_page_speaks_the_browsers_language_and_fetches_nothing_outside(server, browser, locale):
-    from deeparch.store import Store
-
-    base, runs = server
-    ids = ",".join(map(str, fake_runs.populate(Store(runs)).values()))
-    context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+def test_every_page_speaks_the_browsers_language_and_fetches_nothing_outside(populated, browser, locale):
+    base, ids = populated
+    page = new_page(browser, locale=locale, viewport={"width": 1280, "height": 900})
     requested: list[str] = []
     page.on("request", lambda r: requested.append(r.url))
     shots = os.environ.get("DEEPARCH_SCREENSHOTS")
-    for path, (headings, charts) in PAGES.items():
-        text = visit(page, base, path.format(ids=ids), headings[locale], charts)
+    for path, (headings, charts, tabs_rerun) in PAGES.items():
+        text = visit(page, base, path.format(ids=ids), headings[locale], charts, tabs_rerun)
         if locale == "en-US":  # English left on a Portuguese page: tests/test_pages_words.py
             found = leaks(text, "en")
             assert not found, f"{path} in {locale} shows words of the other language: {found}"
@@ -150,19 +152,16 @@ def test_every_page_speaks_the_browsers_language_and_fetches_nothing_outside(ser
     icon = page.evaluate("() => Array.from(document.querySelectorAll('link[rel~=icon]')).map(l => l.href)")
     assert icon and not [u for u in icon if outside(u)], icon
     assert not [u for u in requested if outside(u)], [u for u in requested if outside(u)]
-    context.close()
 
 
-def test_the_sidebar_switches_the_language(server, browser):
-    base, _ = server
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-    page = context.new_page()
+def test_the_sidebar_switches_the_language(module_server, browser):
+    base, _ = module_server
+    page = new_page(browser, locale="en-US", viewport={"width": 1280, "height": 800})
     page.goto(base + "/")
-    page.get_by_role("heading", name="Train").wait_for(timeout=60_000)
+    settle(page)
+    expect(page.get_by_role("heading", name="Train")).to_be_visible()
     page.get_by_label("Language").click()  # the selectbox, labelled in the current language
-    page.get_by_role("option", name="Português (Brasil)").click()
-    page.get_by_role("heading", name="Treinar").wait_for(timeout=30_000)
-    # the heading comes first and the form after it: wait for the form (a loaded CI machine drew the heading alone)
-    page.get_by_text("Taxa de aprendizado (lr)").first.wait_for(timeout=30_000)
-    assert page.get_by_text("Taxa de aprendizado (lr)").count() >= 1
-    context.close()
+    with rerun(page):
+        page.get_by_role("option", name="Português (Brasil)").click()
+    expect(page.get_by_role("heading", name="Treinar")).to_be_visible()
+    expect(page.get_by_text("Taxa de aprendizado (lr)").first).to_be_visible()  # the form, in Portuguese too

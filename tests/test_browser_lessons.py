@@ -5,11 +5,10 @@ page ("Bad delta path" in its console). Live now opens at once and launches the 
 """
 from __future__ import annotations
 
-import time
-
 import pytest
+from playwright.sync_api import expect
 
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, new_page, rerun, server, settle  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -20,19 +19,16 @@ def test_one_click_on_a_lesson_launches_its_runs_and_opens_live_drawn(server, br
     from deeparch.store import Store
 
     base, runs = server
-    page = browser.new_page(viewport={"width": 1280, "height": 1400})
+    page = new_page(browser, viewport={"width": 1280, "height": 1400})
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "delta" in m.text.lower() else None)
     page.goto(base + "/lessons")
-    button = page.locator(".st-key-lesson-cnn_vs_mlp button")
-    button.wait_for(timeout=60_000)
-    button.click()
+    settle(page)
+    with rerun(page, 60_000):
+        page.locator(".st-key-lesson-cnn_vs_mlp button").click()
     page.wait_for_url("**/live**", timeout=60_000)
-    page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and page.evaluate(CHARTS_DRAWN) == 0:
-        page.wait_for_timeout(500)
-    assert page.evaluate(CHARTS_DRAWN) > 0, "Live shows no chart after the lesson's launch"
+    expect(page.get_by_role("heading", name="Live")).to_be_visible()
+    page.wait_for_function(f"() => ({CHARTS_DRAWN})() > 0", timeout=120_000)  # Live draws the runs' charts
     assert not errors, errors
     launched = Store(runs).list_runs()
     assert sorted(r.arch for r in launched) == ["cnn", "cnn", "mlp"]  # the course CNN, a small one, the MLP

@@ -12,9 +12,10 @@ import time
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 import fake_runs
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, module_server, new_page, settle  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -41,7 +42,7 @@ LOCAL_SCHEMES = ("data", "blob", "about")
 def page(browser):
     """A 1280x720 page that records every dialog (``page.dialogs``) and every request to a host other
     than this machine (``page.outside``)."""
-    pg = browser.new_context(viewport={"width": 1280, "height": 720}, device_scale_factor=1).new_page()
+    pg = new_page(browser, viewport={"width": 1280, "height": 720}, device_scale_factor=1)
     pg.dialogs, pg.outside = [], []
 
     def on_dialog(d):
@@ -55,24 +56,23 @@ def page(browser):
 
     pg.on("dialog", on_dialog)
     pg.on("request", on_request)
-    yield pg
-    pg.context.close()
+    return pg
 
 
 def wait_for_charts(page, n: int = 1, timeout_s: float = 60) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if page.evaluate("() => document.querySelectorAll('.js-plotly-plot .legend, .js-plotly-plot .gtitle')"
-                         ".length") >= n:
-            return
-        page.wait_for_timeout(300)
-    pytest.fail(f"no chart drawn in {timeout_s} s")
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot .legend, .js-plotly-plot .gtitle')"
+                           f".length >= {n}", timeout=timeout_s * 1000)
 
 
-def test_hostile_run_names_are_shown_as_text_on_every_page(server, page):
+# every image has loaded (or failed: an outside address is then in page.outside), every chart has drawn its SVG
+LOADED = """() => Array.from(document.querySelectorAll('img')).every(i => i.complete)
+  && Array.from(document.querySelectorAll('.js-plotly-plot')).every(p => p.querySelector('.main-svg'))"""
+
+
+def test_hostile_run_names_are_shown_as_text_on_every_page(module_server, page):
     from deeparch.store import Store
 
-    base, runs = server
+    base, runs = module_server
     store = Store(runs)
     ids = []
     for seed, name in enumerate(HOSTILE.values()):
@@ -83,10 +83,12 @@ def test_hostile_run_names_are_shown_as_text_on_every_page(server, page):
     for path, title, charts in (("/train", "Train", 0), (f"/live?runs={q}", "Live", 3),
                                 (f"/compare?runs={q}", "Compare", 2), ("/runs", "Runs", 0)):
         page.goto(base + path)
-        page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+        settle(page)
+        expect(page.get_by_role("heading", name=title)).to_be_visible()
         if charts:
             wait_for_charts(page, charts)
-        page.wait_for_timeout(2500)  # let every element (and anything a name could smuggle in) load
+        page.wait_for_load_state("networkidle")  # every element, and anything a name could smuggle in, loaded
+        page.wait_for_function(LOADED)
         got = page.evaluate(PAGE_TEXT)
         assert not page.dialogs, (path, page.dialogs)
         assert not page.outside, (path, page.outside)
@@ -100,29 +102,24 @@ def test_hostile_run_names_are_shown_as_text_on_every_page(server, page):
             assert any("<iframe" in t for t in got["svg"]), path
 
 
-def test_a_stopped_run_that_trains_again_is_followed_without_a_click(server, page):
+def test_a_stopped_run_that_trains_again_is_followed_without_a_click(module_server, page):
     """Issue 7.3: Live stayed on "stopped, step 126" while the resumed run trained on (step 366 on the CLI)."""
     from deeparch.store import Store
 
-    base, runs = server
+    base, runs = module_server
     store = Store(runs)
     rid = fake_runs.running_gan(store, steps=126, total=2000)
     store.set_status(rid, "stopped", "stopped by request")
     page.goto(f"{base}/live?runs={rid}")
-    page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
-    page.get_by_text("step 126 of 2,000").wait_for(timeout=30_000)
-    page.wait_for_timeout(4000)  # the page has settled: nothing shown is active, the live refresh is off
+    settle(page)  # the page has drawn the stopped run: nothing shown is active, the live refresh is off
+    expect(page.get_by_text("step 126 of 2,000")).to_be_visible()
 
-    # resumed from outside the page: the run trains again (rows, heartbeat, step), as a worker would
+    # resumed from outside the page: the run trains again (rows, heartbeat, step), as a worker would; the
+    # page must show it advancing, step after step, with nothing clicked
     store.update_run(rid, status="running", ended=None, reason=None)
-    step, seen, deadline = 366, set(), time.monotonic() + 60
-    while time.monotonic() < deadline and len(seen) < 3:
-        step += 5
+    for step in (371, 376, 381):
         now = time.time()
         store.log_metrics(rid, [(step, k, 0.7, now) for k in ("g_loss", "d_loss", "d_x", "d_g_z")],
                           heartbeat=now, step=step)
-        text = page.evaluate("() => document.body.innerText")
-        if "running" in text:
-            seen |= {s for s in range(366, step + 1, 5) if f"step {s:,} of 2,000" in text}
-        page.wait_for_timeout(500)
-    assert len(seen) >= 3, "the page did not follow the resumed run"  # it shows the run advancing
+        expect(page.get_by_text(f"step {step:,} of 2,000")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("running").first).to_be_visible()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import fake_runs
-from browser_util import IDLE, browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, new_page, server, settle  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -24,12 +24,12 @@ def test_names_with_addresses_are_text_on_every_page(server, browser):
     store = Store(runs)
     ids = [fake_runs.finished_cnn(store, steps=60, name=n) for n in NAMES]
     store.update_run(ids[0], group_name=BY_ID["learning_rate"].group("2026-01-01 10:00"))  # a lesson's run
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = new_page(browser, viewport={"width": 1400, "height": 1000})
     shown = ",".join(map(str, ids))
     for path, where in ((f"/live?runs={shown}", "body"), (f"/compare?runs={shown}", "body"),
                         ("/runs", "[data-testid=stDataFrame]"), ("/lessons", "body")):
         page.goto(base + path)
-        page.locator(IDLE).wait_for(state="attached", timeout=60_000)
+        settle(page)
         if path != "/lessons":  # the names are drawn (Lessons names no run, only the runs of a lesson training)
             # (a table's cells are in its accessible copy, which is hidden: its textContent, not innerText)
             page.wait_for_function(f"() => {list(NAMES)!r}.every(n => ((document.querySelector('{where}') || {{}})"

@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from browser_util import browser, serving, settle  # noqa: F401 - fixtures
-from test_browser_forms import wait_for
+from browser_util import browser, module_browser, new_page, rerun, serving, settle  # noqa: F401 - fixtures
+from waiting import until
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.journey, pytest.mark.timeout(300)]
 
 ROOT_FONT = "() => getComputedStyle(document.documentElement).fontSize"
 PROJECTOR_PX, PLAIN_PX = "20px", "16px"
@@ -22,24 +23,23 @@ def test_projector_mode_stays_on_while_a_lessons_runs_train(tmp_path, browser): 
 
     runs = tmp_path / "runs"
     with serving(runs, {"DEEPARCH_MAX_RUNS": "1"}) as (base, _):
-        page = browser.new_context(viewport={"width": 1280, "height": 720}, locale="pt-BR").new_page()
+        page = new_page(browser, viewport={"width": 1280, "height": 720}, locale="pt-BR")
         page.goto(base + "/lessons", timeout=90_000)
         settle(page, 90_000)
         assert page.evaluate(ROOT_FONT) == PLAIN_PX
-        page.get_by_text("Modo projetor").click()
-        settle(page)
+        with rerun(page):
+            page.get_by_text("Modo projetor").click()
         assert page.evaluate(ROOT_FONT) == PROJECTOR_PX
-        page.locator(".st-key-lesson-learning_rate button").click()
-        page.get_by_role("heading", name="Ao vivo").wait_for(timeout=60_000)
-        settle(page, 90_000)
+        with rerun(page, 90_000):
+            page.locator(".st-key-lesson-learning_rate button").click()
+        expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
         assert page.evaluate(ROOT_FONT) == PROJECTOR_PX, "projector mode dropped on the launch's page switch"
         store = Store(runs)
-        training = wait_for(page, lambda: [r for r in store.list_runs(status=lifecycle.LIVE) if r.step > 0],
-                            "a run training", 120)[0]
-        # Ao vivo's live part has redrawn with the run's progress (its card's step), the page still large
-        shown = re.compile(r"passo [1-9]")
-        wait_for(page, lambda: page.get_by_text(shown).count() > 0, "the run's step on Ao vivo", 60)
-        assert store.get_run(training.id).status in lifecycle.ACTIVE, "the run ended before the check"
+        until(lambda: [r for r in store.list_runs(status=lifecycle.LIVE) if r.step > 0], 120, "a run training")
+        # Ao vivo's live part has redrawn with a run's progress (its card's step), the page still large; the
+        # lesson is still on (one run trains at a time: the first may have ended, the others wait their turn)
+        expect(page.get_by_text(re.compile(r"passo [1-9]")).first).to_be_visible(timeout=60_000)
+        assert store.list_runs(status=lifecycle.ACTIVE), "the lesson's runs all ended before the check"
         assert page.evaluate(ROOT_FONT) == PROJECTOR_PX, "projector mode dropped while the runs train"
         assert page.get_by_role("switch", name="Modo projetor").is_checked() or \
             page.locator("[data-testid=stCheckbox] input, [role=switch]").first.is_checked()

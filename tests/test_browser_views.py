@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 import fake_runs
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, new_page, server, settle  # noqa: F401 - fixtures
 from deeparch.archs import ARCHS
 from deeparch.store import Store
 
@@ -35,10 +35,11 @@ def test_live_draws_each_declared_view_of_every_architecture(server, browser):
     s = Store(runs)
     ids = {arch: fake_runs.fake_run(s, arch, name=f"{arch} views") for arch in ARCHS}
     s.close()
-    page = browser.new_context(viewport={"width": 1440, "height": 7000}).new_page()
+    page = new_page(browser, viewport={"width": 1440, "height": 7000})
     missing = {}
     for arch, rid in ids.items():
         page.goto(f"{url}/live?runs={rid}")
+        settle(page)
         page.get_by_text(f"The model itself: {arch} views").wait_for(timeout=60_000)
         for view in ARCHS[arch].display.views:
             page.get_by_text(view.explain, exact=True).first.wait_for(timeout=60_000)

@@ -2,9 +2,10 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
+
+from waiting import until
 
 pytestmark = pytest.mark.slow  # the command line, run as a process
 
@@ -44,20 +45,10 @@ def test_train_runs_and_export(tmp_path, db_url):
 
 def test_launch_stop_in_background(tmp_path, db_url, executor):
     rid = int(cli("launch", "--arch", "cnn", "--epochs", "1000", *SMALL, store=tmp_path).stdout)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        run = json.loads(cli("runs", "--json", store=tmp_path).stdout)[0]
-        if run["status"] == "running" and run["step"] > 0:
-            break
-        time.sleep(0.3)
-    assert run["status"] == "running" and run["pid"]
+    run = _until(tmp_path, rid, lambda r: r["status"] == "running" and r["step"] > 0)
+    assert run["pid"]
     assert "stop requested" in cli("stop", str(rid), store=tmp_path).stdout
-    while time.monotonic() < deadline:
-        run = json.loads(cli("runs", "--json", store=tmp_path).stdout)[0]
-        if run["status"] == "stopped":
-            break
-        time.sleep(0.3)
-    assert run["status"] == "stopped"
+    _until(tmp_path, rid, lambda r: r["status"] == "stopped")
     p = cli("stop", str(rid), store=tmp_path, check=False)
     assert p.returncode == 2 and "is stopped" in p.stderr
 
@@ -113,13 +104,17 @@ def _runs(tmp_path):
 
 
 def _until(tmp_path, rid, pred, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = _runs(tmp_path)[rid]
-        if pred(run):
-            return run
-        time.sleep(0.3)
-    raise AssertionError(f"run {rid} never matched: {run}")
+    """Run ``rid`` as ``runs --json`` shows it, once ``pred`` holds for it."""
+    seen = {}
+
+    def matched():
+        seen["run"] = _runs(tmp_path)[rid]
+        return seen["run"] if pred(seen["run"]) else None
+
+    try:
+        return until(matched, timeout, f"run {rid}'s state", every=0.3)
+    except AssertionError:
+        raise AssertionError(f"run {rid} never matched: {seen.get('run')}") from None
 
 
 @pytest.mark.sqlite_only  # the same commands reach PostgreSQL in the tests above; this one is long

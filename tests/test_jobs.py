@@ -8,6 +8,7 @@ import pytest
 from deeparch import jobs
 from deeparch.archs import make_config
 from deeparch.config import ConfigError
+from waiting import until
 
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)
 BOTH_BACKENDS = True  # each test runs on sqlite-local, postgresql-local and postgresql-ray (conftest.PAIRS)
@@ -15,14 +16,15 @@ pytestmark = [pytest.mark.usefixtures("executor"), pytest.mark.slow]  # runs tra
 
 
 def wait_for(store, run_id, pred, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def matched():
         jobs.reconcile(store)
         run = store.get_run(run_id)
-        if pred(run):
-            return run
-        time.sleep(0.1)
-    raise AssertionError(f"run {run_id} never matched; now {store.get_run(run_id)}")
+        return run if pred(run) else None
+
+    try:
+        return until(matched, timeout, f"run {run_id}'s state")
+    except AssertionError:
+        raise AssertionError(f"run {run_id} never matched; now {store.get_run(run_id)}") from None
 
 
 def test_launch_runs_in_the_background_to_finished(store):
@@ -43,7 +45,9 @@ def test_stop_pause_resume_and_resume_from_checkpoint(store):
     jobs.pause(rid, store)
     run = wait_for(store, rid, lambda r: r.status == "paused")
     n = store.count_metrics(rid)
-    time.sleep(1.5)
+    # the worker beats its heart from its pause loop, which also reads the control request every 0.2 s:
+    # once its heartbeat is 1.5 s past the pause it has been paused that long, awake, and logged no step
+    wait_for(store, rid, lambda r: r.heartbeat > run.heartbeat + 1.5)
     assert store.count_metrics(rid) == n, "a paused run must log no step"
     assert store.get_run(rid).step == run.step
     assert jobs.resume(rid, store) == "resumed"
@@ -77,16 +81,17 @@ def test_queue_bound_and_three_concurrent_runs_keep_every_row(store, monkeypatch
     ids = [jobs.launch(make_config("cnn", max_steps=40, seed=i, **SMALL_CNN), store=store) for i in range(4)]
     assert [store.get_run(i).status for i in ids][3] == "queued"
     seen_busy = 0
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
+
+    def all_finished() -> bool:  # the slot bound is checked at every look on the way
+        nonlocal seen_busy
         jobs.reconcile(store)
         runs = [store.get_run(i) for i in ids]
         busy = sum(r.status in ("starting", "running", "paused") for r in runs)
         assert busy <= 3
         seen_busy = max(seen_busy, busy)
-        if all(r.status == "finished" for r in runs):
-            break
-        time.sleep(0.1)
+        return all(r.status == "finished" for r in runs)
+
+    until(all_finished, 180, "the four runs to finish")
     assert seen_busy == 3
     assert all(store.get_run(i).status == "finished" for i in ids)
     for i in ids:

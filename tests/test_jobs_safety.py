@@ -14,6 +14,7 @@ import psutil
 
 from deeparch import jobs
 from deeparch.store import Run
+from waiting import until
 
 pytestmark = pytest.mark.slow  # real worker processes
 
@@ -25,8 +26,36 @@ def run_like(run_id: int, pid: int | None, heartbeat: float) -> Run:
 
 
 def sleeper(*argv: str, **kw) -> subprocess.Popen:
-    """A process whose command line carries ``argv`` (what the liveness check reads), sleeping."""
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", *argv], **kw)
+    """A process whose command line carries ``argv`` (what the liveness check reads), sleeping; returned
+    once it runs that command line (a process between fork and exec still shows its parent's)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", *argv], **kw)
+    until(lambda: argv[-1] in _cmdline(proc.pid), 30, f"the sleeper {argv} to start")
+    return proc
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return psutil.Process(pid).cmdline()
+    except psutil.Error:
+        return []
+
+
+def echo(*argv: str) -> subprocess.Popen:
+    """A process whose command line carries ``argv`` and that answers each line on its stdin with "pong"."""
+    code = "import sys\nfor line in sys.stdin:\n    print('pong', flush=True)"
+    return subprocess.Popen([sys.executable, "-c", code, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+
+
+def answers(proc: subprocess.Popen) -> bool:
+    """Whether ``proc`` still runs its code: a signal sent to it before this call has been delivered by the
+    time it reads the line, so a process that a signal ended cannot answer."""
+    try:
+        proc.stdin.write("ping\n")
+        proc.stdin.flush()
+    except BrokenPipeError:
+        return False
+    return proc.stdout.readline().strip() == "pong"
 
 
 def test_only_this_runs_worker_counts_never_a_server_in_a_deeparch_folder():
@@ -39,16 +68,15 @@ def test_only_this_runs_worker_counts_never_a_server_in_a_deeparch_folder():
 
 
 def test_a_reused_pid_is_not_the_runs_worker():
-    proc = sleeper("deeparch.worker", "7")
+    proc = echo("deeparch.worker", "7")
     try:
-        time.sleep(0.3)
+        assert answers(proc)  # it runs its code, with the command line the liveness check reads
         assert jobs.pid_alive(proc.pid, run_like(7, proc.pid, heartbeat=time.time()))
         # the same pid, for a run whose last heartbeat is an hour older than the process: a reused pid
         stale = run_like(7, proc.pid, heartbeat=time.time() - 3600)
         assert not jobs.pid_alive(proc.pid, stale)
         jobs.end_process(stale)  # must not signal it
-        time.sleep(0.2)
-        assert proc.poll() is None
+        assert answers(proc) and proc.poll() is None
     finally:
         proc.kill()
         proc.wait()
@@ -70,10 +98,7 @@ def test_ending_a_worker_spares_the_runs_it_started_in_their_own_sessions():
         jobs.end_process(run_like(3, parent.pid, heartbeat=time.time()), wait_s=5)
         parent.wait(5)
         gone = lambda pid: not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE  # noqa: E731
-        deadline = time.time() + 5
-        while time.time() < deadline and not gone(same):
-            time.sleep(0.1)
-        assert gone(same), "the worker's own child was not ended"
+        until(lambda: gone(same), 5, "the worker's own child to end")
         assert not gone(other), "another run's supervisor (its own session) was killed"
     finally:
         for pid in (same, other):
@@ -106,12 +131,11 @@ def test_a_worker_forked_but_not_yet_started_counts_as_alive_another_program_doe
 
     pid = os.fork()
     if pid == 0:  # the child never execs: it stays in the window the liveness check must tolerate
-        time.sleep(5)
+        signal.pause()  # until the test kills it
         os._exit(0)
-    other = sleeper("not-a-worker")
+    other = sleeper("not-a-worker")  # returned once it runs its own command line
     try:
         assert jobs.pid_alive(pid, run_like(7, pid, heartbeat=time.time()))
-        time.sleep(0.3)
         assert not jobs.pid_alive(other.pid, run_like(7, other.pid, heartbeat=time.time()))
     finally:
         os.kill(pid, signal.SIGKILL)

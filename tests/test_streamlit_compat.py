@@ -10,7 +10,7 @@ import pytest
 import streamlit
 from streamlit import config
 
-from browser_util import browser, server  # noqa: F401 - fixtures
+from browser_util import browser, module_browser, new_page, server  # noqa: F401 - fixtures
 from pages import _compat
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +85,7 @@ def test_the_private_flag_is_touched_in_one_place_only():
 def test_first_visit_to_live_runs_the_app_navigation(server, browser):
     """A fresh server whose first request is /live still draws app.py's sidebar and navigation."""
     base, _ = server
-    page = browser.new_page()
+    page = new_page(browser)
     page.goto(f"{base}/live")
     page.get_by_role("heading", name="Live").wait_for(timeout=60_000)
     sidebar = page.get_by_test_id("stSidebar")
