@@ -324,10 +324,13 @@ def try_reconcile(store: Store) -> bool:
     return False
 
 
-def worker_exited(store: Store, run_id: int, pid: int, returncode: int) -> None:
-    """Called by a worker's supervisor when the worker process ends: no run stays live without it."""
+def worker_exited(store: Store, run_id: int, pid: int, returncode: int, since: float = 0.0) -> None:
+    """Called by a worker's supervisor (started at ``since``) when the worker process ends: no run stays
+    live without it. A run claimed again after that start (resumed, its new worker not yet recorded) is
+    another attempt's: it is left to it."""
     run = store.get_run(run_id)
-    if run is not None and run.status in LIVE and run.pid in (pid, os.getpid(), None):
+    mine = run is not None and (run.pid in (pid, os.getpid()) or (run.pid is None and (run.heartbeat or 0.0) <= since))
+    if mine and run.status in LIVE:
         how = (f"killed by {signal.Signals(-returncode).name}" if returncode < 0 and -returncode in
                signal.valid_signals() else f"exit code {returncode}")
         _died(store, run, f"worker process died ({how})", pid)

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import traceback
 
+import psutil
+
 from deeparch import jobs
 from deeparch.limits import heartbeat_timeout
 from deeparch.runner import log, retrying, run_worker
@@ -27,6 +29,7 @@ SUPERVISOR_WAIT_S = 3600.0  # how long a supervisor waits for an unreachable sto
 def supervise(run_id: int, store: Store) -> int:
     """Start the training process, reconcile while it runs, and account for its end."""
     # the database URL is handed down in the environment (DEEPARCH_DB), never on a command line `ps` shows
+    since = psutil.Process().create_time()  # a run claimed after this is another attempt's (jobs.worker_exited)
     child = subprocess.Popen([sys.executable, "-m", "deeparch.worker", str(run_id), "--store", str(store.root),
                               "--no-supervisor"], stdin=subprocess.DEVNULL, env={**os.environ, "DEEPARCH_DB": store.url})
     signal.signal(signal.SIGTERM, lambda signum, frame: child.send_signal(signal.SIGTERM))
@@ -44,7 +47,7 @@ def supervise(run_id: int, store: Store) -> int:
     try:
         # a store that is away (PostgreSQL restarting) is waited for: the run's end is recorded by the
         # supervisor once it is back, with the reason the worker left in its log
-        retrying(store, lambda: jobs.worker_exited(store, run_id, child.pid, rc), SUPERVISOR_WAIT_S)
+        retrying(store, lambda: jobs.worker_exited(store, run_id, child.pid, rc, since), SUPERVISOR_WAIT_S)
     except db_errors():  # a full or read-only store: the next reconcile finalises the run
         log(traceback.format_exc())
     return 0 if rc == 0 else 1

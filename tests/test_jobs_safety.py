@@ -118,6 +118,21 @@ def test_last_words_of_an_earlier_attempt_do_not_decide_a_resumed_runs_end(store
     assert jobs.last_words(store, run, 111) == ("stopped", "the store was full")
 
 
+def test_the_end_of_an_earlier_attempt_leaves_a_resumed_run_alone(store, monkeypatch):
+    """A stopped run resumed at once: its old supervisor reports its worker's end after the run was claimed
+    again (status 'starting', the new worker's pid not yet recorded). That end is not the new attempt's."""
+    monkeypatch.setattr(jobs, "schedule", lambda s=None: [])  # nothing else starts here
+    rid = store.create_run({"arch": "cnn", "dataset": "mnist-5k", "hp": {}}, status="queued")
+    old_supervisor_started = time.time() - 30
+    assert store.claim_queued(1) == [rid]  # the resume's claim: starting, pid NULL, heartbeat now
+    jobs.worker_exited(store, rid, pid=111, returncode=0, since=old_supervisor_started)
+    assert store.get_run(rid).status == "starting"
+    # a worker that dies before its pid is recorded is still reported by its own supervisor
+    jobs.worker_exited(store, rid, pid=222, returncode=1, since=time.time() + 1)
+    run = store.get_run(rid)
+    assert (run.status, run.reason) == ("failed", "worker process died (exit code 1)")
+
+
 def test_a_supervisor_does_not_load_pytorch():
     out = subprocess.run([sys.executable, "-c", "import sys, deeparch.worker, deeparch.jobs; "
                           "print('torch' in sys.modules)"], capture_output=True, text=True, check=True)
