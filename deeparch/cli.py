@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from deeparch import i18n
-from deeparch.archs import make_config
 from deeparch.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
 from deeparch.text import clean_name, csv_cell
 
@@ -46,6 +45,8 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
 
 
 def _config_from(args):
+    from deeparch.archs import make_config
+
     hp = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
     return make_config(args.arch, args.dataset, **hp)
 
@@ -309,7 +310,27 @@ def cmd_serve(args) -> int:
     return subprocess.call(cmd, env=env)
 
 
-def build_parser() -> argparse.ArgumentParser:
+# the commands that steer or read one run never build a model: their parser leaves out the hyperparameter
+# flags and the lesson list, whose registries import torch (a second or more before the command answers)
+LIGHT = {"stop", "pause", "resume", "clone", "export"}
+_GLOBAL_VALUES = {"--store", "--db", "--lang"}  # global options followed by a value
+
+
+def command_of(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is no global option or its value)."""
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+        elif a in _GLOBAL_VALUES:
+            skip = True
+        elif not a.startswith("-"):
+            return a
+    return None
+
+
+def build_parser(light: bool = False) -> argparse.ArgumentParser:
+    """The whole parser; with ``light``, the one for a LIGHT command (no hyperparameter flags)."""
     p = argparse.ArgumentParser(prog="python -m deeparch", description="Train, watch and compare the course's "
                                 "deep architectures. Runs are kept in a store (default runs/).")
     p.add_argument("--store", default=None, help="run store folder (default: $DEEPARCH_RUNS or runs/)")
@@ -321,17 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="language of the architecture listing and of error messages (default en)")
     sub = p.add_subparsers(dest="cmd", required=True, metavar="COMMAND")
 
+    add_config = (lambda _: None) if light else _add_config_args
     t = sub.add_parser("train", help="train in the foreground with a progress bar")
-    _add_config_args(t)
+    add_config(t)
     t.add_argument("--threads", type=int, default=0, help="torch threads (default: torch's choice)")
     t.set_defaults(fn=cmd_train)
 
     la = sub.add_parser("launch", help="start a background worker and print the run id")
-    _add_config_args(la)
+    add_config(la)
     la.set_defaults(fn=cmd_launch)
 
     sw = sub.add_parser("sweep", help="queue a grid of runs over one or two knobs (the other settings as given)")
-    _add_config_args(sw)
+    add_config(sw)
     sw.add_argument("--grid", action="append", metavar="KNOB=V1,V2,…",
                     help="a knob and its values, e.g. lr=1e-4,1e-3,1e-2; give --grid once or twice")
     sw.set_defaults(fn=cmd_sweep)
@@ -369,10 +391,13 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--json", action="store_true", help="machine-readable output")
     cp.set_defaults(fn=cmd_compress)
 
-    from deeparch.lessons import BY_ID
-
     ls = sub.add_parser("lesson", help="launch a lesson: a group of runs that shows one idea by contrast")
-    ls.add_argument("lesson", choices=list(BY_ID), help="; ".join(f"{k}: {v.title}" for k, v in BY_ID.items()))
+    if light:
+        ls.add_argument("lesson")
+    else:
+        from deeparch.lessons import BY_ID
+
+        ls.add_argument("lesson", choices=list(BY_ID), help="; ".join(f"{k}: {v.title}" for k, v in BY_ID.items()))
     ls.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
     ls.add_argument("--max-steps", type=int, default=0, help="cap every run at this many steps (quick try)")
     ls.set_defaults(fn=cmd_lesson)
@@ -405,22 +430,26 @@ def _said(msg: str) -> str:
 
 
 def main(argv=None) -> int:
-    from deeparch.data import DataError
     from deeparch.store import StoreError, db_errors, default_root, is_server_url, shown_url
 
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(light=command_of(argv) in LIGHT)
     args = parser.parse_args(argv)
     i18n.set_lang(args.lang)
     if args.db is not None:
         os.environ["DEEPARCH_DB"] = args.db  # for every store of this process and the workers it starts
+    refusals = (ConfigError, KeyError, StoreError)
     try:
         return args.fn(args)
-    except (ConfigError, DataError, KeyError, StoreError) as e:
-        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     except db_errors() as e:  # a store that turned read-only, full or corrupt under us (or a server gone)
         url = os.environ.get("DEEPARCH_DB", "")
         where = shown_url(url) if is_server_url(url) else (Path(args.store) if args.store else default_root()) / "runs.db"
         msg = f"the run store {where} cannot be used ({e}); free some space, check its permissions, " \
               "or move a corrupt runs.db aside"
+    except Exception as e:
+        data = sys.modules.get("deeparch.data")  # a DataError can come only from a command that imported it
+        if not isinstance(e, refusals + ((data.DataError,) if data else ())):
+            raise
+        msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
     print(f"error: {_said(msg)}", file=sys.stderr)
     return 2
