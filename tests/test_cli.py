@@ -104,17 +104,29 @@ def _runs(tmp_path):
 
 
 def _until(tmp_path, rid, pred, timeout=60):
-    """Run ``rid`` as ``runs --json`` shows it, once ``pred`` holds for it."""
+    """Run ``rid`` once ``pred`` holds for it, read from the store in this process (a ``runs --json`` per
+    poll would start a Python that imports torch three times a second, beside the worker it watches); a
+    run that failed meanwhile is reported at once, with its reason."""
+    from deeparch.store import Store
+
+    store = Store(tmp_path, url=os.environ.get("DEEPARCH_DB", ""))
     seen = {}
 
     def matched():
-        seen["run"] = _runs(tmp_path)[rid]
-        return seen["run"] if pred(seen["run"]) else None
+        r = store.get_run(rid)
+        seen["run"] = {"status": r.status, "step": r.step, "pid": r.pid, "reason": r.reason}
+        if pred(seen["run"]):
+            return seen["run"]
+        if r.status in ("failed", "diverged"):
+            raise AssertionError(f"run {rid} ended {r.status}: {r.reason}")
+        return None
 
     try:
         return until(matched, timeout, f"run {rid}'s state", every=0.3)
     except AssertionError:
         raise AssertionError(f"run {rid} never matched: {seen.get('run')}") from None
+    finally:
+        store.close()
 
 
 @pytest.mark.sqlite_only  # the same commands reach PostgreSQL in the tests above; this one is long
