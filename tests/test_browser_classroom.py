@@ -50,10 +50,12 @@ def owned(store, name: str, active_only: bool = False) -> list:
     return [r for r in store.list_runs(status=lifecycle.ACTIVE if active_only else None) if r.owner == name]
 
 
-def launch_from_train(page, store, name: str) -> int:
+def launch_from_train(page, store, name: str, epochs: str | None = None) -> int:
     before = {r.id for r in owned(store, name)}
     with rerun(page, 60_000):
         page.get_by_role("link", name="Treinar").click()
+    if epochs is not None:
+        enter(page, "Épocas", epochs)
     with rerun(page, 60_000):
         page.get_by_role("button", name="Lançar execução").click()
     expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
@@ -86,7 +88,9 @@ def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp
     with serving(runs, ENV) as (base, proc):
         ana = open_browser(browser, base)
         sign_in(ana, "ana")
-        ana_train = launch_from_train(ana, store, "ana")
+        # her first run trains until it is stopped, so every run after it waits in the queue (one trains at a
+        # time): each run the test controls is still active when it is controlled, however slow the machine
+        ana_train = launch_from_train(ana, store, "ana", epochs="1000")
         ana_lesson = launch_lesson(ana, store, "ana")
 
         bruno = open_browser(browser, base, "/lessons")
