@@ -59,28 +59,35 @@ def launch_once(configs: list, names: list[str | None], group: str | None = None
     ``chain(configs, start)`` launches them itself where one run needs another's id (a lesson's fine-tune)."""
     fingerprint = repr(([c.to_json() for c in configs], names))
     last = st.session_state.get("_last_launch")
-    now = time.time()
-    if last and last[0] == fingerprint and now - last[1] < DOUBLE_CLICK_S:
+    if last and last[0] == fingerprint and time.time() - last[1] < DOUBLE_CLICK_S:
         return None
-    st.session_state["_last_launch"] = (fingerprint, now)  # before launching: a rerun may interrupt us
     s = store()
     refused = _classroom.launch_refusal(s, len(configs))  # the buttons say it first; this is the last word
     if refused:
         st.error(refused, icon=":material/lock:")
         st.stop()
     with write_lock():
-        if launch is not None:
-            return launch()
-        if chain is not None:
-            return chain(configs, lambda c, n: jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
-        ids = []
-        for c, n in zip(configs, names):
-            try:
-                ids.append(jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
-            except OwnerLimitError as e:  # another tab of this student launched meanwhile: the store said no
-                st.session_state["_flash_error"] = _classroom.limit_message(e)
-                break
-        return ids
+        ids = _launch(s, configs, names, group, launch, chain)
+    # recorded once launched, before any element is sent (a rerun can cut a script short only there): a
+    # second click waits for this run to end and sees it; a launch that was refused or never made is
+    # no double click
+    st.session_state["_last_launch"] = (fingerprint, time.time())
+    return ids
+
+
+def _launch(s, configs: list, names: list[str | None], group: str | None, launch, chain) -> list[int]:
+    if launch is not None:
+        return launch()
+    if chain is not None:
+        return chain(configs, lambda c, n: jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
+    ids = []
+    for c, n in zip(configs, names):
+        try:
+            ids.append(jobs.launch(c, name=n, store=s, group=group, owner=_classroom.owner()))
+        except OwnerLimitError as e:  # another tab of this student launched meanwhile: the store said no
+            st.session_state["_flash_error"] = _classroom.limit_message(e)
+            break
+    return ids
 
 
 def runs_or_hint(s) -> list:

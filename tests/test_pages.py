@@ -173,6 +173,7 @@ def test_a_launch_refused_on_the_opened_page_says_why_and_launches_nothing(app_s
     def refuse(*args, **kwargs):
         raise ConfigError("not enough memory for this run (needs 9 GiB, 2 GiB free)")
 
+    real_launch = jobs.launch
     monkeypatch.setattr(jobs, "launch", refuse)
     at = open_page("pages/train.py")
     at.text_input(key="hp:cnn:max_steps").set_value("20").run()
@@ -182,6 +183,13 @@ def test_a_launch_refused_on_the_opened_page_says_why_and_launches_nothing(app_s
     shown = [e.value for e in at.error]
     assert any("Nothing was launched: not enough memory for this run" in e for e in shown), shown
     assert not any("Something went wrong" in e for e in shown)
+    # the same click again at once, with room now: a launch that was refused is no double click
+    monkeypatch.setattr(jobs, "launch", real_launch)
+    at.switch_page("pages/train.py").run()
+    at.text_input(key="hp:cnn:max_steps").set_value("20").run()
+    button(at, "Launch run").click().run()
+    assert not at.exception
+    assert len(app_store.list_runs()) == 1
 
 
 def test_train_invalid_settings_show_an_error_not_a_traceback(app_store):
