@@ -169,11 +169,16 @@ def _process(pid: int | None, run: Run | None = None) -> psutil.Process | None:
 
 def _before_exec(proc: psutil.Process) -> bool:
     """A child forked moments ago that has not yet become the worker: until its ``exec`` it still shows
-    its parent's command line (a large parent on a loaded machine can take seconds there), and judging it
-    by that would call a starting worker dead."""
+    its parent's command line (a large parent on a loaded machine can take seconds there), and while the
+    kernel replaces its memory in ``exec`` it shows none; judging it by either would call a starting
+    worker dead."""
+    if time.time() - proc.create_time() >= STARTING_GRACE_S:
+        return False
+    cmdline = proc.cmdline()
+    if not cmdline:
+        return True
     parent = proc.parent()
-    return (parent is not None and proc.cmdline() == parent.cmdline()
-            and time.time() - proc.create_time() < STARTING_GRACE_S)
+    return parent is not None and cmdline == parent.cmdline()
 
 
 def pid_alive(pid: int | None, run: Run | None = None) -> bool:

@@ -79,7 +79,7 @@ def test_killed_worker_is_reported_failed_within_10_s(store):
 def test_queue_bound_and_three_concurrent_runs_keep_every_row(store, monkeypatch):
     monkeypatch.setenv("DEEPARCH_MAX_RUNS", "3")
     ids = [jobs.launch(make_config("cnn", max_steps=40, seed=i, **SMALL_CNN), store=store) for i in range(4)]
-    assert [store.get_run(i).status for i in ids][3] == "queued"
+    assert [store.get_run(i).status for i in ids][3] == "queued", [(r.status, r.reason) for r in map(store.get_run, ids)]
     seen_busy = 0
 
     def all_finished() -> bool:  # the slot bound is checked at every look on the way
@@ -100,7 +100,7 @@ def test_queue_bound_and_three_concurrent_runs_keep_every_row(store, monkeypatch
 
 def test_diverging_run_ends_diverged(store):
     rid = jobs.launch(make_config("cnn", lr=1e3, max_steps=200, **SMALL_CNN), store=store)
-    assert jobs.wait(rid, store, timeout=120) == "diverged"
+    assert jobs.wait(rid, store, timeout=120) == "diverged", store.get_run(rid).reason
     run = store.get_run(rid)
     assert "diverged" in run.reason and run.step < 200
 

@@ -133,6 +133,33 @@ def test_the_end_of_an_earlier_attempt_leaves_a_resumed_run_alone(store, monkeyp
     assert (run.status, run.reason) == ("failed", "worker process died (exit code 1)")
 
 
+def test_a_worker_inside_exec_shows_no_command_line_and_counts_as_alive(monkeypatch):
+    """While the kernel swaps a child's memory in exec, /proc shows an empty command line: a worker caught
+    there by a reconcile (more likely on a loaded machine) is starting, not dead; an old process with
+    no command line is nobody's worker."""
+    class Caught:
+        def __init__(self, age_s: float):
+            self.born = time.time() - age_s
+
+        def status(self):
+            return psutil.STATUS_RUNNING
+
+        def cmdline(self):
+            return []
+
+        def create_time(self):
+            return self.born
+
+        def parent(self):
+            return psutil.Process()
+
+    now = time.time()
+    monkeypatch.setattr(jobs.psutil, "Process", lambda pid: Caught(0.05))
+    assert jobs.pid_alive(4242, run_like(7, 4242, now))
+    monkeypatch.setattr(jobs.psutil, "Process", lambda pid: Caught(jobs.STARTING_GRACE_S + 5))
+    assert not jobs.pid_alive(4242, run_like(7, 4242, now))
+
+
 def test_a_supervisor_does_not_load_pytorch():
     out = subprocess.run([sys.executable, "-c", "import sys, deeparch.worker, deeparch.jobs; "
                           "print('torch' in sys.modules)"], capture_output=True, text=True, check=True)
