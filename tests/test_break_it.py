@@ -12,12 +12,13 @@ from deeparch.trainer import Trainer
 # what "briefly" means per scenario: enough steps for the symptom to be unambiguous, and no more
 SHORT = {
     "break_lr": {},                                  # 3 epochs of a small MLP; the broken one diverges in ~10 steps
-    "break_sigmoid": {},                             # 10 epochs of the MLP: seconds
+    "break_sigmoid": {"epochs": 2},                  # the first layers' gradient is tiny from the first steps on
     "break_gan": {},                                 # 800 steps of the MLP GAN, as the lesson runs them
     "break_overfit": {},                             # an MLP on 50 labels per class: 8 steps an epoch
     "break_diffusion": {"epochs": 1000, "max_minutes": 0, "max_steps": 20, "sample_steps": 10},
 }
-NEEDS_MINUTES = {"break_diffusion"}  # a healthy diffusion model draws digits after minutes, not 40 steps
+NEEDS_MINUTES = {"break_diffusion"}
+DIVERGENCE = {"loss_diverging", "game_blowup", "loss_nonfinite"}  # a healthy diffusion model draws digits after minutes, not 40 steps
 
 
 def notes(tmp_path, cfg) -> set[str]:
@@ -46,17 +47,9 @@ def test_the_broken_run_shows_its_symptom_and_the_healthy_one_does_not(tmp_path,
         return
     healthy = notes(tmp_path, cfgs[1 - lesson.broken])
     assert not healthy & set(lesson.symptoms), f"{lesson.id}: the healthy run also shows {healthy}"
-
-
-DIVERGENCE = {"loss_diverging", "game_blowup", "loss_nonfinite"}
-
-
-@pytest.mark.slow
-def test_the_healthy_gan_of_the_pair_shows_no_divergence_note(tmp_path):
-    """Its G loss rises for hundreds of steps while D gets better (0.65 → 2.1, measured): a game, not a divergence."""
-    lesson = lessons.BY_ID["break_gan"]
-    healthy = notes(tmp_path, lesson.configs()[1 - lesson.broken].replace(**SHORT["break_gan"]))
-    assert not healthy & DIVERGENCE, healthy
+    # nor any divergence: the healthy GAN's G loss rises for hundreds of steps while D gets better
+    # (0.65 → 2.1, measured): a game, not a divergence
+    assert not healthy & DIVERGENCE, f"{lesson.id}: the healthy run is said to diverge: {healthy}"
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 
+from cli_util import run_cli
 from waiting import until
 
 pytestmark = pytest.mark.slow  # the command line, run as a process
@@ -13,10 +14,19 @@ SMALL = ["--channels", "4", "--hidden", "16"]
 BOTH_BACKENDS = True  # the tests that take `db_url` run on SQLite and on PostgreSQL (DEEPARCH_DB, conftest.py)
 
 
+# commands that start or are a training process run as a process of their own; the ones that read or
+# steer the store run in the test's process (tests/cli_util.py: the same parser and output, without the
+# seconds a new Python with torch costs)
+IN_PROCESS = {"runs", "stop", "pause", "resume", "clone", "export"}
+
+
 def cli(*args, store, check=True):
-    env = {**os.environ, "DEEPARCH_RUNS": str(store)}
-    p = subprocess.run([sys.executable, "-m", "deeparch", *args], capture_output=True, text=True, env=env,
-                       timeout=180)
+    if args[0] in IN_PROCESS:
+        p = run_cli(*args, env={"DEEPARCH_RUNS": str(store)})
+    else:
+        env = {**os.environ, "DEEPARCH_RUNS": str(store)}
+        p = subprocess.run([sys.executable, "-m", "deeparch", *args], capture_output=True, text=True, env=env,
+                           timeout=180)
     if check and p.returncode != 0:
         raise AssertionError(f"exit {p.returncode}: {p.stderr}")
     return p
@@ -64,7 +74,7 @@ def test_launch_stop_in_background(tmp_path, db_url, executor):
 ])
 def test_more_bad_input_exits_2_with_one_line(args, message, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    p = cli(*args, store=tmp_path, check=False)
+    p = run_cli(*args, env={"DEEPARCH_RUNS": str(tmp_path)})  # refused before any process would start
     assert p.returncode == 2, p.stderr
     assert p.stderr.strip().splitlines() == [p.stderr.strip()]
     assert p.stderr.startswith(message.replace("{tmp}", str(tmp_path)))
@@ -73,8 +83,7 @@ def test_more_bad_input_exits_2_with_one_line(args, message, tmp_path):
 @pytest.mark.parametrize("value", ["abc", "1.5"])
 @pytest.mark.parametrize("cmd", [["runs"], ["launch", "--arch", "cnn", "--max-steps", "1"]])
 def test_bad_max_runs_is_one_line(value, cmd, tmp_path, monkeypatch):
-    monkeypatch.setenv("DEEPARCH_MAX_RUNS", value)
-    p = cli(*cmd, store=tmp_path, check=False)
+    p = run_cli(*cmd, env={"DEEPARCH_RUNS": str(tmp_path), "DEEPARCH_MAX_RUNS": value})
     assert p.returncode == 2 and p.stderr.startswith(f"error: DEEPARCH_MAX_RUNS='{value}'")
     assert p.stderr.strip().splitlines() == [p.stderr.strip()]
 
