@@ -53,6 +53,9 @@ def _stop_workers(runs: Path) -> None:
         return
     s = Store(runs)
     for r in s.list_runs(status=("queued", "starting", "running", "paused")):
+        if r.status != "queued" and not jobs.pid_alive(r.pid, r):  # a run a test wrote: no worker to wait for
+            s.set_status(r.id, "stopped", "the test ended")
+            continue
         try:
             jobs.stop(r.id, s)
         except ConfigError:  # it ended meanwhile (a stop request with no worker behind it is reconciled)

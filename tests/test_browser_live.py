@@ -1,8 +1,10 @@
 """The Live page (and every page, for hostile run names) in a real browser.
 
-- Run names are data (issue 8.1): runs named with an iframe-srcdoc script, a Markdown image
-  and a right-to-left override are shown on every page; no dialog opens, nothing is fetched
-  from outside this machine, and no text in the page is reversed.
+- Run names are data: runs named with an iframe-srcdoc script, a Markdown image, a right-to-left
+  override and web or mail addresses are shown on every page (Train, Live, Compare, Runs, Lessons);
+  no dialog opens, nothing is fetched from outside this machine, no text in the page is reversed, and
+  no address becomes a link out of the lab (Streamlit's Markdown links bare addresses even when
+  escaped).
 - A shown run that trains again (resumed from elsewhere: another tab, the CLI) gets the live
   refresh by itself (issue 7.3).
 """
@@ -24,6 +26,10 @@ HOSTILE = {
     "image": "![](http://example.invalid/x.png)",
     "bidi": "abc\u202edef",
 }
+ADDRESSES = ("see https://example.com", "[x](https://evil.example)", "www.example.org or ana@example.net")
+# every link on the page that leads to one of the names' addresses
+LINKS = """() => Array.from(document.querySelectorAll('a')).map(a => a.href)
+  .filter(h => /example\\.(com|org|net)|evil\\.example/.test(h))"""
 
 # every text the page shows, Plotly's SVG text included, and the iframes it holds
 PAGE_TEXT = """() => ({
@@ -70,6 +76,7 @@ LOADED = """() => Array.from(document.querySelectorAll('img')).every(i => i.comp
 
 
 def test_hostile_run_names_are_shown_as_text_on_every_page(module_server, page):
+    from deeparch.lessons import BY_ID
     from deeparch.store import Store
 
     base, runs = module_server
@@ -79,9 +86,12 @@ def test_hostile_run_names_are_shown_as_text_on_every_page(module_server, page):
         rid = fake_runs.finished_cnn(store, steps=100, name="x", seed=seed)
         store.update_run(rid, name=name)  # raw, as a store written before names were cleaned holds it
         ids.append(rid)
+    ids += [fake_runs.finished_cnn(store, steps=60, name=n) for n in ADDRESSES]
+    store.update_run(ids[-1], group_name=BY_ID["learning_rate"].group("2026-01-01 10:00"))  # a lesson's run
     q = ",".join(map(str, ids))
     for path, title, charts in (("/train", "Train", 0), (f"/live?runs={q}", "Live", 3),
-                                (f"/compare?runs={q}", "Compare", 2), ("/runs", "Runs", 0)):
+                                (f"/compare?runs={q}", "Compare", 2), ("/runs", "Runs", 0),
+                                ("/lessons", "Lessons", 0)):
         page.goto(base + path)
         settle(page)
         expect(page.get_by_role("heading", name=title)).to_be_visible()
@@ -94,12 +104,19 @@ def test_hostile_run_names_are_shown_as_text_on_every_page(module_server, page):
         assert not page.outside, (path, page.outside)
         assert not [f for f in got["iframes"] if "script" in (f or "")], (path, got["iframes"])
         assert not [i for i in got["images"] if "example.invalid" in i], (path, got["images"])
+        if path == "/runs":  # a table's cells are in its accessible copy, which is hidden: its textContent
+            page.wait_for_function(f"() => {list(ADDRESSES)!r}.every(n => ((document.querySelector("
+                                   "'[data-testid=stDataFrame]') || {}).textContent || '')"
+                                   ".replace(/\\u2060/g, '').includes(n))", timeout=60_000)
+        assert page.evaluate(LINKS) == [], path
         texts = [got["text"], *got["svg"]]
         assert not [t for t in texts if "\u202e" in t], path  # nothing reversed
         if charts:  # the names are there, as text: in the headers, chips, captions and legends
             assert HOSTILE["script"] in got["text"] and HOSTILE["image"] in got["text"], path
             assert any("abcdef" in t for t in got["svg"]), (path, got["svg"])
             assert any("<iframe" in t for t in got["svg"]), path
+            shown = got["text"].replace("\u2060", "")
+            assert all(n in shown for n in ADDRESSES), path
 
 
 def test_a_stopped_run_that_trains_again_is_followed_without_a_click(module_server, page):
