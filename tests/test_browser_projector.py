@@ -1,5 +1,9 @@
 """A teacher in front of the class (Chromium, pt-BR, 1280×720): projector mode on, one click on a
-lesson, and Ao vivo keeps the projector's large type while the runs train, not only once they end.
+lesson launches its runs and opens Ao vivo, drawn, with the lesson's runs as its selection; the page
+keeps the projector's large type while the runs train, not only once they end.
+
+Launching several runs used to happen before the page switch; Chromium then showed a blank Live page
+("Bad delta path" in its console). Ao vivo now opens at once and launches the runs itself.
 """
 from __future__ import annotations
 
@@ -15,15 +19,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.journey, pytest
 
 ROOT_FONT = "() => getComputedStyle(document.documentElement).fontSize"
 PROJECTOR_PX, PLAIN_PX = "20px", "16px"
+CHARTS_DRAWN = "() => document.querySelectorAll('.js-plotly-plot .main-svg').length"
 
 
 def test_projector_mode_stays_on_while_a_lessons_runs_train(tmp_path, browser):  # noqa: F811
     from deeparch import lifecycle
+    from deeparch.lessons import BY_ID
     from deeparch.store import Store
 
     runs = tmp_path / "runs"
     with serving(runs, {"DEEPARCH_MAX_RUNS": "1"}) as (base, _):
         page = new_page(browser, viewport={"width": 1280, "height": 720}, locale="pt-BR")
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "delta" in m.text.lower()
+                else None)
         page.goto(base + "/lessons", timeout=90_000)
         settle(page, 90_000)
         assert page.evaluate(ROOT_FONT) == PLAIN_PX
@@ -35,6 +44,14 @@ def test_projector_mode_stays_on_while_a_lessons_runs_train(tmp_path, browser): 
         expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
         assert page.evaluate(ROOT_FONT) == PROJECTOR_PX, "projector mode dropped on the launch's page switch"
         store = Store(runs)
+        launched = store.list_runs()
+        lesson = BY_ID["learning_rate"]
+        assert len(launched) == len(lesson.runs) and {r.group_name for r in launched} == {launched[0].group_name}
+        assert launched[0].group_name.startswith("lesson:learning_rate")
+        page.wait_for_function(f"() => ({CHARTS_DRAWN})() > 0", timeout=120_000)  # Ao vivo draws the runs' charts
+        assert not errors, errors
+        for r in launched:  # the lesson's runs are the page's selection
+            expect(page.get_by_text(r.name).first).to_be_attached()
         until(lambda: [r for r in store.list_runs(status=lifecycle.LIVE) if r.step > 0], 120, "a run training")
         # Ao vivo's live part has redrawn with a run's progress (its card's step), the page still large; the
         # lesson is still on (one run trains at a time: the first may have ended, the others wait their turn)

@@ -35,7 +35,7 @@ def test_ids_are_unique_and_groups_lead_back_to_the_lesson():
 
 def test_one_click_launches_the_whole_lesson_as_one_group_and_opens_live(app_store):  # noqa: F811
     """The click switches to Live at once, which launches the runs before drawing (a launch before the
-    switch left a blank page in the browser: tests/test_browser_lessons.py) and selects exactly them."""
+    switch left a blank page in the browser: tests/test_browser_projector.py) and selects exactly them."""
     at = open_page("pages/lessons.py")
     lesson = lessons.BY_ID["cnn_vs_mlp"]
     at.button(key=f"lesson:{lesson.id}").click().run()

@@ -96,7 +96,7 @@ def test_live_shows_failed_and_diverged_reasons_in_words(app_store):
 def test_live_charts_update_in_place_with_a_stable_key(app_store):
     """Charts are the in-place component (pages/_plot.py): one key per chart, carrying the figure
     with its uirevision and the served copy of plotly.js. (That the browser keeps the element and
-    its zoom is checked in tests/test_browser.py.)"""
+    its zoom is checked in tests/test_browser_newcomer.py.)"""
     import json
 
     import plotly
