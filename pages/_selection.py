@@ -72,6 +72,10 @@ def run_pending_action() -> None:
         return
     st.session_state[f"handoff:{path}"] = [int(i) for i in ids]
     st.query_params["runs"] = ",".join(map(str, ids))
+    # the page is drawn by a run of its own, begun after the switch and the new address are settled: drawn
+    # in the run that switched, launched and changed the address, Chromium could keep a blank Live page
+    # ("Bad delta path" in its console; a student's launch from Treinar after a lesson, on a loaded machine)
+    st.rerun()
 
 
 def follow_navigation() -> None:

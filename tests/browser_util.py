@@ -168,6 +168,8 @@ def _follow(page) -> None:
 
     page.asked, page.started, page.answered, page.socket = 0, 0, 0, None
     page.on("request", loading)
+    page.console_errors = []  # what the browser's console said went wrong (for a failing test's message)
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
 
     def sent(payload) -> None:
         if isinstance(payload, bytes):
@@ -254,3 +256,16 @@ def enter(page, box, text: str, timeout_ms: float = 30_000) -> None:
     with rerun(page, timeout_ms):
         box.fill(text)
         box.press("Enter")
+
+
+def shows(page, heading: str, timeout_ms: float = EXPECT_S * 1000) -> None:
+    """Wait until the page shows ``heading``; if it does not, fail with what the page shows instead and
+    what the browser's console said (a blank page after a page switch is a defect to diagnose, not retry)."""
+    from playwright.sync_api import expect
+
+    try:
+        expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=timeout_ms)
+    except AssertionError:
+        text = page.evaluate("() => document.body ? document.body.innerText : ''")
+        raise AssertionError(f"{page.url} does not show {heading!r}; it shows {text[:400]!r}; console errors: "
+                             f"{getattr(page, 'console_errors', [])[-5:]}") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser_util import browser, module_browser, new_page, rerun, server, serving, settle  # noqa: F401
+from browser_util import browser, module_browser, new_page, rerun, server, serving, settle, shows  # noqa: F401
 from waiting import until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
@@ -58,7 +58,7 @@ def launch_from_train(page, store, name: str, epochs: str | None = None) -> int:
         enter(page, "Épocas", epochs)
     with rerun(page, 60_000):
         page.get_by_role("button", name="Lançar execução").click()
-    expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
+    shows(page, "Ao vivo")
     new = until(lambda: [r.id for r in owned(store, name) if r.id not in before], 60, f"{name}'s run")
     assert len(new) == 1
     return new[0]
@@ -70,7 +70,7 @@ def launch_lesson(page, store, name: str) -> list[int]:
         page.get_by_role("link", name="Aulas").click()
     with rerun(page, 60_000):
         page.locator(f".st-key-lesson-{LESSON} button").click()
-    expect(page.get_by_role("heading", name="Ao vivo")).to_be_visible()
+    shows(page, "Ao vivo")
     return until(lambda: (ids := [r.id for r in owned(store, name) if r.id not in before]) and len(ids) == 2
                  and ids, 60, f"{name}'s lesson runs")
 
