@@ -155,28 +155,18 @@ def test_a_look_alike_name_cannot_act_on_anothers_run(tmp_path, on):
     assert classroom.may(classroom.Who("bruno"), run, "compress").key == "owner_only"
 
 
-def _create_at_once(root: str, url: str, barrier, results) -> None:
-    from deeparch.store import OwnerLimitError
-
-    s = Store(root, url=url)
-    barrier.wait()
-    try:
-        results.put(s.create_run({"arch": "cnn", "dataset": "mnist-5k"}, owner="Ana", owner_limit=1,
-                                 same_owner=classroom.same_student))
-    except OwnerLimitError as e:
-        results.put(f"refused at {e.active}/{e.limit}")
-
-
 @pytest.mark.slow  # six processes
 def test_launches_at_once_never_pass_the_students_limit(tmp_path, db_url):
     """Six processes create a run for one student with limit 1 at the same instant (two tabs clicking
     Clone, many times over): one run exists, five are refused by the store's own transaction."""
     import multiprocessing
 
+    import race_util
+
     Store(tmp_path, url=db_url).close()  # the schema exists before the race
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(6), ctx.Queue()
-    procs = [ctx.Process(target=_create_at_once, args=(str(tmp_path), db_url, barrier, results)) for _ in range(6)]
+    procs = [ctx.Process(target=race_util.create_at_once, args=(str(tmp_path), db_url, barrier, results)) for _ in range(6)]
     for p in procs:
         p.start()
     outcomes = [results.get(timeout=120) for _ in procs]

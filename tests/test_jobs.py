@@ -98,6 +98,7 @@ def test_queue_bound_and_three_concurrent_runs_keep_every_row(store, monkeypatch
         assert store.count_metrics(i) == store.get_run(i).summary["metric_rows_logged"]
 
 
+@pytest.mark.sqlite_only  # the trainer decides a divergence and the worker writes it: no store or executor of its own
 def test_diverging_run_ends_diverged(store):
     rid = jobs.launch(make_config("cnn", lr=1e3, max_steps=200, **SMALL_CNN), store=store)
     assert jobs.wait(rid, store, timeout=120) == "diverged", store.get_run(rid).reason

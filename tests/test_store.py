@@ -1,9 +1,9 @@
 import multiprocessing as mp
 import sqlite3
-import time
 
 import pytest
 
+import race_util
 from deeparch import store as store_mod
 from deeparch.archs import make_config
 from deeparch.store import Store
@@ -55,20 +55,12 @@ def test_media_latest_at_or_before_a_step(store):
     assert store.get_run(rid) is None and store.media_steps(rid, "samples") == []
 
 
-def _writer(root, url, run_id, batches, per_batch):
-    s = Store(root, url=url)
-    for b in range(batches):
-        s.log_metrics(run_id, [(b * per_batch + i, "loss", float(i), time.time()) for i in range(per_batch)],
-                      heartbeat=time.time(), step=b)
-    s.close()
-
-
 @pytest.mark.slow  # writer processes
 def test_concurrent_writers_lose_nothing(tmp_path, db_url):
     store = Store(tmp_path, url=db_url)
     ids = [make_run(store) for _ in range(4)]
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path), db_url, rid, 60, 50)) for rid in ids]
+    procs = [ctx.Process(target=race_util.write_metrics, args=(str(tmp_path), db_url, rid, 60, 50)) for rid in ids]
     for p in procs:
         p.start()
     for p in procs:
