@@ -35,7 +35,7 @@ def test_live_draws_each_declared_view_of_every_architecture(server, browser):
     s = Store(runs)
     ids = {arch: fake_runs.fake_run(s, arch, name=f"{arch} views") for arch in ARCHS}
     s.close()
-    page = new_page(browser, viewport={"width": 1440, "height": 7000})
+    page = new_page(browser, viewport={"width": 1440, "height": 1000})
     missing = {}
     for arch, rid in ids.items():
         page.goto(f"{url}/live?runs={rid}")
