@@ -36,8 +36,10 @@ figures of another version are not compared as if they were the same measure.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+from pathlib import Path
 
 import torch
 import torch.nn as nn
@@ -190,20 +192,44 @@ def _train_judge(ds: data.Dataset, epochs: int = EPOCHS, seed: int = 1234) -> Ju
 _JUDGES: dict[tuple[str, str], Judge] = {}
 
 
+@contextlib.contextmanager
+def _build_lock(root: Path):
+    """Held while a judge is trained in ``root``: two runs starting at once train it once."""
+    import fcntl
+
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".judge.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+# judges shipped with the lab: the MNIST judge's training is deterministic (the weights a fresh training
+# gives are these, bit for bit: bench/check_judge.py), so every machine judges with the same weights and no
+# one's first generator run waits half a minute for the judge to train
+SHIPPED = Path(__file__).resolve().parent / "assets"
+
+
 def get_judge(dataset: str, root=None) -> Judge:
-    """The judge for ``dataset``: trained on its first use, then loaded from the data root."""
+    """The judge for ``dataset``: the shipped one, else the one trained on this machine (trained on first
+    use, by one process at a time: another one asking meanwhile waits for it and loads it)."""
     r = data.data_root(root)
     key = (dataset, str(r.resolve()))
     if key in _JUDGES:
         return _JUDGES[key]
-    path = r / f"judge-{dataset}-v{JUDGE_VERSION}.pt"
+    name = f"judge-{dataset}-v{JUDGE_VERSION}.pt"
+    path = r / name
+    found = next((p for p in (path, SHIPPED / name) if p.exists()), None)
+    if found is None:
+        with _build_lock(r):
+            if not path.exists():  # nobody built it while this process waited
+                data._atomic_save(_train_judge(data.load(dataset, root)).state_dict(), path)
+        found = path
     judge = Judge()
-    if path.exists():
-        judge.load_state_dict(torch.load(path, weights_only=True))
-        judge.eval()
-    else:
-        judge = _train_judge(data.load(dataset, root))
-        data._atomic_save(judge.state_dict(), path)
+    judge.load_state_dict(torch.load(found, weights_only=True))
+    judge.eval()
     for p in judge.parameters():
         p.requires_grad_(False)
     _JUDGES[key] = judge

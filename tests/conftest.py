@@ -158,7 +158,8 @@ def _fast_tier(config) -> bool:
 # `--dist loadgroup` (pyproject.toml): everything on Ray shares one worker, so one Ray starts per session and
 # a test that counts Ray's processes sees no other test's; a browser module shares one worker, so its
 # module-scoped server and Chromium start once. The slow tests are handed out first: a long one started last
-# would leave the other worker idle at the end.
+# would leave the other worker idle at the end. The judge ships with the lab (deeparch/assets); the dataset
+# cache is written atomically, so two workers may both build it without harm.
 RAY_MODULES = {"test_ray_gone"}
 
 
@@ -176,26 +177,6 @@ def pytest_collection_modifyitems(config, items):
         elif module.startswith("test_browser"):
             item.add_marker(pytest.mark.xdist_group(module))
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)  # stable: slow first, order kept
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _data_built_once():
-    """The dataset cache and the judge are built by one process at a time (two xdist workers would both
-    train the judge); a process that finds them built only loads them when a test asks."""
-    import fcntl
-
-    from deeparch import data
-
-    root = data.data_root(None)
-    root.mkdir(parents=True, exist_ok=True)
-    with open(root / ".build.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        from deeparch import quality
-
-        if not (root / f"judge-mnist-5k-v{quality.JUDGE_VERSION}.pt").exists():
-            quality.get_judge("mnist-5k")
-        fcntl.flock(lock, fcntl.LOCK_UN)
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -29,6 +29,26 @@ def test_judge_reference_figures_on_real_digits():
     assert (judge(d.x_test)[:, :10].argmax(1) == d.y_test).float().mean() > 0.95
 
 
+def test_the_shipped_judge_is_used_without_training_and_a_missing_one_is_trained_once(tmp_path, monkeypatch):
+    trained = []
+
+    def train(ds):
+        trained.append(ds)
+        return quality.Judge()
+
+    monkeypatch.setattr(quality, "_train_judge", train)
+    monkeypatch.setattr(quality, "_JUDGES", {})
+    shipped = quality.get_judge("mnist-5k", root=tmp_path / "empty")  # nothing on this machine yet
+    assert trained == [] and not (tmp_path / "empty" / f"judge-mnist-5k-v{quality.JUDGE_VERSION}.pt").exists()
+    assert not shipped.training and not any(p.requires_grad for p in shipped.parameters())
+    # no shipped judge: trained on first use, kept in the data root, loaded from there the next time
+    monkeypatch.setattr(quality, "SHIPPED", tmp_path / "nothing-shipped")
+    quality.get_judge("mnist-5k", root=tmp_path / "here")
+    monkeypatch.setattr(quality, "_JUDGES", {})
+    quality.get_judge("mnist-5k", root=tmp_path / "here")
+    assert len(trained) == 1 and (tmp_path / "here" / f"judge-mnist-5k-v{quality.JUDGE_VERSION}.pt").exists()
+
+
 def _strokes(n: int, g: torch.Generator) -> torch.Tensor:
     """n images of two to six random straight strokes, two pixels wide."""
     img = torch.full((n, 1, 28, 28), -1.0)
