@@ -159,14 +159,12 @@ def _follow(page) -> None:
     from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-    # a run that went to its end (a run cut short for a rerun is followed by the run that replaces it)
-    ENDED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
-
     def loading(request) -> None:  # a new document (goto, reload): a new session, counted afresh
         if request.is_navigation_request() and request.frame.parent_frame is None:
             page.asked, page.started, page.answered, page.socket = 0, 0, 0, None
 
     page.asked, page.started, page.answered, page.socket = 0, 0, 0, None
+    page.fragment_asked = False
     page.on("request", loading)
     page.console_errors = []  # what the browser's console said went wrong (for a failing test's message)
     page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
@@ -176,6 +174,7 @@ def _follow(page) -> None:
             msg = BackMsg.FromString(payload)
             if msg.WhichOneof("type") == "rerun_script" and not msg.rerun_script.is_auto_rerun:
                 page.asked += 1
+                page.fragment_asked = bool(msg.rerun_script.fragment_id)  # a click inside a fragment
 
     def received(payload) -> None:
         if isinstance(payload, bytes):
@@ -183,8 +182,13 @@ def _follow(page) -> None:
             kind = msg.WhichOneof("type")
             if kind == "new_session":
                 page.started = page.asked
-            elif kind == "script_finished" and msg.script_finished in ENDED:
+            elif kind == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
                 page.answered = page.started
+            elif kind == "script_finished" and msg.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY \
+                    and page.fragment_asked:
+                # the fragment a click was in has run (no new session for it); a timed fragment that
+                # ends while the whole page is still running (the sidebar's counts, every 2 s) is no answer
+                page.answered = page.asked
 
     def opened(ws) -> None:
         if ws.url.endswith(STREAM):
@@ -266,6 +270,6 @@ def shows(page, heading: str, timeout_ms: float = EXPECT_S * 1000) -> None:
     try:
         expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=timeout_ms)
     except AssertionError:
-        text = page.evaluate("() => document.body ? document.body.innerText : ''")
+        text = page.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.body || {}).innerText")
         raise AssertionError(f"{page.url} does not show {heading!r}; it shows {text[:400]!r}; console errors: "
                              f"{getattr(page, 'console_errors', [])[-5:]}") from None
