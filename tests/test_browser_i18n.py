@@ -1,11 +1,11 @@
 """Every page in the browser's language, and nothing fetched from outside this machine.
 
-A Chromium context with ``locale="pt-BR"`` opens every page over a store holding one run of
-each situation, and the page is in Portuguese; in ``en-US`` no Portuguese sentence of the
-catalog may show (names such as CNN, LSTM, GAN, DDPM and words spelled the same in both
-languages excepted). That no English is left on a Portuguese page is checked by
-``tests/test_pages_words.py``, over runs of every architecture and every English string of the
-catalog. Every request of every page must go to this server (the favicon included).
+A Chromium context with ``locale="en-US"`` opens every page over a store holding one run of each
+situation: no Portuguese sentence of the catalog may show (names such as CNN, LSTM, GAN, DDPM and
+words spelled the same in both languages excepted). That no English is left on a Portuguese page is
+checked by ``tests/test_pages_words.py``, over runs of every architecture and every English string of
+the catalog; the journeys open pages in a pt-BR browser, which follows its language. Every request of
+every page must go to this server (the favicon included). The sidebar switches the language.
 Screenshots of the Portuguese pages go to docs/ when DEEPARCH_SCREENSHOTS is set.
 """
 from __future__ import annotations
@@ -134,7 +134,13 @@ def visit(page, base: str, path: str, heading: str, charts: int, tabs_rerun: boo
     return text
 
 
-@pytest.mark.parametrize("locale", ["pt-BR", "en-US"])
+# English pages are read here for Portuguese words; Portuguese pages are read for English ones under
+# AppTest (tests/test_pages_words.py), and the journeys open Treinar, Aulas and Ao vivo in a pt-BR browser.
+# With DEEPARCH_SCREENSHOTS set, the Portuguese pages are visited too, for their screenshots.
+LOCALES = ["en-US"] + (["pt-BR"] if os.environ.get("DEEPARCH_SCREENSHOTS") else [])
+
+
+@pytest.mark.parametrize("locale", LOCALES)
 def test_every_page_speaks_the_browsers_language_and_fetches_nothing_outside(populated, browser, locale):
     base, ids = populated
     page = new_page(browser, locale=locale, viewport={"width": 1280, "height": 900})

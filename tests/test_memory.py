@@ -38,13 +38,13 @@ def test_launch_refuses_before_creating_the_run(store, monkeypatch):
     assert store.list_runs() == []
 
 
-@pytest.mark.slow  # a Python process of its own
 def test_cli_train_refuses_with_one_line(tmp_path):
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DEEPARCH_RUNS": str(tmp_path / "runs")}
-    p = subprocess.run([sys.executable, "-m", "deeparch", "train", "--arch", "diffusion", "--channels", "256",
-                        "--blocks", "4", "--patch", "1", "--batch-size", "4096"],
-                       env=env, capture_output=True, text=True, timeout=120)
+    from cli_util import run_cli  # the command line in this process: refused before any training starts
+
+    p = run_cli("train", "--arch", "diffusion", "--channels", "256", "--blocks", "4", "--patch", "1",
+                "--batch-size", "4096", env={"DEEPARCH_RUNS": str(tmp_path / "runs")})
     assert p.returncode == 2 and "needs about" in p.stderr and "Traceback" not in p.stderr
+    assert p.stderr.strip().splitlines() == [p.stderr.strip()]
 
 
 MEASURE = """
