@@ -36,7 +36,8 @@ def pytest_generate_tests(metafunc):
     marked = metafunc.definition.get_closest_marker
     if "executor" in metafunc.fixturenames:
         pairs = [p for p in PAIRS if not (marked("sqlite_only") and p[0] != "sqlite")
-                 and not (marked("local_only") and p[1] != "local") and not (marked("ray_only") and p[1] != "ray")]
+                 and not (marked("local_only") and p[1] != "local") and not (marked("ray_only") and p[1] != "ray")
+                 and not (marked("sqlite_or_ray") and p == ("postgresql", "local"))]
         metafunc.parametrize(("db_url", "executor"), pairs, indirect=True, ids=["-".join(p) for p in pairs])
     else:
         metafunc.parametrize("db_url", ["sqlite"] if marked("sqlite_only") else ["sqlite", "postgresql"],
@@ -47,6 +48,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only: a test of SQLite's own file handling (not run on PostgreSQL)")
     config.addinivalue_line("markers", "local_only: a test of local worker processes (not run on Ray)")
     config.addinivalue_line("markers", "ray_only: a test of the Ray executor alone")
+    config.addinivalue_line("markers", "sqlite_or_ray: run on SQLite-local and PostgreSQL-Ray only (the PostgreSQL "
+                                       "store under local workers is tested by the same steps in test_jobs)")
 
 
 def _unavailable(reason: str):

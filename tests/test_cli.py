@@ -53,6 +53,7 @@ def test_train_runs_and_export(tmp_path, db_url):
     assert lines[0].startswith("step,") and "loss" in lines[0] and len(lines) == 7
 
 
+@pytest.mark.sqlite_or_ray  # launch and stop on PostgreSQL with local workers: test_jobs.py
 def test_launch_stop_in_background(tmp_path, db_url, executor):
     rid = int(cli("launch", "--arch", "cnn", "--epochs", "1000", *SMALL, store=tmp_path).stdout)
     run = _until(tmp_path, rid, lambda r: r["status"] == "running" and r["step"] > 0)
