@@ -14,7 +14,10 @@ ICON = Path(__file__).resolve().parent / "assets" / "favicon.png"
 st.set_page_config(page_title="deeparch", page_icon=str(ICON), layout="wide",
                    initial_sidebar_state="expanded")
 
-from deeparch import i18n, jobs, lifecycle, views  # noqa: E402 - set_page_config must come first
+from deeparch.present import i18n  # noqa: E402 - set_page_config must come first
+from deeparch.read import views
+from deeparch.execution import jobs  # noqa: E402 - set_page_config must come first
+from deeparch.store import lifecycle
 from deeparch.store import default_root
 from pages import _classroom, _guard, _prefs, _store
 

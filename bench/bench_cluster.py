@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from deeparch import jobs  # noqa: E402
-from deeparch.archs import make_config  # noqa: E402
-from deeparch.lifecycle import FINAL  # noqa: E402
+from deeparch.execution import jobs  # noqa: E402
+from deeparch.course.archs import make_config  # noqa: E402
+from deeparch.store.lifecycle import FINAL  # noqa: E402
 from deeparch.store import Store  # noqa: E402
 
 

@@ -6,7 +6,7 @@ Each part trains in this process through the same Trainer the workers use, with 
 split on, and prints one JSON line per run: test accuracy at the best validation evaluation
 (the headline), the final test accuracy, training time (seconds of training steps only) and,
 for the augmentation contrast, the accuracy on the training images themselves (no augmentation)
-so the train–test gap can be read. The configurations are the lessons' (``deeparch.lessons``).
+so the train–test gap can be read. The configurations are the lessons' (``deeparch.course.lessons``).
 """
 from __future__ import annotations
 
@@ -21,9 +21,9 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from deeparch import lessons  # noqa: E402
-from deeparch.archs import make_config  # noqa: E402
-from deeparch.trainer import Trainer  # noqa: E402
+from deeparch.course import lessons  # noqa: E402
+from deeparch.course.archs import make_config  # noqa: E402
+from deeparch.engine.trainer import Trainer  # noqa: E402
 
 
 def run(name: str, cfg, checkpoint=None, init_weights=None, train_acc: bool = False) -> dict:

@@ -19,10 +19,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deeparch import quality  # noqa: E402
-from deeparch.archs import get_arch, load_config  # noqa: E402
+from deeparch.engine import quality  # noqa: E402
+from deeparch.course.archs import get_arch, load_config  # noqa: E402
 from deeparch.store import Store  # noqa: E402
-from deeparch.media_passes import QUALITY_COUNT, SAMPLE_SEED  # noqa: E402
+from deeparch.engine.media_passes import QUALITY_COUNT, SAMPLE_SEED  # noqa: E402
 
 FIGURES = ("recognisability", "coverage", "frechet", "judge_is", "class_agreement")
 

@@ -4,7 +4,7 @@
 
 Trains the course CNN (its preset) with the project's trainer, then measures, on the 16 fixed
 probe digits the Live page shows, the mean Grad-CAM value on the digit's ink (pixels above the
-background, dilated by 2 px) over its mean elsewhere (``deeparch.insight.ink_ratio``): pooled
+background, dilated by 2 px) over its mean elsewhere (``deeparch.present.insight.ink_ratio``): pooled
 over the probes, and per digit. 2 or more: the map clearly lights up the digit.
 """
 from __future__ import annotations
@@ -19,10 +19,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deeparch import insight  # noqa: E402
-from deeparch.archs import make_config  # noqa: E402
-from deeparch.media_passes import PROBE_COUNT  # noqa: E402
-from deeparch.trainer import Result, Trainer  # noqa: E402
+from deeparch.present import insight  # noqa: E402
+from deeparch.course.archs import make_config  # noqa: E402
+from deeparch.engine.media_passes import PROBE_COUNT  # noqa: E402
+from deeparch.engine.trainer import Result, Trainer  # noqa: E402
 
 
 def main() -> None:

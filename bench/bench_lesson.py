@@ -25,12 +25,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from screenshots import CHROMIUM_ARGS, free_port, start_server  # noqa: E402
 
-from deeparch.lifecycle import FINAL as TERMINAL  # noqa: E402
+from deeparch.store.lifecycle import FINAL as TERMINAL  # noqa: E402
 
 
 def headline(store, run) -> str:
     """The run's headline figure as the CLI's ``runs`` command shows it."""
-    from deeparch import views
+    from deeparch.read import views
 
     head = views.display(run.arch, run.dataset).headline
     if head is None:

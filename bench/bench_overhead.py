@@ -24,11 +24,11 @@ import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script from anywhere
 
-from deeparch import data
-from deeparch.archs import ARCHS, make_config
-from deeparch.callbacks import StoreLogger
+from deeparch.course import data
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.engine.callbacks import StoreLogger
 from deeparch.store import Store
-from deeparch.trainer import Trainer
+from deeparch.engine.trainer import Trainer
 
 
 def bare(cfg, ds, epochs):

@@ -20,9 +20,9 @@ from PIL import Image
 from torch.utils.data import DataLoader
 from torchvision import transforms
 
-from deeparch import data
-from deeparch.archs import ARCHS, make_config
-from deeparch.trainer import Callback, Trainer
+from deeparch.course import data
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.engine.trainer import Callback, Trainer
 
 
 class PILDigits(torch.utils.data.Dataset):

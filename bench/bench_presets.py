@@ -25,8 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deeparch import diagnose, views  # noqa: E402
-from deeparch.series import RunMetrics  # noqa: E402
+from deeparch.engine import diagnose  # noqa: E402
+from deeparch.read import views  # noqa: E402
+from deeparch.read.series import RunMetrics  # noqa: E402
 from deeparch.store import Store  # noqa: E402
 
 

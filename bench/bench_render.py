@@ -27,12 +27,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deeparch import (
-    charts,  # noqa: E402
-    series,
-)
-from deeparch.archs import make_config  # noqa: E402
-from deeparch.charts import Series  # noqa: E402
+from deeparch.present import charts
+from deeparch.read import series
+from deeparch.course.archs import make_config  # noqa: E402
+from deeparch.present.charts import Series  # noqa: E402
 from deeparch.store import Store  # noqa: E402
 
 LAYERS = ("features.0", "features.3", "classifier.1", "classifier.4")
@@ -100,7 +98,7 @@ def live_page_seconds(root: Path, steps: int, repeat: int) -> dict[str, tuple[in
     import fake_runs
     from streamlit.testing.v1 import AppTest
 
-    from deeparch.archs import ARCHS
+    from deeparch.course.archs import ARCHS
 
     os.environ["DEEPARCH_RUNS"] = str(root)
     store = Store(root)

@@ -20,9 +20,9 @@ import time
 
 import torch
 
-from deeparch.archs import make_config, presets, race_configs, races
-from deeparch.callbacks import Callback
-from deeparch.trainer import Trainer
+from deeparch.course.archs import make_config, presets, race_configs, races
+from deeparch.engine.callbacks import Callback
+from deeparch.engine.trainer import Trainer
 
 
 class Timeline(Callback):

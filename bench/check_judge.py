@@ -4,7 +4,7 @@
 
 The judge's training is deterministic (seeded, one thread): the fresh weights must equal the shipped ones
 bit for bit. Run it after any change to the judge, its data or its training; a change that moves the
-weights needs a new JUDGE_VERSION (deeparch/quality.py) and a new shipped file (its figures are then not
+weights needs a new JUDGE_VERSION (deeparch/engine/quality.py) and a new shipped file (its figures are then not
 comparable with the old judge's, and the pages say so).
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import time
 import torch
 
 sys.path.insert(0, ".")
-from deeparch import quality  # noqa: E402
+from deeparch.engine import quality  # noqa: E402
 
 
 def main() -> int:

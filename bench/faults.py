@@ -26,7 +26,7 @@ os.environ.setdefault("DEEPARCH_HEARTBEAT_TIMEOUT", "5")
 os.environ.setdefault("DEEPARCH_STOP_GRACE", "2")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
-from deeparch import jobs  # noqa: E402
+from deeparch.execution import jobs  # noqa: E402
 from deeparch.store import Store  # noqa: E402
 
 SMALL = ["--channels", "4", "--hidden", "16", "--log-every", "5"]

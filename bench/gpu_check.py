@@ -30,10 +30,10 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
-from deeparch import precision  # noqa: E402
-from deeparch.archs import ARCHS, make_config  # noqa: E402
-from deeparch.config import ConfigError  # noqa: E402
-from deeparch.trainer import Callback, Trainer  # noqa: E402
+from deeparch.engine import precision  # noqa: E402
+from deeparch.course.archs import ARCHS, make_config  # noqa: E402
+from deeparch.course.config import ConfigError  # noqa: E402
+from deeparch.engine.trainer import Callback, Trainer  # noqa: E402
 
 failures: list[str] = []
 
@@ -144,7 +144,7 @@ def main() -> int:
         rid = subprocess.run(cmd + ["launch", "--arch", "cnn", "--max-steps", str(a.steps), "--precision", "auto"],
                              cwd=ROOT, capture_output=True, text=True, check=False)
         check(rid.returncode == 0, f"worker launched: {rid.stdout.strip() or rid.stderr.strip()[-300:]}")
-        from deeparch import jobs
+        from deeparch.execution import jobs
         from deeparch.store import Store
         s = Store(store)
         run = s.list_runs()[0] if s.list_runs() else None

@@ -56,8 +56,8 @@ def start_server(store: Path, port: int) -> subprocess.Popen:
 def real_runs(store_dir: Path) -> dict:
     """A race of the MLP baseline against the course CNN (5 epochs each, the course's point: the CNN reads
     digits better with fewer weights) that finishes, and a GAN still training when the shots are taken."""
-    from deeparch import jobs
-    from deeparch.archs import make_config
+    from deeparch.execution import jobs
+    from deeparch.course.archs import make_config
     from deeparch.store import Store
 
     os.environ.setdefault("DEEPARCH_MAX_RUNS", "2")
@@ -83,8 +83,8 @@ def real_runs(store_dir: Path) -> dict:
 
 def projector_runs(store_dir: Path) -> dict:
     """A CNN of 400 steps and a GAN trained beside it; shot when the CNN has finished, while the GAN trains."""
-    from deeparch import jobs
-    from deeparch.archs import make_config
+    from deeparch.execution import jobs
+    from deeparch.course.archs import make_config
     from deeparch.store import Store
 
     os.environ.setdefault("DEEPARCH_MAX_RUNS", "2")
@@ -144,11 +144,11 @@ def views_run(store_dir: Path, state_dict: Path) -> int:
     sys.path.insert(0, str(ROOT / "tests"))
     import fake_runs
 
-    from deeparch import data
-    from deeparch.archs import get_arch, make_config
-    from deeparch.archs.base import MediaContext
+    from deeparch.course import data
+    from deeparch.course.archs import get_arch, make_config
+    from deeparch.course.archs.base import MediaContext
     from deeparch.store import Store
-    from deeparch.media_passes import PROBE_COUNT
+    from deeparch.engine.media_passes import PROBE_COUNT
 
     s = Store(store_dir)
     cfg = make_config("cnn", epochs=10)
@@ -174,7 +174,7 @@ def shoot_view_panels(page, base: str, out: Path, rid: int, arch: str, dataset: 
     into ``<prefix><kind>.png``; a view the run has not drawn is skipped and named, one already in
     ``shot`` (files taken in this session) is left as it is."""
     shot = set() if shot is None else shot
-    from deeparch import views
+    from deeparch.read import views
 
     page.goto(f"{base}/live?runs={rid}")
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=90_000)
@@ -372,7 +372,7 @@ def main() -> None:
         os.killpg(server.pid, 15)
         server.wait(10)
         if ids and not a.fake and not a.store:
-            from deeparch import jobs
+            from deeparch.execution import jobs
             from deeparch.store import Store
 
             s = Store(store)

@@ -11,16 +11,16 @@ import sys
 import time
 from pathlib import Path
 
-from deeparch import i18n
-from deeparch.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
-from deeparch.text import clean_name, csv_cell
+from deeparch.present import i18n
+from deeparch.course.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
+from deeparch.present.text import clean_name, csv_cell
 
 
 def _all_params() -> dict[str, Param]:
     """Every hyperparameter any architecture or generated dataset accepts (flags are checked per arch
     and dataset by make_config)."""
-    from deeparch.archs import ARCHS
-    from deeparch.data import DATASETS
+    from deeparch.course.archs import ARCHS
+    from deeparch.course.data import DATASETS
 
     out = {p.name: p for p in COMMON + CLASSIFIER}
     for params in [spec.params for spec in ARCHS.values()] + [info.params for info in DATASETS.values()]:
@@ -30,8 +30,8 @@ def _all_params() -> dict[str, Param]:
 
 
 def _add_config_args(p: argparse.ArgumentParser) -> None:
-    from deeparch.archs import ARCHS
-    from deeparch.data import DATASETS
+    from deeparch.course.archs import ARCHS
+    from deeparch.course.data import DATASETS
 
     p.add_argument("--arch", required=True, choices=list(ARCHS), help="architecture to train")
     p.add_argument("--dataset", default=None, choices=list(DATASETS),
@@ -45,7 +45,7 @@ def _add_config_args(p: argparse.ArgumentParser) -> None:
 
 
 def _config_from(args):
-    from deeparch.archs import make_config
+    from deeparch.course.archs import make_config
 
     hp = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
     return make_config(args.arch, args.dataset, **hp)
@@ -59,10 +59,10 @@ def _store(args, readonly: bool = False):
 
 def cmd_train(args) -> int:
     """Train in this process through the worker's own run-and-finalise path, with a progress bar."""
-    from deeparch.callbacks import ProgressBar
-    from deeparch import preflight
-    from deeparch.jobs import reconcile
-    from deeparch.runner import run_worker, transfer_source
+    from deeparch.engine.callbacks import ProgressBar
+    from deeparch.execution import preflight
+    from deeparch.execution.jobs import reconcile
+    from deeparch.execution.runner import run_worker, transfer_source
 
     cfg = _config_from(args)
     check_count("--threads", args.threads, 0, MAX_THREADS, " (0: torch's choice)")  # before a run is stored
@@ -79,7 +79,7 @@ def cmd_train(args) -> int:
 
 
 def cmd_launch(args) -> int:
-    from deeparch import jobs
+    from deeparch.execution import jobs
 
     cfg = _config_from(args)
     run_id = jobs.launch(cfg, name=args.name, store=_store(args))
@@ -89,7 +89,7 @@ def cmd_launch(args) -> int:
 
 def cmd_sweep(args) -> int:
     """Queue one run per point of a grid over one or two knobs; print the sweep id and the run ids."""
-    from deeparch import sweep
+    from deeparch.execution import sweep
 
     base = {k[3:]: v for k, v in vars(args).items() if k.startswith("hp_") and v is not None}
     grid = sweep.parse_grid(args.arch, args.grid or [], lang="en")  # KNOB=V1,V2,… whatever --lang says
@@ -104,7 +104,8 @@ def cmd_sweep(args) -> int:
 
 
 def _runs_rows(store):
-    from deeparch import jobs, views
+    from deeparch.execution import jobs
+    from deeparch.read import views
 
     if not jobs.try_reconcile(store):
         print(f"note: {store.path} cannot be written (full or read-only disk); statuses as last recorded",
@@ -130,7 +131,7 @@ def _runs_rows(store):
 def headline_text(r: dict) -> str:
     """A run's headline for the runs list: a generator's with its coverage beside it, or what its samples
     are instead (no digits, mode collapse); marked when an older judge measured it."""
-    from deeparch.quality import JUDGE_VERSION
+    from deeparch.engine.quality import JUDGE_VERSION
 
     if r["verdict"] == "not_digits" and r["not_digits"] is not None:
         text = i18n.tr("no digits: {share:.0%} of the samples").format(share=r["not_digits"])
@@ -169,7 +170,7 @@ def cmd_runs(args) -> int:
 
 def _control(fn_name):
     def cmd(args) -> int:
-        from deeparch import jobs
+        from deeparch.execution import jobs
 
         store = _store(args)
         jobs.reconcile(store)
@@ -179,7 +180,7 @@ def _control(fn_name):
 
 
 def cmd_clone(args) -> int:
-    from deeparch import jobs
+    from deeparch.execution import jobs
 
     print(jobs.clone(args.run, store=_store(args)))
     return 0
@@ -202,7 +203,7 @@ def _csv_target(path: str) -> Path:
 def cmd_export(args) -> int:
     from pandas.api.types import is_numeric_dtype
 
-    from deeparch import jobs
+    from deeparch.execution import jobs
 
     target = _csv_target(args.csv)
     store = _store(args, readonly=True)
@@ -228,7 +229,7 @@ def cmd_export(args) -> int:
 
 def cmd_compress(args) -> int:
     """Prune and/or quantize a finished classifier; print the before/after table (and keep it for the app)."""
-    from deeparch import compress
+    from deeparch.engine import compress
 
     store = _store(args)
     report = compress.compress(store, args.run, args.prune, args.int8, args.scope, args.repeats, args.threads or None)
@@ -250,7 +251,8 @@ def cmd_compress(args) -> int:
 
 def cmd_lesson(args) -> int:
     """Launch a lesson's runs in the background (a fine-tune waits in the queue for its pre-training)."""
-    from deeparch import jobs, lessons
+    from deeparch.execution import jobs
+    from deeparch.course import lessons
 
     lesson = lessons.BY_ID[args.lesson]
     store = _store(args)
@@ -265,7 +267,7 @@ def cmd_lesson(args) -> int:
 
 
 def cmd_archs(args) -> int:
-    from deeparch.archs import ARCHS, schema
+    from deeparch.course.archs import ARCHS, schema
 
     for name, spec in ARCHS.items():
         head = spec.display.headline
@@ -395,7 +397,7 @@ def build_parser(light: bool = False) -> argparse.ArgumentParser:
     if light:
         ls.add_argument("lesson")
     else:
-        from deeparch.lessons import BY_ID
+        from deeparch.course.lessons import BY_ID
 
         ls.add_argument("lesson", choices=list(BY_ID), help="; ".join(f"{k}: {v.title}" for k, v in BY_ID.items()))
     ls.add_argument("--seed", type=int, default=0, help="seed of every run (default 0)")
@@ -447,7 +449,7 @@ def main(argv=None) -> int:
         msg = f"the run store {where} cannot be used ({e}); free some space, check its permissions, " \
               "or move a corrupt runs.db aside"
     except Exception as e:
-        data = sys.modules.get("deeparch.data")  # a DataError can come only from a command that imported it
+        data = sys.modules.get("deeparch.course.data")  # a DataError can come only from a command that imported it
         if not isinstance(e, refusals + ((data.DataError,) if data else ())):
             raise
         msg = e.args[0] if isinstance(e, KeyError) and e.args else str(e)

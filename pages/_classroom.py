@@ -1,6 +1,6 @@
 """Classroom mode in the browser: the student's name and the teacher's unlock in the sidebar, and
 the words of a refusal. Off (the default), nothing here draws or asks anything; the rules are
-``deeparch.classroom``'s.
+``deeparch.execution.classroom``'s.
 
 A student types a name once: the browser that claims it first keeps it (a token in a cookie, so
 F5 and a new tab keep it too), another browser typing the same name is refused until the teacher
@@ -14,9 +14,10 @@ import json
 
 import streamlit as st
 
-from deeparch import classroom, i18n
+from deeparch.execution import classroom
+from deeparch.present import i18n
 from deeparch.store import OwnerLimitError, Run
-from deeparch.text import md_escape
+from deeparch.present.text import md_escape
 
 TEXT = i18n.Catalog("classroom", {
     "student": "Your name",

@@ -1,5 +1,5 @@
 """Acting on runs from a page: launching (once per click, the demo of an empty store) and the
-pause / resume / stop / clone buttons, offered exactly as ``deeparch.lifecycle`` allows.
+pause / resume / stop / clone buttons, offered exactly as ``deeparch.store.lifecycle`` allows.
 """
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Callable
 
 import streamlit as st
 
-from deeparch import i18n, jobs, lifecycle
-from deeparch.archs import make_config
-from deeparch.config import ConfigError
+from deeparch.present import i18n
+from deeparch.execution import jobs
+from deeparch.store import lifecycle
+from deeparch.course.archs import make_config
+from deeparch.course.config import ConfigError
 from deeparch.store import OwnerLimitError, Run
-from deeparch.text import md_escape
+from deeparch.present.text import md_escape
 from pages import _classroom
 from pages._selection import open_page
 from pages._store import store, write_lock

@@ -10,9 +10,9 @@ import streamlit as st
 
 import os
 
-from deeparch import i18n
+from deeparch.present import i18n
 from deeparch.store import StoreError, db_errors, default_root, is_server_url, shown_url
-from deeparch.text import md_escape
+from deeparch.present.text import md_escape
 from pages import _compat
 from pages._selection import follow_navigation, run_pending_action
 from pages._store import log, reconcile

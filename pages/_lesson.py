@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from deeparch import i18n
-from deeparch.lessons import Lesson
-from deeparch.text import md_escape
+from deeparch.present import i18n
+from deeparch.course.lessons import Lesson
+from deeparch.present.text import md_escape
 
 TEXT = i18n.Catalog("lesson", {
     "watch": "What to watch",

@@ -6,7 +6,7 @@ which is what keeps a user's zoom, pan and hidden legend entries across updates,
 the chance to work. This module draws the same figures with a small ``st.components.v2``
 component instead: its element keeps its identity (its key), and each refresh hands the new
 figure to ``Plotly.react`` on the same ``<div>``, which keeps the user's view when the
-figure's ``uirevision`` is unchanged (``deeparch.charts`` sets one on every figure).
+figure's ``uirevision`` is unchanged (``deeparch.present.charts`` sets one on every figure).
 
 plotly.js itself (the copy that ships with the ``plotly`` Python package, the same version
 that produced the figure JSON) is served once per browser from the app's ``static/`` folder
@@ -24,7 +24,7 @@ from pathlib import Path
 import plotly
 import streamlit as st
 
-from deeparch import i18n
+from deeparch.present import i18n
 from pages import _prefs
 
 TEXT = i18n.Catalog("plot", {
@@ -140,7 +140,7 @@ def served_plotly_js() -> str | None:
 
 
 def chart(fig, key: str) -> None:
-    """Draw a Plotly figure (as built by deeparch.charts, with its own styling) under a stable key."""
+    """Draw a Plotly figure (as built by deeparch.present.charts, with its own styling) under a stable key."""
     fig = _prefs.styled(fig)
     src = served_plotly_js() if st.get_option("server.enableStaticServing") else None
     if src is None:  # no static serving: the same figure, redrawn from scratch at each refresh

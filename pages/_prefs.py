@@ -1,7 +1,7 @@
 """This browser session's preferences: its language and projector mode, chosen in the sidebar.
 
 The language starts as the browser's (``st.context.locale``, navigator.language) and can be
-switched; ``install()`` makes ``deeparch.i18n`` read it for every lookup of this session.
+switched; ``install()`` makes ``deeparch.present.i18n`` read it for every lookup of this session.
 Projector mode enlarges type, thickens lines, raises contrast and caps charts and grids
 at two per row.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx  # private; only in_session() uses it
 
-from deeparch import charts, i18n
+from deeparch.present import charts, i18n
 
 TEXT = i18n.Catalog("prefs", {
     "language": "Language",
@@ -26,7 +26,7 @@ LANG_KEY, PROJECTOR_KEY = "pref_lang", "pref_projector"
 KEPT = {LANG_KEY: "kept_lang", PROJECTOR_KEY: "kept_projector"}
 PROJECTOR_PER_ROW = 2
 
-# projector mode for Streamlit's own text (the charts are restyled by deeparch.charts.projector)
+# projector mode for Streamlit's own text (the charts are restyled by deeparch.present.charts.projector)
 PROJECTOR_CSS = """
 <style>
 html { font-size: 20px; }

@@ -6,10 +6,10 @@ from typing import Iterable
 
 import streamlit as st
 
-from deeparch import i18n
-from deeparch.config import ConfigError
+from deeparch.present import i18n
+from deeparch.course.config import ConfigError
 from deeparch.store import OwnerLimitError, Run
-from deeparch.text import clean_name
+from deeparch.present.text import clean_name
 
 TEXT = i18n.Catalog("selection", {
     "run_label": "#{id} {name}",

@@ -9,8 +9,8 @@ from typing import Iterable
 
 import streamlit as st
 
-from deeparch import jobs
-from deeparch.series import RunMetrics
+from deeparch.execution import jobs
+from deeparch.read.series import RunMetrics
 from deeparch.store import Store, default_root
 
 RECONCILE_EVERY_S = 2.0

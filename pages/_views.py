@@ -1,6 +1,6 @@
 """How each kind of view a run shows is drawn, on Live and on Compare: one table, ``DRAW``.
 
-An architecture declares its views (``deeparch.display.View``) with a ``draw`` kind: "image",
+An architecture declares its views (``deeparch.present.display.View``) with a ``draw`` kind: "image",
 "wide", "probe", "class_hist", "heatmap", "curves" or "text". ``DRAW`` maps each kind to one
 drawer, and a ``Place`` says what differs between the two pages: Live draws one run per row,
 Compare draws runs side by side, each figure titled with its run.
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from deeparch import charts, i18n
-from deeparch.display import View
-from deeparch.text import md_escape
+from deeparch.present import charts, i18n
+from deeparch.present.display import View
+from deeparch.present.text import md_escape
 from pages import _plot
 
 TEXT = i18n.Catalog("views", {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from deeparch import i18n
+from deeparch.present import i18n
 from deeparch.store import Run
 
 TEXT = i18n.Catalog("words", {
@@ -101,7 +101,7 @@ def quality_cell(headline: str | None, verdict: str | None, coverage, not_digits
 
 def old_judge(version) -> bool:
     """Whether figures of judge ``version`` (None: no figures) come from an older judge than today's."""
-    from deeparch.quality import JUDGE_VERSION
+    from deeparch.engine.quality import JUDGE_VERSION
 
     return _number(version) and int(version) != JUDGE_VERSION
 

@@ -11,10 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from deeparch import charts, i18n, lifecycle, numbers, series, sweep, views
-from deeparch.archs import ARCHS, schema
-from deeparch.charts import Series
-from deeparch.text import csv_cell, md_escape, without_common_prefix
+from deeparch.present import charts, i18n, numbers
+from deeparch.read import series, views
+from deeparch.execution import sweep
+from deeparch.store import lifecycle
+from deeparch.course.archs import ARCHS, schema
+from deeparch.present.charts import Series
+from deeparch.present.text import csv_cell, md_escape, without_common_prefix
 from pages import _controls, _guard, _plot, _prefs, _selection, _store, _views, _words
 
 TEXT = i18n.Catalog("compare", {

@@ -3,17 +3,18 @@
 The canvas is a small ``st.components.v2`` component of this page (``streamlit-drawable-canvas``
 0.13 fails to import under Streamlit 1.67: its component declaration needs a pyproject asset
 directory). At the end of each stroke it sends the drawing, downscaled to 84×84 grey values; the
-library prepares it as MNIST digits were prepared (``deeparch.models.drawing``) and each model,
-loaded once per checkpoint and cached, says what it sees (``deeparch.models.predict``). Models with
+library prepares it as MNIST digits were prepared (``deeparch.engine.models.drawing``) and each model,
+loaded once per checkpoint and cached, says what it sees (``deeparch.engine.models.predict``). Models with
 convolutions also show the Grad-CAM of the drawing. Nothing here trains: the checkpoint file is only read.
 """
 from __future__ import annotations
 
 import streamlit as st
 
-from deeparch import charts, i18n, images, models
-from deeparch.data import DATASETS
-from deeparch.text import md_escape
+from deeparch.present import charts, i18n, images
+from deeparch.engine import models
+from deeparch.course.data import DATASETS
+from deeparch.present.text import md_escape
 from pages import _guard, _plot, _selection, _store, _words
 
 TEXT = i18n.Catalog("draw", {

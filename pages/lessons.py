@@ -4,10 +4,12 @@ import time
 
 import streamlit as st
 
-from deeparch import i18n, lessons, lifecycle
-from deeparch.config import ConfigError
-from deeparch.lessons import Lesson
-from deeparch.text import md_escape
+from deeparch.present import i18n
+from deeparch.course import lessons
+from deeparch.store import lifecycle
+from deeparch.course.config import ConfigError
+from deeparch.course.lessons import Lesson
+from deeparch.present.text import md_escape
 from pages import _controls, _guard, _lesson, _selection, _store
 
 TEXT = i18n.Catalog("lessons", {
@@ -28,7 +30,7 @@ TEXT = i18n.Catalog("lessons", {
     "running": "Runs of this lesson still training or waiting: {ids}.",
     "double": "This lesson was launched a moment ago; not launching it twice.",
     "invalid": "This lesson cannot be launched here: {error}",
-    "symptoms": {  # the first deeparch.diagnose key of each scenario's symptom, in words
+    "symptoms": {  # the first deeparch.engine.diagnose key of each scenario's symptom, in words
         "loss_diverging": "the loss diverges",
         "grad_spread": "vanishing gradients",
         "d_winning": "the discriminator wins",

@@ -1,9 +1,14 @@
 """Live: watch one or more runs learn, refreshed every second, and steer them."""
 import streamlit as st
 
-from deeparch import charts, diagnose, i18n, jobs, lessons, lifecycle, models, pace, series, views
-from deeparch.charts import Series
-from deeparch.text import md_escape, without_common_prefix
+from deeparch.present import charts, i18n
+from deeparch.read import pace, series, views
+from deeparch.engine import diagnose, models
+from deeparch.execution import jobs
+from deeparch.store import lifecycle
+from deeparch.course import lessons
+from deeparch.present.charts import Series
+from deeparch.present.text import md_escape, without_common_prefix
 from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _views, _words
 
 TEXT = i18n.Catalog("live", {
@@ -46,7 +51,7 @@ TEXT = i18n.Catalog("live", {
     "model_cols": {"module": "module", "type": "type", "own": "own parameters", "total": "total parameters"},
     "model_code": "The model's code, from `{path}`",
     "model_none": "This run's architecture is not in this version of the lab.",
-    "diag": {  # deeparch.diagnose note keys → what the numbers say, in words
+    "diag": {  # deeparch.engine.diagnose note keys → what the numbers say, in words
         "loss_nonfinite": "The loss became infinite or NaN at step {step:,}: the run diverged. Lower the learning "
                           "rate or set grad_clip.",
         "loss_diverging": "The loss is climbing: now {now:.3g}, its best was {best:.3g}. Diverging: lower the "
@@ -326,7 +331,7 @@ def details(selected: list[int], weight: float) -> None:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def model_card(config_json: str):
-    """The model a run's configuration builds, as ``deeparch.models.model_card`` describes it (built once per
+    """The model a run's configuration builds, as ``deeparch.engine.models.model_card`` describes it (built once per
     configuration, never trained); None for an architecture this version no longer has."""
     return models.model_card(config_json)
 

@@ -1,5 +1,5 @@
 """Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export,
-and compress one finished classifier (pruning, int8: ``deeparch.compress``).
+and compress one finished classifier (pruning, int8: ``deeparch.engine.compress``).
 
 The table's row selection arrives from the browser as row positions of the table the
 browser last showed. The page keeps the selection as run ids: positions are read against
@@ -8,10 +8,14 @@ a delete) the ticks are sent back at the selected runs' new positions.
 """
 import streamlit as st
 
-from deeparch import classroom, compress, i18n, jobs, lifecycle, views
-from deeparch.config import ConfigError
+from deeparch.execution import classroom, jobs
+from deeparch.store import lifecycle
+from deeparch.engine import compress
+from deeparch.present import i18n
+from deeparch.read import views
+from deeparch.course.config import ConfigError
 from deeparch.store import STATUSES
-from deeparch.text import md_escape
+from deeparch.present.text import md_escape
 from pages import _classroom, _controls, _guard, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("runs", {
@@ -193,7 +197,7 @@ def done(message: str) -> None:
 
 
 def control(s, runs: list, action: str) -> None:
-    """Pause, resume or stop those of the ticked runs whose status allows it (``deeparch.lifecycle``)."""
+    """Pause, resume or stop those of the ticked runs whose status allows it (``deeparch.store.lifecycle``)."""
     targets = [r for r in runs if lifecycle.allowed(r)[action]]
     if not allowed(s, [r.id for r in targets], action):
         return

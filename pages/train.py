@@ -13,11 +13,15 @@ from dataclasses import replace
 
 import streamlit as st
 
-from deeparch import augment, i18n, jobs, lifecycle, numbers, preflight, sweep, views
-from deeparch.archs import ARCHS, make_config, race_configs, races, schema
-from deeparch.config import CLASSIFIER, COMMON, ConfigError, Param
-from deeparch.data import DATASETS, is_ready
-from deeparch.text import md_escape
+from deeparch.engine import augment
+from deeparch.present import i18n, numbers
+from deeparch.read import views
+from deeparch.execution import jobs, preflight, sweep
+from deeparch.store import lifecycle
+from deeparch.course.archs import ARCHS, make_config, race_configs, races, schema
+from deeparch.course.config import CLASSIFIER, COMMON, ConfigError, Param
+from deeparch.course.data import DATASETS, is_ready
+from deeparch.present.text import md_escape
 from pages import _classroom, _controls, _guard, _selection, _store, _words
 
 TEXT = i18n.Catalog("train", {
@@ -112,7 +116,7 @@ def augment_preview(settings: tuple, dataset: str) -> bytes:
 @st.cache_data(max_entries=64, ttl=30, show_spinner=False)
 def preflight_of(config_json: str) -> tuple[int | None, str | None, str | None]:
     """How many weights this configuration's model has, why it cannot be built, and why it cannot train
-    here now (a precision this machine lacks, not enough memory): one deeparch.preflight, which builds
+    here now (a precision this machine lacks, not enough memory): one deeparch.execution.preflight, which builds
     the model once on the meta device and is remembered for the launch."""
     try:
         checked = preflight.preflight(config_json)

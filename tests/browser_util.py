@@ -45,8 +45,8 @@ def free_port() -> int:
 
 def _stop_workers(runs: Path) -> None:
     """Never leave a worker behind: stop what the test launched, delete what does not stop."""
-    from deeparch import jobs
-    from deeparch.config import ConfigError
+    from deeparch.execution import jobs
+    from deeparch.course.config import ConfigError
     from deeparch.store import Store
 
     if not (runs / "runs.db").exists():

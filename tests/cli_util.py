@@ -20,7 +20,8 @@ class Done:
 def run_cli(*args: str, env: dict | None = None, unset: tuple[str, ...] = ()) -> Done:
     """The command's exit code, standard output and error, with ``env`` added to the environment and the
     names in ``unset`` removed for its duration (restored after, with the process language)."""
-    from deeparch import cli, i18n
+    from deeparch import cli
+    from deeparch.present import i18n
 
     saved, lang = dict(os.environ), i18n._process_lang
     os.environ.update(env or {})

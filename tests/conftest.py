@@ -192,7 +192,7 @@ def _no_processes_in_the_fast_tier(request, monkeypatch):
 
     def guarded(self, args, *a, **kw):
         words = " ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args)
-        if any(w in words for w in ("deeparch.worker", "streamlit", "chromium", "ray.scripts", "deeparch ",
+        if any(w in words for w in ("deeparch.execution.worker", "streamlit", "chromium", "ray.scripts", "deeparch ",
                                     "-m deeparch")):
             raise RuntimeError(f"the fast tier starts no process ({words[:120]}): mark this test "
                                "@pytest.mark.slow")

@@ -3,7 +3,7 @@
 Each helper writes what the trainer would have written: the metric keys the architecture
 declares (its panels' lines: per step, or at each evaluation for lines drawn with markers),
 gradient rows under the trainer's own layer names (the model built from the config and
-grouped by ``deeparch.trainer.layer_groups``) and a media row for each declared view, so the
+grouped by ``deeparch.engine.trainer.layer_groups``) and a media row for each declared view, so the
 pages see a realistic store in milliseconds.
 """
 from __future__ import annotations
@@ -16,12 +16,12 @@ import uuid
 import numpy as np
 import torch
 
-from deeparch import images
-from deeparch.archs import get_arch, make_config
-from deeparch.display import COMMON_PANELS
-from deeparch.quality import JUDGE_VERSION
+from deeparch.present import images
+from deeparch.course.archs import get_arch, make_config
+from deeparch.present.display import COMMON_PANELS
+from deeparch.engine.quality import JUDGE_VERSION
 from deeparch.store import Store
-from deeparch.trainer import layer_groups
+from deeparch.engine.trainer import layer_groups
 
 # how some declared keys move in a fake run; any other declared key follows GENERIC
 SHAPES = {
@@ -181,10 +181,10 @@ def diverged_rnn(store: Store) -> int:
 
 def sweep(store: Store, grid: dict[str, list], best_acc, steps: int = 60, group: str | None = None,
           **hp) -> list[int]:
-    """The finished runs of a CNN sweep over ``grid`` (one or two knobs, as ``deeparch.sweep.launch``
+    """The finished runs of a CNN sweep over ``grid`` (one or two knobs, as ``deeparch.execution.sweep.launch``
     queues them, in grid order): each point's run carries the sweep and ends with the best test accuracy
     ``best_acc(point)``. Returns their ids in grid order."""
-    from deeparch import sweep as sweeps
+    from deeparch.execution import sweep as sweeps
 
     meta = {"id": uuid.uuid4().hex[:8], "knobs": list(grid), "values": {k: list(v) for k, v in grid.items()}}
     group = group or f"sweep {' × '.join(grid)}"
@@ -240,8 +240,8 @@ def paced_run(store: Store, total: int, at_step: int, first_s: float, step_s: fl
 def lr_lesson(store: Store, steps: int = 300, blow_up_at: int = 40) -> dict[str, int]:
     """The learning-rate lesson's three runs as its launch names and groups them: lr 0.1 learns, lr 0.001
     crawls, lr 1 blows up to about 2×10⁴ by step ``blow_up_at`` and ends diverged (its loss NaN)."""
-    from deeparch.lessons import BY_ID
-    from deeparch.text import SEPARATOR
+    from deeparch.course.lessons import BY_ID
+    from deeparch.present.text import SEPARATOR
 
     lesson = BY_ID["learning_rate"]
     group = lesson.group("2026-01-01 10:00")

@@ -2,7 +2,7 @@
 the processes a race starts is up in a fraction of a second (a test module's imports bring torch)."""
 from __future__ import annotations
 
-from deeparch import classroom
+from deeparch.execution import classroom
 from deeparch.store import OwnerLimitError, Store
 
 

@@ -4,8 +4,8 @@ import math
 import pytest
 import torch
 
-from deeparch import data
-from deeparch.archs import ARCHS, default_dataset, make_config
+from deeparch.course import data
+from deeparch.course.archs import ARCHS, default_dataset, make_config
 
 
 @pytest.fixture

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from deeparch import diagnose, lessons, series, views
-from deeparch.callbacks import StoreLogger
+from deeparch.engine import diagnose
+from deeparch.course import lessons
+from deeparch.read import series, views
+from deeparch.engine.callbacks import StoreLogger
 from deeparch.store import Store
-from deeparch.trainer import Trainer
+from deeparch.engine.trainer import Trainer
 
 # what "briefly" means per scenario: enough steps for the symptom to be unambiguous, and no more
 SHORT = {
@@ -55,7 +57,7 @@ def test_the_broken_run_shows_its_symptom_and_the_healthy_one_does_not(tmp_path,
 @pytest.mark.slow
 def test_the_recommended_dcgan_shows_no_divergence_note(tmp_path):
     """The DCGAN preset, trained for real: its G loss wanders as the game goes, and that is no divergence."""
-    from deeparch.archs import make_config
+    from deeparch.course.archs import make_config
 
     found = notes(tmp_path, make_config("dcgan", epochs=1000, max_minutes=0, max_steps=400))
     assert not found & DIVERGENCE, found

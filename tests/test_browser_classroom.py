@@ -45,7 +45,7 @@ def sign_in(page, name: str) -> None:
 
 
 def owned(store, name: str, active_only: bool = False) -> list:
-    from deeparch import lifecycle
+    from deeparch.store import lifecycle
 
     return [r for r in store.list_runs(status=lifecycle.ACTIVE if active_only else None) if r.owner == name]
 

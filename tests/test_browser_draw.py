@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from browser_util import browser, module_browser, new_page, server, settle  # noqa: F401 - fixtures
-from deeparch.archs import get_arch, make_config
+from deeparch.course.archs import get_arch, make_config
 from deeparch.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]

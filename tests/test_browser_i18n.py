@@ -42,8 +42,8 @@ MARKUP = re.compile(r":material/[a-z_]+:|[*`]|:\w+-badge\[")
 
 def _pairs():
     """(English, Portuguese) of every catalog string: page words, declared words, parameter labels."""
-    from deeparch.catalogs import en, pt_BR
-    from deeparch.catalogs.check import english_pages
+    from deeparch.present.catalogs import en, pt_BR
+    from deeparch.catalogs import english_pages
 
     for section, text in english_pages().items():
         tr = pt_BR.PAGES.get(section, {})
@@ -70,7 +70,7 @@ def fragments(text: str, other: str) -> list[str]:
 
 def metric_keys() -> set[str]:
     """The metric keys the architectures declare (code names, as a diverged run's reason quotes them: "loss")."""
-    from deeparch.archs import ARCHS
+    from deeparch.course.archs import ARCHS
 
     return {line.key for spec in ARCHS.values() for p in spec.display.with_common().panels for line in p.lines}
 
@@ -78,7 +78,7 @@ def metric_keys() -> set[str]:
 def leaks(shown: str, lang: str) -> list[str]:
     """Catalog pieces of the language that is not ``lang`` found, as whole words, in ``shown``; the code
     names kept visible on purpose ("Épocas (epochs)") and words inside paths (".../runs") do not count."""
-    from deeparch.catalogs.check import param_names
+    from deeparch.catalogs import param_names
 
     code = param_names() | metric_keys()
     found = set()

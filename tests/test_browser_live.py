@@ -76,7 +76,7 @@ LOADED = """() => Array.from(document.querySelectorAll('img')).every(i => i.comp
 
 
 def test_hostile_run_names_are_shown_as_text_on_every_page(module_server, page):
-    from deeparch.lessons import BY_ID
+    from deeparch.course.lessons import BY_ID
     from deeparch.store import Store
 
     base, runs = module_server

@@ -23,8 +23,8 @@ CHARTS_DRAWN = "() => document.querySelectorAll('.js-plotly-plot .main-svg').len
 
 
 def test_projector_mode_stays_on_while_a_lessons_runs_train(tmp_path, browser):  # noqa: F811
-    from deeparch import lifecycle
-    from deeparch.lessons import BY_ID
+    from deeparch.store import lifecycle
+    from deeparch.course.lessons import BY_ID
     from deeparch.store import Store
 
     runs = tmp_path / "runs"

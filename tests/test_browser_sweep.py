@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 import fake_runs
 from browser_util import browser, enter, module_browser, new_page, rerun, serving, settle  # noqa: F401 - fixtures
-from deeparch.i18n import param_label
+from deeparch.present.i18n import param_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.journey, pytest.mark.timeout(300)]
 
@@ -46,7 +46,7 @@ def sweep_server(tmp_path_factory):
 
 
 def test_values_typed_and_the_second_knob_picked_at_once_queue_one_run_per_point(sweep_server, browser):
-    from deeparch import jobs
+    from deeparch.execution import jobs
     from deeparch.store import Store
 
     base, runs = sweep_server

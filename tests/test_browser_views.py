@@ -10,7 +10,7 @@ import pytest
 
 import fake_runs
 from browser_util import browser, module_browser, new_page, server, settle  # noqa: F401 - fixtures
-from deeparch.archs import ARCHS
+from deeparch.course.archs import ARCHS
 from deeparch.store import Store
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(400)]

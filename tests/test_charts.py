@@ -6,8 +6,8 @@ import json
 import numpy as np
 import pytest
 
-from deeparch import charts
-from deeparch.charts import Series, downsample, ema
+from deeparch.present import charts
+from deeparch.present.charts import Series, downsample, ema
 
 
 def test_downsample_short_series_is_untouched():
@@ -104,7 +104,7 @@ def test_grad_heatmap_without_records():
 
 
 def test_probe_figure_marks_right_and_wrong():
-    from deeparch import images
+    from deeparch.present import images
     import torch
 
     png = images.grid_png(torch.zeros(16, 1, 28, 28), 4)
@@ -121,7 +121,7 @@ def test_probe_figure_marks_right_and_wrong():
 
 def test_the_words_a_chart_builder_writes_itself_follow_the_language():
     """The judge's class chart's line and the gradient heat map's hover read Portuguese in pt-BR."""
-    from deeparch import i18n
+    from deeparch.present import i18n
 
     i18n.set_resolver(None)
     i18n.set_lang("pt-BR")
@@ -147,7 +147,7 @@ def test_bar_figure_log_horizontal():
 def test_every_builder_output_passes_plotly_validation():
     """The builders skip Plotly's validation for speed; validate their output here instead."""
     import plotly.graph_objects as go
-    from deeparch import images
+    from deeparch.present import images
     import torch
 
     figs = [
@@ -321,7 +321,7 @@ def test_a_diverged_loss_leaves_the_top_marked_and_the_others_keep_the_height():
 
 
 def test_the_blow_up_note_speaks_portuguese():
-    from deeparch import i18n
+    from deeparch.present import i18n
 
     i18n.set_resolver(None)
     i18n.set_lang("pt-BR")

@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 
 import fake_runs
-from deeparch import classroom
+from deeparch.execution import classroom
 from deeparch.store import Store
 
 TOKEN = "class-key-3141"
@@ -180,8 +180,8 @@ def test_launches_at_once_never_pass_the_students_limit(tmp_path, db_url):
 def test_launch_checks_the_limit_when_it_creates_the_run(store, on, monkeypatch):
     """jobs.launch hands the student's limit to the store: past it (even when the page's earlier check
     passed), OwnerLimitError and no run."""
-    from deeparch import jobs
-    from deeparch.archs import make_config
+    from deeparch.execution import jobs
+    from deeparch.course.archs import make_config
     from deeparch.store import OwnerLimitError
 
     monkeypatch.setattr(jobs, "reconcile", lambda s: None)  # nothing starts: the runs stay queued

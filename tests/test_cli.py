@@ -90,7 +90,7 @@ def test_bad_max_runs_is_one_line(value, cmd, tmp_path, monkeypatch):
 
 
 def test_runs_shows_cleaned_names_and_export_escapes_formulas(tmp_path, db_url):
-    from deeparch.archs import make_config
+    from deeparch.course.archs import make_config
     from deeparch.store import Store
 
     s = Store(tmp_path)
@@ -162,8 +162,8 @@ def test_progress_bar_shows_the_declared_headline_with_its_extra_figures():
     import io
     from types import SimpleNamespace
 
-    from deeparch.archs import ARCHS
-    from deeparch.callbacks import ProgressBar
+    from deeparch.course.archs import ARCHS
+    from deeparch.engine.callbacks import ProgressBar
 
     for spec in ARCHS.values():
         bar = ProgressBar(stream=io.StringIO())
@@ -198,8 +198,8 @@ def test_a_generator_headline_never_stands_alone(tmp_path, capsys, monkeypatch):
     """Noise or one digit never shows as a high recognisability on its own: coverage beside it, or what the
     samples are instead; a run measured by an older judge says so."""
     from deeparch import cli as cli_mod
-    from deeparch.archs import make_config
-    from deeparch.quality import JUDGE_VERSION
+    from deeparch.course.archs import make_config
+    from deeparch.engine.quality import JUDGE_VERSION
     from deeparch.store import Store
 
     store = Store(tmp_path)

@@ -9,12 +9,12 @@ import pickle
 import pytest
 from cli_util import run_cli
 
-from deeparch import jobs
-from deeparch.archs import make_config
+from deeparch.execution import jobs
+from deeparch.course.archs import make_config
 from deeparch.store import Store
-from deeparch.runner import run_worker
+from deeparch.execution.runner import run_worker
 
-MAX_ECHO = 200  # the longest a refused value is repeated (deeparch.config.MAX_ECHO)
+MAX_ECHO = 200  # the longest a refused value is repeated (deeparch.course.config.MAX_ECHO)
 SMALL = dict(channels=4, hidden=16, batch_size=32, sample_every=1000)
 
 

@@ -7,10 +7,12 @@ import json
 import pytest
 import torch
 
-from deeparch import cli, compress, jobs
-from deeparch.archs import ARCHS, make_config
-from deeparch.config import ConfigError
-from deeparch.runner import run_worker
+from deeparch import cli
+from deeparch.engine import compress
+from deeparch.execution import jobs
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.course.config import ConfigError
+from deeparch.execution.runner import run_worker
 
 SMALL = {"cnn": dict(channels=4, hidden=16), "mlp": dict(width=32, layers=2),
          "rnn": dict(hidden=16), "transformer": dict(d_model=16, nhead=2, nhid=32, nlayers=1)}
@@ -19,7 +21,7 @@ CLASSIFIERS = [a for a, spec in ARCHS.items() if spec.kind == "classifier"]
 
 def small(arch: str) -> dict:
     """Tiny knobs for an architecture (only those it has)."""
-    from deeparch.archs import schema
+    from deeparch.course.archs import schema
 
     return {k: v for k, v in SMALL.get(arch, {}).items() if k in schema(arch)}
 

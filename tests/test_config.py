@@ -2,8 +2,8 @@ import re
 
 import pytest
 
-from deeparch.archs import ARCHS, load_config, make_config, schema
-from deeparch.config import ConfigError
+from deeparch.course.archs import ARCHS, load_config, make_config, schema
+from deeparch.course.config import ConfigError
 
 
 def test_defaults_are_the_course_presets():

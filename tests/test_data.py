@@ -3,7 +3,7 @@ import urllib.error
 import pytest
 import torch
 
-from deeparch import data
+from deeparch.course import data
 
 
 def test_mnist5k_split_is_stratified_deterministic_and_disjoint():

@@ -3,13 +3,13 @@ activation and initialisation, the CNN variants, transfer learning and the lesso
 import pytest
 import torch
 
-from deeparch import data, lessons
-from deeparch.archs import ARCHS, make_config
-from deeparch.archs.base import freeze, init_weights, l1_penalty
-from deeparch.augment import Augment, preview, step_generator
-from deeparch.config import ConfigError, parse_classes
-from deeparch.checkpoint import CheckpointMismatch
-from deeparch.trainer import Trainer
+from deeparch.course import data, lessons
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.course.archs.base import freeze, init_weights, l1_penalty
+from deeparch.engine.augment import Augment, preview, step_generator
+from deeparch.course.config import ConfigError, parse_classes
+from deeparch.engine.checkpoint import CheckpointMismatch
+from deeparch.engine.trainer import Trainer
 
 TINY = dict(channels=4, hidden=8, batch_size=16, log_every=1)
 
@@ -274,7 +274,7 @@ def test_freeze_matches_whole_module_names():
 
 
 def test_launch_refuses_a_missing_foreign_or_failed_source_and_queues_behind_an_active_one(store, monkeypatch):
-    from deeparch import jobs
+    from deeparch.execution import jobs
 
     monkeypatch.setattr(jobs, "_spawn", lambda s, run_id: None)
     with pytest.raises(ConfigError, match="no run 99"):

@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from deeparch import data, diagnose
-from deeparch.archs import ARCHS, make_config
-from deeparch.archs.base import MediaContext
+from deeparch.course import data
+from deeparch.engine import diagnose
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.course.archs.base import MediaContext
 
 
 class Series:

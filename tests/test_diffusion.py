@@ -7,9 +7,9 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from deeparch.archs import load_config, make_config
-from deeparch.archs.diffusion import LOG_BETA_MAX, SCHEDULES, SPEC, CourseDenoiser, DDPMSchedule, Diffusion, UNet
-from deeparch.config import ConfigError
+from deeparch.course.archs import load_config, make_config
+from deeparch.course.archs.diffusion import LOG_BETA_MAX, SCHEDULES, SPEC, CourseDenoiser, DDPMSchedule, Diffusion, UNet
+from deeparch.course.config import ConfigError
 
 
 def small_cfg(**hp):
@@ -339,7 +339,7 @@ def test_course_variant_builds_trains_and_samples():
 
 # --------------------------------------------------------------------------- views
 def media_of(m: Diffusion, probes: int = 2):
-    from deeparch.archs.base import MediaContext
+    from deeparch.course.archs.base import MediaContext
 
     ctx = MediaContext(torch.rand(probes, 1, 28, 28) * 2 - 1, torch.tensor([7, 2]), tuple("0123456789"),
                        judge=None, sample_count=4)
@@ -349,8 +349,8 @@ def media_of(m: Diffusion, probes: int = 2):
 
 @pytest.mark.parametrize("conditional", [False, True])
 def test_views_schedule_forward_and_reverse(conditional):
-    from deeparch import images
-    from deeparch.archs._diffusion_views import FRAMES
+    from deeparch.present import images
+    from deeparch.course.archs._diffusion_views import FRAMES
     from pngs import pixels
 
     m = trained_conditional() if conditional else trained_small()
@@ -398,8 +398,8 @@ def test_media_on_a_short_budget_take_fewer_sampling_steps():
     respaced steps instead of sample_steps (the figures say how many); with time to spare, all of them."""
     import time
 
-    from deeparch.archs.base import MediaContext
-    from deeparch.archs.diffusion import MIN_MEDIA_STEPS
+    from deeparch.course.archs.base import MediaContext
+    from deeparch.course.archs.diffusion import MIN_MEDIA_STEPS
 
     torch.manual_seed(0)
     m = Diffusion(small_cfg(sample_steps=40))

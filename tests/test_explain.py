@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 import fake_runs
-from deeparch.archs import ARCHS
+from deeparch.course.archs import ARCHS
 from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
 
 

@@ -12,8 +12,8 @@ from contextlib import contextmanager
 import psutil
 import pytest
 
-from deeparch import jobs
-from deeparch.archs import make_config
+from deeparch.execution import jobs
+from deeparch.course.archs import make_config
 from deeparch.store import CorruptStoreError, Store
 from waiting import until
 
@@ -241,7 +241,7 @@ def save_checkpoint(path):  # named as the trainer's, which failure_reason looks
 
 
 def test_failure_reason_names_a_full_disk(tmp_path):
-    from deeparch.runner import failure_reason
+    from deeparch.execution.runner import failure_reason
 
     with tmpfs(tmp_path / "disk") as disk:
         fill(disk)
@@ -256,7 +256,7 @@ def test_failure_reason_names_a_full_disk(tmp_path):
 
 
 def test_final_status_the_store_cannot_take_is_kept_in_worker_log(store, monkeypatch, capsys):
-    from deeparch import runner
+    from deeparch.execution import runner
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()

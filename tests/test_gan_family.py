@@ -4,11 +4,12 @@ import math
 import pytest
 import torch
 
-from deeparch import data, images
-from deeparch.archs import ARCHS, make_config
-from deeparch.archs.base import MediaContext
-from deeparch.archs.dcgan import GROUP_SAMPLES, gradient_penalty, initialize, slerp, translate
-from deeparch.config import ConfigError
+from deeparch.course import data
+from deeparch.present import images
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.course.archs.base import MediaContext
+from deeparch.course.archs.dcgan import GROUP_SAMPLES, gradient_penalty, initialize, slerp, translate
+from deeparch.course.config import ConfigError
 from pngs import pixels
 
 FAMILY = ("dcgan", "cgan", "wgan_gp")
@@ -338,7 +339,7 @@ def test_initialization_schemes():
 def test_trainer_records_the_conditional_figures_and_views():
     """Through the trainer: the judge is asked for balanced classes, class agreement and the judge score
     are recorded, the grid and the interpolation strip are stored; the EMA is not counted as weights."""
-    from deeparch.trainer import Callback, Trainer
+    from deeparch.engine.trainer import Callback, Trainer
 
     class Rec(Callback):
         rows, media = {}, []

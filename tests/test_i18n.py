@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from deeparch import i18n
-from deeparch.catalogs import en, pt_BR
-from deeparch.catalogs.check import english_messages, english_pages, missing, param_names
+from deeparch.present import i18n
+from deeparch.present.catalogs import en, pt_BR
+from deeparch.catalogs import english_messages, english_pages, missing, param_names
 
 
 @pytest.fixture(autouse=True)
@@ -110,8 +110,8 @@ def test_parameter_labels_keep_the_code_name(pt):
 
 
 def test_config_errors_are_translated(pt):
-    from deeparch.archs import make_config
-    from deeparch.config import ConfigError
+    from deeparch.course.archs import make_config
+    from deeparch.course.config import ConfigError
 
     with pytest.raises(ConfigError) as e:
         make_config("cnn", lr=1e9)
@@ -134,8 +134,8 @@ def test_config_errors_are_translated(pt):
 ])
 def test_refusals_of_knob_combinations_are_translated(pt, arch, hp, said):
     """The data practices' and the GAN family's refusals read in Portuguese, whole (no English left)."""
-    from deeparch.archs import make_config
-    from deeparch.config import ConfigError
+    from deeparch.course.archs import make_config
+    from deeparch.course.config import ConfigError
 
     with pytest.raises(ConfigError) as e:
         make_config(arch, **hp)
@@ -145,7 +145,7 @@ def test_refusals_of_knob_combinations_are_translated(pt, arch, hp, said):
 
 
 def test_the_common_panels_of_a_display_are_translated_too(pt):
-    from deeparch import views
+    from deeparch.read import views
 
     d = views.display("cnn").with_common()
     titles = [p.title for p in d.panels]
@@ -181,7 +181,7 @@ def test_a_memory_refusal_is_translated(pt):
 
 def test_a_knobs_values_have_human_labels_with_the_value_kept(pt):
     """A picker shows "Decaimento cosseno (cosine)" and stores "cosine"; a number or a name shows as itself."""
-    from deeparch.catalogs.check import choice_values
+    from deeparch.catalogs import choice_values
 
     assert i18n.choice_label("lr_schedule", "cosine") == "Decaimento cosseno (cosine)"
     assert i18n.choice_label("block", "plain") == "Convolução simples, como no curso (plain)"

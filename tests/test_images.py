@@ -1,7 +1,7 @@
 """Image grids: layout, padding and pixel values (torchvision's make_grid underneath)."""
 import torch
 
-from deeparch import images
+from deeparch.present import images
 from pngs import pixels
 
 

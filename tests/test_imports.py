@@ -64,7 +64,7 @@ def cycle(edges: dict[str, set[str]]) -> list[str] | None:
 
 def test_no_import_cycle_anywhere():
     edges = graph()
-    assert {"deeparch.jobs", "deeparch.worker", "pages.live", "app"} <= set(edges)
+    assert {"deeparch.execution.jobs", "deeparch.execution.worker", "pages.live", "app"} <= set(edges)
     found = cycle(edges)
     assert found is None, "import cycle: " + " -> ".join(found)
 
@@ -86,8 +86,8 @@ def test_the_library_never_imports_the_pages_and_config_is_a_leaf():
     for m, targets in edges.items():
         if m.startswith("deeparch"):
             assert not {t for t in targets if t == "app" or t.startswith("pages")}, f"{m} imports {targets}"
-    # config reads typed numbers the reader's way through deeparch.numbers (babel, the words); nothing else
-    assert edges["deeparch.config"] <= {"deeparch", "deeparch.numbers"}, f"config imports {edges['deeparch.config']}"
+    # config reads typed numbers the reader's way through deeparch.present.numbers (babel, the words); nothing else
+    assert edges["deeparch.course.config"] <= {"deeparch", "deeparch.present.numbers"}, f"config imports {edges['deeparch.course.config']}"
 
 
 def test_pages_never_build_a_model_or_read_a_file_layout():
@@ -99,11 +99,52 @@ def test_pages_never_build_a_model_or_read_a_file_layout():
         tree = ast.parse(path.read_text(), str(path))
         names = imported(path)
         assert not {n for n in names if n == "torch" or n.startswith("torch.")}, f"{path.name} imports torch"
-        builders = names & {"deeparch.trainer", "deeparch.archs.get_arch", "deeparch.checkpoint",
-                             "deeparch.checkpoint.load_checkpoint"}
+        builders = names & {"deeparch.engine.trainer", "deeparch.course.archs.get_arch", "deeparch.engine.checkpoint",
+                             "deeparch.engine.checkpoint.load_checkpoint"}
         assert not builders, f"{path.name} imports what builds or loads a model: {sorted(builders)}"
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 assert node.func.attr not in ("build", "load_state_dict"), f"{path.name}:{node.lineno} builds a model"
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert not node.value.endswith(".pt"), f"{path.name}:{node.lineno} names a file of the data or a run"
+
+
+# the folders of deeparch from the bottom up: a module imports only from its own folder or one below it
+LAYERS = ["present", "store", "course", "engine", "execution", "read"]
+
+
+def folder(module: str) -> str | None:
+    """The folder of a deeparch module ("deeparch.engine.trainer" → "engine"); None for the top level."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else None
+
+
+def upward(edges: dict[str, set[str]]) -> list[str]:
+    """Imports that point up the layers (or from a folder to the top level): ``a -> b`` for each."""
+    out = []
+    for m, targets in sorted(edges.items()):
+        if not m.startswith("deeparch.") or folder(m) is None:
+            continue
+        for t in sorted(targets):
+            if not t.startswith("deeparch"):
+                continue
+            low, high = folder(m), folder(t)
+            if high is None and t != "deeparch" or high is not None and LAYERS.index(high) > LAYERS.index(low):
+                out.append(f"{m} -> {t}")
+    return out
+
+
+def test_the_folders_are_layers_and_every_import_points_down():
+    edges = graph()
+    assert {folder(m) for m in edges if m.startswith("deeparch.")} - {None} == set(LAYERS)
+    assert upward(edges) == []
+
+
+def test_the_layer_check_sees_an_import_that_points_up(tmp_path):
+    for name, text in {"present/a.py": "def f():\n    from deeparch.engine import b\n", "engine/b.py": "",
+                       "engine/c.py": "from deeparch import cli\n", "cli.py": ""}.items():
+        (tmp_path / "deeparch" / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "deeparch" / name).write_text(text)
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "app.py").write_text("")
+    assert upward(graph(tmp_path)) == ["deeparch.engine.c -> deeparch.cli", "deeparch.present.a -> deeparch.engine.b"]

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from deeparch import data, insight
-from deeparch.archs import get_arch, make_config
-from deeparch.archs.base import MediaContext
+from deeparch.course import data
+from deeparch.present import insight
+from deeparch.course.archs import get_arch, make_config
+from deeparch.course.archs.base import MediaContext
 from pngs import pixels
 
 CLASSES = tuple(str(i) for i in range(10))
@@ -119,10 +120,10 @@ def test_module_tree_counts_every_parameter_once_and_source_is_the_arch_file():
     conv = next(r for r in rows if r["module"] == "features.0")
     assert conv["type"] == "Conv2d" and conv["own"] == 4 * 1 * 3 * 3 + 4 and conv["depth"] == 2
     path, code = insight.model_source(m)
-    assert path == "deeparch/archs/cnn.py" and code.startswith("class CNN(")
+    assert path == "deeparch/course/archs/cnn.py" and code.startswith("class CNN(")
 
 
 def test_every_architecture_says_how_it_differs_from_the_course_listing():
-    from deeparch.archs import ARCHS
+    from deeparch.course.archs import ARCHS
 
     assert all(spec.differs.strip() for spec in ARCHS.values())

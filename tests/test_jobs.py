@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from deeparch import jobs
-from deeparch.archs import make_config
-from deeparch.config import ConfigError
+from deeparch.execution import jobs
+from deeparch.course.archs import make_config
+from deeparch.course.config import ConfigError
 from waiting import until
 
 SMALL_CNN = dict(channels=4, hidden=16, log_every=5)

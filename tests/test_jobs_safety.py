@@ -12,7 +12,7 @@ import time
 
 import psutil
 
-from deeparch import jobs
+from deeparch.execution import jobs
 from deeparch.store import Run
 from waiting import until
 
@@ -59,8 +59,8 @@ def answers(proc: subprocess.Popen) -> bool:
 
 
 def test_only_this_runs_worker_counts_never_a_server_in_a_deeparch_folder():
-    assert jobs._is_worker(["python", "-m", "deeparch.worker", "5", "--store", "runs"], 5)
-    assert not jobs._is_worker(["python", "-m", "deeparch.worker", "5", "--store", "runs"], 6)
+    assert jobs._is_worker(["python", "-m", "deeparch.execution.worker", "5", "--store", "runs"], 5)
+    assert not jobs._is_worker(["python", "-m", "deeparch.execution.worker", "5", "--store", "runs"], 6)
     assert jobs._is_worker(["python", "-m", "deeparch", "--store", "runs", "train", "--arch", "cnn"], 5)
     # the old check took anything with "deeparch" in its command line for a worker
     assert not jobs._is_worker(["python", "-m", "streamlit", "run", "/home/t/deeparch/app.py"], 5)
@@ -68,7 +68,7 @@ def test_only_this_runs_worker_counts_never_a_server_in_a_deeparch_folder():
 
 
 def test_a_reused_pid_is_not_the_runs_worker():
-    proc = echo("deeparch.worker", "7")
+    proc = echo("deeparch.execution.worker", "7")
     try:
         assert answers(proc)  # it runs its code, with the command line the liveness check reads
         assert jobs.pid_alive(proc.pid, run_like(7, proc.pid, heartbeat=time.time()))
@@ -91,7 +91,7 @@ def test_ending_a_worker_spares_the_runs_it_started_in_their_own_sessions():
         print(same.pid, other.pid, flush=True)
         time.sleep(60)
     """)
-    parent = subprocess.Popen([sys.executable, "-c", code, "deeparch.worker", "3"], stdout=subprocess.PIPE,
+    parent = subprocess.Popen([sys.executable, "-c", code, "deeparch.execution.worker", "3"], stdout=subprocess.PIPE,
                               text=True, start_new_session=True)
     same, other = (int(x) for x in parent.stdout.readline().split())
     try:
@@ -161,7 +161,7 @@ def test_a_worker_inside_exec_shows_no_command_line_and_counts_as_alive(monkeypa
 
 
 def test_a_supervisor_does_not_load_pytorch():
-    out = subprocess.run([sys.executable, "-c", "import sys, deeparch.worker, deeparch.jobs; "
+    out = subprocess.run([sys.executable, "-c", "import sys, deeparch.execution.worker, deeparch.execution.jobs; "
                           "print('torch' in sys.modules)"], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from test_pages import app_store, open_page  # noqa: F401 - fixture
 
-from deeparch import lessons
-from deeparch.archs import ARCHS
+from deeparch.course import lessons
+from deeparch.course.archs import ARCHS
 
 
 @pytest.mark.parametrize("lesson", lessons.ALL, ids=lambda l: l.id)
@@ -68,7 +68,9 @@ def test_the_lessons_page_renders_every_lesson_on_an_empty_store_and_with_runs(a
                                           ("pt-BR", "CNN contra uma rede simples (MLP) · CNN (listagem do curso)")])
 def test_the_command_line_names_a_lessons_runs_in_its_language(lang, first, tmp_path, monkeypatch, capsys):
     """`python -m deeparch --lang pt-BR lesson …` names the runs as the Lessons page of a Portuguese reader does."""
-    from deeparch import cli, i18n, jobs
+    from deeparch import cli
+    from deeparch.present import i18n
+    from deeparch.execution import jobs
     from deeparch.store import Store
 
     monkeypatch.setattr(jobs, "_spawn", lambda store, run_id: None)  # queued, never trained
@@ -85,7 +87,7 @@ def test_the_command_line_names_a_lessons_runs_in_its_language(lang, first, tmp_
 
 def test_the_cnn_lesson_has_a_convolutional_network_smaller_than_the_mlp():
     """The lesson says the small CNN has fewer weights than the MLP: counted on the models it launches."""
-    from deeparch.archs import get_arch
+    from deeparch.course.archs import get_arch
 
     lesson = lessons.BY_ID["cnn_vs_mlp"]
     counts = {r.label: sum(p.numel() for p in get_arch(r.arch).build(cfg).parameters())

@@ -3,9 +3,10 @@ import time
 
 import pytest
 
-from deeparch import jobs, lifecycle
-from deeparch.config import ConfigError
-from deeparch.archs import make_config
+from deeparch.execution import jobs
+from deeparch.store import lifecycle
+from deeparch.course.config import ConfigError
+from deeparch.course.archs import make_config
 
 JOBS = {"pause": jobs.pause, "resume": jobs.resume, "stop": jobs.stop,
         "clone": jobs.clone, "delete": jobs.delete}

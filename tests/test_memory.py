@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from deeparch import jobs, memory
-from deeparch.archs import ARCHS
-from deeparch.config import ConfigError
-from deeparch.archs import make_config
+from deeparch.execution import jobs, memory
+from deeparch.course.archs import ARCHS
+from deeparch.course.config import ConfigError
+from deeparch.course.archs import make_config
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUE_MACHINE = 10e9  # the machine whose worker was OOM-killed at step 0 had 10 GB
@@ -50,8 +50,8 @@ def test_cli_train_refuses_with_one_line(tmp_path):
 MEASURE = """
 import resource, torch
 torch.set_num_threads(1)
-from deeparch.archs import make_config
-from deeparch.trainer import Trainer
+from deeparch.course.archs import make_config
+from deeparch.engine.trainer import Trainer
 Trainer(make_config("cnn", channels=32, hidden=256, batch_size=1024, max_steps=3, eval_every=1000)).fit()
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 """

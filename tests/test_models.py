@@ -1,13 +1,14 @@
-"""What the pages ask of a model without training it (deeparch.models) and of the data cache
-(deeparch.data.is_ready): weights counted, the model card, a drawing answered by a run's checkpoint."""
+"""What the pages ask of a model without training it (deeparch.engine.models) and of the data cache
+(deeparch.course.data.is_ready): weights counted, the model card, a drawing answered by a run's checkpoint."""
 from __future__ import annotations
 
 import pytest
 import torch
 
-from deeparch import images, models
-from deeparch.archs import get_arch, make_config
-from deeparch.data import is_ready
+from deeparch.present import images
+from deeparch.engine import models
+from deeparch.course.archs import get_arch, make_config
+from deeparch.course.data import is_ready
 
 
 @pytest.mark.parametrize("arch", ["cnn", "lm", "diffusion"])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from deeparch import i18n, numbers, sweep
-from deeparch.archs import schema
-from deeparch.config import COMMON, ConfigError
+from deeparch.present import i18n, numbers
+from deeparch.execution import sweep
+from deeparch.course.archs import schema
+from deeparch.course.config import COMMON, ConfigError
 
 P = {p.name: p for p in COMMON}
 
@@ -119,7 +120,7 @@ def test_scientific_notation_in_a_sentence_reads_as_a_power_of_ten_in_pt_br():
 
 
 def test_a_sweep_figure_labels_its_knob_values_in_the_language():
-    from deeparch import charts
+    from deeparch.present import charts
 
     i18n.set_lang("pt-BR")
     assert charts._knob_ticks([0.001, 0.5, 64, "adam"]) == ["0,001", "0,5", "64", "adam"]
@@ -138,7 +139,7 @@ def test_a_spreadsheet_csv_has_a_bom_and_the_language_separators():
 
     import pandas as pd
 
-    from deeparch import views
+    from deeparch.read import views
 
     df = pd.DataFrame({"run": ["'=1+1", "Ação"], "loss": [0.25, 1234.5], "step": [10, 20]})
     en, pt = views.spreadsheet_csv(df, "en"), views.spreadsheet_csv(df, "pt-BR")

@@ -14,8 +14,8 @@ from streamlit import config
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from deeparch import jobs
-from deeparch.config import ConfigError
+from deeparch.execution import jobs
+from deeparch.course.config import ConfigError
 from deeparch.store import Store
 
 import fake_runs  # noqa: E402 - tests/ is on sys.path under pytest's rootdir conftest
@@ -287,7 +287,7 @@ def test_pages_survive_a_broken_store(app_store, monkeypatch):
 
 
 def test_runs_page_shows_where_runs_train_and_the_ray_clusters_capacity(app_store, monkeypatch):
-    from deeparch import ray_executor
+    from deeparch.execution import ray_executor
 
     ids = fake_runs.populate(app_store)
     app_store.update_run(ids["finished"], host="node-7", executor="ray")

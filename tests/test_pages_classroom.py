@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from deeparch import classroom, jobs
+from deeparch.execution import classroom, jobs
 from deeparch.store import Store
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")

@@ -7,9 +7,10 @@ import time
 import pytest
 from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
 
-from deeparch import jobs, lifecycle
-from deeparch.archs import make_config
-from deeparch.config import ConfigError
+from deeparch.execution import jobs
+from deeparch.store import lifecycle
+from deeparch.course.archs import make_config
+from deeparch.course.config import ConfigError
 from deeparch.store import Store
 
 UI_ACTIONS = ("pause", "resume", "stop", "clone")  # the buttons of pages/_controls.controls

@@ -16,7 +16,7 @@ def test_augmentation_preview_appears_with_augmentation_only(app_store):
 
 
 def test_a_lesson_launches_its_runs_with_the_fine_tune_pointed_at_its_pre_training(app_store, monkeypatch):
-    from deeparch import jobs
+    from deeparch.execution import jobs
 
     monkeypatch.setattr(jobs, "_spawn", lambda store, run_id: None)
     at = open_page("pages/lessons.py")
@@ -30,7 +30,7 @@ def test_a_lesson_launches_its_runs_with_the_fine_tune_pointed_at_its_pre_traini
         assert pre.group_name == fine.group_name == runs[0].group_name
     assert runs[1].config["hp"]["freeze"] == "features" and runs[1].config["hp"]["unfreeze_after"] == 0
     # names are cut at 80 characters when stored: the long shared title gives way, each run's label stays whole
-    from deeparch.lessons import BY_ID
+    from deeparch.course.lessons import BY_ID
     for run, planned in zip(runs, BY_ID["transfer"].runs):
         assert run.name.endswith(" · " + planned.label) and len(run.name) <= 80, run.name
     # the Transformer's fine-tune in two stages: its new head alone on the loaded encoder, then everything

@@ -167,7 +167,7 @@ def test_runs_pause_resume_stop_clone_as_the_lifecycle_allows_then_nothing_stays
 
 
 def test_runs_controls_keep_the_classroom_rules(app_store, monkeypatch):
-    from deeparch import classroom
+    from deeparch.execution import classroom
     from pages import _classroom
 
     monkeypatch.setenv(classroom.ENV_ON, "1")
@@ -395,7 +395,7 @@ def test_compare_summary_line_per_run_with_the_best_marked_and_no_none(app_store
 
 def test_train_refuses_a_configuration_that_cannot_fit_in_memory_before_launch(app_store, monkeypatch):
     """Issue 8.7 on the page: the estimate is shown as a reason and Launch stays off."""
-    from deeparch import memory
+    from deeparch.execution import memory
 
     monkeypatch.setattr(memory, "available", lambda: 1e9)  # a 1 GB machine
     at = open_page(TRAIN)
@@ -412,8 +412,8 @@ def test_train_refuses_a_configuration_that_cannot_fit_in_memory_before_launch(a
 def test_compare_never_ranks_noise_one_digit_or_an_older_judge_above_a_real_generator(app_store, plain_charts):
     """A run of one digit scores 0.95 recognisable, one judged by an older judge 0.90: neither is "best" over
     the real generator's 0.80 (nothing comparable is left to beat), and each says what it is instead."""
-    from deeparch.archs import make_config
-    from deeparch.quality import JUDGE_VERSION
+    from deeparch.course.archs import make_config
+    from deeparch.engine.quality import JUDGE_VERSION
 
     ids = {}
     for name, summary in (

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import fake_runs
-from deeparch import charts
+from deeparch.present import charts
 from test_pages import app_store, button, open_page, static_serving  # noqa: F401 - app_store is a fixture
 
 # short enough that the store's 80-character bound keeps it whole
@@ -178,7 +178,7 @@ def legend_entries(fig: dict) -> list[str]:
 
 def loss_run(store, name: str, keys: tuple[str, ...]) -> int:
     """A finished CNN run that recorded only ``keys`` (60 steps; evaluation keys every 20)."""
-    from deeparch.archs import make_config
+    from deeparch.course.archs import make_config
 
     rid = store.create_run(make_config("cnn", max_steps=60).to_dict(), name=name, status="running", total_steps=60)
     store.log_metrics(rid, [(s, k, 2.3 / s, 1000.0 + s) for s in range(1, 61) for k in keys

@@ -12,7 +12,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 
 import fake_runs
-from deeparch import i18n
+from deeparch.present import i18n
 from test_pages import APP, app_store, button  # noqa: F401 - app_store is a fixture
 from test_pages_forms import downloads, table_ids, tick  # noqa: F401 - downloads is a fixture
 

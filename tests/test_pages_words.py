@@ -24,10 +24,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from deeparch import i18n
-from deeparch.archs import ARCHS, make_config
-from deeparch.catalogs import en, pt_BR
-from deeparch.catalogs.check import english_messages, english_pages
+from deeparch.present import i18n
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.present.catalogs import en, pt_BR
+from deeparch.catalogs import english_messages, english_pages
 
 import fake_runs
 from pages import _prefs
@@ -198,7 +198,7 @@ def visit(at: AppTest, path: str, state: dict) -> AppTest:
 @pytest.fixture
 def every_architecture(tmp_path, monkeypatch):
     """A store with a finished run of every architecture, a failed and a diverged one."""
-    from deeparch import jobs
+    from deeparch.execution import jobs
     from deeparch.store import Store
 
     monkeypatch.setenv("DEEPARCH_RUNS", str(tmp_path / "runs"))

@@ -8,10 +8,11 @@ import pytest
 import torch
 import torch.nn as nn
 
-from deeparch import jobs, precision
-from deeparch.archs import make_config
-from deeparch.config import ConfigError
-from deeparch.trainer import Callback, Trainer
+from deeparch.execution import jobs
+from deeparch.engine import precision
+from deeparch.course.archs import make_config
+from deeparch.course.config import ConfigError
+from deeparch.engine.trainer import Callback, Trainer
 
 needs_bf16 = pytest.mark.skipif(not precision.cpu_bf16(), reason="this CPU has no native bfloat16")
 

@@ -4,10 +4,11 @@ from dataclasses import replace
 
 import pytest
 
-import deeparch.archs as archs
-from deeparch import jobs, memory, models, preflight, sweep
-from deeparch.archs import ARCHS, make_config
-from deeparch.config import ConfigError
+import deeparch.course.archs as archs
+from deeparch.execution import jobs, memory, preflight, sweep
+from deeparch.engine import models
+from deeparch.course.archs import ARCHS, make_config
+from deeparch.course.config import ConfigError
 
 TINY = dict(channels=4, hidden=16, seed=7)  # small, quick to build
 

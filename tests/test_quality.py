@@ -3,7 +3,8 @@ import math
 import pytest
 import torch
 
-from deeparch import data, quality
+from deeparch.course import data
+from deeparch.engine import quality
 
 
 def test_frechet_distance_known_values():

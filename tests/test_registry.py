@@ -3,11 +3,11 @@ from pathlib import Path
 
 import pytest
 
-from deeparch import archs
-from deeparch.archs import ARCHS, make_config, registered
-from deeparch.archs.base import ArchSpec
-from deeparch.config import ConfigError
-from deeparch.display import Display
+from deeparch.course import archs
+from deeparch.course.archs import ARCHS, make_config, registered
+from deeparch.course.archs.base import ArchSpec
+from deeparch.course.config import ConfigError
+from deeparch.present.display import Display
 
 PKG = Path(archs.__file__).resolve().parent.parent
 
@@ -19,7 +19,7 @@ def test_every_architecture_file_is_registered_by_itself():
     files = {p.stem for p in (PKG / "archs").glob("*.py") if p.stem != "base" and not p.stem.startswith("_")}
     assert files, "no architecture files found"
     for f in files:
-        spec = importlib.import_module(f"deeparch.archs.{f}").SPEC
+        spec = importlib.import_module(f"deeparch.course.archs.{f}").SPEC
         assert ARCHS.get(spec.name) is spec, f"archs/{f}.py is not in the registry"
     assert len(ARCHS) == len(files)
 

@@ -11,8 +11,8 @@ import psutil
 import pytest
 from cli_util import run_cli
 
-from deeparch import jobs, ray_executor
-from deeparch.archs import make_config
+from deeparch.execution import jobs, ray_executor
+from deeparch.course.archs import make_config
 from deeparch.store import Store, shown_url
 from waiting import until
 
@@ -82,7 +82,7 @@ def test_an_unusable_database_url_is_one_line_without_its_password(url, tmp_path
 
 
 def test_a_failure_reason_never_carries_the_password(monkeypatch):
-    from deeparch.runner import failure_reason
+    from deeparch.execution.runner import failure_reason
 
     url = f"postgresql://u:{PASSWORD}@db.example/lab"
     monkeypatch.setenv("DEEPARCH_DB", url)

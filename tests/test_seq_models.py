@@ -3,10 +3,10 @@ the causal mask hides the future; BERT masks the stated share; sampling gives vo
 import pytest
 import torch
 
-from deeparch import data, tasks
-from deeparch.archs import ARCHS, make_config, race_configs, races
-from deeparch.archs.lm import mask_tokens
-from deeparch.config import ConfigError
+from deeparch.course import data, tasks
+from deeparch.course.archs import ARCHS, make_config, race_configs, races
+from deeparch.course.archs.lm import mask_tokens
+from deeparch.course.config import ConfigError
 
 SMALL_RNN = {"hidden": 16, "layers": 1}
 SMALL_LM = {"ninp": 16, "nhead": 2, "nhid": 32, "nlayers": 2}
@@ -181,7 +181,7 @@ def test_vit_tokens_add_a_class_token_and_learned_positions(digits):
 
 
 def probe_context(cfg):
-    from deeparch.archs.base import MediaContext
+    from deeparch.course.archs.base import MediaContext
     d = data.load(cfg.dataset, hp=cfg.hp)
     return MediaContext(d.x_test[:16], d.y_test[:16], d.classes, None)
 
@@ -233,13 +233,13 @@ def test_every_token_display_explains_its_charts_and_views():
 
 
 def test_old_rnn_runs_keep_reading_rows():
-    from deeparch.archs import load_config
+    from deeparch.course.archs import load_config
     old = load_config({"arch": "rnn", "dataset": "mnist-5k", "hp": {"epochs": 1}})
     assert (old.read, old.readout, old.init_state) == ("rows", "last", "zero")
 
 
 def test_every_declared_preset_and_race_is_a_valid_configuration():
-    from deeparch.archs import presets
+    from deeparch.course.archs import presets
     for arch, p in presets().values():
         assert make_config(arch, p.dataset, **p.hp).dataset == p.dataset
     for race in races().values():

@@ -5,7 +5,7 @@ import pytest
 
 import race_util
 from deeparch import store as store_mod
-from deeparch.archs import make_config
+from deeparch.course.archs import make_config
 from deeparch.store import Store
 
 BOTH_BACKENDS = True  # every test with `store` or `db_url` runs on SQLite and on PostgreSQL (conftest.py)

@@ -11,8 +11,8 @@ import time
 import psutil
 import pytest
 
-from deeparch import jobs
-from deeparch.archs import make_config
+from deeparch.execution import jobs
+from deeparch.course.archs import make_config
 from deeparch.store import Store
 from waiting import until
 

@@ -8,9 +8,10 @@ import sqlite3
 import pytest
 import torch
 
-from deeparch import cli, jobs, sweep
-from deeparch.archs import make_config
-from deeparch.config import ConfigError
+from deeparch import cli
+from deeparch.execution import jobs, sweep
+from deeparch.course.archs import make_config
+from deeparch.course.config import ConfigError
 from deeparch.store import Store
 from test_faults import OLD_RUNS
 
@@ -110,7 +111,7 @@ def test_an_old_store_keeps_its_runs_and_gains_sweeps(tmp_path):
 def test_sweep_figure_one_knob_is_a_line_two_a_heat_map_with_gaps():
     import math
 
-    from deeparch import charts
+    from deeparch.present import charts
 
     line = charts.sweep_figure({"knobs": ["lr"], "values": {"lr": [1e-4, 1e-3, 1e-2]}, "z": [0.5, None, 0.9]},
                                "best test accuracy", percent=True, log_x=True)

@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from deeparch import data, tasks
-from deeparch.archs import make_config, schema
-from deeparch.config import ConfigError
+from deeparch.course import data, tasks
+from deeparch.course.archs import make_config, schema
+from deeparch.course.config import ConfigError
 
 
 def answers(task: str, hp: dict, n: int = 200, seed: int = 5):

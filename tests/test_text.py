@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from deeparch.text import MAX_NAME, clean_name, csv_cell, md_escape, without_common_prefix
+from deeparch.present.text import MAX_NAME, clean_name, csv_cell, md_escape, without_common_prefix
 
 
 def test_clean_name_drops_controls_and_bidi_overrides_and_bounds_length():
@@ -41,7 +41,7 @@ def test_legend_names_drop_the_title_all_runs_share():
 
 
 def test_fit_title_gives_way_so_every_label_stays_whole():
-    from deeparch.text import MAX_NAME, fit_title, without_common_prefix
+    from deeparch.present.text import MAX_NAME, fit_title, without_common_prefix
 
     title = "Why a GAN draws blends, and what telling it a group does"
     labels = ["DCGAN alone", "DCGAN told a group (no labels)", "cGAN told the digit"]

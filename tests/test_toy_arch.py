@@ -8,8 +8,9 @@ import json
 import pytest
 
 import toy_arch
-from deeparch import cli, jobs
-from deeparch.archs import registered
+from deeparch import cli
+from deeparch.execution import jobs
+from deeparch.course.archs import registered
 from deeparch.store import Store
 from test_pages import open_page, static_serving
 from test_pages_live import figures
@@ -18,8 +19,8 @@ from test_pages_live import figures
 @pytest.fixture(scope="module")
 def toy_root(tmp_path_factory):
     """The toy registered, and one real short training run of it in a store of its own."""
-    from deeparch.archs import make_config
-    from deeparch.runner import run_worker
+    from deeparch.course.archs import make_config
+    from deeparch.execution.runner import run_worker
 
     root = tmp_path_factory.mktemp("toy") / "runs"
     with registered(toy_arch.SPEC):

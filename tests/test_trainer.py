@@ -3,8 +3,8 @@ import math
 import pytest
 import torch
 
-from deeparch.archs import make_config
-from deeparch.trainer import Callback, Trainer, layer_name
+from deeparch.course.archs import make_config
+from deeparch.engine.trainer import Callback, Trainer, layer_name
 
 
 class Recorder(Callback):

@@ -2,9 +2,9 @@
 import pytest
 import torch
 
-from deeparch.archs import get_arch
-from deeparch.archs import make_config
-from deeparch.trainer import Trainer
+from deeparch.course.archs import get_arch
+from deeparch.course.archs import make_config
+from deeparch.engine.trainer import Trainer
 from test_trainer import Recorder  # tests/ is on sys.path under pytest
 
 GENERATORS = {

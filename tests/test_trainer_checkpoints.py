@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from deeparch.callbacks import StoreLogger
-from deeparch.archs import make_config
-from deeparch.checkpoint import CheckpointMismatch, CheckpointWriteError
-from deeparch.trainer import Trainer
+from deeparch.engine.callbacks import StoreLogger
+from deeparch.course.archs import make_config
+from deeparch.engine.checkpoint import CheckpointMismatch, CheckpointWriteError
+from deeparch.engine.trainer import Trainer
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = dict(max_steps=10, channels=4, hidden=16, eval_every=100, batch_size=16)
@@ -23,10 +23,10 @@ KILLED_WORKER = textwrap.dedent("""
     import os, sys
     import torch
     torch.set_num_threads(1)
-    from deeparch.callbacks import StoreLogger
-    from deeparch.archs import load_config
+    from deeparch.engine.callbacks import StoreLogger
+    from deeparch.course.archs import load_config
     from deeparch.store import Store
-    from deeparch.trainer import Callback, Trainer
+    from deeparch.engine.trainer import Callback, Trainer
 
     root, run_id, kill_at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     store = Store(root)

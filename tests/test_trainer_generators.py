@@ -5,12 +5,12 @@ import pytest
 import torch
 import torch.nn as nn
 
-from deeparch import data
-from deeparch.archs import ARCHS
-from deeparch.archs.base import ArchSpec, GeneratorModel
-from deeparch.archs import make_config
-from deeparch.display import generator
-from deeparch.trainer import Trainer
+from deeparch.course import data
+from deeparch.course.archs import ARCHS
+from deeparch.course.archs.base import ArchSpec, GeneratorModel
+from deeparch.course.archs import make_config
+from deeparch.present.display import generator
+from deeparch.engine.trainer import Trainer
 
 STEP_S = 0.5  # seconds of (fake) training clock per step
 
@@ -48,7 +48,7 @@ class OneDigit(GeneratorModel):
 def one_digit(monkeypatch):
     clock = FakeClock()
     monkeypatch.setattr(OneDigit, "clock", clock)
-    for module in ("deeparch.trainer", "deeparch.media_passes"):  # the steps and the media passes
+    for module in ("deeparch.engine.trainer", "deeparch.engine.media_passes"):  # the steps and the media passes
         monkeypatch.setattr(f"{module}.time", types.SimpleNamespace(perf_counter=clock.perf_counter))
     monkeypatch.setitem(ARCHS, "onedigit", ArchSpec(name="onedigit", title="One digit", kind="generator",
                                                     summary="test", preset={}, params=(), build=OneDigit,
@@ -129,7 +129,7 @@ class SlowDigit(OneDigit):
 @pytest.fixture
 def slow_digit(one_digit, monkeypatch):
     monkeypatch.setattr(SlowDigit, "sampled", 0)
-    monkeypatch.setattr("deeparch.archs.base.time", types.SimpleNamespace(perf_counter=one_digit.perf_counter),
+    monkeypatch.setattr("deeparch.course.archs.base.time", types.SimpleNamespace(perf_counter=one_digit.perf_counter),
                         raising=False)  # the chunks of a quality pass run on the same fake clock
     monkeypatch.setitem(ARCHS, "slowdigit", ArchSpec(name="slowdigit", title="Slow digit", kind="generator",
                                                      summary="test", preset={}, params=(), build=SlowDigit,

@@ -1,12 +1,12 @@
-"""Read-side queries of the pages (deeparch.views) over a store filled without training."""
+"""Read-side queries of the pages (deeparch.read.views) over a store filled without training."""
 from __future__ import annotations
 
 import fake_runs
 import numpy as np
 import pytest
 
-from deeparch import pace, series, views
-from deeparch.archs import make_config
+from deeparch.read import pace, series, views
+from deeparch.course.archs import make_config
 from pages import _words
 
 
@@ -167,8 +167,8 @@ def test_pace_leaves_pauses_out():
 
 def test_fake_runs_write_the_trainers_own_layer_names_and_declared_keys(store):
     """Issue 9.11: the fake RNN logged grad/head and the fake U-Net layers the model does not have."""
-    from deeparch.archs import get_arch, load_config
-    from deeparch.trainer import layer_groups
+    from deeparch.course.archs import get_arch, load_config
+    from deeparch.engine.trainer import layer_groups
 
     for rid in fake_runs.populate(store).values():
         run = store.get_run(rid)

@@ -1,6 +1,6 @@
 """A toy architecture that lives only in the test suite: an unusual metric key and a media kind of its own.
 
-Registered for the duration of a test (``deeparch.archs.registered``), it must train, show
+Registered for the duration of a test (``deeparch.course.archs.registered``), it must train, show
 its declared panel and view on every page, and export, without a line changed outside the
 tests: the proof that an architecture is one file.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from deeparch import images
-from deeparch.archs.base import ArchSpec, ClassifierModel, Media
-from deeparch.config import Param
-from deeparch.display import Line, Panel, View, classifier
+from deeparch.present import images
+from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media
+from deeparch.course.config import Param
+from deeparch.present.display import Line, Panel, View, classifier
 
 WOBBLE = Panel("toy_wobble", "Toy wobble meter", "wobble", (Line("toy_wobble", "wobble"),),
                explain="A made-up figure only the toy logs: it proves panels come from the declaration.")

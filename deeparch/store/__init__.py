@@ -28,10 +28,10 @@ from typing import Any, Iterable
 
 import numpy as np
 
-from deeparch import lifecycle
+from deeparch.store import lifecycle
 from deeparch.store.dialect import SQLite, Postgres, db_errors, is_server_url, redact, shown_url, split_statements  # noqa: F401
-from deeparch.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
-from deeparch.text import clean_name
+from deeparch.store.lifecycle import ACTIVE, FINAL, LIVE, STATUSES  # noqa: F401 - re-exported for old importers
+from deeparch.present.text import clean_name
 
 # The schema, in migrations: each store records the versions it has (``schema_version``) and runs the
 # newer ones in one write transaction, on either dialect. $ID, $ROWID, $BIGINT, $REAL and $BLOB are the
@@ -89,10 +89,10 @@ MIGRATIONS = (
     (2, "run folders, stop times, owners, sweeps; shared settings",
      "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
      (("uid", "TEXT"), ("control_at", "$REAL"), ("owner", "TEXT"),
-      ("sweep", "TEXT"))),  # JSON {"id", "knobs", "values"} of the sweep a run belongs to (deeparch.sweep)
+      ("sweep", "TEXT"))),  # JSON {"id", "knobs", "values"} of the sweep a run belongs to (deeparch.execution.sweep)
     (3, "where a run trains: host, executor and the executor's handle", "",
      (("host", "TEXT"), ("executor", "TEXT"), ("handle", "TEXT"))),
-    # classroom mode: a name belongs to the browser that claimed it first (deeparch.classroom). ``name_key``
+    # classroom mode: a name belongs to the browser that claimed it first (deeparch.execution.classroom). ``name_key``
     # is the name folded for comparison, ``secret`` the SHA-256 of the token that browser keeps
     (4, "classroom names claimed by one browser each",
      "CREATE TABLE IF NOT EXISTS students (name_key TEXT PRIMARY KEY, name TEXT NOT NULL, "
@@ -194,9 +194,9 @@ class Run:
     uid: str | None = None  # names the run's folder; None for runs from before folders had one
     control_at: float | None = None  # when the pending control request was made
     owner: str | None = None  # the student who launched it (classroom mode); None: local, CLI or older
-    sweep: dict | None = None  # the sweep this run is one point of: {"id", "knobs", "values"} (deeparch.sweep)
+    sweep: dict | None = None  # the sweep this run is one point of: {"id", "knobs", "values"} (deeparch.execution.sweep)
     host: str | None = None  # the machine its worker trains on (set when it starts)
-    executor: str | None = None  # what started it: "local" (a process of this machine) or "ray" (deeparch.ray_executor)
+    executor: str | None = None  # what started it: "local" (a process of this machine) or "ray" (deeparch.execution.ray_executor)
     handle: str | None = None  # the executor's name for it: the Ray supervisor actor's name (None for local)
 
     @property

@@ -1,4 +1,0 @@
-"""``python -m deeparch.catalogs``: the keys a translation lacks."""
-from deeparch.catalogs.check import report
-
-print(report())

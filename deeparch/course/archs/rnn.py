@@ -1,0 +1,267 @@
+"""The course RNN: a stacked LSTM (or GRU / plain RNN) that reads the image column by column.
+
+As the course listing does (``inputs.squeeze(1).permute(0, 2, 1)``): each time step is one
+image column, left to right; reading rows (top to bottom) is an option. On a token dataset
+(``deeparch.course.tasks``) the same recurrent core reads one embedded token per step and its head
+scores the next token at every step. Two course variants are knobs: attention over the time
+steps (Luong-style: each step's hidden state queries all earlier ones, the weights are kept
+for the views) instead of reading the last hidden state alone, and a learned initial state
+instead of zeros; ``forget_bias`` opens the LSTM's forget gate at the start (common practice,
+and what lets the LSTM bridge the recall task's long gap within minutes).
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from deeparch.course import tasks
+from deeparch.course.archs._tokens import TokenModel, token_display, token_loss
+from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media, Preset, Race
+from deeparch.course.config import Param
+from deeparch.course.data import DATASETS
+from deeparch.present.display import View, classifier
+
+PROBES = 4  # probe inputs whose hidden-state trajectories are drawn
+
+CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+class Recurrent:
+    """The recurrent core both models share: (B, T, F) inputs → (B, T, H') outputs, attention-mixed if
+    asked. A mixin, not a submodule, so the layers keep the names the course listing gives them
+    (``rnn``, ``fc``): the per-layer gradient rows of old and new runs line up."""
+
+    def build_core(self, input_size: int) -> None:
+        cfg = self.cfg
+        dirs = 2 if cfg.bidirectional else 1
+        self.rnn = CELLS[cfg.cell](
+            input_size=input_size, hidden_size=cfg.hidden, num_layers=cfg.layers, batch_first=True,
+            dropout=cfg.dropout if cfg.layers > 1 else 0.0, bidirectional=cfg.bidirectional,
+        )
+        self.size = cfg.hidden * dirs
+        if cfg.forget_bias:  # gates order i, f, g, o: an open forget gate remembers by default
+            for name, b in self.rnn.named_parameters():
+                if name.startswith("bias_"):
+                    with torch.no_grad():
+                        b[cfg.hidden:2 * cfg.hidden] = cfg.forget_bias if name.startswith("bias_ih") else 0.0
+        if cfg.init_state == "learned":  # one learned start per layer and direction (and cell state for LSTM)
+            states = 2 if cfg.cell == "lstm" else 1
+            self.h0 = nn.Parameter(torch.zeros(states, cfg.layers * dirs, 1, cfg.hidden))
+        if cfg.readout == "attention":
+            self.score = nn.Linear(self.size, self.size, bias=False)   # Luong's "general" score h_t·W·h_s
+            self.mix = nn.Linear(2 * self.size, self.size)            # attentional state tanh(W[ctx; h_t])
+        self.attention: torch.Tensor | None = None  # (B, Q, T) weights of the last forward, for the views
+        self.outputs: torch.Tensor | None = None    # (B, T, H') hidden states of the last forward, for the views
+        self.stepwise = False                        # views: run one step at a time, keeping each step's state
+        self.states: list[torch.Tensor] = []         # with stepwise: the carried state h_t of every step
+
+    def unrolled(self, seq: torch.Tensor) -> torch.Tensor:
+        """The same recurrence one time step at a time, each step's carried hidden state kept in ``states``
+        (the fused kernel hides them) so the views can take the loss's gradient with respect to each."""
+        state, outs, self.states = self.initial(seq.shape[0]), [], []
+        for t in range(seq.shape[1]):
+            _, state = self.rnn(seq[:, t:t + 1], state)
+            h = state[0] if self.cfg.cell == "lstm" else state           # (layers, B, H)
+            self.states.append(h)
+            outs.append(h[-1].unsqueeze(1))  # the top layer's state is the step's output: one node, both paths
+        return torch.cat(outs, 1)                                        # (B, T, H)
+
+    def initial(self, batch: int):
+        if self.cfg.init_state != "learned":
+            return None  # PyTorch starts from zeros
+        h = self.h0.expand(-1, -1, batch, -1).contiguous()          # (states, layers·dirs, B, H)
+        return (h[0], h[1]) if self.cfg.cell == "lstm" else h[0]
+
+    def recur(self, seq: torch.Tensor, every_step: bool) -> torch.Tensor:
+        if self.stepwise:
+            out = self.unrolled(seq)
+        else:
+            out, _ = self.rnn(seq, self.initial(seq.shape[0]))     # (B, T, H')
+        if not self.training:  # kept for the views (drawn in eval mode); a training batch's graph is not held
+            self.outputs = out
+        query = out if every_step else out[:, -1:]                  # (B, Q, H'), Q = T or 1
+        if self.cfg.readout != "attention":
+            return query
+        scores = self.score(query) @ out.transpose(1, 2)            # (B, Q, T)
+        if every_step:  # a step attends to itself and the steps before it, never to later ones
+            later = torch.ones(out.shape[1], out.shape[1], dtype=torch.bool, device=out.device).triu(1)
+            scores = scores.masked_fill(later, float("-inf"))
+        weights = scores.softmax(-1)                                 # (B, Q, T)
+        self.attention = weights.detach()
+        context = weights @ out                                      # (B, Q, H')
+        return torch.tanh(self.mix(torch.cat([context, query], -1)))
+
+
+def rnn_views(core: Recurrent, loss_of, labels: list[str]) -> tuple[list[Media], dict[str, float]]:
+    """The recurrent views of the probes: the gradient norm of the loss ``loss_of()`` with respect to each
+    time step's carried hidden state (vanishing gradients through time; not for bidirectional reading),
+    the probes' hidden-state trajectories projected on their first two principal components, and the
+    attention weights over time. The curve's two ends are also returned as metrics ``grad_t/<step>``, so
+    the diagnostics can name a gradient that vanishes through time in words."""
+    media, figures = [], {}
+    if not core.cfg.bidirectional:
+        core.stepwise = True
+        try:
+            # cuDNN's RNN has no backward in eval mode (no dropout wanted here): PyTorch's own kernels do
+            with torch.enable_grad(), torch.backends.cudnn.flags(enabled=False):
+                grads = torch.autograd.grad(loss_of(), core.states)        # T × (layers, B, H)
+        finally:
+            core.stepwise = False
+        per_step = [g.transpose(0, 1).flatten(1).norm(dim=1).mean().item() for g in grads]   # T floats
+        media.append(Media("time_grads", b"", {
+            "series": [{"label": core.cfg.cell, "x": list(range(len(per_step))), "y": per_step}],
+            "xlabel": "time step", "ylabel": "‖∂loss/∂h_t‖", "log_y": True}))
+        figures = {f"grad_t/{t}": per_step[t] for t in (0, len(per_step) - 1)}
+    with torch.no_grad():
+        loss_of()
+    out = core.outputs                                                     # (B, T, H')
+    steps = list(range(out.shape[1]))
+    h = out[:PROBES].detach()                                              # (P, T, H')
+    flat = h.reshape(-1, h.shape[-1])
+    flat = flat - flat.mean(0)
+    pcs = flat @ torch.linalg.svd(flat, full_matrices=False)[2][:2].T      # (P·T, 2)
+    pcs = pcs.reshape(h.shape[0], h.shape[1], 2)
+    media.append(Media("trajectory", b"", {
+        "series": [{"label": labels[i], "x": pcs[i, :, 0].tolist(), "y": pcs[i, :, 1].tolist()} for i in range(len(h))],
+        "xlabel": "principal component 1", "ylabel": "principal component 2", "log_y": False}))
+    if core.attention is not None:
+        w = core.attention[:PROBES, -1]                                    # (P, T): the last step's weights
+        media.append(Media("attention_time", b"", {
+            "series": [{"label": labels[i], "x": steps, "y": w[i].tolist()} for i in range(len(w))],
+            "xlabel": "time step", "ylabel": "attention weight", "log_y": False}))
+    return media, figures
+
+
+TIME_GRADS = View(
+    "time_grads", "Gradient through time", draw="curves",
+    explain="How strongly the loss reacts to the hidden state at each time step (log scale), averaged over the "
+            "probes: the gradient that backpropagation through time (BPTT) carries back from the last step to "
+            "the first, through the network unrolled over the steps. A curve that falls by decades towards the "
+            "first steps is the vanishing gradient: those steps barely learn, typical of the plain RNN; LSTM and "
+            "GRU keep it flatter.")
+TRAJECTORY = View(
+    "trajectory", "Hidden-state trajectories (PCA)", draw="curves",
+    explain="Each line is one probe input's hidden state moving over the time steps, projected on the two "
+            "directions where the states vary most. Trained, inputs of different classes end in different "
+            "places; untrained, the paths overlap.")
+ATTENTION_TIME = View(
+    "attention_time", "Attention over time", draw="curves",
+    explain="With readout=attention: how much the final step's read-out draws on each time step, per probe. "
+            "On recall a trained model puts its weight on the first step, where the digit was.")
+
+
+class RNN(Recurrent, ClassifierModel):
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.build_core(28)
+        self.fc = nn.Linear(self.size, 10)
+
+    def forward(self, x):
+        seq = x.squeeze(1)                  # (B, 28 rows, 28 pixels)
+        if self.cfg.read == "columns":
+            seq = seq.permute(0, 2, 1)      # (B, 28 columns, 28 pixels): the course listing's order
+        return self.fc(self.recur(seq, every_step=False)[:, -1])   # last step (or its attentional state) → (B, 10)
+
+    def media(self, ctx, with_quality):
+        found, figures = super().media(ctx, with_quality)
+        self.eval()
+        views, ends = rnn_views(self, lambda: F.cross_entropy(self(ctx.x_probe), ctx.y_probe),
+                                [ctx.classes[int(c)] for c in ctx.y_probe])
+        return found + views, {**figures, **ends}
+
+
+class RNNLM(Recurrent, TokenModel):
+    """The same core on a token task: embedded tokens in, the next token's scores at every step."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.embed = nn.Embedding(len(tasks.VOCAB), cfg.hidden)
+        self.build_core(cfg.hidden)
+        self.fc = nn.Linear(self.size, len(tasks.VOCAB))
+
+    def forward(self, x):                                    # (B, T) token ids
+        return self.fc(self.recur(self.embed(x), every_step=True))   # (B, T, V)
+
+    def media(self, ctx, with_quality):
+        found, figures = super().media(ctx, with_quality)
+        self.eval()
+        labels = [tasks.text(row) for row in self.whole(ctx.x_probe[:PROBES], ctx.y_probe[:PROBES])]
+        views, ends = rnn_views(self, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels)
+        return found + views, {**figures, **ends}
+
+
+def build(cfg):
+    return RNNLM(cfg) if DATASETS[cfg.dataset].kind == "tokens" else RNN(cfg)
+
+
+RECALL_SETTINGS = {"distance": 100, "hidden": 64, "layers": 1, "lr": 1e-2, "batch_size": 32}
+RECALL = Race(
+    "recall-race", "Long-range recall: plain RNN against LSTM (distance 100)",
+    "Both read a digit, 100 blanks, then a question mark, and must answer the digit. The plain RNN's "
+    "gradient fades over the gap and it stays near chance (10%); the LSTM, its forget gate open at the "
+    "start (forget_bias 3), carries the digit in its cell.",
+    (("plain RNN", "rnn", {**RECALL_SETTINGS, "cell": "rnn"}),
+     ("LSTM", "rnn", {**RECALL_SETTINGS, "cell": "lstm", "forget_bias": 3.0})),
+    "recall")
+ATTENTION_RACE = Race(
+    "recall-attention", "Long-range recall: plain RNN against plain RNN with attention (distance 100)",
+    "The same plain RNN cell twice; the second reads out through attention over every time step, so its "
+    "answer can look straight back at the first step's hidden state instead of carrying it through 100 "
+    "steps. Attention bridges the gap the plain cell's gradient cannot.",
+    (("plain RNN", "rnn", {**RECALL_SETTINGS, "cell": "rnn"}),
+     ("plain RNN + attention", "rnn", {**RECALL_SETTINGS, "cell": "rnn", "readout": "attention"})),
+    "recall")
+
+SPEC = ArchSpec(
+    name="rnn",
+    title="RNN (LSTM / GRU)",
+    kind="classifier",
+    differs=(
+        "The course listing at its defaults: a 2-layer LSTM of 128 units reading the image column by column, "
+        "left to right (28 time steps of 28 pixels, the listing's permute(0, 2, 1)), the last step's output "
+        "into a linear layer. One difference: its pixels are in [-1, 1], as for every model of the lab, where "
+        "the listing's ToTensor() alone gives [0, 1]. Knobs swap the cell (GRU or a plain RNN, to see "
+        "vanishing gradients), the depth and width and the reading direction, and add dropout, a "
+        "bidirectional reading or attention over the time steps."),
+    summary=(
+        "A recurrent network reads the digit one column at a time, left to right, keeping a "
+        "memory (the hidden state) of what it has seen so far; after the 28th column it "
+        "decides which digit it was. LSTM and GRU cells have gates that decide what to "
+        "keep and what to forget, which lets gradients survive through many steps; the "
+        "plain RNN cell has none, and its gradients fade — try the long-range recall task. "
+        "On a generated sequence task it reads one symbol per step and predicts the next."
+    ),
+    preset={"epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
+    params=(
+        Param("cell", "lstm", "recurrent cell", str, choices=("lstm", "gru", "rnn")),
+        Param("hidden", 128, "hidden state size", int, 1, 1024),
+        Param("layers", 2, "stacked recurrent layers", int, 1, 6),
+        Param("dropout", 0.0, "dropout between recurrent layers", float, 0.0, 0.95),
+        Param("bidirectional", False, "also read the sequence backwards (images only: a language model "
+              "must not see the tokens it predicts)", bool),
+        Param("read", "columns", "one time step is an image column (left to right, as the course listing) "
+              "or a row (top to bottom)", str, choices=("columns", "rows"), legacy="rows"),
+        Param("readout", "last", "what the head reads: the last hidden state, or attention over every time "
+              "step's hidden state", str, choices=("last", "attention"), legacy="last"),
+        Param("forget_bias", 0.0, "initial forget-gate bias of the LSTM (0 = PyTorch's default init; 1 or "
+              "more keeps the memory open at the start, the common practice)", float, 0.0, 10.0),
+        Param("init_state", "zero", "initial hidden state: zeros, or learned", str, choices=("zero", "learned"),
+              legacy="zero"),
+    ),
+    display=classifier(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
+    token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
+    race_default=True,
+    build=build,
+    check=lambda hp: ("forget_bias applies to the lstm cell only" if hp["forget_bias"] and hp["cell"] != "lstm"
+                      else None),
+    inputs=("image", "tokens"),
+    image_only=("read", "bidirectional"),
+    races=(RECALL, ATTENTION_RACE),
+    presets=(
+        Preset("rnn-rows", "Read rows instead of columns", "mnist-5k", {"read": "rows"}),
+        Preset("rnn-attention", "Attention over the columns", "mnist-5k", {"readout": "attention"}),
+        Preset("rnn-learned-state", "Learned initial state", "mnist-5k", {"init_state": "learned"}),
+        Preset("rnn-recall-lstm", "Recall over 100 steps (LSTM)", "recall", {**RECALL_SETTINGS, "forget_bias": 3.0}),
+    ),
+)

@@ -1,0 +1,125 @@
+"""A run's checkpoint file: its atomic write, the read that refuses an unsafe file, why a file belongs
+to another run or does not fit a model, and another run's weights loaded to start from (transfer).
+What a checkpoint holds is the trainer's."""
+from __future__ import annotations
+
+import errno
+import io
+import os
+import shutil
+from pathlib import Path
+
+import torch
+
+from deeparch.course.archs.base import matching
+from deeparch.course.config import ConfigError, RunConfig
+
+
+class CheckpointMismatch(ValueError):
+    """A checkpoint written by another run or configuration: refused, never loaded."""
+
+
+class CheckpointWriteError(OSError):
+    """A checkpoint could not be written (the earlier one is kept); the message says why."""
+
+
+class CheckpointRefused(ConfigError):
+    """A checkpoint file that is not a plain tensor file (a pickle that names code to run) or not a
+    checkpoint at all: refused unread, in one sentence instead of PyTorch's page of advice."""
+
+
+def load_checkpoint(path, map_location="cpu") -> dict:
+    """A checkpoint's contents, read with ``weights_only`` (tensors and plain containers, nothing that
+    runs); CheckpointRefused for a file that holds more, or that is no checkpoint at all."""
+    import pickle
+    import warnings
+    import zipfile
+
+    try:
+        with warnings.catch_warnings():  # a foreign pickle also earns a warning about its protocol
+            warnings.simplefilter("ignore", UserWarning)
+            return torch.load(path, weights_only=True, map_location=map_location)
+    except pickle.UnpicklingError:
+        raise CheckpointRefused(f"{path}: the checkpoint is not a plain tensor file; it was refused, nothing in it "
+                                "ran") from None
+    except (RuntimeError, EOFError, zipfile.BadZipFile) as e:  # truncated, or not a torch file
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
+        raise CheckpointRefused(f"{path}: the file cannot be read as a checkpoint ({first})") from None
+
+
+def write(path: Path, blob: dict) -> None:
+    """Write ``blob`` atomically (tmp file, then rename); on any failure the tmp file is removed and the
+    previous checkpoint stays. A full disk is CheckpointWriteError with the size needed and the room left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    torch.save(blob, buf)  # in memory first: the size needed is known if the disk is full
+    payload = buf.getbuffer()
+    tmp = path.with_suffix(".tmp")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException as e:
+        tmp.unlink(missing_ok=True)
+        if isinstance(e, OSError) and e.errno == errno.ENOSPC:
+            free = shutil.disk_usage(path.parent).free
+            raise CheckpointWriteError(
+                f"disk full while writing the checkpoint ({len(payload) / 1e6:.1f} MB needed, "
+                f"{free / 1e6:.1f} MB free in {path.parent}); the previous checkpoint is kept"
+            ) from e
+        raise
+
+
+def shape_problem(mine: dict, theirs: dict, arch: str) -> str | None:
+    """Which weights of a checkpoint do not fit this model (by name and shape), in one short line."""
+    missing = sorted(mine.keys() - theirs.keys())
+    extra = sorted(theirs.keys() - mine.keys())
+    shapes = sorted(k for k in mine.keys() & theirs.keys() if tuple(mine[k].shape) != tuple(theirs[k].shape))
+    if not (missing or extra or shapes):
+        return None
+    parts = [f"{what} {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
+             for what, keys in (("lacks", missing), ("has unknown weights", extra), ("has other shapes for", shapes))
+             if keys]
+    return f"does not fit this {arch} model: it " + "; ".join(parts)
+
+
+def foreign(blob: dict, cfg: RunConfig, identity: dict, state: dict) -> str | None:
+    """Why ``blob`` is not the checkpoint of the run ``identity`` with ``cfg`` and model ``state``, or None.
+    Checkpoints from before identities were stored carry neither identity nor config: they pass on
+    matching model shapes alone."""
+    theirs, mine = blob.get("identity") or {}, identity
+    differ = sorted(k for k in theirs.keys() & mine.keys() if theirs[k] != mine[k])
+    if differ:
+        return (f"belongs to another run ({', '.join(f'{k} {theirs[k]}' for k in differ)}), "
+                f"not to this one ({', '.join(f'{k} {mine[k]}' for k in differ)})")
+    theirs_cfg = blob.get("config")
+    if theirs_cfg is not None:
+        if (theirs_cfg.get("arch"), theirs_cfg.get("dataset")) != (cfg.arch, cfg.dataset):
+            return (f"belongs to a {theirs_cfg.get('arch')} run on {theirs_cfg.get('dataset')}, "
+                    f"not to this {cfg.arch} run on {cfg.dataset}")
+        hp = theirs_cfg.get("hp", {})
+        changed = sorted(k for k in hp.keys() & cfg.hp.keys() if hp[k] != cfg.hp[k])
+        if changed:
+            return ("was written with other hyperparameters ("
+                    + ", ".join(f"{k} {hp[k]!r}, here {cfg.hp[k]!r}" for k in changed[:5]) + ")")
+    return shape_problem(state, blob.get("model", {}), cfg.arch)
+
+
+def load_weights(model: torch.nn.Module, path: Path, cfg: RunConfig, device=None) -> None:
+    """Start ``model`` from another run's weights at ``path`` (transfer learning, ``init_from``): the same
+    architecture and shapes, or CheckpointMismatch saying what differs; the layers named by ``fresh``
+    keep their new initialisation. Only the weights: optimizer state and step start afresh."""
+    blob = load_checkpoint(path, device)
+    arch = (blob.get("config") or {}).get("arch", cfg.arch)
+    problem = (f"belongs to a {arch} run, not to this {cfg.arch} run" if arch != cfg.arch
+               else shape_problem(model.state_dict(), blob.get("model", {}), cfg.arch))
+    if problem:
+        raise CheckpointMismatch(f"init_from={cfg.hp.get('init_from')}: {path} {problem}; "
+                                 "start from a run of the same architecture and shapes")
+    try:
+        fresh = set(matching(blob["model"], cfg.hp.get("fresh", ""), "fresh"))
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
+    model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)
