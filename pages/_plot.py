@@ -73,6 +73,13 @@ export default function (component) {
     el.__deeparchResize.observe(el);
   }
   const say = (text) => { note.textContent = text || ''; note.style.display = text ? 'block' : 'none'; };
+  const cleanup = () => {
+    if (el.__deeparchResize) { el.__deeparchResize.disconnect(); el.__deeparchResize = null; }
+    if (window.Plotly) window.Plotly.purge(el);
+  };
+  // a refresh that brings the figure already drawn (a run that logged nothing new, a finished run's chart)
+  // costs the browser nothing: no parse, no redraw
+  if (data.figure === el.__deeparchDrawn && el._fullLayout) return cleanup;
   const fig = JSON.parse(data.figure);
   if (fig.layout && fig.layout.height) el.style.minHeight = fig.layout.height + 'px';
   // drawing waits for plotly.js the first time: only the newest figure is drawn
@@ -83,19 +90,17 @@ export default function (component) {
       return Promise.resolve()
         .then(() => Plotly.react(el, fig.data, fig.layout, data.config))
         .then(
-          () => { el.dataset.updates = String(seq); say(''); },
+          () => { el.dataset.updates = String(seq); el.__deeparchDrawn = data.figure; say(''); },
           (err) => {
             Plotly.purge(el);  // the next refresh starts from a clean plot
+            el.__deeparchDrawn = null;
             say(data.failed_draw + ' (' + err + ')');
           },
         );
     },
     () => { if (seq === el.__deeparchSeq) say(data.failed_load); },  // the next refresh tries again
   );
-  return () => {
-    if (el.__deeparchResize) { el.__deeparchResize.disconnect(); el.__deeparchResize = null; }
-    if (window.Plotly) window.Plotly.purge(el);
-  };
+  return cleanup;
 }
 """
 
