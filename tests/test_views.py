@@ -216,3 +216,13 @@ def test_the_best_headline_beats_another_comparable_run_only(store):
     assert views.best_headlines([a, b], {**finals, b.id: {"headline": 0.93, "verdict": "collapsed"}}) == set()
     assert views.best_headlines([a, b], {**finals, b.id: {"headline": 0.93, "judge_version": 0}}) == set()
     assert views.best_headlines([a, b], {**finals, b.id: {"headline": float("nan")}}) == set()
+
+
+def test_matching_filters_by_status_arch_and_name(store):
+    ids = fake_runs.populate(store)
+    runs = store.list_runs()
+    assert views.matching(runs) == runs
+    assert [r.id for r in views.matching(runs, statuses=["finished"])] == [ids["finished"]]
+    assert views.matching(runs, archs=["no-such-arch"]) == []
+    named = runs[0].name
+    assert runs[0] in views.matching(runs, search=named.upper()) and views.matching(runs, search="zz-none") == []

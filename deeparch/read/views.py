@@ -143,6 +143,15 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
     return pd.DataFrame(rows, columns=cols)
 
 
+def matching(runs: Sequence[Run], statuses: Iterable[str] = (), archs: Iterable[str] = (),
+             search: str = "") -> list[Run]:
+    """The runs in one of ``statuses``, of one of ``archs`` (none given: any), whose name contains
+    ``search`` (any case)."""
+    statuses, archs, search = set(statuses), set(archs), search.lower()
+    return [r for r in runs if (not statuses or r.status in statuses) and (not archs or r.arch in archs)
+            and search in r.name.lower()]
+
+
 def device_cell(summary: dict) -> str:
     """"cpu · fp32", "cuda:0 · fp16": where a run trained and in which precision (what ``auto`` chose);
     empty for a run that has not started, or one stored before this was recorded."""
