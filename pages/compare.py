@@ -15,10 +15,9 @@ from deeparch.present import charts, i18n, numbers
 from deeparch.read import series, views
 from deeparch.execution import sweep
 from deeparch.store import lifecycle
-from deeparch.course.archs import ARCHS, schema
 from deeparch.present.charts import Series
 from deeparch.present.text import csv_cell, md_escape, without_common_prefix
-from pages import _controls, _guard, _plot, _prefs, _selection, _store, _views, _words
+from pages import _controls, _guard, _plot, _prefs, _selection, _store, _sweep_view, _views, _words
 
 TEXT = i18n.Catalog("compare", {
     "title": "Compare",
@@ -85,31 +84,10 @@ TEXT = i18n.Catalog("compare", {
     "sweep_progress": "{done} of {n} runs have ended; a point fills in as soon as its run has evaluated.",
     "sweep_no_headline": "These runs declare no headline figure to plot against the knobs.",
 })
-SWEEP = "compare_sweep"
 MAX_RUNS = 8
 X_KINDS = ("step", "samples", "wall")
 SPARSE = 50  # a series with fewer points (evaluations) is not smoothed by default
 SMOOTH = 0.6  # the default smoothing of dense series
-
-
-def declared_labels(runs) -> dict[str, str]:
-    """Metric key → label from the runs' declared panel lines: a one-line panel's title; a line
-    label that several lines share ("train", "test") qualified by its panel's axis; else the label."""
-    lines = [(panel, line) for arch, dataset in dict.fromkeys((r.arch, r.dataset) for r in runs)
-             for panel in views.display(arch, dataset).with_common().panels for line in panel.lines]
-    counts: dict[str, int] = {}
-    for _, line in lines:
-        counts[line.label] = counts.get(line.label, 0) + 1
-    out: dict[str, str] = {}
-    for panel, line in lines:
-        if len(panel.lines) == 1:
-            label = panel.title
-        elif counts[line.label] > 1:
-            label = TEXT["qualified"].format(line=line.label, axis=panel.ylabel)
-        else:
-            label = line.label
-        out.setdefault(line.key, label)
-    return out
 
 
 def metric_label(key: str, labels: dict[str, str] | None = None) -> str:
@@ -128,15 +106,6 @@ def shorten(runs) -> None:
 
 def run_ref(run) -> str:
     return TEXT["run_ref"].format(id=run.id, name=_SHORT.get(run.id, run.name))
-
-
-def default_selection(runs) -> list[int]:
-    """The latest race, or the most recent finished runs, or the most recent run."""
-    latest = runs[0]
-    if latest.group_name:
-        return [r.id for r in runs if r.group_name == latest.group_name][:MAX_RUNS]
-    done = [r.id for r in runs if r.status == "finished"][:3]
-    return done if len(done) >= 2 else [r.id for r in runs[:2]]
 
 
 def overlay(runs, rms, metric: str, xkind: str, weight: float) -> tuple[list[Series], list[tuple]]:
@@ -158,12 +127,6 @@ def overlay(runs, rms, metric: str, xkind: str, weight: float) -> tuple[list[Ser
         if len(drawn):
             ends.append((x[drawn[-1]], float(v[drawn[-1]]), i, name))
     return out, ends
-
-
-def blowup(runs, metric: str) -> bool:
-    """Whether ``metric`` is a line of a loss panel of these runs, whose blown-up lines are cut at the top."""
-    return any(panel.blowup and metric in panel.keys for arch, dataset in dict.fromkeys((r.arch, r.dataset) for r in runs)
-               for panel in views.display(arch, dataset).panels)
 
 
 def mark_ends(fig: go.Figure, ends: list[tuple]) -> go.Figure:
@@ -193,24 +156,10 @@ def sparse(runs, rms, metric: str) -> bool:
     return max((len(rms[r.id].series(metric)[0]) for r in runs if rms[r.id].has(metric)), default=0) < SPARSE
 
 
-def view_choices(runs) -> dict:
-    """Every view the runs' architectures declare, by media kind (first declaration wins), the
-    first grid-like view first so the page opens on what it always showed."""
-    found: dict = {}
-    for run in runs:
-        for view in views.display(run.arch, run.dataset).drawn(run.config.get("hp", {})):
-            found.setdefault(view.kind, view)
-    first = sorted(found, key=lambda k: found[k].draw not in GRID_DRAWS)
-    return {k: found[k] for k in first}
-
-
-GRID_DRAWS = ("image", "probe")
-
-
 def grids(runs) -> None:
     """One declared view (the student picks which) of every run side by side, at one step."""
     s = _store.store()
-    choices = view_choices(runs)
+    choices = views.view_choices(runs)
     if not choices:
         return
     kind = st.selectbox(TEXT["view_pick"], list(choices), format_func=lambda k: choices[k].title,
@@ -255,13 +204,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
     heads = {r.id: views.display(r.arch, r.dataset).headline for r in runs}
     value = {r.id: finals[r.id]["headline"] for r in runs}
     value = {i: v if v is not None and math.isfinite(v) else None for i, v in value.items()}
-    # a run whose samples are no digits or collapsed, or measured by an older judge, is never "best"
-    ranked = {r.id for r in runs
-              if not finals[r.id].get("verdict") and not _words.old_judge(finals[r.id].get("judge_version"))}
-    shared: dict[str, list[float]] = {}
-    for i, head in heads.items():
-        if head is not None and value[i] is not None and i in ranked:
-            shared.setdefault(head.key, []).append(value[i])
+    best_ids = views.best_headlines(runs, finals)
     lines = []
     for r in runs:
         f, head, v = finals[r.id], heads[r.id], value[r.id]
@@ -271,9 +214,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
         if v is None:
             lines.append(TEXT["summary_none"].format(**common))
             continue
-        ranks = shared.get(head.key, []) if r.id in ranked else []
-        top = (max if head.higher_is_better else min)(ranks) if ranks else None
-        best = top is not None and v == top and min(ranks) < max(ranks)  # only where it beats another run
+        best = r.id in best_ids
         shown = TEXT["percent"].format(v) if head.percent else TEXT["number"].format(v)
         shown = _words.quality_cell(shown, f.get("verdict"), f.get("coverage"), f.get("not_digits"),
                                     f.get("judge_version"))
@@ -283,7 +224,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
 
 def curves(runs, rms, keys: list[str], uid: str) -> None:
     """The overlay chart of one metric, with the runs that lack it named under it."""
-    labels = declared_labels(runs)
+    labels = views.declared_labels(runs, TEXT["qualified"])
     heads = [h.metric for h in (views.display(r.arch, r.dataset).headline for r in runs) if h is not None]
     preferred = [k for k in (*heads, *labels) if k in keys]  # the headline's series, else the first declared
     c1, c2, c3, c4 = st.columns([3, 3, 3, 1.4], vertical_alignment="bottom")
@@ -299,39 +240,25 @@ def curves(runs, rms, keys: list[str], uid: str) -> None:
     fig = charts.line_figure(lines, TEXT["curves"].format(metric=label, x=TEXT["x_" + xkind]),
                              xlabel=TEXT["x_" + xkind], ylabel=label, log_y=log_y,
                              uirevision=f"cmp-{uid}-{metric}-{xkind}", height=380,
-                             legend="right" if _prefs.projector() else "bottom", cut_blowups=blowup(runs, metric))
+                             legend="right" if _prefs.projector() else "bottom", cut_blowups=views.blowup(runs, metric))
     _plot.chart(mark_ends(fig, ends), "compare_curves")
     lacking = [r for r in runs if not rms[r.id].has(metric)]
     if lacking:
         st.caption(TEXT["missing"].format(metric=label, runs=", ".join(md_escape(run_ref(r)) for r in lacking)))
 
 
-def final_row(run, f: dict, labels: dict[str, str]) -> dict:
-    """A run's final numbers with its declared headline and extra figures under their declared labels."""
-    head = views.display(run.arch, run.dataset).headline
-    row = {k: v for k, v in f.items() if k != "headline"}
-    if head is not None:
-        row = {**{k: row.pop(k) for k in ("run_id", "arch", "status", "steps")}, head.label: f["headline"], **row}
-    return {labels.get(k, k) if k in views.display(run.arch, run.dataset).extra else k: v for k, v in row.items()}
-
-
 def final_table(runs, rms) -> tuple[pd.DataFrame, dict]:
     """The final numbers, one row per run named by id and name, columns in words; and the raw rows by id."""
     finals = {r.id: views.final_metrics(r, rms[r.id]) for r in runs}
-    labels = declared_labels(runs)
+    labels = views.declared_labels(runs, TEXT["qualified"])
     refs = {r.id: run_ref(r) for r in runs}
-    table = pd.DataFrame([final_row(r, finals[r.id], labels) for r in runs]).set_index("run_id").rename(index=refs)
+    table = pd.DataFrame([views.final_row(r, finals[r.id], labels) for r in runs]).set_index("run_id").rename(index=refs)
     table["status"] = table["status"].map(_words.status)
     if "verdict" in table:
         table["verdict"] = table["verdict"].map(lambda v: TEXT["verdicts"].get(v, v) if isinstance(v, str) else v)
     table = table.dropna(axis=1, how="all").rename(columns=TEXT["final_cols"])
     table.index.name = TEXT["run_col"]
     return table, finals
-
-
-def percent_columns(runs) -> set[str]:
-    """The final table's columns that hold shares: the headlines declared as percentages."""
-    return {h.label for h in (views.display(r.arch, r.dataset).headline for r in runs) if h is not None and h.percent}
 
 
 def body(selected: list[int]) -> None:
@@ -355,7 +282,7 @@ def body(selected: list[int]) -> None:
     st.subheader(TEXT["final"])
     cols = TEXT["final_cols"]
     st.dataframe(final, width="stretch", placeholder="–", column_config={
-        **{c: st.column_config.NumberColumn(format="percent") for c in percent_columns(runs)},
+        **{c: st.column_config.NumberColumn(format="percent") for c in views.percent_columns(runs)},
         cols["train_seconds"]: st.column_config.NumberColumn(format=_prefs.number_format("%.1f")),
         cols["params"]: st.column_config.NumberColumn(format="localized"),
         cols["samples_per_s"]: st.column_config.NumberColumn(format=_prefs.number_format("%.0f")),
@@ -381,54 +308,13 @@ def body(selected: list[int]) -> None:
     gradients(runs, rms, uid)
 
 
-def sweep_picker(runs, found: dict) -> str:
-    """The sweep to show ("" for none): a hand-off from Train, else the session's choice, else the latest
-    run's sweep; none when another page handed over runs of its own."""
-    ss = st.session_state
-    handoff = ss.pop(f"handoff:{SWEEP}", None)
-    if handoff is not None:
-        ss[SWEEP] = handoff
-        ss.pop("handoff:pages/compare.py", None)  # the sweep's runs: shown by the sweep, not the run picker
-    elif "handoff:pages/compare.py" in ss:
-        ss[SWEEP] = ""
-    elif SWEEP not in ss:
-        ss[SWEEP] = ss.get(f"keep:{SWEEP}", runs[0].sweep["id"] if runs[0].sweep else "")
-    options = ["", *found]
-    if ss[SWEEP] not in options:
-        ss[SWEEP] = ""
-
-    def label(sid: str) -> str:
-        if not sid:
-            return TEXT["sweep_none"]
-        members = found[sid]
-        return TEXT["sweep_option"].format(group=members[0].group_name or sid, n=len(members))
-
-    choice = st.selectbox(TEXT["sweep"], options, key=SWEEP, format_func=label, help=TEXT["sweep_help"])
-    ss[f"keep:{SWEEP}"] = choice
-    return choice
-
-
 def sweep_body(ids: list[int]) -> None:
     """A sweep's final headline figure against its knobs (a line, or a heat map for two), then the
     curves, numbers and grids of all its runs."""
     s = _store.store()
     runs = [r for r in (s.get_run(i) for i in ids) if r is not None]
     shorten(runs)
-    rms = _store.metrics_cache(ids, s)
-    head = views.display(runs[0].arch, runs[0].dataset).headline
-    if head is None:
-        st.info(TEXT["sweep_no_headline"])
-    else:
-        result = sweep.results(runs, lambda r: views.final_metrics(r, rms[r.id])["headline"])
-        knobs = result["knobs"]
-        params = schema(runs[0].arch) if runs[0].arch in ARCHS else {}
-        log_x = len(knobs) == 1 and getattr(params.get(knobs[0]), "log", False)
-        fig = charts.sweep_figure(result, head.label, TEXT["sweep_title"].format(
-            metric=head.label, knobs=TEXT["sweep_x"].join(knobs)), percent=head.percent, log_x=log_x,
-            uirevision=f"sweep-{runs[0].sweep['id']}", height=420)
-        _plot.chart(fig, "compare_sweep_figure")
-        done = sum(r.status in lifecycle.FINAL for r in runs)
-        st.caption(TEXT["sweep_progress"].format(done=done, n=len(runs)))
+    _sweep_view.sweep_figure(runs, _store.metrics_cache(ids, s), TEXT)
     body(ids)
 
 
@@ -439,14 +325,14 @@ def main() -> None:
     if not runs:
         return
     found = sweep.sweeps(runs)
-    chosen = sweep_picker(runs, found) if found else ""
+    chosen = _sweep_view.sweep_picker(runs, found, TEXT) if found else ""
     if chosen:
         members = found[chosen][::-1]  # launch order: the grid's order
         refreshing = any(r.status in lifecycle.ACTIVE for r in members)
         st.fragment(_guard.guarded(sweep_body), run_every=2.0 if refreshing else None)([r.id for r in members])
         return
     by_id = {r.id: r for r in runs}
-    _selection.init_selection("compare_runs", "pages/compare.py", by_id, default_selection(runs))
+    _selection.init_selection("compare_runs", "pages/compare.py", by_id, views.default_selection(runs, MAX_RUNS))
     selected = st.multiselect(TEXT["pick"], list(by_id), key="compare_runs", max_selections=MAX_RUNS,
                               select_all=_words.select_all(),
                               format_func=lambda i: _selection.run_label(by_id[i]), help=TEXT["pick_help"],

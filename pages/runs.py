@@ -10,13 +10,12 @@ import streamlit as st
 
 from deeparch.execution import classroom, jobs
 from deeparch.store import lifecycle
-from deeparch.engine import compress
 from deeparch.present import i18n
 from deeparch.read import views
 from deeparch.course.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.present.text import md_escape
-from pages import _classroom, _controls, _guard, _prefs, _selection, _store, _words
+from pages import _classroom, _compress_view, _controls, _guard, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("runs", {
     "title": "Runs",
@@ -287,8 +286,7 @@ def main() -> None:
     search = c3.text_input(TEXT["search"], key="runs_search")
     sort = c4.selectbox(TEXT["sort"], list(SORTS), format_func=lambda k: TEXT["sort_options"][k], key="runs_sort")
 
-    shown = [r for r in runs if (not statuses or r.status in statuses) and (not archs or r.arch in archs)
-             and (not search or search.lower() in r.name.lower())]
+    shown = views.matching(runs, statuses, archs, search)
     df = views.runs_frame(s, shown)
     col, asc = SORTS[sort]
     df = df.sort_values(col, ascending=asc, na_position="last", kind="stable").reset_index(drop=True)
@@ -329,7 +327,7 @@ def main() -> None:
         },
     )
     actions(s, ids)
-    compression(s, ids)
+    _compress_view.compression(s, ids, TEXT)
 
 
 @st.cache_data(ttl=5, show_spinner=False)
@@ -350,57 +348,6 @@ def cluster_sidebar() -> None:
         st.sidebar.warning(TEXT["cluster_gone"])
     else:
         st.sidebar.caption(TEXT["cluster_capacity"].format(**cap))
-
-
-def compress_table(report):
-    """The report as the page shows it: one row per version, sizes in MB, columns in words."""
-    df = compress.table(report).reset_index()
-    df["size_mb"], df["gzip_mb"] = df["size_bytes"] / 1e6, df["size_gzip_bytes"] / 1e6
-    cols = TEXT["compress_cols"]
-    return df[list(cols)].rename(columns=cols)
-
-
-def compression(s, ids: list[int]) -> None:
-    """Prune / quantize one ticked classifier run and show the before/after table (the last one measured
-    stays in the run's folder)."""
-    runs = [r for r in (s.get_run(i) for i in ids[:1]) if r is not None]
-    run = runs[0] if len(ids) == 1 and runs else None
-    if run is None or not compress.compressible(run.arch):
-        st.caption(TEXT["compress_pick"])
-        return
-    with st.expander(TEXT["compress"].format(name=md_escape(run.name)), icon=":material/compress:"):
-        st.caption(TEXT["compress_intro"])
-        c1, c2, c3 = st.columns([3, 3, 2], vertical_alignment="bottom")
-        sparsity = c1.slider(TEXT["compress_sparsity"], 0.0, 0.95, 0.5, 0.05, key="compress_sparsity",
-                             help=TEXT["compress_sparsity_help"], format=_prefs.number_format())
-        scope = c2.selectbox(TEXT["compress_scope"], compress.SCOPES, key="compress_scope",
-                             format_func=lambda k: TEXT["compress_scopes"][k])
-        int8 = c3.checkbox(TEXT["compress_int8"], value=True, key="compress_int8")
-        refused = _classroom.refusal(run, "compress")  # it costs the class's CPU: the owner's or the teacher's call
-        if refused:
-            st.caption(refused)
-        if st.button(TEXT["compress_go"], icon=":material/speed:", key="compress_go",
-                     disabled=not (sparsity or int8) or bool(refused)):
-            try:
-                with st.spinner(TEXT["compress_busy"]):
-                    compress.save(s, compress.compress(s, run.id, sparsity, int8, scope, repeats=20))
-            except (ConfigError, OSError, RuntimeError) as e:
-                st.error(TEXT["compress_failed"].format(error=md_escape(str(e))), icon=":material/error:")
-        if not (sparsity or int8):
-            st.caption(TEXT["compress_nothing"])
-        report = compress.saved(s, run.id)
-        if report is None:
-            return
-        st.dataframe(compress_table(report), hide_index=True, width="stretch", column_config={
-            TEXT["compress_cols"][k]: st.column_config.NumberColumn(format="percent")
-            for k in ("sparsity", "test_acc", "agree")} | {
-            TEXT["compress_cols"][k]: st.column_config.NumberColumn(format=_prefs.number_format("%.2f"))
-            for k in ("size_mb", "gzip_mb", "latency_b1_ms", "latency_b256_ms")})
-        if report.quantized:
-            none = TEXT["compress_none"]
-            st.caption(TEXT["compress_quantized"].format(names=", ".join(report.quantized) or none,
-                                                         kept=", ".join(report.kept_float) or none))
-        st.caption(TEXT["compress_timing"].format(repeats=report.repeats, threads=report.threads))
 
 
 _guard.page(main)

@@ -1,12 +1,10 @@
 """Train: pick an architecture and its settings, launch one run, a race of several, or a sweep over one or
 two knobs; see the queue.
 
-Numbers are typed into text fields and parsed by the schema (``Param.coerce``), not into
-``st.number_input``: a number input that refuses a value keeps its previous one, so a
-click on Launch right after typing 1e9 launched the old value. Here every field's reason
-is shown under it, Launch is disabled while one is invalid, and what is launched is
-exactly what the fields show. Every field keeps its value while the user visits other
-pages of the same browser session.
+The fields (``pages._fields``) are typed text parsed by the schema: every field's reason is shown
+under it, Launch is disabled while one is invalid, and what is launched is exactly what the fields
+show. Every field keeps its value while the user visits other pages of the same browser session.
+The Sweep tab is ``pages._sweep_form``.
 """
 import time
 from dataclasses import replace
@@ -14,15 +12,15 @@ from dataclasses import replace
 import streamlit as st
 
 from deeparch.engine import augment
-from deeparch.present import i18n, numbers
+from deeparch.present import i18n
 from deeparch.read import views
-from deeparch.execution import jobs, preflight, sweep
+from deeparch.execution import preflight
 from deeparch.store import lifecycle
 from deeparch.course.archs import ARCHS, make_config, race_configs, races, schema
-from deeparch.course.config import CLASSIFIER, COMMON, ConfigError, Param
+from deeparch.course.config import CLASSIFIER, COMMON, ConfigError
 from deeparch.course.data import DATASETS, is_ready
-from deeparch.present.text import md_escape
-from pages import _classroom, _controls, _guard, _selection, _store, _words
+from pages import _controls, _guard, _selection, _store, _sweep_form, _words
+from pages._fields import apply_preset, classroom_reasons, kept, launch_button, number_field, param_grid, reset
 
 TEXT = i18n.Catalog("train", {
     "title": "Train",
@@ -133,114 +131,17 @@ def dataset_title(name: str) -> str:
     return i18n.tr(DATASETS[name].title)
 
 
-def kept(widget, key: str, fresh: dict, *args, **kwargs):
-    """Draw ``widget`` under ``key``; its value survives a visit to another page of this session.
-
-    Streamlit forgets the state of a widget whose page is left; the value is copied to
-    ``keep:<key>`` and given back before the widget is drawn again. ``fresh`` holds the
-    default-value arguments, passed only when the widget has no value yet."""
-    ss = st.session_state
-    if key not in ss and f"keep:{key}" in ss:
-        ss[key] = ss[f"keep:{key}"]
-    value = widget(*args, key=key, **kwargs, **({} if key in ss else fresh))
-    ss[f"keep:{key}"] = value
-    return value
-
-
-def shown(value) -> str:
-    """A number as its text field shows it, in the session's language: 0.001 (0,001 in pt-BR), 64, 1e-07."""
-    return numbers.field(value)
-
-
-def number_field(p: Param, key: str, label: str | None = None, help_text: str | None = None):
-    """A text field parsed by the schema: (value, None), or (None, reason) with the reason shown under it."""
-    text = kept(st.text_input, key, {"value": shown(p.default)}, label or i18n.param_label(p.name),
-                help=help_text or param_help(p))
-    try:
-        value = p.coerce(text.strip())
-    except ConfigError as e:
-        st.error(TEXT["field_invalid"].format(error=md_escape(i18n.tr_error(str(e)))), icon=":material/error:")
-        return None, str(e)
-    if numbers.thousands_read(text):  # "2.500" in pt-BR is 2500: say so, the reader may have meant 2,5
-        st.caption(TEXT["read_as"].format(value=numbers.readable(value)))
-    return value, None
-
-
-def param_help(p: Param) -> str:
-    """A parameter's help and valid range, in the session's language; a knob with choices has its help alone
-    (its picker lists the values, each with its label)."""
-    if p.choices is not None:
-        return i18n.tr(p.help)
-    return f"{i18n.tr(p.help)} — {i18n.tr_error(p.describe_range())}"
-
-
-def param_input(p: Param, key: str):
-    """One field for one hyperparameter: (value, reason or None)."""
-    help_text, label = param_help(p), i18n.param_label(p.name)
-    if p.type is bool:
-        return kept(st.checkbox, key, {"value": bool(p.default)}, label, help=help_text), None
-    if p.choices is not None:
-        return kept(st.selectbox, key, {"index": p.choices.index(p.default)}, label, p.choices,
-                    format_func=lambda v: i18n.choice_label(p.name, v), help=help_text), None
-    return number_field(p, key)
-
-
-def reset(arch: str) -> None:
-    """Back to the course defaults of ``arch``: forget its fields (and their kept copies)."""
-    for k in [k for k in st.session_state
-              if isinstance(k, str) and (k.startswith(f"hp:{arch}:") or k.startswith(f"keep:hp:{arch}:"))]:
-        del st.session_state[k]
-
-
-def apply_preset(arch: str, preset) -> None:
-    """Fill the fields with ``preset``: its dataset and its settings, the rest back to the defaults."""
-    reset(arch)
-    ss = st.session_state
-    ss["train_dataset"] = ss["keep:train_dataset"] = preset.dataset
-    sch = schema(arch, preset.dataset)
-    for name, value in preset.hp.items():
-        p = sch[name]
-        ss[f"hp:{arch}:{name}"] = value if p.type is bool or p.choices is not None else shown(value)
-
-
-def param_grid(params: list, arch: str, values: dict, errors: dict, ncol: int = 3) -> None:
-    cols = st.columns(ncol)
-    for i, p in enumerate(params):
-        with cols[i % ncol]:
-            value, error = param_input(p, f"hp:{arch}:{p.name}")
-        if error:
-            errors[p.name] = error
-        else:
-            values[p.name] = value
-
-
 def data_settings(sch: dict, arch: str, dataset: str, values: dict, errors: dict) -> None:
     """The data practices of a classifier, and a preview of what the augmentation settings do."""
     data = [sch[n] for n in DATA if n in sch]
     if not data:
         return
     with st.expander(TEXT["group_data"], expanded=any(n in errors for n in DATA)):
-        param_grid(data, arch, values, errors)
+        param_grid(data, arch, values, errors, TEXT)
         aug = tuple((n, values[n]) for n in DATA if n.startswith("aug_") and n in values)
         if any(v for _, v in aug) and "classes" in values and is_ready(dataset):
             st.image(augment_preview(aug + (("classes", values["classes"]),), dataset),
                      caption=TEXT["augment_preview"])
-
-
-def launch_button(label: str, key: str, icon: str, reasons: list[str], blocked: bool = False) -> bool:
-    """Launch, disabled while a field is invalid, with the reasons listed beside it (a field may be
-    scrolled away or in a closed section); never true while a reason stands."""
-    go = st.button(label, type="primary", disabled=blocked or bool(reasons), icon=icon, key=key)
-    if reasons:
-        st.error(TEXT["refused"] + "\n\n" + "\n".join("- " + md_escape(i18n.tr_error(r)) for r in reasons),
-                 icon=":material/block:")
-    return go and not reasons and not blocked
-
-
-def classroom_reasons(n: int) -> list[str]:
-    """Why this session may not launch ``n`` runs now (classroom mode: no name yet, or its queue is full)."""
-    refused = _classroom.launch_refusal(_store.store(), n)
-    return [refused] if refused else []
 
 
 def one_run() -> tuple[str, str, dict, list[str]]:
@@ -273,18 +174,18 @@ def one_run() -> tuple[str, str, dict, list[str]]:
         params_slot = right.empty()
 
     st.markdown(f"**{TEXT['group_budget']}**")
-    param_grid([sch[n] for n in BUDGET if n in sch], arch, values, errors)
+    param_grid([sch[n] for n in BUDGET if n in sch], arch, values, errors, TEXT)
     st.markdown(f"**{TEXT['group_optimizer']}**")
-    param_grid([sch[n] for n in OPTIMIZER if n in sch], arch, values, errors)
+    param_grid([sch[n] for n in OPTIMIZER if n in sch], arch, values, errors, TEXT)
     st.markdown(f"**{TEXT['group_arch']}**")
     own = [p for n, p in sch.items() if n not in BUDGET + OPTIMIZER + CADENCE + DATA + tuple(own_data)]
-    param_grid(own, arch, values, errors)
+    param_grid(own, arch, values, errors, TEXT)
     if own_data:
         st.markdown(f"**{TEXT['group_dataset']}**")
-        param_grid([sch[n] for n in own_data], arch, values, errors)
+        param_grid([sch[n] for n in own_data], arch, values, errors, TEXT)
     data_settings(sch, arch, dataset, values, errors)
     with st.expander(TEXT["group_cadence"], expanded=any(n in errors for n in CADENCE)):
-        param_grid([sch[n] for n in CADENCE if n in sch], arch, values, errors)
+        param_grid([sch[n] for n in CADENCE if n in sch], arch, values, errors, TEXT)
     st.button(TEXT["reset"], on_click=reset, args=(arch,), type="tertiary", icon=":material/restart_alt:",
               key="train_reset")
 
@@ -304,7 +205,7 @@ def one_run() -> tuple[str, str, dict, list[str]]:
 
     name = kept(st.text_input, "train_name", {}, TEXT["name"], placeholder=TEXT["name_placeholder"])
     reasons = list(errors.values()) + ([error] if error else []) + classroom_reasons(1)
-    if launch_button(TEXT["launch"], "train_launch", ":material/rocket_launch:", reasons) and cfg is not None:
+    if launch_button(TEXT["launch"], "train_launch", ":material/rocket_launch:", reasons, TEXT) and cfg is not None:
         def go(cfg=cfg, name=name.strip() or None):
             ids = _controls.launch_once([cfg], [name])
             if ids:
@@ -337,11 +238,11 @@ def race() -> None:
                     format_func=lambda u: TEXT["race_" + u], horizontal=True)
     field, budget_of = RACE_UNITS[unit]
     with c3:
-        amount, amount_error = number_field(field, f"race_amount_{unit}", TEXT["race_amount"],
+        amount, amount_error = number_field(field, f"race_amount_{unit}", TEXT, TEXT["race_amount"],
                                             TEXT["race_amount_help"].format(
                                                 unit=TEXT["race_" + unit], range=i18n.tr_error(field.describe_range())))
     with c4:
-        seed, seed_error = number_field(_COMMON["seed"], "race_seed", TEXT["race_seed"])
+        seed, seed_error = number_field(_COMMON["seed"], "race_seed", TEXT, TEXT["race_seed"])
 
     reasons = [e for e in (amount_error, seed_error) if e]
     configs, error = [], None
@@ -356,7 +257,8 @@ def race() -> None:
     if len(archs) < 2:
         st.info(TEXT["race_pick"])
     reasons += classroom_reasons(len(archs))
-    if launch_button(TEXT["race_launch"], "race_go", ":material/sports_score:", reasons, blocked=len(archs) < 2):
+    if launch_button(TEXT["race_launch"], "race_go", ":material/sports_score:", reasons, TEXT,
+                     blocked=len(archs) < 2):
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
         names = [TEXT["race_run_name"].format(arch=a, time=time.strftime("%H:%M", now)) for a in archs]
@@ -384,90 +286,12 @@ def lesson_races(seed, budget: dict | None) -> None:
             configs = race_configs(lesson, seed, budget)
         except ConfigError as e:
             reasons.append(str(e))
-    if launch_button(TEXT["lesson_launch"], "lesson_go", ":material/school:", reasons):
+    if launch_button(TEXT["lesson_launch"], "lesson_go", ":material/school:", reasons, TEXT):
         now = time.localtime()
         group = TEXT["race_name"].format(time=time.strftime("%Y-%m-%d %H:%M:%S", now))
         names = [TEXT["lesson_run_name"].format(label=i18n.tr(label), title=i18n.tr(lesson.title)) for label, *_ in lesson.runs]
         _selection.launch_then_open("pages/live.py", lambda: _controls.launch_once(configs, names, group=group),
                                     TEXT["double"])
-
-
-def suggested(p: Param) -> str:
-    """A first guess at a sweep's values for ``p``, around its default: a decade either side of a
-    log-scale knob, half and double of a number (kept inside its range), every choice, both truth
-    values (checked like typed ones)."""
-    sep = numbers.list_separator() + " "
-    if p.type is bool:
-        return "true" + sep + "false"
-    if p.choices is not None:
-        return sep.join(map(str, p.choices))
-    lo = p.min if p.min is not None else float("-inf")
-    hi = p.max if p.max is not None else float("inf")
-    factors = (0.1, 1, 10) if p.log else (0.5, 1, 2)
-    values = [min(max(p.default * f, lo), hi) for f in factors]
-    guesses = [str(int(v)) if p.type is int else shown(v) for v in values]
-    return sep.join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
-
-
-def sweep_knob(arch: str, n: int, exclude: str | None, optional: bool):
-    """One knob of a sweep and its values: (knob or None, values, reason or None)."""
-    knobs = [k for k in sweep.sweepable(arch) if k != exclude]
-    options = ([""] if optional else []) + knobs
-    default = "" if optional else ("lr" if "lr" in knobs else knobs[0])
-    c1, c2 = st.columns([2, 3])
-    with c1:
-        knob = kept(st.selectbox, f"sweep_knob{n}:{arch}", {"index": options.index(default)},
-                    TEXT[f"sweep_knob{n}"], options,
-                    format_func=lambda k: i18n.param_label(k) if k else TEXT["sweep_no_knob"])
-    if not knob:
-        return None, [], None
-    p = schema(arch)[knob]
-    with c2:
-        text = kept(st.text_input, f"sweep_values{n}:{arch}:{knob}", {"value": suggested(p)},
-                    TEXT["sweep_values"].format(knob=knob), help=TEXT["sweep_values_help"].format(
-                        help=i18n.tr(p.help), range=i18n.tr_error(p.describe_range()),
-                        sample=f"{shown(0.001)}{numbers.list_separator()} {shown(0.01)}",
-                        sep=TEXT["list_comma" if numbers.list_separator() == "," else "list_semicolon"]))
-    try:
-        return knob, sweep.parse_values(p, text), None
-    except ConfigError as e:
-        st.error(TEXT["field_invalid"].format(error=md_escape(i18n.tr_error(str(e)))), icon=":material/error:")
-        return knob, [], str(e)
-
-
-def sweep_tab(arch: str, dataset: str, base: dict, base_errors: list[str]) -> None:
-    """A grid over one or two knobs of the One run tab's settings, launched as a group of queued runs."""
-    st.caption(TEXT["sweep_intro"].format(arch=arch_title(arch)))
-    knob1, values1, error1 = sweep_knob(arch, 1, None, optional=False)
-    knob2, values2, error2 = sweep_knob(arch, 2, knob1, optional=True)
-    reasons = [*base_errors, *(e for e in (error1, error2) if e)]
-    grid = {k: v for k, v in ((knob1, values1), (knob2, values2)) if k}
-    planned = []
-    if not reasons:
-        try:
-            grid = sweep.parse_grid(arch, grid)
-            planned = sweep.configs(arch, dataset, {k: v for k, v in base.items() if k not in grid}, grid)
-        except ConfigError as e:
-            reasons.append(str(e))
-    if planned:
-        st.caption(TEXT["sweep_count"].format(n=len(planned), slots=jobs.max_runs(_store.store())))
-        reasons += classroom_reasons(len(planned))
-    if launch_button(TEXT["sweep_launch"], "sweep_go", ":material/grid_view:", reasons):
-        now = time.strftime("%Y-%m-%d %H:%M:%S")
-        group = TEXT["sweep_name"].format(knobs=TEXT["sweep_x"].join(grid), time=now)
-        names = [sweep.point_name(p) for p, _ in planned]
-        fixed = {k: v for k, v in base.items() if k not in grid}
-
-        def go():  # on the Compare page, before it draws anything; a point this machine cannot train
-            # (memory, precision) raises ConfigError, none is queued, and Compare says why
-            ids = _controls.launch_once([c for _, c in planned], names, launch=lambda: sweep.launch(
-                arch, dataset, fixed, grid, store=_store.store(), group=group, names=names,
-                owner=_classroom.owner())[1])
-            if ids:
-                st.session_state["handoff:compare_sweep"] = _store.store().get_run(ids[0]).sweep["id"]
-            return ids
-
-        _selection.launch_then_open("pages/compare.py", go, TEXT["double"])
 
 
 def queue() -> None:
@@ -509,7 +333,7 @@ def main() -> None:
     with tab_race:
         race()
     with tab_sweep:
-        sweep_tab(*base)
+        _sweep_form.sweep_tab(*base, words=TEXT)
     st.divider()
     queue()
 

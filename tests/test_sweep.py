@@ -25,6 +25,25 @@ def test_grid_parsing_converts_each_value_with_its_knob():
     assert len(sweep.points(grid)) == 9
 
 
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_suggested_values_sit_around_the_default_and_read_back(lang):
+    from deeparch.course.archs import schema
+
+    sch = schema("cnn")
+    assert sweep.suggested(sch["lr"], "en") == "0.0001, 0.001, 0.01"  # a decade either side of a log knob
+    assert sweep.suggested(sch["lr"], "pt-BR") == "0,0001; 0,001; 0,01"
+    assert sweep.suggested(sch["optimizer"], lang).split(sweep_sep(lang)) == list(sch["optimizer"].choices)
+    for name in ("lr", "batch_size", "optimizer", "batch_norm", "seed"):
+        p = sch[name]
+        text = sweep.suggested(p, lang)
+        values = sweep.parse_values(p, text, lang) if len(text.split(sweep_sep(lang))) > 1 else [p.coerce(text, lang)]
+        assert p.default in values or p.type is bool, (name, text)
+
+
+def sweep_sep(lang: str) -> str:
+    return "; " if lang == "pt-BR" else ", "
+
+
 @pytest.mark.parametrize("items,needle", [
     (["lr=1e-4,abc"], "sweep lr: lr='abc': must be float"),
     (["lr=1e-4,1e9"], "sweep lr: lr=1000000000.0 is out of range"),

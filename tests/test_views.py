@@ -190,3 +190,39 @@ def test_test_loss_shown_is_the_one_validation_picked_never_the_lowest_on_test(s
     old = fake_runs.finished_cnn(store, seed=1)
     store.merge_summary(old, best_test_loss=0.10, test_loss=0.35)
     assert views.key_metrics(store.get_run(old))["test_loss"] == 0.35
+
+
+def test_what_compare_shows_first_and_how_it_names_the_figures(store):
+    a = store.get_run(fake_runs.finished_cnn(store, name="a"))
+    b = store.get_run(fake_runs.finished_cnn(store, name="b", lr=1e-4))
+    runs = [b, a]  # newest first, as the store lists them
+    assert views.default_selection(runs, 8) == [b.id, a.id]  # no race: the latest finished runs
+    labels = views.declared_labels(runs, "{line} ({axis})")
+    assert labels["test_acc"] == "test (accuracy)" and labels["grad_norm"]  # a shared line label gets its axis
+    assert views.blowup(runs, "loss") and not views.blowup(runs, "test_acc")
+    assert next(iter(views.view_choices(runs).values())).draw in views.GRID_DRAWS  # opens on a grid
+    head = views.display(a.arch, a.dataset).headline
+    assert views.percent_columns(runs) == {head.label}
+    finals = {r.id: views.final_metrics(r, series.read_metrics(store, r.id)) for r in runs}
+    row = views.final_row(a, finals[a.id], labels)
+    assert list(row)[:5] == ["run_id", "arch", "status", "steps", head.label] and "headline" not in row
+
+
+def test_the_best_headline_beats_another_comparable_run_only(store):
+    a, b = (store.get_run(fake_runs.finished_cnn(store, name=n)) for n in "ab")
+    finals = {a.id: {"headline": 0.91}, b.id: {"headline": 0.93}}
+    assert views.best_headlines([a, b], finals) == {b.id}
+    assert views.best_headlines([a, b], {a.id: {"headline": 0.9}, b.id: {"headline": 0.9}}) == set()  # a tie
+    assert views.best_headlines([a, b], {**finals, b.id: {"headline": 0.93, "verdict": "collapsed"}}) == set()
+    assert views.best_headlines([a, b], {**finals, b.id: {"headline": 0.93, "judge_version": 0}}) == set()
+    assert views.best_headlines([a, b], {**finals, b.id: {"headline": float("nan")}}) == set()
+
+
+def test_matching_filters_by_status_arch_and_name(store):
+    ids = fake_runs.populate(store)
+    runs = store.list_runs()
+    assert views.matching(runs) == runs
+    assert [r.id for r in views.matching(runs, statuses=["finished"])] == [ids["finished"]]
+    assert views.matching(runs, archs=["no-such-arch"]) == []
+    named = runs[0].name
+    assert runs[0] in views.matching(runs, search=named.upper()) and views.matching(runs, search="zz-none") == []

@@ -62,6 +62,25 @@ def parse_values(p: Param, values: str | Iterable[Any], lang: str | None = None)
     return out
 
 
+def suggested(p: Param, lang: str | None = None) -> str:
+    """A first guess at a sweep's values for ``p``, typed as ``parse_values`` reads them back in ``lang``,
+    around its default: a decade either side of a log-scale knob, half and double of a number (kept inside
+    its range), every choice, both truth values."""
+    from deeparch.present import numbers
+
+    sep = numbers.list_separator(lang) + " "
+    if p.type is bool:
+        return "true" + sep + "false"
+    if p.choices is not None:
+        return sep.join(map(str, p.choices))
+    lo = p.min if p.min is not None else float("-inf")
+    hi = p.max if p.max is not None else float("inf")
+    factors = (0.1, 1, 10) if p.log else (0.5, 1, 2)
+    values = [min(max(p.default * f, lo), hi) for f in factors]
+    guesses = [str(int(v)) if p.type is int else numbers.field(v, lang) for v in values]
+    return sep.join(dict.fromkeys(guesses))  # a default of 0 suggests one value: the user types the others
+
+
 def parse_grid(arch: str, items: Iterable[str] | Mapping[str, Any], lang: str | None = None) -> dict[str, list]:
     """``["lr=1e-4,1e-3", "batch_size=32,64"]`` (or a dict knob → values) as ``{knob: [values]}``, checked;
     text values are read in ``lang`` (``parse_values``)."""

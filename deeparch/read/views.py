@@ -143,6 +143,15 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
     return pd.DataFrame(rows, columns=cols)
 
 
+def matching(runs: Sequence[Run], statuses: Iterable[str] = (), archs: Iterable[str] = (),
+             search: str = "") -> list[Run]:
+    """The runs in one of ``statuses``, of one of ``archs`` (none given: any), whose name contains
+    ``search`` (any case)."""
+    statuses, archs, search = set(statuses), set(archs), search.lower()
+    return [r for r in runs if (not statuses or r.status in statuses) and (not archs or r.arch in archs)
+            and search in r.name.lower()]
+
+
 def device_cell(summary: dict) -> str:
     """"cpu · fp32", "cuda:0 · fp16": where a run trained and in which precision (what ``auto`` chose);
     empty for a run that has not started, or one stored before this was recorded."""
@@ -223,6 +232,100 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
         "samples_per_s": best("samples_per_s", np.median),
         "grad_norm": best("grad_norm", np.median),
     }
+
+
+def _displays(runs: Sequence[Run]):
+    """The display of each distinct (arch, dataset) among ``runs``, in their order."""
+    return [display(arch, dataset) for arch, dataset in dict.fromkeys((r.arch, r.dataset) for r in runs)]
+
+
+def default_selection(runs: Sequence[Run], limit: int) -> list[int]:
+    """What Compare shows first of ``runs`` (newest first): the latest race (at most ``limit`` runs), or the
+    most recent finished runs, or the most recent runs."""
+    latest = runs[0]
+    if latest.group_name:
+        return [r.id for r in runs if r.group_name == latest.group_name][:limit]
+    done = [r.id for r in runs if r.status == "finished"][:3]
+    return done if len(done) >= 2 else [r.id for r in runs[:2]]
+
+
+def declared_labels(runs: Sequence[Run], qualified: str = "{line} {axis}") -> dict[str, str]:
+    """Metric key → label from the runs' declared panel lines: a one-line panel's title; a line
+    label that several lines share ("train", "test") qualified by its panel's axis (``qualified``, the
+    page's words: "test accuracy"); else the label."""
+    lines = [(panel, line) for d in _displays(runs) for panel in d.with_common().panels for line in panel.lines]
+    counts: dict[str, int] = {}
+    for _, line in lines:
+        counts[line.label] = counts.get(line.label, 0) + 1
+    out: dict[str, str] = {}
+    for panel, line in lines:
+        if len(panel.lines) == 1:
+            label = panel.title
+        elif counts[line.label] > 1:
+            label = qualified.format(line=line.label, axis=panel.ylabel)
+        else:
+            label = line.label
+        out.setdefault(line.key, label)
+    return out
+
+
+def blowup(runs: Sequence[Run], metric: str) -> bool:
+    """Whether ``metric`` is a line of a loss panel of these runs, whose blown-up lines are cut at the top."""
+    return any(panel.blowup and metric in panel.keys for d in _displays(runs) for panel in d.panels)
+
+
+GRID_DRAWS = ("image", "probe")  # the views a comparison opens on, when the runs declare one
+
+
+def view_choices(runs: Sequence[Run]) -> dict:
+    """Every view the runs' architectures declare, by media kind (first declaration wins), the
+    first grid-like view first so Compare opens on what it always showed."""
+    found: dict = {}
+    for run in runs:
+        for view in display(run.arch, run.dataset).drawn(run.config.get("hp", {})):
+            found.setdefault(view.kind, view)
+    first = sorted(found, key=lambda k: found[k].draw not in GRID_DRAWS)
+    return {k: found[k] for k in first}
+
+
+def percent_columns(runs: Sequence[Run]) -> set[str]:
+    """The final table's columns that hold shares: the headlines declared as percentages."""
+    return {h.label for h in (display(r.arch, r.dataset).headline for r in runs) if h is not None and h.percent}
+
+
+def final_row(run: Run, f: dict, labels: dict[str, str]) -> dict:
+    """A run's final numbers (``final_metrics``) with its declared headline and extra figures under their
+    declared labels (``labels``: ``declared_labels``)."""
+    head = display(run.arch, run.dataset).headline
+    row = {k: v for k, v in f.items() if k != "headline"}
+    if head is not None:
+        row = {**{k: row.pop(k) for k in ("run_id", "arch", "status", "steps")}, head.label: f["headline"], **row}
+    return {labels.get(k, k) if k in display(run.arch, run.dataset).extra else k: v for k, v in row.items()}
+
+
+def best_headlines(runs: Sequence[Run], finals: dict[int, dict]) -> set[int]:
+    """The runs whose declared headline figure (``finals``: ``final_metrics`` by id) is the best, by its
+    direction, of the runs sharing that headline, and only where it beats another run. A run whose samples
+    are no digits or collapsed, or measured by an older judge, is never best."""
+    from deeparch.engine.quality import JUDGE_VERSION
+
+    heads = {r.id: display(r.arch, r.dataset).headline for r in runs}
+    value = {r.id: finals[r.id]["headline"] for r in runs}
+    value = {i: v if v is not None and np.isfinite(v) else None for i, v in value.items()}
+    old = {r.id for r in runs if isinstance(v := finals[r.id].get("judge_version"), (int, float))
+           and np.isfinite(v) and int(v) != JUDGE_VERSION}
+    ranked = {r.id for r in runs if not finals[r.id].get("verdict") and r.id not in old}
+    shared: dict[str, list[float]] = {}
+    for i, head in heads.items():
+        if head is not None and value[i] is not None and i in ranked:
+            shared.setdefault(head.key, []).append(value[i])
+    best = set()
+    for r in runs:
+        v, ranks = value[r.id], shared.get(heads[r.id].key, []) if heads[r.id] and r.id in ranked else []
+        if v is not None and ranks and min(ranks) < max(ranks) \
+                and v == (max if heads[r.id].higher_is_better else min)(ranks):
+            best.add(r.id)
+    return best
 
 
 def metrics_wide(store: Store, run_id: int) -> pd.DataFrame:
