@@ -3,12 +3,15 @@
 English stays where it is written: each page's ``TEXT`` dict, the architecture files'
 titles, summaries and parameter help, the panels of ``display.py``. A translation never
 moves it, so the files other work edits keep their English and nothing else changes there.
-Portuguese lives in ``deeparch/present/catalogs/pt_BR.py`` and is looked up two ways:
+Portuguese lives in the gettext catalog ``deeparch/present/locale/pt_BR/LC_MESSAGES/deeparch.po`` (read
+compiled, ``deeparch.mo``; ``python -m deeparch.catalogs`` extracts, updates and compiles it) and is looked up:
 
-- page words by stable keys: ``TEXT = i18n.Catalog("train", {...})`` in a page returns the
-  Portuguese of ``PAGES["train"][key]`` when the language is pt-BR, else the English;
-- declared words (architecture titles, summaries, help, chart titles, labels, explanations)
-  by their English text, as gettext does: ``i18n.tr(english)``.
+- page words by stable keys: ``TEXT = i18n.Catalog("train", {...})`` in a page returns the translation of
+  ``msgctxt "page:train.<key>"`` when the language is pt-BR, else the English;
+- declared words (architecture titles, summaries, help, chart titles, explanations) by their English text, as
+  gettext does: ``i18n.tr(english)``; parameter and value labels under ``label`` and ``choice:<knob>``;
+- messages the library builds (``deeparch.present.messages.Message``: a code and fields) by their code:
+  ``i18n.tr_error(message)``, with the numbers in the reader's format.
 
 Anything without a translation falls back to English (``tests/test_i18n.py`` lists what is
 missing). Numbers filled into a catalog string follow the language's separators
