@@ -1,7 +1,19 @@
-"""The English strings a translation must cover, collected from where they are written (each page's
-``TEXT``, the declarations of the registry), and what a translation lacks: ``tests/test_i18n.py`` and
-``python -m deeparch.catalogs`` use it. Adding a language: copy ``pt_BR.py``, translate, and name it
-in ``deeparch.present.i18n``.
+"""The gettext catalogs of the lab: the English collected from where it is written, and what a translation lacks.
+
+English stays in the code: each page's ``TEXT``, the declarations of the registry (titles, summaries, help,
+panels, lessons), the parameter and value labels (``deeparch/present/catalogs/en.py``), the messages' templates
+(``deeparch.present.messages``). A translation is ``deeparch/present/locale/<lang>/LC_MESSAGES/deeparch.po``;
+the app reads its compiled ``deeparch.mo`` (committed). A page word's ``msgctxt`` is ``page:<section>.<key>``,
+a parameter label's ``label``, a value label's ``choice:<knob>``, a message's ``error:<code>``; a declared word
+has none (its English is its key).
+
+``python -m deeparch.catalogs``          lists what pt-BR lacks (``tests/test_i18n.py`` fails while anything does)
+``python -m deeparch.catalogs extract``  writes the template ``deeparch.pot`` from the code's English
+``python -m deeparch.catalogs update``   merges the template into each ``.po``, keeping its translations
+``python -m deeparch.catalogs compile``  writes each ``.mo`` from its ``.po``
+
+Adding a language: ``update`` after copying the template to ``<lang>/LC_MESSAGES/deeparch.po``, translate,
+``compile``, and name it in ``deeparch.present.i18n.LANGS``.
 """
 from __future__ import annotations
 
@@ -102,45 +114,203 @@ def choice_values() -> dict[str, set]:
     return out
 
 
-def _flat(d: dict, prefix: str = "") -> set[str]:
-    keys = set()
-    for k, v in d.items():
-        keys |= _flat(v, f"{prefix}{k}.") if isinstance(v, dict) else {prefix + k}
-    return keys
+LOCALE = ROOT / "deeparch" / "present" / "locale"
+DOMAIN = "deeparch"
+POT = LOCALE / f"{DOMAIN}.pot"
 
 
-def missing(lang_module) -> dict[str, list[str]]:
-    """What ``lang_module`` lacks (and has in excess) against the English catalog, by section."""
-    from deeparch.present.catalogs import en
+def po_path(lang: str = "pt_BR") -> Path:
+    return LOCALE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
-    out: dict[str, list[str]] = {}
-    pages = getattr(lang_module, "PAGES", {})
-    for section, text in english_pages().items():
-        want, have = _flat(text), _flat(pages.get(section, {}))
-        if want - have:
-            out[f"PAGES[{section!r}]"] = sorted(want - have)
-        if have - want:
-            out[f"PAGES[{section!r}] (not in English)"] = sorted(have - want)
-    lack = sorted(english_messages() - set(lang_module.MESSAGES))
-    if lack:
-        out["MESSAGES"] = lack
-    for name, table in (("LABELS", lang_module.LABELS), ("en.LABELS", en.LABELS)):
-        if param_names() - set(table):
-            out[name] = sorted(param_names() - set(table))
-    for name, table in (("CHOICES", getattr(lang_module, "CHOICES", {})), ("en.CHOICES", en.CHOICES)):
-        lack = [f"{knob}={v}" for knob, values in choice_values().items() for v in sorted(values)
-                if v not in table.get(knob, {})]
-        if lack:
-            out[name] = lack
+
+def languages() -> list[str]:
+    return sorted(p.parent.parent.name for p in LOCALE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+
+
+def _literals() -> set[str]:
+    """Every string literal of the package and the pages: a declared word still written in the code."""
+    import ast
+
+    out = set()
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "deeparch").rglob("*.py"))]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                out.add(node.value)
     return out
 
 
-def report() -> str:
-    """What pt-BR lacks, one key a line under its section (``python -m deeparch.catalogs``)."""
-    from deeparch.present.catalogs import pt_BR
+def _forms() -> set[str]:
+    """How the free-text knobs are written ("layer names like features …"): ``Param.form``, worded by tr."""
+    from deeparch.course.archs import ARCHS
+    from deeparch.course.config import CLASSIFIER, COMMON
 
+    return {p.form for p in [*COMMON, *CLASSIFIER, *(p for s in ARCHS.values() for p in s.params)] if p.form}
+
+
+def template():
+    """The English catalog (a babel ``Catalog``): every word a translation must cover, with its context."""
+    from babel.messages.catalog import Catalog
+
+    from deeparch.present import messages
+    from deeparch.present.catalogs import en
+
+    cat = Catalog(domain=DOMAIN, project="deeparch", fuzzy=False)
+    for section, text in english_pages().items():
+        for key, value in text.items():
+            for sub, english in (value.items() if isinstance(value, dict) else [(None, value)]):
+                where = f"page:{section}.{key}" + (f".{sub}" if sub else "")
+                cat.add(english, context=where, locations=[(PAGE_FILES[section], 0)])
+    declared = english_messages() | _forms()
+    if LOCALE.joinpath("pt_BR").exists():  # a declared word of the catalog still written in the code (chart axes)
+        declared |= {m.id for m in load() if m.id and not m.context} & _literals()
+    for english in sorted(declared):
+        cat.add(english)
+    for name in sorted(param_names()):
+        if name in en.LABELS:
+            cat.add(en.LABELS[name], context="label", auto_comments=[name])
+    for knob, values in sorted(choice_values().items()):
+        for value in sorted(values):
+            if value in en.CHOICES.get(knob, {}):
+                cat.add(en.CHOICES[knob][value], context=f"choice:{knob}", auto_comments=[value])
+    for code, english in messages.TEMPLATES.items():
+        cat.add(english, context=f"error:{code}")
+    return cat
+
+
+def load(lang: str = "pt_BR"):
+    from babel.messages.pofile import read_po
+
+    with open(po_path(lang), "rb") as f:
+        return read_po(f, locale=lang, domain=DOMAIN)
+
+
+def write_po(cat, path: Path, template: bool = False) -> None:
+    from babel.messages.pofile import write_po as babel_write
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        babel_write(f, cat, width=100, omit_header=False, sort_output=False, ignore_obsolete=False,
+                    include_previous=False)
+
+
+def mo_bytes(lang: str = "pt_BR") -> bytes:
+    """The compiled ``.mo`` of ``lang``'s ``.po``, as ``compile`` writes it (the test compares the committed one)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+
+    buf = io.BytesIO()
+    write_mo(buf, load(lang), use_fuzzy=False)
+    return buf.getvalue()
+
+
+def _section(context: str | None) -> str:
+    if not context:
+        return "MESSAGES"
+    if context.startswith("page:"):
+        return f"PAGES[{context[5:].split('.')[0]!r}]"
+    return {"label": "LABELS"}.get(context, context.split(":")[0].upper() + (
+        f"[{context.split(':', 1)[1]!r}]" if ":" in context else ""))
+
+
+def missing(lang: str = "pt_BR") -> dict[str, list[str]]:
+    """What ``lang``'s catalog lacks (no translation, or a fuzzy one) against the English, by section; and
+    what it holds that the English no longer has (``update`` makes it obsolete)."""
+    have = load(lang)
+    out: dict[str, list[str]] = {}
+    for m in template():
+        if not m.id:
+            continue
+        t = have.get(m.id, m.context)
+        if t is None or not t.string or t.fuzzy:
+            key = m.context.split(".", 1)[1] if (m.context or "").startswith("page:") else m.id
+            out.setdefault(_section(m.context), []).append(key)
+    want = {(m.id, m.context) for m in template()}
+    extra = [f"{m.context or ''}|{m.id}" for m in have if m.id and (m.id, m.context) not in want]
+    if extra:
+        out["not in English (run update)"] = extra
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def translations(lang: str = "pt_BR") -> dict[tuple[str | None, str], str]:
+    """(context, English) → the translation, for every translated message of ``lang``."""
+    return {(m.context, m.id): m.string for m in load(lang) if m.id and m.string and not m.fuzzy}
+
+
+def translated_pages(lang: str = "pt_BR") -> dict[str, dict]:
+    """Each page section's translated words by key (a nested key as a nested dict), the shape of its TEXT."""
+    out: dict[str, dict] = {}
+    for (context, _), text in translations(lang).items():
+        if context and context.startswith("page:"):
+            section, *keys = context[5:].split(".")
+            d = out.setdefault(section, {})
+            for k in keys[:-1]:
+                d = d.setdefault(k, {})
+            d[keys[-1]] = text
+    return out
+
+
+def translated_messages(lang: str = "pt_BR") -> dict[str, str]:
+    """Declared English → translation (no context)."""
+    return {english: text for (context, english), text in translations(lang).items() if context is None}
+
+
+def extract() -> Path:
+    write_po(template(), POT, template=True)
+    return POT
+
+
+def update() -> list[Path]:
+    """The template merged into every ``.po``: new words added untranslated, changed ones kept as fuzzy, gone
+    ones obsolete (babel's ``Catalog.update``)."""
+    out = []
+    pot = template()
+    for lang in languages():
+        cat = load(lang)
+        cat.update(pot, no_fuzzy_matching=True, update_header_comment=False, keep_user_comments=True)
+        write_po(cat, po_path(lang))
+        out.append(po_path(lang))
+    return out
+
+
+def compile_mo() -> list[Path]:
+    out = []
+    for lang in languages():
+        path = po_path(lang).with_suffix(".mo")
+        path.write_bytes(mo_bytes(lang))
+        out.append(path)
+    return out
+
+
+def report(lang: str = "pt_BR") -> str:
+    """What pt-BR lacks, one key a line under its section (``python -m deeparch.catalogs``)."""
     lines = []
-    for where, keys in missing(pt_BR).items():
+    for where, keys in missing(lang).items():
         lines.append(f"{where}:")
         lines += [f"    {k!r}" for k in keys]
     return "\n".join(lines) or "pt-BR has every key of the English catalog."
+
+
+def main(argv: list[str] | None = None) -> int:
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    command = args[0] if args else "missing"
+    if command == "extract":
+        print(extract())
+    elif command == "update":
+        print(*update(), sep="\n")
+    elif command == "compile":
+        print(*compile_mo(), sep="\n")
+    elif command == "missing":
+        text = report()
+        print(text)
+        return 1 if missing() else 0
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

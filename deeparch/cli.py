@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from deeparch.present import messages
+from deeparch.present.messages import Message
 from deeparch.present import i18n
 from deeparch.course.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
 from deeparch.present.text import clean_name, csv_cell
@@ -65,7 +67,7 @@ def cmd_train(args) -> int:
     from deeparch.execution.runner import run_worker, transfer_source
 
     cfg = _config_from(args)
-    check_count("--threads", args.threads, 0, MAX_THREADS, " (0: torch's choice)")  # before a run is stored
+    check_count("--threads", args.threads, 0, MAX_THREADS, Message("note_torch_threads"))  # before a run is stored
     preflight.require(cfg)  # refused with the reason where this machine cannot train it: precision, memory
     store = _store(args)
     transfer_source(store, cfg)  # init_from: a run that has ended with a checkpoint, or refused here
@@ -74,7 +76,7 @@ def cmd_train(args) -> int:
     status = run_worker(run_id, store, reconcile=reconcile, callbacks=[ProgressBar()], threads=args.threads or None)
     run = store.get_run(run_id)
     shown = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in run.summary.items()}
-    print(json.dumps({"run": run_id, "status": status, "reason": run.reason, **shown}))
+    print(json.dumps({"run": run_id, "status": status, "reason": messages.decode(run.reason), **shown}))
     return 0 if status in ("finished", "stopped") else 1
 
 
@@ -115,7 +117,7 @@ def _runs_rows(store):
         last = store.last_metrics(r.id)
         head = views.display(r.arch, r.dataset).headline  # the figure the architecture declares as its headline
         rows.append({"id": r.id, "name": clean_name(r.name), "arch": r.arch, "dataset": r.dataset, "status": r.status,
-                     "reason": r.reason, "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
+                     "reason": messages.decode(r.reason), "pid": r.pid, "step": r.step, "total_steps": r.total_steps,
                      "elapsed_s": round(r.elapsed, 1), "metrics": last,
                      "headline": head.label if head else None,
                      "headline_value": views.headline_value(r, {**last, **r.summary}),
@@ -281,7 +283,7 @@ def cmd_archs(args) -> int:
 def serve_command(args) -> tuple[list[str], dict]:
     """The Streamlit command line and environment ``serve`` runs (the app in the project folder)."""
     check_count("--port", args.port, 1, 65535)
-    check_count("--max-runs-per-student", args.max_runs_per_student, 0, 1000, " (0: the default, 3)")
+    check_count("--max-runs-per-student", args.max_runs_per_student, 0, 1000, Message("note_default_3"))
     args.address = args.address or ("0.0.0.0" if args.classroom else "127.0.0.1")
     app = Path(__file__).resolve().parent.parent / "app.py"
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.address", args.address,
@@ -424,11 +426,11 @@ def _said(msg: str) -> str:
     repeats cut short, and the database password or the teacher's key masked should a driver repeat them."""
     from deeparch.store import redact
 
-    msg = redact(msg, os.environ.get("DEEPARCH_DB"))
+    msg = redact(i18n.tr_error(msg), os.environ.get("DEEPARCH_DB"))
     token = os.environ.get("DEEPARCH_TEACHER_TOKEN")
     if token:
         msg = msg.replace(token, "***")
-    return clip_words(" ".join(i18n.tr_error(msg).split()))
+    return clip_words(" ".join(msg.split()))
 
 
 def main(argv=None) -> int:

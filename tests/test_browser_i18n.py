@@ -42,18 +42,11 @@ MARKUP = re.compile(r":material/[a-z_]+:|[*`]|:\w+-badge\[")
 
 def _pairs():
     """(English, Portuguese) of every catalog string: page words, declared words, parameter labels."""
-    from deeparch.present.catalogs import en, pt_BR
-    from deeparch.catalogs import english_pages
+    from deeparch.catalogs import translations
 
-    for section, text in english_pages().items():
-        tr = pt_BR.PAGES.get(section, {})
-        for key, value in text.items():
-            if isinstance(value, dict):
-                yield from ((v, (tr.get(key) or {}).get(k, v)) for k, v in value.items())
-            else:
-                yield value, tr.get(key, value)
-    yield from pt_BR.MESSAGES.items()
-    yield from ((en.LABELS[k], pt_BR.LABELS[k]) for k in en.LABELS if k in pt_BR.LABELS)
+    for (context, english), portuguese in translations().items():
+        if not (context or "").startswith(("error:", "choice:")):
+            yield english, portuguese
 
 
 def fragments(text: str, other: str) -> list[str]:

@@ -139,11 +139,11 @@ def test_a_run_resumed_from_a_pickled_checkpoint_fails_with_one_sentence(tmp_pat
 
 
 @pytest.mark.parametrize("args, env, said", [
-    (["serve", "--port", "99999"], {}, "error: --port=99999: deve ser um número inteiro de 1 a 65535"),
+    (["serve", "--port", "99999"], {}, "error: --port=99999: deve ser um número inteiro de 1 a 65.535"),
     (["compress", "1", "--int8", "--threads", "-3"], {},
-     "error: threads=-3: deve ser um número inteiro de 0 a 1024 (0: o torch escolhe)"),
+     "error: threads=-3: deve ser um número inteiro de 0 a 1.024 (0: o torch escolhe)"),
     (["launch", "--arch", "cnn"], {"DEEPARCH_HEARTBEAT_TIMEOUT": "abc"},
-     "error: DEEPARCH_HEARTBEAT_TIMEOUT='abc': deve ser um número de 0.1 a 1000000000"),
+     "error: DEEPARCH_HEARTBEAT_TIMEOUT='abc': deve ser um número de 0,1 a 1.000.000.000"),
     (["sweep", "--arch", "cnn", "--grid", "init_from=1,99999"], {},
      "error: ponto da varredura init_from=99999: init_from=99999: não há execução 99999 neste armazém"),
     (["compress", "2", "--int8"], {}, "o checkpoint não é um arquivo simples de tensores; foi recusado, e nada nele "

@@ -1,6 +1,7 @@
 """The two catalogs: same keys, same placeholders, fallback to English, numbers in the language's format."""
 from __future__ import annotations
 
+import shutil
 import string
 import subprocess
 import sys
@@ -8,8 +9,9 @@ import sys
 import pytest
 
 from deeparch.present import i18n
-from deeparch.present.catalogs import en, pt_BR
-from deeparch.catalogs import english_messages, english_pages, missing, param_names
+from deeparch.present.catalogs import en
+from deeparch.present.messages import Message
+from deeparch.catalogs import mo_bytes, missing, param_names, po_path, translations
 
 
 @pytest.fixture(autouse=True)
@@ -27,43 +29,42 @@ def pt():
 
 def test_pt_br_has_every_key_of_the_english_catalog():
     """The strict test: `python -m deeparch.catalogs` prints the same list, to fill in after a merge."""
-    lacking = missing(pt_BR)
+    lacking = missing()
     assert not lacking, "pt-BR catalog out of step with the English one:\n" + "\n".join(
         f"{where}: {keys}" for where, keys in lacking.items())
 
 
 def test_every_parameter_has_a_human_label_in_both_languages():
     assert not param_names() - set(en.LABELS)
-    assert not param_names() - set(pt_BR.LABELS)
+    have = {english for context, english in translations() if context == "label"}
+    assert not {en.LABELS[name] for name in param_names()} - have
 
 
 def _fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
 
 
-def _pairs():
-    for section, text in english_pages().items():
-        for key, value in text.items():
-            tr = pt_BR.PAGES.get(section, {}).get(key)
-            if isinstance(value, dict):
-                yield from ((f"{section}.{key}.{k}", v, (tr or {}).get(k)) for k, v in value.items())
-            else:
-                yield f"{section}.{key}", value, tr
-
-
 def test_every_translation_fills_in_the_same_placeholders():
-    """One test for every page string: it lists each pt-BR text whose {placeholders} differ from its
-    English (a missing one is the strict test's to list)."""
-    wrong = [f"{where}: {sorted(_fields(english))} in English, {sorted(_fields(translated))} in pt-BR"
-             for where, english, translated in _pairs() if translated is not None
-             and _fields(translated) != _fields(english)]
+    """One test for every catalog string (page words, declared words, labels, messages): it lists each pt-BR
+    text whose {placeholders} differ from its English (a missing one is the strict test's to list)."""
+    wrong = [f"{context or ''} {english!r}: {sorted(_fields(english))} in English, {sorted(_fields(tr))} in pt-BR"
+             for (context, english), tr in translations().items() if _fields(tr) != _fields(english)]
     assert not wrong, "\n".join(wrong)
 
 
-def test_the_declared_messages_keep_their_placeholders():
-    for english in english_messages():
-        if english in pt_BR.MESSAGES:
-            assert _fields(pt_BR.MESSAGES[english]) == _fields(english), english
+def test_the_catalog_passes_msgfmt_check():
+    """GNU gettext's own checks (syntax, headers, python-brace-format placeholders) on the .po."""
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("GNU gettext's msgfmt is not installed (apt-get install gettext)")
+    done = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(po_path())], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_committed_mo_is_compiled_from_the_po():
+    """The app reads the committed .mo: after editing the .po, `python -m deeparch.catalogs compile`."""
+    assert po_path().with_suffix(".mo").read_bytes() == mo_bytes(), "stale deeparch.mo: run python -m " \
+                                                                     "deeparch.catalogs compile"
 
 
 def test_a_key_missing_in_pt_br_shows_its_english(pt):
@@ -130,7 +131,7 @@ def test_config_errors_are_translated(pt):
     ("dcgan", {"info_codes": 10}, "clusters=20 e info_codes=10 dão ambos um grupo ao gerador"),
     ("dcgan", {"g_steps": 2, "separate_batches": False}, "g_steps > 1 exige separate_batches=true"),
     ("dcgan", {"clusters": 40, "batch_size": 32}, "clusters=40 exige batch_size >= 40"),
-    ("dcgan", {"loss": "hinge", "label_smoothing": 0.1}, "label_smoothing=0.1 exige loss=bce"),
+    ("dcgan", {"loss": "hinge", "label_smoothing": 0.1}, "label_smoothing=0,1 exige loss=bce"),
 ])
 def test_refusals_of_knob_combinations_are_translated(pt, arch, hp, said):
     """The data practices' and the GAN family's refusals read in Portuguese, whole (no English left)."""
@@ -172,11 +173,40 @@ def test_the_cli_speaks_english_unless_asked():
 
 
 def test_a_memory_refusal_is_translated(pt):
-    said = ("this configuration needs about 27.0 GB of memory to train (0.10 GB of weights, 26.9 GB for a step on "
-            "a batch of 4096: gradients, optimizer state, activations), but only 3.2 GB is available; lower "
-            "batch_size or the model's size")
+    said = Message("memory", total=27.0, weights=0.1, step=26.9, batch=4096, free=3.2)
+    assert said == ("this configuration needs about 27.0 GB of memory to train (0.10 GB of weights, 26.9 GB for a "
+                    "step on a batch of 4096: gradients, optimizer state, activations), but only 3.2 GB is "
+                    "available; lower batch_size or the model's size")
     assert i18n.tr_error(said).startswith("esta configuração precisa de cerca de 27,0 GB de memória")
-    assert "lote de 4096" in i18n.tr_error(said) and "3,2 GB disponíveis" in i18n.tr_error(said)
+    assert "lote de 4.096" in i18n.tr_error(said) and "3,2 GB disponíveis" in i18n.tr_error(said)
+
+
+def test_a_bad_value_reads_its_value_and_range_in_brazilian_numbers(pt):
+    """A refusal is a code and fields (no English re-translated): the value and the range's ends in pt-BR's
+    format, the English sentence unchanged for the command line and the tests."""
+    from deeparch.course.archs import make_config
+    from deeparch.course.config import ConfigError
+
+    with pytest.raises(ConfigError) as e:
+        make_config("cnn", momentum=1.5, batch_size=64)
+    assert str(e.value) == "momentum=1.5 is out of range: must be float in [0, 0.999]"
+    assert e.value.args[0].code == "out_of_range" and e.value.args[0].fields["value"] == 1.5
+    assert i18n.tr_error(e.value) == "momentum=1,5 está fora do intervalo: deve ser um número entre 0 e 0,999"
+    with pytest.raises(ConfigError) as e:
+        make_config("cnn", batch_size=100000)
+    assert i18n.tr_error(str(e.value)) == ("batch_size=100.000 está fora do intervalo: deve ser um inteiro entre 1 "
+                                           "e 4.096")
+
+
+def test_a_stored_reason_keeps_its_code_and_an_old_one_reads_as_it_is(pt):
+    from deeparch.present import messages
+
+    stored = Message("worker_died_how", how="exit code 1").encode()
+    assert messages.decode(stored) == "worker process died (exit code 1)"
+    assert i18n.tr_error(stored) == "o processo de treinamento morreu (exit code 1)"
+    assert i18n.tr_error("worker process died (exit code 1)") == "worker process died (exit code 1)"
+    i18n.set_lang("en")
+    assert i18n.tr_error(stored) == "worker process died (exit code 1)"
 
 
 def test_a_knobs_values_have_human_labels_with_the_value_kept(pt):
@@ -187,16 +217,21 @@ def test_a_knobs_values_have_human_labels_with_the_value_kept(pt):
     assert i18n.choice_label("block", "plain") == "Convolução simples, como no curso (plain)"
     assert i18n.choice_label("init", "he") == "He (Kaiming)" and i18n.choice_label("optimizer", "adam") == "Adam"
     assert i18n.choice_label("kernel_size", 3) == "3"
+    have = translations()
     for knob, values in choice_values().items():  # every named value of every knob has a label in each language
-        assert all(v in pt_BR.CHOICES.get(knob, {}) and v in en.CHOICES.get(knob, {}) for v in values), knob
+        assert all(v in en.CHOICES.get(knob, {}) and (f"choice:{knob}", en.CHOICES[knob][v]) in have
+                   for v in values), knob
     i18n.set_lang("en")
     assert i18n.choice_label("downsample", "stride") == "Stride-2 convolution (stride)"
     assert i18n.choice_label("lr_schedule", "cosine") == "Cosine decay"  # it starts with the value
 
 
 def test_a_diverged_runs_reason_names_the_value_in_portuguese(pt):
-    said = i18n.tr_error("loss grew to 45.3 (limit 23) at step 61: training diverged (learning rate too high?)")
-    assert said == "a perda (loss) cresceu até 45,3 (limite 23) no passo 61: o treinamento divergiu (taxa de " \
-                   "aprendizado alta demais?)"
-    assert i18n.tr_error("g_loss became nan at step 3").startswith("a perda do gerador (g_loss) virou nan")
-    assert i18n.tr_error("d_x became inf at step 3").startswith("o valor d_x virou inf")
+    grew = Message("diverged_grew", key=Message("metric_loss"), value=45.3, limit=23.0, step=61)
+    assert grew == "loss grew to 45.3 (limit 23) at step 61: training diverged (learning rate too high?)"
+    assert i18n.tr_error(grew) == "a perda (loss) cresceu até 45,3 (limite 23) no passo 61: o treinamento divergiu " \
+                                  "(taxa de aprendizado alta demais?)"
+    nan = Message("diverged_became", key=Message("metric_g_loss"), value=float("nan"), step=3)
+    assert i18n.tr_error(nan).startswith("a perda do gerador (g_loss) virou nan")
+    other = Message("diverged_became", key=Message("metric", key="d_x"), value=float("inf"), step=3)
+    assert other.startswith("d_x became inf") and i18n.tr_error(other).startswith("o valor d_x virou inf")

@@ -130,7 +130,9 @@ def test_a_sweep_figure_labels_its_knob_values_in_the_language():
 
 def test_a_divergence_reason_reads_its_numbers_in_portuguese():
     i18n.set_lang("pt-BR")
-    said = i18n.tr_error("loss grew to 1.2e+03 (limit 1e+03) at step 40: training diverged (learning rate too high?)")
+    from deeparch.present.messages import Message
+
+    said = i18n.tr_error(Message("diverged_grew", key=Message("metric_loss"), value=1200.0, limit=1000.0, step=40))
     assert "cresceu até 1,2 × 10³ (limite 10³) no passo 40" in said, said
 
 

@@ -26,8 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from deeparch.present import i18n
 from deeparch.course.archs import ARCHS, make_config
-from deeparch.present.catalogs import en, pt_BR
-from deeparch.catalogs import english_messages, english_pages
+from deeparch.catalogs import template, translated_pages, translations
 
 import fake_runs
 from pages import _prefs
@@ -42,20 +41,13 @@ SPLIT = re.compile(r"[\n()\[\]:·—–;!?\"]+|\.(?:\s|$)")
 
 
 def catalog() -> dict[str, str | None]:
-    """Every English string of the catalog → its Portuguese (None: it has none yet, and should)."""
-    out: dict[str, str | None] = {}
-    for section, text in english_pages().items():
-        tr = pt_BR.PAGES.get(section, {})
-        for key, value in text.items():
-            if isinstance(value, dict):
-                out.update({v: (tr.get(key) or {}).get(k) for k, v in value.items()})
-            else:
-                out[value] = tr.get(key)
-    out.update({s: pt_BR.MESSAGES.get(s) for s in english_messages()})
-    out.update(pt_BR.MESSAGES)
-    out.update({label: pt_BR.LABELS.get(k) for k, label in en.LABELS.items()})
-    for name, labels in en.CHOICES.items():  # a knob's values
-        out.update({label: pt_BR.CHOICES.get(name, {}).get(v) for v, label in labels.items()})
+    """Every English string of the catalog → its Portuguese (None: it has none yet, and should): page words,
+    declared words, parameter and value labels (the messages' templates are worded by i18n.tr_error)."""
+    have = translations()
+    out: dict[str, str | None] = {m.id: have.get((m.context, m.id)) for m in template()
+                                  if m.id and not (m.context or "").startswith("error:")}
+    out.update({english: text for (context, english), text in have.items()
+                if not (context or "").startswith("error:")})
     return out
 
 
@@ -191,7 +183,7 @@ def visit(at: AppTest, path: str, state: dict) -> AppTest:
         at.session_state[k] = v
     at.switch_page(path).run()
     assert not at.exception, (path, [e.value for e in at.exception])
-    assert [t.value for t in at.title][:1] == [pt_BR.PAGES[Path(path).stem]["title"]], (path, "not in Portuguese")
+    assert [t.value for t in at.title][:1] == [translated_pages()[Path(path).stem]["title"]], (path, "not in Portuguese")
     return at
 
 

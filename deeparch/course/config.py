@@ -16,9 +16,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from deeparch.present.messages import TEMPLATES, Message
+
 
 class ConfigError(ValueError):
-    """A hyperparameter was refused; the message says why and what is valid."""
+    """A hyperparameter was refused; the message says why and what is valid.
+
+    ``ConfigError("out_of_range", name="lr", value=1e9, range=...)``: a code of
+    ``deeparch.present.messages.TEMPLATES`` and its fields (``str(err)`` is the English sentence, a Message that
+    ``i18n.tr_error`` words in the reader's language); ``ConfigError(text)``: a sentence as it is."""
+
+    def __init__(self, code_or_text: str, /, **fields: Any):
+        super().__init__(Message(code_or_text, **fields) if fields or code_or_text in TEMPLATES else code_or_text)
+
+    def __str__(self) -> str:
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
 
 
 MAX_THREADS = 1024  # torch threads a command may ask for (0: torch's choice)
@@ -51,16 +63,17 @@ class Param:
     parse: Callable[[str], str] | None = None  # a free-text knob (type str, no choices): normalises or raises ValueError
     form: str = ""  # how a free-text knob is written, for messages and help (e.g. "digits like 5-9 or 0,2,4")
 
-    def describe_range(self) -> str:
+    def describe_range(self) -> Message:
         if self.choices is not None:
-            return "one of " + ", ".join(map(str, self.choices))
+            return Message("range_choices", values=", ".join(map(str, self.choices)))
         if self.type is str:
-            return self.form or "text"
+            return Message.declared(self.form) if self.form else Message("range_text")
         if self.type is bool:
-            return "true or false"
-        lo = "-inf" if self.min is None else _bound(self.min)
-        hi = "inf" if self.max is None else _bound(self.max)
-        return f"{self.type.__name__} in [{lo}, {hi}]"
+            return Message("range_bool")
+        kind = f"range_{self.type.__name__}" + ("_any" if self.min is None and self.max is None else "_below"
+                                                if self.min is None else "_above" if self.max is None else "")
+        return Message(kind, **({} if self.min is None else {"lo": _bound(self.min)}),
+                       **({} if self.max is None else {"hi": _bound(self.max)}))
 
     def coerce(self, value: Any, lang: str | None = None) -> Any:
         """Return ``value`` converted to this parameter's type, or raise ConfigError.
@@ -75,12 +88,13 @@ class Param:
                 return value.lower() in ("true", "1", "yes", "on")
             if isinstance(value, int) and value in (0, 1):
                 return bool(value)
-            raise ConfigError(f"{where}: must be true or false")
+            raise ConfigError("must_be_bool", where=where)
         if self.type is str and self.choices is None:
             try:
                 return (self.parse or str.strip)(str(value))
             except ValueError as e:
-                raise ConfigError(f"{where}: {clip_words(str(e))}; must be {self.describe_range()}") from None
+                said = e.args[0] if e.args and isinstance(e.args[0], Message) else clip_words(str(e))
+                raise ConfigError("must_be_text", where=where, error=said, range=self.describe_range()) from None
         if self.choices is not None:
             v = value.strip().lower() if isinstance(value, str) else value
             if self.type is not str:
@@ -89,7 +103,7 @@ class Param:
                 except (TypeError, ValueError):
                     pass
             if v not in self.choices:
-                raise ConfigError(f"{where}: must be {self.describe_range()}")
+                raise ConfigError("must_be", where=where, range=self.describe_range())
             return v
         if isinstance(value, str):
             from deeparch.present import numbers  # the reader's language: babel's locale data
@@ -97,8 +111,8 @@ class Param:
             try:
                 value = numbers.parse(value, lang)
             except numbers.NumberError:
-                raise ConfigError(f"{where}: must be {self.describe_range()} "
-                                  f"(write numbers like {numbers.example(lang)})") from None
+                raise ConfigError("must_be_number", where=where, range=self.describe_range(),
+                                  example=numbers.example(lang)) from None
         try:
             if self.type is int:
                 if isinstance(value, float) and not value.is_integer():
@@ -107,17 +121,17 @@ class Param:
             else:
                 v = float(value)
         except (TypeError, ValueError, OverflowError):  # OverflowError: int('inf'), int('1e400')
-            raise ConfigError(f"{where}: must be {self.describe_range()}") from None
+            raise ConfigError("must_be", where=where, range=self.describe_range()) from None
         if isinstance(v, float) and not math.isfinite(v):
-            raise ConfigError(f"{where}: must be a finite number, {self.describe_range()}")
+            raise ConfigError("must_be_finite", where=where, range=self.describe_range())
         if (self.min is not None and v < self.min) or (self.max is not None and v > self.max):
-            raise ConfigError(f"{self.name}={v!r} is out of range: must be {self.describe_range()}")
+            raise ConfigError("out_of_range", name=self.name, value=v, range=self.describe_range())
         return v
 
 
-def _bound(x: float) -> str:
+def _bound(x: float) -> float | int:
     """A range's end as the messages write it: 2147483647 and 10000, not 2.14748e+09 and 1e+04; 1e-07."""
-    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else f"{x:.12g}"
+    return int(x) if float(x).is_integer() and abs(x) < 1e15 else float(f"{x:.12g}")
 
 
 # Parameters every architecture accepts. Architecture presets override the defaults.
@@ -160,13 +174,13 @@ def parse_classes(text: str) -> str:
     for part in text.split(","):
         lo, sep, hi = part.partition("-")
         if not (lo.isdigit() and (not sep or hi.isdigit())):
-            raise ValueError(f"cannot read {part!r}")
+            raise ValueError(Message("cannot_read", part=repr(part)))
         a, b = int(lo), int(hi) if sep else int(lo)
         if not 0 <= a <= b <= 9:
-            raise ValueError(f"{part!r} is not a range of classes 0 to 9")
+            raise ValueError(Message("not_a_class_range", part=repr(part)))
         found.update(range(a, b + 1))
     if len(found) < 2:
-        raise ValueError("a classifier needs at least two classes")
+        raise ValueError(Message("two_classes"))
     return ",".join(map(str, sorted(found)))
 
 
@@ -176,7 +190,7 @@ def parse_prefixes(text: str) -> str:
     parts = [p for p in text.replace(" ", "").split(",") if p]
     bad = [p for p in parts if not all(c.isalnum() or c in "._" for c in p)]
     if bad:
-        raise ValueError(f"{bad[0]!r} is not a layer name")
+        raise ValueError(Message("not_a_layer", part=repr(bad[0])))
     return ",".join(parts)
 
 
@@ -217,14 +231,13 @@ CLASSIFIER: tuple[Param, ...] = (
 def check_classifier(hp: Mapping[str, Any]) -> str | None:
     """The cross-parameter rules of the data practices; the reason one fails, or None."""
     if hp.get("patience", 0) and not hp.get("val_split", 0):
-        return "patience (early stopping) reads the validation loss: set val_split above 0"
+        return Message("patience_needs_val")
     if hp.get("fresh") and not hp.get("init_from", 0):
-        return "fresh names layers not to load from the init_from run: set init_from"
+        return Message("fresh_needs_init")
     if hp.get("unfreeze_after", 0) and not hp.get("freeze"):
-        return "unfreeze_after says when the frozen layers start learning: set freeze"
+        return Message("unfreeze_needs_freeze")
     if hp.get("unfreeze_after", 0) >= hp.get("epochs", 1):
-        return (f"unfreeze_after={hp['unfreeze_after']} is not below epochs={hp['epochs']}: the frozen layers "
-                "would never learn (use unfreeze_after=0 to keep them frozen)")
+        return Message("unfreeze_too_late", after=hp["unfreeze_after"], epochs=hp["epochs"])
     return None
 
 
@@ -266,10 +279,8 @@ def validate(arch: str, dataset: str, params: Mapping[str, Param], hp: Mapping[s
     defaults; raise ConfigError with the reason otherwise."""
     unknown = sorted(set(hp) - set(params))
     if unknown:
-        raise ConfigError(
-            f"unknown hyperparameter{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} for {arch}; "
-            f"valid: {', '.join(params)}"
-        )
+        raise ConfigError("unknown_params" if len(unknown) > 1 else "unknown_param", names=", ".join(unknown),
+                          arch=arch, valid=", ".join(params))
     values = {name: p.coerce(hp[name]) if name in hp and hp[name] is not None else p.default
               for name, p in params.items()}
     problem = check(values) if check else None
@@ -288,8 +299,8 @@ def env_number(name: str, default: float, kind=float, low: float = 0.0, high: fl
     except ValueError:  # also Python's refusal of an int of more than 4300 digits
         value = None
     if value is None or not low <= value <= high:  # NaN and the infinities compare False: refused too
-        what = "a whole number" if kind is int else "a number"
-        raise ConfigError(f"{name}={echo(raw)}: must be {what} from {low:.15g} to {high:.15g}")
+        raise ConfigError("env_whole" if kind is int else "env_number", name=name, raw=echo(raw), low=_bound(low),
+                          high=_bound(high))
     return value
 
 
@@ -297,4 +308,4 @@ def check_count(name: str, value: int | None, low: int, high: int, note: str = "
     """ConfigError unless ``value`` (a command-line or API count: threads, repeats, a port) is a whole
     number in [low, high]; ``note`` says what a special value means, e.g. " (0: torch's choice)"."""
     if value is None or isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ConfigError(f"{name}={echo(value)}: must be a whole number from {low} to {high}{note}")
+        raise ConfigError("count", name=name, value=echo(value), low=low, high=high, note=note)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from deeparch.present.messages import Message
 from deeparch.course.archs.base import matching
 from deeparch.course.config import ConfigError, RunConfig
 
@@ -40,11 +41,10 @@ def load_checkpoint(path, map_location="cpu") -> dict:
             warnings.simplefilter("ignore", UserWarning)
             return torch.load(path, weights_only=True, map_location=map_location)
     except pickle.UnpicklingError:
-        raise CheckpointRefused(f"{path}: the checkpoint is not a plain tensor file; it was refused, nothing in it "
-                                "ran") from None
+        raise CheckpointRefused(Message("checkpoint_pickle", path=str(path))) from None
     except (RuntimeError, EOFError, zipfile.BadZipFile) as e:  # truncated, or not a torch file
         first = (str(e).strip().splitlines() or [type(e).__name__])[0][:200]
-        raise CheckpointRefused(f"{path}: the file cannot be read as a checkpoint ({first})") from None
+        raise CheckpointRefused(Message("checkpoint_unreadable", path=str(path), first=first)) from None
 
 
 def write(path: Path, blob: dict) -> None:

@@ -33,6 +33,7 @@ import torch
 import torch.nn as nn
 import torch.nn.utils.prune as prune
 
+from deeparch.present.messages import Message
 from deeparch.course import data as data_mod
 from deeparch.course.archs import ARCHS, get_arch, load_config
 from deeparch.course.config import MAX_THREADS, ConfigError, check_count
@@ -104,7 +105,7 @@ def load_model(store, run_id: int) -> tuple[nn.Module, object]:
     except OverflowError:  # an id beyond SQLite's 64-bit integers names no run
         run = None
     if run is None:
-        raise ConfigError(f"no run {run_id} in {store.path}")
+        raise ConfigError("no_run_in", id=str(run_id), where=str(store.path))
     cfg = load_config(run.config)
     spec = get_arch(cfg.arch)
     if not compressible(cfg.arch):
@@ -265,7 +266,7 @@ def compress(store, run_id: int, sparsity: float = 0.0, int8: bool = False, scop
     if not sparsity and not int8:
         raise ConfigError("nothing to compare: ask for pruning (a sparsity above 0) and/or int8")
     check_count("repeats", repeats, 1, MAX_REPEATS)
-    check_count("threads", threads or 0, 0, MAX_THREADS, " (0: torch's choice)")
+    check_count("threads", threads or 0, 0, MAX_THREADS, Message("note_torch_threads"))
     model, cfg = load_model(store, run_id)
     if threads:
         torch.set_num_threads(threads)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import torch
 
+from deeparch.present.messages import TEMPLATES, Message
 from deeparch.course import data as data_mod
 from deeparch.engine import precision
 from deeparch.course.archs import get_arch
@@ -304,9 +305,10 @@ class Trainer:
             return None
         self.emit_metrics(values)
         v = values[bad[0]]
-        what = f"became {v}" if not math.isfinite(v) else f"grew to {v:.3g} (limit {self._limits[bad[0]]:.3g})"
-        return Result("diverged", self.step, f"{bad[0]} {what} at step {self.step}: "
-                      "training diverged (learning rate too high?)")
+        key = Message(f"metric_{bad[0]}") if f"metric_{bad[0]}" in TEMPLATES else Message("metric", key=bad[0])
+        return Result("diverged", self.step, Message("diverged_became", key=key, value=v, step=self.step)
+                      if not math.isfinite(v) else Message("diverged_grew", key=key, value=v,
+                                                           limit=self._limits[bad[0]], step=self.step))
 
     def _log(self, values: dict[str, float], last: bool) -> None:
         """The step's values; every ``log_every`` steps and at the last, with the gradient norms, lr,

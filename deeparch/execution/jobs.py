@@ -20,6 +20,8 @@ from pathlib import Path
 
 import psutil
 
+from deeparch.present import messages
+from deeparch.present.messages import Message
 from deeparch.execution import classroom
 from deeparch.store import lifecycle
 from deeparch.course.config import ConfigError, RunConfig
@@ -240,7 +242,8 @@ def _died(store: Store, run: Run, reason: str, pid: int | None = None) -> bool:
 
 def _fail(store: Store, run: Run, reason: str, status: str = "failed") -> bool:
     """Finalise a run whose worker is gone; it ended at its last heartbeat, not when someone noticed."""
-    return store.set_status(run.id, status, reason, only_if=(run.status,), ended=run.heartbeat or time.time())
+    return store.set_status(run.id, status, messages.encode(reason), only_if=(run.status,),
+                            ended=run.heartbeat or time.time())
 
 
 def _check_process(store: Store, run: Run, now: float) -> bool | None:
@@ -249,13 +252,13 @@ def _check_process(store: Store, run: Run, now: float) -> bool | None:
     if run.pid is None:
         # no process recorded: give it time to start, then call it what it is
         if now - (run.heartbeat or run.created) > STARTING_GRACE_S:
-            reason = "worker process did not start" if run.status == "starting" else "worker stopped reporting"
+            reason = Message("worker_not_started" if run.status == "starting" else "worker_silent")
             return _fail(store, run, reason)
         return False
     if not pid_alive(run.pid, run):
         fresh = store.get_run(run.id)  # it may have ended cleanly in between
         if fresh and fresh.status in LIVE and fresh.pid == run.pid:
-            return _died(store, fresh, "worker process died")
+            return _died(store, fresh, Message("worker_died"))
         return False
     return None
 
@@ -295,11 +298,11 @@ def _check(store: Store, run: Run, now: float) -> bool:
     if waited is not None and (waited > 2 * stop_grace() or silent > limit):
         # asked to stop and did not: it ends as the user asked, stopped
         end_process(run, signal.SIGKILL)
-        return _fail(store, run, f"did not answer the stop request within {waited:.0f} s and was ended",
+        return _fail(store, run, Message("stop_unanswered", waited=waited),
                      status="stopped")
     if silent > limit:
         end_process(run, signal.SIGKILL)
-        return _fail(store, run, f"worker stopped responding (no heartbeat for {silent:.0f} s)")
+        return _fail(store, run, Message("worker_no_heartbeat", silent=silent))
     if waited is not None and waited > stop_grace():
         end_process(run, signal.SIGTERM)
     return False
@@ -339,7 +342,7 @@ def worker_exited(store: Store, run_id: int, pid: int, returncode: int, since: f
     if mine and run.status in LIVE:
         how = (f"killed by {signal.Signals(-returncode).name}" if returncode < 0 and -returncode in
                signal.valid_signals() else f"exit code {returncode}")
-        _died(store, run, f"worker process died ({how})", pid)
+        _died(store, run, Message("worker_died_how", how=how), pid)
     reconcile(store)
 
 
@@ -350,7 +353,7 @@ def need(store: Store, run_id: int) -> Run:
     except OverflowError:  # an id beyond SQLite's 64-bit integers names no run
         run = None
     if run is None:
-        raise ConfigError(f"no run with id {run_id}")
+        raise ConfigError("no_run_id", id=str(run_id))
     return run
 
 
@@ -366,19 +369,19 @@ def stop(run_id: int, store: Store | None = None) -> str:
     run = need(store, run_id)
     _check_allowed("stop", run)
     if run.status == "queued":
-        if store.set_status(run_id, "stopped", "stopped before it started", only_if=("queued",)):
+        if store.set_status(run_id, "stopped", messages.encode(Message("stopped_before_start")), only_if=("queued",)):
             return "stopped"
         run = need(store, run_id)
         _check_allowed("stop", run)
     store.request(run_id, "stop")
-    return "stop requested"
+    return Message("stop_requested")
 
 
 def pause(run_id: int, store: Store | None = None) -> str:
     store = _store(store)
     _check_allowed("pause", need(store, run_id))
     store.request(run_id, "pause")
-    return "pause requested"
+    return Message("pause_requested")
 
 
 def resume(run_id: int, store: Store | None = None) -> str:
@@ -388,10 +391,10 @@ def resume(run_id: int, store: Store | None = None) -> str:
     _check_allowed("resume", run)
     if run.status in LIVE:
         store.request(run_id, None)
-        return "resumed"
+        return Message("resumed")
     store.update_run(run_id, status="queued", reason=None, ended=None, control=None, control_at=None, pid=None)
     reconcile(store)
-    return "queued from its last checkpoint" if (store.run_dir(run) / "checkpoint.pt").exists() else "queued"
+    return Message("queued_from_checkpoint" if (store.run_dir(run) / "checkpoint.pt").exists() else "queued")
 
 
 def clone(run_id: int, store: Store | None = None, name: str | None = None, owner: str | None = None,

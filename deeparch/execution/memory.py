@@ -23,6 +23,7 @@ import torch
 # PyTorch" notes); no public class does this. Only _LiveBytes uses it.
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from deeparch.present.messages import Message
 from deeparch.course.config import RunConfig
 from deeparch.course.data import example_batch
 
@@ -113,7 +114,5 @@ def refusal(est: dict[str, float], cfg: RunConfig, free: float | None = None) ->
     free = available() if free is None else free
     if est["total"] <= FIT_SHARE * free:
         return None
-    return (f"this configuration needs about {est['total'] / GB:.1f} GB of memory to train "
-            f"({est['weights'] / GB:.2f} GB of weights, {est['step'] / GB:.1f} GB for a step on a batch of "
-            f"{cfg.batch_size}: gradients, optimizer state, activations), but only {free / GB:.1f} GB is "
-            f"available; lower batch_size or the model's size")
+    return Message("memory", total=est["total"] / GB, weights=est["weights"] / GB, step=est["step"] / GB,
+                   batch=cfg.batch_size, free=free / GB)

@@ -21,6 +21,8 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+from deeparch.present import messages
+from deeparch.present.messages import Message
 from deeparch.store import lifecycle
 from deeparch.course.config import ConfigError, RunConfig
 from deeparch.execution.limits import heartbeat_timeout, threads_per_run
@@ -129,7 +131,7 @@ def transfer_source(store: Store, config: RunConfig, started: bool = True) -> Pa
     where = f"init_from={source_id}"
     source = store.get_run(source_id)
     if source is None:
-        raise ConfigError(f"{where}: there is no run {source_id} in this store")
+        raise ConfigError("init_from_missing", where=where, id=str(source_id))
     if source.arch != config.arch:
         raise ConfigError(f"{where}: run {source_id} is a {source.arch} run; its weights only fit a {source.arch}, "
                           f"not this {config.arch}")
@@ -137,7 +139,7 @@ def transfer_source(store: Store, config: RunConfig, started: bool = True) -> Pa
         return None
     checkpoint = store.run_dir(source) / "checkpoint.pt"
     if source.status not in TRANSFER_FROM or not checkpoint.exists():
-        state = f"is {source.status}" + (f" ({source.reason})" if source.reason else "")
+        state = f"is {source.status}" + (f" ({messages.decode(source.reason)})" if source.reason else "")
         raise ConfigError(f"{where}: run {source_id} {state}" + ("" if checkpoint.exists() else " and has no checkpoint")
                           + "; start from a finished run")
     return checkpoint
@@ -181,10 +183,11 @@ def _finalise(store: Store, run_id: int, status: str, reason: str | None, reconc
     in worker.log, where the supervisor and any reconcile find it. Then ``reconcile(store)``: the next
     queued run starts."""
     try:
-        retrying(store, lambda: store.set_status(run_id, status, reason, only_if=LIVE), store_grace())
+        retrying(store, lambda: store.set_status(run_id, status, messages.encode(reason), only_if=LIVE),
+                 store_grace())
     except db_errors() as e:
         log(f"the run store could not take the final status ({e}); kept here:\n"
-            f"{FINAL_WORDS}{os.getpid()} {status}: {reason}")  # the pid: a resumed run's log has several
+            f"{FINAL_WORDS}{os.getpid()} {status}: {messages.encode(reason)}")  # the pid: a resumed run's log has several
     try:
         reconcile(store)
     except Exception:  # noqa: BLE001 - the next queued run is also started by any other reconcile
@@ -209,13 +212,13 @@ def run_worker(run_id: int, store: Store, *, reconcile: Callable, callbacks=(), 
     previous = signal.signal(signal.SIGTERM, stopper) if in_main else None
     beat = Heartbeat(store, run_id)
     beat.start()
-    status, reason = "failed", "worker exited unexpectedly"
+    status, reason = "failed", Message("worker_exited")
     try:
         status, reason = _train(run, store, callbacks, stopper, threads)
     except Terminated as e:
         status, reason = "stopped", str(e)
     except KeyboardInterrupt:
-        status, reason = "stopped", "interrupted from the keyboard"
+        status, reason = "stopped", Message("keyboard")
     except BaseException as e:  # noqa: BLE001 - the status must be final whatever happened
         status, reason = "failed", failure_reason(e, store.run_dir(run))
         # a half-written checkpoint would keep the disk full and the final status out of the store

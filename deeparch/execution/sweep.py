@@ -14,6 +14,8 @@ import re
 import uuid
 from typing import Any, Iterable, Mapping
 
+from deeparch.present import messages
+from deeparch.present.messages import Message
 from deeparch.course.archs import make_config, schema
 from deeparch.course.config import ConfigError, Param, RunConfig
 
@@ -46,18 +48,19 @@ def parse_values(p: Param, values: str | Iterable[Any], lang: str | None = None)
         items = list(values)
     items = [v for v in items if v != ""]
     if len(items) < 2:
-        sep = "commas" if numbers.list_separator(lang) == "," else "semicolons (;)"
-        raise ConfigError(f"sweep {p.name}: give at least 2 values, separated by {sep} ({p.describe_range()})")
+        few = Message("sweep_commas" if numbers.list_separator(lang) == "," else "sweep_semicolons",
+                      range=p.describe_range())
+        raise ConfigError("sweep_knob", knob=p.name, error=few)
     if len(items) > MAX_VALUES:
-        raise ConfigError(f"sweep {p.name}: at most {MAX_VALUES} values, got {len(items)}")
+        raise ConfigError("sweep_knob", knob=p.name, error=Message("sweep_too_many", most=MAX_VALUES, got=len(items)))
     out = []
     for v in items:
         try:
             c = p.coerce(v, lang)
         except ConfigError as e:
-            raise ConfigError(f"sweep {p.name}: {e}") from None
+            raise ConfigError("sweep_knob", knob=p.name, error=messages.of(e)) from None
         if c in out:
-            raise ConfigError(f"sweep {p.name}: {c!r} is given twice")
+            raise ConfigError("sweep_knob", knob=p.name, error=Message("sweep_twice", value=repr(c)))
         out.append(c)
     return out
 
@@ -127,7 +130,7 @@ def configs(arch: str, dataset: str, base: Mapping[str, Any], grid: Mapping[str,
             out.append((point, make_config(arch, dataset, **{**base, **point})))
         except ConfigError as e:
             where = ", ".join(f"{k}={v}" for k, v in point.items())
-            raise ConfigError(f"sweep point {where}: {e}") from None
+            raise ConfigError("sweep_point", point=where, error=messages.of(e)) from None
     return out
 
 
@@ -149,7 +152,7 @@ def launch(arch: str, dataset: str, base: Mapping[str, Any], grid: Mapping[str, 
         try:
             preflight.require(cfg, store, started=False)
         except ConfigError as e:
-            raise ConfigError(f"sweep point {point_name(point)}: {e}") from None
+            raise ConfigError("sweep_point", point=point_name(point), error=messages.of(e)) from None
     sweep_id = uuid.uuid4().hex[:8]
     meta = {"id": sweep_id, "knobs": list(grid), "values": {k: list(v) for k, v in grid.items()}}
     names = list(names) if names is not None else [point_name(p) for p, _ in planned]

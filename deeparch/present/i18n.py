@@ -3,12 +3,15 @@
 English stays where it is written: each page's ``TEXT`` dict, the architecture files'
 titles, summaries and parameter help, the panels of ``display.py``. A translation never
 moves it, so the files other work edits keep their English and nothing else changes there.
-Portuguese lives in ``deeparch/present/catalogs/pt_BR.py`` and is looked up two ways:
+Portuguese lives in the gettext catalog ``deeparch/present/locale/pt_BR/LC_MESSAGES/deeparch.po`` (read
+compiled, ``deeparch.mo``; ``python -m deeparch.catalogs`` extracts, updates and compiles it) and is looked up:
 
-- page words by stable keys: ``TEXT = i18n.Catalog("train", {...})`` in a page returns the
-  Portuguese of ``PAGES["train"][key]`` when the language is pt-BR, else the English;
-- declared words (architecture titles, summaries, help, chart titles, labels, explanations)
-  by their English text, as gettext does: ``i18n.tr(english)``.
+- page words by stable keys: ``TEXT = i18n.Catalog("train", {...})`` in a page returns the translation of
+  ``msgctxt "page:train.<key>"`` when the language is pt-BR, else the English;
+- declared words (architecture titles, summaries, help, chart titles, explanations) by their English text, as
+  gettext does: ``i18n.tr(english)``; parameter and value labels under ``label`` and ``choice:<knob>``;
+- messages the library builds (``deeparch.present.messages.Message``: a code and fields) by their code:
+  ``i18n.tr_error(message)``, with the numbers in the reader's format.
 
 Anything without a translation falls back to English (``tests/test_i18n.py`` lists what is
 missing). Numbers filled into a catalog string follow the language's separators
@@ -22,14 +25,16 @@ never imports Streamlit.
 """
 from __future__ import annotations
 
-import re
+import gettext
 import string
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable
 
-from deeparch.present import numerals
+from deeparch.present import messages, numerals
+from deeparch.present.messages import Message
 
 LANGS = {"en": "English", "pt-BR": "Português (Brasil)"}
 DEFAULT = "en"
@@ -68,11 +73,27 @@ def current() -> str:
     return lang if lang in LANGS else DEFAULT
 
 
-@lru_cache(maxsize=None)
-def _catalog(lang: str):
-    from deeparch.present.catalogs import pt_BR
+LOCALE = Path(__file__).resolve().parent / "locale"  # <lang>/LC_MESSAGES/deeparch.po, .mo (compiled, committed)
+DOMAIN = "deeparch"
 
-    return {"pt-BR": pt_BR}.get(lang)
+
+@lru_cache(maxsize=None)
+def _catalog(lang: str) -> gettext.GNUTranslations | None:
+    """The compiled catalog of ``lang`` (``deeparch.mo``), or None for English or a language without one."""
+    if lang == DEFAULT:
+        return None
+    try:
+        return gettext.translation(DOMAIN, LOCALE, languages=[lang.replace("-", "_")])
+    except OSError:
+        return None
+
+
+def pgettext(context: str | None, english: str, lang: str | None = None) -> str:
+    """``english`` in ``lang`` (default: the current language) under the gettext context ``context``."""
+    cat = _catalog(lang or current())
+    if cat is None or not english:
+        return english
+    return cat.pgettext(context, english) if context else cat.gettext(english)
 
 
 _babel_locale, _symbols = numerals.babel_locale, numerals.symbols
@@ -128,13 +149,10 @@ class Catalog(Mapping):
 
     def __getitem__(self, key):
         value = self.english[key]
-        cat = _catalog(current())
-        tr = getattr(cat, "PAGES", {}).get(self.section, {}).get(key) if cat else None
-        if isinstance(value, dict) and isinstance(tr, dict):
-            value = {k: tr.get(k, v) for k, v in value.items()}
-        elif tr is not None:
-            value = tr
-        return _wrap(value)
+        where = f"page:{self.section}.{key}"
+        if isinstance(value, dict):
+            return {k: Text(pgettext(f"{where}.{k}", v)) for k, v in value.items()}
+        return _wrap(pgettext(where, value) if isinstance(value, str) else value)
 
     def __iter__(self):
         return iter(self.english)
@@ -145,33 +163,52 @@ class Catalog(Mapping):
 
 def tr(english: str | None) -> str:
     """The current language's words for a declared English string (gettext-style); itself if none."""
-    if not english:
-        return english or ""
-    cat = _catalog(current())
-    if cat is None:
-        return english
-    return cat.MESSAGES.get(english, english)
+    return pgettext(None, english) if english else (english or "")
 
 
-def tr_error(message: str) -> str:
-    """An error message built by the library (config validation, worker reasons) in the current language.
+class _MessageFormatter(string.Formatter):
+    """A message's fields in ``lang``: a Message worded in it, a number as a reader of it writes one (an empty
+    spec: ``numerals.readable``; a spec such as ``.1f``: formatted, then its marks and powers of ten)."""
 
-    Matched against the catalog's patterns; a message no pattern matches stays English."""
-    cat = _catalog(current())
-    if cat is None or not message:
-        return message
-    for pattern, repl in cat.PATTERNS:
-        message = re.sub(pattern, repl, message)
-    return message
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def format_field(self, value: Any, spec: str) -> str:
+        if isinstance(value, Message):
+            return format(word(value, self.lang), spec)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not spec:
+                return numerals.readable(value, self.lang)
+            return localize_number(powers_of_ten(format(value, spec)), self.lang)
+        return format(value, spec)
+
+
+def word(message: Message, lang: str) -> str:
+    """``message`` worded in ``lang`` from its catalog (English: the message itself)."""
+    if lang == DEFAULT or _catalog(lang) is None:
+        return str.__str__(message)
+    if message.code is None:
+        return pgettext(None, message.fields.get("text", ""), lang)
+    template = pgettext(f"error:{message.code}", messages.TEMPLATES[message.code], lang)
+    return _MessageFormatter(lang).vformat(template, (), message.fields)
+
+
+def tr_error(message) -> str:
+    """A message the library built (a refusal, a control's answer, a stored reason; or the exception that
+    carries one) in the current language, worded by the catalog from its code and fields. Text that is no
+    Message (an old stored reason, a foreign error) stays as it is."""
+    msg = messages.of(message) if message is not None else message
+    if not isinstance(msg, Message):
+        return msg if msg is not None else ""
+    return word(msg, current())
 
 
 def param_label(name: str) -> str:
     """A parameter's human label with its code name kept visible: "Learning rate (lr)"."""
     from deeparch.present.catalogs import en
 
-    cat = _catalog(current())
-    label = (cat.LABELS.get(name) if cat else None) or en.LABELS.get(name)
-    return f"{label} ({name})" if label else name
+    label = en.LABELS.get(name)
+    return f"{pgettext('label', label)} ({name})" if label else name
 
 
 def choice_label(name: str, value) -> str:
@@ -180,12 +217,11 @@ def choice_label(name: str, value) -> str:
     number) as itself."""
     from deeparch.present.catalogs import en
 
-    cat = _catalog(current())
-    label = (getattr(cat, "CHOICES", {}).get(name, {}).get(value) if cat else None) or \
-        en.CHOICES.get(name, {}).get(value)
-    if not label:
+    english = en.CHOICES.get(name, {}).get(value)
+    if not english:
         return str(value)
-    first = re.split(r"[\s:(]", label, maxsplit=1)[0]
+    label = pgettext(f"choice:{name}", english)
+    first = label.replace(":", " ").replace("(", " ").split(maxsplit=1)[0]
     return label if first.lower() == str(value).lower() else f"{label} ({value})"
 
 

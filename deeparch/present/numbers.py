@@ -43,8 +43,10 @@ def symbols(lang: str | None = None) -> tuple[str, str]:
 def example(lang: str | None = None) -> str:
     """How numbers are written in ``lang``, for English messages that a catalog translates:
     "0.01, 1e-3 or 2,500"; "0,01; 1e-3 or 2.500" where the comma is a decimal mark."""
+    from deeparch.present.messages import Message
+
     dec, grp = symbols(lang)
-    return f"0{dec}01{list_separator(lang)} 1e-3 or 2{grp}500"
+    return Message("number_example", decimal=f"0{dec}01", sep=list_separator(lang), group=f"2{grp}500")
 
 
 def _read(text: str, lang: str) -> tuple[Decimal, bool]:

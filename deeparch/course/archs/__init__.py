@@ -11,6 +11,7 @@ import pkgutil
 from contextlib import contextmanager
 from typing import Any, Iterator, Mapping
 
+from deeparch.present.messages import Message
 from deeparch.course.archs.base import ArchSpec, Preset, Race
 from deeparch.course.config import CLASSIFIER, COMMON, ConfigError, Param, RunConfig, check_classifier, validate
 
@@ -132,10 +133,11 @@ def make_config(arch: str, dataset: str | None = None, **hp: Any) -> RunConfig:
     from deeparch.course.data import DATASETS
 
     if arch not in ARCHS:
-        raise ConfigError(f"arch={arch!r}: must be one of {', '.join(ARCHS)}")
+        raise ConfigError("must_be", where=f"arch={arch!r}", range=Message("range_choices", values=", ".join(ARCHS)))
     dataset = dataset or default_dataset(arch)
     if dataset not in DATASETS:
-        raise ConfigError(f"dataset={dataset!r}: must be one of {', '.join(DATASETS)}")
+        raise ConfigError("must_be", where=f"dataset={dataset!r}",
+                          range=Message("range_choices", values=", ".join(DATASETS)))
     problem = input_problem(arch, dataset, hp)
     if problem:
         raise ConfigError(problem)

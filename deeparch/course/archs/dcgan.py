@@ -47,6 +47,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from deeparch.present.messages import Message
 from deeparch.present import images
 from deeparch.course.archs.base import ArchSpec, GeneratorModel, Media, WeightAverage, grad_norm, make_optimizer
 from deeparch.course.archs.gan import D_OUTPUTS, G_GRAD, GAN_LOSSES
@@ -415,17 +416,13 @@ GROUPS = View(
 def check_common(hp: dict) -> str | None:
     """Knob combinations of the family that make no sense, with the reason."""
     if hp.get("label_smoothing", 0) > 0 and hp.get("loss", "bce") != "bce":
-        return (f"label_smoothing={hp['label_smoothing']:g} needs loss=bce: it softens BCE's real target 1; "
-                f"the {hp.get('loss', 'wgan-gp')} loss has no target to soften")
+        return Message("smoothing_needs_bce", smoothing=hp["label_smoothing"], loss=hp.get("loss", "wgan-gp"))
     if hp.get("clusters", 0) and hp.get("info_codes", 0):
-        return (f"clusters={hp['clusters']} and info_codes={hp['info_codes']} both tell the generator a group: use "
-                "one (set info_codes=0 for self-conditioning, or clusters=0 for the InfoGAN code)")
+        return Message("clusters_and_codes", clusters=hp["clusters"], codes=hp["info_codes"])
     if hp.get("clusters", 0) > hp.get("batch_size", 64):
-        return (f"clusters={hp['clusters']} needs batch_size >= {hp['clusters']}: the first batch of real digits "
-                "seeds one cluster each")
+        return Message("clusters_need_batch", clusters=hp["clusters"])
     if hp.get("g_steps", 1) > 1 and not hp["separate_batches"]:
-        return ("g_steps > 1 needs separate_batches=true: without it every generator step would reuse the "
-                "one batch of fakes the discriminator judged")
+        return Message("g_steps_need_batches")
     return None
 
 

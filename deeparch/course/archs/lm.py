@@ -23,6 +23,7 @@ import math
 import torch
 import torch.nn as nn
 
+from deeparch.present.messages import Message
 from deeparch.course import tasks
 from deeparch.course.archs._tokens import TokenModel, token_display, token_loss
 from deeparch.course.archs.base import ArchSpec, Preset
@@ -103,7 +104,7 @@ class TransformerModel(TokenModel):
 
 def _check(hp: dict) -> str | None:
     if hp["ninp"] % hp["nhead"]:
-        return f"ninp={hp['ninp']} must be divisible by nhead={hp['nhead']}"
+        return Message("divisible", name="ninp", value=hp["ninp"], nhead=hp["nhead"])
     if hp["objective"] == "gpt" and hp["mask_share"] != MASK_SHARE.default:
         return "mask_share applies to objective=bert only (GPT-style training masks no tokens)"
     return None

@@ -21,6 +21,7 @@ import math
 import torch
 import torch.nn as nn
 
+from deeparch.present.messages import Message
 from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media
 from deeparch.course.config import Param
 from deeparch.present.display import View, classifier
@@ -162,7 +163,7 @@ SPEC = ArchSpec(
     display=classifier(views=(ATTENTION,)),
     race_default=True,
     build=Transformer,
-    check=lambda hp: (f"d_model={hp['d_model']} must be divisible by nhead={hp['nhead']}"
+    check=lambda hp: (Message("divisible", name="d_model", value=hp["d_model"], nhead=hp["nhead"])
                       if hp["d_model"] % hp["nhead"] else
                       "causal does not fit tokens=vit: the class token comes first and would see nothing"
                       if hp["causal"] and hp["tokens"] == "vit" else None),

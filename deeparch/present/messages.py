@@ -1,0 +1,186 @@
+"""Messages the library builds (a refused setting, a sweep or memory refusal, a control's answer, why a run
+ended): a code and its fields, worded by a catalog.
+
+``Message("out_of_range", name="lr", value=1e9, range=...)`` *is* its English sentence (a ``str``: tests, logs
+and the command line read it as before) and keeps its code and fields, so ``deeparch.present.i18n.tr_error``
+words it in the reader's language from the gettext catalog (``msgctxt "error:out_of_range"``), the numbers in
+the reader's format. A field may itself be a Message (a range, a note, the value that diverged): it is worded
+the same way. ``Message.declared(text)`` is a declared English phrase (a free-text knob's form) translated as
+``i18n.tr`` does.
+
+The English of every code is in :data:`TEMPLATES` (``python -m deeparch.catalogs extract`` puts it in the
+template). A reason kept in the run store's text column is :meth:`Message.encode`'s form: the English, then
+a record separator and the code and fields as JSON; :func:`decode` reads it back, and text without one (a
+reason written before, a foreign error) stays the text it is.
+"""
+from __future__ import annotations
+
+import json
+import string
+from typing import Any
+
+# code → the English sentence; {fields} are filled in with str.format (numbers as Python writes them)
+TEMPLATES: dict[str, str] = {
+    # a knob's value refused (deeparch/course/config.py: Param.coerce)
+    "must_be": "{where}: must be {range}",
+    "must_be_bool": "{where}: must be true or false",
+    "must_be_text": "{where}: {error}; must be {range}",
+    "must_be_number": "{where}: must be {range} (write numbers like {example})",
+    "number_example": "{decimal}{sep} 1e-3 or {group}",
+    "must_be_finite": "{where}: must be a finite number, {range}",
+    "out_of_range": "{name}={value} is out of range: must be {range}",
+    # a knob's range (Param.describe_range)
+    "range_choices": "one of {values}",
+    "range_bool": "true or false",
+    "range_text": "text",
+    "range_int": "int in [{lo}, {hi}]",
+    "range_int_below": "int in [-inf, {hi}]",
+    "range_int_above": "int in [{lo}, inf]",
+    "range_int_any": "int in [-inf, inf]",
+    "range_float": "float in [{lo}, {hi}]",
+    "range_float_below": "float in [-inf, {hi}]",
+    "range_float_above": "float in [{lo}, inf]",
+    "range_float_any": "float in [-inf, inf]",
+    # free-text knobs' parsers
+    "cannot_read": "cannot read {part}",
+    "not_a_class_range": "{part} is not a range of classes 0 to 9",
+    "two_classes": "a classifier needs at least two classes",
+    "not_a_layer": "{part} is not a layer name",
+    "unknown_param": "unknown hyperparameter {names} for {arch}; valid: {valid}",
+    "unknown_params": "unknown hyperparameters {names} for {arch}; valid: {valid}",
+    # the environment's and the command line's numbers (config.env_number, config.check_count)
+    "env_number": "{name}={raw}: must be a number from {low} to {high}",
+    "env_whole": "{name}={raw}: must be a whole number from {low} to {high}",
+    "count": "{name}={value}: must be a whole number from {low} to {high}{note}",
+    "note_torch_threads": " (0: torch's choice)",
+    "note_default_3": " (0: the default, 3)",
+    # cross-parameter rules: a classifier's data practices (config.check_classifier)
+    "patience_needs_val": "patience (early stopping) reads the validation loss: set val_split above 0",
+    "fresh_needs_init": "fresh names layers not to load from the init_from run: set init_from",
+    "unfreeze_needs_freeze": "unfreeze_after says when the frozen layers start learning: set freeze",
+    "unfreeze_too_late": "unfreeze_after={after} is not below epochs={epochs}: the frozen layers would never learn "
+                         "(use unfreeze_after=0 to keep them frozen)",
+    # the GAN family (deeparch/course/archs/dcgan.py: check_common), the transformers (divisible heads)
+    "smoothing_needs_bce": "label_smoothing={smoothing:g} needs loss=bce: it softens BCE's real target 1; the {loss} "
+                           "loss has no target to soften",
+    "clusters_and_codes": "clusters={clusters} and info_codes={codes} both tell the generator a group: use one (set "
+                          "info_codes=0 for self-conditioning, or clusters=0 for the InfoGAN code)",
+    "clusters_need_batch": "clusters={clusters} needs batch_size >= {clusters}: the first batch of real digits seeds "
+                           "one cluster each",
+    "g_steps_need_batches": "g_steps > 1 needs separate_batches=true: without it every generator step would reuse "
+                            "the one batch of fakes the discriminator judged",
+    "divisible": "{name}={value} must be divisible by nhead={nhead}",
+    # a configuration refused before launch (deeparch/execution/memory.py)
+    "memory": "this configuration needs about {total:.1f} GB of memory to train ({weights:.2f} GB of weights, "
+              "{step:.1f} GB for a step on a batch of {batch}: gradients, optimizer state, activations), but only "
+              "{free:.1f} GB is available; lower batch_size or the model's size",
+    # a sweep's values (deeparch/execution/sweep.py)
+    "sweep_knob": "sweep {knob}: {error}",
+    "sweep_point": "sweep point {point}: {error}",
+    "sweep_commas": "give at least 2 values, separated by commas ({range})",
+    "sweep_semicolons": "give at least 2 values, separated by semicolons (;) ({range})",
+    "sweep_too_many": "at most {most} values, got {got}",
+    "sweep_twice": "{value} is given twice",
+    # what a control did (deeparch/execution/jobs.py's answers), a run looked up by id
+    "stop_requested": "stop requested",
+    "pause_requested": "pause requested",
+    "resumed": "resumed",
+    "queued_from_checkpoint": "queued from its last checkpoint",
+    "queued": "queued",
+    "no_run_id": "no run with id {id}",
+    "no_run_in": "no run {id} in {where}",
+    "init_from_missing": "{where}: there is no run {id} in this store",
+    # why a run ended (the trainer, the worker, the supervisor): kept in the store (Message.encode)
+    "diverged_grew": "{key} grew to {value:.3g} (limit {limit:.3g}) at step {step}: training diverged (learning "
+                     "rate too high?)",
+    "diverged_became": "{key} became {value} at step {step}: training diverged (learning rate too high?)",
+    "metric_loss": "loss",
+    "metric_g_loss": "g_loss",
+    "metric_d_loss": "d_loss",
+    "metric": "{key}",
+    "worker_died": "worker process died",
+    "worker_died_how": "worker process died ({how})",
+    "worker_not_started": "worker process did not start",
+    "worker_silent": "worker stopped reporting",
+    "worker_no_heartbeat": "worker stopped responding (no heartbeat for {silent:.0f} s)",
+    "stop_unanswered": "did not answer the stop request within {waited:.0f} s and was ended",
+    "worker_exited": "worker exited unexpectedly",
+    "keyboard": "interrupted from the keyboard",
+    "stopped_before_start": "stopped before it started",
+    # unreadable checkpoints (deeparch/engine/checkpoint.py)
+    "checkpoint_pickle": "{path}: the checkpoint is not a plain tensor file; it was refused, nothing in it ran",
+    "checkpoint_unreadable": "{path}: the file cannot be read as a checkpoint ({first})",
+}
+
+SEP = "\x1e"  # between a stored reason's English and its code and fields (ASCII record separator)
+
+
+class Message(str):
+    """An English sentence that knows its code and fields (see the module's docstring)."""
+
+    code: str | None
+    fields: dict[str, Any]
+
+    def __new__(cls, code: str | None, /, **fields: Any) -> "Message":
+        text = english(code, fields)
+        self = super().__new__(cls, text)
+        self.code, self.fields = code, fields
+        return self
+
+    @classmethod
+    def declared(cls, text: str) -> "Message":
+        """A declared English phrase (no code): worded as ``i18n.tr`` words it."""
+        return cls(None, text=text)
+
+    def __reduce__(self):  # pickled with its code and fields (a worker's error crosses processes)
+        return _rebuild, (self.code, self.fields)
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "fields": {k: v.to_json() if isinstance(v, Message) else {"text": str(v)}
+                                              if isinstance(v, str) else v for k, v in self.fields.items()}}
+
+    def encode(self) -> str:
+        """The form a reason is stored in: the English, then the code and fields as JSON."""
+        return f"{self}{SEP}{json.dumps(self.to_json(), ensure_ascii=False, separators=(',', ':'))}"
+
+
+def _rebuild(code, fields):
+    return Message(code, **fields)
+
+
+def _from_json(data: dict) -> Message:
+    fields = {}
+    for k, v in data.get("fields", {}).items():
+        if isinstance(v, dict):
+            v = _from_json(v) if "code" in v else v.get("text", "")
+        fields[k] = v
+    return Message(data.get("code"), **fields)
+
+
+def english(code: str | None, fields: dict) -> str:
+    if code is None:
+        return str(fields.get("text", ""))
+    return string.Formatter().vformat(TEMPLATES[code], (), fields)
+
+
+def decode(text: Any) -> Any:
+    """A stored reason back as a Message; other text (an old plain reason, a foreign error) unchanged."""
+    if isinstance(text, Message) or not isinstance(text, str) or SEP not in text:
+        return text
+    head, _, tail = text.partition(SEP)
+    try:
+        return _from_json(json.loads(tail))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return head
+
+
+def encode(reason: Any) -> Any:
+    """What a store keeps for ``reason``: a Message's encoded form, any other value as it is."""
+    return reason.encode() if isinstance(reason, Message) else reason
+
+
+def of(error: BaseException | str) -> Any:
+    """The Message an exception carries (its first argument), or the text as it is."""
+    if isinstance(error, BaseException):
+        return error.args[0] if error.args and isinstance(error.args[0], Message) else str(error)
+    return decode(error)
