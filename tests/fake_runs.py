@@ -19,6 +19,7 @@ import torch
 from deeparch.present import images
 from deeparch.course.archs import get_arch, make_config
 from deeparch.present.display import COMMON_PANELS
+from deeparch.present.messages import Message
 from deeparch.engine.quality import JUDGE_VERSION
 from deeparch.store import Store
 from deeparch.engine.trainer import layer_groups
@@ -168,6 +169,11 @@ def failed_diffusion(store: Store) -> int:
     return rid
 
 
+def diverged_at(step: int) -> str:
+    """The reason a diverged run keeps, as the trainer stores it: the loss became NaN at ``step``."""
+    return Message("diverged_became", key=Message("metric_loss"), value=float("nan"), step=step).encode()
+
+
 def diverged_rnn(store: Store) -> int:
     cfg = make_config("rnn", max_steps=500, log_every=10, lr=5.0)
     rid = store.create_run(cfg.to_dict(), status="running", total_steps=500)
@@ -175,7 +181,7 @@ def diverged_rnn(store: Store) -> int:
     write_curves(store, rid, cfg.arch, 60, shapes={"loss": lambda s, r: 2.3 * (1.1 ** s),
                                                    "train_acc": lambda s, r: 0.1}, evaluate=False)
     store.log_metrics(rid, [(61, "loss", float("nan"), time.time()), (61, "train_acc", 0.1, time.time())])
-    store.set_status(rid, "diverged", "loss became nan at step 61 (learning rate too high?)")
+    store.set_status(rid, "diverged", diverged_at(61))
     return rid
 
 
@@ -267,7 +273,7 @@ def lr_lesson(store: Store, steps: int = 300, blow_up_at: int = 40) -> dict[str,
                      shapes=shapes[run.label])
         if diverges:
             store.log_metrics(rid, [(blow_up_at + 1, "loss", float("nan"), time.time())])
-            store.set_status(rid, "diverged", "loss became nan at step 41 (learning rate too high?)")
+            store.set_status(rid, "diverged", diverged_at(41))
         else:
             store.set_status(rid, "finished")
         out[run.label] = rid
