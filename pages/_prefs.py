@@ -8,7 +8,6 @@ at two per row.
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx  # private; only in_session() uses it
 
 from deeparch.present import charts, i18n
 
@@ -46,10 +45,12 @@ def browser_lang() -> str:
 
 
 def in_session() -> bool:
-    """Whether this thread runs a browser session's script. Streamlit has no public call for it; outside a
-    session ``st.session_state`` and ``st.context`` log a warning at every read, and i18n reads the
-    language at every lookup (a CLI, a test, a thread of the server)."""
-    return get_script_run_ctx(suppress_warning=True) is not None
+    """Whether a Streamlit runtime runs this process's scripts (``streamlit run``, or an AppTest run), the one
+    public call Streamlit has for it. Outside one (a CLI, a test, a notebook) ``st.session_state`` is a
+    process-wide stand-in and ``st.context`` logs a warning at every read, and i18n reads the language at
+    every lookup. A thread of the server that runs no script (the app starts none that translates) would
+    count as in a session: it reads an empty session state and the browser's language, none, so English."""
+    return st.runtime.exists()
 
 
 def session_lang() -> str:

@@ -145,7 +145,7 @@ def test_bar_figure_log_horizontal():
 
 
 def test_every_builder_output_passes_plotly_validation():
-    """The builders skip Plotly's validation for speed; validate their output here instead."""
+    """Every builder's output survives Plotly's validation, as JSON too (what the pages send)."""
     import plotly.graph_objects as go
     from deeparch.present import images
     import torch

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +23,10 @@ from deeparch.course.archs.base import freeze, unfreeze
 from deeparch.engine.augment import Augment, step_generator
 from deeparch.engine.checkpoint import CheckpointMismatch, foreign, load_checkpoint, load_weights, write
 from deeparch.course.config import ConfigError, RunConfig
+from deeparch.engine.layers import layer_groups, layer_name
 from deeparch.engine.media_passes import MediaPasses
+
+__all__ = ["Trainer", "Callback", "Result", "layer_name", "layer_groups"]  # layer_*: from deeparch.engine.layers
 
 PACE_AFTER = 5  # steps measured before the time budget's pace is trusted
 # a value that grows past this multiple of its first value (or of 1) has blown up, even if
@@ -50,25 +52,6 @@ class Result:
     step: int
     reason: str | None = None
     summary: dict = field(default_factory=dict)
-
-
-def layer_name(param_name: str) -> str:
-    """'rnn.weight_ih_l1' → 'rnn.l1'; 'features.0.weight' → 'features.0' (the module path)."""
-    module, _, leaf = param_name.rpartition(".")
-    m = re.search(r"_l(\d+)(_reverse)?$", leaf)
-    if m:
-        return f"{module}.l{m.group(1)}{'r' if m.group(2) else ''}".lstrip(".")
-    return module or leaf
-
-
-def layer_groups(model: torch.nn.Module) -> dict[str, list]:
-    """The model's trainable parameters grouped by layer (:func:`layer_name`), input side first:
-    the rows of the per-layer gradient norms (``grad/<layer>``)."""
-    groups: dict[str, list] = {}
-    for name, p in model.named_parameters():
-        if p.requires_grad:
-            groups.setdefault(layer_name(name), []).append(p)
-    return groups
 
 
 class Trainer:
