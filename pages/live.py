@@ -3,13 +3,13 @@ import streamlit as st
 
 from deeparch.present import charts, i18n
 from deeparch.read import pace, series, views
-from deeparch.engine import diagnose, models
+from deeparch.engine import diagnose
 from deeparch.execution import jobs
 from deeparch.store import lifecycle
 from deeparch.course import lessons
 from deeparch.present.charts import Series
 from deeparch.present.text import md_escape, without_common_prefix
-from pages import _controls, _guard, _lesson, _plot, _prefs, _selection, _store, _views, _words
+from pages import _controls, _guard, _lesson, _model_view, _plot, _prefs, _selection, _store, _views, _words
 
 TEXT = i18n.Catalog("live", {
     "title": "Live",
@@ -329,37 +329,6 @@ def details(selected: list[int], weight: float) -> None:
             media(run)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def model_card(config_json: str):
-    """The model a run's configuration builds, as ``deeparch.engine.models.model_card`` describes it (built once per
-    configuration, never trained); None for an architecture this version no longer has."""
-    return models.model_card(config_json)
-
-
-def model_itself(run) -> None:
-    """The run's module tree with parameter counts, its class's code and how it differs from the course."""
-    import json
-
-    import pandas as pd
-
-    with st.expander(TEXT["model"].format(name=md_escape(run.name)), icon=":material/account_tree:"):
-        found = views.spec(run.arch)
-        card = model_card(json.dumps(run.config, sort_keys=True)) if found else None
-        if card is None:
-            st.caption(TEXT["model_none"])
-            return
-        tree, path, code = card
-        if found.differs:
-            st.markdown(TEXT["model_differs"].format(text=md_escape(i18n.tr(found.differs))))
-        st.caption(TEXT["model_tree"])
-        table = pd.DataFrame(tree)
-        table["module"] = ["\u2003" * d + m for d, m in zip(table["depth"], table["module"])]  # indent by depth
-        st.dataframe(table[list(TEXT["model_cols"])].rename(columns=TEXT["model_cols"]), hide_index=True,
-                     width="stretch", height=min(420, 38 + 35 * len(table)))
-        st.caption(TEXT["model_code"].format(path=path))
-        st.code(code, language="python")
-
-
 def watch(selected: list[int], shown: dict[int, str]) -> None:
     """While nothing shown trains, look every few seconds whether a run changed status (resumed from
     another tab or the command line, deleted): then redraw the page, which starts the live refresh."""
@@ -399,7 +368,7 @@ def main() -> None:
     if follow and not refreshing:
         st.fragment(_guard.guarded(watch), run_every=WATCH_EVERY_S)(selected, {i: by_id[i].status for i in selected})
     for i in selected:
-        model_itself(by_id[i])
+        _model_view.model_itself(by_id[i], TEXT)
 
 
 _guard.page(main)
