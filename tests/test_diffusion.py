@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from deeparch.course.archs import load_config, make_config
-from deeparch.course.archs.diffusion import LOG_BETA_MAX, SCHEDULES, SPEC, CourseDenoiser, DDPMSchedule, Diffusion, UNet
+from deeparch.course.archs._ddpm import LOG_BETA_MAX
+from deeparch.course.archs.diffusion import SCHEDULES, SPEC, CourseDenoiser, DDPMSchedule, Diffusion, UNet
 from deeparch.course.config import ConfigError
 
 

@@ -60,7 +60,7 @@ TEMPLATES: dict[str, str] = {
     "unfreeze_needs_freeze": "unfreeze_after says when the frozen layers start learning: set freeze",
     "unfreeze_too_late": "unfreeze_after={after} is not below epochs={epochs}: the frozen layers would never learn "
                          "(use unfreeze_after=0 to keep them frozen)",
-    # the GAN family (deeparch/course/archs/dcgan.py: check_common), the transformers (divisible heads)
+    # the GAN family (deeparch/course/archs/_gan_parts.py: check_common), the transformers (divisible heads)
     "smoothing_needs_bce": "label_smoothing={smoothing:g} needs loss=bce: it softens BCE's real target 1; the {loss} "
                            "loss has no target to soften",
     "clusters_and_codes": "clusters={clusters} and info_codes={codes} both tell the generator a group: use one (set "

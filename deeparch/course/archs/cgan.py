@@ -11,7 +11,8 @@ from __future__ import annotations
 from functools import partial
 
 from deeparch.course.archs.base import ArchSpec
-from deeparch.course.archs.dcgan import DCGAN, INTERPOLATION, adversarial_params, check_common
+from deeparch.course.archs._gan_parts import INTERPOLATION, check_common
+from deeparch.course.archs.dcgan import DCGAN, adversarial_params
 from deeparch.course.archs.gan import D_OUTPUTS, G_GRAD, GAN_LOSSES
 from deeparch.course.config import Param
 from deeparch.present.display import generator

@@ -50,6 +50,9 @@ Beyond the unconditional DDPM:
 - the course's logarithmic noise schedule beside linear, quadratic and cosine;
 - the teaching views (``_diffusion_views``): the schedule, the forward process on a real
   digit and the reverse process from one noise, x_t and the predicted x̂_0 at each frame.
+
+This file holds the course's structure (the listing, the model and its training step, the knobs);
+the U-Net and its blocks are in ``_unet``, the schedule and its sampling steps in ``_ddpm``.
 """
 from __future__ import annotations
 
@@ -58,246 +61,21 @@ import time
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
-from deeparch.course.archs._diffusion_views import diffusion_views
+from deeparch.course.archs._ddpm import SCHEDULES, DDPMSchedule
+from deeparch.course.archs._diffusion_views import VIEWS, diffusion_views
+from deeparch.course.archs._unet import UNet
 from deeparch.course.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, averaged_copy, make_optimizer, update_average
 from deeparch.course.config import Param
-from deeparch.present.display import Line, Panel, View, generator
+from deeparch.present.display import Line, Panel, generator
 
-SCHEDULES = ("linear", "cosine", "quadratic", "log")
 SAMPLERS = ("ancestral", "ddim")
 MODELS = ("unet", "course")
 NUM_CLASSES = 10  # the digits a conditional model can be asked for
 MIN_MEDIA_STEPS = 10  # the fewest sampling steps media are drawn with on a short budget
-LOG_BETA_MAX = 0.05  # the log schedule's last β (for T = 1000): ᾱ_T ≈ 3e-4, pure noise like linear's
 
 
-# --------------------------------------------------------------------------- schedule
-class DDPMSchedule:
-    """The forward-noising schedule and the ancestral sampling step; holds no weights.
-
-    ``betas[t]`` is the variance of the noise added at step t (t = 0 … T-1),
-    ``alphas_cumprod[t]`` = ᾱ_t = ∏_{s≤t} (1 - β_s), so x_t = √ᾱ_t x_0 + √(1-ᾱ_t) ε.
-    The four kinds are the course's "linear, quadratic or logarithmic" noise functions and
-    the cosine one: linear and quadratic β from 1e-4 to 0.02 (DDPM's), ``log`` β from 1e-4
-    to 0.05 evenly spaced in log β (β_t = β_0 · (β_max/β_0)^{t/(T-1)}: it stays tiny for
-    the first half of the chain, ᾱ ≈ 0.94 at T/4 and 0.71 at T/2, then drowns the digit fast), all scaled by 1000/T;
-    cosine sets ᾱ directly so it falls evenly in the middle.
-    """
-
-    def __init__(self, T: int = 1000, kind: str = "linear"):
-        if kind not in SCHEDULES:
-            raise ValueError(f"schedule {kind!r}: must be one of {', '.join(SCHEDULES)}")
-        self.T, self.kind = int(T), kind
-        T = self.T
-        scale = 1000.0 / T  # DDPM's 1e-4 → 0.02 was chosen for T = 1000; keep ᾱ_T ≈ 0 for other T
-        if kind == "linear":
-            betas = torch.linspace(scale * 1e-4, scale * 0.02, T, dtype=torch.float64)
-        elif kind == "quadratic":
-            betas = torch.linspace(math.sqrt(scale * 1e-4), math.sqrt(scale * 0.02), T, dtype=torch.float64) ** 2
-        elif kind == "log":  # the course's "logarithmic": β evenly spaced on a log scale (geometric growth)
-            betas = torch.logspace(math.log10(scale * 1e-4), math.log10(scale * LOG_BETA_MAX), T, dtype=torch.float64)
-        else:  # cosine (Nichol & Dhariwal, 2021): ᾱ(t) = cos²(((t/T)+s)/(1+s) · π/2) / ᾱ(0)
-            s = 0.008
-            steps = torch.arange(T + 1, dtype=torch.float64) / T
-            f = torch.cos((steps + s) / (1 + s) * math.pi / 2) ** 2
-            betas = (1 - f[1:] / f[:-1]).clamp(max=0.999)
-        self.betas = betas.clamp(max=0.999)
-        self.alphas = 1.0 - self.betas
-        self.alphas_cumprod = torch.cumprod(self.alphas, 0)  # float64, (T,)
-
-    def __repr__(self) -> str:
-        return f"DDPMSchedule(T={self.T}, kind={self.kind!r})"
-
-    def _ab(self, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-        ab = self.alphas_cumprod.to(like.device)[t.to(like.device)]
-        return ab.to(like.dtype).view(-1, *([1] * (like.dim() - 1)))
-
-    def add_noise(self, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        """x_t = √ᾱ_t · x0 + √(1-ᾱ_t) · noise, with one t per sample: (B,) int64."""
-        ab = self._ab(t, x0)
-        return ab.sqrt() * x0 + (1 - ab).sqrt() * noise
-
-    def timesteps(self, sample_steps: int = 0) -> list[int]:
-        """The timesteps a sampler visits, from T-1 down to 0: all T, or an evenly respaced subset."""
-        if sample_steps <= 0 or sample_steps >= self.T:
-            return list(range(self.T - 1, -1, -1))
-        ts = torch.linspace(0, self.T - 1, sample_steps, dtype=torch.float64).round().long().unique()
-        return ts.flip(0).tolist()
-
-    def predict_x0(self, eps_pred: torch.Tensor, t: int, x_t: torch.Tensor, clip: bool = True) -> torch.Tensor:
-        """The clean image the noise guess implies: x̂_0 = (x_t - √(1-ᾱ_t) ε̂) / √ᾱ_t (clipped to [-1, 1])."""
-        ab_t = float(self.alphas_cumprod[t])
-        x0 = (x_t - math.sqrt(1 - ab_t) * eps_pred) / math.sqrt(ab_t)
-        return x0.clamp(-1.0, 1.0) if clip else x0
-
-    def step(self, eps_pred: torch.Tensor, t: int, x_t: torch.Tensor, generator: torch.Generator | None = None,
-             prev_t: int | None = None, clip: bool = True, variance: str = "beta_tilde",
-             sampler: str = "ancestral", temperature: float = 1.0, eta: float = 0.0) -> torch.Tensor:
-        """One ancestral step x_t → x_{prev_t} (prev_t = t-1 unless sampling a respaced subsequence).
-
-        The network's ε gives an estimate of x_0 (clipped to [-1, 1] when ``clip``); x_{prev} is
-        drawn from the Gaussian posterior q(x_prev | x_t, x_0), whose variance is β̃ (``beta_tilde``)
-        or β (``beta``). Between two timesteps of a respaced subsequence the effective β is
-        1 - ᾱ_t / ᾱ_prev, as in Nichol & Dhariwal. The last step (prev < 0) adds no noise.
-        With ``sampler="ddim"`` the step is DDIM's (Song et al., 2021): x_prev = √ᾱ_prev x̂_0 +
-        √(1-ᾱ_prev-σ²) ε̂ + σ z with σ = η √β̃ (ε̂ re-derived from the clipped x̂_0): η = 0 is the
-        deterministic step, no fresh noise (on this model slightly less recognisable digits than the
-        ancestral step), η = 1 the ancestral step with β̃ again, in between a mix.
-        ``temperature`` scales the fresh noise of each ancestral step (the course's "sampling
-        temperature"): 1 is the DDPM posterior; below 1 trades diversity for cleaner digits.
-        """
-        prev_t = t - 1 if prev_t is None else prev_t
-        ab_t = float(self.alphas_cumprod[t])
-        ab_prev = float(self.alphas_cumprod[prev_t]) if prev_t >= 0 else 1.0
-        beta = 1.0 - ab_t / ab_prev
-        x0 = self.predict_x0(eps_pred, t, x_t, clip)
-        if sampler == "ddim":
-            if prev_t < 0:
-                return x0
-            eps = (x_t - math.sqrt(ab_t) * x0) / math.sqrt(1 - ab_t)
-            sigma2 = eta ** 2 * beta * (1 - ab_prev) / (1 - ab_t)
-            x_prev = math.sqrt(ab_prev) * x0 + math.sqrt(1 - ab_prev - sigma2) * eps
-            if sigma2 == 0:
-                return x_prev
-            noise = torch.randn(x_t.shape, generator=generator, dtype=x_t.dtype).to(x_t.device)
-            return x_prev + temperature * math.sqrt(sigma2) * noise
-        mean = (math.sqrt(ab_prev) * beta / (1 - ab_t)) * x0 + (math.sqrt(1 - beta) * (1 - ab_prev) / (1 - ab_t)) * x_t
-        if prev_t < 0:
-            return mean
-        var = beta * (1 - ab_prev) / (1 - ab_t) if variance == "beta_tilde" else beta
-        noise = torch.randn(x_t.shape, generator=generator, dtype=x_t.dtype).to(x_t.device)
-        return mean + temperature * math.sqrt(var) * noise
-
-
-# --------------------------------------------------------------------------- U-Net
-def _norm(c: int) -> nn.GroupNorm:
-    return nn.GroupNorm(math.gcd(8, c), c)
-
-
-def timestep_embedding(t: torch.Tensor, dim: int) -> torch.Tensor:
-    """Sinusoidal code of the timestep (B,) → (B, dim), as the Transformer's positions."""
-    half = dim // 2
-    freqs = torch.exp(-math.log(10_000) * torch.arange(half, device=t.device, dtype=torch.float32) / half)
-    args = t.float()[:, None] * freqs[None]
-    emb = torch.cat([torch.sin(args), torch.cos(args)], dim=1)
-    return F.pad(emb, (0, 1)) if dim % 2 else emb
-
-
-class ResBlock(nn.Module):
-    """GroupNorm → SiLU → 3×3 conv, plus the timestep, then again; a shortcut around both."""
-
-    def __init__(self, cin: int, cout: int, tdim: int, dropout: float):
-        super().__init__()
-        self.norm1, self.conv1 = _norm(cin), nn.Conv2d(cin, cout, 3, padding=1)
-        self.temb = nn.Linear(tdim, cout)
-        self.norm2, self.conv2 = _norm(cout), nn.Conv2d(cout, cout, 3, padding=1)
-        self.dropout = nn.Dropout(dropout)
-        self.skip = nn.Conv2d(cin, cout, 1) if cin != cout else nn.Identity()
-        nn.init.zeros_(self.conv2.weight)  # each block starts as the identity
-        nn.init.zeros_(self.conv2.bias)
-
-    def forward(self, x, temb):
-        h = self.conv1(F.silu(self.norm1(x)))
-        h = h + self.temb(temb)[:, :, None, None]
-        h = self.conv2(self.dropout(F.silu(self.norm2(h))))
-        return self.skip(x) + h
-
-
-class Attention(nn.Module):
-    """Single-head self-attention over the pixels of a small (7×7) feature map."""
-
-    def __init__(self, c: int):
-        super().__init__()
-        self.norm, self.qkv, self.proj = _norm(c), nn.Conv2d(c, 3 * c, 1), nn.Conv2d(c, c, 1)
-        nn.init.zeros_(self.proj.weight)
-        nn.init.zeros_(self.proj.bias)
-
-    def forward(self, x):
-        b, c, h, w = x.shape
-        q, k, v = self.qkv(self.norm(x)).flatten(2).transpose(1, 2).chunk(3, dim=2)  # (B, HW, C) each
-        out = F.scaled_dot_product_attention(q, k, v)                                # (B, HW, C)
-        return x + self.proj(out.transpose(1, 2).reshape(b, c, h, w))
-
-
-class UNet(nn.Module):
-    """ε-predictor: (B, 1, 28, 28) noisy images and (B,) timesteps → (B, 1, 28, 28) noise.
-
-    With ``patch=2`` the image is first folded by ``PixelUnshuffle(2)`` into 4 channels of
-    14×14 (each 2×2 block of pixels becomes one position with 4 channels), the U-Net works at
-    14×14 and 7×7 only, and ``PixelShuffle(2)`` unfolds its 4-channel answer back to 28×28.
-    With ``patch=1`` it works on the 28×28 pixels directly (28 → 14 → 7).
-    With ``num_classes`` > 0 it also takes labels y (B,): a digit, or ``num_classes`` for "no label".
-    """
-
-    def __init__(self, ch: int = 32, mults=None, dropout: float = 0.0, attention: bool = True,
-                 patch: int = 2, blocks: int = 1, num_classes: int = 0):
-        super().__init__()
-        if patch not in (1, 2):
-            raise ValueError(f"patch {patch}: must be 1 or 2")
-        self.ch, self.patch = ch, patch
-        mults = mults or ((1, 2) if patch == 2 else (1, 2, 2))  # down to 7×7 either way
-        tdim = 4 * ch
-        self.time_mlp = nn.Sequential(nn.Linear(ch, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
-        # class conditioning: one learned vector per digit, plus a last "no label" one (index
-        # num_classes) that classifier-free guidance trains and samples with; added to the
-        # timestep's, so every block hears "how noisy" and "which digit" through the same path
-        self.num_classes = num_classes
-        self.label_emb = nn.Embedding(num_classes + 1, tdim) if num_classes else None
-        chs = [ch * m for m in mults]  # channels at each resolution, the finest first
-        cin = patch * patch
-        self.fold = nn.PixelUnshuffle(patch) if patch > 1 else nn.Identity()
-        self.unfold = nn.PixelShuffle(patch) if patch > 1 else nn.Identity()
-        self.conv_in = nn.Conv2d(cin, ch, 3, padding=1)
-        self.down, self.downsample = nn.ModuleList(), nn.ModuleList()
-        cur, skip_chs = ch, []
-        for i, c in enumerate(chs):
-            for _ in range(blocks):
-                self.down.append(ResBlock(cur, c, tdim, dropout))
-                cur = c
-                skip_chs.append(c)
-            if i < len(chs) - 1:
-                self.downsample.append(nn.Conv2d(c, c, 3, stride=2, padding=1))  # halve: 14 → 7 (28 → 14 → 7 with patch=1)
-        self.mid1 = ResBlock(cur, cur, tdim, dropout)
-        self.mid_attn = Attention(cur) if attention else nn.Identity()
-        self.mid2 = ResBlock(cur, cur, tdim, dropout)
-        self.up, self.upsample = nn.ModuleList(), nn.ModuleList()
-        for i in reversed(range(len(chs))):
-            for _ in range(blocks):
-                self.up.append(ResBlock(cur + skip_chs.pop(), chs[i], tdim, dropout))  # previous + skip
-                cur = chs[i]
-            if i > 0:
-                self.upsample.append(nn.Conv2d(cur, chs[i - 1], 3, padding=1))  # after ×2 nearest upsampling
-                cur = chs[i - 1]
-        self.blocks = blocks
-        self.norm_out, self.conv_out = _norm(cur), nn.Conv2d(cur, cin, 3, padding=1)
-        nn.init.zeros_(self.conv_out.weight)
-        nn.init.zeros_(self.conv_out.bias)
-
-    def forward(self, x, t, y=None):
-        temb = self.time_mlp(timestep_embedding(t, self.ch))  # (B, 4ch)
-        if self.label_emb is not None:
-            y = torch.full_like(t, self.num_classes) if y is None else y
-            temb = temb + self.label_emb(y)                     # (B, 4ch): time + digit
-        h = self.conv_in(self.fold(x))                         # (B, ch, 14, 14) with patch=2
-        skips = []
-        for i, block in enumerate(self.down):
-            h = block(h, temb)
-            skips.append(h)
-            level = i // self.blocks
-            if (i + 1) % self.blocks == 0 and level < len(self.downsample):
-                h = self.downsample[level](h)
-        h = self.mid2(self.mid_attn(self.mid1(h, temb)), temb)  # (B, c_last, 7, 7)
-        for i, block in enumerate(self.up):
-            h = block(torch.cat([h, skips.pop()], dim=1), temb)
-            level = i // self.blocks
-            if (i + 1) % self.blocks == 0 and level < len(self.upsample):
-                h = self.upsample[level](F.interpolate(h, scale_factor=2.0, mode="nearest"))
-        out = self.conv_out(F.silu(self.norm_out(h)))           # (B, patch², 14, 14)
-        return self.unfold(out)                                 # (B, 1, 28, 28)
-
-
+# --------------------------------------------------------------------------- the course's listing
 class CourseDenoiser(nn.Module):
     """The course's listing (Código-fonte 3), kept as it is: three 3×3 convolutions with ReLU
     (1 → d → 2d → 1) whose output is multiplied by t/1000 (here t/T, the listing's T being 1000).
@@ -491,30 +269,6 @@ def check(hp: dict) -> str | None:
     if hp["eta"] > 0 and hp["sampler"] != "ddim":
         return f"eta={hp['eta']:g} needs sampler=ddim: the ancestral step always adds its full noise (set eta=0)"
     return None
-
-
-VIEWS = (
-    View("schedule", "Noise schedule", draw="curves",
-         # ᾱ at T/4, T/2: linear 0.53, 0.08; cosine 0.85, 0.49; log 0.94, 0.71 (DDPMSchedule(250, kind), the
-         # same at T = 1000); noise std at T/2 for log: √(1 − 0.71) = 0.54
-         explain="β_t is how much fresh noise step t adds; ᾱ_t how much of the digit's signal is left after t "
-                 "steps (1 = clean, 0 = pure static). A good schedule lets ᾱ fall to about 0 at the last step, so "
-                 "sampling can start from pure noise. Linear drowns the digit by the middle (ᾱ ≈ 0.08 at T/2), "
-                 "cosine falls evenly (0.49 at T/2); the logarithmic one stays almost clean for the first quarter "
-                 "(ᾱ ≈ 0.94 at T/4), still keeps most of the signal halfway (ᾱ ≈ 0.71 at T/2, already a noise of "
-                 "standard deviation 0.54 on a digit in [-1, 1]) and drowns it fast after that. The course's noise "
-                 "functions."),
-    View("forward", "Forward process: a real digit drowning in noise",
-         explain="A real test digit (left), then the same digit at growing steps t with one fixed noise: "
-                 "x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε. This is what the network sees in training; it must guess ε. "
-                 "It never changes during training: it shows the schedule, not the model."),
-    View("reverse", "Reverse process: from noise to a digit",
-         explain="One fixed noise denoised step by step (left: pure static; right: the sample). Top row of each "
-                 "pair: the current image x_t; bottom row: the clean digit x̂_0 the network predicts from it. "
-                 "Early in training x̂_0 is a grey blur; a healthy model's x̂_0 shows the digit's shape halfway "
-                 "through and only sharpens after. A conditional model runs the same noise once per digit, "
-                 "0 to 9 from the top: the label alone decides which digit appears (the course's text-to-image)."),
-)
 
 
 SPEC = ArchSpec(

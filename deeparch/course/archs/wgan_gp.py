@@ -15,7 +15,8 @@ from __future__ import annotations
 from functools import partial
 
 from deeparch.course.archs.base import ArchSpec
-from deeparch.course.archs.dcgan import DCGAN, INTERPOLATION, params
+from deeparch.course.archs._gan_parts import INTERPOLATION
+from deeparch.course.archs.dcgan import DCGAN, params
 from deeparch.course.config import Param
 from deeparch.present.display import Line, Panel, generator
 
