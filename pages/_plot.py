@@ -53,38 +53,13 @@ function loadPlotly(src) {
   return window.__deeparchPlotly.promise;
 }
 
-export default function (component) {
-  const { data, parentElement } = component;
-  let el = parentElement.querySelector(':scope > div.deeparch-plot');
-  let note = parentElement.querySelector(':scope > div.deeparch-plot-note');
-  if (!el) {
-    note = document.createElement('div');
-    note.className = 'deeparch-plot-note';
-    note.style.cssText = 'display:none;color:#a33;font-size:0.9rem;padding:0.5rem 0';
-    el = document.createElement('div');
-    el.className = 'deeparch-plot';
-    el.style.width = '100%';
-    parentElement.append(note, el);
-  }
-  if (!el.__deeparchResize && window.ResizeObserver) {
-    // Plotly's own "responsive" follows the window only: a chart whose column changes width (projector
-    // mode puts one chart in a row, a sidebar folds) is redrawn to its new width
-    el.__deeparchResize = new ResizeObserver(() => { if (window.Plotly && el._fullLayout) window.Plotly.Plots.resize(el); });
-    el.__deeparchResize.observe(el);
-  }
-  const say = (text) => { note.textContent = text || ''; note.style.display = text ? 'block' : 'none'; };
-  const cleanup = () => {
-    if (el.__deeparchResize) { el.__deeparchResize.disconnect(); el.__deeparchResize = null; }
-    if (window.Plotly) window.Plotly.purge(el);
-  };
-  // a refresh that brings the figure already drawn (a run that logged nothing new, a finished run's chart)
-  // costs the browser nothing: no parse, no redraw
-  if (data.figure === el.__deeparchDrawn && el._fullLayout) return cleanup;
+// one figure drawn into a chart's <div>; only the newest figure handed to a chart is drawn
+function draw(el, data) {
+  const say = (text) => { el.__deeparchNote.textContent = text || ''; el.__deeparchNote.style.display = text ? 'block' : 'none'; };
   const fig = JSON.parse(data.figure);
   if (fig.layout && fig.layout.height) el.style.minHeight = fig.layout.height + 'px';
-  // drawing waits for plotly.js the first time: only the newest figure is drawn
   const seq = (el.__deeparchSeq = (el.__deeparchSeq || 0) + 1);
-  loadPlotly(data.src).then(
+  loadPlotly(data.src).then(  // the first time, drawing waits for plotly.js
     (Plotly) => {
       if (seq !== el.__deeparchSeq) return;
       return Promise.resolve()
@@ -100,6 +75,60 @@ export default function (component) {
     },
     () => { if (seq === el.__deeparchSeq) say(data.failed_load); },  // the next refresh tries again
   );
+}
+
+// a chart out of sight (scrolled away, or its tab in the background) keeps the newest figure it was handed
+// and draws it when it comes into sight: a refresh redraws only what someone can see
+function catchUp(el) {
+  const latest = el.__deeparchLatest;
+  if (latest && latest.figure !== el.__deeparchDrawn && inSight(el)) draw(el, latest);
+}
+
+function inSight(el) {
+  return document.visibilityState !== 'hidden' && el.__deeparchOnScreen !== false;
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let el = parentElement.querySelector(':scope > div.deeparch-plot');
+  if (!el) {
+    const note = document.createElement('div');
+    note.className = 'deeparch-plot-note';
+    note.style.cssText = 'display:none;color:#a33;font-size:0.9rem;padding:0.5rem 0';
+    el = document.createElement('div');
+    el.className = 'deeparch-plot';
+    el.style.width = '100%';
+    el.__deeparchNote = note;
+    parentElement.append(note, el);
+  }
+  if (!el.__deeparchResize && window.ResizeObserver) {
+    // Plotly's own "responsive" follows the window only: a chart whose column changes width (projector
+    // mode puts one chart in a row, a sidebar folds) is redrawn to its new width
+    el.__deeparchResize = new ResizeObserver(() => { if (window.Plotly && el._fullLayout) window.Plotly.Plots.resize(el); });
+    el.__deeparchResize.observe(el);
+  }
+  if (!el.__deeparchSight && window.IntersectionObserver) {
+    el.__deeparchSight = new IntersectionObserver((entries) => {
+      el.__deeparchOnScreen = entries[entries.length - 1].isIntersecting;
+      catchUp(el);
+    });
+    el.__deeparchSight.observe(el);
+    el.__deeparchShown = () => catchUp(el);
+    document.addEventListener('visibilitychange', el.__deeparchShown);
+  }
+  const cleanup = () => {
+    if (el.__deeparchResize) { el.__deeparchResize.disconnect(); el.__deeparchResize = null; }
+    if (el.__deeparchSight) { el.__deeparchSight.disconnect(); el.__deeparchSight = null; }
+    if (el.__deeparchShown) { document.removeEventListener('visibilitychange', el.__deeparchShown); el.__deeparchShown = null; }
+    if (window.Plotly) window.Plotly.purge(el);
+  };
+  el.__deeparchLatest = data;
+  // a refresh that brings the figure already drawn (a run that logged nothing new, a finished run's chart)
+  // costs the browser nothing: no parse, no redraw; one out of sight waits until it is seen (its first
+  // figure is always drawn, so a chart is never blank)
+  if (data.figure === el.__deeparchDrawn && el._fullLayout) return cleanup;
+  if (!inSight(el) && el._fullLayout) return cleanup;
+  draw(el, data);
   return cleanup;
 }
 """

@@ -140,3 +140,50 @@ def test_a_stopped_run_that_trains_again_is_followed_without_a_click(module_serv
                           heartbeat=now, step=step)
         expect(page.get_by_text(f"step {step:,} of 2,000")).to_be_visible(timeout=60_000)
     expect(page.get_by_text("running").first).to_be_visible()
+
+
+# the Live charts' state in the page, in page order: a short hash of the newest figure handed to each chart,
+# whether that is the figure it has drawn, how many times it was drawn, and whether it is below the window
+CHARTS = """() => Array.from(document.querySelectorAll('div.deeparch-plot')).map(el => {
+  const hash = (s) => { let h = 0; for (let i = 0; i < (s || '').length; i++) h = (h * 31 + s.charCodeAt(i)) | 0; return h; };
+  const newest = el.__deeparchLatest ? el.__deeparchLatest.figure : null;
+  return {newest: hash(newest), drawn: newest !== null && newest === el.__deeparchDrawn,
+          updates: Number(el.dataset.updates || 0), below: el.getBoundingClientRect().top >= window.innerHeight};
+})"""
+
+
+def test_a_chart_out_of_sight_is_redrawn_only_once_it_is_seen(module_server, browser):
+    """Watching costs what is seen: a refresh hands every chart its new figure, but only the charts in sight
+    are drawn; one scrolled out of sight draws the newest figure when it comes back into sight."""
+    from deeparch.store import Store
+
+    base, runs = module_server
+    store = Store(runs)
+    rid = fake_runs.running_gan(store, steps=100, total=5000)
+    page = new_page(browser, viewport={"width": 1280, "height": 720}, device_scale_factor=1)
+    page.goto(f"{base}/live?runs={rid}")
+    settle(page)
+    page.wait_for_function(f"() => ({CHARTS})().filter(c => c.below && c.drawn).length >= 2")
+    before = page.evaluate(CHARTS)
+
+    now = time.time()
+    keys = ["g_loss", "d_loss", "d_x", "d_g_z", "grad_norm", "lr", "samples_per_s",
+            *(f"grad/{layer}" for layer in fake_runs.layers("gan"))]
+    store.log_metrics(rid, [(110, k, 0.7, now) for k in keys], heartbeat=now, step=110)
+    # the refreshes hand the new point to every chart, in sight and out of it (the lower panels every few s)
+    first_below = next(i for i, c in enumerate(before) if c["below"])
+    page.wait_for_function(f"() => ({CHARTS})().some((c, i) => i >= {first_below} && c.newest !== "
+                           f"{[c['newest'] for c in before]}[i])")
+    after = page.evaluate(CHARTS)
+    moved = [i for i, (b, a) in enumerate(zip(before, after)) if a["newest"] != b["newest"] and b["below"]]
+    assert moved, after
+    i = moved[0]
+    assert not after[i]["drawn"] and after[i]["updates"] == before[i]["updates"], (before[i], after[i])
+    in_sight = [j for j, (b, a) in enumerate(zip(before, after)) if not b["below"] and a["newest"] != b["newest"]]
+    if in_sight:  # a chart in sight that got the point draws it at once
+        page.wait_for_function(f"() => ({CHARTS})()[{in_sight[0]}].drawn")
+
+    page.locator("div.deeparch-plot").nth(i).scroll_into_view_if_needed()
+    page.wait_for_function(f"() => ({CHARTS})()[{i}].drawn")
+    assert page.evaluate(CHARTS)[i]["updates"] == before[i]["updates"] + 1
+    store.set_status(rid, "stopped", "the test ended")
