@@ -97,7 +97,7 @@ def cmd_sweep(args) -> int:
     grid = sweep.parse_grid(args.arch, args.grid or [], lang="en")  # KNOB=V1,V2,… whatever --lang says
     clash = sorted(set(grid) & set(base))
     if clash:
-        raise ConfigError(f"--{clash[0].replace('_', '-')} is also swept by --grid; give it only once")
+        raise ConfigError("grid_twice_flag", flag=clash[0].replace('_', '-'))
     sweep_id, ids = sweep.launch(args.arch, args.dataset, base, grid, store=_store(args),
                                  group=args.name or None)
     print(f"sweep {sweep_id}: {len(ids)} runs queued ({', '.join(grid)})", file=sys.stderr)
@@ -191,14 +191,14 @@ def cmd_clone(args) -> int:
 def _csv_target(path: str) -> Path:
     """The export file, or ConfigError saying why it cannot be one (before any work is done)."""
     if not path.strip():
-        raise ConfigError("--csv needs a file name")
+        raise ConfigError("csv_no_name")
     target = Path(path)
     if target.is_dir():
-        raise ConfigError(f"--csv {path} is a folder; give a file name inside it")
+        raise ConfigError("csv_folder", path=path)
     if not target.parent.is_dir():
-        raise ConfigError(f"--csv {path}: the folder {target.parent} does not exist")
+        raise ConfigError("csv_no_folder", path=path, folder=str(target.parent))
     if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise ConfigError(f"--csv {path}: cannot write there (permission denied)")
+        raise ConfigError("csv_denied", path=path)
     return target
 
 
@@ -224,7 +224,7 @@ def cmd_export(args) -> int:
     try:
         out.to_csv(target, index=False)
     except OSError as e:
-        raise ConfigError(f"--csv {args.csv}: cannot write it ({e.strerror or e})") from None
+        raise ConfigError("csv_unwritable", path=args.csv, error=str(e.strerror or e)) from None
     print(f"{len(df)} metric rows of run {args.run} → {args.csv}", file=sys.stderr)
     return 0
 

@@ -82,7 +82,8 @@ def executor_name() -> str:
     """The executor new runs start on: DEEPARCH_EXECUTOR, 'local' (default) or 'ray'."""
     value = os.environ.get("DEEPARCH_EXECUTOR", "").strip() or "local"
     if value not in EXECUTORS:
-        raise ConfigError(f"DEEPARCH_EXECUTOR={value!r}: must be one of {', '.join(EXECUTORS)}")
+        raise ConfigError("must_be", where=f"DEEPARCH_EXECUTOR={value!r}",
+                          range=Message("range_choices", values=", ".join(EXECUTORS)))
     return value
 
 
@@ -429,4 +430,4 @@ def wait(run_id: int, store: Store | None = None, timeout: float = 600,
         if run and run.status in statuses:
             return run.status
         time.sleep(0.2)
-    raise TimeoutError(f"run {run_id} still {store.get_run(run_id).status} after {timeout:.0f} s")
+    raise TimeoutError(Message("still_status", id=str(run_id), status=store.get_run(run_id).status, timeout=timeout))

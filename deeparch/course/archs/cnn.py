@@ -19,6 +19,7 @@ from deeparch.present import insight
 from deeparch.course.archs.base import ACTIVATION, ACTIVATIONS, INIT, ArchSpec, ClassifierModel, Media, init_weights
 from deeparch.course.config import Param
 from deeparch.present.display import View, classifier
+from deeparch.present.messages import Message
 
 CAM_PROBES = 8  # probe digits whose Grad-CAM is drawn
 
@@ -138,8 +139,7 @@ GRAD_CAM = View(
 
 def check(hp: dict) -> str | None:
     if hp["block"] == "inception" and (hp["channels"] * 2) % 4:
-        return (f"block=inception splits the {hp['channels'] * 2} output channels into 4 equal branches: "
-                "channels must be even")
+        return Message("inception_even", channels=hp['channels'] * 2)
     return None
 
 

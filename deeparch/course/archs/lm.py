@@ -106,7 +106,7 @@ def _check(hp: dict) -> str | None:
     if hp["ninp"] % hp["nhead"]:
         return Message("divisible", name="ninp", value=hp["ninp"], nhead=hp["nhead"])
     if hp["objective"] == "gpt" and hp["mask_share"] != MASK_SHARE.default:
-        return "mask_share applies to objective=bert only (GPT-style training masks no tokens)"
+        return Message("mask_share_bert")
     return None
 
 

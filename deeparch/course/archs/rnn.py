@@ -21,6 +21,7 @@ from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media, Preset,
 from deeparch.course.config import Param
 from deeparch.course.data import DATASETS
 from deeparch.present.display import View, classifier
+from deeparch.present.messages import Message
 
 PROBES = 4  # probe inputs whose hidden-state trajectories are drawn
 
@@ -253,7 +254,7 @@ SPEC = ArchSpec(
     token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     race_default=True,
     build=build,
-    check=lambda hp: ("forget_bias applies to the lstm cell only" if hp["forget_bias"] and hp["cell"] != "lstm"
+    check=lambda hp: (Message("forget_bias_lstm") if hp["forget_bias"] and hp["cell"] != "lstm"
                       else None),
     inputs=("image", "tokens"),
     image_only=("read", "bidirectional"),

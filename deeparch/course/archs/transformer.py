@@ -165,6 +165,6 @@ SPEC = ArchSpec(
     build=Transformer,
     check=lambda hp: (Message("divisible", name="d_model", value=hp["d_model"], nhead=hp["nhead"])
                       if hp["d_model"] % hp["nhead"] else
-                      "causal does not fit tokens=vit: the class token comes first and would see nothing"
+                      Message("causal_vit")
                       if hp["causal"] and hp["tokens"] == "vit" else None),
 )

@@ -18,6 +18,7 @@ from deeparch.course.archs.base import ArchSpec
 from deeparch.course.archs.dcgan import DCGAN, INTERPOLATION, params
 from deeparch.course.config import Param
 from deeparch.present.display import Line, Panel, generator
+from deeparch.present.messages import Message
 
 WGAN_LOSSES = Panel(
     "wgan_loss", "Critic and generator losses", "loss",
@@ -44,9 +45,7 @@ PENALTY = Panel(
 
 def check(hp: dict) -> str | None:
     if hp["d_norm"] == "batch":
-        return ("d_norm=batch is refused with the gradient penalty: batch norm makes each sample's score "
-                "depend on the others in the batch, so the per-sample gradient the penalty constrains is not "
-                "the critic's own; use layer or none")
+        return Message("gp_batch_norm")
     return None
 
 
