@@ -64,8 +64,10 @@ SPEC = ArchSpec(
     ),
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
     params=params(lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.9, d_norm="layer", ema_decay=0.999) + (
-        Param("n_critic", 5, "critic steps, each on its own minibatch, per generator step", int, 1, 20),
-        Param("gp_lambda", 10.0, "weight λ of the gradient penalty (WGAN-GP: 10)", float, 0.0, 1000.0),
+        Param("n_critic", 5, "critic steps, each on its own minibatch, per generator step", int, 1, 20,
+              label="Critic steps"),
+        Param("gp_lambda", 10.0, "weight λ of the gradient penalty (WGAN-GP: 10)", float, 0.0, 1000.0,
+              label="Gradient penalty weight"),
     ),
     build=partial(DCGAN, loss="wgan-gp"),
     display=generator(WGAN_LOSSES, WASSERSTEIN, PENALTY, views=(INTERPOLATION,)),
