@@ -1,8 +1,8 @@
 """The gettext catalogs of the lab: the English collected from where it is written, and what a translation lacks.
 
 English stays in the code: each page's ``TEXT``, the declarations of the registry (titles, summaries, help,
-panels, lessons), the parameter and value labels (``deeparch/present/catalogs/en.py``), the messages' templates
-(``deeparch.present.messages``). A translation is ``deeparch/present/locale/<lang>/LC_MESSAGES/deeparch.po``;
+panels, lessons), the parameter and value labels (each ``Param``'s ``label`` and ``choice_labels``), the
+messages' templates (``deeparch.present.messages``). A translation is ``deeparch/present/locale/<lang>/LC_MESSAGES/deeparch.po``;
 the app reads its compiled ``deeparch.mo`` (committed). A page word's ``msgctxt`` is ``page:<section>.<key>``,
 a parameter label's ``label``, a value label's ``choice:<knob>``, a message's ``error:<code>``; a declared word
 has none (its English is its key).
@@ -93,17 +93,40 @@ def lesson_strings() -> set[str]:
     return out
 
 
-def param_names() -> set[str]:
+def params() -> list:
+    """Every Param a reader is shown: the common and classifier knobs, the datasets' (a generated task's
+    settings) and the architectures' (not the tests' toy ones)."""
     from deeparch.course.archs import ARCHS
     from deeparch.course.config import CLASSIFIER, COMMON
     from deeparch.course.data import DATASETS
 
-    return ({p.name for p in COMMON + CLASSIFIER} | {p.name for d in DATASETS.values() for p in d.params}
-            | {p.name for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params})
+    return [*COMMON, *CLASSIFIER, *(p for d in DATASETS.values() for p in d.params),
+            *(p for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params)]
+
+
+def param_names() -> set[str]:
+    return {p.name for p in params()}
+
+
+def labels() -> dict[str, str]:
+    """Each parameter's English label (``Param.label``), by code name; a name declared twice has one label."""
+    out: dict[str, str] = {}
+    for p in params():
+        if p.label:
+            assert out.setdefault(p.name, p.label) == p.label, f"{p.name} is labelled {out[p.name]!r} and {p.label!r}"
+    return out
+
+
+def choice_labels() -> dict[str, dict]:
+    """Each knob's value labels (``Param.choice_labels``), by code name then value."""
+    out: dict[str, dict] = {}
+    for p in params():
+        out.setdefault(p.name, {}).update(p.choice_labels)
+    return {k: v for k, v in out.items() if v}
 
 
 def choice_values() -> dict[str, set]:
-    """Every knob with named values (not numbers), and those values: each needs a label (``CHOICES``)."""
+    """Every knob with named values (not numbers), and those values: each needs a label (``Param.choice_labels``)."""
     from deeparch.course.archs import ARCHS
     from deeparch.course.config import CLASSIFIER, COMMON
 
@@ -152,7 +175,6 @@ def template():
     from babel.messages.catalog import Catalog
 
     from deeparch.present import messages
-    from deeparch.present.catalogs import en
 
     cat = Catalog(domain=DOMAIN, project="deeparch", fuzzy=False)
     for section, text in english_pages().items():
@@ -165,13 +187,14 @@ def template():
         declared |= {m.id for m in load() if m.id and not m.context} & _literals()
     for english in sorted(declared):
         cat.add(english)
+    named, valued = labels(), choice_labels()
     for name in sorted(param_names()):
-        if name in en.LABELS:
-            cat.add(en.LABELS[name], context="label", auto_comments=[name])
+        if name in named:
+            cat.add(named[name], context="label", auto_comments=[name])
     for knob, values in sorted(choice_values().items()):
         for value in sorted(values):
-            if value in en.CHOICES.get(knob, {}):
-                cat.add(en.CHOICES[knob][value], context=f"choice:{knob}", auto_comments=[value])
+            if value in valued.get(knob, {}):
+                cat.add(valued[knob][value], context=f"choice:{knob}", auto_comments=[value])
     for code, english in messages.TEMPLATES.items():
         cat.add(english, context=f"error:{code}")
     return cat

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 import fake_runs
 from browser_util import browser, module_browser, module_server, new_page, rerun, server, settle  # noqa: F401
+import deeparch.course.archs  # noqa: F401 - the Params declare the labels param_label reads
 from deeparch.present.i18n import param_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(240)]

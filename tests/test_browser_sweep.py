@@ -19,6 +19,7 @@ from playwright.sync_api import expect
 
 import fake_runs
 from browser_util import browser, enter, module_browser, new_page, rerun, serving, settle  # noqa: F401 - fixtures
+import deeparch.course.archs  # noqa: F401 - the Params declare the labels param_label reads
 from deeparch.present.i18n import param_label
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.journey, pytest.mark.timeout(300)]

@@ -10,6 +10,7 @@ import pytest
 from cli_util import run_cli
 
 from deeparch.execution import jobs
+from deeparch.present import messages
 from deeparch.course.archs import make_config
 from deeparch.store import Store
 from deeparch.execution.runner import run_worker
@@ -131,7 +132,7 @@ def test_a_run_resumed_from_a_pickled_checkpoint_fails_with_one_sentence(tmp_pat
     with open(folder / "checkpoint.pt", "wb") as f:  # the trainer resumes from a checkpoint it finds
         pickle.dump({"model": RunsCode(tmp_path / "RAN")}, f)
     assert run_worker(run_id, store, reconcile=jobs.reconcile) == "failed"
-    reason = store.get_run(run_id).reason
+    reason = messages.decode(store.get_run(run_id).reason)  # the English of its code and fields
     assert reason == (f"CheckpointRefused: {folder / 'checkpoint.pt'}: the checkpoint is not a plain tensor file; "
                       "it was refused, nothing in it ran")
     assert not (tmp_path / "RAN").exists()

@@ -13,6 +13,7 @@ import psutil
 import pytest
 
 from deeparch.execution import jobs
+from deeparch.present import messages
 from deeparch.course.archs import make_config
 from deeparch.store import CorruptStoreError, Store
 from waiting import until
@@ -116,7 +117,7 @@ def test_sigterm_stops_with_a_checkpoint_and_resume_continues(store):
     os.kill(run.pid, signal.SIGTERM)
     assert jobs.wait(rid, store, timeout=60) == "stopped"
     run = store.get_run(rid)
-    assert run.reason == "stopped by SIGTERM"
+    assert messages.decode(run.reason) == "stopped by SIGTERM"  # stored as its code and fields
     assert (store.run_dir(rid) / "checkpoint.pt").exists(), "SIGTERM writes a checkpoint"
     jobs.resume(rid, store)
     running(store, rid, after_step=run.step + 5)
@@ -274,4 +275,4 @@ def test_final_status_the_store_cannot_take_is_kept_in_worker_log(store, monkeyp
     (store.run_dir(rid) / "worker.log").write_text("Traceback ...\n" + capsys.readouterr().err)
     jobs.reconcile(store)
     run = store.get_run(rid)
-    assert (run.status, run.reason) == ("failed", "disk full while writing the checkpoint")
+    assert (run.status, messages.decode(run.reason)) == ("failed", "disk full while writing the checkpoint")

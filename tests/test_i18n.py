@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from deeparch.present import i18n
-from deeparch.present.catalogs import en
 from deeparch.present.messages import Message
-from deeparch.catalogs import mo_bytes, missing, param_names, po_path, translations
+import deeparch.course.archs  # noqa: F401 - every Param declared: their labels are recorded for i18n.param_label
+from deeparch.catalogs import choice_labels, labels, mo_bytes, missing, param_names, po_path, translations
 
 
 @pytest.fixture(autouse=True)
@@ -35,9 +35,9 @@ def test_pt_br_has_every_key_of_the_english_catalog():
 
 
 def test_every_parameter_has_a_human_label_in_both_languages():
-    assert not param_names() - set(en.LABELS)
+    assert not param_names() - set(labels())
     have = {english for context, english in translations() if context == "label"}
-    assert not {en.LABELS[name] for name in param_names()} - have
+    assert not {labels()[name] for name in param_names()} - have
 
 
 def _fields(text: str) -> set[str]:
@@ -219,7 +219,7 @@ def test_a_knobs_values_have_human_labels_with_the_value_kept(pt):
     assert i18n.choice_label("kernel_size", 3) == "3"
     have = translations()
     for knob, values in choice_values().items():  # every named value of every knob has a label in each language
-        assert all(v in en.CHOICES.get(knob, {}) and (f"choice:{knob}", en.CHOICES[knob][v]) in have
+        assert all(v in choice_labels().get(knob, {}) and (f"choice:{knob}", choice_labels()[knob][v]) in have
                    for v in values), knob
     i18n.set_lang("en")
     assert i18n.choice_label("downsample", "stride") == "Stride-2 convolution (stride)"

@@ -88,7 +88,9 @@ def test_the_library_never_imports_the_pages_and_config_is_a_leaf():
             assert not {t for t in targets if t == "app" or t.startswith("pages")}, f"{m} imports {targets}"
     # config reads typed numbers the reader's way through deeparch.present.numbers (babel, the words) and words its
     # refusals as deeparch.present.messages (a code and fields); nothing else
-    assert edges["deeparch.course.config"] <= {"deeparch", "deeparch.present.numbers", "deeparch.present.messages"}, \
+    # and records its parameters' labels in deeparch.present.labels (i18n reads them there)
+    assert edges["deeparch.course.config"] <= {"deeparch", "deeparch.present.numbers", "deeparch.present.messages",
+                                               "deeparch.present", "deeparch.present.labels"}, \
         f"config imports {edges['deeparch.course.config']}"
 
 

@@ -13,6 +13,7 @@ import time
 import psutil
 
 from deeparch.execution import jobs
+from deeparch.present import messages
 from deeparch.store import Run
 from waiting import until
 
@@ -130,7 +131,7 @@ def test_the_end_of_an_earlier_attempt_leaves_a_resumed_run_alone(store, monkeyp
     # a worker that dies before its pid is recorded is still reported by its own supervisor
     jobs.worker_exited(store, rid, pid=222, returncode=1, since=time.time() + 1)
     run = store.get_run(rid)
-    assert (run.status, run.reason) == ("failed", "worker process died (exit code 1)")
+    assert (run.status, messages.decode(run.reason)) == ("failed", "worker process died (exit code 1)")
 
 
 def test_a_worker_inside_exec_shows_no_command_line_and_counts_as_alive(monkeypatch):

@@ -8,7 +8,7 @@ import io
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import fake_runs
@@ -22,12 +22,13 @@ TRAIN = "pages/train.py"
 @pytest.fixture
 def pt(monkeypatch):
     """A session in Portuguese. AppTest formats the widgets it sends back (a selectbox's options) outside
-    the session, where the app's resolver says English: there it says Portuguese too."""
+    the session, where the app's resolver says English: there (no Streamlit runtime, ``st.runtime.exists()``,
+    the public call pages/_prefs.py uses) it says Portuguese too."""
     from pages import _prefs
 
     real = _prefs.session_lang
     monkeypatch.setattr(_prefs, "session_lang",
-                        lambda: real() if get_script_run_ctx(suppress_warning=True) else "pt-BR")
+                        lambda: real() if st.runtime.exists() else "pt-BR")
     yield
     i18n.set_resolver(None)
 

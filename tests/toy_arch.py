@@ -45,7 +45,7 @@ SPEC = ArchSpec(
     kind="classifier",
     summary="A one-hidden-layer network that exists only in the test suite.",
     preset={"epochs": 1, "batch_size": 32, "lr": 1e-3},
-    params=(Param("width", 16, "hidden units", int, 1, 64),),
+    params=(Param("width", 16, "hidden units", int, 1, 64, label="Width"),),
     build=Toy,
     display=classifier(WOBBLE, views=(MAP,)),
 )

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from deeparch.present import labels
 from deeparch.present.messages import TEMPLATES, Message
 
 
@@ -62,6 +63,12 @@ class Param:
     legacy: Any = None  # the value runs stored before this parameter existed behaved as (None: the default)
     parse: Callable[[str], str] | None = None  # a free-text knob (type str, no choices): normalises or raises ValueError
     form: str = ""  # how a free-text knob is written, for messages and help (e.g. "digits like 5-9 or 0,2,4")
+    label: str = ""  # the human label pages show, "Learning rate" ("Learning rate (lr)"); translated as msgctxt "label"
+    # a knob with named values: each value's label ("cosine": "Cosine decay"), msgctxt "choice:<name>"
+    choice_labels: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def __post_init__(self):
+        labels.declare(self.name, self.label, self.choice_labels)
 
     def describe_range(self) -> Message:
         if self.choices is not None:
@@ -136,32 +143,48 @@ def _bound(x: float) -> float | int:
 
 # Parameters every architecture accepts. Architecture presets override the defaults.
 COMMON: tuple[Param, ...] = (
-    Param("epochs", 10, "passes over the training split", int, 1, 1000),
-    Param("max_steps", 0, "stop after this many optimizer steps (0 = no limit)", int, 0, 10_000_000),
+    Param("epochs", 10, "passes over the training split", int, 1, 1000, label="Epochs"),
+    Param("max_steps", 0, "stop after this many optimizer steps (0 = no limit)", int, 0, 10_000_000,
+          label="Step limit"),
     Param("max_minutes", 0.0, "stop after this many minutes of training, evaluation and sampling not counted "
-          "(0 = no limit)", float, 0.0, 10_000.0),
-    Param("batch_size", 64, "samples per step", int, 1, 4096),
-    Param("optimizer", "adam", "optimizer", str, choices=("adam", "sgd", "rmsprop")),
-    Param("lr", 1e-3, "learning rate", float, 1e-7, 1e4, log=True),
+          "(0 = no limit)", float, 0.0, 10_000.0,
+          label="Time limit in minutes"),
+    Param("batch_size", 64, "samples per step", int, 1, 4096, label="Batch size"),
+    Param("optimizer", "adam", "optimizer", str, choices=("adam", "sgd", "rmsprop"),
+          label="Optimizer",
+          choice_labels={"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop"}),
+    Param("lr", 1e-3, "learning rate", float, 1e-7, 1e4, log=True, label="Learning rate"),
     Param("lr_schedule", "constant", "learning rate over the run: constant, or cosine decay to 0 at the end of "
-          "the budget (epochs, max_steps or max_minutes, whichever ends first)", str, choices=("constant", "cosine")),
-    Param("warmup", 0, "steps of linear learning-rate warm-up at the start (0 = off)", int, 0, 100_000),
-    Param("momentum", 0.9, "momentum (SGD and RMSprop)", float, 0.0, 0.999),
-    Param("weight_decay", 0.0, "L2 weight decay", float, 0.0, 1.0),
+          "the budget (epochs, max_steps or max_minutes, whichever ends first)", str, choices=("constant", "cosine"),
+          label="Learning-rate schedule",
+          choice_labels={"constant": "Constant", "cosine": "Cosine decay"}),
+    Param("warmup", 0, "steps of linear learning-rate warm-up at the start (0 = off)", int, 0, 100_000,
+          label="Warm-up steps"),
+    Param("momentum", 0.9, "momentum (SGD and RMSprop)", float, 0.0, 0.999, label="Momentum"),
+    Param("weight_decay", 0.0, "L2 weight decay", float, 0.0, 1.0, label="Weight decay"),
     Param("l1", 0.0, "L1 penalty: adds l1 × Σ|w| over the weight matrices and filters to the loss, "
-          "driving weights to exactly zero (0 = off)", float, 0.0, 1.0),
-    Param("grad_clip", 0.0, "clip the global gradient norm to this value (0 = off)", float, 0.0, 1e6),
+          "driving weights to exactly zero (0 = off)", float, 0.0, 1.0,
+          label="L1 penalty"),
+    Param("grad_clip", 0.0, "clip the global gradient norm to this value (0 = off)", float, 0.0, 1e6,
+          label="Gradient clipping"),
     Param("precision", "fp32", "number format of the training forward pass: fp32; bf16 (autocast to bfloat16, "
           "CPUs with native bfloat16 or CUDA); fp16 (float16 with a gradient scaler, CUDA only); auto (bf16 on "
-          "such a CPU, fp16 on CUDA, else fp32)", str, choices=("fp32", "bf16", "fp16", "auto")),
-    Param("seed", 0, "random seed (same seed, same config: same run on CPU)", int, 0, 2**31 - 1),
-    Param("log_every", 20, "steps between gradient-norm / learning-rate / throughput records", int, 1, 100_000),
-    Param("eval_every", 0, "steps between test-split evaluations (0 = once per epoch)", int, 0, 1_000_000),
+          "such a CPU, fp16 on CUDA, else fp32)", str, choices=("fp32", "bf16", "fp16", "auto"),
+          label="Number precision",
+          choice_labels={"fp32": "32-bit float", "bf16": "bfloat16", "fp16": "16-bit float", "auto": "Automatic"}),
+    Param("seed", 0, "random seed (same seed, same config: same run on CPU)", int, 0, 2**31 - 1, label="Random seed"),
+    Param("log_every", 20, "steps between gradient-norm / learning-rate / throughput records", int, 1, 100_000,
+          label="Gradient records every"),
+    Param("eval_every", 0, "steps between test-split evaluations (0 = once per epoch)", int, 0, 1_000_000,
+          label="Evaluation every"),
     Param("sample_every", 0, "steps between sample or probe grids (0 = auto: the first within "
-          "30 s of training, then once per epoch, between 6 and 12 over the run)", int, 0, 1_000_000),
+          "30 s of training, then once per epoch, between 6 and 12 over the run)", int, 0, 1_000_000,
+          label="Grids every"),
     Param("quality_every", 0, "steps between quality figures for generators (0 = auto: 3 over "
-          "the run, and at its end)", int, 0, 1_000_000),
-    Param("checkpoint_every", 0, "steps between checkpoints (0 = once per epoch)", int, 0, 1_000_000),
+          "the run, and at its end)", int, 0, 1_000_000,
+          label="Quality figures every"),
+    Param("checkpoint_every", 0, "steps between checkpoints (0 = once per epoch)", int, 0, 1_000_000,
+          label="Checkpoint every"),
 )
 
 
@@ -200,31 +223,43 @@ def parse_prefixes(text: str) -> str:
 CLASSIFIER: tuple[Param, ...] = (
     Param("val_split", 0.1, "share of each class of the training split held out for validation (stratified, "
           "fixed seed); best figures and early stopping read validation, never test (0 = no validation)",
-          float, 0.0, 0.5, legacy=0.0),
+          float, 0.0, 0.5, legacy=0.0,
+          label="Validation share"),
     Param("classes", "", "train and test on these classes only (empty = all)", str, parse=parse_classes,
-          form="classes like 5-9 or 0,2,4 (empty = all)"),
-    Param("per_class", 0, "labelled training examples kept per class (0 = all): few-shot learning", int, 0, 100_000),
+          form="classes like 5-9 or 0,2,4 (empty = all)",
+          label="Classes"),
+    Param("per_class", 0, "labelled training examples kept per class (0 = all): few-shot learning", int, 0, 100_000,
+          label="Labelled examples per class"),
     Param("patience", 0, "early stopping: evaluations without a new lowest validation loss before the run "
-          "stops (0 = off)", int, 0, 1000),
+          "stops (0 = off)", int, 0, 1000,
+          label="Early-stopping patience"),
     Param("aug_shift", 0.0, "augmentation: random shift of each training image by up to this many pixels "
-          "(0 = off)", float, 0.0, 8.0),
-    Param("aug_rotate", 0.0, "augmentation: random rotation by up to this many degrees (0 = off)", float, 0.0, 45.0),
+          "(0 = off)", float, 0.0, 8.0,
+          label="Augmentation: shift (px)"),
+    Param("aug_rotate", 0.0, "augmentation: random rotation by up to this many degrees (0 = off)", float, 0.0, 45.0,
+          label="Augmentation: rotation (degrees)"),
     Param("aug_elastic", 0.0, "augmentation: strength of a smooth random elastic warp, in pixels (0 = off)",
-          float, 0.0, 4.0),
+          float, 0.0, 4.0,
+          label="Augmentation: elastic warp (px)"),
     Param("aug_erase", 0.0, "augmentation: probability of blanking a random rectangle (random erasing; 0 = off)",
-          float, 0.0, 1.0),
+          float, 0.0, 1.0,
+          label="Augmentation: erasing probability"),
     Param("init_from", 0, "transfer learning: start from the weights of this finished run (same architecture "
-          "and shapes; 0 = fresh weights)", int, 0, 2**31 - 1),
+          "and shapes; 0 = fresh weights)", int, 0, 2**31 - 1,
+          label="Start from run"),
     Param("freeze", "", "transfer learning: layer-name prefixes whose weights stay as loaded (e.g. features; "
           "without init_from, as initialised: a random-features baseline)", str,
-          parse=parse_prefixes, form="layer names like features or features,classifier.0 (empty = none)"),
+          parse=parse_prefixes, form="layer names like features or features,classifier.0 (empty = none)",
+          label="Frozen layers"),
     Param("fresh", "", "transfer learning: layer-name prefixes NOT taken from the init_from run but freshly "
           "initialised (e.g. the output layer, for new classes)", str, parse=parse_prefixes,
-          form="layer names like classifier.4 (empty = load every layer)"),
+          form="layer names like classifier.4 (empty = load every layer)",
+          label="Fresh layers"),
     Param("unfreeze_after", 0, "transfer learning: the frozen layers start learning after this many epochs "
           "(0 = they stay frozen). First the new output layer learns alone on the loaded features, then "
           "everything is fine-tuned (LP-FT): a random new layer no longer scrambles the loaded features at the start",
-          int, 0, 1000),
+          int, 0, 1000,
+          label="Unfreeze after (epochs)"),
 )
 
 

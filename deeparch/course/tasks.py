@@ -67,17 +67,20 @@ class Task:
     distinct_test: bool = True         # drop test prompts that also occur in training (memorising is not solving)
 
 
-EXAMPLES = Param("examples", 20_000, "generated training sequences (the test split is 1,000 more)", int, 100, 1_000_000)
+EXAMPLES = Param("examples", 20_000, "generated training sequences (the test split is 1,000 more)", int, 100, 1_000_000,
+                 label="Training sequences")
 TASKS: dict[str, Task] = {t.name: t for t in (
     Task("recall", "Long-range recall (generated: a digit, a gap, then recall it)",
-         (Param("distance", 40, "blank steps between the digit and the question mark", int, 1, 1000), EXAMPLES),
+         (Param("distance", 40, "blank steps between the digit and the question mark", int, 1, 1000,
+                label="Recall distance"), EXAMPLES),
          _recall, "The first symbol must be reported at the end; chance is 10%.", distinct_test=False),
     Task("sort", "Sorting digits (generated, next-token prediction)",
-         (Param("length", 6, "digits to sort", int, 2, 30), EXAMPLES),
+         (Param("length", 6, "digits to sort", int, 2, 30, label="Sequence length"), EXAMPLES),
          _sort, "The model writes the prompt's digits in ascending order."),
     Task("add", "Multi-digit addition (generated, next-token prediction)",
-         (Param("digits", 3, "digits of each number", int, 1, 9),
-          Param("reverse", True, "write the sum lowest digit first (the carry then flows in reading order)", bool),
+         (Param("digits", 3, "digits of each number", int, 1, 9, label="Digits per number"),
+          Param("reverse", True, "write the sum lowest digit first (the carry then flows in reading order)", bool,
+                label="Sum written backwards"),
           EXAMPLES),
          _add, "The model writes the sum of the two numbers."),
 )}

@@ -6,6 +6,7 @@ import time
 
 from deeparch.store import Store, StoreUnreachable, store_grace
 from deeparch.engine.trainer import Callback, Result, Trainer
+from deeparch.present.messages import Message
 
 
 class StoreLogger(Callback):
@@ -50,8 +51,7 @@ class StoreLogger(Callback):
                 self.log(f"the run store is unreachable ({' '.join(str(e).split())[:200]}); training goes on "
                          f"and its rows wait here for up to {self.grace:g} s")
             if now - self.lost_since > self.grace:
-                raise StoreUnreachable(f"the run store was unreachable for more than {self.grace:g} s; "
-                                       "the run ended at its last checkpoint") from None
+                raise StoreUnreachable(Message("store_unreachable", grace=self.grace)) from None
             return False
         if self.lost_since is not None:
             self.log(f"the run store answers again after {time.monotonic() - self.lost_since:.1f} s; "

@@ -109,11 +109,10 @@ def load_model(store, run_id: int) -> tuple[nn.Module, object]:
     cfg = load_config(run.config)
     spec = get_arch(cfg.arch)
     if not compressible(cfg.arch):
-        raise ConfigError(f"run {run_id} is a {spec.kind} ({cfg.arch}); compression is measured on classifiers, "
-                          "by their test accuracy")
+        raise ConfigError("not_compressible", id=str(run_id), kind=spec.kind, arch=cfg.arch)
     path = store.run_dir(run) / "checkpoint.pt"
     if not path.exists():
-        raise ConfigError(f"run {run_id} has no checkpoint yet ({path}); let it train at least one epoch")
+        raise ConfigError("no_checkpoint_yet", id=str(run_id), path=str(path))
     blob = load_checkpoint(path)  # CheckpointRefused (a ConfigError) for a pickle that would run code
     model = spec.build(cfg)
     model.load_state_dict(blob["model"])
@@ -137,9 +136,9 @@ def prune_model(model: nn.Module, sparsity: float, scope: str = "global") -> tup
     """A copy of ``model`` with ``sparsity`` of its prunable weights zeroed by L1 magnitude, made
     permanent; and the names of the tensors pruned."""
     if not 0.0 <= sparsity < 1.0:
-        raise ConfigError(f"prune={sparsity!r}: must be a share in [0, 1)")
+        raise ConfigError("must_be", where=f"prune={sparsity!r}", range=Message("range_share"))
     if scope not in SCOPES:
-        raise ConfigError(f"scope={scope!r}: must be one of {', '.join(SCOPES)}")
+        raise ConfigError("must_be", where=f"scope={scope!r}", range=Message("range_choices", values=", ".join(SCOPES)))
     model = copy.deepcopy(model)
     targets = prunable(model)
     if not targets or sparsity == 0:
@@ -264,7 +263,7 @@ def compress(store, run_id: int, sparsity: float = 0.0, int8: bool = False, scop
     """Measure the run's float model and the versions asked for: pruned, int8, and both (pruned, then
     quantized); every row measured on the test split with the same inputs."""
     if not sparsity and not int8:
-        raise ConfigError("nothing to compare: ask for pruning (a sparsity above 0) and/or int8")
+        raise ConfigError("nothing_to_compare")
     check_count("repeats", repeats, 1, MAX_REPEATS)
     check_count("threads", threads or 0, 0, MAX_THREADS, Message("note_torch_threads"))
     model, cfg = load_model(store, run_id)

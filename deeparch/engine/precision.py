@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import torch
 
 from deeparch.course.config import ConfigError, RunConfig
+from deeparch.present.messages import Message
 
 CHOICES = ("fp32", "bf16", "fp16", "auto")
 
@@ -66,15 +67,14 @@ def plan(choice: str, device: str | torch.device = "cpu") -> Plan:
         return Plan(None, device_type)
     if choice == "fp16":
         if not cuda:
-            raise ConfigError("precision=fp16 needs a CUDA GPU (float16 autocast with a gradient scaler); this "
-                              "run trains on the CPU: use bf16 where the CPU supports it, or auto")
+            raise ConfigError("fp16_needs_cuda")
         return Plan(torch.float16, device_type, scaler=True)
     if choice == "bf16":
         if not cuda and not cpu_bf16():
-            raise ConfigError("precision=bf16: this CPU has no native bfloat16 arithmetic (AVX-512 BF16 or AMX), "
-                              "so it would be emulated, slower than fp32; use fp32, or auto (fp32 here)")
+            raise ConfigError("bf16_no_cpu")
         return Plan(torch.bfloat16, device_type)
-    raise ConfigError(f"precision={choice!r}: must be one of {', '.join(CHOICES)}")
+    raise ConfigError("must_be", where=f"precision={choice!r}",
+                      range=Message("range_choices", values=", ".join(CHOICES)))
 
 
 def training_device() -> str:
@@ -87,7 +87,7 @@ def problem(cfg: RunConfig, device: str | None = None) -> str | None:
     try:
         plan(cfg.hp.get("precision", "fp32"), device or training_device())
     except ConfigError as e:
-        return str(e)
+        return e.args[0]  # the Message: a code and fields
     return None
 
 

@@ -25,6 +25,7 @@ from deeparch.engine.checkpoint import CheckpointMismatch, foreign, load_checkpo
 from deeparch.course.config import ConfigError, RunConfig
 from deeparch.engine.layers import layer_groups, layer_name
 from deeparch.engine.media_passes import MediaPasses
+from deeparch.present import messages
 
 __all__ = ["Trainer", "Callback", "Result", "layer_name", "layer_groups"]  # layer_*: from deeparch.engine.layers
 
@@ -86,8 +87,8 @@ class Trainer:
         self.x_test, self.y_test = sp.x_test.to(self.device), sp.y_test.to(self.device)
         self.augment = Augment.from_hp(hp)
         if self.augment.active and self.x.dim() != 4:
-            raise ConfigError(f"augmentation moves images; {cfg.arch} on {cfg.dataset} trains on inputs of "
-                              f"shape {tuple(self.x.shape[1:])}")
+            raise ConfigError("augment_needs_images", arch=cfg.arch, dataset=cfg.dataset,
+                              shape=str(tuple(self.x.shape[1:])))
         self.model = self.spec.build(cfg).to(self.device)
         self.precision = precision.plan(cfg.hp.get("precision", "fp32"), self.device)  # refused here with the reason
         self.model.scaler = self.precision.grad_scaler()
@@ -97,7 +98,7 @@ class Trainer:
         try:
             self.frozen = freeze(self.model, hp.get("freeze", ""))
         except ValueError as e:
-            raise ConfigError(str(e)) from None
+            raise ConfigError(messages.of(e)) from None
         self.opts = self.model.configure_optimizers()
         n = len(self.x)
         self.steps_per_epoch = math.ceil(n / cfg.batch_size)
@@ -241,9 +242,9 @@ class Trainer:
             self.save_checkpoint()
         for cb in self.callbacks:
             if cb.on_step(self) == "stop" and result is None:
-                result = Result("stopped", self.step, "stopped by request")
+                result = Result("stopped", self.step, Message("stopped_by_request"))
         if out_of_time and result is None:
-            result = Result("finished", self.step, f"time budget of {self.cfg.max_minutes:g} min reached")
+            result = Result("finished", self.step, Message("time_budget", minutes=self.cfg.max_minutes))
         return result
 
     # ---- the hooks of one step ----------------------------------------------------------------
@@ -395,5 +396,4 @@ class Trainer:
         return self.summary["evals_since_best"] >= patience
 
     def _early_stop_reason(self) -> str:
-        return (f"stopped early: validation loss did not improve for {self.cfg.patience} evaluations "
-                f"(lowest {self.summary['best_val_loss']:.4f})")
+        return Message("stopped_early", patience=self.cfg.patience, lowest=self.summary['best_val_loss'])

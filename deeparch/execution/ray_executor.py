@@ -32,6 +32,7 @@ from pathlib import Path
 
 from deeparch.course.config import ConfigError
 from deeparch.execution.limits import heartbeat_timeout
+from deeparch.present.messages import Message
 
 NAMESPACE = "deeparch"
 name = "ray"
@@ -273,8 +274,8 @@ def check(store, run, now: float) -> bool | None:
     fresh = store.get_run(run.id)  # the supervisor may have finalised it and exited in between
     if fresh is None or fresh.status not in LIVE or fresh.handle != run.handle:
         return False
-    return store.set_status(run.id, "failed", "Ray: the run's supervisor actor is gone (its node died or the "
-                            "cluster was restarted)", only_if=(fresh.status,), ended=fresh.heartbeat or now)
+    return store.set_status(run.id, "failed", Message("ray_actor_gone").encode(), only_if=(fresh.status,),
+                            ended=fresh.heartbeat or now)
 
 
 def end(run, sig=None, wait_s: float = 0.0) -> None:

@@ -88,26 +88,37 @@ def _no_room(folder, needed: int) -> bool:
         return False
 
 
-def failure_reason(e: BaseException, folder=None) -> str:
+def _worded(e: BaseException, text: str):
+    """``e`` as "Class: its message": a Message when ``e`` carries one (worded in the reader's language), else
+    ``text``, the redacted line."""
+    said = messages.of(e)
+    return Message("error_of", kind=type(e).__name__, error=said) if isinstance(said, Message) else text
+
+
+def failure_reason(e: BaseException, folder=None) -> str | Message:
     """What to tell the user about a failed run; a full disk is named as such, with what was being written.
 
     torch.save reports a full disk with an internal assertion, not ENOSPC: a checkpoint write that
     failed while the disk has less room than twice the last checkpoint is called a full disk.
     """
     if isinstance(e, StoreUnreachable):
-        return str(e)
+        return messages.of(e)
     in_checkpoint = any(f.name == "save_checkpoint" for f in traceback.extract_tb(e.__traceback__))
     for x in _chain(e):
         if isinstance(x, db_errors(operational=True)) and "full" in str(x):
-            return "disk full while writing the run store (runs.db)"
+            return Message("disk_full_store")
         if isinstance(x, OSError) and x.errno in (errno.ENOSPC, errno.EDQUOT):
-            return f"disk full while writing {'the checkpoint' if in_checkpoint else x.filename or 'a file'}"
+            if in_checkpoint:
+                return Message("disk_full_checkpoint")
+            return Message("disk_full_file", file=str(x.filename)) if x.filename else Message("disk_full_a_file")
     text = redact(f"{type(e).__name__}: {e}".splitlines()[0], os.environ.get("DEEPARCH_DB"))[:500]
     if in_checkpoint and folder is not None:
         last = Path(folder) / "checkpoint.pt"
         if _no_room(folder, max(MIN_FREE_BYTES, 2 * (last.stat().st_size if last.exists() else 0))):
-            return "disk full while writing the checkpoint"
-        return f"could not write the checkpoint: {text}"
+            return Message("disk_full_checkpoint")
+        return Message("checkpoint_write_failed", error=_worded(e, text))
+    if isinstance(messages.of(e), Message):
+        return _worded(e, text)
     return text
 
 
@@ -133,15 +144,14 @@ def transfer_source(store: Store, config: RunConfig, started: bool = True) -> Pa
     if source is None:
         raise ConfigError("init_from_missing", where=where, id=str(source_id))
     if source.arch != config.arch:
-        raise ConfigError(f"{where}: run {source_id} is a {source.arch} run; its weights only fit a {source.arch}, "
-                          f"not this {config.arch}")
+        raise ConfigError("init_from_arch", where=where, id=str(source_id), arch=source.arch, this=config.arch)
     if source.status in lifecycle.ACTIVE and not started:
         return None
     checkpoint = store.run_dir(source) / "checkpoint.pt"
     if source.status not in TRANSFER_FROM or not checkpoint.exists():
-        state = f"is {source.status}" + (f" ({messages.decode(source.reason)})" if source.reason else "")
-        raise ConfigError(f"{where}: run {source_id} {state}" + ("" if checkpoint.exists() else " and has no checkpoint")
-                          + "; start from a finished run")
+        raise ConfigError("init_from_state", where=where, id=str(source_id), status=source.status,
+                          reason=Message("note_reason", reason=messages.decode(source.reason)) if source.reason else "",
+                          checkpoint="" if checkpoint.exists() else Message("note_no_checkpoint"))
     return checkpoint
 
 
@@ -162,7 +172,7 @@ def _train(run, store: Store, callbacks, stopper: SigtermStop, threads: int | No
                       init_weights=transfer_source(store, cfg))
     result = trainer.fit()
     if result.status == "stopped" and stopper.event.is_set():
-        return "stopped", "stopped by SIGTERM"
+        return "stopped", Message("stopped_sigterm")
     return result.status, result.reason
 
 

@@ -90,28 +90,26 @@ def parse_grid(arch: str, items: Iterable[str] | Mapping[str, Any], lang: str | 
     params = schema(arch)
     pairs = list(items.items()) if isinstance(items, Mapping) else [_split(s) for s in items]
     if not pairs:
-        raise ConfigError("a sweep needs a knob: --grid KNOB=V1,V2,…")
+        raise ConfigError("sweep_no_knob")
     if len(pairs) > MAX_KNOBS:
-        raise ConfigError(f"a sweep varies at most {MAX_KNOBS} knobs, got {len(pairs)}: "
-                          f"{', '.join(k for k, _ in pairs)}")
+        raise ConfigError("sweep_max_knobs", most=MAX_KNOBS, got=len(pairs), knobs=", ".join(k for k, _ in pairs))
     grid: dict[str, list] = {}
     for knob, values in pairs:
         if knob in grid:
-            raise ConfigError(f"sweep {knob}: given twice")
+            raise ConfigError("sweep_knob_twice", knob=knob)
         if knob not in params or knob in NOT_SWEPT:
-            raise ConfigError(f"sweep {knob}: not a knob of {arch} that a sweep can vary; valid: "
-                              f"{', '.join(sweepable(arch))}")
+            raise ConfigError("sweep_not_knob", knob=knob, arch=arch, valid=", ".join(sweepable(arch)))
         grid[knob] = parse_values(params[knob], values, lang)
     size = math.prod(len(v) for v in grid.values())
     if size > MAX_RUNS:
-        raise ConfigError(f"this sweep would launch {size} runs; at most {MAX_RUNS}")
+        raise ConfigError("sweep_max_runs", size=size, most=MAX_RUNS)
     return grid
 
 
 def _split(item: str) -> tuple[str, str]:
     knob, eq, values = item.partition("=")
     if not eq:
-        raise ConfigError(f"--grid {item!r}: write KNOB=V1,V2,… (e.g. lr=1e-4,1e-3,1e-2)")
+        raise ConfigError("grid_form", item=repr(item))
     return knob.strip().replace("-", "_"), values
 
 

@@ -33,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-from deeparch.present import messages, numerals
+from deeparch.present import labels, messages, numerals
 from deeparch.present.messages import Message
 
 LANGS = {"en": "English", "pt-BR": "Português (Brasil)"}
@@ -203,21 +203,22 @@ def tr_error(message) -> str:
     return word(msg, current())
 
 
-def param_label(name: str) -> str:
-    """A parameter's human label with its code name kept visible: "Learning rate (lr)"."""
-    from deeparch.present.catalogs import en
-
-    label = en.LABELS.get(name)
+def param_label(param) -> str:
+    """A parameter's human label with its code name kept visible: "Learning rate (lr)". ``param``: a
+    ``deeparch.course.config.Param`` (its ``label``) or a code name (the label a Param of that name declared,
+    ``deeparch.present.labels``)."""
+    name = param if isinstance(param, str) else param.name
+    label = labels.LABELS.get(name) if isinstance(param, str) else param.label
     return f"{pgettext('label', label)} ({name})" if label else name
 
 
-def choice_label(name: str, value) -> str:
+def choice_label(param, value) -> str:
     """A knob's value as a picker shows it: its human label with the value kept visible, "Decaimento cosseno
-    (cosine)"; a label that starts with the value ("Adam", "He (Kaiming)") alone; a value with no label (a
-    number) as itself."""
-    from deeparch.present.catalogs import en
-
-    english = en.CHOICES.get(name, {}).get(value)
+    (cosine)"; the label alone when it starts with the value ("Adam"); the value itself when it has no
+    label. ``param``: a Param (its ``choice_labels``) or a code name."""
+    name = param if isinstance(param, str) else param.name
+    table = labels.CHOICES.get(name, {}) if isinstance(param, str) else param.choice_labels
+    english = table.get(value) if isinstance(value, str) else None
     if not english:
         return str(value)
     label = pgettext(f"choice:{name}", english)

@@ -110,6 +110,73 @@ TEMPLATES: dict[str, str] = {
     # unreadable checkpoints (deeparch/engine/checkpoint.py)
     "checkpoint_pickle": "{path}: the checkpoint is not a plain tensor file; it was refused, nothing in it ran",
     "checkpoint_unreadable": "{path}: the file cannot be read as a checkpoint ({first})",
+    # the command line's refusals (deeparch/cli.py), a sweep's grid (deeparch/execution/sweep.py)
+    "grid_twice_flag": "--{flag} is also swept by --grid; give it only once",
+    "csv_no_name": "--csv needs a file name",
+    "csv_folder": "--csv {path} is a folder; give a file name inside it",
+    "csv_no_folder": "--csv {path}: the folder {folder} does not exist",
+    "csv_denied": "--csv {path}: cannot write there (permission denied)",
+    "csv_unwritable": "--csv {path}: cannot write it ({error})",
+    # precision, augmentation, compression, a run awaited (engine, execution/jobs.py)
+    "fp16_needs_cuda": "precision=fp16 needs a CUDA GPU (float16 autocast with a gradient scaler); this run trains "
+                       "on the CPU: use bf16 where the CPU supports it, or auto",
+    "bf16_no_cpu": "precision=bf16: this CPU has no native bfloat16 arithmetic (AVX-512 BF16 or AMX), so it would be "
+                   "emulated, slower than fp32; use fp32, or auto (fp32 here)",
+    "range_share": "a share in [0, 1)",
+    "augment_needs_images": "augmentation moves images; {arch} on {dataset} trains on inputs of shape {shape}",
+    "stopped_by_request": "stopped by request",
+    "time_budget": "time budget of {minutes:g} min reached",
+    "stopped_early": "stopped early: validation loss did not improve for {patience} evaluations (lowest "
+                     "{lowest:.4f})",
+    "not_compressible": "run {id} is a {kind} ({arch}); compression is measured on classifiers, by their test "
+                        "accuracy",
+    "no_checkpoint_yet": "run {id} has no checkpoint yet ({path}); let it train at least one epoch",
+    "nothing_to_compare": "nothing to compare: ask for pruning (a sparsity above 0) and/or int8",
+    "still_status": "run {id} still {status} after {timeout:.0f} s",
+    # a transfer's source (execution/runner.py), why a run ended (trainer, runner, Ray)
+    "init_from_arch": "{where}: run {id} is a {arch} run; its weights only fit a {arch}, not this {this}",
+    "init_from_state": "{where}: run {id} is {status}{reason}{checkpoint}; start from a finished run",
+    "note_reason": " ({reason})",
+    "note_no_checkpoint": " and has no checkpoint",
+    "stopped_sigterm": "stopped by SIGTERM",
+    "disk_full_store": "disk full while writing the run store (runs.db)",
+    "disk_full_checkpoint": "disk full while writing the checkpoint",
+    "disk_full_file": "disk full while writing {file}",
+    "disk_full_a_file": "disk full while writing a file",
+    "checkpoint_write_failed": "could not write the checkpoint: {error}",
+    "error_of": "{kind}: {error}",
+    # the run store (deeparch/store, engine/callbacks.py)
+    "store_unreachable": "the run store was unreachable for more than {grace:g} s; the run ended at its last "
+                         "checkpoint",
+    "store_needs_driver": "DEEPARCH_DB={path} needs the PostgreSQL driver: python3 -m pip install 'psycopg[binary]'",
+    "store_unreachable_at": "the run store {path} cannot be reached ({error}); start PostgreSQL or check DEEPARCH_DB "
+                            "(see the README's runbook)",
+    "store_cannot_open": "{path} cannot be opened ({error}); free some space on its disk or check the folder's "
+                         "permissions",
+    "store_empty": "{path} is empty (0 bytes), not a run store; nothing was changed. Move it aside (mv {path} "
+                   "{path}.bad) to start a new store, or restore it from a backup",
+    "store_corrupt": "{path} is not a readable run store ({error}); nothing was changed. Move it aside (mv {path} "
+                     "{path}.bad) to start a new store, or restore it from a backup",
+    # a sweep's knobs and size (execution/sweep.py)
+    "sweep_no_knob": "a sweep needs a knob: --grid KNOB=V1,V2,…",
+    "sweep_max_knobs": "a sweep varies at most {most} knobs, got {got}: {knobs}",
+    "sweep_knob_twice": "sweep {knob}: given twice",
+    "sweep_not_knob": "sweep {knob}: not a knob of {arch} that a sweep can vary; valid: {valid}",
+    "sweep_max_runs": "this sweep would launch {size} runs; at most {most}",
+    "grid_form": "--grid {item}: write KNOB=V1,V2,… (e.g. lr=1e-4,1e-3,1e-2)",
+    # an architecture's own rules (course/archs), what a dataset's kind allows
+    "causal_vit": "causal does not fit tokens=vit: the class token comes first and would see nothing",
+    "forget_bias_lstm": "forget_bias applies to the lstm cell only",
+    "mask_share_bert": "mask_share applies to objective=bert only (GPT-style training masks no tokens)",
+    "inception_even": "block=inception splits the {channels} output channels into 4 equal branches: channels must be "
+                      "even",
+    "gp_batch_norm": "d_norm=batch is refused with the gradient penalty: batch norm makes each sample's score depend "
+                     "on the others in the batch, so the per-sample gradient the penalty constrains is not the "
+                     "critic's own; use layer or none",
+    "reads_other_data": "{arch} reads {inputs} data and {dataset} is a {kind} dataset; choose {choose}",
+    "another_dataset": "another dataset",
+    "image_only": "{names} only applies to image datasets, not to {dataset}",
+    "ray_actor_gone": "Ray: the run's supervisor actor is gone (its node died or the cluster was restarted)",
 }
 
 SEP = "\x1e"  # between a stored reason's English and its code and fields (ASCII record separator)

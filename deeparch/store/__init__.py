@@ -28,6 +28,7 @@ from deeparch.store.records import (CorruptStoreError, OwnerLimitError, Run, Sto
                                     _marks, _run, corrupt, default_root, store_grace, unwritable)
 from deeparch.store.runs import RunTables
 from deeparch.store.schema import BASE_SCHEMA, LATEST, MIGRATIONS, VERSION_TABLE, _ddl, schema_version, upgrade  # noqa: F401
+from deeparch.present.messages import Message
 
 # what ``from deeparch.store import ...`` offers: the Store and everything its importers took from this module
 # before it was split
@@ -61,13 +62,13 @@ class Store(RunTables, MetricTables):
             if not self.path.exists():
                 self._create()
         if self.path.stat().st_size == 0:
-            raise CorruptStoreError(self._advice("is empty (0 bytes), not a run store"))
+            raise CorruptStoreError(Message("store_empty", path=str(self.path)))
         try:
             self.db = self._connect()
             self._migrate()
         except sqlite3.DatabaseError as e:
             if corrupt(e):
-                raise CorruptStoreError(self._advice(f"is not a readable run store ({e})")) from None
+                raise CorruptStoreError(Message("store_corrupt", path=str(self.path), error=str(e))) from None
             self.db = self._read_only_fallback(e)
 
     def _open_server(self) -> None:
@@ -77,11 +78,10 @@ class Store(RunTables, MetricTables):
             self.db = Postgres.connect(self.url)
             upgrade(self.db, Postgres)
         except ImportError:
-            raise StoreError(f"DEEPARCH_DB={self.path} needs the PostgreSQL driver: "
-                             "python3 -m pip install 'psycopg[binary]'") from None
+            raise StoreError(Message("store_needs_driver", path=str(self.path))) from None
         except db_errors() as e:  # unreachable, refused, or a URL the driver cannot parse (it may echo the URL)
-            raise StoreError(f"the run store {self.path} cannot be reached ({redact(' '.join(str(e).split()), self.url)}); "
-                             "start PostgreSQL or check DEEPARCH_DB (see the README's runbook)") from None
+            raise StoreError(Message("store_unreachable_at", path=str(self.path),
+                                     error=redact(' '.join(str(e).split()), self.url))) from None
         self.root.mkdir(parents=True, exist_ok=True)
 
     def _read_only_fallback(self, error: sqlite3.DatabaseError) -> sqlite3.Connection:
@@ -97,12 +97,7 @@ class Store(RunTables, MetricTables):
                 continue
             self.readonly = True
             return db
-        raise StoreError(f"{self.path} cannot be opened ({error}); free some space on its disk or check the "
-                         "folder's permissions")
-
-    def _advice(self, what: str) -> str:
-        return (f"{self.path} {what}; nothing was changed. Move it aside (mv {self.path} {self.path}.bad) "
-                "to start a new store, or restore it from a backup")
+        raise StoreError(Message("store_cannot_open", path=str(self.path), error=str(error)))
 
     def _create(self) -> None:
         """Write the schema to a private file, then link it into place: nobody sees a half-made store."""

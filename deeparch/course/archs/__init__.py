@@ -110,13 +110,13 @@ def input_problem(arch: str, dataset: str, hp: Mapping[str, Any]) -> str | None:
     spec, kind = get_arch(arch), DATASETS[dataset].kind
     if kind not in spec.inputs:
         fits = [a for a, s in ARCHS.items() if kind in s.inputs]
-        return (f"{arch} reads {' or '.join(spec.inputs)} data and {dataset} is a {kind} dataset; "
-                f"choose {', '.join(fits) or 'another dataset'}")
+        return Message("reads_other_data", arch=arch, inputs=" or ".join(spec.inputs), dataset=dataset, kind=kind,
+                       choose=", ".join(fits) or Message("another_dataset"))
     if kind != "image":
         params = schema(arch, dataset)
         odd = [n for n in spec.image_only if n in hp and hp[n] is not None and params[n].coerce(hp[n]) != params[n].default]
         if odd:
-            return f"{', '.join(odd)} only applies to image datasets, not to {dataset}"
+            return Message("image_only", names=", ".join(odd), dataset=dataset)
     return None
 
 

@@ -104,9 +104,19 @@ QUALITY_CHUNK = 100  # samples a quality pass draws at a time (a conditional mod
 
 # ---- shared knobs of the architectures built from layers (cnn, mlp): one definition each ----------
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU}
-ACTIVATION = Param("activation", "relu", "activation function of the hidden layers", str, choices=tuple(ACTIVATIONS))
+ACTIVATION = Param("activation", "relu", "activation function of the hidden layers", str, choices=tuple(ACTIVATIONS),
+                   label="Activation function",
+                   choice_labels={
+                       "relu": "ReLU", "leaky_relu": "Leaky ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid",
+                       "gelu": "GELU",
+                   })
 INIT = Param("init", "default", "weight initialisation: PyTorch's default, He (Kaiming, for ReLU-like "
-             "activations) or Glorot (Xavier, for tanh and sigmoid)", str, choices=("default", "he", "glorot"))
+             "activations) or Glorot (Xavier, for tanh and sigmoid)", str, choices=("default", "he", "glorot"),
+             label="Weight initialisation",
+             choice_labels={
+                 "default": "PyTorch's default", "he": "He (Kaiming)", "glorot": "Glorot (Xavier)",
+                 "dcgan": "DCGAN's N(0, 0.02)",
+             })
 
 
 def init_weights(model: nn.Module, scheme: str, activation: str = "relu") -> None:

@@ -32,7 +32,8 @@ SPEC = ArchSpec(
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
     params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999) + (
         Param("projection", True, "also project the label onto the discriminator's last features (projection "
-              "discriminator): it asks \"is this a real 7?\" directly", bool),
+              "discriminator): it asks \"is this a real 7?\" directly", bool,
+              label="Projection discriminator"),
     ),
     build=partial(DCGAN, conditional=True),
     display=generator(GAN_LOSSES, D_OUTPUTS, G_GRAD, views=(INTERPOLATION,), conditional=True),

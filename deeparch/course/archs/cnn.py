@@ -19,6 +19,7 @@ from deeparch.present import insight
 from deeparch.course.archs.base import ACTIVATION, ACTIVATIONS, INIT, ArchSpec, ClassifierModel, Media, init_weights
 from deeparch.course.config import Param
 from deeparch.present.display import View, classifier
+from deeparch.present.messages import Message
 
 CAM_PROBES = 8  # probe digits whose Grad-CAM is drawn
 
@@ -138,8 +139,7 @@ GRAD_CAM = View(
 
 def check(hp: dict) -> str | None:
     if hp["block"] == "inception" and (hp["channels"] * 2) % 4:
-        return (f"block=inception splits the {hp['channels'] * 2} output channels into 4 equal branches: "
-                "channels must be even")
+        return Message("inception_even", channels=hp['channels'] * 2)
     return None
 
 
@@ -165,22 +165,32 @@ SPEC = ArchSpec(
     ),
     preset={"epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
     params=(
-        Param("channels", 32, "filters in the first convolution (the second has twice as many)", int, 1, 256),
-        Param("kernel_size", 3, "convolution kernel size", int, choices=(1, 3, 5, 7)),
-        Param("hidden", 128, "units in the hidden linear layer", int, 1, 4096),
-        Param("dropout_conv", 0.25, "dropout after the convolutions", float, 0.0, 0.95),
-        Param("dropout", 0.5, "dropout before the last layer", float, 0.0, 0.95),
-        Param("batch_norm", False, "batch normalisation after each convolution", bool),
-        Param("probe_digit", 0, "which of the 16 fixed test digits the feature-map view shows", int, 0, 15),
+        Param("channels", 32, "filters in the first convolution (the second has twice as many)", int, 1, 256,
+              label="Channels"),
+        Param("kernel_size", 3, "convolution kernel size", int, choices=(1, 3, 5, 7), label="Kernel size"),
+        Param("hidden", 128, "units in the hidden linear layer", int, 1, 4096, label="Hidden units"),
+        Param("dropout_conv", 0.25, "dropout after the convolutions", float, 0.0, 0.95, label="Convolution dropout"),
+        Param("dropout", 0.5, "dropout before the last layer", float, 0.0, 0.95, label="Dropout"),
+        Param("batch_norm", False, "batch normalisation after each convolution", bool, label="Batch normalisation"),
+        Param("probe_digit", 0, "which of the 16 fixed test digits the feature-map view shows", int, 0, 15,
+              label="Probe digit"),
         ACTIVATION,
         INIT,
         Param("block", "plain", "the second convolution: plain (the course listing), residual (a ResNet "
               "block with batch norm and a shortcut) or inception (1×1 / 3×3 / 5×5 / pooling branches side "
-              "by side)", str, choices=("plain", "residual", "inception")),
+              "by side)", str, choices=("plain", "residual", "inception"),
+              label="Second convolution block",
+              choice_labels={
+                  "plain": "Plain convolution, as in the course", "residual": "ResNet residual block",
+                  "inception": "Inception block",
+              }),
         Param("dilation", 1, "dilation of the k×k convolutions: gaps between the kernel's taps widen its "
-              "view without more weights (1 = ordinary)", int, 1, 4),
+              "view without more weights (1 = ordinary)", int, 1, 4,
+              label="Dilation"),
         Param("downsample", "maxpool", "how the resolution is halved: max-pooling (the course listing) or a "
-              "stride-2 convolution that learns its own downsampling", str, choices=("maxpool", "stride")),
+              "stride-2 convolution that learns its own downsampling", str, choices=("maxpool", "stride"),
+              label="Downsampling",
+              choice_labels={"maxpool": "Max-pooling, as in the course", "stride": "Stride-2 convolution"}),
     ),
     display=classifier(views=(FILTERS, FEATURE_MAPS, GRAD_CAM)),
     race_default=True,

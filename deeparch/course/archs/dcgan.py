@@ -278,26 +278,41 @@ def params(**defaults) -> tuple[Param, ...]:
     d = {"lr_g": 2e-4, "lr_d": 2e-4, "beta1": 0.5, "beta2": 0.999, "g_width": 32, "d_width": 32,
          "d_norm": "batch", "init": "dcgan", "ema_decay": 0.0, "temperature": 1.0, **defaults}
     return (
-        Param("lr_g", d["lr_g"], "generator learning rate", float, 1e-7, 1.0, log=True),
-        Param("lr_d", d["lr_d"], "discriminator (critic) learning rate", float, 1e-7, 1.0, log=True),
-        Param("beta1", d["beta1"], "Adam beta1 for both networks (DCGAN: 0.5)", float, 0.0, 0.999),
-        Param("beta2", d["beta2"], "Adam beta2 for both networks", float, 0.0, 0.9999),
-        Param("latent_dim", 100, "size of the noise vector z", int, 1, 1024),
-        Param("g_width", d["g_width"], "generator channels at 14×14 (×2 at 7×7)", int, 4, 512),
-        Param("d_width", d["d_width"], "discriminator channels at 14×14 (×2 at 7×7)", int, 4, 512),
+        Param("lr_g", d["lr_g"], "generator learning rate", float, 1e-7, 1.0, log=True,
+              label="Generator learning rate"),
+        Param("lr_d", d["lr_d"], "discriminator (critic) learning rate", float, 1e-7, 1.0, log=True,
+              label="Discriminator learning rate"),
+        Param("beta1", d["beta1"], "Adam beta1 for both networks (DCGAN: 0.5)", float, 0.0, 0.999,
+              label="Adam beta1"),
+        Param("beta2", d["beta2"], "Adam beta2 for both networks", float, 0.0, 0.9999, label="Adam beta2"),
+        Param("latent_dim", 100, "size of the noise vector z", int, 1, 1024, label="Noise size"),
+        Param("g_width", d["g_width"], "generator channels at 14×14 (×2 at 7×7)", int, 4, 512,
+              label="Generator width"),
+        Param("d_width", d["d_width"], "discriminator channels at 14×14 (×2 at 7×7)", int, 4, 512,
+              label="Discriminator width"),
         Param("d_norm", d["d_norm"], "normalisation in the discriminator's second layer: batch norm "
-              "(DCGAN), layer norm (per sample) or none", str, choices=NORMS),
+              "(DCGAN), layer norm (per sample) or none", str, choices=NORMS,
+              label="Discriminator normalisation",
+              choice_labels={"batch": "Batch normalisation", "layer": "Layer normalisation", "none": "None"}),
         Param("init", d["init"], "weight initialization: DCGAN's N(0, 0.02), He (Kaiming) or Glorot (Xavier)",
-              str, choices=INITS),
+              str, choices=INITS,
+              label="Weight initialisation",
+              choice_labels={
+                  "default": "PyTorch's default", "he": "He (Kaiming)", "glorot": "Glorot (Xavier)",
+                  "dcgan": "DCGAN's N(0, 0.02)",
+              }),
         Param("separate_batches", True, "the generator's step draws its own fresh noise (separate "
-              "minibatches) instead of reusing the fakes the discriminator just judged", bool),
+              "minibatches) instead of reusing the fakes the discriminator just judged", bool,
+              label="Separate minibatches"),
         Param("ema_decay", d["ema_decay"], "decay of the generator's weight average used for sampling "
               "(0 = sample with the latest weights); it ramps up as (1+n)/(10+n) after n steps until it reaches "
               "this value: 0.999 only after about 9,000 steps, so in a 5-minute run 0.999 and 0.9995 sample alike",
-              float, 0.0, 0.99999),
+              float, 0.0, 0.99999,
+              label="EMA decay"),
         Param("temperature", d["temperature"], "scale of the noise z when sampling (the truncation trick: "
               "1 = as in training; lower = less varied digits, often cleaner: the DCGAN preset samples at 0.7)",
-              float, 0.0, 2.0, legacy=1.0),  # runs stored before the knob existed sampled at 1
+              float, 0.0, 2.0, legacy=1.0,
+              label="Sampling temperature"),  # runs stored before the knob existed sampled at 1
     )
 
 
@@ -307,13 +322,18 @@ def adversarial_params(**defaults) -> tuple[Param, ...]:
     own = {k: v for k, v in defaults.items() if k not in ("g_steps", "loss", "d_augment")}
     return params(**own) + (
         Param("loss", d["loss"], "the game's loss: the course's binary cross-entropy or the hinge loss",
-              str, choices=LOSSES),
+              str, choices=LOSSES,
+              label="Game loss",
+              choice_labels={"bce": "Binary cross-entropy, as in the course", "hinge": "Hinge"}),
         Param("g_steps", d["g_steps"], "generator steps per discriminator step (to rebalance a "
-              "discriminator that wins)", int, 1, 5),
-        Param("label_smoothing", 0.0, "real labels become 1 - this value (BCE only)", float, 0.0, 0.5),
+              "discriminator that wins)", int, 1, 5,
+              label="Generator steps"),
+        Param("label_smoothing", 0.0, "real labels become 1 - this value (BCE only)", float, 0.0, 0.5,
+              label="Label smoothing"),
         Param("d_augment", d["d_augment"], "pixels: every digit the discriminator sees, real or fake, is first "
               "shifted by up to this many (differentiable augmentation: D cannot learn 4,000 digits by heart)",
-              int, 0, 8),
+              int, 0, 8,
+              label="Discriminator augmentation"),
     )
 
 
@@ -347,13 +367,16 @@ SPEC = ArchSpec(
     params=adversarial_params(lr_g=5e-4, lr_d=5e-4, ema_decay=0.999, d_augment=2, temperature=0.7) + (
         Param("info_codes", 0, "InfoGAN: a random category with this many values joins the noise, and the "
               "discriminator learns to tell from the image which one was drawn: each value comes to draw its own "
-              "kind of digit instead of blends (0 = off; set clusters=0 first)", int, 0, 20),
+              "kind of digit instead of blends (0 = off; set clusters=0 first)", int, 0, 20,
+              label="InfoGAN codes"),
         Param("clusters", 20, "self-conditioning: the real digits are grouped into this many clusters by their "
               "pixels (k-means, no labels), and both networks are told the cluster, as a conditional GAN is told "
               "the digit; samples draw clusters as often as real digits fall in them (0 = off; not with info_codes)",
-              int, 0, 64, legacy=0),  # runs stored before the knob existed had no clusters
+              int, 0, 64, legacy=0,
+              label="Self-conditioning clusters"),  # runs stored before the knob existed had no clusters
         Param("info_weight", 2.0, "weight of InfoGAN's code-guessing loss in both players' losses", float, 0.0, 10.0,
-              legacy=1.0),  # runs stored before the knob existed weighed it 1
+              legacy=1.0,
+              label="InfoGAN code weight"),  # runs stored before the knob existed weighed it 1
     ),
     build=DCGAN,
     display=generator(GAN_LOSSES, D_OUTPUTS, G_GRAD, views=(GROUPS, INTERPOLATION)),

@@ -314,39 +314,59 @@ SPEC = ArchSpec(
     params=(
         Param("model", "unet", "the noise predictor: the U-Net, or the course's listing (three 3×3 convolutions, "
               "output scaled by t; no timestep embedding, no multi-scale path: it draws no digits)", str,
-              choices=MODELS),
+              choices=MODELS,
+              label="Noise predictor",
+              choice_labels={"unet": "U-Net", "course": "The course's three convolutions"}),
         Param("conditional", True, "ask for a digit: the label's embedding is added to the timestep's, and samples "
-              "are drawn one row per digit", bool, legacy=False),  # runs stored before the knob were unconditional
+              "are drawn one row per digit", bool, legacy=False,
+              label="Conditional"),  # runs stored before the knob were unconditional
         Param("p_uncond", 0.1, "conditional models: share of training images whose label is dropped, so one "
-              "network also learns the unconditional noise that guidance needs", float, 0.0, 1.0),
+              "network also learns the unconditional noise that guidance needs", float, 0.0, 1.0,
+              label="Label dropout"),
         Param("guidance", 3.0, "classifier-free guidance scale s at sampling: ε_uncond + s·(ε_cond − ε_uncond); "
               "0 = ignore the label, 1 = plain conditional, above 1 = more clearly the asked-for digit "
-              "(conditional models only; 1 otherwise)", float, 0.0, 20.0, legacy=1.0),
-        Param("T", 250, "number of noising steps of the schedule", int, 10, 4000),
+              "(conditional models only; 1 otherwise)", float, 0.0, 20.0, legacy=1.0,
+              label="Guidance scale"),
+        Param("T", 250, "number of noising steps of the schedule", int, 10, 4000, label="Noising steps"),
         Param("schedule", "linear", "noise schedule: how fast the image drowns in noise (β linear, quadratic, "
-              "logarithmic, or cosine ᾱ)", str, choices=SCHEDULES),
-        Param("channels", 40, "U-Net channels at its finest resolution (×2 at the coarser ones)", int, 8, 256),
+              "logarithmic, or cosine ᾱ)", str, choices=SCHEDULES,
+              label="Noise schedule",
+              choice_labels={"linear": "Linear", "cosine": "Cosine", "quadratic": "Quadratic", "log": "Logarithmic"}),
+        Param("channels", 40, "U-Net channels at its finest resolution (×2 at the coarser ones)", int, 8, 256,
+              label="Channels"),
         Param("patch", 2, "fold 2×2 pixels into channels (PixelUnshuffle) and run the U-Net at 14×14 "
-              "and 7×7 (2), or run it on the 28×28 pixels (1)", int, 1, 2),
-        Param("blocks", 1, "residual blocks per resolution on each side of the U-Net", int, 1, 4),
-        Param("attention", True, "self-attention at 7×7 in the U-Net's middle", bool),
+              "and 7×7 (2), or run it on the 28×28 pixels (1)", int, 1, 2,
+              label="Pixel folding"),
+        Param("blocks", 1, "residual blocks per resolution on each side of the U-Net", int, 1, 4,
+              label="Residual blocks"),
+        Param("attention", True, "self-attention at 7×7 in the U-Net's middle", bool, label="Attention"),
         Param("min_snr", 5.0, "Min-SNR-γ loss weighting: weight min(SNR, γ)/SNR per sample (0 = plain MSE)",
-              float, 0.0, 100.0),
-        Param("dropout", 0.0, "dropout inside the residual blocks", float, 0.0, 0.9),
+              float, 0.0, 100.0,
+              label="Min-SNR weighting"),
+        Param("dropout", 0.0, "dropout inside the residual blocks", float, 0.0, 0.9, label="Dropout"),
         Param("ema_decay", 0.999, "decay of the weights' moving average used for sampling (0 = off)",
-              float, 0.0, 0.99999),
+              float, 0.0, 0.99999,
+              label="EMA decay"),
         Param("sample_steps", 100, "denoising steps when sampling, evenly respaced over T (0 = all T)",
-              int, 0, 4000),
+              int, 0, 4000,
+              label="Sampling steps"),
         Param("sampler", "ancestral", "sampling steps: DDPM's ancestral (fresh noise each step) or DDIM's "
-              "deterministic", str, choices=SAMPLERS),
+              "deterministic", str, choices=SAMPLERS,
+              label="Sampler",
+              choice_labels={"ancestral": "Ancestral (DDPM)", "ddim": "DDIM"}),
         Param("eta", 0.0, "DDIM's η: share of the ancestral step's fresh noise it adds (0 = deterministic, "
-              "1 = the ancestral step again; sampler=ddim only)", float, 0.0, 1.0),
+              "1 = the ancestral step again; sampler=ddim only)", float, 0.0, 1.0,
+              label="DDIM eta"),
         Param("temperature", 0.9, "sampling temperature: scale of the fresh noise at each ancestral step "
               "(1 = the DDPM posterior; lower = cleaner but less varied digits)", float, 0.0, 2.0,
-              legacy=1.0),  # runs stored before the knob existed sampled at 1
-        Param("clip_x0", True, "clip the predicted clean image to [-1, 1] at each sampling step", bool),
+              legacy=1.0,
+              label="Sampling temperature"),  # runs stored before the knob existed sampled at 1
+        Param("clip_x0", True, "clip the predicted clean image to [-1, 1] at each sampling step", bool,
+              label="Clip x0"),
         Param("variance", "beta_tilde", "noise of each sampling step: posterior β̃ or β", str,
-              choices=("beta_tilde", "beta")),
+              choices=("beta_tilde", "beta"),
+              label="Sampling variance",
+              choice_labels={"beta_tilde": "Posterior β̃", "beta": "β"}),
     ),
     build=Diffusion,
     check=check,

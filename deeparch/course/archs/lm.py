@@ -106,11 +106,12 @@ def _check(hp: dict) -> str | None:
     if hp["ninp"] % hp["nhead"]:
         return Message("divisible", name="ninp", value=hp["ninp"], nhead=hp["nhead"])
     if hp["objective"] == "gpt" and hp["mask_share"] != MASK_SHARE.default:
-        return "mask_share applies to objective=bert only (GPT-style training masks no tokens)"
+        return Message("mask_share_bert")
     return None
 
 
-MASK_SHARE = Param("mask_share", 0.15, "share of tokens replaced by [MASK] in BERT-style training", float, 0.01, 1.0)
+MASK_SHARE = Param("mask_share", 0.15, "share of tokens replaced by [MASK] in BERT-style training", float, 0.01, 1.0,
+                   label="Masked share")
 
 SPEC = ArchSpec(
     name="lm",
@@ -132,14 +133,17 @@ SPEC = ArchSpec(
     ),
     preset={"epochs": 30, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
     params=(
-        Param("ninp", 64, "embedding size (the listing's ninp)", int, 2, 1024),
-        Param("nhead", 4, "attention heads (must divide ninp)", int, 1, 32),
-        Param("nhid", 128, "feed-forward size inside each layer", int, 1, 4096),
-        Param("nlayers", 2, "encoder layers", int, 1, 12),
+        Param("ninp", 64, "embedding size (the listing's ninp)", int, 2, 1024, label="Embedding size"),
+        Param("nhead", 4, "attention heads (must divide ninp)", int, 1, 32, label="Attention heads"),
+        Param("nhid", 128, "feed-forward size inside each layer", int, 1, 4096, label="Feed-forward size"),
+        Param("nlayers", 2, "encoder layers", int, 1, 12, label="Encoder layers"),
         Param("dropout", 0.0, "dropout inside the encoder (the listing's 0.5 slows these small tasks)",
-              float, 0.0, 0.95),
+              float, 0.0, 0.95,
+              label="Dropout"),
         Param("objective", "gpt", "gpt: predict the next token under the causal mask; bert: predict masked "
-              "tokens, attention both ways", str, choices=("gpt", "bert")),
+              "tokens, attention both ways", str, choices=("gpt", "bert"),
+              label="Training objective",
+              choice_labels={"gpt": "GPT: the next token", "bert": "BERT: masked tokens"}),
         MASK_SHARE,
     ),
     display=token_display(views=(ATTENTION,)),

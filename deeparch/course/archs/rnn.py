@@ -21,6 +21,7 @@ from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media, Preset,
 from deeparch.course.config import Param
 from deeparch.course.data import DATASETS
 from deeparch.present.display import View, classifier
+from deeparch.present.messages import Message
 
 PROBES = 4  # probe inputs whose hidden-state trajectories are drawn
 
@@ -234,26 +235,36 @@ SPEC = ArchSpec(
     ),
     preset={"epochs": 10, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
     params=(
-        Param("cell", "lstm", "recurrent cell", str, choices=("lstm", "gru", "rnn")),
-        Param("hidden", 128, "hidden state size", int, 1, 1024),
-        Param("layers", 2, "stacked recurrent layers", int, 1, 6),
-        Param("dropout", 0.0, "dropout between recurrent layers", float, 0.0, 0.95),
+        Param("cell", "lstm", "recurrent cell", str, choices=("lstm", "gru", "rnn"),
+              label="Recurrent cell",
+              choice_labels={"lstm": "LSTM", "gru": "GRU", "rnn": "Plain RNN"}),
+        Param("hidden", 128, "hidden state size", int, 1, 1024, label="Hidden units"),
+        Param("layers", 2, "stacked recurrent layers", int, 1, 6, label="Layers"),
+        Param("dropout", 0.0, "dropout between recurrent layers", float, 0.0, 0.95, label="Dropout"),
         Param("bidirectional", False, "also read the sequence backwards (images only: a language model "
-              "must not see the tokens it predicts)", bool),
+              "must not see the tokens it predicts)", bool,
+              label="Bidirectional"),
         Param("read", "columns", "one time step is an image column (left to right, as the course listing) "
-              "or a row (top to bottom)", str, choices=("columns", "rows"), legacy="rows"),
+              "or a row (top to bottom)", str, choices=("columns", "rows"), legacy="rows",
+              label="Reading direction",
+              choice_labels={"columns": "Columns, left to right, as in the course", "rows": "Rows, top to bottom"}),
         Param("readout", "last", "what the head reads: the last hidden state, or attention over every time "
-              "step's hidden state", str, choices=("last", "attention"), legacy="last"),
+              "step's hidden state", str, choices=("last", "attention"), legacy="last",
+              label="Read-out",
+              choice_labels={"last": "Last hidden state", "attention": "Attention over the time steps"}),
         Param("forget_bias", 0.0, "initial forget-gate bias of the LSTM (0 = PyTorch's default init; 1 or "
-              "more keeps the memory open at the start, the common practice)", float, 0.0, 10.0),
+              "more keeps the memory open at the start, the common practice)", float, 0.0, 10.0,
+              label="Forget-gate bias"),
         Param("init_state", "zero", "initial hidden state: zeros, or learned", str, choices=("zero", "learned"),
-              legacy="zero"),
+              legacy="zero",
+              label="Initial hidden state",
+              choice_labels={"zero": "Zeros", "learned": "Learned"}),
     ),
     display=classifier(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     race_default=True,
     build=build,
-    check=lambda hp: ("forget_bias applies to the lstm cell only" if hp["forget_bias"] and hp["cell"] != "lstm"
+    check=lambda hp: (Message("forget_bias_lstm") if hp["forget_bias"] and hp["cell"] != "lstm"
                       else None),
     inputs=("image", "tokens"),
     image_only=("read", "bidirectional"),

@@ -152,19 +152,23 @@ SPEC = ArchSpec(
             "aug_shift": 2.0},
     params=(
         Param("tokens", "rows", "what a token is: image rows (28 tokens), 7×7 patches (16 tokens), or vit: "
-              "patches with a class token and learned positions (as in ViT)", str, choices=("rows", "patches", "vit")),
-        Param("d_model", 128, "embedding size (ninp)", int, 2, 1024),
-        Param("nhead", 4, "attention heads (must divide d_model)", int, 1, 32),
-        Param("nhid", 256, "feed-forward size inside each layer", int, 1, 4096),
-        Param("nlayers", 2, "encoder layers", int, 1, 12),
-        Param("dropout", 0.1, "dropout inside the encoder", float, 0.0, 0.95),
-        Param("causal", False, "mask attention so a token sees only earlier tokens", bool),
+              "patches with a class token and learned positions (as in ViT)", str, choices=("rows", "patches", "vit"),
+              label="Tokens",
+              choice_labels={
+                  "rows": "Image rows", "patches": "7×7 patches", "vit": "ViT: patches and a class token",
+              }),
+        Param("d_model", 128, "embedding size (ninp)", int, 2, 1024, label="Embedding size"),
+        Param("nhead", 4, "attention heads (must divide d_model)", int, 1, 32, label="Attention heads"),
+        Param("nhid", 256, "feed-forward size inside each layer", int, 1, 4096, label="Feed-forward size"),
+        Param("nlayers", 2, "encoder layers", int, 1, 12, label="Encoder layers"),
+        Param("dropout", 0.1, "dropout inside the encoder", float, 0.0, 0.95, label="Dropout"),
+        Param("causal", False, "mask attention so a token sees only earlier tokens", bool, label="Causal mask"),
     ),
     display=classifier(views=(ATTENTION,)),
     race_default=True,
     build=Transformer,
     check=lambda hp: (Message("divisible", name="d_model", value=hp["d_model"], nhead=hp["nhead"])
                       if hp["d_model"] % hp["nhead"] else
-                      "causal does not fit tokens=vit: the class token comes first and would see nothing"
+                      Message("causal_vit")
                       if hp["causal"] and hp["tokens"] == "vit" else None),
 )

@@ -19,6 +19,7 @@ from deeparch.course.archs._gan_parts import INTERPOLATION
 from deeparch.course.archs.dcgan import DCGAN, params
 from deeparch.course.config import Param
 from deeparch.present.display import Line, Panel, generator
+from deeparch.present.messages import Message
 
 WGAN_LOSSES = Panel(
     "wgan_loss", "Critic and generator losses", "loss",
@@ -45,9 +46,7 @@ PENALTY = Panel(
 
 def check(hp: dict) -> str | None:
     if hp["d_norm"] == "batch":
-        return ("d_norm=batch is refused with the gradient penalty: batch norm makes each sample's score "
-                "depend on the others in the batch, so the per-sample gradient the penalty constrains is not "
-                "the critic's own; use layer or none")
+        return Message("gp_batch_norm")
     return None
 
 
@@ -66,8 +65,10 @@ SPEC = ArchSpec(
     ),
     preset={"epochs": 1000, "max_minutes": 5.0, "batch_size": 64, "optimizer": "adam"},
     params=params(lr_g=2e-4, lr_d=2e-4, beta1=0.5, beta2=0.9, d_norm="layer", ema_decay=0.999) + (
-        Param("n_critic", 5, "critic steps, each on its own minibatch, per generator step", int, 1, 20),
-        Param("gp_lambda", 10.0, "weight λ of the gradient penalty (WGAN-GP: 10)", float, 0.0, 1000.0),
+        Param("n_critic", 5, "critic steps, each on its own minibatch, per generator step", int, 1, 20,
+              label="Critic steps"),
+        Param("gp_lambda", 10.0, "weight λ of the gradient penalty (WGAN-GP: 10)", float, 0.0, 1000.0,
+              label="Gradient penalty weight"),
     ),
     build=partial(DCGAN, loss="wgan-gp"),
     display=generator(WGAN_LOSSES, WASSERSTEIN, PENALTY, views=(INTERPOLATION,)),
