@@ -108,12 +108,20 @@ def param_names() -> set[str]:
     return {p.name for p in params()}
 
 
-def labels() -> dict[str, str]:
-    """Each parameter's English label (``Param.label``), by code name; a name declared twice has one label."""
+class LabelConflict(ValueError):
+    """Two declarations of one knob name with different labels."""
+
+
+def labels(declared=None) -> dict[str, str]:
+    """Each parameter's English label (``Param.label``), by code name. The pages label a knob by its name,
+    so a name declared twice (``dropout`` in several architectures) has one label; two labels for one name
+    raise ``LabelConflict`` saying which."""
     out: dict[str, str] = {}
-    for p in params():
-        if p.label:
-            assert out.setdefault(p.name, p.label) == p.label, f"{p.name} is labelled {out[p.name]!r} and {p.label!r}"
+    for p in params() if declared is None else declared:
+        if p.label and out.setdefault(p.name, p.label) != p.label:
+            raise LabelConflict(f"the knob {p.name} is labelled {out[p.name]!r} in one declaration and {p.label!r} in "
+                                f"another: a knob's name has one label everywhere (the pages label a knob by its "
+                                f"name); use one label, or give the new knob a name of its own")
     return out
 
 
@@ -319,6 +327,14 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     command = args[0] if args else "missing"
+    try:
+        return _command(command)
+    except LabelConflict as e:
+        print(f"python -m deeparch.catalogs: {e}", file=sys.stderr)
+        return 2
+
+
+def _command(command: str) -> int:
     if command == "extract":
         print(extract())
     elif command == "update":

@@ -235,3 +235,18 @@ def test_a_diverged_runs_reason_names_the_value_in_portuguese(pt):
     assert i18n.tr_error(nan).startswith("a perda do gerador (g_loss) virou nan")
     other = Message("diverged_became", key=Message("metric", key="d_x"), value=float("inf"), step=3)
     assert other.startswith("d_x became inf") and i18n.tr_error(other).startswith("o valor d_x virou inf")
+
+
+def test_one_knob_name_with_two_labels_is_refused_with_both_named(capsys, monkeypatch):
+    """A new architecture's knob that reuses a name (``dropout``) must keep its label: the pages label a knob
+    by its name. The catalog tool says which labels clash, in one line, instead of a traceback."""
+    from deeparch import catalogs
+    from deeparch.course.config import Param
+
+    mine = Param("dropout", 0.0, "dropout on the input pixels", float, 0.0, 0.95, label="Input dropout")
+    with pytest.raises(catalogs.LabelConflict, match="'Dropout' in one declaration and 'Input dropout'"):
+        catalogs.labels([*catalogs.params(), mine])
+    shared = Param("dropout", 0.2, "dropout after each hidden layer", float, 0.0, 0.95, label="Dropout")
+    monkeypatch.setattr(catalogs, "params", lambda: [shared, mine])
+    assert catalogs.main(["missing"]) == 2
+    assert "the knob dropout is labelled" in capsys.readouterr().err
