@@ -14,8 +14,9 @@ unwatched (1.00: watching costs nothing).
 
 ``viewers``: one long run trains while 0, then each of ``--viewers`` Live pages (one browser context
 each) watch it; the server process's own CPU time (psutil, the server's pid only: neither the worker,
-nor Chromium) is read over ``--window`` seconds at each count. Printed: CPU seconds per
-viewer-minute above the unwatched server, and the extrapolation to 30 viewers in cores.
+nor Chromium) is read over ``--window`` seconds at each count, and Chromium's (all its processes) apart.
+Printed: the server's CPU seconds per viewer-minute above the unwatched server, the extrapolation to 30
+viewers in cores, and what each page costs its browser.
 """
 from __future__ import annotations
 
@@ -109,36 +110,51 @@ def ratio(args, browser, base: str, runs: Path) -> None:
           f"slowdown {med[False][1] / med[True][1]:.3f}")
 
 
+def cpu_seconds(procs) -> float:
+    total = 0.0
+    for proc in procs:
+        try:
+            c = proc.cpu_times()
+            total += c.user + c.system
+        except psutil.Error:  # a renderer that closed meanwhile
+            pass
+    return total
+
+
+def chromium() -> list[psutil.Process]:
+    return [p for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")]
+
+
 def viewers(args, browser, base: str, runs: Path, server: psutil.Process) -> None:
     store = Store(runs)
     run_id = launch(runs, args.arch, 10**7, seed=0)
     wait_running(store, run_id)
     counts = [0, *[int(n) for n in args.viewers.split(",")]]
-    contexts, per = [], {}
+    contexts, per, browsers = [], {}, {}
     for n in counts:
         while len(contexts) < n:
             contexts.append(open_live(browser, base, False))
         time.sleep(5)  # the new pages' first full runs are over; what is measured is the refresh
-        c0 = server.cpu_times()
-        t0 = time.monotonic()
+        procs = chromium()
+        c0, b0, t0 = server.cpu_times(), cpu_seconds(procs), time.monotonic()
         time.sleep(args.window)
-        c1 = server.cpu_times()
+        c1, b1 = server.cpu_times(), cpu_seconds(procs)
         minutes = (time.monotonic() - t0) / 60
         cpu = (c1.user - c0.user) + (c1.system - c0.system)
-        per[n] = cpu / minutes
-        print(f"{n:3d} viewers: server CPU {cpu:6.1f} s in {minutes * 60:.0f} s "
-              f"({per[n]:.2f} CPU-s per minute)", flush=True)
+        per[n], browsers[n] = cpu / minutes, (b1 - b0) / minutes
+        print(f"{n:3d} viewers: server CPU {cpu:6.1f} s in {minutes * 60:.0f} s ({per[n]:.2f} CPU-s per minute); "
+              f"Chromium {b1 - b0:6.1f} s ({browsers[n]:.2f} CPU-s per minute)", flush=True)
     subprocess.run([sys.executable, "-m", "deeparch", "stop", str(run_id)], cwd=ROOT,
                    env={**os.environ, "DEEPARCH_RUNS": str(runs)}, capture_output=True)
     for ctx in contexts:
         ctx.close()
     print()
     for n in counts[1:]:
-        each = (per[n] - per[0]) / n
-        print(f"{n:3d} viewers: {each:.2f} CPU-s per viewer-minute above the unwatched server")
+        print(f"{n:3d} viewers: server {(per[n] - per[0]) / n:.2f} CPU-s per viewer-minute above the unwatched server; "
+              f"Chromium {(browsers[n] - browsers[0]) / n:.2f} CPU-s per page-minute")
     n = counts[-1]
     each = (per[n] - per[0]) / n
-    print(f"30 viewers at the {n}-viewer rate: {30 * each / 60:.2f} cores (+ {per[0] / 60:.2f} unwatched)")
+    print(f"30 viewers at the {n}-viewer rate: {30 * each / 60:.2f} cores of the server (+ {per[0] / 60:.2f} unwatched)")
 
 
 def main() -> None:

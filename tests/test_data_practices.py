@@ -5,7 +5,8 @@ import torch
 
 from deeparch.course import data, lessons
 from deeparch.course.archs import ARCHS, make_config
-from deeparch.course.archs.base import freeze, init_weights, l1_penalty
+from deeparch.course.archs._weights import freeze
+from deeparch.course.archs.base import init_weights, l1_penalty
 from deeparch.engine.augment import Augment, preview, step_generator
 from deeparch.course.config import ConfigError, parse_classes
 from deeparch.engine.checkpoint import CheckpointMismatch

@@ -12,7 +12,7 @@ import time
 
 import psutil
 
-from deeparch.execution import jobs
+from deeparch.execution import jobs, processes
 from deeparch.present import messages
 from deeparch.store import Run
 from waiting import until
@@ -60,12 +60,12 @@ def answers(proc: subprocess.Popen) -> bool:
 
 
 def test_only_this_runs_worker_counts_never_a_server_in_a_deeparch_folder():
-    assert jobs._is_worker(["python", "-m", "deeparch.execution.worker", "5", "--store", "runs"], 5)
-    assert not jobs._is_worker(["python", "-m", "deeparch.execution.worker", "5", "--store", "runs"], 6)
-    assert jobs._is_worker(["python", "-m", "deeparch", "--store", "runs", "train", "--arch", "cnn"], 5)
+    assert processes._is_worker(["python", "-m", "deeparch.execution.worker", "5", "--store", "runs"], 5)
+    assert not processes._is_worker(["python", "-m", "deeparch.execution.worker", "5", "--store", "runs"], 6)
+    assert processes._is_worker(["python", "-m", "deeparch", "--store", "runs", "train", "--arch", "cnn"], 5)
     # the old check took anything with "deeparch" in its command line for a worker
-    assert not jobs._is_worker(["python", "-m", "streamlit", "run", "/home/t/deeparch/app.py"], 5)
-    assert not jobs._is_worker(["/home/t/deeparch/.venv/bin/python", "-m", "pytest"], None)
+    assert not processes._is_worker(["python", "-m", "streamlit", "run", "/home/t/deeparch/app.py"], 5)
+    assert not processes._is_worker(["/home/t/deeparch/.venv/bin/python", "-m", "pytest"], None)
 
 
 def test_a_reused_pid_is_not_the_runs_worker():
@@ -155,9 +155,9 @@ def test_a_worker_inside_exec_shows_no_command_line_and_counts_as_alive(monkeypa
             return psutil.Process()
 
     now = time.time()
-    monkeypatch.setattr(jobs.psutil, "Process", lambda pid: Caught(0.05))
+    monkeypatch.setattr(processes.psutil, "Process", lambda pid: Caught(0.05))
     assert jobs.pid_alive(4242, run_like(7, 4242, now))
-    monkeypatch.setattr(jobs.psutil, "Process", lambda pid: Caught(jobs.STARTING_GRACE_S + 5))
+    monkeypatch.setattr(processes.psutil, "Process", lambda pid: Caught(jobs.STARTING_GRACE_S + 5))
     assert not jobs.pid_alive(4242, run_like(7, 4242, now))
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from deeparch.present.messages import Message
-from deeparch.course.archs.base import matching
+from deeparch.course.archs._weights import matching
 from deeparch.course.config import ConfigError, RunConfig
 
 

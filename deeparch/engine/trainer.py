@@ -19,7 +19,7 @@ from deeparch.present.messages import TEMPLATES, Message
 from deeparch.course import data as data_mod
 from deeparch.engine import precision
 from deeparch.course.archs import get_arch
-from deeparch.course.archs.base import freeze, unfreeze
+from deeparch.course.archs._weights import freeze, unfreeze
 from deeparch.engine.augment import Augment, step_generator
 from deeparch.engine.checkpoint import CheckpointMismatch, foreign, load_checkpoint, load_weights, write
 from deeparch.course.config import ConfigError, RunConfig

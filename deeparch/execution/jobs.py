@@ -18,8 +18,6 @@ import sys
 import time
 from pathlib import Path
 
-import psutil  # noqa: F401 - tests reach it as jobs.psutil
-
 from deeparch.present import messages
 from deeparch.present.messages import Message
 from deeparch.execution import classroom
@@ -29,8 +27,7 @@ from deeparch.store.lifecycle import LIVE
 from deeparch.execution.limits import STARTING_GRACE_S, heartbeat_timeout, max_runs, stop_grace, threads_per_run
 from deeparch.execution.runner import FINAL_WORDS
 from deeparch.store import Run, Store, db_errors, unwritable
-from deeparch.execution.processes import (PID_REUSE_SLACK_S, _before_exec, _end_local, _is_worker,  # noqa: F401
-                                          _process, pid_alive)
+from deeparch.execution.processes import _end_local, pid_alive
 
 
 def _store(store: Store | None) -> Store:

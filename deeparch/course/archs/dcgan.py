@@ -53,7 +53,8 @@ import torch.nn.functional as F
 from deeparch.present import images
 from deeparch.course.archs._gan_parts import (GROUPS, INTERPOLATION, ConvDiscriminator, ConvGenerator, _kmeanspp,
                                                check_common, gradient_penalty, initialize, slerp, translate)
-from deeparch.course.archs.base import ArchSpec, GeneratorModel, Media, WeightAverage, grad_norm, make_optimizer
+from deeparch.course.archs._weights import WeightAverage
+from deeparch.course.archs.base import ArchSpec, GeneratorModel, Media, grad_norm, make_optimizer
 from deeparch.course.archs.gan import D_OUTPUTS, G_GRAD, GAN_LOSSES
 from deeparch.course.config import Param
 from deeparch.present.display import generator

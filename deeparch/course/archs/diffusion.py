@@ -65,7 +65,8 @@ import torch.nn as nn
 from deeparch.course.archs._ddpm import SCHEDULES, DDPMSchedule
 from deeparch.course.archs._diffusion_views import VIEWS, diffusion_views
 from deeparch.course.archs._unet import UNet
-from deeparch.course.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, averaged_copy, make_optimizer, update_average
+from deeparch.course.archs._weights import averaged_copy, update_average
+from deeparch.course.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, make_optimizer
 from deeparch.course.config import Param
 from deeparch.present.display import Line, Panel, generator
 
