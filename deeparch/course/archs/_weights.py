@@ -10,6 +10,8 @@ import torch
 import torch.nn as nn
 from torch.optim.swa_utils import get_ema_multi_avg_fn
 
+from deeparch.present.messages import Message
+
 
 def matching(names, prefixes: str, knob: str) -> list[str]:
     """The ``names`` (parameter or state keys) under one of the comma-separated layer ``prefixes``,
@@ -21,8 +23,7 @@ def matching(names, prefixes: str, knob: str) -> list[str]:
         hits = [n for n in names if n == prefix or n.startswith(prefix + ".")]
         if not hits:
             tops = sorted({n.split(".")[0] for n in names})
-            raise ValueError(f"{knob}={prefix!r} matches no layer of this model; its layers start with "
-                             f"{', '.join(tops)}")
+            raise ValueError(Message("no_layer_match", knob=knob, prefix=repr(prefix), layers=", ".join(tops)))
         found += hits
     return found
 
