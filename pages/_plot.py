@@ -125,9 +125,10 @@ export default function (component) {
   el.__deeparchLatest = data;
   // a refresh that brings the figure already drawn (a run that logged nothing new, a finished run's chart)
   // costs the browser nothing: no parse, no redraw; one out of sight waits until it is seen (its first
-  // figure is always drawn, so a chart is never blank)
+  // figure is always drawn, so a chart is never blank). Only a chart that refreshes on a timer (``defer``: Live's
+  // while its runs train) waits; one that changes because someone clicked draws at once, seen or not
   if (data.figure === el.__deeparchDrawn && el._fullLayout) return cleanup;
-  if (!inSight(el) && el._fullLayout) return cleanup;
+  if (data.defer && !inSight(el) && el._fullLayout) return cleanup;
   draw(el, data);
   return cleanup;
 }
@@ -173,12 +174,14 @@ def served_plotly_js() -> str | None:
         return None
 
 
-def chart(fig, key: str) -> None:
-    """Draw a Plotly figure (as built by deeparch.present.charts, with its own styling) under a stable key."""
+def chart(fig, key: str, defer: bool = False) -> None:
+    """Draw a Plotly figure (as built by deeparch.present.charts, with its own styling) under a stable key.
+    ``defer``: a chart refreshed on a timer, which out of sight keeps its newest figure until it is seen."""
     fig = _prefs.styled(fig)
     src = served_plotly_js() if st.get_option("server.enableStaticServing") else None
     if src is None:  # no static serving: the same figure, redrawn from scratch at each refresh
         st.plotly_chart(fig, key=key, theme=None, config=CONFIG)
         return
     _plot(key=key, data={"figure": fig.to_json(), "src": src, "config": CONFIG,
-                         "failed_load": TEXT["failed_load"].format(src=src), "failed_draw": TEXT["failed_draw"]})
+                         "failed_load": TEXT["failed_load"].format(src=src), "failed_draw": TEXT["failed_draw"],
+                         "defer": defer})

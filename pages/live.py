@@ -260,7 +260,7 @@ def distinct(members, field: str) -> list[str]:
     return list(dict.fromkeys(str(getattr(own, field)) for *_, own in members if getattr(own, field)))
 
 
-def line_panel(panel, members, *, uid: str, multi: bool, weight: float) -> None:
+def line_panel(panel, members, *, uid: str, multi: bool, weight: float, refreshing: bool) -> None:
     """One line chart of a declared panel for these runs, kept in place under ``live_<panel id>``; its
     title names each architecture's own title for it ("Denoising loss / Loss" for a diffusion model
     beside a CNN), not the first run's alone. In projector mode its legend stands beside the plot."""
@@ -270,21 +270,21 @@ def line_panel(panel, members, *, uid: str, multi: bool, weight: float) -> None:
                                    log_y=panel.log_y, hlines=panel.hlines, keys=keys,
                                    legend="right" if _prefs.projector() else "bottom",
                                    cut_blowups=any(own.blowup for *_, own in members)),
-                f"live_{panel.id}")
+                f"live_{panel.id}", defer=refreshing)
 
 
-def heatmap_panel(panel, members, **_) -> None:
+def heatmap_panel(panel, members, *, refreshing: bool, **_) -> None:
     """One row-per-key heatmap per run of the keys under ``panel.prefix`` (per-layer gradient norms)."""
     for run, rm, _, own in members:
         steps, layers, norms = rm.grad_matrix(own.prefix)
         _plot.chart(charts.grad_heatmap(steps, layers, norms, TEXT["layer_title"].format(title=panel.title, name=run.name),
-                                     uirevision=f"{panel.id}-{run.id}"), f"live_{panel.id}:{run.id}")
+                                     uirevision=f"{panel.id}-{run.id}"), f"live_{panel.id}:{run.id}", defer=refreshing)
 
 
 PANEL_DRAW = {"lines": line_panel, "layer_heatmap": heatmap_panel}  # Panel.draw → how
 
 
-def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float) -> None:
+def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float, refreshing: bool) -> None:
     """The declared panels of this fragment, two to a row (one in projector mode: a chart as wide as the
     page, its legend beside the plot, reads from the back of a room), each with its "what to look for"
     under it."""
@@ -293,7 +293,8 @@ def draw_panels(items, detail: bool, uid: str, multi: bool, weight: float) -> No
     for n in range(0, len(chosen), per_row):
         for col, (panel, members) in zip(st.columns(per_row), chosen[n:n + per_row]):
             with col:
-                PANEL_DRAW.get(panel.draw, line_panel)(panel, members, uid=uid, multi=multi, weight=weight)
+                PANEL_DRAW.get(panel.draw, line_panel)(panel, members, uid=uid, multi=multi, weight=weight,
+                                                       refreshing=refreshing)
                 explains = distinct(members, "explain")
                 if len(explains) > 1:  # each architecture's "what to look for", under its own title
                     own = {str(m[3].explain): str(m[3].title) for m in members}
@@ -308,12 +309,12 @@ def live(selected: list[int], refreshing: bool, weight: float) -> None:
     s, runs, items, multi, uid = load(selected)
     for run, rm, i in items:
         run_header(run, rm, i, multi)
-    draw_panels(items, False, uid, multi, weight)
+    draw_panels(items, False, uid, multi, weight, refreshing)
     if refreshing and not any(r.status in lifecycle.ACTIVE for r in runs):
         st.rerun()  # everything shown has ended: redraw once without the timer
 
 
-def details(selected: list[int], weight: float) -> None:
+def details(selected: list[int], weight: float, refreshing: bool) -> None:
     """Gradients, sample quality, grids, learning rate and throughput: refreshed every few seconds.
 
     Each refresh sends every chart's figure again and the browser redraws it; on a busy
@@ -321,7 +322,7 @@ def details(selected: list[int], weight: float) -> None:
     slower-moving panels (declared ``detail``) and the media refresh less often.
     """
     s, runs, items, multi, uid = load(selected)
-    draw_panels(items, True, uid, multi, weight)
+    draw_panels(items, True, uid, multi, weight, refreshing)
     st.subheader(TEXT["grids"])
     cols = st.columns(min(_prefs.per_row(3), len(items)) or 1)
     for n, (run, _, _) in enumerate(items):
@@ -364,7 +365,8 @@ def main() -> None:
         _lesson.script(lesson)  # the script beside the charts it talks about
     refreshing = follow and any(by_id[i].status in lifecycle.ACTIVE for i in selected)
     st.fragment(_guard.guarded(live), run_every=1.0 if refreshing else None)(selected, refreshing, weight)
-    st.fragment(_guard.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight)
+    st.fragment(_guard.guarded(details), run_every=DETAIL_EVERY_S if refreshing else None)(selected, weight,
+                                                                                                 refreshing)
     if follow and not refreshing:
         st.fragment(_guard.guarded(watch), run_every=WATCH_EVERY_S)(selected, {i: by_id[i].status for i in selected})
     for i in selected:
