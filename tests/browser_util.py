@@ -262,6 +262,18 @@ def enter(page, box, text: str, timeout_ms: float = 30_000) -> None:
         box.press("Enter")
 
 
+def says(page, text: str, timeout_ms: float = EXPECT_S * 1000) -> None:
+    """Wait until the page (sidebar included) shows ``text``; if it does not, fail with what the sidebar and
+    the page show instead and what the browser's console said."""
+    try:
+        page.get_by_text(text).first.wait_for(timeout=timeout_ms)
+    except Exception:  # noqa: BLE001 - Playwright's timeout: say what the page shows instead
+        side = page.evaluate("() => (document.querySelector('[data-testid=stSidebar]') || {}).innerText || ''")
+        main = page.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.body || {}).innerText")
+        raise AssertionError(f"{page.url} does not say {text!r}; its sidebar shows {side[:600]!r}; the page shows "
+                             f"{main[:300]!r}; console errors: {getattr(page, 'console_errors', [])[-5:]}") from None
+
+
 def shows(page, heading: str, timeout_ms: float = EXPECT_S * 1000) -> None:
     """Wait until the page shows ``heading``; if it does not, fail with what the page shows instead and
     what the browser's console said (a blank page after a page switch is a defect to diagnose, not retry)."""

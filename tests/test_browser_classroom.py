@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from browser_util import browser, module_browser, new_page, rerun, server, serving, settle, shows  # noqa: F401
+from browser_util import browser, module_browser, new_page, rerun, says, server, serving, settle, shows  # noqa: F401
 from waiting import until
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(420)]
@@ -105,7 +105,7 @@ def test_a_class_launches_keeps_its_names_and_the_teacher_controls_every_run(tmp
         eve = open_browser(browser, base, f"/live?runs={ana_train}")
         for fake in ("ana", "\u0430na"):
             enter(eve, "Seu nome", fake)
-            eve.get_by_text("já está em uso nesta turma").wait_for(timeout=30_000)
+            says(eve, "já está em uso nesta turma")
             assert eve.get_by_text("Você é").count() == 0
         assert stop_button(eve).is_disabled()
         eve.context.close()
