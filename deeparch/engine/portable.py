@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import torch
 
 from deeparch.course.archs import ARCHS, get_arch, load_config
@@ -28,7 +29,7 @@ from deeparch.store import Run, Store
 CHECKPOINT = "checkpoint.pt"
 META = "deeparch.json"          # what the file carries besides the weights (TorchScript extra file, ONNX metadata)
 OPSET = 17
-FORMATS = ("onnx", "torchscript")
+FILES = {"onnx": "deeparch-run-{id}.onnx", "torchscript": "deeparch-run-{id}.pt"}  # a download's name
 
 
 def not_exportable(arch: str, dataset: str) -> Message | None:
@@ -101,7 +102,7 @@ def onnx_bytes(store: Store, run_id: int) -> bytes:
     model, run = load_model(store, run_id)
     buf = io.BytesIO()
     try:
-        with _quiet(), torch.no_grad():
+        with _quiet():  # grad mode on: under no_grad the Transformer takes a fused fast path ONNX has no form for
             torch.onnx.export(model, (torch.zeros(1, 1, 28, 28),), buf, dynamo=False, opset_version=OPSET,
                               input_names=["image"], output_names=["logits"],
                               dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}})
@@ -118,7 +119,7 @@ def torchscript_bytes(store: Store, run_id: int) -> bytes:
     model, run = load_model(store, run_id)
     buf = io.BytesIO()
     try:
-        with _quiet(), torch.no_grad():
+        with _quiet():  # as for ONNX: the plain layers, not the fused inference path
             traced = torch.jit.trace(model, torch.zeros(1, 1, 28, 28), check_trace=False)
             torch.jit.save(traced, buf, _extra_files={META: json.dumps(meta(run))})
     except Exception as e:  # tracing refused the model: said, not a traceback
@@ -146,7 +147,7 @@ def read_image(path: str | Path) -> tuple[torch.Tensor, bool]:
         raise ConfigError("predict_no_image", path=str(path))
     try:
         with Image.open(path) as img:
-            grey = torch.tensor(list(img.convert("L").getdata()), dtype=torch.float32).view(img.height, img.width)
+            grey = torch.from_numpy(np.asarray(img.convert("L"), dtype=np.float32).copy())  # (H, W) 0..255
     except (UnidentifiedImageError, OSError, ValueError):
         raise ConfigError("predict_not_image", path=str(path)) from None
     grey = grey / 255

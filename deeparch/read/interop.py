@@ -19,6 +19,7 @@ from deeparch.store import Run, Store
 PNG = b"\x89PNG"
 GIF_KIND = "samples"   # the generators' fixed-noise grid: the same noise at every step, so frames compare
 GIF_FRAME_MS = 400
+FILES = {"tensorboard": "deeparch-run-{id}-tensorboard.zip", "gif": "deeparch-run-{id}.gif"}  # a download's name
 
 
 def _run(store: Store, run_id: int) -> Run:
