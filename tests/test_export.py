@@ -209,8 +209,13 @@ def test_predict_refusals_are_one_line(shared, tmp_path):
     _refused(cli(s, "predict", str(model), str(tmp_path / "blank.png"), "--top", "0"), "--top")
 
 
-def test_refusals_in_portuguese(shared, tmp_path):
+def test_refusals_and_answers_in_portuguese(shared, tmp_path):
     s, ids = shared
-    done = cli(s, "--lang", "pt-BR", "export", str(ids["gan"]), "--onnx", str(tmp_path / "g.onnx"))
-    _refused(done, "gan")
-    assert "only classifiers" not in done.stderr
+    _refused(cli(s, "--lang", "pt-BR", "export", str(ids["gan"]), "--onnx", str(tmp_path / "g.onnx")),
+             "gan é um gerador")
+    _refused(cli(s, "--lang", "pt-BR", "predict", str(tmp_path / "m.onnx"), "x.png"), "arquivo de modelo não encontrado")
+    (tmp_path / "m.onnx").write_bytes(portable.onnx_bytes(s, ids["mlp"]))
+    Image.new("L", (28, 28), 255).save(tmp_path / "white.png")
+    done = cli(s, "--lang", "pt-BR", "predict", str(tmp_path / "m.onnx"), str(tmp_path / "white.png"))
+    assert done.returncode == 0 and "invertido" in done.stderr
+    assert all("," in line.split()[1] for line in done.stdout.splitlines())  # 12,3%: the decimal comma

@@ -39,9 +39,9 @@ def not_exportable(arch: str, dataset: str) -> Message | None:
         return Message("export_unknown_arch", arch=arch)
     if info is not None and spec.reads_drawings(info.kind):
         return None
-    if spec.kind == "classifier":  # a classifier of token sequences
-        return Message("export_tokens", arch=arch, dataset=dataset)
-    return Message("export_not_classifier", arch=arch, kind=spec.kind)
+    if spec.kind == "generator":
+        return Message("export_generator", arch=arch)
+    return Message("export_tokens", arch=arch, dataset=dataset)  # a language model, or a classifier of tokens
 
 
 def _run(store: Store, run_id: int) -> Run:

@@ -128,8 +128,8 @@ TEMPLATES: dict[str, str] = {
     "export_unknown_arch": "the architecture {arch} is not in this version of the lab: its model cannot be rebuilt",
     "export_tokens": "{arch} on {dataset} reads token sequences, not images: only image classifiers are exported "
                      "as ONNX or TorchScript",
-    "export_not_classifier": "{arch} is a {kind}, not an image classifier: only classifiers are exported as ONNX "
-                             "or TorchScript; a generator's samples leave as the GIF and TensorBoard",
+    "export_generator": "{arch} is a generator, not an image classifier: only classifiers are exported as ONNX "
+                        "or TorchScript; a generator's samples leave as the GIF and TensorBoard",
     "export_failed": "{arch} could not be exported as {format}: {error}",
     "export_no_checkpoint": "run {id} has no checkpoint yet: let it train at least one epoch, then export its model",
     "predict_no_image": "{path}: no such image file",
