@@ -60,8 +60,8 @@ def _write(flag: str, path: str, data: bytes) -> None:
         raise ConfigError("out_unwritable", flag=flag, path=path, error=str(e.strerror or e)) from None
 
 
-def _said(run_id: int, what: str, path) -> None:
-    print(i18n.tr_error(Message("exported", id=str(run_id), what=what, path=str(path))), file=sys.stderr)
+def _said(code: str, run_id: int, path, **fields) -> None:
+    print(i18n.tr_error(Message(code, id=str(run_id), path=str(path), **fields)), file=sys.stderr)
 
 
 def _csv(store, args) -> None:
@@ -82,7 +82,7 @@ def _csv(store, args) -> None:
         out.to_csv(args.csv, index=False)
     except OSError as e:
         raise ConfigError("out_unwritable", flag="--csv", path=args.csv, error=str(e.strerror or e)) from None
-    _said(args.run, f"CSV ({len(df)} metric rows)", args.csv)
+    _said("exported_csv", args.run, args.csv, rows=len(df))
 
 
 def cmd_export(args) -> int:
@@ -110,14 +110,14 @@ def cmd_export(args) -> int:
         _csv(store, args)
     if events is not None:
         scalars, images = interop.write_tensorboard(store, run.id, events)
-        _said(run.id, f"TensorBoard ({scalars} scalars, {images} images; tensorboard --logdir {events})", events)
+        _said("exported_tensorboard", run.id, events, scalars=scalars, images=images)
     if args.gif is not None:
         _write("--gif", args.gif, interop.samples_gif(store, run.id))
-        _said(run.id, f"GIF ({len(interop.gif_steps(store, run.id))} frames)", args.gif)
+        _said("exported_gif", run.id, args.gif, frames=len(interop.gif_steps(store, run.id)))
     for flag, make in (("onnx", "onnx_bytes"), ("torchscript", "torchscript_bytes")):
         if getattr(args, flag) is not None:
             _write(f"--{flag}", getattr(args, flag), getattr(portable, make)(store, run.id))
-            _said(run.id, "ONNX" if flag == "onnx" else "TorchScript", getattr(args, flag))
+            _said("exported_model", run.id, getattr(args, flag), format="ONNX" if flag == "onnx" else "TorchScript")
     return 0
 
 

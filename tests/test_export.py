@@ -163,7 +163,8 @@ def test_export_writes_every_asked_file_and_says_where(shared, tmp_path):
     assert done.returncode == 0, done.stderr
     assert Image.open(tmp_path / "g.gif").n_frames == 4
     assert list((tmp_path / "tb" / f"run-{ids['gan']}").glob("events.out.tfevents*"))
-    assert f"tensorboard --logdir {tmp_path / 'tb'}" in done.stderr and (tmp_path / "m.csv").stat().st_size
+    assert f"tensorboard --logdir {tmp_path / 'tb' / ('run-' + str(ids['gan']))}" in done.stderr
+    assert "a GIF of 4 sample grids" in done.stderr and (tmp_path / "m.csv").stat().st_size
 
 
 def _refused(done, *words):

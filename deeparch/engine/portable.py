@@ -148,7 +148,7 @@ def read_image(path: str | Path) -> tuple[torch.Tensor, bool]:
     try:
         with Image.open(path) as img:
             grey = torch.from_numpy(np.asarray(img.convert("L"), dtype=np.float32).copy())  # (H, W) 0..255
-    except (UnidentifiedImageError, OSError, ValueError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError):
         raise ConfigError("predict_not_image", path=str(path)) from None
     grey = grey / 255
     border = torch.cat([grey[0], grey[-1], grey[:, 0], grey[:, -1]])

@@ -139,7 +139,11 @@ TEMPLATES: dict[str, str] = {
                          "deeparch, reading a 28×28 image): {error}",
     "predict_inverted": "note: dark ink on a light background; inverted, as the lab's images are light on dark",
     "predict_row": "{label}  {prob:.1%}",
-    "exported": "run {id}: {what} → {path}",
+    "exported_csv": "run {id}: {rows} metric rows as CSV → {path}",
+    "exported_tensorboard": "run {id}: {scalars} scalar points and {images} images → {path}; open them with "
+                            "tensorboard --logdir {path}",
+    "exported_gif": "run {id}: a GIF of {frames} sample grids → {path}",
+    "exported_model": "run {id}: the model as {format} → {path}; try it with python -m deeparch predict {path} IMAGE",
     # precision, augmentation, compression, a run awaited (engine, execution/jobs.py)
     "fp16_needs_cuda": "precision=fp16 needs a CUDA GPU (float16 autocast with a gradient scaler); this run trains "
                        "on the CPU: use bf16 where the CPU supports it, or auto",
