@@ -33,7 +33,7 @@ def shared(tmp_path_factory):
     grids, a fake CNN without a checkpoint."""
     root = tmp_path_factory.mktemp("runs")
     s = Store(root, url="")
-    cfg = make_config("mlp", max_steps=150, batch_size=64, sample_every=75, width=64, layers=1)
+    cfg = make_config("mlp", max_steps=120, batch_size=64, width=32, layers=1)  # grids at the end only: 0.5 s
     mlp = s.create_run(cfg.to_dict(), status="starting")
     assert run_worker(mlp, s, reconcile=jobs.reconcile) == "finished"
     ids = {"mlp": mlp, "gan": fake_runs.fake_run(s, "gan", steps=200), "cnn": fake_runs.fake_run(s, "cnn", steps=100)}
@@ -102,15 +102,24 @@ def test_the_gif_has_one_frame_per_stored_grid_in_step_order(shared):
     assert not np.array_equal(frames[0], frames[-1])
 
 
-@pytest.mark.parametrize("arch", IMAGE_CLASSIFIERS)
-def test_onnx_and_torchscript_answer_as_the_checkpoint_on_100_test_digits(arch, shared, tmp_path):
+# the course's variants whose forward differs (blocks, cells, readouts, token modes): each must export too
+VARIANTS = [(a, {}) for a in IMAGE_CLASSIFIERS] + [
+    ("cnn", dict(block="residual", batch_norm=True)), ("cnn", dict(block="inception", downsample="stride")),
+    ("rnn", dict(cell="gru", bidirectional=True, readout="attention", init_state="learned")),
+    ("rnn", dict(cell="rnn", read="rows")), ("transformer", dict(tokens="patches")),
+    ("transformer", dict(tokens="vit")), ("transformer", dict(causal=True))]
+
+
+@pytest.mark.parametrize(("arch", "hp"), VARIANTS,
+                         ids=[a + "".join(f"-{k}={v}" for k, v in hp.items()) for a, hp in VARIANTS])
+def test_onnx_and_torchscript_answer_as_the_checkpoint_on_100_test_digits(arch, hp, shared, tmp_path):
     import onnxruntime as ort
 
     s, ids = shared
-    if arch == "mlp":
+    if arch == "mlp" and not hp:
         rid = ids["mlp"]  # trained
     else:  # a checkpoint of freshly initialised weights: the exporters must keep whatever the weights say
-        cfg = make_config(arch, **{k: v for k, v in SMALL.get(arch, {}).items()})
+        cfg = make_config(arch, **{**SMALL.get(arch, {}), **hp})
         rid = s.create_run(cfg.to_dict(), status="finished")
         torch.manual_seed(0)
         checkpoint.write(s.run_dir(rid) / "checkpoint.pt", {"model": get_arch(arch).build(cfg).state_dict()})

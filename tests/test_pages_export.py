@@ -33,7 +33,7 @@ def with_checkpoint(store, rid: int) -> None:
 def test_a_finished_classifier_offers_tensorboard_onnx_and_torchscript(app_store, downloads):
     import onnx
 
-    rid = fake_runs.finished_cnn(app_store)
+    rid = fake_runs.fake_run(app_store, "cnn", channels=4, hidden=16)  # small: its exports take milliseconds
     with_checkpoint(app_store, rid)
     at = open_page(RUNS)
     assert "Tick one run to download" in captions(at)
