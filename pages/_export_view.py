@@ -50,7 +50,8 @@ def downloads(s, ids: list[int]) -> None:
                             help=TEXT["tensorboard_help"].format(id=rid))
         notes = [TEXT["tensorboard_how"].format(id=rid)]
         if interop.gif_steps(s, rid):
-            row.download_button(TEXT["gif"], lambda: interop.samples_gif(s, rid),
+            lang = i18n.current()  # the step's word in the page's language (the file is made after this run)
+            row.download_button(TEXT["gif"], lambda: interop.samples_gif(s, rid, lang=lang),
                                 file_name=interop.FILES["gif"].format(id=rid), mime="image/gif",
                                 icon=":material/animated_images:", key="export_gif", on_click="ignore",
                                 help=TEXT["gif_help"])

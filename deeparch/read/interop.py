@@ -101,12 +101,13 @@ def gif_steps(store: Store, run_id: int, kind: str = GIF_KIND) -> list[int]:
     return store.media_steps(run_id, kind)
 
 
-def samples_gif(store: Store, run_id: int, kind: str = GIF_KIND) -> bytes:
+def samples_gif(store: Store, run_id: int, kind: str = GIF_KIND, lang: str | None = None) -> bytes:
     """An animated GIF of the run's ``kind`` grids in step order, one frame per stored grid, its step written
-    in a band above it; ConfigError for a run without such grids."""
+    in a band above it (in ``lang``, default the current language); ConfigError for a run without such grids."""
     from PIL import Image, ImageDraw
 
     run = _run(store, run_id)
+    lang = lang or i18n.current()
     steps = gif_steps(store, run_id, kind)
     if not steps:
         raise ConfigError("gif_no_grids", id=str(run_id), arch=run.arch)
@@ -116,7 +117,7 @@ def samples_gif(store: Store, run_id: int, kind: str = GIF_KIND) -> bytes:
         grid = Image.open(io.BytesIO(bytes(png))).convert("L")
         frame = Image.new("L", (grid.width, grid.height + 14), 0)  # a band for the step, above the grid
         frame.paste(grid, (0, 14))
-        ImageDraw.Draw(frame).text((3, 2), i18n.tr_error(Message("gif_step", step=step)), fill=255)
+        ImageDraw.Draw(frame).text((3, 2), i18n.word(Message("gif_step", step=step), lang), fill=255)
         frames.append(frame)
     buf = io.BytesIO()
     # each frame differs (its step): Pillow merges identical consecutive frames, which would lose one per grid
