@@ -219,6 +219,8 @@ def test_predict_refusals_are_one_line(shared, tmp_path):
     _refused(cli(s, "predict", str(model), str(tmp_path / "notes.txt")), "is not an image")
     _refused(cli(s, "predict", str(tmp_path / "notes.txt"), str(tmp_path / "blank.png")), "is not a model")
     _refused(cli(s, "predict", str(tmp_path / "blank.png"), str(tmp_path / "blank.png")), "is not a model")
+    (tmp_path / "junk.onnx").write_bytes(b"not a protobuf")
+    _refused(cli(s, "predict", str(tmp_path / "junk.onnx"), str(tmp_path / "blank.png")), "is not a model")
     _refused(cli(s, "predict", str(model), str(tmp_path / "blank.png"), "--top", "0"), "--top")
 
 
