@@ -102,6 +102,11 @@ def _media_meta(draw: str, s: int) -> dict:
     if draw == "heatmap":  # the shared format (a confusion matrix here)
         return {"z": [[40 + s if i == j else (i + j + s) % 4 for j in range(10)] for i in range(10)],
                 "x": classes, "y": classes, "xlabel": "predicted", "ylabel": "true", "zlabel": "digits"}
+    if draw == "forecast":  # two folds of three years (archs/_series.forecast_meta)
+        return {"truth": {"x": list(range(2000, 2009)), "y": [30, 40, 60, 80, 70, 50, 30, 20, 15]},
+                "x": list(range(2003, 2009)), "model": [75, 72, 55, 35, 22, 16], "naive": [60, 80, 70, 50, 30, 20],
+                "origins": [2003, 2006], "mae": [6.0, 4.3], "naive_mae": [16.7, 11.7],
+                "xlabel": "year", "ylabel": "sunspot number"}
     if draw == "curves":
         return {"series": [{"label": "a", "x": list(range(1, 29)), "y": [10 ** (t / 7 - 4) for t in range(1, 29)]}],
                 "xlabel": "time step", "ylabel": "‖grad‖", "log_y": True}
