@@ -12,7 +12,7 @@ from deeparch.present.i18n import number, tr
 
 # the legend's words (translated by deeparch.present.i18n like the declared ones; collected by deeparch.catalogs)
 WORDS = ("true values", "model forecast", "naive forecast (last value)", "fold {n}",
-         "fold {n}: model {mae} · naive {naive}")
+         "fold {n}: model {mae} · naive {naive}", "year", "sunspot number")
 
 
 def _line(name: str, x, y, c: str, width: float, dash: str | None = None, markers: bool = False) -> dict:
