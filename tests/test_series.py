@@ -189,3 +189,29 @@ def test_live_and_compare_show_a_sunspots_run_its_forecast_and_its_mae_beside_th
     assert not at.exception
     assert any("test MAE (mean over folds)" in df.value.to_string() + " ".join(map(str, df.value.columns))
                for df in at.dataframe)
+
+
+def test_a_forecasters_run_is_not_offered_compression_and_is_refused_in_one_line(app_store):
+    """Compression is measured by a classifier's test accuracy: a forecaster's run says so instead of failing."""
+    import fake_runs
+    from deeparch.engine import compress
+
+    rid = fake_runs.series_run(app_store)
+    assert not compress.compressible("rnn", "sunspots") and compress.compressible("rnn", "mnist-5k")
+    with pytest.raises(ConfigError, match=f"run {rid} is a series model \\(rnn\\); compression is measured on"):
+        compress.load_model(app_store, rid)
+
+
+def test_the_train_page_offers_the_series_settings_and_launches_a_forecaster(app_store):
+    from test_pages import button, open_page
+
+    at = open_page("pages/train.py")
+    at.selectbox(key="train_arch").set_value("rnn").run()
+    at.selectbox(key="train_dataset").set_value("sunspots").run()
+    assert not at.exception and not at.error
+    assert at.text_input(key="hp:rnn:window").value == "20"          # the dataset's own settings are fields
+    at.text_input(key="hp:rnn:folds").set_value("3")
+    at.text_input(key="hp:rnn:max_steps").set_value("20")
+    button(at, "Launch run").click().run()
+    (run,) = app_store.list_runs()
+    assert run.dataset == "sunspots" and run.config["hp"]["folds"] == 3 and run.config["hp"]["window"] == 20
