@@ -108,7 +108,8 @@ _FEW_SHOT = {"classes": "5-9", "per_class": 10, "epochs": 60, "log_every": 5}
 _LP_FT = {"fresh": "head", "freeze": "embed,encoder", "unfreeze_after": 20}
 _GAN_3MIN = {"epochs": 1000, "max_minutes": 3.0}
 # sunspots, 20-year windows, 4 rolling-origin folds of 20 years (tested on 1929-2008): small models, 60 epochs of
-# 9 steps; each run trains its 4 fold models side by side in well under a minute (bench/bench_series.py)
+# 9 steps, each run's 4 fold models side by side. `python -m deeparch lesson sunspots` (two at a time, load 6-8): the
+# last run ended 2.0 min after the launch; test MAE LSTM 11.1, GRU 11.1, Transformer 14.1, naive 24.3 (benchmarks)
 _SUNSPOTS = {"window": 20, "folds": 4, "fold_size": 20, "epochs": 60, "batch_size": 32}
 _SUNSPOT_RNN = {**_SUNSPOTS, "hidden": 32, "layers": 1, "lr": 3e-3}
 
