@@ -324,6 +324,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(light=command_of(argv) in LIGHT)
     args = parser.parse_args(argv)
+    i18n.set_resolver(None)  # the command line speaks --lang, even in a process where a page once ran
     i18n.set_lang(args.lang)
     if args.db is not None:
         os.environ["DEEPARCH_DB"] = args.db  # for every store of this process and the workers it starts

@@ -7,6 +7,9 @@ network; ``mnist`` and ``fashion-mnist`` come from torchvision under a data root
 Datasets of kind "tokens" are the sequence tasks of ``deeparch.course.tasks``, generated in code from
 the run's seed and the task's own settings (``DatasetInfo.params``, merged into the run's
 schema): inputs and next-token targets as int64 (N, L-1), ``classes`` the vocabulary.
+
+Datasets of kind "series" are the time series of ``deeparch.course.series`` cut into sliding windows and
+rolling-origin folds by the run's settings: windows (N, folds, window) and targets (N, folds) float32.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from typing import Any, Mapping
 
 import torch
 
-from deeparch.course import tasks
+from deeparch.course import series, tasks
 from deeparch.course.config import Param
 from deeparch.present import messages
 from deeparch.present.messages import Message
@@ -46,7 +49,8 @@ class DatasetInfo:
     title: str
     offline: bool
     classes: tuple[str, ...]
-    kind: str = "image"              # "image": (N, 1, 28, 28) floats; "tokens": a sequence task of deeparch.course.tasks
+    kind: str = "image"              # "image": (N, 1, 28, 28) floats; "tokens": a sequence task of deeparch.course.tasks;
+                                     # "series": a time series of deeparch.course.series
     params: tuple[Param, ...] = ()   # the dataset's own settings (a generated task's), merged into a run's schema
 
 
@@ -55,6 +59,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "mnist": DatasetInfo("mnist", "MNIST (60,000 / 10,000, torchvision)", False, DIGITS),
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
     **{t.name: DatasetInfo(t.name, t.title, True, tasks.VOCAB, "tokens", t.params) for t in tasks.TASKS.values()},
+    **{s.name: DatasetInfo(s.name, s.title, True, (), "series", series.PARAMS) for s in series.SERIES.values()},
 }
 
 
@@ -63,6 +68,9 @@ def example_batch(dataset: str, hp: Mapping[str, Any], batch_size: int) -> tuple
     if DATASETS[dataset].kind == "tokens":
         x = torch.zeros(batch_size, tasks.sequence_length(dataset, hp), dtype=torch.long)  # (B, L-1)
         return x, x.clone()
+    if DATASETS[dataset].kind == "series":
+        window, folds, _ = series.settings(hp)
+        return torch.zeros(batch_size, folds, window), torch.zeros(batch_size, folds)  # (B, folds, W), (B, folds)
     return torch.zeros(batch_size, 1, 28, 28), torch.zeros(batch_size, dtype=torch.long)
 
 
@@ -165,6 +173,15 @@ def _generated(name: str, hp: Mapping[str, Any] | None) -> Dataset:
     return _MEMO[key]
 
 
+def _series(name: str, hp: Mapping[str, Any] | None) -> Dataset:
+    """A time series cut into windows and rolling-origin folds by the run's settings."""
+    try:
+        t = series.layout(name, hp).tensors
+    except ValueError as e:
+        raise DataError(messages.of(e)) from None
+    return Dataset(name, t["x_train"], t["y_train"], t["x_test"], t["y_test"], ())
+
+
 def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
          hp: Mapping[str, Any] | None = None) -> Dataset:
     """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory); a
@@ -173,6 +190,8 @@ def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
         raise DataError(Message("data_unknown", name=repr(name), choices=", ".join(DATASETS)))
     if DATASETS[name].kind == "tokens":
         return _generated(name, hp)
+    if DATASETS[name].kind == "series":
+        return _series(name, hp)
     r = data_root(root)
     key = (name, str(r.resolve()))
     if key not in _MEMO:

@@ -240,6 +240,9 @@ TEMPLATES: dict[str, str] = {
     "data_unknown": "unknown dataset {name}; choose one of {choices}",
     "task_no_test_split": "{task}: the training set covers almost every prompt of these settings; use longer "
                           "sequences or fewer examples so a test split remains",
+    "series_too_short": "a series of {n} values leaves fewer than {least} training windows to the first fold with "
+                        "window={window}, folds={folds} and fold_size={fold_size}: use a shorter window, fewer "
+                        "folds or smaller test blocks",
     # the pieces of other messages: how a worker died, a run's status
     "killed_by": "killed by {signal}",
     "exit_code": "exit code {code}",

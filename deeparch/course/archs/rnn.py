@@ -16,6 +16,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch.course import tasks
+from deeparch.course.archs._series import SeriesModel, series_display
 from deeparch.course.archs._tokens import TokenModel, token_display, token_loss
 from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media, Preset, Race
 from deeparch.course.config import Param
@@ -192,8 +193,25 @@ class RNNLM(Recurrent, TokenModel):
         return found + views, {**figures, **ends}
 
 
+class RNNForecaster(Recurrent, nn.Module):
+    """One fold's forecaster on a time series: the same core reads one value per step, a linear head
+    on the last step's hidden state gives the next value."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        self.build_core(1)
+        self.fc = nn.Linear(self.size, 1)
+
+    def forward(self, x):                                           # (B, W) scaled values
+        return self.fc(self.recur(x.unsqueeze(-1), every_step=False)[:, -1]).squeeze(-1)   # (B,)
+
+
 def build(cfg):
-    return RNNLM(cfg) if DATASETS[cfg.dataset].kind == "tokens" else RNN(cfg)
+    kind = DATASETS[cfg.dataset].kind
+    if kind == "series":
+        return SeriesModel(cfg, RNNForecaster)
+    return RNNLM(cfg) if kind == "tokens" else RNN(cfg)
 
 
 RECALL_SETTINGS = {"distance": 100, "hidden": 64, "layers": 1, "lr": 1e-2, "batch_size": 32}
@@ -262,11 +280,12 @@ SPEC = ArchSpec(
     ),
     display=classifier(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
+    series_display=series_display(),
     race_default=True,
     build=build,
     check=lambda hp: (Message("forget_bias_lstm") if hp["forget_bias"] and hp["cell"] != "lstm"
                       else None),
-    inputs=("image", "tokens"),
+    inputs=("image", "tokens", "series"),
     image_only=("read", "bidirectional"),
     races=(RECALL, ATTENTION_RACE),
     presets=(
