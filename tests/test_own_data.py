@@ -271,3 +271,39 @@ def test_the_judge_of_an_imported_set_judges_that_set_and_a_weak_one_calls_nothi
     weak = quality.measure(ds.x_test.repeat(4, 1, 1, 1), "tres")
     assert "recognisability" not in weak and "not_digits" not in weak and weak["judge_accuracy"] == 0.5
     assert {"coverage", "frechet", "judge_is"} <= set(weak)
+
+
+def test_a_generator_s_quality_view_carries_its_judge_s_accuracy_and_its_figures_do_not(root):
+    from deeparch.course.archs.base import GeneratorModel, MediaContext
+
+    class Flat(GeneratorModel):
+        def sample(self, n, seed, labels=None):
+            return torch.zeros(n, 1, 28, 28)
+
+    model = Flat.__new__(Flat)
+    torch.nn.Module.__init__(model)
+    ctx = MediaContext(torch.zeros(2, 1, 28, 28), torch.zeros(2, dtype=torch.long), ("a", "b", "c"),
+                       lambda imgs, labels=None: {"coverage": 0.0, "class_hist": [len(imgs), 0, 0], "judge_accuracy": 0.5},
+                       sample_count=8, quality_count=20)
+    found, figures = model.media(ctx, with_quality=True)
+    quality_view = next(m for m in found if m.kind == "quality")
+    assert quality_view.meta["judge_accuracy"] == 0.5 and quality_view.meta["classes"] == ["a", "b", "c"]
+    assert "judge_accuracy" not in figures and figures["coverage"] == 0.0
+
+
+def test_the_command_line_imports_lists_and_removes_and_refuses_with_one_line(tmp_path, root, capsys):
+    from deeparch import cli
+
+    z = zip_of(GOOD, tmp_path / "a.zip")
+    assert cli.main(["data", "import", "mine", str(z)]) == 0
+    assert '"classes": ["c0", "c1"]' in capsys.readouterr().out
+    assert cli.main(["data", "list"]) == 0
+    assert capsys.readouterr().out.startswith("mine\t2 classes (c0, c1)")
+    assert cli.main(["data", "import", "mine", str(z)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == "error: a dataset named mine exists already: choose another name, or remove that one first"
+    assert cli.main(["--lang", "pt-BR", "data", "import", "evil", str(zip_of({**GOOD, "../x.png": b"x"}, tmp_path / "e.zip"))]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == \
+        "error: recusado: o arquivo contém ../x.png, um caminho que sai da pasta"
+    assert cli.main(["data", "remove", "mine"]) == 0 and "mine" not in data.DATASETS
+    assert cli.main(["data", "remove", "mine"]) == 2

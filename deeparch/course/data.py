@@ -30,7 +30,10 @@ FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
 
 
 class DataError(RuntimeError):
-    """A dataset could not be loaded; the message says what to do."""
+    """A dataset could not be loaded (or imported); the message says what to do."""
+
+    def __str__(self) -> str:  # the Message itself, so the command line words it in the reader's language
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
 
 
 @dataclass(frozen=True)
