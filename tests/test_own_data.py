@@ -22,7 +22,8 @@ def root(tmp_path, monkeypatch):
     """An empty data root, the process's own ($DEEPARCH_DATA), with mnist-5k cached in it; judges train briefly."""
     r = tmp_path / "data"
     r.mkdir()
-    (r / "mnist-5k.pt").symlink_to(data.data_root() / "mnist-5k.pt") if (data.data_root() / "mnist-5k.pt").exists() else None
+    if (data.data_root() / "mnist-5k.pt").exists():  # the digits the sets are made of, without rebuilding them
+        (r / "mnist-5k.pt").symlink_to(data.data_root() / "mnist-5k.pt")
     monkeypatch.setenv("DEEPARCH_DATA", str(r))
     monkeypatch.setattr(quality, "IMPORTED_STEPS", (4, 4))
     return r
