@@ -43,12 +43,16 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2, help="torch threads (2 = the issue's 2 cores)")
     ap.add_argument("--seed", type=int, default=0, help="run seed and sampling seed")
     ap.add_argument("--only", choices=("lstm", "lm"), default=None, help="one of the two runs")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                    help="override a setting of the runs (exploration), e.g. --set lr=0.002")
     args = ap.parse_args()
+    overrides = dict(kv.split("=", 1) for kv in args.set)
     torch.set_num_threads(args.threads)
     lesson = BY_ID["machado"]
     for cfg, r in zip(lesson.configs(seed=args.seed), lesson.runs):
         if args.only and (cfg.arch == "rnn") != (args.only == "lstm"):
             continue
+        cfg = cfg.replace(**overrides) if overrides else cfg
         print(json.dumps(run(r.label, cfg, args.seconds, args.seed), ensure_ascii=False), flush=True)
 
 

@@ -58,7 +58,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "mnist": DatasetInfo("mnist", "MNIST (60,000 / 10,000, torchvision)", False, DIGITS),
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
     **{t.name: DatasetInfo(t.name, t.title, True, tasks.VOCAB, "tokens", t.params) for t in tasks.TASKS.values()},
-    "machado": DatasetInfo("machado", "Dom Casmurro, Machado de Assis (characters; embedded, last 10% held out)",
+    "machado": DatasetInfo("machado", "Dom Casmurro, Machado de Assis (characters; embedded; held out: the last 10%)",
                            True, text.VOCAB, "text", text.PARAMS),
 }
 SEQUENCE_KINDS = ("tokens", "text")  # datasets of token ids (B, T), each with its own vocabulary (classes)

@@ -257,7 +257,7 @@ LESSONS: tuple[Lesson, ...] = (
         ("The loss chart of each: when does the held-out loss cross the dotted bigram line?",
          "The generated text at each grid: random letters, then spaces and short words, then Portuguese words "
          "and punctuation.",
-         "The share of generated words found in the novel: which model passes 80% first?",
+         "The share of generated words found in the novel: which model is first past 80%?",
          "The Transformer's attention maps: which earlier characters does a position look at?"),
         ("What does the bigram model know, and what must a model learn to beat it?",
          "Why is the last 10% of the novel held out whole, instead of random windows?",

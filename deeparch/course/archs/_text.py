@@ -87,7 +87,7 @@ TEXT_ACCURACY = Panel(
     "accuracy", "Next character right", "share",
     (Line("train_acc", "train"), Line("test_acc", "held-out", "dash", True)),
     explain="Share of characters predicted right as the likeliest next one. Spaces and word endings come first; "
-            "50% is already a model that spells.")
+            "at 50%, the model already spells.")
 WORDS = Panel(
     "corpus_words", "Generated words found in the novel", "share",
     (Line("corpus_words", "words of the novel", markers=True),), hlines=((0.8, "80%"),),
