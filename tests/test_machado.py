@@ -184,3 +184,28 @@ def test_vocabulary_follows_the_dataset():
     rnn_text, rnn_task = model(), get_arch("rnn").build(make_config("rnn", "sort", hidden=16, layers=1))
     assert rnn_text.fc.out_features == len(text.VOCAB) and rnn_task.fc.out_features == 15
     assert model("lm").decoder.out_features == len(text.VOCAB)
+
+
+# ---- through the trainer -------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_training_on_machado_lowers_the_held_out_loss_and_streams_the_generated_text():
+    from deeparch.engine.trainer import Callback, Trainer
+
+    class Record(Callback):
+        def __init__(self):
+            self.losses, self.media = [], []
+
+        def on_metrics(self, step, values):
+            if "test_loss" in values:
+                self.losses.append(values["test_loss"])
+
+        def on_media(self, step, kind, png, meta):
+            self.media.append(kind)
+
+    seen = Record()
+    cfg = make_config("rnn", "machado", hidden=64, layers=1, seq_len=32, batch_size=32, lr=1e-2, max_steps=40,
+                      eval_every=20, state_reset=10, step_dropout=0.1, grad_clip=1.0)
+    result = Trainer(cfg, [seen], device="cpu").fit()
+    assert result.status == "finished" and result.step == 40
+    assert len(seen.losses) == 2 and seen.losses[-1] < math.log(len(text.VOCAB)) - 1.0   # well below a uniform guess
+    assert "generated" in seen.media and result.summary["bigram_loss"] == pytest.approx(text.baseline())
