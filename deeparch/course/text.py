@@ -50,7 +50,7 @@ STATE_RESET = Param("state_reset", 0, "recurrent models: 0 = every batch starts 
                     int, 0, 100_000, label="Carry the hidden state (reset every N batches)")
 TEMPERATURE = Param("temperature", 0.8, "sampling temperature of the generated text: below 1 the likeliest "
                     "characters win more often (safer, more repetitive), above 1 the text gets wilder",
-                    float, 0.05, 5.0, label="Sampling temperature")
+                    float, 0.05, 2.0, label="Sampling temperature")
 PARAMS = (SEQ_LEN, STATE_RESET, TEMPERATURE)
 
 
