@@ -148,15 +148,16 @@ SPEC = ArchSpec(
         "The course's TransformerModel listing (embedding × √d, sinusoidal positions, causal mask, a decoder at "
         "every position, uniform ±0.1 init) with three changes: the positional encoding adds no dropout (the "
         "listing's PositionalEncoding(ninp, dropout) does), the encoder's dropout is 0 instead of 0.5 (it slows "
-        "these small tasks; a knob), and the data are generated sorting, addition and recall tasks instead of "
-        "a text corpus."),
+        "these small tasks; a knob), and the data are generated sorting, addition and recall tasks, or the "
+        "characters of a Machado de Assis novel (dataset machado), instead of an English text corpus."),
     summary=(
         "The course's Transformer as it is written: each token becomes a learned vector, a "
         "positional encoding adds where it stands, and encoder layers let every token look at the "
         "tokens before it (the causal mask hides the future). At every position a decoder scores "
         "which token comes next; to answer, the model writes one token, reads it back, writes the "
         "next (GPT). The BERT option hides random tokens instead and lets attention look both ways. "
-        "It trains on generated tasks: sorting digits, adding numbers, recalling a symbol."
+        "It trains on generated tasks (sorting digits, adding numbers, recalling a symbol) and on the "
+        "characters of Machado de Assis's Dom Casmurro, which it learns to continue."
     ),
     preset={"epochs": 30, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
     params=(
