@@ -3,6 +3,7 @@ CPU per viewer.
 
     python bench/bench_watch.py ratio [--pairs 3] [--arch cnn] [--steps 400] [--projector]
     python bench/bench_watch.py viewers [--viewers 1,5,10] [--window 60] [--arch cnn]
+    python bench/bench_watch.py browser [--window 30] [--arch cnn] [--projector]
 
 ``ratio``: one ``streamlit run app.py`` server over a fresh store; pairs of runs launched from the
 command line (``launch --arch ARCH --max-steps STEPS``), one with no page open and one watched by a
@@ -17,6 +18,11 @@ each) watch it; the server process's own CPU time (psutil, the server's pid only
 nor Chromium) is read over ``--window`` seconds at each count, and Chromium's (all its processes) apart.
 Printed: the server's CPU seconds per viewer-minute above the unwatched server, the extrapolation to 30
 viewers in cores, and what each page costs its browser.
+
+``browser``: one long run trains while one Live page watches it; over ``--window`` seconds, Chromium's CPU
+time (all its processes), the page's main thread split as Chrome's DevTools counts it (``Performance.getMetrics``:
+script, layout, style recalculation, all tasks) and how many times its charts were redrawn. CPU seconds,
+not wall time: what a page costs, read the same on a busy machine.
 """
 from __future__ import annotations
 
@@ -110,19 +116,26 @@ def ratio(args, browser, base: str, runs: Path) -> None:
           f"slowdown {med[False][1] / med[True][1]:.3f}")
 
 
-def cpu_seconds(procs) -> float:
-    total = 0.0
+def cpu_seconds(procs) -> dict[int, float]:
+    """CPU seconds (user + system) of each process still alive, by pid."""
+    out = {}
     for proc in procs:
         try:
             c = proc.cpu_times()
-            total += c.user + c.system
+            out[proc.pid] = c.user + c.system
         except psutil.Error:  # a renderer that closed meanwhile
             pass
-    return total
+    return out
+
+
+def spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two readings: by the processes alive at both, and all of a new one's."""
+    return sum(t - before.get(pid, 0.0) for pid, t in after.items())
 
 
 def chromium() -> list[psutil.Process]:
-    return [p for p in psutil.process_iter(["name"]) if "chrom" in (p.info["name"] or "")]
+    """This benchmark's own Chromium processes (the ones its Playwright started), not another program's."""
+    return [p for p in psutil.Process().children(recursive=True) if "chrom" in p.name()]
 
 
 def viewers(args, browser, base: str, runs: Path, server: psutil.Process) -> None:
@@ -135,17 +148,17 @@ def viewers(args, browser, base: str, runs: Path, server: psutil.Process) -> Non
         while len(contexts) < n:
             contexts.append(open_live(browser, base, False))
         time.sleep(5)  # the new pages' first full runs are over; what is measured is the refresh
-        procs = chromium()
-        c0, b0, t0 = server.cpu_times(), cpu_seconds(procs), time.monotonic()
+        c0, b0, t0 = server.cpu_times(), cpu_seconds(chromium()), time.monotonic()
         time.sleep(args.window)
-        c1, b1 = server.cpu_times(), cpu_seconds(procs)
+        c1, b1 = server.cpu_times(), cpu_seconds(chromium())
         minutes = (time.monotonic() - t0) / 60
         cpu = (c1.user - c0.user) + (c1.system - c0.system)
-        per[n], browsers[n] = cpu / minutes, (b1 - b0) / minutes
+        per[n], browsers[n] = cpu / minutes, spent(b0, b1) / minutes
         print(f"{n:3d} viewers: server CPU {cpu:6.1f} s in {minutes * 60:.0f} s ({per[n]:.2f} CPU-s per minute); "
-              f"Chromium {b1 - b0:6.1f} s ({browsers[n]:.2f} CPU-s per minute)", flush=True)
+              f"Chromium {spent(b0, b1):6.1f} s ({browsers[n]:.2f} CPU-s per minute)", flush=True)
     subprocess.run([sys.executable, "-m", "deeparch", "stop", str(run_id)], cwd=ROOT,
                    env={**os.environ, "DEEPARCH_RUNS": str(runs)}, capture_output=True)
+    wait_end(store, run_id)  # its worker has let go of the store before the folder is removed
     for ctx in contexts:
         ctx.close()
     print()
@@ -157,9 +170,44 @@ def viewers(args, browser, base: str, runs: Path, server: psutil.Process) -> Non
     print(f"30 viewers at the {n}-viewer rate: {30 * each / 60:.2f} cores of the server (+ {per[0] / 60:.2f} unwatched)")
 
 
+def browser_cost(args, browser, base: str, runs: Path, server: psutil.Process) -> None:
+    store = Store(runs)
+    run_id = launch(runs, args.arch, 10**7, seed=0)
+    wait_running(store, run_id)
+    ctx = open_live(browser, base, args.projector)
+    page = ctx.pages[0]
+    cdp = ctx.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    time.sleep(8)  # the page's first full run is over; what is measured is the refresh
+
+    def metrics() -> dict[str, float]:
+        return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
+    def redraws() -> int:
+        return page.evaluate("() => [...document.querySelectorAll('div.deeparch-plot')]"
+                             ".reduce((n, el) => n + Number(el.dataset.updates || 0), 0)")
+
+    m0, b0, c0, r0, t0 = metrics(), cpu_seconds(chromium()), server.cpu_times(), redraws(), time.monotonic()
+    time.sleep(args.window)
+    m1, b1, c1, r1 = metrics(), cpu_seconds(chromium()), server.cpu_times(), redraws()
+    minutes = (time.monotonic() - t0) / 60
+    steps = store.get_run(run_id).step
+    subprocess.run([sys.executable, "-m", "deeparch", "stop", str(run_id)], cwd=ROOT,
+                   env={**os.environ, "DEEPARCH_RUNS": str(runs)}, capture_output=True)
+    wait_end(store, run_id)  # its worker has let go of the store before the folder is removed
+    ctx.close()
+    per = lambda key: (m1.get(key, 0) - m0.get(key, 0)) / minutes  # noqa: E731
+    print(f"Chromium {spent(b0, b1) / minutes:.2f} CPU-s per minute; server {((c1.user - c0.user) + (c1.system - c0.system)) / minutes:.2f}")
+    print("main thread, s per minute: " + ", ".join(
+        f"{k.removesuffix('Duration').lower()} {per(k):.2f}" for k in ("TaskDuration", "ScriptDuration", "LayoutDuration",
+                                                                         "RecalcStyleDuration")))
+    print(f"chart redraws per minute: {(r1 - r0) / minutes:.1f}; layouts per minute {per('LayoutCount'):.0f}; "
+          f"run at step {steps:,}")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("mode", choices=("ratio", "viewers"))
+    p.add_argument("mode", choices=("ratio", "viewers", "browser"))
     p.add_argument("--pairs", type=int, default=3)
     p.add_argument("--arch", default="cnn")
     p.add_argument("--steps", type=int, default=400)
@@ -176,8 +224,10 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             if args.mode == "ratio":
                 ratio(args, browser, base, runs)
-            else:
+            elif args.mode == "viewers":
                 viewers(args, browser, base, runs, psutil.Process(proc.pid))
+            else:
+                browser_cost(args, browser, base, runs, psutil.Process(proc.pid))
             browser.close()
 
 

@@ -70,6 +70,7 @@ def english_messages() -> set[str]:
     from deeparch.course.data import DATASETS
 
     out = {p.help for p in COMMON + CLASSIFIER} | {d.title for d in DATASETS.values()} | set(charts.WORDS)
+    out |= set(charts.FORECAST_WORDS)
     out |= {p.help for d in DATASETS.values() for p in d.params}
     for spec in ARCHS.values():
         if spec.name.startswith("toy"):
@@ -77,7 +78,7 @@ def english_messages() -> set[str]:
         out |= {spec.title, spec.summary, spec.differs, *(p.help for p in spec.params)}
         out |= {p.title for p in spec.presets}
         out |= {w for race in spec.races for w in (race.title, race.explain, *(label for label, *_ in race.runs))}
-        for display in (spec.display, spec.token_display, spec.text_display):
+        for display in (spec.display, spec.token_display, spec.text_display, spec.series_display):
             out |= _display_strings(display) if display else set()
     return {s for s in out | lesson_strings() if s}
 

@@ -1,5 +1,6 @@
-"""Command line: ``python -m deeparch {train,launch,sweep,runs,stop,pause,resume,clone,export,compress,archs}``
-(the commands that read runs, ``runs``, ``export`` and ``compress``, are in ``deeparch.cli_runs``).
+"""Command line: ``python -m deeparch {train,launch,sweep,runs,stop,pause,resume,clone,export,predict,compress,archs}``
+(the commands that read runs, ``runs`` and ``compress``, are in ``deeparch.cli_runs``; ``export`` and ``predict``
+in ``deeparch.cli_export``).
 
 Bad input exits with code 2 and one line on stderr that says why.
 """
@@ -16,7 +17,8 @@ from deeparch.present import messages
 from deeparch.present.messages import Message
 from deeparch.present import i18n
 from deeparch.course.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
-from deeparch.cli_runs import _store, cmd_compress, cmd_export, cmd_runs
+from deeparch.cli_export import cmd_export, cmd_predict
+from deeparch.cli_runs import _store, cmd_compress, cmd_runs
 
 
 def _all_params() -> dict[str, Param]:
@@ -183,7 +185,7 @@ def cmd_serve(args) -> int:
 
 # the commands that steer or read one run never build a model: their parser leaves out the hyperparameter
 # flags and the lesson list, whose registries import torch (a second or more before the command answers)
-LIGHT = {"stop", "pause", "resume", "clone", "export"}
+LIGHT = {"stop", "pause", "resume", "clone", "export", "predict"}
 _GLOBAL_VALUES = {"--store", "--db", "--lang"}  # global options followed by a value
 
 
@@ -243,11 +245,27 @@ def build_parser(light: bool = False) -> argparse.ArgumentParser:
     c.add_argument("run", type=int, help="run id")
     c.set_defaults(fn=cmd_clone)
 
-    e = sub.add_parser("export", help="write a run's metrics as CSV")
+    e = sub.add_parser("export", help="take a run out of the lab: its metrics as CSV, TensorBoard event files, a GIF "
+                       "of its samples, its model as ONNX or TorchScript (give one or more)")
     e.add_argument("run", type=int, help="run id")
-    e.add_argument("--csv", required=True, help="output file")
-    e.add_argument("--long", action="store_true", help="one row per (step, key) instead of one per step")
+    e.add_argument("--csv", default=None, metavar="FILE", help="the metrics as CSV")
+    e.add_argument("--long", action="store_true", help="CSV: one row per (step, key) instead of one per step")
+    e.add_argument("--tensorboard", default=None, metavar="FOLDER",
+                   help="TensorBoard event files (scalars, image grids, hyperparameters) in FOLDER/run-ID; "
+                        "open with tensorboard --logdir FOLDER")
+    e.add_argument("--gif", default=None, metavar="FILE", help="an animated GIF of a generator's sample grids, "
+                   "one frame per stored grid")
+    e.add_argument("--onnx", default=None, metavar="FILE", help="an image classifier's checkpoint as an ONNX model")
+    e.add_argument("--torchscript", default=None, metavar="FILE",
+                   help="an image classifier's checkpoint as TorchScript (.pt, torch.jit.load)")
     e.set_defaults(fn=cmd_export)
+
+    pr = sub.add_parser("predict", help="run an exported model (.onnx or TorchScript .pt) on an image: the most "
+                        "probable classes")
+    pr.add_argument("model", help="a model file written by export --onnx or --torchscript")
+    pr.add_argument("image", help="an image file (PNG, JPEG…): made 28×28 grey, light ink on dark, as the lab's data")
+    pr.add_argument("--top", type=int, default=3, help="how many classes to print (default 3)")
+    pr.set_defaults(fn=cmd_predict)
 
     cp = sub.add_parser("compress", help="prune and/or int8-quantize a finished classifier: size, CPU latency "
                         "and test accuracy before and after")
@@ -306,6 +324,7 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(light=command_of(argv) in LIGHT)
     args = parser.parse_args(argv)
+    i18n.set_resolver(None)  # the command line speaks --lang, even in a process where a page once ran
     i18n.set_lang(args.lang)
     if args.db is not None:
         os.environ["DEEPARCH_DB"] = args.db  # for every store of this process and the workers it starts

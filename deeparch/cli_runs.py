@@ -1,16 +1,13 @@
-"""The commands that read runs: ``runs`` (the list), ``export`` (a run's metrics as CSV) and ``compress`` (a
-finished classifier pruned and quantized); ``deeparch.cli`` parses their arguments and calls them.
+"""The commands that read runs: ``runs`` (the list) and ``compress`` (a finished classifier pruned and
+quantized); ``deeparch.cli`` parses their arguments and calls them (``export`` and ``predict``: ``deeparch.cli_export``).
 """
 from __future__ import annotations
 
 import json
-import os
 import sys
-from pathlib import Path
 
-from deeparch.course.config import ConfigError
 from deeparch.present import i18n, messages
-from deeparch.present.text import clean_name, csv_cell
+from deeparch.present.text import clean_name
 
 
 def _store(args, readonly: bool = False):
@@ -81,47 +78,6 @@ def cmd_runs(args) -> int:
         step = f"{r['step']}/{r['total_steps'] or '?'}"
         print(f"{r['id']:>4}  {r['name'][:18]:<18} {r['arch']:<11} {r['status']:<9} {step:>12}  "
               f"{r['elapsed_s']:>7.0f}s  {r['device'] or '':<13}  {latest}")
-    return 0
-
-
-def _csv_target(path: str) -> Path:
-    """The export file, or ConfigError saying why it cannot be one (before any work is done)."""
-    if not path.strip():
-        raise ConfigError("csv_no_name")
-    target = Path(path)
-    if target.is_dir():
-        raise ConfigError("csv_folder", path=path)
-    if not target.parent.is_dir():
-        raise ConfigError("csv_no_folder", path=path, folder=str(target.parent))
-    if not os.access(target.parent, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise ConfigError("csv_denied", path=path)
-    return target
-
-
-def cmd_export(args) -> int:
-    from pandas.api.types import is_numeric_dtype
-
-    from deeparch.execution import jobs
-
-    target = _csv_target(args.csv)
-    store = _store(args, readonly=True)
-    jobs.need(store, args.run)
-    df = store.metrics(args.run)
-    if args.long:
-        out = df.drop(columns=["id"])
-    else:
-        out = df.pivot_table(index="step", columns="key", values="value", aggfunc="last").reset_index()
-        out.columns.name = None
-    # metric keys are text: no header or cell may be read as a spreadsheet formula
-    out = out.rename(columns=csv_cell)
-    for col in out.columns:
-        if not is_numeric_dtype(out[col]):
-            out[col] = out[col].map(csv_cell)
-    try:
-        out.to_csv(target, index=False)
-    except OSError as e:
-        raise ConfigError("csv_unwritable", path=args.csv, error=str(e.strerror or e)) from None
-    print(f"{len(df)} metric rows of run {args.run} → {args.csv}", file=sys.stderr)
     return 0
 
 

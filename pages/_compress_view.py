@@ -28,7 +28,7 @@ def compression(s, ids: list[int], words: Mapping) -> None:
     stays in the run's folder)."""
     runs = [r for r in (s.get_run(i) for i in ids[:1]) if r is not None]
     run = runs[0] if len(ids) == 1 and runs else None
-    if run is None or not compress.compressible(run.arch):
+    if run is None or not compress.compressible(run.arch, run.dataset):
         st.caption(words["compress_pick"])
         return
     with st.expander(words["compress"].format(name=md_escape(run.name)), icon=":material/compress:"):

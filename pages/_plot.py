@@ -22,6 +22,8 @@ import shutil
 from pathlib import Path
 
 import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
 import streamlit as st
 
 from deeparch.present import i18n
@@ -180,8 +182,8 @@ def chart(fig, key: str, defer: bool = False) -> None:
     fig = _prefs.styled(fig)
     src = served_plotly_js() if st.get_option("server.enableStaticServing") else None
     if src is None:  # no static serving: the same figure, redrawn from scratch at each refresh
-        st.plotly_chart(fig, key=key, theme=None, config=CONFIG)
+        st.plotly_chart(go.Figure(fig), key=key, theme=None, config=CONFIG)
         return
-    _plot(key=key, data={"figure": fig.to_json(), "src": src, "config": CONFIG,
+    _plot(key=key, data={"figure": pio.to_json(fig, validate=False), "src": src, "config": CONFIG,
                          "failed_load": TEXT["failed_load"].format(src=src), "failed_draw": TEXT["failed_draw"],
                          "defer": defer})

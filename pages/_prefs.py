@@ -75,12 +75,14 @@ def per_row(n: int) -> int:
     return min(n, PROJECTOR_PER_ROW) if projector() else n
 
 
-def styled(fig):
-    """``fig`` as this session shows it: its numbers with the language's separators, restyled for a
-    projector when the mode is on."""
+def styled(fig) -> dict:
+    """``fig`` as this session shows it, as plain dicts (``Figure.to_plotly_json()``): its numbers with the
+    language's separators, restyled for a projector when the mode is on. Dicts, not Plotly's validated
+    ``update_*`` calls: a Live page restyles every chart at every refresh."""
+    d = fig.to_plotly_json()
     if i18n.current() != i18n.DEFAULT:
-        fig.update_layout(separators=i18n.separators())
-    return charts.projector(fig) if projector() else fig
+        d.setdefault("layout", {})["separators"] = i18n.separators()
+    return charts.projector_dict(d) if projector() else d
 
 
 def _keep(key: str) -> None:

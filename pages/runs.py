@@ -1,5 +1,6 @@
-"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export,
-and compress one finished classifier (pruning, int8: ``deeparch.engine.compress``).
+"""Runs: every run of the store (launched here or from the command line); filter, open, stop, delete, export
+(metrics; one run's TensorBoard files, GIF and model: ``pages/_export_view.py``), and compress one finished
+classifier (pruning, int8: ``deeparch.engine.compress``).
 
 The table's row selection arrives from the browser as row positions of the table the
 browser last showed. The page keeps the selection as run ids: positions are read against
@@ -15,7 +16,7 @@ from deeparch.read import views
 from deeparch.course.config import ConfigError
 from deeparch.store import STATUSES
 from deeparch.present.text import md_escape
-from pages import _classroom, _compress_view, _controls, _guard, _prefs, _selection, _store, _words
+from pages import _classroom, _compress_view, _controls, _export_view, _guard, _prefs, _selection, _store, _words
 
 TEXT = i18n.Catalog("runs", {
     "title": "Runs",
@@ -327,6 +328,7 @@ def main() -> None:
         },
     )
     actions(s, ids)
+    _export_view.downloads(s, ids)
     _compress_view.compression(s, ids, TEXT)
 
 

@@ -23,7 +23,7 @@ def run_cli(*args: str, env: dict | None = None, unset: tuple[str, ...] = ()) ->
     from deeparch import cli
     from deeparch.present import i18n
 
-    saved, lang = dict(os.environ), i18n._process_lang
+    saved, lang, resolver = dict(os.environ), i18n._process_lang, i18n._resolver
     os.environ.update(env or {})
     for name in unset:
         os.environ.pop(name, None)
@@ -38,4 +38,5 @@ def run_cli(*args: str, env: dict | None = None, unset: tuple[str, ...] = ()) ->
         os.environ.clear()
         os.environ.update(saved)
         i18n.set_lang(lang)
+        i18n.set_resolver(resolver)  # a page test later in this process reads its session's language again
     return Done(code or 0, out.getvalue(), err.getvalue())

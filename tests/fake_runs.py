@@ -105,6 +105,11 @@ def _media_meta(draw: str, s: int) -> dict:
     if draw == "heatmap":  # the shared format (a confusion matrix here)
         return {"z": [[40 + s if i == j else (i + j + s) % 4 for j in range(10)] for i in range(10)],
                 "x": classes, "y": classes, "xlabel": "predicted", "ylabel": "true", "zlabel": "digits"}
+    if draw == "forecast":  # two folds of three years (archs/_series.forecast_meta)
+        return {"truth": {"x": list(range(2000, 2009)), "y": [30, 40, 60, 80, 70, 50, 30, 20, 15]},
+                "x": list(range(2003, 2009)), "model": [75, 72, 55, 35, 22, 16], "naive": [60, 80, 70, 50, 30, 20],
+                "origins": [2003, 2006], "mae": [6.0, 4.3], "naive_mae": [16.7, 11.7],
+                "xlabel": "year", "ylabel": "sunspot number"}
     if draw == "curves":
         return {"series": [{"label": "a", "x": list(range(1, 29)), "y": [10 ** (t / 7 - 4) for t in range(1, 29)]}],
                 "xlabel": "time step", "ylabel": "‖grad‖", "log_y": True}
@@ -281,3 +286,24 @@ def lr_lesson(store: Store, steps: int = 300, blow_up_at: int = 40) -> dict[str,
             store.set_status(rid, "finished")
         out[run.label] = rid
     return out
+
+
+def series_run(store: Store, arch: str = "rnn", steps: int = 60, **hp) -> int:
+    """A finished run of a forecaster on sunspots: its loss, test MAE beside the naive forecast's, and the
+    forecast view, as the trainer writes them."""
+    cfg = make_config(arch, "sunspots", max_steps=steps, log_every=10, **hp)
+    rid = store.create_run(cfg.to_dict(), status="running", total_steps=steps)
+    t0 = time.time() - 30
+    store.update_run(rid, started=t0)
+    rows = [(s, "loss", 1.0 / (1 + s / 10), t0 + s * 0.05) for s in range(1, steps + 1)]
+    rows += [(s, k, v, t0 + s * 0.05) for s in range(10, steps + 1, 10)
+             for k, v in (("test_loss", 0.9 / (1 + s / 20)), ("test_mae", 40 - s / 4), ("naive_mae", 24.33))]
+    names = list(layer_groups(get_arch(arch).build(cfg)))              # folds.0.rnn.l0, folds.0.fc, …
+    rows += [(s, f"grad/{name}", 0.1 * (i + 1), t0 + s * 0.05) for s in range(10, steps + 1, 10)
+             for i, name in enumerate(names)]
+    store.log_metrics(rid, rows)
+    for s in range(20, steps + 1, 20):
+        store.log_media(rid, s, "forecast", b"", _media_meta("forecast", s))
+    store.merge_summary(rid, params=1000, train_seconds=3.0, test_mae=40 - steps / 4, naive_mae=24.33)
+    store.set_status(rid, "finished")
+    return rid

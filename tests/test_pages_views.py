@@ -65,11 +65,11 @@ def test_an_ended_run_that_never_drew_a_view_leaves_it_out_on_live(app_store):
 
 
 def declared_views() -> list:
-    """(architecture, view) for every view any architecture declares, on image, token and text data."""
+    """(architecture, view) for every view any architecture declares, on images, tokens, text and time series."""
     from deeparch.course.archs import ARCHS
 
     return [(spec.name, v) for spec in ARCHS.values()
-            for d in (spec.display, spec.token_display, spec.text_display) if d for v in d.views]
+            for d in (spec.display, spec.token_display, spec.text_display, spec.series_display) if d for v in d.views]
 
 
 def test_live_and_compare_draw_views_from_one_registry():

@@ -189,7 +189,7 @@ def visit(at: AppTest, path: str, state: dict) -> AppTest:
 
 @pytest.fixture
 def every_architecture(tmp_path, monkeypatch):
-    """A store with a finished run of every architecture, a failed and a diverged one."""
+    """A store with a finished run of every architecture, a failed and a diverged one, a forecaster on sunspots."""
     from deeparch.execution import jobs
     from deeparch.store import Store
 
@@ -200,7 +200,7 @@ def every_architecture(tmp_path, monkeypatch):
     monkeypatch.setattr(_prefs, "session_lang", lambda: "pt-BR")
     s = Store(tmp_path / "runs")
     ids = [fake_runs.fake_run(s, arch, steps=50) for arch in ARCHS if not arch.startswith("toy")]
-    ids += [fake_runs.failed_diffusion(s), fake_runs.diverged_rnn(s)]
+    ids += [fake_runs.failed_diffusion(s), fake_runs.diverged_rnn(s), fake_runs.series_run(s)]
     yield ids
     s.close()
     i18n.set_resolver(None)

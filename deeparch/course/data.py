@@ -9,6 +9,9 @@ the run's seed and the task's own settings (``DatasetInfo.params``, merged into 
 schema): inputs and next-token targets as int64 (N, L-1), ``classes`` the vocabulary.
 The dataset of kind "text" is a real corpus (``deeparch.course.text``: Machado de Assis's novel) cut into
 windows of characters, every next character scored; ``classes`` is its own character vocabulary.
+
+Datasets of kind "series" are the time series of ``deeparch.course.series`` cut into sliding windows and
+rolling-origin folds by the run's settings: windows (N, folds, window) and targets (N, folds) float32.
 """
 from __future__ import annotations
 
@@ -19,7 +22,7 @@ from typing import Any, Mapping
 
 import torch
 
-from deeparch.course import tasks, text
+from deeparch.course import series, tasks, text
 from deeparch.course.config import Param
 from deeparch.present import messages
 from deeparch.present.messages import Message
@@ -49,7 +52,8 @@ class DatasetInfo:
     offline: bool
     classes: tuple[str, ...]
     kind: str = "image"              # "image": (N, 1, 28, 28) floats; "tokens": a sequence task of deeparch.course.tasks;
-                                     # "text": a character corpus (deeparch.course.text); classes: its vocabulary
+                                     # "text": a character corpus (deeparch.course.text); classes: its vocabulary;
+                                     # "series": a time series of deeparch.course.series
     params: tuple[Param, ...] = ()   # the dataset's own settings (a generated task's), merged into a run's schema
 
 
@@ -58,6 +62,7 @@ DATASETS: dict[str, DatasetInfo] = {
     "mnist": DatasetInfo("mnist", "MNIST (60,000 / 10,000, torchvision)", False, DIGITS),
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
     **{t.name: DatasetInfo(t.name, t.title, True, tasks.VOCAB, "tokens", t.params) for t in tasks.TASKS.values()},
+    **{s.name: DatasetInfo(s.name, s.title, True, (), "series", series.PARAMS) for s in series.SERIES.values()},
     "machado": DatasetInfo("machado", "Dom Casmurro, Machado de Assis (characters; embedded; held out: the last 10%)",
                            True, text.VOCAB, "text", text.PARAMS),
 }
@@ -76,6 +81,9 @@ def example_batch(dataset: str, hp: Mapping[str, Any], batch_size: int) -> tuple
     if DATASETS[dataset].kind in SEQUENCE_KINDS:
         x = torch.zeros(batch_size, sequence_length(dataset, hp), dtype=torch.long)  # (B, L-1)
         return x, x.clone()
+    if DATASETS[dataset].kind == "series":
+        window, folds, _ = series.settings(hp)
+        return torch.zeros(batch_size, folds, window), torch.zeros(batch_size, folds)  # (B, folds, W), (B, folds)
     return torch.zeros(batch_size, 1, 28, 28), torch.zeros(batch_size, dtype=torch.long)
 
 
@@ -178,6 +186,15 @@ def _generated(name: str, hp: Mapping[str, Any] | None) -> Dataset:
     return _MEMO[key]
 
 
+def _series(name: str, hp: Mapping[str, Any] | None) -> Dataset:
+    """A time series cut into windows and rolling-origin folds by the run's settings."""
+    try:
+        t = series.layout(name, hp).tensors
+    except ValueError as e:
+        raise DataError(messages.of(e)) from None
+    return Dataset(name, t["x_train"], t["y_train"], t["x_test"], t["y_test"], ())
+
+
 def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
          hp: Mapping[str, Any] | None = None) -> Dataset:
     """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory); a
@@ -192,6 +209,8 @@ def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
         if key not in _MEMO:
             _MEMO[key] = Dataset(name, **text.dataset(seq_len), classes=DATASETS[name].classes)
         return _MEMO[key]
+    if DATASETS[name].kind == "series":
+        return _series(name, hp)
     r = data_root(root)
     key = (name, str(r.resolve()))
     if key not in _MEMO:

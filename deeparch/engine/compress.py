@@ -91,10 +91,11 @@ def _quiet():
 
 
 # ---- loading ------------------------------------------------------------------------------------
-def compressible(arch: str) -> bool:
-    """Whether runs of ``arch`` can be compressed here: classifiers, whose test accuracy says what was lost."""
-    spec = ARCHS.get(arch)
-    return spec is not None and spec.kind == "classifier"
+def compressible(arch: str, dataset: str | None = None) -> bool:
+    """Whether runs of ``arch`` (on ``dataset``) can be compressed here: classifiers of images, whose test accuracy
+    says what was lost (not its runs on a token task or a time series)."""
+    spec, info = ARCHS.get(arch), data_mod.DATASETS.get(dataset or "")
+    return spec is not None and spec.kind == "classifier" and (info is None or info.kind == "image")
 
 
 def load_model(store, run_id: int) -> tuple[nn.Module, object]:
@@ -108,8 +109,10 @@ def load_model(store, run_id: int) -> tuple[nn.Module, object]:
         raise ConfigError("no_run_in", id=str(run_id), where=str(store.path))
     cfg = load_config(run.config)
     spec = get_arch(cfg.arch)
-    if not compressible(cfg.arch):
-        raise ConfigError("not_compressible", id=str(run_id), kind=spec.kind, arch=cfg.arch)
+    if not compressible(cfg.arch, cfg.dataset):
+        kind = data_mod.DATASETS[cfg.dataset].kind
+        raise ConfigError("not_compressible", id=str(run_id), kind=spec.kind if kind == "image" else f"{kind} model",
+                          arch=cfg.arch)
     path = store.run_dir(run) / "checkpoint.pt"
     if not path.exists():
         raise ConfigError("no_checkpoint_yet", id=str(run_id), path=str(path))

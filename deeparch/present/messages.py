@@ -112,11 +112,38 @@ TEMPLATES: dict[str, str] = {
     "checkpoint_unreadable": "{path}: the file cannot be read as a checkpoint ({first})",
     # the command line's refusals (deeparch/cli.py), a sweep's grid (deeparch/execution/sweep.py)
     "grid_twice_flag": "--{flag} is also swept by --grid; give it only once",
-    "csv_no_name": "--csv needs a file name",
-    "csv_folder": "--csv {path} is a folder; give a file name inside it",
-    "csv_no_folder": "--csv {path}: the folder {folder} does not exist",
-    "csv_denied": "--csv {path}: cannot write there (permission denied)",
-    "csv_unwritable": "--csv {path}: cannot write it ({error})",
+    "out_no_name": "{flag} needs a file name",
+    "out_folder": "{flag} {path} is a folder; give a file name inside it",
+    "out_no_folder": "{flag} {path}: the folder {folder} does not exist",
+    "out_denied": "{flag} {path}: cannot write there (permission denied)",
+    "out_unwritable": "{flag} {path}: cannot write it ({error})",
+    # a run taken out of the lab (deeparch/cli_export.py, read/interop.py, engine/portable.py)
+    "export_nothing": "say what to export: --csv FILE, --tensorboard FOLDER, --gif FILE, --onnx FILE or "
+                      "--torchscript FILE",
+    "out_is_file": "{flag} {path} is a file; give a folder",
+    "tb_exists": "{flag} {path} already holds an export of run {id}; remove it or choose another folder",
+    "gif_no_grids": "run {id} ({arch}) has no stored sample grids: the GIF shows a generator's samples over "
+                    "training; let it train until its first grid",
+    "gif_step": "step {step}",
+    "export_unknown_arch": "the architecture {arch} is not in this version of the lab: its model cannot be rebuilt",
+    "export_tokens": "{arch} on {dataset} reads token sequences, not images: only image classifiers are exported "
+                     "as ONNX or TorchScript",
+    "export_generator": "{arch} is a generator, not an image classifier: only classifiers are exported as ONNX "
+                        "or TorchScript; a generator's samples leave as the GIF and TensorBoard",
+    "export_failed": "{arch} could not be exported as {format}: {error}",
+    "export_no_checkpoint": "run {id} has no checkpoint yet: let it train at least one epoch, then export its model",
+    "predict_no_image": "{path}: no such image file",
+    "predict_not_image": "{path} is not an image (PNG, JPEG, …)",
+    "predict_no_model": "{path}: no such model file",
+    "predict_bad_model": "{path} is not a model this command runs (an .onnx or TorchScript .pt file exported by "
+                         "deeparch, reading a 28×28 image): {error}",
+    "predict_inverted": "note: dark ink on a light background; inverted, as the lab's images are light on dark",
+    "predict_row": "{label}  {prob:.1%}",
+    "exported_csv": "run {id}: {rows} metric rows as CSV → {path}",
+    "exported_tensorboard": "run {id}: {scalars} scalar points and {images} images → {path}; open them with "
+                            "tensorboard --logdir {path}",
+    "exported_gif": "run {id}: a GIF of {frames} sample grids → {path}",
+    "exported_model": "run {id}: the model as {format} → {path}; try it with python -m deeparch predict {path} IMAGE",
     # precision, augmentation, compression, a run awaited (engine, execution/jobs.py)
     "fp16_needs_cuda": "precision=fp16 needs a CUDA GPU (float16 autocast with a gradient scaler); this run trains "
                        "on the CPU: use bf16 where the CPU supports it, or auto",
@@ -216,6 +243,9 @@ TEMPLATES: dict[str, str] = {
     "data_unknown": "unknown dataset {name}; choose one of {choices}",
     "task_no_test_split": "{task}: the training set covers almost every prompt of these settings; use longer "
                           "sequences or fewer examples so a test split remains",
+    "series_too_short": "a series of {n} values leaves fewer than {least} training windows to the first fold with "
+                        "window={window}, folds={folds} and fold_size={fold_size}: use a shorter window, fewer "
+                        "folds or smaller test blocks",
     # the pieces of other messages: how a worker died, a run's status
     "killed_by": "killed by {signal}",
     "exit_code": "exit code {code}",

@@ -63,7 +63,7 @@ def loss_key(arch: str) -> str:
 def headline_value(run: Run, figures: dict) -> float | None:
     """The run's declared headline figure from ``figures`` (its summary over its latest metrics),
     falling back to the latest value of the metric behind it; None without a headline or value."""
-    head = display(run.arch).headline
+    head = display(run.arch, run.dataset).headline
     if head is None:
         return None
     v = next((figures[k] for k in (head.key, head.legacy, head.metric) if k and k in figures), None)
@@ -84,7 +84,7 @@ def key_metrics(run: Run, last: dict[str, float] | None = None) -> dict[str, flo
         "test_loss": s.get("test_loss_at_best", s.get("test_loss")),
         "headline": headline_value(run, s),
         **{k: s.get(k) for k in EXTRA_COLUMNS},
-        **{k: s.get(k) for k in display(run.arch).extra},
+        **{k: s.get(k) for k in display(run.arch, run.dataset).extra},
         "not_digits": s.get("not_digits"),
         "params": s.get("params"),
     }
@@ -122,7 +122,7 @@ def runs_frame(store: Store, runs: Sequence[Run] | None = None, now: float | Non
     for r in runs:
         last = store.last_metrics(r.id) if r.status in RUNNING else None
         m = key_metrics(r, last)
-        head = display(r.arch).headline
+        head = display(r.arch, r.dataset).headline
         rows.append({
             "id": r.id, "name": r.name, "status": r.status, "arch": r.arch, "dataset": r.dataset,
             "progress": progress(r, train_time(r, last)), "step": r.step, "total_steps": r.total_steps,
@@ -201,7 +201,7 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
     ``best_`` key, else its latest value while the summary lacks it); the declared ``extra``
     summary keys follow under their own names."""
     s = run.summary
-    head = display(run.arch).headline
+    head = display(run.arch, run.dataset).headline
 
     def best(key, fn):
         _, v, _ = rm.series(key)
@@ -221,7 +221,7 @@ def final_metrics(run: Run, rm: RunMetrics) -> dict:
         # would pick on test); runs without a validation split: the last evaluation's
         "test_loss_at_best": s.get("test_loss_at_best", s.get("test_loss", rm.last("test_loss"))),
         "best_train_loss": best(loss_key(run.arch), np.min),
-        **{k: s.get(k, rm.last(k)) for k in display(run.arch).extra},
+        **{k: s.get(k, rm.last(k)) for k in display(run.arch, run.dataset).extra},
         "not_digits": s.get("not_digits", rm.last("not_digits")),
         "verdict": verdict({**{k: rm.last(k) for k in ("recognisability", "coverage", "not_digits")
                                if rm.has(k)}, **s}),

@@ -44,6 +44,7 @@ class ArchSpec:
     races: tuple["Race", ...] = ()        # lessons as a race of several settings, launched in one click
     token_display: Display | None = None  # what its runs on a token dataset show, where that differs
     text_display: Display | None = None   # what its runs on a text corpus show (kind "text")
+    series_display: Display | None = None  # what its runs on a time series show (archs/_series.py)
     differs: str = ""  # plain words: how this file's model differs from the course's listing ("" = as listed)
 
     def reads_drawings(self, dataset_kind: str) -> bool:
@@ -51,7 +52,9 @@ class ArchSpec:
         return self.kind == "classifier" and dataset_kind == "image"
 
     def shows(self, dataset_kind: str) -> Display:
-        """The display of its runs on a dataset of this kind ("image", "tokens" or "text")."""
+        """The display of its runs on a dataset of this kind ("image", "tokens", "text" or "series")."""
+        if dataset_kind == "series" and self.series_display:
+            return self.series_display
         if dataset_kind == "text" and self.text_display:
             return self.text_display
         return self.token_display if dataset_kind in ("tokens", "text") and self.token_display else self.display

@@ -19,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch.course import tasks, text
+from deeparch.course.archs._series import SeriesModel, series_display
 from deeparch.course.archs._text import CharModel, text_display
 from deeparch.course.archs._tokens import TokenModel, token_display, token_loss
 from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media, Preset, Race
@@ -211,6 +212,20 @@ class RNNLM(Recurrent, TokenModel):
         return found + views, {**figures, **ends}
 
 
+class RNNForecaster(Recurrent, nn.Module):
+    """One fold's forecaster on a time series: the same core reads one value per step, a linear head
+    on the last step's hidden state gives the next value."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg = cfg
+        self.build_core(1)
+        self.fc = nn.Linear(self.size, 1)
+
+    def forward(self, x):                                           # (B, W) scaled values
+        return self.fc(self.recur(x.unsqueeze(-1), every_step=False)[:, -1]).squeeze(-1)   # (B,)
+
+
 def _detached(state):
     return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
 
@@ -260,6 +275,8 @@ class CharRNN(CharModel, RNNLM):
 
 def build(cfg):
     kind = DATASETS[cfg.dataset].kind
+    if kind == "series":
+        return SeriesModel(cfg, RNNForecaster)
     return CharRNN(cfg) if kind == "text" else RNNLM(cfg) if kind == "tokens" else RNN(cfg)
 
 
@@ -333,11 +350,12 @@ SPEC = ArchSpec(
     display=classifier(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     text_display=text_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
+    series_display=series_display(),
     race_default=True,
     build=build,
     check=lambda hp: (Message("forget_bias_lstm") if hp["forget_bias"] and hp["cell"] != "lstm"
                       else None),
-    inputs=("image", "tokens", "text"),
+    inputs=("image", "tokens", "text", "series"),
     image_only=("read", "bidirectional"),
     races=(RECALL, ATTENTION_RACE),
     presets=(

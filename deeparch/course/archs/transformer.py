@@ -13,6 +13,10 @@ course's language model uses the square subsequent mask; that listing runs as ``
 ``tokens="vit"`` is the Vision Transformer's recipe on the 16 patches: a learned class token
 in front, learned positions instead of sinusoids, and the head reads the class token's
 final state instead of the mean.
+
+On a time series (``deeparch.course.series``) each time step of the window is a token: its value
+through a linear layer, the same positions and encoder, and a head on the last step's encoding that
+forecasts the next value (one such model per rolling-origin fold: ``archs/_series.py``).
 """
 from __future__ import annotations
 
@@ -22,8 +26,10 @@ import torch
 import torch.nn as nn
 
 from deeparch.present.messages import Message
+from deeparch.course.archs._series import SeriesModel, series_display
 from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media
 from deeparch.course.config import Param
+from deeparch.course.data import DATASETS
 from deeparch.present.display import View, classifier
 
 ATTENTION = View(
@@ -125,6 +131,33 @@ class Transformer(ClassifierModel):
         return found + [attention_media(attention_maps(self.encoder, h, self.mask(h)), labels)], figures
 
 
+class TransformerForecaster(nn.Module):
+    """One fold's forecaster on a time series, the same structure over the window's time steps: each value
+    embedded by a linear layer (× sqrt(d_model)), sinusoidal positions, the encoder, and a head on the last
+    step's encoding that gives the next value."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.cfg, d = cfg, cfg.d_model
+        self.embed = nn.Linear(1, d)
+        self.pos = PositionalEncoding(d, max_len=max(64, cfg.window))
+        layer = nn.TransformerEncoderLayer(d, cfg.nhead, cfg.nhid, cfg.dropout, batch_first=True)
+        self.encoder = nn.TransformerEncoder(layer, cfg.nlayers, enable_nested_tensor=False)
+        self.head = nn.Linear(d, 1)
+
+    def forward(self, x):                                                  # (B, W) scaled values
+        h = self.pos(self.embed(x.unsqueeze(-1)) * math.sqrt(self.cfg.d_model))   # (B, W, D)
+        mask = nn.Transformer.generate_square_subsequent_mask(h.shape[1], device=h.device) if self.cfg.causal else None
+        h = self.encoder(h, mask=mask, is_causal=self.cfg.causal)          # (B, W, D)
+        return self.head(h[:, -1]).squeeze(-1)                             # (B,)
+
+
+def build(cfg):
+    if DATASETS[cfg.dataset].kind == "series":
+        return SeriesModel(cfg, TransformerForecaster)
+    return Transformer(cfg)
+
+
 SPEC = ArchSpec(
     name="transformer",
     title="Transformer (encoder)",
@@ -165,8 +198,11 @@ SPEC = ArchSpec(
         Param("causal", False, "mask attention so a token sees only earlier tokens", bool, label="Causal mask"),
     ),
     display=classifier(views=(ATTENTION,)),
+    series_display=series_display(),
+    inputs=("image", "series"),
+    image_only=("tokens",),
     race_default=True,
-    build=Transformer,
+    build=build,
     check=lambda hp: (Message("divisible", name="d_model", value=hp["d_model"], nhead=hp["nhead"])
                       if hp["d_model"] % hp["nhead"] else
                       Message("causal_vit")
