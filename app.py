@@ -40,7 +40,7 @@ CSS = """
 <style>
 [data-testid="stImage"] img, [data-testid="stFullScreenFrame"] img { image-rendering: pixelated; }
 [data-testid="stMetricValue"] { font-size: 1.5rem; }
-[data-testid="stProgress"] * { transition: none !important; }
+[data-testid="stProgress"] * { transition-duration: 0s !important; }
 </style>
 """
 

@@ -67,7 +67,7 @@ def english_messages() -> set[str]:
     from deeparch.present import charts
     from deeparch.course.archs import ARCHS
     from deeparch.course.config import CLASSIFIER, COMMON
-    from deeparch.course.data import DATASETS
+    from deeparch.course.data import BUILTIN as DATASETS  # the shipped ones: an imported set's title is its name
 
     out = {p.help for p in COMMON + CLASSIFIER} | {d.title for d in DATASETS.values()} | set(charts.WORDS)
     out |= set(charts.FORECAST_WORDS)
@@ -100,7 +100,7 @@ def params() -> list:
     settings) and the architectures' (not the tests' toy ones)."""
     from deeparch.course.archs import ARCHS
     from deeparch.course.config import CLASSIFIER, COMMON
-    from deeparch.course.data import DATASETS
+    from deeparch.course.data import BUILTIN as DATASETS  # the shipped ones: an imported set's title is its name
 
     return [*COMMON, *CLASSIFIER, *(p for d in DATASETS.values() for p in d.params),
             *(p for s in ARCHS.values() if not s.name.startswith("toy") for p in s.params)]

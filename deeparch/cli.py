@@ -1,6 +1,6 @@
-"""Command line: ``python -m deeparch {train,launch,sweep,runs,stop,pause,resume,clone,export,predict,compress,archs}``
+"""Command line: ``python -m deeparch {train,launch,sweep,runs,stop,pause,resume,clone,export,predict,compress,archs,data}``
 (the commands that read runs, ``runs`` and ``compress``, are in ``deeparch.cli_runs``; ``export`` and ``predict``
-in ``deeparch.cli_export``).
+in ``deeparch.cli_export``; ``data``, a teacher's own images, in ``deeparch.cli_data``).
 
 Bad input exits with code 2 and one line on stderr that says why.
 """
@@ -19,6 +19,7 @@ from deeparch.present import i18n
 from deeparch.course.config import CLASSIFIER, COMMON, MAX_THREADS, ConfigError, Param, check_count, clip_words
 from deeparch.cli_export import cmd_export, cmd_predict
 from deeparch.cli_runs import _store, cmd_compress, cmd_runs
+from deeparch import cli_data
 
 
 def _all_params() -> dict[str, Param]:
@@ -185,7 +186,7 @@ def cmd_serve(args) -> int:
 
 # the commands that steer or read one run never build a model: their parser leaves out the hyperparameter
 # flags and the lesson list, whose registries import torch (a second or more before the command answers)
-LIGHT = {"stop", "pause", "resume", "clone", "export", "predict"}
+LIGHT = {"stop", "pause", "resume", "clone", "export", "predict", "data"}
 _GLOBAL_VALUES = {"--store", "--db", "--lang"}  # global options followed by a value
 
 
@@ -303,6 +304,8 @@ def build_parser(light: bool = False) -> argparse.ArgumentParser:
     sv.add_argument("--max-runs-per-student", type=int, default=0,
                     help="runs a student may have queued or training at once (default 3)")
     sv.set_defaults(fn=cmd_serve)
+
+    cli_data.add_parser(sub)
     return p
 
 

@@ -24,6 +24,11 @@ TEXT = i18n.Catalog("views", {
     "hist": "{title}: {name}",
     "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
     "forecast_caption": "{name} · step {step:,}: mean absolute error {mae} on the test folds, naive forecast {naive}",
+    "judge_own": "Judged by a classifier trained on this dataset's own training images: it names {acc}% of its "
+                 "test images right.",
+    "judge_weak": "Judged by a classifier trained on this dataset's own training images: it names only {acc}% of "
+                  "its test images right (below {trusted}%), too weak to call samples recognisable, so no "
+                  "recognisability is reported.",
     "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
     "prose_caption": "{name} · step {step:,} · written after “{prompt}” at temperature {temperature} · "
                      "{share:.0%} of its words are words of the novel",
@@ -74,6 +79,13 @@ def draw_class_hist(where: Place, run, view: View, at: int, png: bytes, meta: di
         _plot.chart(charts.class_hist_figure(meta["class_hist"], meta.get("classes", []), title,
                                              uirevision=f"{_key(where, run, view)}-hist"), _key(where, run, view))
     _caption(run, at)
+    acc = meta.get("judge_accuracy")
+    if isinstance(acc, (int, float)):  # an imported set's own judge: how far its word goes
+        from deeparch.course.imported import JUDGE_TRUSTED
+
+        weak = acc < JUDGE_TRUSTED
+        st.caption(TEXT["judge_weak" if weak else "judge_own"].format(acc=i18n.number(round(100 * acc)),
+                                                                      trusted=round(100 * JUDGE_TRUSTED)))
 
 
 def draw_figure(build):

@@ -19,7 +19,7 @@ from deeparch.store import lifecycle
 from deeparch.course.archs import ARCHS, make_config, race_configs, races, schema
 from deeparch.course.config import CLASSIFIER, COMMON, ConfigError
 from deeparch.course.data import DATASETS, is_ready
-from pages import _controls, _guard, _selection, _store, _sweep_form, _words
+from pages import _controls, _guard, _own_data, _selection, _store, _sweep_form, _words
 from pages._fields import apply_preset, classroom_reasons, kept, launch_button, number_field, param_grid, reset
 
 TEXT = i18n.Catalog("train", {
@@ -29,6 +29,27 @@ TEXT = i18n.Catalog("train", {
     "tab_one": "One run", "tab_race": "Race",
     "arch": "Architecture",
     "dataset": "Dataset",
+    "own_title": "Your own images",
+    "own_option": "{name} (your images)",
+    "own_intro": "Upload a zip of a folder with one sub-folder per class (its name is the class: gatos/, "
+                 "cachorros/…; PNG, JPEG, GIF, BMP, WebP or TIFF images), or a CSV laid out like Kaggle's MNIST: a "
+                 "label, then 784 pixel values 0–255 per line. Each image becomes 28×28 grey, padded to a square "
+                 "with its edge colour (nothing is cut off); a fifth of each class is kept for testing. Limits: "
+                 "{upload} MB, {images} images, 2 to {classes} classes, at least {least} images a class.",
+    "own_file": "A .zip of class folders, or a .csv",
+    "own_name": "Name of the dataset",
+    "own_name_placeholder": "e.g. gatos",
+    "own_name_help": "Lowercase letters, digits, - or _, starting with a letter; it names the dataset in every "
+                     "list and on the command line.",
+    "own_import": "Import",
+    "own_working": "Reading the images and training the judge that will score generators on them…",
+    "own_done": "Imported {name}: {classes} classes, {train} training and {test} test images ({skipped} files "
+                "were no image and were left out). It is selected above.",
+    "own_teacher": "In classroom mode the teacher imports datasets (unlock teacher mode in the sidebar).",
+    "own_about": "Your images: {classes}; {train} training / {test} test images. Its judge names {judge}% of the "
+                 "test images right.",
+    "own_weak": "Below {trusted}%: too weak to call a generator's samples recognisable, so that figure is not "
+                "reported for this dataset.",
     "dataset_missing": "{name} is not on this machine yet; the run will try to download it (needs internet). "
                        "mnist-5k is embedded and always works.",
     "params": "Parameters",
@@ -128,7 +149,8 @@ def arch_title(arch: str) -> str:
 
 
 def dataset_title(name: str) -> str:
-    return i18n.tr(DATASETS[name].title)
+    info = DATASETS[name]
+    return TEXT["own_option"].format(name=name) if info.imported else i18n.tr(info.title)
 
 
 def data_settings(sch: dict, arch: str, dataset: str, values: dict, errors: dict) -> None:
@@ -152,10 +174,13 @@ def one_run() -> tuple[str, str, dict, list[str]]:
         arch = kept(st.selectbox, "train_arch", {}, TEXT["arch"], list(ARCHS), format_func=arch_title)
     spec = ARCHS[arch]
     with c2:
+        _own_data.select_imported()
         dataset = kept(st.selectbox, "train_dataset", {}, TEXT["dataset"], list(DATASETS),
                        format_func=dataset_title)
+        _own_data.about(dataset, TEXT)
     if not is_ready(dataset):
         st.warning(TEXT["dataset_missing"].format(name=dataset), icon=":material/cloud_download:")
+    _own_data.uploader(TEXT)
 
     if spec.presets:
         st.caption(TEXT["presets"], help=TEXT["presets_help"])

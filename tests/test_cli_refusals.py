@@ -158,7 +158,7 @@ def test_refusals_speak_portuguese(lab, args, env, said):
 
 
 @pytest.mark.parametrize("cmd", ["", "train", "launch", "runs", "stop", "pause", "resume", "clone", "export", "archs",
-                                 "sweep", "lesson", "compress", "serve"])
+                                 "sweep", "lesson", "compress", "serve", "data"])
 def test_every_command_has_help(cmd, tmp_path):
     p = cli(tmp_path, *([cmd] if cmd else []), "--help")
     assert p.returncode == 0 and "usage: python -m deeparch" in p.stdout, p.stderr

@@ -12,17 +12,19 @@ windows of characters, every next character scored; ``classes`` is its own chara
 
 Datasets of kind "series" are the time series of ``deeparch.course.series`` cut into sliding windows and
 rolling-origin folds by the run's settings: windows (N, folds, window) and targets (N, folds) float32.
+A teacher's own image sets (``deeparch.course.imported``, made by ``deeparch.course.image_import``) join the
+built-in ones in :data:`DATASETS`, read from the data root when asked, and load like them by name.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import torch
 
-from deeparch.course import series, tasks, text
+from deeparch.course import imported, series, tasks, text
 from deeparch.course.config import Param
 from deeparch.present import messages
 from deeparch.present.messages import Message
@@ -32,7 +34,10 @@ FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt",
 
 
 class DataError(RuntimeError):
-    """A dataset could not be loaded; the message says what to do."""
+    """A dataset could not be loaded (or imported); the message says what to do."""
+
+    def __str__(self) -> str:  # the Message itself, so the command line words it in the reader's language
+        return self.args[0] if self.args and isinstance(self.args[0], str) else super().__str__()
 
 
 @dataclass(frozen=True)
@@ -55,9 +60,10 @@ class DatasetInfo:
                                      # "text": a character corpus (deeparch.course.text); classes: its vocabulary;
                                      # "series": a time series of deeparch.course.series
     params: tuple[Param, ...] = ()   # the dataset's own settings (a generated task's), merged into a run's schema
+    imported: bool = False           # a teacher's own images, under the data root (deeparch.course.imported)
 
 
-DATASETS: dict[str, DatasetInfo] = {
+BUILTIN: dict[str, DatasetInfo] = {
     "mnist-5k": DatasetInfo("mnist-5k", "MNIST 5k (embedded: 4,000 train / 1,000 test)", True, DIGITS),
     "mnist": DatasetInfo("mnist", "MNIST (60,000 / 10,000, torchvision)", False, DIGITS),
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
@@ -74,6 +80,44 @@ def sequence_length(dataset: str, hp: Mapping[str, Any]) -> int:
     if DATASETS[dataset].kind == "text":
         return int(hp.get("seq_len", text.SEQ_LEN.default))
     return tasks.sequence_length(dataset, hp)
+
+
+def imported_infos(root: str | os.PathLike | None = None) -> dict[str, DatasetInfo]:
+    """The image sets imported under the data root ``root``: their title is their name, their classes the
+    folder names (or CSV labels) they were imported with."""
+    return {name: DatasetInfo(name, name, True, tuple(meta["classes"]), imported=True)
+            for name, meta in imported.infos(data_root(root)).items()}
+
+
+class _Datasets(Mapping):
+    """The built-in datasets, then the sets imported under ``$DEEPARCH_DATA`` (read when asked, so an import
+    made by another process shows at once; one ``stat`` when nothing changed)."""
+
+    def _imported(self) -> dict[str, DatasetInfo]:
+        return imported_infos()
+
+    def __getitem__(self, name: str) -> DatasetInfo:
+        if name in BUILTIN:
+            return BUILTIN[name]
+        return self._imported()[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in BUILTIN or name in self._imported()
+
+    def __iter__(self) -> Iterator[str]:
+        yield from BUILTIN
+        yield from (n for n in self._imported() if n not in BUILTIN)
+
+    def __len__(self) -> int:
+        return len(BUILTIN) + len(set(self._imported()) - set(BUILTIN))
+
+
+DATASETS: Mapping[str, DatasetInfo] = _Datasets()
+
+
+def info(name: str, root: str | os.PathLike | None = None) -> DatasetInfo | None:
+    """The dataset ``name`` as the data root ``root`` has it (built-in, or imported there), None if unknown."""
+    return BUILTIN.get(name) or imported_infos(root).get(name)
 
 
 def example_batch(dataset: str, hp: Mapping[str, Any], batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -95,9 +139,10 @@ TORCHVISION_FOLDERS = {"mnist": "MNIST", "fashion-mnist": "FashionMNIST"}  # whe
 
 
 def is_ready(name: str, root: str | os.PathLike | None = None) -> bool:
-    """Whether dataset ``name`` loads without a download: embedded or generated, already cached, or its
-    raw files in place."""
-    if DATASETS[name].offline:
+    """Whether dataset ``name`` loads without a download: embedded, generated or imported, already cached,
+    or its raw files in place."""
+    found = info(name, root)
+    if found is None or found.offline:
         return True
     root = data_root(root)
     return (root / f"{name}.pt").exists() or (root / TORCHVISION_FOLDERS.get(name, name) / "raw").exists()
@@ -199,24 +244,29 @@ def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
          hp: Mapping[str, Any] | None = None) -> Dataset:
     """Load ``name`` as preloaded tensors (cached on disk after the first load, and in memory); a
     generated task is made from ``hp`` (the run's hyperparameters: its seed and the task's settings)."""
-    if name not in DATASETS:
-        raise DataError(Message("data_unknown", name=repr(name), choices=", ".join(DATASETS)))
-    if DATASETS[name].kind == "tokens":
+    found = info(name, root)
+    if found is None:
+        raise DataError(Message("data_unknown", name=repr(name), choices=", ".join([*BUILTIN, *imported_infos(root)])))
+    if found.kind == "tokens":
         return _generated(name, hp)
-    if DATASETS[name].kind == "text":
+    if found.kind == "text":
         seq_len = int((hp or {}).get("seq_len", text.SEQ_LEN.default))
         key = (name, seq_len)
         if key not in _MEMO:
-            _MEMO[key] = Dataset(name, **text.dataset(seq_len), classes=DATASETS[name].classes)
+            _MEMO[key] = Dataset(name, **text.dataset(seq_len), classes=found.classes)
         return _MEMO[key]
-    if DATASETS[name].kind == "series":
+    if found.kind == "series":
         return _series(name, hp)
     r = data_root(root)
-    key = (name, str(r.resolve()))
+    # an imported set is known by its import too: one removed and imported again under its name is reloaded
+    key = (name, str(r.resolve()), imported.infos(r)[name].get("created") if found.imported else None)
     if key not in _MEMO:
-        blob = _load_mnist5k(r) if name == "mnist-5k" else _load_torchvision(name, r)
+        if found.imported:
+            blob = torch.load(imported.path_of(r, name) / "data.pt", weights_only=True)
+        else:
+            blob = _load_mnist5k(r) if name == "mnist-5k" else _load_torchvision(name, r)
         _MEMO[key] = Dataset(name, _to_float(blob["x_train"]), blob["y_train"],
-                             _to_float(blob["x_test"]), blob["y_test"], DATASETS[name].classes)
+                             _to_float(blob["x_test"]), blob["y_test"], found.classes)
     return _MEMO[key]
 
 

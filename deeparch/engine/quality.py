@@ -31,6 +31,12 @@ outputs on generated images:
 - *class agreement* (conditional models, when the requested labels are given): share of
   samples the judge labels as the class that was asked for.
 
+A teacher's own image set (``deeparch.course.imported``) gets a judge of its own, trained on its training
+split when it is imported (:func:`train_imported_judge`), with one output per class of the set and "not one
+of them"; its accuracy on the set's test split is kept beside it, and a judge below
+``imported.JUDGE_TRUSTED`` reports no recognisability (and no "not digits"): its figures carry
+``judge_accuracy`` so the view says why.
+
 ``JUDGE_VERSION`` names the judge: a run's summary records the version that measured it, and
 figures of another version are not compared as if they were the same measure.
 """
@@ -45,7 +51,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from deeparch.course import data
+from deeparch.course import data, imported
 
 CONFIDENT = 0.9
 # coverage 0.5 ≈ samples spread over about three of the ten digits (a run at lr 10 that drew one digit: 0.049)
@@ -57,21 +63,25 @@ HELD_OUT = 400           # training digits kept out of the judge's training to c
 NEAR_SHARE = 0.99        # share of those held-out digits that the distance accepts
 EPOCHS = 10
 LR = 2e-3                # Adam's rate at the start, annealed to 0 over the epochs (cosine)
+IMPORTED_STEPS = (200, 1000)  # an imported set's judge trains this many steps at least / at most (epochs follow)
+IMPORTED_HELD = 0.25     # share of an imported set's training images kept to calibrate its judge's distance (0.1: too few)
 
 
 class Judge(nn.Module):
-    """The CNN (ten digits and "not a digit") and, as buffers, what its distance check needs: the
-    mean features of each digit, the inverse of their shared covariance and the calibrated limit."""
+    """The CNN (ten digits, or an imported set's ``classes``, and "not one of them") and, as buffers, what its
+    distance check needs: the mean features of each class, the inverse of their shared covariance and the
+    calibrated limit."""
 
-    def __init__(self):
+    def __init__(self, classes: int = DIGITS):
         super().__init__()
+        self.classes = classes
         self.body = nn.Sequential(
             nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),   # (B, 32, 14, 14)
             nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),  # (B, 64, 7, 7)
             nn.Flatten(), nn.Linear(64 * 7 * 7, 128), nn.ReLU(),          # (B, 128) features
         )
-        self.head = nn.Linear(128, DIGITS + 1)                            # (B, 11): ten digits, not a digit
-        self.register_buffer("means", torch.zeros(DIGITS, 128))          # each digit's mean features
+        self.head = nn.Linear(128, classes + 1)                           # (B, 11): ten digits, not a digit
+        self.register_buffer("means", torch.zeros(classes, 128))         # each digit's mean features
         self.register_buffer("precision", torch.eye(128))                # inverse of their shared covariance
         self.register_buffer("limit", torch.tensor(math.inf))            # distance 99% of real digits stay under
 
@@ -91,7 +101,7 @@ class Judge(nn.Module):
         """Fit each digit's mean and the shared covariance on the features of the training digits
         ``x`` (labels ``y``); the limit lets ``NEAR_SHARE`` of the held-out digits ``x_held`` pass."""
         f = self.body(x)
-        self.means.copy_(torch.stack([f[y == c].mean(0) for c in range(DIGITS)]))
+        self.means.copy_(torch.stack([f[y == c].mean(0) for c in range(self.classes)]))
         centred = f - self.means[y]
         cov = centred.T @ centred / len(f) + 1e-3 * torch.eye(f.shape[1])
         self.precision.copy_(torch.linalg.inv(cov))
@@ -155,19 +165,24 @@ def non_digits(x: torch.Tensor, y: torch.Tensor, n: int, g: torch.Generator) -> 
     return out
 
 
-def _train_judge(ds: data.Dataset, epochs: int = EPOCHS, seed: int = 1234) -> Judge:
-    """Trained on the training split less ``HELD_OUT`` digits, each batch of 64 digits with 32 non-digits
-    (drawn from a pool built once), the rate annealed to 0 (a cosine: a sure judge of real digits in few
-    epochs); the held-out digits then calibrate its distance check."""
+def _train_judge(ds: data.Dataset, epochs: int = EPOCHS, seed: int = 1234, held: float | None = None,
+                 pool_size: int = 6000) -> Judge:
+    """Trained on the training split less ``HELD_OUT`` digits (with ``held``, that share of each class), each
+    batch of 64 digits with 32 non-digits (drawn from a pool built once), the rate annealed to 0 (a cosine: a
+    sure judge of real digits in few epochs); the held-out digits then calibrate its distance check."""
     g = torch.Generator().manual_seed(seed)
     with torch.random.fork_rng():
         torch.manual_seed(seed)
-        judge = Judge()
+        judge = Judge(len(ds.classes))
         opt = torch.optim.Adam(judge.parameters(), lr=LR)
-        order = torch.randperm(len(ds.x_train), generator=g)
-        x, y = ds.x_train[order[HELD_OUT:]], ds.y_train[order[HELD_OUT:]]
-        pool = non_digits(x, y, 6000, g)
-        not_digit = torch.full((32,), DIGITS)
+        if held is None:
+            order, k = torch.randperm(len(ds.x_train), generator=g), HELD_OUT
+        else:  # a small imported set: every class keeps images on both sides
+            rest, kept = data.stratified_split(ds.y_train, held, seed)
+            order, k = torch.cat([kept, rest]), len(kept)
+        x, y = ds.x_train[order[k:]], ds.y_train[order[k:]]
+        pool = non_digits(x, y, pool_size, g)
+        not_digit = torch.full((32,), judge.classes)
         steps = epochs * math.ceil(len(x) / 64)
         sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 0.5 * (1 + math.cos(math.pi * k / steps)))
         for _ in range(epochs):
@@ -185,8 +200,26 @@ def _train_judge(ds: data.Dataset, epochs: int = EPOCHS, seed: int = 1234) -> Ju
                 opt.step()
                 sched.step()
         judge.eval()
-        judge.calibrate(x, y, ds.x_train[order[:HELD_OUT]])
+        judge.calibrate(x, y, ds.x_train[order[:k]])
     return judge
+
+
+def train_imported_judge(ds: data.Dataset) -> tuple[Judge, float]:
+    """The judge of an imported set, trained on its training split (``IMPORTED_STEPS`` steps: seconds on a
+    CPU), and its accuracy on the set's test split."""
+    per_epoch = math.ceil(len(ds.x_train) * (1 - IMPORTED_HELD) / 64)
+    least, most = IMPORTED_STEPS
+    epochs = max(1, min(max(EPOCHS, math.ceil(least / per_epoch)), most // per_epoch))
+    steps = epochs * per_epoch
+    judge = _train_judge(ds, epochs, held=IMPORTED_HELD, pool_size=min(6000, 32 * steps))  # no more than it draws
+    return judge, accuracy(judge, ds)
+
+
+@torch.no_grad()
+def accuracy(judge: Judge, ds: data.Dataset) -> float:
+    """Share of ``ds``'s test images whose class the judge names (its "not one of them" left out)."""
+    guess = torch.cat([judge(ds.x_test[i:i + 500])[:, :judge.classes].argmax(1) for i in range(0, len(ds.x_test), 500)])
+    return (guess == ds.y_test).double().mean().item()
 
 
 _JUDGES: dict[tuple[str, str], Judge] = {}
@@ -216,18 +249,19 @@ def get_judge(dataset: str, root=None) -> Judge:
     """The judge for ``dataset``: the shipped one, else the one trained on this machine (trained on first
     use, by one process at a time: another one asking meanwhile waits for it and loads it)."""
     r = data.data_root(root)
-    key = (dataset, str(r.resolve()))
+    own = imported.infos(r).get(dataset)  # an imported set: its judge lies beside its data
+    key = (dataset, str(r.resolve()), own and own.get("created"))
     if key in _JUDGES:
         return _JUDGES[key]
     name = f"judge-{dataset}-v{JUDGE_VERSION}.pt"
-    path = r / name
+    path = imported.path_of(r, dataset) / f"judge-v{JUDGE_VERSION}.pt" if own else r / name
     found = next((p for p in (path, SHIPPED / name) if p.exists()), None)
     if found is None:
         with _build_lock(r):
             if not path.exists():  # nobody built it while this process waited
                 data._atomic_save(_train_judge(data.load(dataset, root)).state_dict(), path)
         found = path
-    judge = Judge()
+    judge = Judge(len(own["classes"]) if own else DIGITS)
     judge.load_state_dict(torch.load(found, weights_only=True))
     judge.eval()
     for p in judge.parameters():
@@ -261,8 +295,9 @@ def _judge_outputs(judge: Judge, images: torch.Tensor):
 
 
 def digit_probs(prob: torch.Tensor) -> torch.Tensor:
-    """The ten digits' share of the judge's probabilities (N, 11) → (N, 10), as if it had to pick a digit."""
-    digits = prob[:, :DIGITS]
+    """The ten digits' share of the judge's probabilities (N, 11) → (N, 10), as if it had to pick a digit
+    (an imported set's C classes: (N, C + 1) → (N, C))."""
+    digits = prob[:, :-1]
     return digits / digits.sum(1, keepdim=True).clamp(min=1e-12)
 
 
@@ -302,18 +337,19 @@ def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None, labels: 
     """Quality figures of ``images`` (N, 1, 28, 28) in [-1, 1]; N ≥ 2 (use ≥ 500). With ``labels``
     (the classes a conditional model was asked for), also their ``class_agreement``."""
     judge = get_judge(dataset, root)
+    c = judge.classes
     with torch.random.fork_rng():
         feats, prob = _judge_outputs(judge, images.detach().float().cpu().clamp(-1, 1))
     near = judge.distance(feats) <= judge.limit
-    conf, label = prob[:, :DIGITS].max(1)      # a digit's share of all eleven: "not a digit" counts against it
+    conf, label = prob[:, :c].max(1)      # a digit's share of all eleven: "not a digit" counts against it
     digit = digit_probs(prob)
-    hist = torch.bincount(digit.argmax(1), minlength=DIGITS).double()
+    hist = torch.bincount(digit.argmax(1), minlength=c).double()
     p = hist / hist.sum()
     entropy = -(p[p > 0] * p[p > 0].log()).sum().item()
-    coverage = max(entropy, 0.0) / math.log(DIGITS) + 0.0  # one class only: 0, not -0
+    coverage = max(entropy, 0.0) / math.log(c) + 0.0  # one class only: 0, not -0
     out = {
         "recognisability": ((conf > CONFIDENT) & near).double().mean().item(),
-        "not_digits": ((prob.argmax(1) == DIGITS) | ~near).double().mean().item(),
+        "not_digits": ((prob.argmax(1) == c) | ~near).double().mean().item(),
         "coverage": coverage,
         "collapsed": float(coverage < COLLAPSED_BELOW),
         "frechet": frechet_distance(feats, _real_features(dataset, root, judge)),
@@ -322,6 +358,11 @@ def measure(images: torch.Tensor, dataset: str = "mnist-5k", root=None, labels: 
     }
     if labels is not None:
         out["class_agreement"] = agreement(digit, labels)
+    own = imported.infos(data.data_root(root)).get(dataset)
+    if own is not None:  # an imported set's judge says how well it knows the set, and a weak one calls nothing recognisable
+        out["judge_accuracy"] = float(own.get("judge_accuracy") or 0.0)
+        if not imported.judge_trusted(own):
+            del out["recognisability"], out["not_digits"]
     return out
 
 
@@ -346,5 +387,4 @@ if __name__ == "__main__":  # python -m deeparch.engine.quality: print the judge
     ds = os.environ.get("DEEPARCH_DATASET", "mnist-5k")
     judge = get_judge(ds)
     d = data.load(ds)
-    acc = (judge(d.x_test)[:, :DIGITS].argmax(1) == d.y_test).float().mean().item()
-    print(f"judge test accuracy {acc:.4f}; reference on real test images: {reference(ds)}")
+    print(f"judge test accuracy {accuracy(judge, d):.4f}; reference on real test images: {reference(ds)}")

@@ -241,6 +241,35 @@ TEMPLATES: dict[str, str] = {
     "data_not_downloaded": "{name} is not under {folder} and could not be downloaded ({error}). Put {files} there, "
                            "or use --dataset mnist-5k (embedded, offline).",
     "data_unknown": "unknown dataset {name}; choose one of {choices}",
+    # a teacher's own images refused at import (deeparch/course/image_import.py; limits in course/imported.py)
+    "data_name_bad": "{name} is not a plain name for a dataset: 1 to 32 lowercase letters, digits, - or _, "
+                     "starting with a letter",
+    "data_name_taken": "a dataset named {name} exists already: choose another name, or remove that one first",
+    "data_not_imported": "no imported dataset is named {name}; imported: {names}",
+    "data_source_kind": "{source} is neither a folder, a .zip nor a .csv file",
+    "data_upload_large": "the file is {size} MB; the limit is {limit} MB",
+    "data_archive_bad": "not a readable zip archive ({error})",
+    "data_archive_path": "refused: the archive holds {member}, a path that leaves its folder",
+    "data_archive_link": "refused: {member} is a symbolic link",
+    "data_archive_twice": "refused: the archive holds {member} twice",
+    "data_archive_files": "refused: more than {limit} files",
+    "data_file_large": "refused: {member} is {size} MB uncompressed; the limit is {limit} MB a file",
+    "data_archive_expands": "refused: the files would take at least {size} MB uncompressed; the limit is {limit} MB",
+    "data_archive_bomb": "refused: {member} is compressed {ratio} to 1, more than {limit} to 1 (a zip bomb?)",
+    "data_archive_bomb_all": "refused: the archive is compressed {ratio} to 1, more than {limit} to 1 (a zip bomb?)",
+    "data_archive_lies": "refused: {member} holds more than its declared size",
+    "data_image_large": "refused: {member} is {width} × {height} pixels; the limit is {limit} pixels an image",
+    "data_images_many": "refused: more than {limit} images",
+    "data_no_images": "no image found in {source} ({skipped} files were no PNG, JPEG, GIF, BMP, WebP or TIFF "
+                      "image in a class folder): put one folder per class, its images inside",
+    "data_classes_few": "{count} class found; at least {minimum} are needed (one folder per class, its images inside)",
+    "data_classes_many": "{count} classes; the lab's models have ten outputs, so at most {limit}",
+    "data_class_name": "the class name {name} is too long or holds characters that cannot be shown",
+    "data_class_small": "class {name} has {count} images; each class needs at least {minimum}",
+    "data_csv_columns": "line {line} of the CSV has {count} columns; the layout accepted is a label, then 784 pixel "
+                        "values ({expected} columns)",
+    "data_csv_value": "line {line}, column {column} of the CSV: {value} is not a whole number from 0 to 255",
+    "data_csv_empty": "the CSV holds no line of data",
     "task_no_test_split": "{task}: the training set covers almost every prompt of these settings; use longer "
                           "sequences or fewer examples so a test split remains",
     "series_too_short": "a series of {n} values leaves fewer than {least} training windows to the first fold with "

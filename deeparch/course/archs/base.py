@@ -331,5 +331,7 @@ class GeneratorModel(ArchModel):
         figures = dict(ctx.judge(imgs) if labels is None else ctx.judge(imgs, labels))
         figures["quality_samples"] = float(done)
         meta = {"class_hist": figures.pop("class_hist"), "classes": list(ctx.classes)}
+        if "judge_accuracy" in figures:  # an imported set's judge: how far it is trusted goes with its histogram
+            meta["judge_accuracy"] = figures.pop("judge_accuracy")
         return [Media("quality", images.grid_png(imgs[:100], 10), meta),
                 Media("samples", images.grid_png(imgs[:count], per_row), {})], figures
