@@ -78,9 +78,8 @@ def english_messages() -> set[str]:
         out |= {spec.title, spec.summary, spec.differs, *(p.help for p in spec.params)}
         out |= {p.title for p in spec.presets}
         out |= {w for race in spec.races for w in (race.title, race.explain, *(label for label, *_ in race.runs))}
-        out |= _display_strings(spec.display)
-        if spec.series_display:
-            out |= _display_strings(spec.series_display)
+        for display in (spec.display, spec.token_display, spec.text_display, spec.series_display):
+            out |= _display_strings(display) if display else set()
     return {s for s in out | lesson_strings() if s}
 
 

@@ -1,7 +1,7 @@
 """How each kind of view a run shows is drawn, on Live and on Compare: one table, ``DRAW``.
 
 An architecture declares its views (``deeparch.present.display.View``) with a ``draw`` kind: "image",
-"wide", "probe", "class_hist", "heatmap", "curves", "text" or "forecast". ``DRAW`` maps each kind to one
+"wide", "probe", "class_hist", "heatmap", "curves", "text", "forecast" or "prose". ``DRAW`` maps each kind to one
 drawer, and a ``Place`` says what differs between the two pages: Live draws one run per row,
 Compare draws runs side by side, each figure titled with its run.
 """
@@ -30,6 +30,8 @@ TEXT = i18n.Catalog("views", {
                   "its test images right (below {trusted}%), too weak to call samples recognisable, so no "
                   "recognisability is reported.",
     "text_ok": "right", "text_prompt": "prompt", "text_output": "model writes", "text_target": "answer",
+    "prose_caption": "{name} · step {step:,} · written after “{prompt}” at temperature {temperature} · "
+                     "{share:.0%} of its words are words of the novel",
 })
 
 
@@ -119,9 +121,21 @@ def draw_forecast(where: Place, run, view: View, at: int, png: bytes, meta: dict
                                                naive=i18n.number(errors[1], ".1f")))
 
 
+def draw_prose(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:
+    """Text a model wrote after a prompt (meta: prompt, text, temperature, corpus_words), shown as plain
+    text (model output is data: never rendered as markdown or HTML)."""
+    if title:
+        st.caption(md_escape(title))
+    st.code(meta.get("prompt", "") + meta.get("text", ""), language=None, wrap_lines=True)
+    st.caption(TEXT["prose_caption"].format(name=md_escape(run.name), step=at,
+                                            prompt=md_escape(meta.get("prompt", "").strip()),
+                                            temperature=i18n.number(meta.get("temperature", 0.0), "g"),
+                                            share=meta.get("corpus_words", 0.0)))
+
+
 DRAW = {"image": draw_image, "wide": draw_image, "probe": draw_probe, "class_hist": draw_class_hist,  # View.draw → how
         "heatmap": draw_figure(charts.heatmap_figure), "curves": draw_figure(charts.curves_figure), "text": draw_text,
-        "forecast": draw_forecast}
+        "forecast": draw_forecast, "prose": draw_prose}
 
 
 def draw(where: Place, run, view: View, got: tuple, title: str | None = None) -> None:

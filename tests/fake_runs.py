@@ -99,6 +99,9 @@ def _media_meta(draw: str, s: int) -> dict:
     if draw == "text":
         return {"rows": [{"prompt": "531=", "output": "135", "target": "135", "ok": True},
                          {"prompt": "972=", "output": "277", "target": "279", "ok": s < 100}]}
+    if draw == "prose":
+        return {"prompt": "Uma noite destas, ", "text": "vindo da cidade *para* o <b>Engenho</b>", "temperature": 0.5,
+                "corpus_words": 0.8}
     if draw == "heatmap":  # the shared format (a confusion matrix here)
         return {"z": [[40 + s if i == j else (i + j + s) % 4 for j in range(10)] for i in range(10)],
                 "x": classes, "y": classes, "xlabel": "predicted", "ylabel": "true", "zlabel": "digits"}

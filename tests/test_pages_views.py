@@ -65,11 +65,11 @@ def test_an_ended_run_that_never_drew_a_view_leaves_it_out_on_live(app_store):
 
 
 def declared_views() -> list:
-    """(architecture, view) for every view any architecture declares, on images, tokens and time series."""
+    """(architecture, view) for every view any architecture declares, on images, tokens, text and time series."""
     from deeparch.course.archs import ARCHS
 
-    return [(spec.name, v) for spec in ARCHS.values() for d in (spec.display, spec.token_display, spec.series_display)
-            if d for v in d.views]
+    return [(spec.name, v) for spec in ARCHS.values()
+            for d in (spec.display, spec.token_display, spec.text_display, spec.series_display) if d for v in d.views]
 
 
 def test_live_and_compare_draw_views_from_one_registry():
@@ -112,6 +112,8 @@ def test_every_declared_view_draws_on_live_and_on_compare():
     views = declared_views()
     assert len([c for c in at.caption if "step 50" in c.value]) == 2 * len(views)  # each drawer says whose and when
     assert len(at.dataframe) == 2 * sum(v.draw == "text" for _, v in views)
+    prose = sum(v.draw == "prose" for _, v in views)
+    assert prose and len([c for c in at.code if c.value.startswith("Uma noite destas")]) == 2 * prose
 
 
 def test_compare_shows_a_language_models_completions_as_text(app_store):

@@ -81,7 +81,7 @@ def test_forget_bias_opens_the_lstm_forget_gate_and_is_refused_for_other_cells()
 
 @pytest.mark.parametrize("arch,dataset,hp,reason", [
     ("cnn", "sort", {}, "cnn reads image data and sort is a tokens dataset; choose rnn"),
-    ("lm", "mnist-5k", {}, "lm reads tokens data"),
+    ("lm", "mnist-5k", {}, "lm reads tokens or text data"),
     ("rnn", "sort", {"read": "rows"}, "read only applies to image datasets"),
     ("rnn", "recall", {"bidirectional": True}, "bidirectional only applies to image datasets"),
     ("lm", "sort", {"mask_share": 0.3}, "mask_share applies to objective=bert only"),

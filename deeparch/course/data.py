@@ -7,6 +7,8 @@ network; ``mnist`` and ``fashion-mnist`` come from torchvision under a data root
 Datasets of kind "tokens" are the sequence tasks of ``deeparch.course.tasks``, generated in code from
 the run's seed and the task's own settings (``DatasetInfo.params``, merged into the run's
 schema): inputs and next-token targets as int64 (N, L-1), ``classes`` the vocabulary.
+The dataset of kind "text" is a real corpus (``deeparch.course.text``: Machado de Assis's novel) cut into
+windows of characters, every next character scored; ``classes`` is its own character vocabulary.
 
 Datasets of kind "series" are the time series of ``deeparch.course.series`` cut into sliding windows and
 rolling-origin folds by the run's settings: windows (N, folds, window) and targets (N, folds) float32.
@@ -22,7 +24,7 @@ from typing import Any, Iterator, Mapping
 
 import torch
 
-from deeparch.course import imported, series, tasks
+from deeparch.course import imported, series, tasks, text
 from deeparch.course.config import Param
 from deeparch.present import messages
 from deeparch.present.messages import Message
@@ -55,6 +57,7 @@ class DatasetInfo:
     offline: bool
     classes: tuple[str, ...]
     kind: str = "image"              # "image": (N, 1, 28, 28) floats; "tokens": a sequence task of deeparch.course.tasks;
+                                     # "text": a character corpus (deeparch.course.text); classes: its vocabulary;
                                      # "series": a time series of deeparch.course.series
     params: tuple[Param, ...] = ()   # the dataset's own settings (a generated task's), merged into a run's schema
     imported: bool = False           # a teacher's own images, under the data root (deeparch.course.imported)
@@ -66,7 +69,17 @@ BUILTIN: dict[str, DatasetInfo] = {
     "fashion-mnist": DatasetInfo("fashion-mnist", "Fashion-MNIST (60,000 / 10,000, torchvision)", False, FASHION),
     **{t.name: DatasetInfo(t.name, t.title, True, tasks.VOCAB, "tokens", t.params) for t in tasks.TASKS.values()},
     **{s.name: DatasetInfo(s.name, s.title, True, (), "series", series.PARAMS) for s in series.SERIES.values()},
+    "machado": DatasetInfo("machado", "Dom Casmurro, Machado de Assis (characters; embedded; held out: the last 10%)",
+                           True, text.VOCAB, "text", text.PARAMS),
 }
+SEQUENCE_KINDS = ("tokens", "text")  # datasets of token ids (B, T), each with its own vocabulary (classes)
+
+
+def sequence_length(dataset: str, hp: Mapping[str, Any]) -> int:
+    """Input length of a sequence dataset's windows with these settings (for positional tables)."""
+    if DATASETS[dataset].kind == "text":
+        return int(hp.get("seq_len", text.SEQ_LEN.default))
+    return tasks.sequence_length(dataset, hp)
 
 
 def imported_infos(root: str | os.PathLike | None = None) -> dict[str, DatasetInfo]:
@@ -109,8 +122,8 @@ def info(name: str, root: str | os.PathLike | None = None) -> DatasetInfo | None
 
 def example_batch(dataset: str, hp: Mapping[str, Any], batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """An all-zero batch shaped like ``dataset``'s (for estimates and dry runs; no data is loaded)."""
-    if DATASETS[dataset].kind == "tokens":
-        x = torch.zeros(batch_size, tasks.sequence_length(dataset, hp), dtype=torch.long)  # (B, L-1)
+    if DATASETS[dataset].kind in SEQUENCE_KINDS:
+        x = torch.zeros(batch_size, sequence_length(dataset, hp), dtype=torch.long)  # (B, L-1)
         return x, x.clone()
     if DATASETS[dataset].kind == "series":
         window, folds, _ = series.settings(hp)
@@ -236,7 +249,13 @@ def load(name: str = "mnist-5k", root: str | os.PathLike | None = None,
         raise DataError(Message("data_unknown", name=repr(name), choices=", ".join([*BUILTIN, *imported_infos(root)])))
     if found.kind == "tokens":
         return _generated(name, hp)
-    if DATASETS[name].kind == "series":
+    if found.kind == "text":
+        seq_len = int((hp or {}).get("seq_len", text.SEQ_LEN.default))
+        key = (name, seq_len)
+        if key not in _MEMO:
+            _MEMO[key] = Dataset(name, **text.dataset(seq_len), classes=found.classes)
+        return _MEMO[key]
+    if found.kind == "series":
         return _series(name, hp)
     r = data_root(root)
     # an imported set is known by its import too: one removed and imported again under its name is reloaded

@@ -107,6 +107,13 @@ _FEW_SHOT = {"classes": "5-9", "per_class": 10, "epochs": 60, "log_every": 5}
 # least +11.6; fine-tuning everything from the first step +14.2 on average
 _LP_FT = {"fresh": "head", "freeze": "embed,encoder", "unfreeze_after": 20}
 _GAN_3MIN = {"epochs": 1000, "max_minutes": 3.0}
+# the Machado lesson: a character LSTM and the course's Transformer LM on Dom Casmurro, 5 minutes each, the
+# same windows of 64 characters and sampling temperature (bench/bench_text.py measures these settings against
+# the bigram baseline and the words of the novel; docs/benchmarks.md, "Text (Machado de Assis)")
+_MACHADO = {"epochs": 1000, "max_minutes": 5.0, "seq_len": 64, "temperature": 0.5, "batch_size": 32,
+            "lr": 3e-3, "grad_clip": 1.0}
+_MACHADO_LSTM = {**_MACHADO, "cell": "lstm", "hidden": 256, "layers": 1, "state_reset": 50}
+_MACHADO_LM = {**_MACHADO, "ninp": 128, "nhead": 4, "nhid": 256, "nlayers": 2, "warmup": 20}
 # sunspots, 20-year windows, 4 rolling-origin folds of 20 years (tested on 1929-2008): small models, 60 epochs of
 # 9 steps, each run's 4 fold models side by side. `python -m deeparch lesson sunspots` (two at a time, load 6-8): the
 # last run ended 2.0 min after the launch; test MAE LSTM 11.1, GRU 11.1, Transformer 14.1, naive 24.3 (benchmarks)
@@ -243,6 +250,26 @@ LESSONS: tuple[Lesson, ...] = (
         ("Why does multiplying by the same matrix 100 times shrink the gradient?",
          "Which part of the LSTM lets the digit's memory through unchanged?"),
         4.0),
+    Lesson(
+        "machado", "LSTM vs Transformer writing Machado", "recurrent networks and Transformers: text generation",
+        "A character LSTM and the course's Transformer language model read the first 90% of Dom Casmurro, "
+        "one window of 64 characters at a time, and learn to predict each next character. Both are scored on "
+        "the last 10% of the novel, which they never see, against a bigram model (the next character from the "
+        "current one alone); at each grid both continue the novel's first words. The LSTM carries what it read "
+        "in its hidden state, step by step, and from one batch to the next; the Transformer looks back at every "
+        "earlier character of the window through attention.",
+        (LessonRun("LSTM", "rnn", _MACHADO_LSTM, "machado"),
+         LessonRun("Transformer", "lm", _MACHADO_LM, "machado")),
+        ("The loss chart of each: when does the held-out loss cross the dotted bigram line?",
+         "The generated text at each grid: random letters, then spaces and short words, then Portuguese words "
+         "and punctuation.",
+         "The share of generated words found in the novel: which model is first past 80%?",
+         "The Transformer's attention maps: which earlier characters does a position look at?"),
+        ("What does the bigram model know, and what must a model learn to beat it?",
+         "Why is the last 10% of the novel held out whole, instead of random windows?",
+         "What does the sampling temperature change in the generated text, and what not in the loss?",
+         "Which model would you pick for a much longer context, and why?"),
+        6.0),
     Lesson(
         "transfer", "Transfer learning: digits 0–4 help with digits 5–9", "transfer learning",
         "A network learns digits 0 to 4 from all their training images. A second one starts from its "

@@ -259,7 +259,11 @@ class Trainer:
         self._limits: dict[str, float] = {}  # per value: past this it has blown up
 
     def _epoch_order(self) -> torch.Tensor:
-        """This epoch's permutation, from (seed, epoch): a resumed run continues the same order."""
+        """This epoch's permutation, from (seed, epoch): a resumed run continues the same order. A model that
+        needs its batches in a fixed order (contiguous streams) gives it instead."""
+        fixed = self.model.batch_order(len(self.x), self.cfg.batch_size)
+        if fixed is not None:
+            return fixed.to(self.device)
         g = torch.Generator().manual_seed(self.cfg.seed * 1_000_003 + self.epoch)
         return torch.randperm(len(self.x), generator=g).to(self.device)
 

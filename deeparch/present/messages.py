@@ -195,6 +195,9 @@ TEMPLATES: dict[str, str] = {
     "causal_vit": "causal does not fit tokens=vit: the class token comes first and would see nothing",
     "forget_bias_lstm": "forget_bias applies to the lstm cell only",
     "mask_share_bert": "mask_share applies to objective=bert only (GPT-style training masks no tokens)",
+    "state_reset_recurrent": "state_reset={value}: only a recurrent model (arch rnn) carries a hidden state "
+                             "between batches; the Transformer has none (set it to 0)",
+    "text_needs_gpt": "on a text corpus the language model writes left to right: objective must be gpt",
     "inception_even": "block=inception splits the {channels} output channels into 4 equal branches: channels must be "
                       "even",
     "gp_batch_norm": "d_norm=batch is refused with the gradient penalty: batch norm makes each sample's score depend "

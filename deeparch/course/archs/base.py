@@ -43,6 +43,7 @@ class ArchSpec:
     presets: tuple["Preset", ...] = ()    # named settings that show a feature's effect (the Train page offers them)
     races: tuple["Race", ...] = ()        # lessons as a race of several settings, launched in one click
     token_display: Display | None = None  # what its runs on a token dataset show, where that differs
+    text_display: Display | None = None   # what its runs on a text corpus show (kind "text")
     series_display: Display | None = None  # what its runs on a time series show (archs/_series.py)
     differs: str = ""  # plain words: how this file's model differs from the course's listing ("" = as listed)
 
@@ -51,10 +52,12 @@ class ArchSpec:
         return self.kind == "classifier" and dataset_kind == "image"
 
     def shows(self, dataset_kind: str) -> Display:
-        """The display of its runs on a dataset of this kind ("image", "tokens" or "series")."""
+        """The display of its runs on a dataset of this kind ("image", "tokens", "text" or "series")."""
         if dataset_kind == "series" and self.series_display:
             return self.series_display
-        return self.token_display if dataset_kind == "tokens" and self.token_display else self.display
+        if dataset_kind == "text" and self.text_display:
+            return self.text_display
+        return self.token_display if dataset_kind in ("tokens", "text") and self.token_display else self.display
 
 
 @dataclass(frozen=True)
@@ -211,6 +214,11 @@ class ArchModel(nn.Module):
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, opts: list) -> dict[str, float]:
         raise NotImplementedError
+
+    def batch_order(self, n: int, batch_size: int) -> torch.Tensor | None:
+        """This epoch's order of the ``n`` training examples when the model needs a fixed one (a recurrent
+        model carrying its state along contiguous streams); None: the trainer's shuffled order."""
+        return None
 
     def media(self, ctx: MediaContext, with_quality: bool) -> tuple[list[Media], dict[str, float]]:
         """The images of the views this model declares, and any figures measured while drawing them."""

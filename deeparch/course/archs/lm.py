@@ -24,7 +24,8 @@ import torch
 import torch.nn as nn
 
 from deeparch.present.messages import Message
-from deeparch.course import tasks
+from deeparch.course import data, tasks, text
+from deeparch.course.archs._text import CharModel, text_display
 from deeparch.course.archs._tokens import TokenModel, token_display, token_loss
 from deeparch.course.archs.base import ArchSpec, Preset
 from deeparch.course.archs.transformer import ATTENTION, PositionalEncoding, attention_maps, attention_media
@@ -43,8 +44,8 @@ def mask_tokens(s: torch.Tensor, share: float) -> tuple[torch.Tensor, torch.Tens
 class TransformerModel(TokenModel):
     def __init__(self, cfg):
         super().__init__(cfg)
-        ntoken, ninp = len(tasks.VOCAB), cfg.ninp
-        self.pos_encoder = PositionalEncoding(ninp, max_len=tasks.sequence_length(cfg.dataset, cfg.hp) + 1)
+        ntoken, ninp = len(data.DATASETS[cfg.dataset].classes), cfg.ninp
+        self.pos_encoder = PositionalEncoding(ninp, max_len=data.sequence_length(cfg.dataset, cfg.hp) + 1)
         layer = nn.TransformerEncoderLayer(ninp, cfg.nhead, cfg.nhid, cfg.dropout, batch_first=True)
         self.transformer_encoder = nn.TransformerEncoder(layer, cfg.nlayers, enable_nested_tensor=False)
         self.encoder = nn.Embedding(ntoken, ninp)
@@ -102,7 +103,33 @@ class TransformerModel(TokenModel):
         return self(torch.cat([prompts, blanks], 1))[:, prompts.shape[1]:].argmax(-1)   # (B, length)
 
 
+class CharTransformer(CharModel, TransformerModel):
+    """The listing on the novel's characters (GPT-style): windows of ``seq_len`` characters, and text written
+    one character at a time re-reading the last ``seq_len`` (the context its positions were trained on)."""
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.context = data.sequence_length(cfg.dataset, cfg.hp)
+
+    def media(self, ctx, with_quality):
+        """The generated text, and the attention maps over the first 32 characters of a held-out window."""
+        found, figures = CharModel.media(self, ctx, with_quality)
+        x = ctx.x_probe[:1, :32]
+        h = self.pos_encoder(self.encoder(x) * math.sqrt(self.ninp))
+        maps = attention_maps(self.transformer_encoder, h, self.src_mask(x.shape[1], x.device))
+        return found + [attention_media(maps, [text.VOCAB[int(t)] for t in x[0]])], figures
+
+
+def build(cfg):
+    return CharTransformer(cfg) if data.DATASETS[cfg.dataset].kind == "text" else TransformerModel(cfg)
+
+
 def _check(hp: dict) -> str | None:
+    if text.is_text(hp):  # the text corpus: no state to carry, and a language model that reads left to right
+        if hp.get("state_reset"):
+            return Message("state_reset_recurrent", value=hp["state_reset"])
+        if hp["objective"] != "gpt":
+            return Message("text_needs_gpt")
     if hp["ninp"] % hp["nhead"]:
         return Message("divisible", name="ninp", value=hp["ninp"], nhead=hp["nhead"])
     if hp["objective"] == "gpt" and hp["mask_share"] != MASK_SHARE.default:
@@ -121,15 +148,16 @@ SPEC = ArchSpec(
         "The course's TransformerModel listing (embedding × √d, sinusoidal positions, causal mask, a decoder at "
         "every position, uniform ±0.1 init) with three changes: the positional encoding adds no dropout (the "
         "listing's PositionalEncoding(ninp, dropout) does), the encoder's dropout is 0 instead of 0.5 (it slows "
-        "these small tasks; a knob), and the data are generated sorting, addition and recall tasks instead of "
-        "a text corpus."),
+        "these small tasks; a knob), and the data are generated sorting, addition and recall tasks, or the "
+        "characters of a Machado de Assis novel (dataset machado), instead of an English text corpus."),
     summary=(
         "The course's Transformer as it is written: each token becomes a learned vector, a "
         "positional encoding adds where it stands, and encoder layers let every token look at the "
         "tokens before it (the causal mask hides the future). At every position a decoder scores "
         "which token comes next; to answer, the model writes one token, reads it back, writes the "
         "next (GPT). The BERT option hides random tokens instead and lets attention look both ways. "
-        "It trains on generated tasks: sorting digits, adding numbers, recalling a symbol."
+        "It trains on generated tasks (sorting digits, adding numbers, recalling a symbol) and on the "
+        "characters of Machado de Assis's Dom Casmurro, which it learns to continue."
     ),
     preset={"epochs": 30, "batch_size": 64, "optimizer": "adam", "lr": 1e-3},
     params=(
@@ -147,9 +175,10 @@ SPEC = ArchSpec(
         MASK_SHARE,
     ),
     display=token_display(views=(ATTENTION,)),
-    build=TransformerModel,
+    text_display=text_display(views=(ATTENTION,)),
+    build=build,
     check=_check,
-    inputs=("tokens",),
+    inputs=("tokens", "text"),
     presets=(
         Preset("lm-sort", "Sort 6 digits (GPT-style)", "sort", {"length": 6, "epochs": 30, "lr": 1e-3}),
         Preset("lm-add", "Add two 3-digit numbers (GPT-style)", "add", {"digits": 3, "epochs": 30, "lr": 1e-3}),

@@ -7,7 +7,10 @@ scores the next token at every step. Two course variants are knobs: attention ov
 steps (Luong-style: each step's hidden state queries all earlier ones, the weights are kept
 for the views) instead of reading the last hidden state alone, and a learned initial state
 instead of zeros; ``forget_bias`` opens the LSTM's forget gate at the start (common practice,
-and what lets the LSTM bridge the recall task's long gap within minutes).
+and what lets the LSTM bridge the recall task's long gap within minutes). ``step_dropout`` is dropout between
+time steps (variational: one mask per sequence, the same at every step, on the recurrent layers' inputs and
+outputs). On the text corpus (``deeparch.course.text``) ``CharRNN`` can carry its hidden state from one batch
+to the next along contiguous streams (truncated backpropagation through time), reset every N batches.
 """
 from __future__ import annotations
 
@@ -15,8 +18,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from deeparch.course import tasks
+from deeparch.course import tasks, text
 from deeparch.course.archs._series import SeriesModel, series_display
+from deeparch.course.archs._text import CharModel, text_display
 from deeparch.course.archs._tokens import TokenModel, token_display, token_loss
 from deeparch.course.archs.base import ArchSpec, ClassifierModel, Media, Preset, Race
 from deeparch.course.config import Param
@@ -27,6 +31,15 @@ from deeparch.present.messages import Message
 PROBES = 4  # probe inputs whose hidden-state trajectories are drawn
 
 CELLS = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+
+
+def locked_dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """Dropout between time steps, variational (Gal & Ghahramani): x (B, T, F) times one mask per sequence
+    (B, 1, F), so a unit dropped at one step is dropped at every step; plain dropout draws a new mask per step."""
+    if not training or p <= 0:
+        return x
+    mask = x.new_empty(x.shape[0], 1, x.shape[2]).bernoulli_(1 - p) / (1 - p)     # (B, 1, F)
+    return x * mask
 
 
 class Recurrent:
@@ -75,11 +88,16 @@ class Recurrent:
         h = self.h0.expand(-1, -1, batch, -1).contiguous()          # (states, layers·dirs, B, H)
         return (h[0], h[1]) if self.cfg.cell == "lstm" else h[0]
 
-    def recur(self, seq: torch.Tensor, every_step: bool) -> torch.Tensor:
+    def recur(self, seq: torch.Tensor, every_step: bool, state=None) -> torch.Tensor:
+        """(B, T, F) → (B, T, H') outputs (``every_step``) or the last (B, 1, H'); from ``state`` if given
+        (a carried one), the final state kept in ``final_state``."""
+        drop = self.cfg.hp.get("step_dropout", 0.0)
+        seq = locked_dropout(seq, drop, self.training)
         if self.stepwise:
             out = self.unrolled(seq)
         else:
-            out, _ = self.rnn(seq, self.initial(seq.shape[0]))     # (B, T, H')
+            out, self.final_state = self.rnn(seq, self.initial(seq.shape[0]) if state is None else state)
+        out = locked_dropout(out, drop, self.training)             # (B, T, H')
         if not self.training:  # kept for the views (drawn in eval mode); a training batch's graph is not held
             self.outputs = out
         query = out if every_step else out[:, -1:]                  # (B, Q, H'), Q = T or 1
@@ -178,9 +196,10 @@ class RNNLM(Recurrent, TokenModel):
 
     def __init__(self, cfg):
         super().__init__(cfg)
-        self.embed = nn.Embedding(len(tasks.VOCAB), cfg.hidden)
+        vocab = len(DATASETS[cfg.dataset].classes)
+        self.embed = nn.Embedding(vocab, cfg.hidden)
         self.build_core(cfg.hidden)
-        self.fc = nn.Linear(self.size, len(tasks.VOCAB))
+        self.fc = nn.Linear(self.size, vocab)
 
     def forward(self, x):                                    # (B, T) token ids
         return self.fc(self.recur(self.embed(x), every_step=True))   # (B, T, V)
@@ -207,11 +226,58 @@ class RNNForecaster(Recurrent, nn.Module):
         return self.fc(self.recur(x.unsqueeze(-1), every_step=False)[:, -1]).squeeze(-1)   # (B,)
 
 
+def _detached(state):
+    return tuple(s.detach() for s in state) if isinstance(state, tuple) else state.detach()
+
+
+class CharRNN(CharModel, RNNLM):
+    """The token model on the novel's characters. With ``state_reset`` N ≥ 1 the batches are B contiguous
+    streams read side by side (``text.stream_order``): batch i+1 continues batch i, so the final hidden state
+    of one batch, detached (the gradient stops there: truncated BPTT), is the next batch's initial state; it
+    is reset to zeros every N batches and at each epoch's start."""
+
+    carried = None   # the state handed to the next training batch
+    batches = 0      # training batches since the epoch's start
+
+    def batch_order(self, n, batch_size):
+        if not self.cfg.hp.get("state_reset", 0):
+            return None
+        self.carried, self.batches = None, 0
+        return text.stream_order(n, batch_size)
+
+    def train_step(self, x, y, opts):
+        every = self.cfg.hp.get("state_reset", 0)
+        if not every:
+            return super().train_step(x, y, opts)
+        self.train()
+        h = self.carried[0] if isinstance(self.carried, tuple) else self.carried
+        fresh = h is None or self.batches % every == 0 or h.shape[1] != len(x)   # the last batch may be shorter
+        logits = self.fc(self.recur(self.embed(x), every_step=True, state=None if fresh else self.carried))
+        loss, acc = token_loss(logits, y)
+        self.optimize(opts[0], loss)
+        self.carried, self.batches = _detached(self.final_state), self.batches + 1
+        return {"loss": loss.item(), "train_acc": acc.item()}
+
+    def next_logits(self, seq, state):
+        """One step of the recurrence per character, the state carried (attention read-out: re-read)."""
+        if self.cfg.readout == "attention":
+            return CharModel.next_logits(self, seq, state)
+        out, state = self.rnn(self.embed(seq), self.initial(1) if state is None else state)   # (1, t, H')
+        return self.fc(out[:, -1]), state
+
+    def media(self, ctx, with_quality):
+        found, figures = CharModel.media(self, ctx, with_quality)
+        self.eval()
+        labels = [text.decode(row[:16]) + "…" for row in ctx.x_probe[:PROBES]]
+        views, ends = rnn_views(self, lambda: token_loss(self(ctx.x_probe), ctx.y_probe)[0], labels)
+        return found + views, {**figures, **ends}
+
+
 def build(cfg):
     kind = DATASETS[cfg.dataset].kind
     if kind == "series":
         return SeriesModel(cfg, RNNForecaster)
-    return RNNLM(cfg) if kind == "tokens" else RNN(cfg)
+    return CharRNN(cfg) if kind == "text" else RNNLM(cfg) if kind == "tokens" else RNN(cfg)
 
 
 RECALL_SETTINGS = {"distance": 100, "hidden": 64, "layers": 1, "lr": 1e-2, "batch_size": 32}
@@ -259,6 +325,9 @@ SPEC = ArchSpec(
         Param("hidden", 128, "hidden state size", int, 1, 1024, label="Hidden units"),
         Param("layers", 2, "stacked recurrent layers", int, 1, 6, label="Layers"),
         Param("dropout", 0.0, "dropout between recurrent layers", float, 0.0, 0.95, label="Dropout"),
+        Param("step_dropout", 0.0, "dropout between time steps, variational: one mask per sequence, the same "
+              "units dropped at every step, on the recurrent layers' inputs and outputs", float, 0.0, 0.95,
+              legacy=0.0, label="Dropout between time steps"),
         Param("bidirectional", False, "also read the sequence backwards (images only: a language model "
               "must not see the tokens it predicts)", bool,
               label="Bidirectional"),
@@ -280,12 +349,13 @@ SPEC = ArchSpec(
     ),
     display=classifier(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     token_display=token_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
+    text_display=text_display(views=(TIME_GRADS, TRAJECTORY, ATTENTION_TIME)),
     series_display=series_display(),
     race_default=True,
     build=build,
     check=lambda hp: (Message("forget_bias_lstm") if hp["forget_bias"] and hp["cell"] != "lstm"
                       else None),
-    inputs=("image", "tokens", "series"),
+    inputs=("image", "tokens", "text", "series"),
     image_only=("read", "bidirectional"),
     races=(RECALL, ATTENTION_RACE),
     presets=(
