@@ -12,7 +12,7 @@ from deeparch.execution import classroom
 from deeparch.present import i18n, messages
 from pages import _classroom
 
-RESULT, SELECT = "own_result", "own_select"  # (kind, text) of the last import, shown once; the set to select
+RESULT, CHOSEN = "own_result", "own_select"  # (kind, text) of the last import, shown once; the set to select
 
 
 def _import(words) -> None:
@@ -27,7 +27,7 @@ def _import(words) -> None:
     except (DataError, ConfigError) as e:
         ss[RESULT] = ("error", i18n.tr_error(messages.of(e)))
         return
-    ss[SELECT] = name
+    ss[CHOSEN] = name
     ss[RESULT] = ("ok", words["own_done"].format(name=name, classes=len(meta["classes"]),
                                                 train=i18n.number(meta["train"]), test=i18n.number(meta["test"]),
                                                 skipped=i18n.number(meta["skipped"])))
@@ -36,8 +36,8 @@ def _import(words) -> None:
 
 def select_imported() -> None:
     """Before the dataset field is drawn: select the set imported in the last script run."""
-    if SELECT in st.session_state:
-        st.session_state["train_dataset"] = st.session_state.pop(SELECT)
+    if CHOSEN in st.session_state:
+        st.session_state["train_dataset"] = st.session_state.pop(CHOSEN)
 
 
 def uploader(words) -> None:
