@@ -79,15 +79,18 @@ def test_a_teacher_uploads_a_zip_of_digits_and_trains_a_cnn_and_a_dcgan_on_it(tm
         assert sorted(os.listdir(root / "imported" / "tres")) == ["data.pt", "judge-v2.pt", "meta.json"]
         says(page, "Your images: 3, 5, 8")
 
-        cnn = launch(page, runs, "cnn")
-        run = finished(runs, cnn)
-        assert run.status == "finished" and run.dataset == "tres", run.reason
-        says(page, run.name)  # Live shows the run it opened on
-
+        cnn = launch(page, runs, "cnn")  # the two runs train at once (two slots), as a teacher would start them
         with rerun(page, 60_000):
             page.get_by_role("link", name="Train").click()
         dcgan = launch(page, runs, "dcgan")
+        run = finished(runs, cnn)
+        assert run.status == "finished" and run.dataset == "tres", run.reason
+        cnn_name = run.name
         run = finished(runs, dcgan)
         assert run.status == "finished" and "coverage" in run.summary, run.reason
-        says(page, run.name)
+        says(page, run.name)  # Live shows the run it opened on
         says(page, "Judged by a classifier trained on this dataset's own training images", 90_000)
+        page.goto(f"{base}/live?runs={cnn}")
+        settle(page)
+        says(page, cnn_name)
+        says(page, "tres")  # its dataset, under its name
