@@ -281,7 +281,8 @@ OTHER_IMAGES: dict = {
     CLASS_SAMPLES: replace(
         CLASS_SAMPLES, title="One row per class asked for (fixed noise)",
         explain="A conditional model asked for each class in turn: row 0 should show the first class, row 1 the "
-        "second, and so on, from the same noise at every grid. A row of wrong images is a class the model has "
+        "second, and so on (a set of fewer than ten classes never trained the last rows' labels), from the same "
+        "noise at every grid. A row of wrong images is a class the model has "
         "not tied to its label yet; rows that all look alike mean the label is ignored."),
     CLASS_HIST: replace(
         CLASS_HIST, title="Classes the judge sees in the samples",
@@ -295,3 +296,10 @@ def for_other_images(display: Display) -> Display:
     return Display(tuple(OTHER_IMAGES.get(p, p) for p in display.panels),
                    tuple(OTHER_IMAGES.get(v, v) for v in display.views), display.headline, display.extra,
                    display.samples)
+
+
+def other_images(original, **words):
+    """Declare how ``original`` (a Panel or View an architecture file declares) reads on an image set that is
+    not MNIST's digits: ``words`` replace its fields there. Returns ``original``, so a declaration wraps in it."""
+    OTHER_IMAGES[original] = replace(original, **words)
+    return original
