@@ -47,16 +47,14 @@ def spec(arch: str):
 def display(arch: str, dataset: str | None = None) -> Display:
     """What runs of ``arch`` on ``dataset`` show (its declared panels, views and headline); empty for an
     unknown arch, so an old run of a removed architecture still lists and compares by its generic columns."""
-    from deeparch.course.data import DATASETS, DIGITS
+    from deeparch.course.data import DATASETS, shows_digits
 
     found = spec(arch)
     if not found:
         return Display()
     info = DATASETS.get(dataset or "")
     shown = found.shows(info.kind if info else "image")
-    if info and info.kind == "image" and info.classes != DIGITS:  # Fashion-MNIST, a teacher's own images
-        shown = for_other_images(shown)
-    return i18n.localized(shown)
+    return i18n.localized(shown if shows_digits(dataset) else for_other_images(shown))
 
 
 def differs(arch: str, dataset: str | None = None) -> str:
