@@ -38,3 +38,14 @@ def test_live_captions_the_test_images_of_another_set(app_store):
     at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
     captions = [c.value for c in at.caption]
     assert any("test images right" in c for c in captions) and not any("test digits right" in c for c in captions)
+
+
+def test_tables_word_a_generator_drawing_nothing_by_its_dataset():
+    from deeparch.course import data
+    from pages import _words
+
+    def cell(dataset):
+        return _words.quality_cell("80.0%", "not_digits", 0.9, 0.7, None, data.shows_digits(dataset))
+    assert cell("fashion-mnist") == "no class: 70% of the samples"
+    assert cell("mnist-5k") == "no digits: 70% of the samples"
+    assert data.shows_digits("sunspots") and data.shows_digits("a-removed-set")  # not an image set of other classes
