@@ -49,3 +49,10 @@ def test_tables_word_a_generator_drawing_nothing_by_its_dataset():
     assert cell("fashion-mnist") == "no class: 70% of the samples"
     assert cell("mnist-5k") == "no digits: 70% of the samples"
     assert data.shows_digits("sunspots") and data.shows_digits("a-removed-set")  # not an image set of other classes
+
+
+def test_live_says_how_a_forecaster_differs_from_the_listing(app_store):
+    rid = fake_runs.series_run(app_store, "transformer")
+    at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
+    differs = [m.value for m in at.markdown if "differs from the course listing" in m.value]
+    assert differs and "forecasting a time series" in differs[0] and "classifies digits" not in differs[0]
