@@ -60,22 +60,33 @@ def _display_strings(display) -> set[str]:
     return out
 
 
+def _split(shown) -> tuple[tuple, tuple]:
+    """Panels and views of ``shown``, apart (to make a ``Display`` of them)."""
+    from deeparch.present.display import Panel
+
+    return tuple(p for p in shown if isinstance(p, Panel)), tuple(v for v in shown if not isinstance(v, Panel))
+
+
 def english_messages() -> set[str]:
     """The declared English strings shown to a reader: architecture titles, summaries and how each differs
     from the course's listing, parameter help (a generated task's settings too), panel and view words,
     presets, lesson races, dataset titles, and the axis words of the chart builders."""
     from deeparch.present import charts
+    from deeparch.present.display import OTHER_IMAGES, THROUGHPUTS, Display
     from deeparch.course.archs import ARCHS
     from deeparch.course.config import CLASSIFIER, COMMON
     from deeparch.course.data import BUILTIN as DATASETS  # the shipped ones: an imported set's title is its name
 
     out = {p.help for p in COMMON + CLASSIFIER} | {d.title for d in DATASETS.values()} | set(charts.WORDS)
     out |= set(charts.FORECAST_WORDS)
+    out |= _display_strings(Display(tuple(THROUGHPUTS.values())))  # the throughput panel of each dataset kind
+    out |= _display_strings(Display(*_split(OTHER_IMAGES.values())))  # words for other images
     out |= {p.help for d in DATASETS.values() for p in d.params}
     for spec in ARCHS.values():
         if spec.name.startswith("toy"):
             continue
-        out |= {spec.title, spec.summary, spec.differs, *(p.help for p in spec.params)}
+        out |= {spec.title, spec.summary, spec.differs, spec.token_differs, spec.series_differs,
+                *(p.help for p in spec.params)}
         out |= {p.title for p in spec.presets}
         out |= {w for race in spec.races for w in (race.title, race.explain, *(label for label, *_ in race.runs))}
         for display in (spec.display, spec.token_display, spec.text_display, spec.series_display):

@@ -32,8 +32,9 @@ def model_itself(run, words: Mapping) -> None:
             st.caption(words["model_none"])
             return
         tree, path, code = card
-        if found.differs:
-            st.markdown(words["model_differs"].format(text=md_escape(i18n.tr(found.differs))))
+        differs = views.differs(run.arch, run.dataset)
+        if differs:
+            st.markdown(words["model_differs"].format(text=md_escape(i18n.tr(differs))))
         st.caption(words["model_tree"])
         table = pd.DataFrame(tree)
         table["module"] = ["\u2003" * d + m for d, m in zip(table["depth"], table["module"])]  # indent by depth

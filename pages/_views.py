@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from deeparch.course import data
 from deeparch.present import charts, i18n
 from deeparch.present.display import View
 from deeparch.present.text import md_escape
@@ -20,6 +21,8 @@ TEXT = i18n.Catalog("views", {
     "caption": "{name} · step {step:,}",
     "probe_caption": "{name} · step {step:,}: {right} of {total} test digits right "
                      "(predicted label · confidence; red: wrong, predicted → true label)",
+    "probe_caption_images": "{name} · step {step:,}: {right} of {total} test images right "
+                            "(predicted label · confidence; red: wrong, predicted → true label)",
     "probe_caption_short": "{name} · step {step:,}: {right}/{total} right",
     "hist": "{title}: {name}",
     "text_caption": "{name} · step {step:,}: {right} of {total} held-out prompts completed exactly right",
@@ -63,7 +66,9 @@ def draw_probe(where: Place, run, view: View, at: int, png: bytes, meta: dict, t
     right, total = charts.probe_summary(meta)
     _plot.chart(charts.probe_figure(png, meta, uirevision=f"{_key(where, run, view)}-probe",
                                     height=where.probe_height), _key(where, run, view))
-    st.caption(TEXT[where.probe_words].format(name=md_escape(run.name), step=at, right=right, total=total))
+    digits = data.shows_digits(getattr(run, "dataset", None))  # an image set of other classes: test images
+    words = "probe_caption_images" if where.probe_words == "probe_caption" and not digits else where.probe_words
+    st.caption(TEXT[words].format(name=md_escape(run.name), step=at, right=right, total=total))
 
 
 def draw_image(where: Place, run, view: View, at: int, png: bytes, meta: dict, title: str | None) -> None:

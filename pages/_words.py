@@ -37,6 +37,7 @@ TEXT = i18n.Catalog("words", {
     "q_coverage": "{headline} · coverage {coverage:.2f}",
     "q_collapsed": "mode collapse: coverage {coverage:.2f}",
     "q_not_digits": "no digits: {share:.0%} of the samples",
+    "q_not_classes": "no class: {share:.0%} of the samples",
     "q_old_judge": "{cell} · judge v{version}, not comparable",
 })
 
@@ -82,12 +83,14 @@ def explain(run: Run) -> str | None:
     return None
 
 
-def quality_cell(headline: str | None, verdict: str | None, coverage, not_digits, version) -> str | None:
+def quality_cell(headline: str | None, verdict: str | None, coverage, not_digits, version,
+                 digits: bool = True) -> str | None:
     """A generator's headline as tables show it: with its coverage beside it; the verdict instead where the
-    samples are no digits or one or two digits only; marked when an older judge measured it (its figures
-    are not today's measure). ``headline`` as is for a run without quality figures."""
+    samples are no digits (``digits`` False: an image set of other classes, no class) or one or two digits
+    only; marked when an older judge measured it (its figures are not today's measure). ``headline`` as is
+    for a run without quality figures."""
     if verdict == "not_digits" and _number(not_digits):
-        cell = TEXT["q_not_digits"].format(share=not_digits)
+        cell = TEXT["q_not_digits" if digits else "q_not_classes"].format(share=not_digits)
     elif verdict == "collapsed" and _number(coverage):
         cell = TEXT["q_collapsed"].format(coverage=coverage)
     elif headline is not None and _number(coverage):

@@ -11,6 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from deeparch.course import data
 from deeparch.present import charts, i18n, numbers
 from deeparch.read import series, views
 from deeparch.execution import sweep
@@ -217,7 +218,7 @@ def summary_lines(runs, finals: dict) -> list[str]:
         best = r.id in best_ids
         shown = TEXT["percent"].format(v) if head.percent else TEXT["number"].format(v)
         shown = _words.quality_cell(shown, f.get("verdict"), f.get("coverage"), f.get("not_digits"),
-                                    f.get("judge_version"))
+                                    f.get("judge_version"), data.shows_digits(r.dataset))
         lines.append(TEXT["summary_line"].format(**common, value=shown, best=TEXT["best"] if best else ""))
     return lines
 

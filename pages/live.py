@@ -6,7 +6,7 @@ from deeparch.read import pace, series, views
 from deeparch.engine import diagnose
 from deeparch.execution import jobs
 from deeparch.store import lifecycle
-from deeparch.course import lessons
+from deeparch.course import data, lessons
 from deeparch.present.charts import Series
 from deeparch.present.text import md_escape, without_common_prefix
 from pages import _controls, _guard, _lesson, _model_view, _plot, _prefs, _selection, _store, _views, _words
@@ -85,6 +85,21 @@ TEXT = i18n.Catalog("live", {
         "no_digits": "The samples do not look like digits (yet): the judge's Fréchet distance is {now:.0f}; real "
                      "digits score under 10. Early in training this is normal; if it stays, the model cannot draw.",
     },
+    "diag_images": {  # the same on an image set that is not MNIST's digits (Fashion-MNIST, a teacher's own)
+        "d_winning_grad": "The discriminator is winning: D(x) {d_x:.2f}, D(G(z)) {d_g_z:.2f}, a gap of {gap:.2f}. G's "
+                          "gradient norm is {g_grad:.3g} (it started near {g_grad_early:.3g}): with the non-saturating "
+                          "loss it does not fade, but it only pushes towards whatever fools this discriminator at the "
+                          "moment, so the samples do not settle into images of the set. Slow the discriminator down "
+                          "(a lower lr_d), or add label smoothing or instance noise.",
+        "mode_collapse": "Mode collapse: class coverage fell to {now:.2f} (best {best:.2f}); the generator draws "
+                         "few of the classes.",
+        "few_digits": "The samples cover few of the classes: class coverage {now:.2f} (all classes equally: 1). The "
+                      "generator draws one or two classes.",
+        "not_digits": "The samples do not look like the set's images (yet): its judge puts {share:.0%} of them in "
+                      "no class. Early in training this is normal; if it stays, the model cannot draw.",
+        "no_digits": "The samples do not look like the set's images (yet): the judge's Fréchet distance is {now:.0f}. "
+                     "Early in training this is normal; if it stays, the model cannot draw.",
+    },
     "smooth": "Smoothing",
     "smooth_help": "Exponential moving average of the per-step curves, as on Compare: 0 shows the raw values. "
                    "The raw curve stays visible, faint, under the smoothed one; test points are never smoothed.",
@@ -141,8 +156,9 @@ def run_header(run, rm: series.RunMetrics, index: int, multi: bool) -> None:
             _controls.controls(run, key="live", on_clone=add_to_selection)
         message = _words.explain(run)
         for note in [] if message else diagnose.diagnose(rm, views.loss_key(run.arch)):  # an error says it already
-            if note.key in TEXT["diag"]:
-                st.warning(TEXT["diag"][note.key].format(**note.values), icon=":material/troubleshoot:")
+            words = TEXT["diag"] if data.shows_digits(run.dataset) else {**TEXT["diag"], **TEXT["diag_images"]}
+            if note.key in words:
+                st.warning(words[note.key].format(**note.values), icon=":material/troubleshoot:")
         if message:
             st.error(message, icon=":material/error:")
         elif run.control == "stop" and run.status in lifecycle.ACTIVE:

@@ -9,6 +9,7 @@ a delete) the ticks are sent back at the selected runs' new positions.
 """
 import streamlit as st
 
+from deeparch.course import data
 from deeparch.execution import classroom, jobs
 from deeparch.store import lifecycle
 from deeparch.present import i18n
@@ -295,10 +296,11 @@ def main() -> None:
     df["status"] = df["status"].map(_words.status)
     df["reason"] = df["reason"].map(i18n.tr_error)
     df["executor"] = df["executor"].map(lambda e: TEXT["executors"].get(e, e))
-    df["headline"] = [_words.quality_cell(headline_cell(label, v, pct), verdict, cov, nd, version)
-                      for label, v, pct, verdict, cov, nd, version in zip(
+    df["headline"] = [_words.quality_cell(headline_cell(label, v, pct), verdict, cov, nd, version,
+                                          data.shows_digits(ds))
+                      for label, v, pct, verdict, cov, nd, version, ds in zip(
                           df["headline_label"], df["headline"], df["headline_percent"], df["verdict"], df["coverage"],
-                          df["not_digits"], df["judge_version"])]
+                          df["not_digits"], df["judge_version"], df["dataset"])]
     st.caption(TEXT["shown"].format(shown=len(df), total=len(runs)))
     ids = sync_table([int(i) for i in df["id"]], ticked)
     if df.empty:

@@ -120,6 +120,13 @@ def info(name: str, root: str | os.PathLike | None = None) -> DatasetInfo | None
     return BUILTIN.get(name) or imported_infos(root).get(name)
 
 
+def shows_digits(name: str | None) -> bool:
+    """Whether pages may call ``name``'s images digits: any dataset but an image set of other classes
+    (Fashion-MNIST, a teacher's own images). An unknown name (an old run's) keeps the digits' words."""
+    found = DATASETS.get(name or "")
+    return found is None or found.kind != "image" or found.classes == DIGITS
+
+
 def example_batch(dataset: str, hp: Mapping[str, Any], batch_size: int) -> tuple[torch.Tensor, torch.Tensor]:
     """An all-zero batch shaped like ``dataset``'s (for estimates and dry runs; no data is loaded)."""
     if DATASETS[dataset].kind in SEQUENCE_KINDS:

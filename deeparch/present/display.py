@@ -10,7 +10,7 @@ for" sentences); a translation replaces them by key without touching any logic.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class Display:
     views: tuple[View, ...] = ()
     headline: Headline | None = None
     extra: tuple[str, ...] = field(default=())   # further summary keys worth a column (e.g. coverage)
+    samples: str = "image"     # the dataset kind its runs read, whose unit the throughput panel counts in
 
     def drawn(self, hp: Mapping) -> tuple[View, ...]:
         """The views a run with hyperparameters ``hp`` draws."""
@@ -102,8 +103,9 @@ class Display:
     def with_common(self) -> "Display":
         """These panels followed by the ones every run has (gradients, learning rate, throughput)."""
         own = {p.id for p in self.panels}
-        return Display(self.panels + tuple(p for p in COMMON_PANELS if p.id not in own), self.views,
-                       self.headline, self.extra)
+        common = tuple(THROUGHPUTS.get(self.samples, THROUGHPUT) if p is THROUGHPUT else p for p in COMMON_PANELS)
+        return Display(self.panels + tuple(p for p in common if p.id not in own), self.views,
+                       self.headline, self.extra, self.samples)
 
 
 # ---- the panels of every run ------------------------------------------------------------------
@@ -122,9 +124,25 @@ LEARNING_RATE = Panel(
     explain="The step size the optimizer used. Flat for a constant rate; a ramp at the start is the warm-up, "
             "the slow fall of a cosine schedule lets the weights settle at the end.")
 THROUGHPUT = Panel(
-    "throughput", "Throughput", "samples / s", (Line("samples_per_s", "samples / s"),), detail=True,
+    "throughput", "Throughput", "images / s", (Line("samples_per_s", "images / s"),), detail=True,
     explain="Training images processed per second (evaluation and sampling not counted). It drops when "
             "other runs share the cores.")
+THROUGHPUTS = {  # the throughput panel in the unit of what one training example is, by dataset kind
+    "image": THROUGHPUT,
+    "tokens": Panel(
+        "throughput", "Throughput", "sequences / s", (Line("samples_per_s", "sequences / s"),), detail=True,
+        explain="Training sequences of the task processed per second (evaluation not counted). It drops when "
+                "other runs share the cores."),
+    "text": Panel(
+        "throughput", "Throughput", "sequences / s", (Line("samples_per_s", "sequences / s"),), detail=True,
+        explain="Training windows of the text processed per second, each window seq_len characters (so "
+                "characters per second is this times seq_len; evaluation and generated text not counted). It "
+                "drops when other runs share the cores."),
+    "series": Panel(
+        "throughput", "Throughput", "windows / s", (Line("samples_per_s", "windows / s"),), detail=True,
+        explain="Training windows of the series processed per second, each window read by every fold's model "
+                "(evaluation not counted). It drops when other runs share the cores."),
+}
 COMMON_PANELS = (GRAD_NORM, GRAD_LAYERS, LEARNING_RATE, THROUGHPUT)
 
 # ---- building blocks the architecture files use -----------------------------------------------
@@ -213,3 +231,75 @@ def generator(*panels: Panel, views: tuple[View, ...] = (), conditional: bool = 
     extra = GENERATOR_EXTRA + (("class_agreement",) if conditional else ())
     samples = CLASS_SAMPLES if conditional else SAMPLES
     return Display((*panels, *figures), (samples, CLASS_HIST, *views), GENERATOR_HEADLINE, extra)
+
+
+# ---- the same panels worded for an image set that is not MNIST's digits -------------------------
+# (Fashion-MNIST, a teacher's own images): its classes are not digits and its judge is its own classifier,
+# trained on the set's images, with as many classes as the set has.
+OTHER_IMAGES: dict = {
+    ACCURACY: replace(
+        ACCURACY, explain="Share of images labelled right: on each training batch, on the validation split carved "
+        "from the training data, and on the held-out test split. A wide gap between train and validation is "
+        "overfitting. The best evaluation is chosen on validation; test is only reported, never used to choose."),
+    PROBE: replace(
+        PROBE, title="Test images and what the model says",
+        explain="Sixteen fixed test images with the predicted class and the model's confidence; red ones are "
+        "wrong, the predicted class → the true one. Early in training the guesses are random; watch them turn "
+        "right."),
+    CONFUSION: replace(
+        CONFUSION, explain="Each row is the true class, each column what the model answered; the diagonal counts "
+        "the right answers. A healthy model is bright on the diagonal only; a bright cell off it names two "
+        "classes it mixes up. Course topic: evaluating a classifier beyond one accuracy figure."),
+    QUALITY: replace(
+        QUALITY, lines=(Line("recognisability", "recognisability", markers=True),
+                        Line("coverage", "class coverage", "dash", True), Line("not_digits", "no class", "dot", True)),
+        explain="Recognisability: share of up to 500 samples that look like a real image of one class to this "
+        "dataset's judge, a small classifier trained on its images (one class above 0.9 of its confidence, and "
+        "features as near to real images' as 99% of real images it never trained on). No class: share the judge "
+        "puts in no class at all (noise, blotches, blends of two classes). Coverage: how evenly the samples "
+        "spread over the classes (1 = all equally). Recognisability rising with coverage falling is mode "
+        "collapse: the generator draws a few classes well."),
+    FRECHET: replace(
+        FRECHET, explain="FID's formula on the features of this dataset's judge (not Inception, so compare it only "
+        "within this lab and this dataset): how far the samples' statistics are from real images'. It falls as "
+        "samples get both realistic and varied."),
+    JUDGE_SCORE: replace(
+        JUDGE_SCORE, title="Judge score (the Inception Score's formula on this dataset's judge)", hlines=(),
+        explain="The Inception Score computed with this dataset's judge, a small classifier trained on its images, "
+        "not with Inception (so compare it only within this lab and this dataset): exp of the mean KL divergence "
+        "between the judge's class probabilities for each sample and their average. It is 1 when every sample "
+        "looks the same to the judge and rises towards the number of classes when each sample is clearly one "
+        "class and all classes appear equally."),
+    CLASS_AGREEMENT: replace(
+        CLASS_AGREEMENT, title="Asked for a class, drew that class", hlines=(),
+        explain="A conditional model is asked for 50 samples of each class; this is the share that this "
+        "dataset's judge (not Inception) labels as the class that was asked for. One over the number of classes "
+        "is chance: the label is ignored. It should climb well above it as the model learns to use the label."),
+    SAMPLES: replace(
+        SAMPLES, explain="64 images drawn from the same noise at every grid, so frames at different steps are "
+        "comparable: watch noise turn into shapes, then into images like the dataset's."),
+    CLASS_SAMPLES: replace(
+        CLASS_SAMPLES, title="One row per class asked for (fixed noise)",
+        explain="A conditional model asked for each class in turn: row 0 should show the first class, row 1 the "
+        "second, and so on (a set of fewer than ten classes never trained the last rows' labels), from the same "
+        "noise at every grid. A row of wrong images is a class the model has "
+        "not tied to its label yet; rows that all look alike mean the label is ignored."),
+    CLASS_HIST: replace(
+        CLASS_HIST, title="Classes the judge sees in the samples",
+        explain="How this dataset's judge labels 500 samples. Even bars mean every class is drawn; one tall bar is "
+        "mode collapse."),
+}
+
+
+def for_other_images(display: Display) -> Display:
+    """``display`` worded for an image set that is not MNIST's digits (:data:`OTHER_IMAGES`)."""
+    return Display(tuple(OTHER_IMAGES.get(p, p) for p in display.panels),
+                   tuple(OTHER_IMAGES.get(v, v) for v in display.views), display.headline, display.extra,
+                   display.samples)
+
+
+def other_images(original, **words):
+    """Declare how ``original`` (a Panel or View an architecture file declares) reads on an image set that is
+    not MNIST's digits: ``words`` replace its fields there. Returns ``original``, so a declaration wraps in it."""
+    OTHER_IMAGES[original] = replace(original, **words)
+    return original

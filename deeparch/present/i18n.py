@@ -268,4 +268,5 @@ def localized(display):
     head = display.headline
     return Localized(tuple(panel(p) for p in display.panels),
                      tuple(replace(v, title=tr(v.title), explain=tr(v.explain)) for v in display.views),
-                     replace(head, label=tr(head.label)) if head else None, display.extra)
+                     replace(head, label=tr(head.label)) if head else None, display.extra,
+                     display.samples)

@@ -45,6 +45,7 @@ TEMPLATES: dict[str, str] = {
     "cannot_read": "cannot read {part}",
     "not_a_class_range": "{part} is not a range of classes 0 to 9",
     "two_classes": "a classifier needs at least two classes",
+    "classes_not_in_set": "classes={classes}: {dataset} has {count} classes, numbered 0 to {last} ({names})",
     "not_a_layer": "{part} is not a layer name",
     "unknown_param": "unknown hyperparameter {names} for {arch}; valid: {valid}",
     "unknown_params": "unknown hyperparameters {names} for {arch}; valid: {valid}",

@@ -18,7 +18,7 @@ from deeparch.present import i18n
 from deeparch.store import lifecycle
 from deeparch.course.archs import load_config
 from deeparch.course.config import ConfigError
-from deeparch.present.display import Display
+from deeparch.present.display import Display, for_other_images
 from deeparch.read.pace import progress, train_time
 from deeparch.read.series import RunMetrics
 from deeparch.store import Run, Store
@@ -47,11 +47,24 @@ def spec(arch: str):
 def display(arch: str, dataset: str | None = None) -> Display:
     """What runs of ``arch`` on ``dataset`` show (its declared panels, views and headline); empty for an
     unknown arch, so an old run of a removed architecture still lists and compares by its generic columns."""
+    from deeparch.course.data import DATASETS, shows_digits
+
+    found = spec(arch)
+    if not found:
+        return Display()
+    info = DATASETS.get(dataset or "")
+    shown = found.shows(info.kind if info else "image")
+    return i18n.localized(shown if shows_digits(dataset) else for_other_images(shown))
+
+
+def differs(arch: str, dataset: str | None = None) -> str:
+    """How the model runs of ``arch`` on ``dataset`` train differs from the course's listing (English; the
+    page translates it), "" for an unknown architecture."""
     from deeparch.course.data import DATASETS
 
     found = spec(arch)
     info = DATASETS.get(dataset or "")
-    return i18n.localized(found.shows(info.kind if info else "image")) if found else Display()
+    return found.differs_on(info.kind if info else "image") if found else ""
 
 
 def loss_key(arch: str) -> str:

@@ -141,7 +141,12 @@ def make_config(arch: str, dataset: str | None = None, **hp: Any) -> RunConfig:
     problem = input_problem(arch, dataset, hp)
     if problem:
         raise ConfigError(problem)
-    return validate(arch, dataset, schema(arch, dataset), hp, check(arch, DATASETS[dataset].kind))
+    cfg = validate(arch, dataset, schema(arch, dataset), hp, check(arch, DATASETS[dataset].kind))
+    classes, named = cfg.hp.get("classes"), DATASETS[dataset].classes
+    if classes and max(int(c) for c in classes.split(",")) >= len(named):  # a set of fewer than ten classes
+        raise ConfigError("classes_not_in_set", classes=classes, dataset=dataset, count=len(named), last=len(named) - 1,
+                          names=", ".join(f"{i} = {c}" for i, c in enumerate(named)))
+    return cfg
 
 
 def load_config(d: Mapping[str, Any] | str) -> RunConfig:

@@ -10,7 +10,7 @@ import torch
 
 from deeparch.present import images
 from deeparch.course.archs.base import Media, MediaContext
-from deeparch.present.display import View
+from deeparch.present.display import View, other_images
 
 FRAMES = 8  # images in each strip
 
@@ -37,6 +37,29 @@ VIEWS = (
                  "through and only sharpens after. A conditional model runs the same noise once per digit, "
                  "0 to 9 from the top: the label alone decides which digit appears (the course's text-to-image)."),
 )
+SCHEDULE, FORWARD, REVERSE = VIEWS
+other_images(
+    SCHEDULE,
+    explain="β_t is how much fresh noise step t adds; ᾱ_t how much of the image's signal is left after t "
+            "steps (1 = clean, 0 = pure static). A good schedule lets ᾱ fall to about 0 at the last step, so "
+            "sampling can start from pure noise. Linear drowns the image by the middle (ᾱ ≈ 0.08 at T/2), "
+            "cosine falls evenly (0.49 at T/2); the logarithmic one stays almost clean for the first quarter "
+            "(ᾱ ≈ 0.94 at T/4), still keeps most of the signal halfway (ᾱ ≈ 0.71 at T/2, already a noise of "
+            "standard deviation 0.54 on an image in [-1, 1]) and drowns it fast after that. The course's noise "
+            "functions.")
+other_images(
+    FORWARD, title="Forward process: a real image drowning in noise",
+    explain="A real test image (left), then the same image at growing steps t with one fixed noise: "
+            "x_t = √ᾱ_t·x_0 + √(1−ᾱ_t)·ε. This is what the network sees in training; it must guess ε. "
+            "It never changes during training: it shows the schedule, not the model.")
+other_images(
+    REVERSE, title="Reverse process: from noise to an image",
+    explain="One fixed noise denoised step by step (left: pure static; right: the sample). Top row of each "
+            "pair: the current image x_t; bottom row: the clean image x̂_0 the network predicts from it. "
+            "Early in training x̂_0 is a grey blur; a healthy model's x̂_0 shows the image's shape halfway "
+            "through and only sharpens after. A conditional model runs the same noise once per label, 0 to 9 from "
+            "the top (a set of fewer classes never trained the last ones): the label alone decides which class "
+            "appears (the course's text-to-image).")
 
 
 def frame_steps(ts: list[int], frames: int = FRAMES) -> list[int]:

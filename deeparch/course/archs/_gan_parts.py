@@ -9,7 +9,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from deeparch.present.messages import Message
-from deeparch.present.display import View
+from deeparch.present.display import View, other_images
 
 
 def _norm(kind: str, c: int) -> nn.Module:
@@ -155,7 +155,22 @@ GROUPS = View(
             "(a 4 and a 9, a 3 and a 5): its column then shows both, mostly each drawn whole. With an InfoGAN code "
             "instead, each column is one value of the code and there is no average: values that draw the same "
             "digit, or blends of two, show why the code finds its digits only by chance.")
-
+other_images(
+    INTERPOLATION,
+    explain="Each row starts at one fixed noise vector and ends at another, in ten even steps along the "
+            "great circle between them. A generator that has learned a smooth space morphs one image into "
+            "another through plausible shapes; sudden jumps or blurry middles show regions it never learned. "
+            "Rows that barely change, or all look alike, hint at mode collapse. When the model is told a group "
+            "(a class, a cluster or a code), each row keeps one group: then mostly the style moves, and that is "
+            "not collapse.")
+other_images(
+    GROUPS,
+    explain="One column per group. With self-conditioning (clusters), the top image is the average of the real "
+            "images the lab put in that group by their pixels alone, with no labels (biggest groups on the left); "
+            "under it, images the generator drew when told that group. A group often holds two look-alike "
+            "classes: its column then shows both. With an InfoGAN code instead, each column is one value of the "
+            "code and there is no average: values that draw the same class, or blends of two, show why the code "
+            "finds its classes only by chance.")
 
 def check_common(hp: dict) -> str | None:
     """Knob combinations of the family that make no sense, with the reason."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, NamedTuple
 
 import torch
@@ -46,18 +46,30 @@ class ArchSpec:
     text_display: Display | None = None   # what its runs on a text corpus show (kind "text")
     series_display: Display | None = None  # what its runs on a time series show (archs/_series.py)
     differs: str = ""  # plain words: how this file's model differs from the course's listing ("" = as listed)
+    token_differs: str = ""   # the same for its model on a token task or the text corpus, where that is another one
+    series_differs: str = ""  # the same for its forecaster on a time series, where that is another model
 
     def reads_drawings(self, dataset_kind: str) -> bool:
         """Whether its runs on a dataset of this kind label a 28×28 digit image (the Draw page's models)."""
         return self.kind == "classifier" and dataset_kind == "image"
 
+    def differs_on(self, dataset_kind: str) -> str:
+        """How its model on a dataset of this kind differs from the course's listing."""
+        if dataset_kind == "series" and self.series_differs:
+            return self.series_differs
+        if dataset_kind in ("tokens", "text") and self.token_differs:
+            return self.token_differs
+        return self.differs
+
     def shows(self, dataset_kind: str) -> Display:
         """The display of its runs on a dataset of this kind ("image", "tokens", "text" or "series")."""
         if dataset_kind == "series" and self.series_display:
-            return self.series_display
-        if dataset_kind == "text" and self.text_display:
-            return self.text_display
-        return self.token_display if dataset_kind in ("tokens", "text") and self.token_display else self.display
+            found = self.series_display
+        elif dataset_kind == "text" and self.text_display:
+            found = self.text_display
+        else:
+            found = self.token_display if dataset_kind in ("tokens", "text") and self.token_display else self.display
+        return replace(found, samples=dataset_kind)  # its throughput counted in what one example is
 
 
 @dataclass(frozen=True)

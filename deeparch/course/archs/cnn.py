@@ -18,7 +18,7 @@ import torch.nn as nn
 from deeparch.present import insight
 from deeparch.course.archs.base import ACTIVATION, ACTIVATIONS, INIT, ArchSpec, ClassifierModel, Media, init_weights
 from deeparch.course.config import Param
-from deeparch.present.display import View, classifier
+from deeparch.present.display import View, classifier, other_images
 from deeparch.present.messages import Message
 
 CAM_PROBES = 8  # probe digits whose Grad-CAM is drawn
@@ -135,7 +135,17 @@ GRAD_CAM = View(
     explain="Grad-CAM of the last convolution for the predicted class, in red-yellow over the digit. A healthy "
             "model lights up the strokes that make the digit; heat on the empty background means it decides "
             "from something other than the digit. Course topic: gradient heat maps / class activation maps.")
-
+other_images(
+    FEATURE_MAPS, title="Feature maps of one probe image",
+    explain="What each convolution outputs (after its ReLU) for one test image (knob probe_digit): the block "
+            "above the white band is the first layer, the one below the second. Early maps are the image's edges; "
+            "deeper ones respond to parts of it. Maps black for every image are dead filters. Course topic: "
+            "feature hierarchies.")
+other_images(
+    GRAD_CAM,
+    explain="Grad-CAM of the last convolution for the predicted class, in red-yellow over the image. A healthy "
+            "model lights up the parts that make the class; heat on the empty background means it decides "
+            "from something other than the object. Course topic: gradient heat maps / class activation maps.")
 
 def check(hp: dict) -> str | None:
     if hp["block"] == "inception" and (hp["channels"] * 2) % 4:

@@ -68,7 +68,7 @@ from deeparch.course.archs._unet import UNet
 from deeparch.course.archs._weights import averaged_copy, update_average
 from deeparch.course.archs.base import QUALITY_CHUNK, ArchSpec, GeneratorModel, make_optimizer
 from deeparch.course.config import Param
-from deeparch.present.display import Line, Panel, generator
+from deeparch.present.display import Line, Panel, generator, other_images
 
 SAMPLERS = ("ancestral", "ddim")
 MODELS = ("unet", "course")
@@ -371,10 +371,13 @@ SPEC = ArchSpec(
     ),
     build=Diffusion,
     check=check,
-    display=generator(Panel(
+    display=generator(other_images(Panel(
         "loss", "Denoising loss", "loss", (Line("loss", "train"),), blowup=True,
         explain="How well the U-Net guesses the added noise (Min-SNR-weighted MSE), over random noise levels. "
                 "It falls fast, then slowly and noisily: small changes here still make much better digits, "
+                "so judge progress by the samples and quality figures below."),
+        explain="How well the U-Net guesses the added noise (Min-SNR-weighted MSE), over random noise levels. "
+                "It falls fast, then slowly and noisily: small changes here still make much better images, "
                 "so judge progress by the samples and quality figures below."), views=VIEWS),
     loss_keys=("loss",),
 )

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from deeparch.course.archs.base import ArchSpec, GeneratorModel, grad_norm, make_optimizer
 from deeparch.course.config import Param
-from deeparch.present.display import Line, Panel, generator
+from deeparch.present.display import Line, Panel, generator, other_images
 
 GAN_LOSSES = Panel(
     "gan_loss", "Generator and discriminator losses", "loss",
@@ -20,6 +20,15 @@ D_OUTPUTS = Panel(
     "gan_d", "Discriminator: D(x) on real digits, D(G(z)) on fakes", "D",
     (Line("d_x", "D(x): real"), Line("d_g_z", "D(G(z)): fake", "dash")), hlines=((0.5, "balance (0.5)"),),
     explain="How real the discriminator finds real digits, D(x), and the generator's fakes, D(G(z)). At 0.5 it "
+            "cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
+            "with D(G(z)) near 0 for long is a discriminator that wins. With the non-saturating loss the lab uses "
+            "(G maximises log D(G(z))) G's gradient does not fade then (it fades with the original "
+            "log(1 − D(G(z))), which the lab does not use): G keeps being pushed, but towards whatever fools this "
+            "discriminator at the moment, so its samples do not settle. A lower lr_d, label smoothing or instance "
+            "noise rebalances it. Both swinging wildly means the learning rates are too high.")
+other_images(
+    D_OUTPUTS, title="Discriminator: D(x) on real images, D(G(z)) on fakes",
+    explain="How real the discriminator finds real images, D(x), and the generator's fakes, D(G(z)). At 0.5 it "
             "cannot tell them apart: the game's balance, where a perfect generator would leave it. D(x) near 1 "
             "with D(G(z)) near 0 for long is a discriminator that wins. With the non-saturating loss the lab uses "
             "(G maximises log D(G(z))) G's gradient does not fade then (it fades with the original "

@@ -309,6 +309,17 @@ SPEC = ArchSpec(
         "the listing's ToTensor() alone gives [0, 1]. Knobs swap the cell (GRU or a plain RNN, to see "
         "vanishing gradients), the depth and width and the reading direction, and add dropout, a "
         "bidirectional reading or attention over the time steps."),
+    token_differs=(
+        "The course listing's recurrent core (at its defaults a 2-layer LSTM of 128 units) reading one token per "
+        "time step instead of one image column: each token (a symbol of the task, or a character of the novel) "
+        "becomes a learned vector of the hidden size, and a linear layer on every step's output scores the next "
+        "token over the whole vocabulary, where the listing reads only the last step into 10 digit scores."),
+    series_differs=(
+        "The course listing's recurrent core (at its defaults a 2-layer LSTM of 128 units) reading one value of "
+        "the series per time step instead of one image column: a sliding window of past values, scaled by the "
+        "statistics of its fold's training years. A linear layer on the last step's output gives one number, "
+        "the next value, trained with the mean squared error instead of cross-entropy; one such network per "
+        "rolling-origin fold, trained side by side."),
     summary=(
         "A recurrent network reads the digit one column at a time, left to right, keeping a "
         "memory (the hidden state) of what it has seen so far; after the 28th column it "

@@ -169,6 +169,15 @@ SPEC = ArchSpec(
         "positions, the sqrt(ninp) scaling and nn.TransformerEncoder are as listed, but the positional encoding "
         "has no dropout of its own and the encoder's dropout is 0.1 instead of 0.5; the square subsequent mask"
         " is the causal knob, off by default since a digit's rows are all known at once."),
+    series_differs=(
+        "The course's TransformerModel forecasting a time series instead of predicting the next word: the "
+        "nn.Embedding of word ids becomes a linear layer over one value per time step (× sqrt(d_model)), the "
+        "tokens are the sliding window of past values scaled by the statistics of its fold's training years, "
+        "and the decoder to ntoken words becomes a head on the last step's encoding that gives the next value, "
+        "trained with the mean squared error. Sinusoidal positions and nn.TransformerEncoder as listed, without "
+        "the positional encoding's own dropout and with the encoder's dropout at 0.1 instead of 0.5; the causal "
+        "mask is a knob, off by default since the whole window is the past. One such network per rolling-origin "
+        "fold, trained side by side."),
     summary=(
         "A Transformer cuts the image into a sequence of tokens (its 28 rows, or 7×7 "
         "patches as in the Vision Transformer) and lets every token look at every other one "

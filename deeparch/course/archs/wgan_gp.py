@@ -18,7 +18,7 @@ from deeparch.course.archs.base import ArchSpec
 from deeparch.course.archs._gan_parts import INTERPOLATION
 from deeparch.course.archs.dcgan import DCGAN, params
 from deeparch.course.config import Param
-from deeparch.present.display import Line, Panel, generator
+from deeparch.present.display import Line, Panel, generator, other_images
 from deeparch.present.messages import Message
 
 WGAN_LOSSES = Panel(
@@ -34,6 +34,12 @@ WASSERSTEIN = Panel(
             "real and generated digits. It jumps up early, then falls as the generator improves, and, unlike "
             "a BCE loss, it follows sample quality. A steady climb means the critic is running away "
             "(raise gp_lambda or lower lr_d); wild swings mean too high a learning rate.")
+other_images(
+    WASSERSTEIN, hlines=((0.0, "0: fakes scored like real images"),),
+    explain="How much higher the critic scores real images than fakes: an estimate of the distance between "
+            "real and generated images. It jumps up early, then falls as the generator improves, and, unlike "
+            "a BCE loss, it follows sample quality. A steady climb means the critic is running away "
+            "(raise gp_lambda or lower lr_d); wild swings mean too high a learning rate.")
 PENALTY = Panel(
     "gradient_penalty", "Gradient penalty and the critic's gradient norm", "value",
     (Line("gp", "penalty λ(‖∇D‖ − 1)²"), Line("critic_grad", "‖∇ₓD(x̂)‖", "dash")),
@@ -42,7 +48,12 @@ PENALTY = Panel(
             "and fake digits (the 1-Lipschitz condition the Wasserstein estimate needs). A healthy run keeps "
             "the norm near 1 and the penalty small; a norm far above 1 means the critic is too steep and the "
             "estimate cannot be trusted.")
-
+other_images(
+    PENALTY,
+    explain="The penalty keeps the critic's gradient with respect to its input near 1 on points between real "
+            "and fake images (the 1-Lipschitz condition the Wasserstein estimate needs). A healthy run keeps "
+            "the norm near 1 and the penalty small; a norm far above 1 means the critic is too steep and the "
+            "estimate cannot be trusted.")
 
 def check(hp: dict) -> str | None:
     if hp["d_norm"] == "batch":
