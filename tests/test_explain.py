@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 import fake_runs
+from deeparch.read import views
 from deeparch.course.archs import ARCHS
 from test_pages import app_store, open_page  # noqa: F401 - app_store is a fixture
 
@@ -22,6 +23,6 @@ def test_live_shows_each_declared_explanation_under_its_chart(app_store, arch):
     at = open_page("pages/live.py", {"handoff:pages/live.py": [rid]})
     assert not at.error
     captions = {c.value for c in at.caption}
-    d = ARCHS[arch].display.with_common()
+    d = views.display(arch, app_store.get_run(rid).dataset).with_common()  # as the run's dataset shows it
     missing = [item.title for item in (*d.panels, *d.views) if item.explain not in captions]
     assert not missing, missing
