@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 from deeparch.course.config import ConfigError
+from deeparch.execution.jobs import need
 from deeparch.present import i18n
 from deeparch.present.messages import Message
 from deeparch.store import Run, Store
@@ -20,16 +21,6 @@ PNG = b"\x89PNG"
 GIF_KIND = "samples"   # the generators' fixed-noise grid: the same noise at every step, so frames compare
 GIF_FRAME_MS = 400
 FILES = {"tensorboard": "deeparch-run-{id}-tensorboard.zip", "gif": "deeparch-run-{id}.gif"}  # a download's name
-
-
-def _run(store: Store, run_id: int) -> Run:
-    try:
-        run = store.get_run(run_id)
-    except OverflowError:  # an id beyond SQLite's 64-bit integers names no run
-        run = None
-    if run is None:
-        raise ConfigError("no_run_id", id=str(run_id))
-    return run
 
 
 def grid_kinds(store: Store, run_id: int) -> list[str]:
@@ -59,7 +50,7 @@ def write_tensorboard(store: Store, run_id: int, folder: str | Path) -> tuple[in
     from torch.utils.tensorboard import SummaryWriter
     from torch.utils.tensorboard.summary import hparams
 
-    run = _run(store, run_id)
+    run = need(store, run_id)
     groups, _, _ = store.metric_series(run_id)
     n_scalars = n_images = 0
     with SummaryWriter(log_dir=str(folder)) as w:
@@ -106,7 +97,7 @@ def samples_gif(store: Store, run_id: int, kind: str = GIF_KIND, lang: str | Non
     in a band above it (in ``lang``, default the current language); ConfigError for a run without such grids."""
     from PIL import Image, ImageDraw
 
-    run = _run(store, run_id)
+    run = need(store, run_id)
     lang = lang or i18n.current()
     steps = gif_steps(store, run_id, kind)
     if not steps:
